@@ -1,0 +1,42 @@
+import { ExecutionContext, Injectable, CanActivate } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { AuthGuard } from '@nestjs/passport';
+import { ForbiddenError, UnauthorizedError } from '../common/errors/domain-errors.js';
+import { IS_OPTIONAL_AUTH, IS_PUBLIC, ROLES, type AuthUser } from './decorators.js';
+import type { Role } from '../generated/prisma/enums.js';
+
+/** Global: every route needs a valid bearer token unless marked @Public() or @OptionalAuth(). */
+@Injectable()
+export class JwtAuthGuard extends AuthGuard('jwt') {
+  constructor(private readonly reflector: Reflector) {
+    super();
+  }
+
+  override canActivate(context: ExecutionContext) {
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const optional = this.reflector.getAllAndOverride<boolean>(IS_OPTIONAL_AUTH, targets);
+    if (optional && !context.switchToHttp().getRequest().headers.authorization) return true;
+    return super.canActivate(context);
+  }
+
+  override handleRequest<TUser>(err: unknown, user: TUser): TUser {
+    if (err || !user) throw new UnauthorizedError('A valid bearer token is required');
+    return user;
+  }
+}
+
+/** Global: enforces @Roles(); runs after JwtAuthGuard so req.user is set. */
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [context.getHandler(), context.getClass()]);
+    if (!roles?.length) return true;
+    const user: AuthUser | undefined = context.switchToHttp().getRequest().user;
+    if (!user) throw new UnauthorizedError('A valid bearer token is required');
+    if (!roles.includes(user.role)) throw new ForbiddenError(`This action requires the ${roles.join(' or ')} role`);
+    return true;
+  }
+}

@@ -1,0 +1,29 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import type { Role } from '../generated/prisma/enums.js';
+import type { Actor } from '../common/actor.js';
+
+export const IS_PUBLIC = 'auth:public';
+export const IS_OPTIONAL_AUTH = 'auth:optional';
+export const ROLES = 'auth:roles';
+
+/** No token needed (catalogue, webhooks, login). */
+export const Public = () => SetMetadata(IS_PUBLIC, true);
+/** A token is used when present and valid; guests pass without one (checkout). A bad token is still 401. */
+export const OptionalAuth = () => SetMetadata(IS_OPTIONAL_AUTH, true);
+/** Only these roles; others get 403. */
+export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
+
+export interface AuthUser {
+  id: string;
+  email: string;
+  role: Role;
+}
+
+/** The signed-in user (undefined for guests on optional-auth routes). */
+export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthUser | undefined => ctx.switchToHttp().getRequest().user);
+
+/** The caller as an audit actor: the user, or a guest. */
+export const CurrentActor = createParamDecorator((_data: unknown, ctx: ExecutionContext): Actor => {
+  const user: AuthUser | undefined = ctx.switchToHttp().getRequest().user;
+  return user ? { type: 'USER', id: user.id, role: user.role } : { type: 'GUEST' };
+});

@@ -1,0 +1,30 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
+
+export class RegisterDto {
+  @ApiProperty({ example: 'asha@example.com' }) @IsEmail() @MaxLength(254) email!: string;
+  @ApiProperty({ minLength: 8, example: 'correct horse battery' }) @IsString() @MinLength(8) @MaxLength(72) password!: string;
+  @ApiProperty({ example: 'Asha Rao' }) @IsString() @Length(1, 120) name!: string;
+  @ApiPropertyOptional({ example: '+919812345678' }) @IsOptional() @Matches(/^\+?[0-9 ()-]{7,20}$/, { message: 'phone must be a phone number' }) phone?: string;
+}
+
+export class LoginDto {
+  @ApiProperty({ example: 'asha@example.com' }) @IsEmail() email!: string;
+  @ApiProperty() @IsString() @MaxLength(72) password!: string;
+}
+
+export class UserResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty() name!: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) phone!: string | null;
+  @ApiProperty({ enum: ['ADMIN', 'CUSTOMER'] }) role!: string;
+  @ApiProperty() createdAt!: Date;
+}
+
+export class TokenResponse {
+  @ApiProperty() accessToken!: string;
+  @ApiProperty({ example: 'Bearer' }) tokenType!: string;
+  @ApiProperty({ description: 'Lifetime in seconds' }) expiresIn!: number;
+  @ApiProperty({ type: UserResponse }) user!: UserResponse;
+}

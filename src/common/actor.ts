@@ -1,0 +1,10 @@
+/** Who caused a change: a signed-in user, a guest, the system (jobs) or a payment provider (webhooks). */
+export type ActorType = 'USER' | 'GUEST' | 'SYSTEM' | 'PROVIDER';
+
+export interface Actor {
+  type: ActorType;
+  id?: string;
+  role?: 'ADMIN' | 'CUSTOMER';
+}
+
+export const SYSTEM_ACTOR: Actor = { type: 'SYSTEM', id: 'system' };

@@ -1,0 +1,58 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Response } from 'express';
+import { DomainError } from '../errors/domain-errors.js';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details?: unknown;
+}
+
+const DB_UNAVAILABLE = /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|Can't reach database|timeout exceeded when trying to connect|Unable to start a transaction|P1001|P1017|P2024|P2028|57P01|57P03|08006|08001|08003/;
+
+function reasonPhrase(status: number): string {
+  const name = HttpStatus[status];
+  return name ? name.toLowerCase().split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join(' ') : 'Error';
+}
+
+function describeUnknown(exception: any): { status: number; message: string; details?: unknown } | undefined {
+  const text = `${exception?.code ?? ''} ${exception?.message ?? ''} ${exception?.cause?.message ?? ''} ${exception?.cause?.code ?? ''}`;
+  if (exception?.code === 'P2002') return { status: 409, message: 'A record with these unique fields already exists', details: exception.meta?.target ? { fields: exception.meta.target } : undefined };
+  if (exception?.code === 'P2025') return { status: 404, message: 'Record not found' };
+  if (exception?.type === 'entity.too.large') return { status: 413, message: 'Request body is too large' };
+  if (exception?.type === 'entity.parse.failed') return { status: 400, message: 'Request body is not valid JSON' };
+  if (DB_UNAVAILABLE.test(text)) return { status: 503, message: 'The database is unavailable; please retry shortly' };
+  return undefined;
+}
+
+/** Every error leaves the API in one shape: { statusCode, error, message, details? }. No stacks, no internals. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Errors');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const response = host.switchToHttp().getResponse<Response>();
+    const body = this.toBody(exception);
+    if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
+    if (body.statusCode === 503) response.setHeader('Retry-After', '1');
+    if (response.headersSent) return;
+    response.status(body.statusCode).json(body);
+  }
+
+  toBody(exception: unknown): ErrorBody {
+    if (exception instanceof DomainError) {
+      return { statusCode: exception.status, error: reasonPhrase(exception.status), message: exception.message, ...(exception.details !== undefined && { details: exception.details }) };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const res = exception.getResponse();
+      const message = typeof res === 'string' ? res : Array.isArray((res as any).message) ? (res as any).message.join('; ') : (res as any).message ?? exception.message;
+      const details = typeof res === 'object' ? (res as any).details : undefined;
+      return { statusCode: status, error: reasonPhrase(status), message, ...(details !== undefined && { details }) };
+    }
+    const known = describeUnknown(exception);
+    if (known) return { statusCode: known.status, error: reasonPhrase(known.status), message: known.message, ...(known.details !== undefined && { details: known.details }) };
+    return { statusCode: 500, error: 'Internal Server Error', message: 'Something went wrong on our side' };
+  }
+}

@@ -1,0 +1,26 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, PrismaHealthIndicator } from '@nestjs/terminus';
+import { Public } from '../auth/decorators.js';
+import { PrismaService } from '../prisma/prisma.service.js';
+import { ErrorResponse } from '../common/http/error-response.dto.js';
+
+@ApiTags('health')
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly db: PrismaHealthIndicator,
+    private readonly prisma: PrismaService,
+  ) {}
+
+  /** Liveness plus a database round trip; 503 when the database cannot be reached. */
+  @Public()
+  @Get()
+  @HealthCheck()
+  @ApiOkResponse({ description: 'The process is up and the database answers' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponse })
+  check() {
+    return this.health.check([() => this.db.pingCheck('database', this.prisma, { timeout: 2_000 })]);
+  }
+}

@@ -1,0 +1,51 @@
+import { PrismaPg } from '@prisma/adapter-pg';
+import type pg from 'pg';
+import { isRetryableTransactionError } from './transaction-retry.js';
+
+type Query = { sql: string };
+type PgTx = {
+  executeRaw(q: Query): Promise<number>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  client: pg.PoolClient;
+};
+
+/**
+ * The pg driver adapter, with one repair. Prisma 6.19's transaction manager sends COMMIT itself and only then calls
+ * the adapter's commit(), which is what returns the connection to the pool. When COMMIT fails (a serialization
+ * failure is reported at commit time under Serializable), commit() is never called and the connection leaks; after
+ * DB_POOL_SIZE such failures every query waits forever. Here a failed COMMIT/ROLLBACK releases the connection
+ * (destroying it unless the failure was a clean serialization/deadlock abort), and later commit()/rollback() calls
+ * become no-ops.
+ */
+export function createPgAdapter(config: pg.PoolConfig): PrismaPg {
+  const factory = new PrismaPg(config);
+  const connect = factory.connect.bind(factory);
+  factory.connect = async () => {
+    const adapter = await connect();
+    const startTransaction = adapter.startTransaction.bind(adapter);
+    adapter.startTransaction = async (isolationLevel) => {
+      const tx = (await startTransaction(isolationLevel)) as unknown as PgTx;
+      const executeRaw = tx.executeRaw.bind(tx);
+      const commit = tx.commit.bind(tx);
+      const rollback = tx.rollback.bind(tx);
+      let released = false;
+      tx.commit = async () => { if (!released) { released = true; await commit(); } };
+      tx.rollback = async () => { if (!released) { released = true; await rollback(); } };
+      tx.executeRaw = async (query) => {
+        try {
+          return await executeRaw(query);
+        } catch (error) {
+          if ((query.sql === 'COMMIT' || query.sql === 'ROLLBACK') && !released) {
+            released = true;
+            tx.client.release(isRetryableTransactionError(error) ? undefined : (error as Error));
+          }
+          throw error;
+        }
+      };
+      return tx as never;
+    };
+    return adapter;
+  };
+  return factory;
+}

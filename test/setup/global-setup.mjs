@@ -1,0 +1,14 @@
+// Jest loads global setup outside its module system; tsx lets it import the TypeScript database helpers.
+import { tsImport } from 'tsx/esm/api';
+
+export default async function globalSetup() {
+  const { createScratchDatabase } = await tsImport('./test-database.ts', import.meta.url);
+  const db = await createScratchDatabase();
+  globalThis.__SCRATCH_DB__ = db;
+  // Workers inherit this environment: every test file talks to the scratch database.
+  process.env.DATABASE_URL = db.url;
+  process.env.NODE_ENV = 'test';
+  process.env.SCHEDULER_ENABLED ??= 'false';
+  process.env.BCRYPT_ROUNDS ??= '4';
+  process.env.LOG_LEVEL ??= 'silent';
+}
