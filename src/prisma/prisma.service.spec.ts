@@ -80,8 +80,13 @@ describe('PrismaService.serializable', () => {
         expect(results.filter((r) => r.status === 'rejected')).toHaveLength(1);
       }
       const probe = small.$queryRawUnsafe<{ x: number }[]>('SELECT 1 AS x');
-      const timeout = new Promise((_, reject) => setTimeout(() => reject(new Error('pool exhausted: connection leaked')), 5_000));
-      await expect(Promise.race([probe, timeout])).resolves.toEqual([{ x: 1 }]);
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('pool exhausted: connection leaked')), 5_000); });
+      try {
+        await expect(Promise.race([probe, timeout])).resolves.toEqual([{ x: 1 }]);
+      } finally {
+        clearTimeout(timer);
+      }
     } finally {
       await small.$disconnect();
     }
