@@ -5,24 +5,40 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { validateEnvironment } from './config/configuration.js';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter.js';
 import { PrismaModule } from './prisma/prisma.module.js';
+import { IdempotencyModule } from './common/idempotency/idempotency.module.js';
+import { OpsModule } from './ops/ops.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { HealthModule } from './health/health.module.js';
 import { InventoryModule } from './inventory/inventory.module.js';
+import { ProductsModule } from './products/products.module.js';
+import { CartModule } from './cart/cart.module.js';
 import { OrdersModule } from './orders/orders.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { SettingsModule } from './settings/settings.module.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
+import { WebhookEndpointsModule } from './webhook-endpoints/webhook-endpoints.module.js';
+import { OutboxModule } from './outbox/outbox.module.js';
 
 @Module({
   imports: [
     ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateEnvironment, cache: true }),
     ScheduleModule.forRoot(),
     PrismaModule,
+    IdempotencyModule,
+    OpsModule,
     AuditModule,
     AuthModule,
     HealthModule,
     InventoryModule,
+    ProductsModule,
+    CartModule,
     OrdersModule,
     PaymentsModule,
+    SettingsModule,
+    NotificationsModule,
+    WebhookEndpointsModule,
+    OutboxModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })

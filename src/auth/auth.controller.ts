@@ -4,6 +4,7 @@ import { AuthService } from './auth.service.js';
 import { CurrentUser, Public, type AuthUser } from './decorators.js';
 import { LoginDto, RegisterDto, TokenResponse, UserResponse } from './dto/auth.dto.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
+import { StrictRateLimit } from '../ops/rate-limit.js';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -11,6 +12,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
+  @StrictRateLimit()
   @Post('register')
   @ApiCreatedResponse({ type: TokenResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Email already registered' })
@@ -19,6 +21,7 @@ export class AuthController {
   }
 
   @Public()
+  @StrictRateLimit()
   @Post('login')
   @HttpCode(200)
   @ApiOkResponse({ type: TokenResponse })

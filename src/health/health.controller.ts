@@ -4,6 +4,7 @@ import { HealthCheck, HealthCheckService, PrismaHealthIndicator } from '@nestjs/
 import { Public } from '../auth/decorators.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
+import { SkipRateLimit } from '../ops/rate-limit.js';
 
 @ApiTags('health')
 @Controller('health')
@@ -14,8 +15,9 @@ export class HealthController {
     private readonly prisma: PrismaService,
   ) {}
 
-  /** Liveness plus a database round trip; 503 when the database cannot be reached. */
+  /** Liveness plus a database round trip; 503 when the database cannot be reached. Never rate limited (load balancers poll it). */
   @Public()
+  @SkipRateLimit()
   @Get()
   @HealthCheck()
   @ApiOkResponse({ description: 'The process is up and the database answers' })

@@ -1,11 +1,22 @@
 import { Injectable } from '@nestjs/common';
 import type { StockMovementKind } from '../generated/prisma/enums.js';
 import type { Tx } from '../prisma/prisma.service.js';
+import { OutboxService } from '../outbox/outbox.service.js';
+import type { InventoryEventPayload, InventoryEventType } from '../outbox/outbox-events.js';
 
 export interface StockLevel {
   variantId: string;
   onHand: number;
   reserved: number;
+}
+
+interface UpdatedLevel {
+  variant_id: string;
+  on_hand: number;
+  reserved: number;
+  on_hand_delta: number;
+  reserved_delta: number;
+  low_stock_threshold: number;
 }
 
 export interface StockMovementInput {
@@ -25,6 +36,17 @@ export interface StockMovementInput {
  */
 @Injectable()
 export class StockLedger {
+  constructor(private readonly outbox: OutboxService) {}
+
+  /**
+   * Creates empty (0 on hand, 0 reserved) inventory rows for new variants; stock then arrives through `apply`, so the
+   * ledger explains every unit. Existing rows are left untouched.
+   */
+  async open(tx: Tx, variantIds: string[]): Promise<void> {
+    const ids = [...new Set(variantIds)];
+    if (ids.length) await tx.inventoryLevel.createMany({ data: ids.map((variantId) => ({ variantId })), skipDuplicates: true });
+  }
+
   /** SELECT ... FOR UPDATE on the variants' inventory rows, always in id order so concurrent orders cannot deadlock. */
   async lock(tx: Tx, variantIds: string[]): Promise<Map<string, StockLevel>> {
     const ids = [...new Set(variantIds)].sort();
@@ -35,7 +57,10 @@ export class StockLedger {
     return new Map(rows.map((r) => [r.variant_id, { variantId: r.variant_id, onHand: r.on_hand, reserved: r.reserved }]));
   }
 
-  /** Applies movements: one UPDATE for all levels and one INSERT for all ledger rows. */
+  /**
+   * Applies movements: one UPDATE for all levels and one INSERT for all ledger rows. When a variant's available stock
+   * (on hand − reserved) crosses its low-stock threshold or reaches zero, the crossing is announced through the outbox.
+   */
   async apply(tx: Tx, movements: StockMovementInput[]): Promise<void> {
     const moves = movements.filter((m) => m.onHandDelta !== 0 || m.reservedDelta !== 0);
     if (!moves.length) return;
@@ -47,17 +72,49 @@ export class StockLedger {
       totals.set(m.variantId, t);
     }
     const ids = [...totals.keys()].sort();
-    await tx.$executeRaw`
+    const levels = await tx.$queryRaw<UpdatedLevel[]>`
       UPDATE inventory_levels il
       SET on_hand = il.on_hand + d.on_hand_delta, reserved = il.reserved + d.reserved_delta, updated_at = now()
       FROM unnest(${ids}::uuid[], ${ids.map((id) => totals.get(id)!.onHand)}::int[], ${ids.map((id) => totals.get(id)!.reserved)}::int[])
-        AS d(variant_id, on_hand_delta, reserved_delta)
-      WHERE il.variant_id = d.variant_id`;
+        AS d(variant_id, on_hand_delta, reserved_delta), variants v
+      WHERE il.variant_id = d.variant_id AND v.id = il.variant_id
+      RETURNING il.variant_id::text, il.on_hand, il.reserved, d.on_hand_delta, d.reserved_delta, v.low_stock_threshold`;
     await tx.stockMovement.createMany({
       data: moves.map((m) => ({
         variantId: m.variantId, kind: m.kind, onHandDelta: m.onHandDelta, reservedDelta: m.reservedDelta,
         reason: m.reason ?? null, orderId: m.orderId ?? null, actorId: m.actorId ?? null,
       })),
     });
+    await this.announceThresholdCrossings(tx, levels);
+  }
+
+  /**
+   * inventory.low_stock when available falls to the threshold or below (but not to zero), inventory.out_of_stock
+   * when it reaches zero. Only crossings count, so a variant that stays low is not announced again on every sale.
+   */
+  private async announceThresholdCrossings(tx: Tx, levels: UpdatedLevel[]): Promise<void> {
+    const crossings = levels.flatMap((level) => {
+      const after = level.on_hand - level.reserved;
+      const before = after - level.on_hand_delta + level.reserved_delta;
+      const event: InventoryEventType | null =
+        before > 0 && after <= 0 ? 'inventory.out_of_stock'
+          : before > level.low_stock_threshold && after <= level.low_stock_threshold ? 'inventory.low_stock'
+            : null;
+      return event ? [{ event, level, available: after }] : [];
+    });
+    if (!crossings.length) return;
+    const variants = await tx.variant.findMany({
+      where: { id: { in: crossings.map((c) => c.level.variant_id) } },
+      select: { id: true, sku: true, name: true, productId: true, product: { select: { name: true } } },
+    });
+    const byId = new Map(variants.map((v) => [v.id, v]));
+    await this.outbox.enqueueMany(tx, crossings.map(({ event, level, available }) => {
+      const variant = byId.get(level.variant_id)!;
+      const payload: InventoryEventPayload = {
+        variant: { id: variant.id, sku: variant.sku, name: variant.name, productId: variant.productId, productName: variant.product.name },
+        onHand: level.on_hand, reserved: level.reserved, available, threshold: level.low_stock_threshold,
+      };
+      return { event, aggregateId: variant.id, payload };
+    }));
   }
 }

@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import type { Order, OrderItem } from '../generated/prisma/client.js';
+import type { Order, OrderItem, Prisma } from '../generated/prisma/client.js';
+import type { OrderStatus } from '../generated/prisma/enums.js';
 import type { Tx } from '../prisma/prisma.service.js';
-import { AuditService } from '../audit/audit.service.js';
-import { StockLedger, type StockMovementInput } from '../inventory/stock-ledger.js';
+import { AuditService, type AuditEntry } from '../audit/audit.service.js';
+import { StockLedger, type StockLevel, type StockMovementInput } from '../inventory/stock-ledger.js';
 import { ConflictError, NotFoundError } from '../common/errors/domain-errors.js';
 import type { Actor } from '../common/actor.js';
+import { OutboxService } from '../outbox/outbox.service.js';
+import { EVENT_TYPE_BY_ORDER_EVENT } from '../outbox/outbox-events.js';
+import { MetricsService } from '../ops/metrics.service.js';
 import { transition, type OrderEvent, type Transition } from './order-state-machine.js';
 
 export interface TransitionOptions {
@@ -16,13 +20,29 @@ export interface TransitionOptions {
   data?: Partial<Pick<Order, 'carrier' | 'trackingNumber' | 'needsReview'>>;
 }
 
+export interface StockShortage {
+  variantId: string;
+  sku?: string;
+  requested: number;
+  available: number;
+}
+
+function describeShortage(lines: StockShortage[]): string {
+  const name = (line: StockShortage) => line.sku ?? line.variantId;
+  if (lines.every((line) => line.available <= 0)) return `Sold out: ${lines.map(name).join(', ')}`;
+  return `Not enough stock: ${lines.map((line) => `${name(line)} (${line.requested} requested, ${Math.max(0, line.available)} left)`).join('; ')}`;
+}
+
 export class InsufficientStockError extends ConflictError {
-  constructor(lines: { variantId: string; sku?: string; requested: number; available: number }[]) {
-    super(`Not enough stock for ${lines.length} line(s)`, { lines });
+  constructor(lines: StockShortage[]) {
+    super(describeShortage(lines), { lines });
   }
 }
 
 export type LockedOrder = Order & { items: OrderItem[] };
+
+/** The order fields the stock effects need. */
+type StockOrder = Pick<Order, 'id' | 'number'> & { items: Pick<OrderItem, 'id' | 'variantId' | 'quantity'>[] };
 
 /**
  * Applies state-machine events to orders inside the caller's transaction: locks the order row, asks the pure
@@ -31,7 +51,12 @@ export type LockedOrder = Order & { items: OrderItem[] };
  */
 @Injectable()
 export class OrderTransitionsService {
-  constructor(private readonly ledger: StockLedger, private readonly audit: AuditService) {}
+  constructor(
+    private readonly ledger: StockLedger,
+    private readonly audit: AuditService,
+    private readonly outbox: OutboxService,
+    private readonly metrics: MetricsService,
+  ) {}
 
   /** SELECT ... FOR UPDATE on the order row, then its items. */
   async lockOrder(tx: Tx, orderId: string): Promise<LockedOrder> {
@@ -43,53 +68,112 @@ export class OrderTransitionsService {
   async apply(tx: Tx, orderOrId: string | LockedOrder, event: OrderEvent, options: TransitionOptions): Promise<{ order: LockedOrder; transition: Transition }> {
     const order = typeof orderOrId === 'string' ? await this.lockOrder(tx, orderOrId) : orderOrId;
     const t = transition(order, event);
-    await this.applyStock(tx, order, t, options);
-    const leavesReservation = t.from === 'PAYMENT_PENDING' || t.from === 'CREATED';
+    await this.applyStock(tx, [{ order, transition: t }], options);
     const updated = await tx.order.update({
       where: { id: order.id },
-      data: { status: t.to, ...(leavesReservation && t.to !== t.from && { reservationExpiresAt: null }), ...options.data },
+      data: { status: t.to, ...(leavesReservation(t) && { reservationExpiresAt: null }), ...options.data },
       include: { items: true },
     });
-    await tx.orderStatusHistory.create({
-      data: { orderId: order.id, fromStatus: t.from, toStatus: t.to, event, reason: options.reason ?? null, actorType: options.actor.type, actorId: options.actor.id ?? null },
-    });
-    await this.audit.record(tx, {
-      actor: options.actor, action: `order.${event.toLowerCase()}`, entityType: 'order', entityId: order.id,
-      before: { status: t.from }, after: { status: t.to, reason: options.reason, ...options.data },
-    });
+    await tx.orderStatusHistory.create({ data: this.historyEntry(order.id, t, options) });
+    this.metrics.orderTransition(tx, t.from, t.to);
+    await this.audit.record(tx, this.auditEntry(order.id, t, options));
+    await this.announce(tx, [{ order: updated, transition: t }], options);
     return { order: updated, transition: t };
   }
 
-  private async applyStock(tx: Tx, order: LockedOrder, t: Transition, options: TransitionOptions): Promise<void> {
-    if (t.stock === 'none') return;
+  /**
+   * `apply` for many orders the caller has already locked (batch jobs), in a constant number of statements: one
+   * inventory lock, one ledger write, one UPDATE per target status, one history and one audit insert. The event is
+   * checked against every order first; one illegal transition refuses the whole batch.
+   */
+  async applyMany(tx: Tx, orders: LockedOrder[], event: OrderEvent, options: TransitionOptions): Promise<Transition[]> {
+    const entries = orders.map((order) => ({ order, transition: transition(order, event) }));
+    if (!entries.length) return [];
+    await this.applyStock(tx, entries, options);
+    const groups = new Map<string, { to: OrderStatus; clearsReservation: boolean; ids: string[] }>();
+    for (const { order, transition: t } of entries) {
+      const groupKey = `${t.to}:${leavesReservation(t)}`;
+      const group = groups.get(groupKey) ?? { to: t.to, clearsReservation: leavesReservation(t), ids: [] };
+      group.ids.push(order.id);
+      groups.set(groupKey, group);
+    }
+    for (const { to, clearsReservation, ids } of groups.values()) {
+      await tx.order.updateMany({ where: { id: { in: ids } }, data: { status: to, ...(clearsReservation && { reservationExpiresAt: null }), ...options.data } });
+    }
+    await tx.orderStatusHistory.createMany({ data: entries.map(({ order, transition: t }) => this.historyEntry(order.id, t, options)) });
+    for (const { transition: t } of entries) this.metrics.orderTransition(tx, t.from, t.to);
+    await this.audit.recordMany(tx, entries.map(({ order, transition: t }) => this.auditEntry(order.id, t, options)));
+    await this.announce(tx, entries.map(({ order, transition: t }) => ({ order: { ...order, status: t.to, ...options.data }, transition: t })), options);
+    return entries.map((e) => e.transition);
+  }
+
+  /**
+   * The ledger movements a transition makes for an order (none for transitions without a stock effect). Checkout
+   * uses this for the transition it applies inline to the order it is creating. For sellAvailable the caller must
+   * have locked and checked availability (apply and applyMany do).
+   */
+  stockMovements(order: StockOrder, t: Transition, options: TransitionOptions): StockMovementInput[] {
+    if (t.stock === 'none') return [];
     const base = { orderId: order.id, actorId: options.actor.id, reason: `${t.event.toLowerCase()} ${order.number}` };
-    const quantityOf = (item: OrderItem) => options.quantities?.get(item.id) ?? (options.quantities ? 0 : item.quantity);
-    const lines = order.items.map((item) => ({ item, quantity: quantityOf(item) })).filter((l) => l.quantity > 0);
-    const levels = await this.ledger.lock(tx, lines.map((l) => l.item.variantId));
-    let moves: StockMovementInput[];
+    const quantityOf = (item: StockOrder['items'][number]) => options.quantities?.get(item.id) ?? (options.quantities ? 0 : item.quantity);
+    const lines = order.items.map((item) => ({ variantId: item.variantId, quantity: quantityOf(item) })).filter((l) => l.quantity > 0);
     switch (t.stock) {
       case 'sellReserved':
-        moves = lines.map(({ item, quantity }) => ({ ...base, variantId: item.variantId, kind: 'SALE', onHandDelta: -quantity, reservedDelta: -quantity }));
-        break;
+        return lines.map(({ variantId, quantity }) => ({ ...base, variantId, kind: 'SALE', onHandDelta: -quantity, reservedDelta: -quantity }));
       case 'releaseReserved':
-        moves = lines.map(({ item, quantity }) => ({ ...base, variantId: item.variantId, kind: 'RELEASE', onHandDelta: 0, reservedDelta: -quantity }));
-        break;
+        return lines.map(({ variantId, quantity }) => ({ ...base, variantId, kind: 'RELEASE', onHandDelta: 0, reservedDelta: -quantity }));
       case 'restock':
-        moves = lines.map(({ item, quantity }) => ({ ...base, variantId: item.variantId, kind: 'RESTOCK', onHandDelta: quantity, reservedDelta: 0 }));
-        break;
-      case 'sellAvailable': {
-        const demand = new Map<string, number>();
-        for (const { item, quantity } of lines) demand.set(item.variantId, (demand.get(item.variantId) ?? 0) + quantity);
-        const short = [...demand].flatMap(([variantId, requested]) => {
-          const level = levels.get(variantId);
-          const available = level ? level.onHand - level.reserved : 0;
-          return available < requested ? [{ variantId, requested, available }] : [];
-        });
-        if (short.length) throw new InsufficientStockError(short);
-        moves = lines.map(({ item, quantity }) => ({ ...base, variantId: item.variantId, kind: 'SALE', onHandDelta: -quantity, reservedDelta: 0 }));
-        break;
-      }
+        return lines.map(({ variantId, quantity }) => ({ ...base, variantId, kind: 'RESTOCK', onHandDelta: quantity, reservedDelta: 0 }));
+      case 'sellAvailable':
+        return lines.map(({ variantId, quantity }) => ({ ...base, variantId, kind: 'SALE', onHandDelta: -quantity, reservedDelta: 0 }));
     }
+  }
+
+  /** The status-history row of a transition. */
+  historyEntry(orderId: string, t: Transition, options: TransitionOptions): Prisma.OrderStatusHistoryCreateManyInput {
+    return { orderId, fromStatus: t.from, toStatus: t.to, event: t.event, reason: options.reason ?? null, actorType: options.actor.type, actorId: options.actor.id ?? null };
+  }
+
+  /** The audit entry of a transition. */
+  auditEntry(orderId: string, t: Transition, options: TransitionOptions): AuditEntry {
+    return {
+      actor: options.actor, action: `order.${t.event.toLowerCase()}`, entityType: 'order', entityId: orderId,
+      before: { status: t.from }, after: { status: t.to, reason: options.reason, ...options.data },
+    };
+  }
+
+  /** Queues the transitions' events (order.paid, order.cancelled, ...) in the outbox: one INSERT for all of them. */
+  private async announce(tx: Tx, entries: { order: LockedOrder; transition: Transition }[], options: TransitionOptions): Promise<void> {
+    const messages = entries.flatMap(({ order, transition: t }) => {
+      const event = EVENT_TYPE_BY_ORDER_EVENT[t.event];
+      return event ? [{ event, aggregateId: order.id, payload: this.outbox.orderPayload(order, { previousStatus: t.from, reason: options.reason }) }] : [];
+    });
+    await this.outbox.enqueueMany(tx, messages);
+  }
+
+  private async applyStock(tx: Tx, entries: { order: LockedOrder; transition: Transition }[], options: TransitionOptions): Promise<void> {
+    const moves = entries.flatMap(({ order, transition: t }) => this.stockMovements(order, t, options));
+    if (!moves.length) return;
+    const levels = await this.ledger.lock(tx, moves.map((m) => m.variantId));
+    const fromAvailable = entries.filter((e) => e.transition.stock === 'sellAvailable').flatMap((e) => this.stockMovements(e.order, e.transition, options));
+    if (fromAvailable.length) assertAvailable(fromAvailable, levels);
     await this.ledger.apply(tx, moves);
   }
+}
+
+/** Leaving CREATED or PAYMENT_PENDING ends the reservation (sold or released), so its expiry no longer applies. */
+function leavesReservation(t: Transition): boolean {
+  return (t.from === 'PAYMENT_PENDING' || t.from === 'CREATED') && t.to !== t.from;
+}
+
+/** A sale from available stock needs on hand − reserved ≥ the summed demand per variant. */
+function assertAvailable(sales: StockMovementInput[], levels: Map<string, StockLevel>): void {
+  const demand = new Map<string, number>();
+  for (const m of sales) demand.set(m.variantId, (demand.get(m.variantId) ?? 0) - m.onHandDelta);
+  const short = [...demand].flatMap(([variantId, requested]) => {
+    const level = levels.get(variantId);
+    const available = level ? level.onHand - level.reserved : 0;
+    return available < requested ? [{ variantId, requested, available }] : [];
+  });
+  if (short.length) throw new InsufficientStockError(short);
 }

@@ -1,6 +1,16 @@
 import { Module } from '@nestjs/common';
 import { InventoryModule } from '../inventory/inventory.module.js';
-import { OrderTransitionsService } from './order-transitions.service.js';
+import { PaymentsModule } from '../payments/payments.module.js';
+import { OrderTransitionsModule } from './order-transitions.module.js';
+import { CheckoutService } from './checkout.service.js';
+import { OrdersService } from './orders.service.js';
+import { OrdersController } from './orders.controller.js';
+import { ReservationExpiryJob } from './reservation-expiry.job.js';
 
-@Module({ imports: [InventoryModule], providers: [OrderTransitionsService], exports: [OrderTransitionsService] })
+@Module({
+  imports: [InventoryModule, OrderTransitionsModule, PaymentsModule],
+  controllers: [OrdersController],
+  providers: [CheckoutService, OrdersService, ReservationExpiryJob],
+  exports: [OrderTransitionsModule],
+})
 export class OrdersModule {}

@@ -1,5 +1,34 @@
 import { Module } from '@nestjs/common';
+import { OrderTransitionsModule } from '../orders/order-transitions.module.js';
+import { PaymentCredentialsSource } from './payment-credentials.js';
+import { SettingsPaymentCredentialsSource } from '../settings/settings-payment-credentials.js';
+import { StripeProvider } from './providers/stripe.provider.js';
+import { RazorpayProvider } from './providers/razorpay.provider.js';
+import { CashOnDeliveryProvider } from './providers/cash-on-delivery.provider.js';
+import { PaymentProviders } from './payment-providers.js';
+import { PaymentLedger } from './payment-ledger.service.js';
 import { PaymentsService } from './payments.service.js';
+import { RefundsService } from './refunds.service.js';
+import { ReturnsService } from './returns.service.js';
+import { WebhooksService } from './webhooks.service.js';
+import { PaymentRecoveryJob } from './payment-recovery.job.js';
+import { PaymentsController } from './payments.controller.js';
+import { ReturnsController } from './returns.controller.js';
+import { WebhooksController } from './webhooks.controller.js';
 
-@Module({ providers: [PaymentsService], exports: [PaymentsService] })
+/**
+ * Payments, refunds and returns. The only module that talks to payment providers; others see PaymentsService
+ * (checkout's startPayment, delivery's recordCashOnDelivery).
+ */
+@Module({
+  imports: [OrderTransitionsModule],
+  controllers: [PaymentsController, ReturnsController, WebhooksController],
+  providers: [
+    // Credentials set in /admin/settings override the STRIPE_* / RAZORPAY_* environment variables, field by field.
+    { provide: PaymentCredentialsSource, useClass: SettingsPaymentCredentialsSource },
+    StripeProvider, RazorpayProvider, CashOnDeliveryProvider, PaymentProviders,
+    PaymentLedger, PaymentsService, RefundsService, ReturnsService, WebhooksService, PaymentRecoveryJob,
+  ],
+  exports: [PaymentsService],
+})
 export class PaymentsModule {}

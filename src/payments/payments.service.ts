@@ -1,21 +1,286 @@
 import { Injectable } from '@nestjs/common';
-import type { Order } from '../generated/prisma/client.js';
-import { ServiceUnavailableError } from '../common/errors/domain-errors.js';
+import type { Order, Payment, PaymentAttempt, Prisma, Refund } from '../generated/prisma/client.js';
+import type { OrderStatus, PaymentMethod } from '../generated/prisma/enums.js';
+import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import { SYSTEM_ACTOR, type Actor } from '../common/actor.js';
+import { ConflictError, NotFoundError, ServiceUnavailableError } from '../common/errors/domain-errors.js';
+import { OrderTransitionsService } from '../orders/order-transitions.service.js';
+import { PaymentProviders } from './payment-providers.js';
+import { PaymentLedger } from './payment-ledger.service.js';
+import { RefundsService } from './refunds.service.js';
+import { SettingsService } from '../settings/settings.service.js';
+import { canViewOrder, type OrderViewer } from '../orders/order-access.js';
+import { cashReference } from './providers/cash-on-delivery.provider.js';
+import { ProviderRejectedError, type PaymentEvent } from './payment-provider.js';
 
 /** What the client needs to complete payment (provider-neutral envelope; provider fields inside). */
 export interface PaymentInstructions {
-  method: 'STRIPE' | 'RAZORPAY' | 'COD';
+  method: PaymentMethod;
+  paymentId: string;
+  amountMinor: number;
+  currency: string;
   [key: string]: unknown;
 }
 
+export interface PaymentSummary {
+  orderId: string;
+  orderNumber: string;
+  orderStatus: OrderStatus;
+  paymentMethod: PaymentMethod;
+  currency: string;
+  totalMinor: number;
+  /** Captured money in the order's currency (including captures that did not pay for the order). */
+  paidMinor: number;
+  refundedMinor: number;
+  /** Refunds sent but not yet confirmed by the provider. */
+  pendingRefundMinor: number;
+  refundableMinor: number;
+  needsReview: boolean;
+  payments: Payment[];
+  attempts: PaymentAttempt[];
+  refunds: Refund[];
+}
+
+export interface ClientConfirmationResult {
+  orderId: string;
+  orderNumber: string;
+  orderStatus: OrderStatus;
+  /** Whether a capture paid for the order (false while the provider has not captured yet). */
+  paid: boolean;
+}
+
+type OrderForPayment = Pick<Order, 'id' | 'number' | 'paymentMethod' | 'totalMinor' | 'currency'>;
+
+/** A payment row created without a provider object yet is being created by someone for at most this long. */
+const CREATION_LEASE_MS = 30_000;
+const CREATION_POLL_MS = 100;
+
 /**
- * Seam between checkout and the payment providers. Checkout calls startPayment after its transaction commits.
- * (The provider adapters replace the body of this service.)
+ * Payments of orders: creating the provider payment (checkout and retries), client confirmations, cash on delivery
+ * and what an order's payment looks like. Webhooks and refunds have their own services; all money effects go
+ * through PaymentLedger.
  */
 @Injectable()
 export class PaymentsService {
-  async startPayment(order: Pick<Order, 'id' | 'number' | 'paymentMethod' | 'totalMinor' | 'currency'>): Promise<PaymentInstructions> {
-    if (order.paymentMethod === 'COD') return { method: 'COD', amountMinor: order.totalMinor, currency: order.currency };
-    throw new ServiceUnavailableError(`Payment provider ${order.paymentMethod} is not configured`);
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly providers: PaymentProviders,
+    private readonly ledger: PaymentLedger,
+    private readonly refunds: RefundsService,
+    private readonly transitions: OrderTransitionsService,
+    private readonly audit: AuditService,
+    private readonly settings: SettingsService,
+  ) {}
+
+  /** The payment methods customers can choose right now (providers with credentials, and cash on delivery). */
+  enabledMethods(): Promise<PaymentMethod[]> {
+    return this.providers.enabledMethods();
+  }
+
+  /**
+   * Creates (or returns the existing) provider payment of an order awaiting payment. Called by checkout after its
+   * transaction commits, and by the retry endpoint. Exactly one provider object per order: a payments row is claimed
+   * first under the order lock, the provider call carries an idempotency key derived from our order id, and
+   * concurrent callers wait for the first one's result.
+   */
+  async startPayment(order: OrderForPayment): Promise<PaymentInstructions> {
+    const provider = await this.providers.enabled(order.paymentMethod);
+    const deadline = Date.now() + CREATION_LEASE_MS;
+    for (;;) {
+      const step = await this.prisma.serializable((tx) => this.claimCreation(tx, order));
+      if (step.kind === 'ready') return this.instructions(step.payment);
+      if (step.kind === 'create') {
+        const brand = await this.settings.brand();
+        const suffix = step.sequence > 1 ? `-${step.sequence}` : '';
+        const created = await provider.createPayment({
+          orderId: order.id, orderNumber: order.number, amountMinor: step.payment.amountMinor, currency: step.payment.currency,
+          idempotencyKey: `orderline-order-${order.id}${suffix}`, receipt: `${order.number}${suffix}`, brandSlug: brand.slug || undefined,
+        }).catch(async (error: unknown) => {
+          // Give up the creation lease at once, so the customer's retry does not wait for it to lapse.
+          await this.prisma.payment.updateMany({ where: { id: step.payment.id, providerRef: null }, data: { updatedAt: new Date(0) } });
+          throw error;
+        });
+        const clientData = created.clientData as Prisma.InputJsonObject;
+        // A webhook may have adopted the row with this provider reference meanwhile; the client data is still ours to add.
+        await this.prisma.payment.updateMany({
+          where: { id: step.payment.id, OR: [{ providerRef: null }, { providerRef: created.providerRef }] },
+          data: { providerRef: created.providerRef, clientData },
+        });
+        return this.instructions({ ...step.payment, providerRef: created.providerRef, clientData: created.clientData as Prisma.JsonObject });
+      }
+      if (Date.now() > deadline) throw new ServiceUnavailableError('The payment for this order is still being created; retry shortly');
+      await new Promise((resolve) => setTimeout(resolve, CREATION_POLL_MS));
+    }
+  }
+
+  /** POST /orders/:id/payment: the payment instructions again (or for the first time, if checkout could not reach the provider). */
+  async retryPayment(orderId: string, viewer: OrderViewer): Promise<PaymentInstructions> {
+    const order = await this.prisma.order.findUnique({ where: { id: orderId } });
+    if (!order || !canViewOrder(order, viewer)) throw new NotFoundError('Order', orderId);
+    return this.startPayment(order);
+  }
+
+  /**
+   * Razorpay's checkout handler result. The signature is checked (constant time) before anything else; the payment
+   * is then applied exactly like its webhook would be, so repeats, concurrent calls and the webhook racing it all
+   * end in one capture.
+   */
+  async verifyClientConfirmation(method: PaymentMethod, input: Record<string, string>): Promise<ClientConfirmationResult> {
+    const provider = await this.providers.enabled(method);
+    if (!provider.verifyClientConfirmation) throw new NotFoundError(`Client confirmation for ${method}`);
+    const { paymentRef, events } = await provider.verifyClientConfirmation(input);
+    await this.applyEvents(method, events, { type: 'PROVIDER', id: method.toLowerCase() });
+    const located = await this.prisma.payment.findUnique({ where: { provider_providerRef: { provider: method, providerRef: paymentRef } }, select: { orderId: true } });
+    if (!located) throw new NotFoundError(`Order for ${method} payment ${paymentRef}`);
+    const order = await this.prisma.order.findUniqueOrThrow({ where: { id: located.orderId }, select: { id: true, number: true, status: true } });
+    const paid = (await this.prisma.paymentAttempt.count({ where: { orderId: order.id, status: 'CAPTURED', errorCode: null } })) > 0;
+    return { orderId: order.id, orderNumber: order.number, orderStatus: order.status, paid };
+  }
+
+  /**
+   * Brings an order's books in line with its providers when webhooks were lost (misconfigured secret, outage): reads
+   * each provider payment's current state and applies it like a webhook, then resumes the order's unconfirmed refunds.
+   */
+  async reconcile(orderId: string, actor: Actor): Promise<PaymentSummary> {
+    const payments = await this.prisma.payment.findMany({ where: { orderId, provider: { not: 'COD' }, providerRef: { not: null } } });
+    if (!payments.length && !(await this.prisma.order.findUnique({ where: { id: orderId }, select: { id: true } }))) throw new NotFoundError('Order', orderId);
+    for (const payment of payments) {
+      await this.applyEvents(payment.provider, await this.providers.get(payment.provider).fetchPayment(payment.providerRef!), actor);
+    }
+    const pending = await this.prisma.refund.findMany({ where: { orderId, status: 'PENDING' }, select: { id: true } });
+    await this.refunds.send(pending.map((r) => r.id), actor);
+    const order = await this.loadWithPayments(orderId);
+    return this.toSummary(order!);
+  }
+
+  /**
+   * Cancels the provider payments of orders that expired or were cancelled unpaid, so they can no longer take money
+   * (a payment that still gets through is a late payment, handled as such). Claiming bumps updated_at under SKIP
+   * LOCKED, so instances share the work. A provider that refuses (the payment succeeded meanwhile) is asked for the
+   * payment's state, which is then applied like its webhook. Returns how many payments were handled.
+   */
+  async cancelAbandonedPayments(olderThanMs: number, limit = 50): Promise<number> {
+    const cutoff = new Date(Date.now() - olderThanMs);
+    const claimed = await this.prisma.$queryRaw<{ id: string; provider: PaymentMethod; provider_ref: string }[]>`
+      UPDATE payments SET updated_at = now() WHERE id IN (
+        SELECT p.id FROM payments p JOIN orders o ON o.id = p.order_id
+        WHERE p.status = 'PENDING' AND p.provider <> 'COD' AND p.provider_ref IS NOT NULL
+          AND o.status IN ('EXPIRED', 'CANCELLED') AND p.updated_at <= ${cutoff}
+        ORDER BY p.updated_at LIMIT ${limit} FOR UPDATE OF p SKIP LOCKED)
+      RETURNING id::text, provider, provider_ref`;
+    for (const payment of claimed) {
+      const provider = this.providers.get(payment.provider);
+      try {
+        await provider.cancelPayment(payment.provider_ref);
+      } catch (error) {
+        if (!(error instanceof ProviderRejectedError)) continue; // unreachable: the next round tries again
+        await this.applyEvents(payment.provider, await provider.fetchPayment(payment.provider_ref), SYSTEM_ACTOR);
+        continue;
+      }
+      await this.prisma.serializable(async (tx) => {
+        const order = await this.transitions.lockOrder(tx, (await tx.payment.findUniqueOrThrow({ where: { id: payment.id } })).orderId);
+        const current = await tx.payment.findUniqueOrThrow({ where: { id: payment.id } });
+        if (current.status !== 'PENDING' || (order.status !== 'EXPIRED' && order.status !== 'CANCELLED')) return;
+        await tx.payment.update({ where: { id: payment.id }, data: { status: 'CANCELLED' } });
+        await this.audit.record(tx, {
+          actor: SYSTEM_ACTOR, action: 'payment.cancelled', entityType: 'order', entityId: order.id,
+          before: { paymentId: payment.id, status: 'PENDING' }, after: { status: 'CANCELLED', orderStatus: order.status, providerRef: payment.provider_ref },
+        });
+      });
+    }
+    return claimed.length;
+  }
+
+  /** Applies provider events in one Serializable transaction, then sends the refunds they scheduled. */
+  private async applyEvents(method: PaymentMethod, events: PaymentEvent[], actor: Actor): Promise<void> {
+    const refundIds = await this.prisma.serializable(async (tx) => {
+      const ids: string[] = [];
+      for (const event of events) ids.push(...(await this.ledger.apply(tx, method, event, actor)).refundsToSend);
+      return ids;
+    });
+    await this.refunds.send(refundIds, actor);
+  }
+
+  /**
+   * Cash on delivery: the courier collected the total. Called by the delivery flow inside its transaction (the order
+   * is locked there); recorded once per order however often it is called.
+   */
+  async recordCashOnDelivery(tx: Tx, order: Pick<Order, 'id' | 'totalMinor' | 'currency'>, actor: Actor): Promise<void> {
+    const ref = cashReference(order.id);
+    const payment = await tx.payment.upsert({
+      where: { provider_providerRef: { provider: 'COD', providerRef: ref } },
+      create: { orderId: order.id, provider: 'COD', providerRef: ref, status: 'SUCCEEDED', amountMinor: order.totalMinor, currency: order.currency },
+      update: { status: 'SUCCEEDED' },
+    });
+    const recorded = await tx.paymentAttempt.createMany({
+      data: [{ orderId: order.id, paymentId: payment.id, provider: 'COD', providerPaymentId: ref, status: 'CAPTURED', amountMinor: order.totalMinor, currency: order.currency, capturedAt: new Date() }],
+      skipDuplicates: true,
+    });
+    if (recorded.count) {
+      await this.audit.record(tx, { actor, action: 'payment.cash_collected', entityType: 'order', entityId: order.id, after: { amountMinor: order.totalMinor, currency: order.currency } });
+    }
+  }
+
+  async summary(orderId: string, viewer: OrderViewer): Promise<PaymentSummary> {
+    const order = await this.loadWithPayments(orderId);
+    if (!order || !canViewOrder(order, viewer)) throw new NotFoundError('Order', orderId);
+    return this.toSummary(order);
+  }
+
+  private loadWithPayments(orderId: string) {
+    return this.prisma.order.findUnique({
+      where: { id: orderId },
+      include: { payments: { orderBy: { createdAt: 'asc' } }, paymentAttempts: { orderBy: { createdAt: 'asc' } }, refunds: { orderBy: { createdAt: 'asc' } } },
+    });
+  }
+
+  private toSummary(order: NonNullable<Awaited<ReturnType<PaymentsService['loadWithPayments']>>>): PaymentSummary {
+    const inCurrency = <T extends { currency: string }>(rows: T[]) => rows.filter((r) => r.currency === order.currency);
+    const sum = (rows: { amountMinor: number }[]) => rows.reduce((total, r) => total + r.amountMinor, 0);
+    const paidMinor = sum(inCurrency(order.paymentAttempts.filter((a) => a.status === 'CAPTURED')));
+    const refundedMinor = sum(inCurrency(order.refunds.filter((r) => r.status === 'SUCCEEDED')));
+    const pendingRefundMinor = sum(inCurrency(order.refunds.filter((r) => r.status === 'PENDING')));
+    return {
+      orderId: order.id, orderNumber: order.number, orderStatus: order.status, paymentMethod: order.paymentMethod, currency: order.currency,
+      totalMinor: order.totalMinor, paidMinor, refundedMinor, pendingRefundMinor, refundableMinor: paidMinor - refundedMinor - pendingRefundMinor,
+      needsReview: order.needsReview, payments: order.payments, attempts: order.paymentAttempts, refunds: order.refunds,
+    };
+  }
+
+  /**
+   * Decides, under the order lock, whether this caller creates the provider payment: 'ready' (it exists), 'create'
+   * (this caller holds the creation lease on a claimed row) or 'wait' (another caller is creating it right now).
+   */
+  private async claimCreation(tx: Tx, input: OrderForPayment): Promise<
+    { kind: 'ready'; payment: Payment } | { kind: 'create'; payment: Payment; sequence: number } | { kind: 'wait' }
+  > {
+    const order = await this.transitions.lockOrder(tx, input.id);
+    const payments = await tx.payment.findMany({ where: { orderId: order.id, provider: order.paymentMethod }, orderBy: { createdAt: 'asc' } });
+    const current = payments.filter((p) => p.status === 'PENDING' || p.status === 'SUCCEEDED').at(-1);
+    if (current?.providerRef && current.clientData) return { kind: 'ready', payment: current };
+    if (order.paymentMethod === 'COD') {
+      const payment = current ?? (await tx.payment.create({ data: { orderId: order.id, provider: 'COD', providerRef: cashReference(order.id), amountMinor: order.totalMinor, currency: order.currency, clientData: {} } }));
+      return { kind: 'ready', payment };
+    }
+    if (order.status !== 'PAYMENT_PENDING') throw new ConflictError(`Order is ${order.status}; it is not awaiting payment`, { currentStatus: order.status });
+    if (current) {
+      if (current.updatedAt.getTime() > Date.now() - CREATION_LEASE_MS) return { kind: 'wait' };
+      // The caller that claimed this row never finished (crash, timeout): take over with the same idempotency key.
+      const taken = await tx.payment.update({ where: { id: current.id }, data: { updatedAt: new Date() } });
+      return { kind: 'create', payment: taken, sequence: payments.indexOf(current) + 1 };
+    }
+    if (order.reservationExpiresAt && order.reservationExpiresAt.getTime() <= Date.now()) {
+      throw new ConflictError('The stock reservation of this order has expired', { currentStatus: order.status });
+    }
+    const payment = await tx.payment.create({ data: { orderId: order.id, provider: order.paymentMethod, amountMinor: order.totalMinor, currency: order.currency } });
+    return { kind: 'create', payment, sequence: payments.length + 1 };
+  }
+
+  private async instructions(payment: Payment): Promise<PaymentInstructions> {
+    const provider = this.providers.get(payment.provider);
+    const clientData = (payment.clientData ?? {}) as Record<string, unknown>;
+    const fields = await provider.clientInstructions({ providerRef: payment.providerRef ?? '', amountMinor: payment.amountMinor, currency: payment.currency, clientData });
+    return { method: payment.provider, paymentId: payment.id, amountMinor: payment.amountMinor, currency: payment.currency, ...fields };
   }
 }

@@ -16,13 +16,19 @@ type PgTx = {
  * failure is reported at commit time under Serializable), commit() is never called and the connection leaks; after
  * DB_POOL_SIZE such failures every query waits forever. Here a failed COMMIT/ROLLBACK releases the connection
  * (destroying it unless the failure was a clean serialization/deadlock abort), and later commit()/rollback() calls
- * become no-ops.
+ * become no-ops. `onPool` receives the pg pool each time Prisma opens one (pool-usage metrics read it).
  */
-export function createPgAdapter(config: pg.PoolConfig): PrismaPg {
+export function createPgAdapter(config: pg.PoolConfig, onPool?: (pool: pg.Pool) => void): PrismaPg {
   const factory = new PrismaPg(config);
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
     const adapter = await connect();
+    const pool = adapter.underlyingDriver() as pg.Pool;
+    // A connection the server ends (restart, failover, pg_terminate_backend) emits 'error' on its client. While the
+    // client is checked out or being released nothing else listens, and Node would exit on the unhandled event; the
+    // statement in flight fails on its own and the pool discards the client.
+    pool.on('connect', (client) => client.on('error', () => undefined));
+    onPool?.(pool);
     const startTransaction = adapter.startTransaction.bind(adapter);
     adapter.startTransaction = async (isolationLevel) => {
       const tx = (await startTransaction(isolationLevel)) as unknown as PgTx;

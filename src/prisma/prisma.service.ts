@@ -1,10 +1,12 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import type pg from 'pg';
 import { PrismaClient, Prisma } from '../generated/prisma/client.js';
 import { TransactionConflictError } from '../common/errors/domain-errors.js';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { isRetryableTransactionError, retryDelayMs } from './transaction-retry.js';
 import { createPgAdapter } from './pg-adapter.js';
+import { collectAfterCommit } from './after-commit.js';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -18,6 +20,7 @@ export interface SerializableOptions {
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
   private readonly logger = new Logger(PrismaService.name);
   private readonly maxAttempts: number;
+  private pool?: pg.Pool;
 
   constructor(config: ConfigService<EnvironmentVariables, true>) {
     const url = config.get('DATABASE_URL', { infer: true });
@@ -27,7 +30,7 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
         connectionString: url,
         max: config.get('DB_POOL_SIZE', { infer: true }),
         connectionTimeoutMillis: 5_000,
-      }),
+      }, (pool) => (this.pool = pool)),
     });
     this.maxAttempts = config.get('TX_MAX_ATTEMPTS', { infer: true });
   }
@@ -36,20 +39,32 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     await this.$disconnect();
   }
 
+  /** Connections of the pg pool behind Prisma (for metrics); undefined until the first query opens the pool. */
+  poolStats(): { total: number; idle: number; waiting: number; max: number } | undefined {
+    const pool = this.pool;
+    return pool && { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 };
+  }
+
   /**
    * Runs `work` in a Serializable interactive transaction, retrying the whole callback on serialization
    * failures and deadlocks (40001, 40P01) with jittered exponential backoff. `work` must therefore have no
-   * effects outside the transaction. After the last attempt the caller gets TransactionConflictError (409).
+   * effects outside the transaction (register those with `afterCommit(tx, ...)`: they run once, after the commit).
+   * After the last attempt the caller gets TransactionConflictError (409).
    */
   async serializable<T>(work: (tx: Tx) => Promise<T>, options: SerializableOptions = {}): Promise<T> {
     const maxAttempts = options.maxAttempts ?? this.maxAttempts;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.$transaction(work, {
+        let committed: (() => void)[] = [];
+        const result = await this.$transaction((tx) => ((committed = collectAfterCommit(tx)), work(tx)), {
           isolationLevel: Prisma.TransactionIsolationLevel.Serializable,
           maxWait: 15_000,
           timeout: 30_000,
         });
+        for (const callback of committed) {
+          try { callback(); } catch (error) { this.logger.warn(`After-commit callback failed: ${(error as Error).message}`); }
+        }
+        return result;
       } catch (error) {
         if (!isRetryableTransactionError(error)) throw error;
         if (attempt >= maxAttempts) {

@@ -3,6 +3,8 @@ import type { INestApplication } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import { AuditService } from '../audit/audit.service.js';
+import { ProductsService } from '../products/products.service.js';
+import { SettingsService } from '../settings/settings.service.js';
 import { SYSTEM_ACTOR } from '../common/actor.js';
 import { DEMO_CATALOGUE } from './demo-catalogue.js';
 
@@ -14,9 +16,11 @@ export async function seedIfEmpty(app: INestApplication, log: (m: string) => voi
   const prisma = app.get(PrismaService);
   const auth = app.get(AuthService);
   const audit = app.get(AuditService);
+  const products = app.get(ProductsService);
   const email = (process.env.ADMIN_EMAIL ?? 'admin@orderline.local').toLowerCase();
   const password = process.env.ADMIN_PASSWORD ?? randomBytes(12).toString('base64url');
   const passwordHash = await auth.hashPassword(password);
+  const defaultLowStockThreshold = await app.get(SettingsService).defaultLowStockThreshold();
 
   await prisma.$transaction(async (tx) => {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(4242001)`;
@@ -26,20 +30,10 @@ export async function seedIfEmpty(app: INestApplication, log: (m: string) => voi
       log(process.env.ADMIN_PASSWORD ? `Created admin ${email} with ADMIN_PASSWORD` : `Created admin ${email} with password ${password} (shown once; change it or set ADMIN_PASSWORD)`);
     }
     if (await tx.product.count()) return;
-    for (const product of DEMO_CATALOGUE) {
-      const created = await tx.product.create({
-        data: {
-          slug: product.slug, name: product.name, description: product.description, category: product.category, images: product.images,
-          variants: { create: product.variants.map(({ stock: _stock, ...v }) => v) },
-        },
-        include: { variants: true },
-      });
-      for (const variant of created.variants) {
-        const stock = product.variants.find((v) => v.sku === variant.sku)!.stock;
-        await tx.inventoryLevel.create({ data: { variantId: variant.id, onHand: stock } });
-        await tx.stockMovement.create({ data: { variantId: variant.id, kind: 'ADJUSTMENT', onHandDelta: stock, reservedDelta: 0, reason: 'demo seed', actorId: 'system' } });
-      }
-      await audit.record(tx, { actor: SYSTEM_ACTOR, action: 'product.seeded', entityType: 'product', entityId: created.id, after: { slug: created.slug } });
+    // The same code path as POST /products: opening stock through the ledger, an audit entry per product.
+    for (const { variants, ...product } of DEMO_CATALOGUE) {
+      const input = { ...product, variants: variants.map(({ stock, ...variant }) => ({ ...variant, initialStock: stock })) };
+      await products.createInTransaction(tx, input, SYSTEM_ACTOR, { stockReason: 'demo seed', defaultLowStockThreshold });
     }
     log(`Seeded ${DEMO_CATALOGUE.length} demo products`);
   }, { timeout: 60_000 });

@@ -11,4 +11,6 @@ export default async function globalSetup() {
   process.env.SCHEDULER_ENABLED ??= 'false';
   process.env.BCRYPT_ROUNDS ??= '4';
   process.env.LOG_LEVEL ??= 'silent';
+  // Tests register and check out far faster than any client; test/ops.e2e-spec.ts turns the limits back on.
+  process.env.RATE_LIMIT_ENABLED ??= 'false';
 }

@@ -9,7 +9,7 @@ export interface ErrorBody {
   details?: unknown;
 }
 
-const DB_UNAVAILABLE = /ECONNREFUSED|ECONNRESET|Connection terminated|terminating connection|Can't reach database|timeout exceeded when trying to connect|Unable to start a transaction|P1001|P1017|P2024|P2028|57P01|57P03|08006|08001|08003/;
+const DB_UNAVAILABLE = /ECONNREFUSED|ECONNRESET|Connection terminated|not queryable|terminating connection|Can't reach database|timeout exceeded when trying to connect|Unable to start a transaction|P1001|P1017|P2024|P2028|57P01|57P03|08006|08001|08003/;
 
 function reasonPhrase(status: number): string {
   const name = HttpStatus[status];
@@ -22,6 +22,8 @@ function describeUnknown(exception: any): { status: number; message: string; det
   if (exception?.code === 'P2025') return { status: 404, message: 'Record not found' };
   if (exception?.type === 'entity.too.large') return { status: 413, message: 'Request body is too large' };
   if (exception?.type === 'entity.parse.failed') return { status: 400, message: 'Request body is not valid JSON' };
+  // PostgreSQL text cannot hold NUL (22021) or characters outside the database encoding (22P05): bad input, not a crash.
+  if (/\b(22021|22P05)\b/.test(text)) return { status: 400, message: 'Text may not contain NUL characters' };
   if (DB_UNAVAILABLE.test(text)) return { status: 503, message: 'The database is unavailable; please retry shortly' };
   return undefined;
 }

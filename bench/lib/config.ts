@@ -1,0 +1,46 @@
+/** Benchmark settings, from the environment (all optional). */
+export interface BenchConfig {
+  /** seconds per load run (BENCH_DURATION, default 8) */
+  durationSeconds: number;
+  /** concurrency levels (BENCH_CONNECTIONS, default 1,8,32,64) */
+  connections: number[];
+  /** which scenarios run (BENCH_SCENARIOS, comma list, default all) */
+  scenarios: Set<ScenarioName>;
+  /** reservations the expiry scenario expires (BENCH_EXPIRY_ORDERS, default 50000) */
+  expiryOrders: number;
+  /** app connection pool (DB_POOL_SIZE passed to the app, default the app's own default) */
+  appPoolSize?: number;
+  /** where the JSON goes (BENCH_RESULTS_DIR, default bench/results) */
+  resultsDir: string;
+  /** run the server with --cpu-prof and report where its CPU time went (BENCH_CPU_PROFILE=true) */
+  cpuProfile: boolean;
+}
+
+export const SCENARIOS = ['hot', 'spread', 'catalogue', 'webhooks', 'expiry'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+function list(value: string | undefined): string[] | undefined {
+  const items = value?.split(',').map((s) => s.trim()).filter(Boolean);
+  return items?.length ? items : undefined;
+}
+
+export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
+  const connections = (list(env.BENCH_CONNECTIONS) ?? ['1', '8', '32', '64']).map(Number);
+  if (connections.some((c) => !Number.isInteger(c) || c < 1 || c > 256)) throw new Error('BENCH_CONNECTIONS: comma-separated integers 1..256');
+  const scenarios = list(env.BENCH_SCENARIOS) ?? [...SCENARIOS];
+  const unknown = scenarios.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
+  if (unknown.length) throw new Error(`BENCH_SCENARIOS: unknown ${unknown.join(', ')} (known: ${SCENARIOS.join(', ')})`);
+  const durationSeconds = Number(env.BENCH_DURATION ?? 8);
+  if (!(durationSeconds >= 1 && durationSeconds <= 600)) throw new Error('BENCH_DURATION: seconds, 1..600');
+  const expiryOrders = Number(env.BENCH_EXPIRY_ORDERS ?? 50_000);
+  if (!(Number.isInteger(expiryOrders) && expiryOrders >= 1)) throw new Error('BENCH_EXPIRY_ORDERS: a positive integer');
+  return {
+    durationSeconds,
+    connections,
+    scenarios: new Set(scenarios as ScenarioName[]),
+    expiryOrders,
+    appPoolSize: env.DB_POOL_SIZE ? Number(env.DB_POOL_SIZE) : undefined,
+    resultsDir: env.BENCH_RESULTS_DIR ?? 'bench/results',
+    cpuProfile: ['1', 'true', 'yes'].includes((env.BENCH_CPU_PROFILE ?? '').toLowerCase()),
+  };
+}

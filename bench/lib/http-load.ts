@@ -1,0 +1,39 @@
+import autocannon, { type AutocannonRequest } from 'autocannon';
+import type { Measurement } from './measurement.js';
+import { round } from './measurement.js';
+import type { RssSampler } from './rss.js';
+
+export interface HttpLoad {
+  baseUrl: string;
+  connections: number;
+  durationSeconds: number;
+  /** the request sequence each connection cycles through; randomise in setupRequest */
+  requests: AutocannonRequest[];
+  rss?: RssSampler;
+}
+
+/** Drives the app with autocannon (closed loop: each connection sends its next request when the last one answered). */
+export async function runHttpLoad(load: HttpLoad): Promise<Measurement> {
+  load.rss?.reset();
+  const result = await autocannon({
+    url: load.baseUrl,
+    connections: load.connections,
+    duration: load.durationSeconds,
+    timeout: 30,
+    requests: load.requests,
+  });
+  const outcomes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([status, { count }]) => [status, count]));
+  const ok = result['2xx'];
+  return {
+    ok,
+    perSecond: round(ok / result.duration),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    meanMs: round(result.latency.mean, 2),
+    durationSeconds: round(result.duration, 2),
+    outcomes,
+    serverErrors: result['5xx'],
+    transportErrors: result.errors + result.timeouts,
+    peakRssMb: load.rss?.peakMb(),
+  };
+}

@@ -1,0 +1,102 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Measurement } from './measurement.js';
+import type { ProfileShare } from './profile.js';
+import { round } from './measurement.js';
+
+export interface LoadRow {
+  scenario: string;
+  connections: number;
+  app: Measurement;
+  /** the same work done directly with pg, for the checkout scenarios */
+  raw?: Measurement;
+}
+
+export interface ExpiryResult {
+  reservations: number;
+  seconds: number;
+  perSecond: number;
+  batches: number;
+  /** reservations still held after the runs (must be 0) */
+  leftOver: number;
+}
+
+export interface Checks {
+  serverErrors: number;
+  transportErrors: number;
+  /** ledger, negative stock and whole-order problems (must be empty) */
+  stockProblems: string[];
+  /** orders the database holds vs. 2xx checkout answers counted by the load generator */
+  ordersCreated: number;
+  checkoutsAnswered2xx: number;
+  passed: boolean;
+}
+
+export interface BenchReport {
+  startedAt: string;
+  finishedAt: string;
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; postgres: string };
+  settings: Record<string, unknown>;
+  rows: LoadRow[];
+  expiry?: ExpiryResult;
+  serverPeakRssMb: number;
+  /** where the server's CPU went (BENCH_CPU_PROFILE) */
+  serverProfile?: { file: string; top: ProfileShare[] };
+  checks: Checks;
+}
+
+const ms = (v: number) => (v >= 100 ? String(Math.round(v)) : v.toFixed(1));
+const num = (v: number) => Math.round(v).toLocaleString('en-US');
+
+/** The markdown table the README quotes. */
+export function markdown(report: BenchReport): string {
+  const lines = [
+    `Orderline benchmark — ${report.machine.cpus} CPU (${report.machine.cpuModel}), Node ${report.machine.node}, ${report.machine.postgres}; ${report.settings.durationSeconds} s per run, app pool ${report.settings.appPoolSize}.`,
+    '',
+    '| scenario | conns | app ops/s | app p50 ms | app p99 ms | raw pg ops/s | raw p50 ms | raw p99 ms | app ÷ raw | non-2xx | server RSS MB |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+  ];
+  for (const row of report.rows) {
+    const other = Object.entries(row.app.outcomes).filter(([status]) => !status.startsWith('2')).map(([s, n]) => `${s}×${n}`);
+    if (row.app.transportErrors) other.push(`errors×${row.app.transportErrors}`);
+    lines.push(
+      `| ${row.scenario} | ${row.connections} | ${num(row.app.perSecond)} | ${ms(row.app.p50Ms)} | ${ms(row.app.p99Ms)} | ` +
+        (row.raw ? `${num(row.raw.perSecond)} | ${ms(row.raw.p50Ms)} | ${ms(row.raw.p99Ms)} | ${Math.round((row.app.perSecond / row.raw.perSecond) * 100)}% | ` : '– | – | – | – | ') +
+        `${other.join(' ') || '0'} | ${row.app.peakRssMb ?? '–'} |`,
+    );
+  }
+  if (report.expiry) {
+    const e = report.expiry;
+    lines.push('', `Expiry: ${num(e.reservations)} reservations expired in ${e.seconds.toFixed(2)} s (${num(e.perSecond)}/s, ${e.batches} batches), ${e.leftOver} left over.`);
+  }
+  if (report.serverProfile) {
+    lines.push('', `Server CPU by area (self time, ${report.serverProfile.file}):`, '', '| area | % |', '|---|---:|');
+    for (const share of report.serverProfile.top) lines.push(`| ${share.area} | ${share.selfPercent} |`);
+  }
+  const c = report.checks;
+  lines.push(
+    '',
+    `Server peak RSS: ${report.serverPeakRssMb} MB. Checks: ${c.passed ? 'PASSED' : 'FAILED'} — 5xx: ${c.serverErrors}, transport errors: ${c.transportErrors}, ` +
+      `orders in database ${num(c.ordersCreated)} = 2xx checkouts ${num(c.checkoutsAnswered2xx)}, stock/ledger/order problems: ${c.stockProblems.length}.`,
+  );
+  return lines.join('\n');
+}
+
+export function machineInfo(postgresVersion: string): BenchReport['machine'] {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
+    memoryGb: round(os.totalmem() / 1024 ** 3),
+    node: process.version,
+    postgres: postgresVersion,
+  };
+}
+
+export function writeReport(report: BenchReport, dir: string): string {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `bench-${report.startedAt.replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  return file;
+}

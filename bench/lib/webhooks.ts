@@ -1,0 +1,71 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { AutocannonRequest } from 'autocannon';
+import type pg from 'pg';
+import type { BenchConfig } from './config.js';
+import { seedPendingOrders, type BenchCatalogue, type PendingOrder } from './seed.js';
+
+const STRIPE_WEBHOOK_SECRET = `whsec_bench_${randomBytes(12).toString('hex')}`;
+
+/** Stripe configured with keys that never leave the machine: the benchmark only sends webhooks, no API calls. */
+export const WEBHOOK_SECRETS = {
+  env: {
+    STRIPE_SECRET_KEY: 'sk_test_bench',
+    STRIPE_PUBLISHABLE_KEY: 'pk_test_bench',
+    STRIPE_WEBHOOK_SECRET,
+  },
+};
+
+/** Upper bound of webhooks one run can deliver (2,000/s is well above what 2 cores manage). */
+const ordersNeeded = (config: BenchConfig) => Math.min(200_000, Math.ceil(2_000 * config.durationSeconds * config.connections.length));
+
+/** PAYMENT_PENDING Stripe orders with their PaymentIntents, written with SQL: one per webhook to come. */
+export async function prepareWebhookOrders(db: pg.Pool, catalogue: BenchCatalogue, config: BenchConfig): Promise<PendingOrder[]> {
+  return seedPendingOrders(db, {
+    count: ordersNeeded(config),
+    variantIds: catalogue.spreadVariantIds,
+    expiresAt: new Date(Date.now() + 24 * 3600 * 1000),
+    email: 'bench-webhook@example.com',
+  });
+}
+
+/** A Stripe `payment_intent.succeeded` event for the order, signed as Stripe signs (t=…,v1=HMAC-SHA256 of "t.body"). */
+export function signedSucceededEvent(order: PendingOrder): { body: string; signature: string } {
+  const body = JSON.stringify({
+    id: `evt_${order.providerRef}`,
+    object: 'event',
+    api_version: '2025-01-27.acacia',
+    created: Math.floor(Date.now() / 1000),
+    type: 'payment_intent.succeeded',
+    livemode: false,
+    data: {
+      object: {
+        id: order.providerRef,
+        object: 'payment_intent',
+        amount: order.totalMinor,
+        amount_received: order.totalMinor,
+        currency: order.currency.toLowerCase(),
+        status: 'succeeded',
+        latest_charge: `ch_${order.providerRef.slice(3)}`,
+        metadata: { orderId: order.id, orderNumber: order.number },
+      },
+    },
+  });
+  const timestamp = Math.floor(Date.now() / 1000);
+  const v1 = createHmac('sha256', STRIPE_WEBHOOK_SECRET).update(`${timestamp}.${body}`).digest('hex');
+  return { body, signature: `t=${timestamp},v1=${v1}` };
+}
+
+/** Each request pays the next pending order; past the end it wraps around (a redelivery, acknowledged and ignored). */
+export function webhookRequests(orders: PendingOrder[]): AutocannonRequest[] {
+  let next = 0;
+  return [
+    {
+      method: 'POST',
+      path: '/webhooks/stripe',
+      setupRequest: (req) => {
+        const { body, signature } = signedSucceededEvent(orders[next++ % orders.length]);
+        return { ...req, body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } };
+      },
+    },
+  ];
+}

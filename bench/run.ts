@@ -1,0 +1,189 @@
+/**
+ * `npm run bench`: builds the app, starts it (`node dist/main.js`) on a fresh scratch database, seeds it with SQL,
+ * drives it over HTTP with autocannon at several connection counts, runs the same checkout transaction straight
+ * against PostgreSQL with `pg` for the baseline, checks that nothing was oversold and nothing answered 5xx, then
+ * prints a markdown table and writes JSON to bench/results/. Settings: see bench/lib/config.ts (BENCH_* variables).
+ */
+import pg from 'pg';
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { createScratchDatabase } from '../test/setup/test-database.js';
+import { AppProcess } from '../test/stress/support/app-process.js';
+import { stockAndOrderProblems } from '../test/stress/support/invariants.js';
+import { readBenchConfig, type BenchConfig } from './lib/config.js';
+import { RssSampler } from './lib/rss.js';
+import { seedCatalogue, type BenchCatalogue } from './lib/seed.js';
+import { runHttpLoad } from './lib/http-load.js';
+import { runRawLoad, type RawOutcome } from './lib/raw-load.js';
+import { checkoutRequests, rawCheckout, HTTP_CHECKOUT_EMAIL, RAW_CHECKOUT_EMAIL, WARM_UP_EMAIL } from './lib/checkout.js';
+import { detailRequests, listRequests, rawDetail, rawList } from './lib/catalogue.js';
+import { prepareWebhookOrders, webhookRequests, WEBHOOK_SECRETS } from './lib/webhooks.js';
+import { runExpiry } from './lib/expiry.js';
+import { newestProfile, summariseCpuProfile } from './lib/profile.js';
+import { machineInfo, markdown, writeReport, type BenchReport, type LoadRow } from './lib/report.js';
+import type { AutocannonRequest } from 'autocannon';
+
+/** Same attempt budget as the app's default TX_MAX_ATTEMPTS. */
+const MAX_ATTEMPTS = 12;
+
+const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
+
+interface Scenario {
+  name: string;
+  http: AutocannonRequest[];
+  /** what warms the app up before measuring (checkouts under another email, so the counts stay exact) */
+  warmUp?: AutocannonRequest[];
+  raw?: (client: pg.Client) => Promise<RawOutcome>;
+}
+
+async function main(): Promise<void> {
+  const config = readBenchConfig();
+  const startedAt = new Date().toISOString();
+  log(`scratch database on ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'the embedded PostgreSQL'}`);
+  const scratch = await createScratchDatabase('orderline_bench');
+  const db = new pg.Pool({ connectionString: scratch.url, max: 4 });
+  let app: AppProcess | undefined;
+  let rss: RssSampler | undefined;
+  try {
+    const postgres = (await db.query<{ v: string }>(`SELECT 'PostgreSQL ' || current_setting('server_version') AS v`)).rows[0].v;
+    log('seeding 10,000 variants and a hot SKU');
+    const catalogue = await seedCatalogue(db);
+    const webhookOrders = config.scenarios.has('webhooks') ? await prepareWebhookOrders(db, catalogue, config) : undefined;
+
+    const profileDir = path.join(config.resultsDir, 'profiles');
+    app = await AppProcess.start({
+      databaseUrl: scratch.url,
+      startTimeoutSeconds: 120,
+      nodeArgs: config.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [],
+      env: {
+        NODE_ENV: 'production',
+        JWT_SECRET: randomBytes(32).toString('hex'),
+        ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+        LOG_LEVEL: 'warn',
+        ...(config.appPoolSize && { DB_POOL_SIZE: String(config.appPoolSize) }),
+        ...WEBHOOK_SECRETS.env,
+      },
+    });
+    rss = new RssSampler(app.pid).start();
+    log(`app pid ${app.pid} on ${app.baseUrl}`);
+
+    const scenarios: Scenario[] = [];
+    if (config.scenarios.has('hot')) {
+      const hot = () => catalogue.hotVariantId;
+      scenarios.push({ name: 'checkout hot SKU', http: checkoutRequests(hot, HTTP_CHECKOUT_EMAIL), warmUp: checkoutRequests(hot, WARM_UP_EMAIL), raw: rawCheckout(hot) });
+    }
+    if (config.scenarios.has('spread')) {
+      const pick = () => catalogue.spreadVariantIds[Math.floor(Math.random() * catalogue.spreadVariantIds.length)];
+      scenarios.push({ name: 'checkout spread (10k SKUs)', http: checkoutRequests(pick, HTTP_CHECKOUT_EMAIL), warmUp: checkoutRequests(pick, WARM_UP_EMAIL), raw: rawCheckout(pick) });
+    }
+    if (config.scenarios.has('catalogue')) {
+      const detail = detailRequests(catalogue.productSlugs);
+      scenarios.push({ name: 'GET /products', http: listRequests(), warmUp: listRequests(), raw: rawList });
+      scenarios.push({ name: 'GET /products/:slug', http: detail, warmUp: detail, raw: rawDetail(catalogue.productSlugs) });
+    }
+    if (webhookOrders) scenarios.push({ name: 'webhook payment succeeded', http: webhookRequests(webhookOrders) });
+
+    await warmUp(app, scenarios);
+    const rows: LoadRow[] = [];
+    for (const scenario of scenarios) {
+      for (const connections of config.connections) {
+        log(`${scenario.name} × ${connections} connections`);
+        const appRun = await runHttpLoad({ baseUrl: app.baseUrl, connections, durationSeconds: config.durationSeconds, requests: scenario.http, rss });
+        const raw = scenario.raw
+          ? await runRawLoad({ connectionString: scratch.url, connections, durationSeconds: config.durationSeconds, maxAttempts: MAX_ATTEMPTS, transaction: scenario.raw })
+          : undefined;
+        rows.push({ scenario: scenario.name, connections, app: appRun, raw });
+        log(`  app ${appRun.perSecond}/s p99 ${appRun.p99Ms} ms${raw ? `; raw ${raw.perSecond}/s p99 ${raw.p99Ms} ms` : ''}`);
+      }
+    }
+
+    const expiry = config.scenarios.has('expiry') ? await runExpiry(db, scratch.url, catalogue, config.expiryOrders, log) : undefined;
+    const serverPeakRssMb = rss.lifetimePeakMb();
+    await app.stop(30_000);
+    app = undefined;
+    const profileFile = config.cpuProfile ? newestProfile(profileDir) : undefined;
+
+    log('checking stock, ledger and orders');
+    const report: BenchReport = {
+      startedAt,
+      finishedAt: new Date().toISOString(),
+      machine: machineInfo(postgres),
+      settings: settingsOf(config),
+      rows,
+      expiry,
+      serverPeakRssMb,
+      ...(profileFile && { serverProfile: { file: profileFile, top: summariseCpuProfile(profileFile) } }),
+      checks: await check(db, rows),
+    };
+    const file = writeReport(report, config.resultsDir);
+    process.stdout.write(`${markdown(report)}\n\nJSON: ${file}\n`);
+    if (!report.checks.passed) {
+      process.stderr.write(`${report.checks.stockProblems.slice(0, 20).join('\n')}\n`);
+      process.exitCode = 1;
+    }
+  } catch (error) {
+    if (app) process.stderr.write(`app output (tail):\n${app.log.slice(-4000)}\n`);
+    throw error;
+  } finally {
+    rss?.stop();
+    await app?.kill();
+    await db.end();
+    await scratch.drop();
+  }
+}
+
+function settingsOf(config: BenchConfig): Record<string, unknown> {
+  return {
+    durationSeconds: config.durationSeconds,
+    connections: config.connections,
+    scenarios: [...config.scenarios],
+    expiryOrders: config.expiryOrders,
+    cpuProfile: config.cpuProfile,
+    appPoolSize: config.appPoolSize ?? 10,
+    rawConnections: 'one per load connection',
+    database: process.env.DATABASE_URL ? 'DATABASE_URL server' : 'embedded PostgreSQL',
+  };
+}
+
+/** JIT, connection pools and caches warm before anything is measured. */
+async function warmUp(app: AppProcess, scenarios: Scenario[]): Promise<void> {
+  log('warming up');
+  for (const scenario of scenarios) {
+    if (scenario.warmUp) await runHttpLoad({ baseUrl: app.baseUrl, connections: 8, durationSeconds: 2, requests: scenario.warmUp });
+  }
+}
+
+/**
+ * Zero oversell and zero 5xx. Orders the database holds are compared with the 2xx answers the load generator
+ * counted: a run stops with up to `connections` checkouts in flight, which the app still completes, so the database
+ * may hold up to that many more — never fewer. The raw baseline's commits are counted exactly.
+ */
+async function check(db: pg.Pool, rows: LoadRow[]): Promise<BenchReport['checks']> {
+  const serverErrors = rows.reduce((n, r) => n + r.app.serverErrors + (r.raw?.serverErrors ?? 0), 0);
+  const transportErrors = rows.reduce((n, r) => n + r.app.transportErrors, 0);
+  const stockProblems = await stockAndOrderProblems(db);
+  const checkoutRows = rows.filter((r) => r.scenario.startsWith('checkout'));
+  const checkoutsAnswered2xx = checkoutRows.reduce((n, r) => n + r.app.ok, 0);
+  const inFlightAtStop = checkoutRows.reduce((n, r) => n + r.connections, 0);
+  const rawCommitted = checkoutRows.reduce((n, r) => n + (r.raw?.ok ?? 0), 0);
+  const counts = await db.query<{ email: string; n: number }>(`SELECT email, count(*)::int AS n FROM orders WHERE email = ANY($1) GROUP BY email`, [[HTTP_CHECKOUT_EMAIL, RAW_CHECKOUT_EMAIL]]);
+  const countOf = (email: string) => counts.rows.find((r) => r.email === email)?.n ?? 0;
+  const ordersCreated = countOf(HTTP_CHECKOUT_EMAIL);
+  if (ordersCreated < checkoutsAnswered2xx || ordersCreated > checkoutsAnswered2xx + inFlightAtStop) {
+    stockProblems.push(`app answered ${checkoutsAnswered2xx} checkouts with 2xx (+ up to ${inFlightAtStop} in flight at stops) but the database holds ${ordersCreated} orders`);
+  }
+  if (countOf(RAW_CHECKOUT_EMAIL) !== rawCommitted) stockProblems.push(`raw baseline committed ${rawCommitted} orders but the database holds ${countOf(RAW_CHECKOUT_EMAIL)}`);
+  return {
+    serverErrors,
+    transportErrors,
+    stockProblems,
+    ordersCreated,
+    checkoutsAnswered2xx,
+    passed: serverErrors === 0 && transportErrors === 0 && stockProblems.length === 0,
+  };
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,56 @@
+import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { CurrentActor, Roles } from '../auth/decorators.js';
+import type { Actor } from '../common/actor.js';
+import { ErrorResponse } from '../common/http/error-response.dto.js';
+import {
+  AdjustInventoryDto, InventoryItemResponse, InventoryPageResponse, ListInventoryQueryDto, MovementPageResponse, MovementsQueryDto, VariantIdParam,
+} from './dto/inventory.dto.js';
+import { InventoryService } from './inventory.service.js';
+
+@ApiTags('inventory')
+@ApiBearerAuth()
+@Roles('ADMIN')
+@ApiUnauthorizedResponse({ type: ErrorResponse })
+@ApiForbiddenResponse({ type: ErrorResponse })
+@Controller('inventory')
+export class InventoryController {
+  constructor(private readonly inventory: InventoryService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Stock per variant, by SKU; lowStock=true lists what needs reordering' })
+  @ApiOkResponse({ type: InventoryPageResponse })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  list(@Query() query: ListInventoryQueryDto): Promise<InventoryPageResponse> {
+    return this.inventory.list(query);
+  }
+
+  @Get(':variantId')
+  @ApiOkResponse({ type: InventoryItemResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  get(@Param() { variantId }: VariantIdParam): Promise<InventoryItemResponse> {
+    return this.inventory.get(variantId);
+  }
+
+  @Patch(':variantId')
+  @ApiOperation({ summary: 'Set on hand (onHand) or change it (delta), with a reason; recorded as an ADJUSTMENT movement' })
+  @ApiOkResponse({ type: InventoryItemResponse })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'On hand would go below what is reserved (or below zero)' })
+  adjust(@Param() { variantId }: VariantIdParam, @Body() dto: AdjustInventoryDto, @CurrentActor() actor: Actor): Promise<InventoryItemResponse> {
+    return this.inventory.adjust(variantId, dto, actor);
+  }
+
+  @Get(':variantId/movements')
+  @ApiOperation({ summary: 'The stock ledger of a variant, newest first' })
+  @ApiOkResponse({ type: MovementPageResponse })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  movements(@Param() { variantId }: VariantIdParam, @Query() query: MovementsQueryDto): Promise<MovementPageResponse> {
+    return this.inventory.movements(variantId, query);
+  }
+}

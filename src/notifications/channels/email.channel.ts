@@ -1,0 +1,60 @@
+import nodemailer, { type Transporter } from 'nodemailer';
+import { DeliveryError, describeNetworkFailure } from '../../outbox/delivery-error.js';
+import type { Customer, NotificationChannel, NotificationMessage } from '../notification-channel.js';
+
+export interface EmailOptions {
+  /** smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465. */
+  smtpUrl: string;
+  /** Sender address; the display name is the brand name at send time. */
+  from: string;
+  timeoutMs: number;
+  senderName: () => Promise<string>;
+}
+
+/** Email over SMTP with nodemailer (pooled connections). */
+export class EmailChannel implements NotificationChannel {
+  readonly name = 'email' as const;
+  private readonly transport: Transporter;
+
+  constructor(private readonly options: EmailOptions) {
+    const url = new URL(options.smtpUrl);
+    this.transport = nodemailer.createTransport({
+      host: url.hostname,
+      port: url.port ? Number(url.port) : url.protocol === 'smtps:' ? 465 : 587,
+      secure: url.protocol === 'smtps:',
+      ...(url.username && { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }),
+      pool: true,
+      connectionTimeout: options.timeoutMs,
+      greetingTimeout: options.timeoutMs,
+      socketTimeout: options.timeoutMs,
+    });
+  }
+
+  recipient(customer: Customer): string | undefined {
+    return /^[^\s@]+@[^\s@]+$/.test(customer.email) ? customer.email : undefined;
+  }
+
+  async send(message: NotificationMessage): Promise<void> {
+    try {
+      await this.transport.sendMail({
+        from: { name: await this.options.senderName(), address: this.options.from },
+        to: { name: message.customer.name, address: message.to },
+        subject: message.content.subject,
+        text: message.content.emailText,
+        messageId: `<${message.id}@orderline>`,
+        headers: { 'X-Orderline-Event': message.event },
+      });
+    } catch (error) {
+      const responseCode = (error as { responseCode?: unknown }).responseCode;
+      if (typeof responseCode === 'number') {
+        // SMTP 5xx rejects the message for good (unknown mailbox, policy); 4xx is a temporary refusal.
+        throw new DeliveryError(`SMTP server answered ${responseCode}: ${String((error as Error).message).slice(0, 300)}`, responseCode >= 500);
+      }
+      throw describeNetworkFailure('SMTP server', error);
+    }
+  }
+
+  close(): void {
+    this.transport.close();
+  }
+}

@@ -1,0 +1,32 @@
+import type { OrderEventType } from '../outbox/outbox-events.js';
+import type { RenderedNotification } from './templates.js';
+
+export const CHANNEL_NAMES = ['whatsapp', 'sms', 'email', 'log'] as const;
+export type ChannelName = (typeof CHANNEL_NAMES)[number];
+
+export interface Customer {
+  name: string;
+  email: string;
+  phone: string;
+}
+
+export interface NotificationMessage {
+  /** The outbox message id: stable across retries, usable by providers that deduplicate. */
+  id: string;
+  event: OrderEventType;
+  /** This channel's address for the customer, as returned by `recipient`. */
+  to: string;
+  customer: Customer;
+  content: RenderedNotification;
+}
+
+/**
+ * One way of reaching customers. `send` resolves once the provider accepted the message and throws a DeliveryError
+ * otherwise (permanent when the provider rejected the message itself, so retrying cannot help).
+ */
+export interface NotificationChannel {
+  readonly name: ChannelName;
+  /** The customer's address on this channel, or undefined when the order has none (no message is queued then). */
+  recipient(customer: Customer): string | undefined;
+  send(message: NotificationMessage): Promise<void>;
+}

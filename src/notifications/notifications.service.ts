@@ -1,0 +1,93 @@
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { EnvironmentVariables } from '../config/configuration.js';
+import { SettingsService } from '../settings/settings.service.js';
+import { DeliveryError } from '../outbox/delivery-error.js';
+import type { OrderEventPayload } from '../outbox/outbox-events.js';
+import { EmailChannel } from './channels/email.channel.js';
+import { LogChannel } from './channels/log.channel.js';
+import { SmsChannel } from './channels/sms.channel.js';
+import { WhatsAppChannel } from './channels/whatsapp.channel.js';
+import type { ChannelName, NotificationChannel } from './notification-channel.js';
+import { isOrderEventType, parseNotifyEvents } from './notification-config.js';
+import { renderNotification } from './templates.js';
+
+/** Outbox destination of a channel: "channel:whatsapp". */
+export const channelDestination = (name: ChannelName) => `channel:${name}`;
+
+/**
+ * Customer notifications. The configured channels (WhatsApp, SMS, email — or the log when none is) each get one outbox
+ * message per notified event; delivery renders the event's template with the brand's current settings.
+ */
+@Injectable()
+export class NotificationsService implements OnModuleDestroy {
+  private readonly logger = new Logger(NotificationsService.name);
+  private readonly channels: NotificationChannel[];
+  /** The enabled channels plus the log, so messages queued for the log before a provider was configured still go out. */
+  private readonly deliverable: NotificationChannel[];
+  private readonly notifyEvents: ReadonlySet<string>;
+  private readonly locale: string;
+
+  constructor(config: ConfigService<EnvironmentVariables, true>, private readonly settings: SettingsService) {
+    this.channels = this.createChannels(config);
+    this.deliverable = this.channels.some((c) => c.name === 'log') ? this.channels : [...this.channels, new LogChannel()];
+    this.notifyEvents = new Set(parseNotifyEvents(config.get('NOTIFY_EVENTS', { infer: true })));
+    this.locale = config.get('NOTIFICATION_LOCALE', { infer: true });
+    this.logger.log(`Notification channels: ${this.channels.map((c) => c.name).join(', ')}`);
+  }
+
+  onModuleDestroy(): void {
+    for (const channel of this.channels) if (channel instanceof EmailChannel) channel.close();
+  }
+
+  get channelNames(): ChannelName[] {
+    return this.channels.map((c) => c.name);
+  }
+
+  /** Outbox destinations for an event: every channel on which the customer has an address, if customers hear about this event. */
+  destinationsFor(event: string, payload: unknown): string[] {
+    if (!this.notifyEvents.has(event)) return [];
+    const customer = (payload as Partial<OrderEventPayload>).order?.customer;
+    if (!customer) return [];
+    return this.channels.filter((c) => c.recipient(customer) !== undefined).map((c) => channelDestination(c.name));
+  }
+
+  async deliver(channelName: string, message: { id: string; event: string; payload: unknown }): Promise<void> {
+    const channel = this.deliverable.find((c) => c.name === channelName);
+    if (!channel) throw new DeliveryError(`Notification channel "${channelName}" is not configured on this instance`, true);
+    if (!isOrderEventType(message.event)) throw new DeliveryError(`No customer template for event ${message.event}`, true);
+    const payload = message.payload as OrderEventPayload;
+    const to = channel.recipient(payload.order.customer);
+    if (!to) throw new DeliveryError(`The order has no ${channel.name} address`, true);
+    const brand = await this.settings.brand();
+    const content = renderNotification(message.event, payload, brand, this.locale);
+    await channel.send({ id: message.id, event: message.event, to, customer: payload.order.customer, content });
+  }
+
+  private createChannels(config: ConfigService<EnvironmentVariables, true>): NotificationChannel[] {
+    const get = <K extends keyof EnvironmentVariables>(key: K) => config.get(key, { infer: true }) as EnvironmentVariables[K];
+    const timeoutMs = get('OUTBOX_DELIVERY_TIMEOUT_MS');
+    const channels: NotificationChannel[] = [];
+    const whatsappToken = get('WHATSAPP_ACCESS_TOKEN');
+    const whatsappNumber = get('WHATSAPP_PHONE_NUMBER_ID');
+    if (whatsappToken && whatsappNumber) {
+      channels.push(new WhatsAppChannel({
+        baseUrl: get('WHATSAPP_API_BASE_URL'), apiVersion: get('WHATSAPP_API_VERSION'), phoneNumberId: whatsappNumber, accessToken: whatsappToken,
+        language: get('WHATSAPP_TEMPLATE_LANGUAGE'), templatePrefix: get('WHATSAPP_TEMPLATE_PREFIX'), timeoutMs,
+      }));
+    }
+    const twilioSid = get('TWILIO_ACCOUNT_SID');
+    const twilioToken = get('TWILIO_AUTH_TOKEN');
+    const twilioFrom = get('TWILIO_FROM');
+    if (twilioSid && twilioToken && twilioFrom) {
+      channels.push(new SmsChannel({ accountSid: twilioSid, authToken: twilioToken, from: twilioFrom, apiBaseUrl: get('TWILIO_API_BASE_URL'), timeoutMs }));
+    }
+    const smtpUrl = get('SMTP_URL');
+    const smtpFrom = get('SMTP_FROM');
+    if (smtpUrl && smtpFrom) {
+      channels.push(new EmailChannel({ smtpUrl, from: smtpFrom, timeoutMs, senderName: async () => (await this.settings.brand()).name }));
+    }
+    if (!channels.length) channels.push(new LogChannel());
+    return channels;
+  }
+}

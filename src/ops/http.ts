@@ -1,0 +1,62 @@
+import type { INestApplication } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { EnvironmentVariables } from '../config/configuration.js';
+import { GracefulShutdown } from './graceful-shutdown.js';
+import { loggingConfig, pinoHttpOptions } from './logging.js';
+import { MetricsService } from './metrics.service.js';
+import { REQUEST_ID_HEADER, requestIdMiddleware } from './request-id.js';
+
+/** TRUST_PROXY: false, true, a hop count, or Express's list of trusted addresses ("loopback, 10.0.0.0/8"). */
+export function parseTrustProxy(value: string): boolean | number | string {
+  const v = value.trim().toLowerCase();
+  if (v === '' || v === 'false') return false;
+  if (v === 'true') return true;
+  return /^\d+$/.test(v) ? Number(v) : value;
+}
+
+/** CORS_ORIGINS: empty (no cross-origin browser access), "*", or a comma-separated list of exact origins. */
+export function parseCorsOrigins(value: string): true | string[] | undefined {
+  const origins = value.split(',').map((o) => o.trim()).filter(Boolean);
+  if (!origins.length) return undefined;
+  return origins.includes('*') ? true : origins;
+}
+
+/**
+ * The HTTP edge of every instance, in order: request tracking for graceful shutdown, the request id (into the
+ * response header and the audit context), the request log line, request timing, security headers, CORS and
+ * size-limited body parsers (a larger body is answered 413 in the common error shape). The request logger comes
+ * before the body parsers so that requests they refuse (413, malformed JSON) are logged too; nestjs-pino then only
+ * binds it to the request context (useExisting).
+ */
+export function configureHttp(app: INestApplication): void {
+  const express = app as NestExpressApplication;
+  const config = app.get<ConfigService<EnvironmentVariables, true>>(ConfigService);
+  express.set('trust proxy', parseTrustProxy(config.get('TRUST_PROXY', { infer: true })));
+  app.use(app.get(GracefulShutdown).trackRequests);
+  app.use(requestIdMiddleware);
+  app.use(pinoHttp(pinoHttpOptions(loggingConfig(config))));
+  app.use(app.get(MetricsService).timeRequests);
+  app.use(
+    helmet({
+      // Swagger UI at /docs is the only HTML served: it needs inline styles and data: images, and must load over
+      // plain HTTP in development (no upgrade-insecure-requests; TLS is the proxy's job).
+      contentSecurityPolicy: {
+        directives: { 'img-src': ["'self'", 'data:'], 'style-src': ["'self'", "'unsafe-inline'"], 'upgrade-insecure-requests': null },
+      },
+    }),
+  );
+  const origins = parseCorsOrigins(config.get('CORS_ORIGINS', { infer: true }));
+  if (origins) {
+    app.enableCors({
+      origin: origins,
+      exposedHeaders: [REQUEST_ID_HEADER, 'Retry-After', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset'],
+      maxAge: 600,
+    });
+  }
+  const limit = config.get('BODY_LIMIT', { infer: true });
+  express.useBodyParser('json', { limit });
+  express.useBodyParser('urlencoded', { limit, extended: true });
+}

@@ -1,0 +1,98 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { pino, type Level, type LevelWithSilent, type Logger, type LoggerOptions } from 'pino';
+import type { Options as PinoHttpOptions } from 'pino-http';
+import type { ConfigService } from '@nestjs/config';
+import type { EnvironmentVariables } from '../config/configuration.js';
+import { requestIdOf } from './request-id.js';
+import { pathOf, routeOf } from './http-route.js';
+
+/**
+ * Keys whose values never reach a log line, at any depth of a logged object: credentials, tokens, cookies,
+ * webhook signatures (stripe-signature, x-razorpay-signature), provider secrets and keys (STRIPE_SECRET_KEY,
+ * RAZORPAY_KEY_SECRET, ...), connection strings that embed a password, and card data.
+ */
+const SENSITIVE_KEY = /passw|secret|token|authori[sz]ation|cookie|signature|api[-_]?key|private[-_]?key|encryption[-_]?key|^card([-_]?number)?$|^cvc$|^cvv$|^database_url$|^smtp_url$/i;
+
+export const REDACTED = '[REDACTED]';
+
+const MAX_DEPTH = 8;
+
+/**
+ * A copy of `value` with the values of sensitive keys replaced. Errors, dates and binary data are left to pino's
+ * serializers; whatever lies deeper than MAX_DEPTH is left out rather than checked.
+ */
+export function redactSecrets(value: unknown, depth = 0): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (depth > MAX_DEPTH) return '[Truncated]';
+  if (value instanceof Error || value instanceof Date || ArrayBuffer.isView(value)) return value;
+  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1));
+  const copy: Record<string, unknown> = {};
+  for (const [key, item] of Object.entries(value)) copy[key] = SENSITIVE_KEY.test(key) ? REDACTED : redactSecrets(item, depth + 1);
+  return copy;
+}
+
+export interface LoggingConfig {
+  level: LevelWithSilent;
+  /** One line per finished request. Off for benchmarks; the request id still flows into audit entries. */
+  logRequests: boolean;
+}
+
+export function loggingConfig(config: ConfigService<EnvironmentVariables, true>): LoggingConfig {
+  return { level: config.get('LOG_LEVEL', { infer: true }) as LevelWithSilent, logRequests: config.get('LOG_REQUESTS', { infer: true }) };
+}
+
+/** Base pino options shared by the request logger and the bootstrap logger. */
+export function pinoOptions(level: LevelWithSilent): LoggerOptions {
+  return {
+    level,
+    base: { service: 'orderline' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: {
+      level: (label) => ({ level: label }),
+      // Every logged object passes through here (child logger bindings do not: bind only ids to children).
+      log: (object) => redactSecrets(object) as Record<string, unknown>,
+    },
+  };
+}
+
+const levelFor = (status: number): Level => (status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info');
+const verbose = (level: LevelWithSilent) => level === 'debug' || level === 'trace';
+
+/**
+ * pino-http options: one flat JSON line per finished request (method, route, path, status, durationMs, reqId), with
+ * the request headers added at debug level. The request id is the one the request-id middleware fixed, so the line,
+ * the X-Request-Id response header and the audit entries agree.
+ */
+export function pinoHttpOptions(config: LoggingConfig): PinoHttpOptions {
+  const line = (req: IncomingMessage, res: ServerResponse, durationMs: number) => ({
+    method: req.method,
+    route: routeOf(req),
+    path: pathOf(req),
+    status: res.statusCode,
+    durationMs,
+    ...(!res.writableFinished && { aborted: true }),
+    ...(verbose(config.level) && { headers: req.headers }),
+  });
+  return {
+    ...pinoOptions(config.level),
+    genReqId: (req, res) => requestIdOf(req, res),
+    quietReqLogger: true,
+    quietResLogger: true,
+    autoLogging: config.logRequests,
+    customLogLevel: (_req, res, error) => (error ? 'error' : levelFor(res.statusCode)),
+    customSuccessMessage: () => 'request completed',
+    customErrorMessage: () => 'request failed',
+    customSuccessObject: (req, res, value: { responseTime: number }) => line(req, res, value.responseTime),
+    // The exception filter logs the stack of a 5xx (with the same reqId); the request line stays one flat line.
+    customErrorObject: (req, res, _error, value: { responseTime: number }) => line(req, res, value.responseTime),
+  };
+}
+
+/**
+ * For the lines main.ts writes before the app (and its logger) exist: database start, migrations. LOG_LEVEL is not
+ * validated yet at that point; an unknown value logs at info until configuration validation reports it.
+ */
+export function createBootstrapLogger(level: string | undefined): Logger {
+  const known = level === 'silent' || (level !== undefined && level in pino.levels.values);
+  return pino(pinoOptions(known ? (level as LevelWithSilent) : 'info'));
+}

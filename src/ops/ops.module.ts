@@ -1,0 +1,32 @@
+import { Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { ConfigService } from '@nestjs/config';
+import { LoggerModule } from 'nestjs-pino';
+import type { EnvironmentVariables } from '../config/configuration.js';
+import { loggingConfig, pinoOptions } from './logging.js';
+import { RateLimitGuard } from './rate-limit.js';
+import { MetricsService } from './metrics.service.js';
+import { MetricsController } from './metrics.controller.js';
+import { GracefulShutdown } from './graceful-shutdown.js';
+
+type Config = ConfigService<EnvironmentVariables, true>;
+
+/** Production operations: structured logs, rate limits, Prometheus metrics and graceful shutdown. */
+@Global()
+@Module({
+  imports: [
+    LoggerModule.forRootAsync({
+      inject: [ConfigService],
+      // The request logger itself is mounted by configureHttp (ahead of the body parsers); this builds the logger for
+      // lines outside requests and binds the request's logger to Nest's Logger calls inside them.
+      useFactory: (config: Config) => ({
+        pinoHttp: pinoOptions(loggingConfig(config).level),
+        useExisting: true as const,
+      }),
+    }),
+  ],
+  controllers: [MetricsController],
+  providers: [MetricsService, GracefulShutdown, { provide: APP_GUARD, useClass: RateLimitGuard }],
+  exports: [MetricsService],
+})
+export class OpsModule {}

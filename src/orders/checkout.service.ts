@@ -1,0 +1,293 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Order, OrderItem, Prisma } from '../generated/prisma/client.js';
+import type { PaymentMethod } from '../generated/prisma/enums.js';
+import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { AuditService, type AuditEntry } from '../audit/audit.service.js';
+import { StockLedger, type StockLevel, type StockMovementInput } from '../inventory/stock-ledger.js';
+import { PaymentsService } from '../payments/payments.service.js';
+import { SettingsService } from '../settings/settings.service.js';
+import { OutboxService } from '../outbox/outbox.service.js';
+import type { AuthUser } from '../auth/decorators.js';
+import type { Actor } from '../common/actor.js';
+import { DomainError, InvalidInputError, TransactionConflictError, type FieldError } from '../common/errors/domain-errors.js';
+import { MetricsService } from '../ops/metrics.service.js';
+import { transition, type OrderEvent } from './order-state-machine.js';
+import { InsufficientStockError, OrderTransitionsService, type StockShortage } from './order-transitions.service.js';
+import { newGuestToken } from './guest-token.js';
+import { toOrderResponse } from './order-response.js';
+import type { CheckoutDto, CheckoutPaymentMethod, CheckoutResponse, PaymentErrorResponse } from './dto/checkout.dto.js';
+
+const PAYMENT_METHODS: Record<CheckoutPaymentMethod, PaymentMethod> = { stripe: 'STRIPE', razorpay: 'RAZORPAY', cod: 'COD' };
+/** Amount columns are 32-bit integers. */
+const MAX_AMOUNT_MINOR = 2_147_483_647;
+
+interface CatalogueRow {
+  id: string;
+  sku: string;
+  name: string;
+  price_minor: number;
+  currency: string;
+  active: boolean;
+  product_name: string;
+  product_status: string;
+  available_from: Date | null;
+  on_hand: number | null;
+  reserved: number | null;
+}
+
+interface PricedCart {
+  lines: { variantId: string; sku: string; productName: string; variantName: string; unitPriceMinor: number; quantity: number; lineTotalMinor: number }[];
+  currency: string;
+  subtotalMinor: number;
+  /** Summed quantity per variant (a variant may appear on several lines). */
+  demand: Map<string, { sku: string; quantity: number }>;
+  /** Stock as last committed, read with the prices (no lock). */
+  committedLevels: Map<string, StockLevel>;
+}
+
+/** Everything the transaction writes, prepared before it starts so a retried attempt repeats no work. */
+interface PlacedOrder {
+  /** The order row but for what the transaction decides: its number, status, reservation expiry and timestamps. */
+  order: Omit<Order, 'number' | 'status' | 'reservationExpiresAt' | 'createdAt' | 'updatedAt'>;
+  items: OrderItem[];
+  demand: PricedCart['demand'];
+  event: OrderEvent;
+  actor: Actor;
+  reservationTtlMs: number;
+}
+
+/**
+ * Checkout: turns a cart into an order whose stock is reserved (prepaid) or sold (cash on delivery), in one
+ * Serializable transaction that can never oversell — the inventory rows are locked (in id order, so multi-item orders
+ * cannot deadlock), availability is checked under the lock, and the database CHECKs back it up.
+ */
+@Injectable()
+export class CheckoutService {
+  private readonly logger = new Logger(CheckoutService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly ledger: StockLedger,
+    private readonly transitions: OrderTransitionsService,
+    private readonly audit: AuditService,
+    private readonly payments: PaymentsService,
+    private readonly settings: SettingsService,
+    private readonly outbox: OutboxService,
+    private readonly metrics: MetricsService,
+  ) {}
+
+  async checkout(dto: CheckoutDto, user: AuthUser | undefined, actor: Actor): Promise<CheckoutResponse> {
+    const cart = await this.priceCart(dto.items);
+    const paymentMethod = PAYMENT_METHODS[dto.paymentMethod];
+    const guest = user ? undefined : newGuestToken();
+    const orderId = randomUUID();
+    const placed: PlacedOrder = {
+      order: {
+        id: orderId,
+        userId: user?.id ?? null,
+        paymentMethod,
+        currency: cart.currency,
+        subtotalMinor: cart.subtotalMinor,
+        totalMinor: cart.subtotalMinor,
+        customerName: dto.contact.name,
+        email: dto.contact.email,
+        phone: dto.contact.phone,
+        shippingAddress: { ...dto.shippingAddress },
+        guestTokenHash: guest?.hash ?? null,
+        needsReview: false,
+        carrier: null,
+        trackingNumber: null,
+      },
+      items: cart.lines.map((line) => ({ id: randomUUID(), orderId, ...line })),
+      demand: cart.demand,
+      event: paymentMethod === 'COD' ? 'CONFIRM_COD' : 'AWAIT_PAYMENT',
+      actor,
+      reservationTtlMs: (await this.settings.reservationTtlSeconds()) * 1000,
+    };
+    let order: Order & { items: OrderItem[] };
+    try {
+      // A cart the committed stock cannot cover is refused without queueing for the row locks: after a drop sells
+      // out, the crowd hears "sold out" at the cost of one read. Enough stock here is re-checked under the lock.
+      const short = shortages(cart.demand, cart.committedLevels);
+      if (short.length) throw new InsufficientStockError(short);
+      order = await this.prisma.serializable((tx) => this.placeOrder(tx, placed));
+    } catch (error) {
+      if (error instanceof InsufficientStockError) this.metrics.checkout('sold_out');
+      else if (error instanceof TransactionConflictError) this.metrics.checkout('conflict');
+      throw error;
+    }
+    this.metrics.checkout('created');
+    const { payment, paymentError } = await this.startPayment(order);
+    return { order: toOrderResponse(order), payment, ...(paymentError && { paymentError }), ...(guest && { guestToken: guest.token }) };
+  }
+
+  /**
+   * The transaction, kept to the statements it needs because the inventory row locks are held until it commits: lock,
+   * one INSERT of the order with its items, history and audit rows, the ledger (one UPDATE + one INSERT), the outbox
+   * (order.created). The order is inserted in the status its first transition (AWAIT_PAYMENT or CONFIRM_COD) leads
+   * to, with the history and audit rows that transition writes, instead of being inserted as CREATED and then locked
+   * again to move it on.
+   */
+  private async placeOrder(tx: Tx, placed: PlacedOrder): Promise<Order & { items: OrderItem[] }> {
+    const short = shortages(placed.demand, await this.ledger.lock(tx, [...placed.demand.keys()]));
+    if (short.length) throw new InsufficientStockError(short);
+
+    const t = transition({ status: 'CREATED' }, placed.event);
+    const now = new Date();
+    const draft = {
+      ...placed.order, status: t.to, createdAt: now, updatedAt: now,
+      reservationExpiresAt: t.to === 'PAYMENT_PENDING' ? new Date(now.getTime() + placed.reservationTtlMs) : null,
+    };
+    const options = { actor: placed.actor };
+    const history: Prisma.OrderStatusHistoryCreateManyInput[] = [
+      { orderId: draft.id, fromStatus: null, toStatus: 'CREATED', event: 'CHECKOUT', reason: null, actorType: placed.actor.type, actorId: placed.actor.id ?? null },
+      this.transitions.historyEntry(draft.id, t, options),
+    ];
+    const audit: AuditEntry[] = [
+      {
+        actor: placed.actor, action: 'order.created', entityType: 'order', entityId: draft.id,
+        after: {
+          status: 'CREATED', paymentMethod: draft.paymentMethod, currency: draft.currency, totalMinor: draft.totalMinor,
+          items: placed.items.map((i) => ({ variantId: i.variantId, sku: i.sku, quantity: i.quantity, unitPriceMinor: i.unitPriceMinor })),
+        },
+      },
+      this.transitions.auditEntry(draft.id, t, options),
+    ];
+    const number = await this.insertOrder(tx, draft, placed.items, history, audit);
+    const order = { ...draft, number, items: placed.items };
+
+    const reservations: StockMovementInput[] = placed.items.map((item) => ({
+      variantId: item.variantId, kind: 'RESERVATION', onHandDelta: 0, reservedDelta: item.quantity,
+      orderId: order.id, actorId: placed.actor.id, reason: `checkout ${order.number}`,
+    }));
+    await this.ledger.apply(tx, [...reservations, ...this.transitions.stockMovements(order, t, options)]);
+    this.metrics.orderTransition(tx, t.from, t.to);
+    await this.outbox.enqueueOrderEvent(tx, 'order.created', order);
+    return order;
+  }
+
+  /**
+   * Inserts the order, its items, its history and its audit entries in ONE statement and returns the number the
+   * sequence gave the order. Through the ORM these are four statements, each compiled and sent while the inventory
+   * locks are held — on the checkout hot path that is most of the lock time. The foreign keys of the items and
+   * history are checked at the end of the statement, when the order row exists.
+   */
+  private async insertOrder(
+    tx: Tx, order: Omit<Order, 'number'>, items: OrderItem[], history: Prisma.OrderStatusHistoryCreateManyInput[], audit: AuditEntry[],
+  ): Promise<string> {
+    const column = <T, K extends keyof T>(rows: T[], key: K) => rows.map((row) => row[key] ?? null);
+    const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+    const auditRows = audit.map((entry) => this.audit.toRow(entry));
+    const [{ number }] = await tx.$queryRaw<{ number: string }[]>`
+      WITH o AS (
+        INSERT INTO orders (id, user_id, status, payment_method, currency, subtotal_minor, total_minor, customer_name, email, phone,
+                            shipping_address, guest_token_hash, reservation_expires_at, needs_review, carrier, tracking_number, created_at, updated_at)
+        VALUES (${order.id}::uuid, ${order.userId}::uuid, ${order.status}::"OrderStatus", ${order.paymentMethod}::"PaymentMethod", ${order.currency},
+                ${order.subtotalMinor}, ${order.totalMinor}, ${order.customerName}, ${order.email}, ${order.phone}, ${json(order.shippingAddress)}::jsonb,
+                ${order.guestTokenHash}, ${order.reservationExpiresAt}, ${order.needsReview}, ${order.carrier}, ${order.trackingNumber},
+                ${order.createdAt}, ${order.updatedAt})
+        RETURNING number
+      ), items AS (
+        INSERT INTO order_items (id, order_id, variant_id, sku, product_name, variant_name, unit_price_minor, quantity, line_total_minor)
+        SELECT i.id, ${order.id}::uuid, i.variant_id, i.sku, i.product_name, i.variant_name, i.unit_price_minor, i.quantity, i.line_total_minor
+        FROM unnest(${column(items, 'id')}::uuid[], ${column(items, 'variantId')}::uuid[], ${column(items, 'sku')}::text[],
+                    ${column(items, 'productName')}::text[], ${column(items, 'variantName')}::text[], ${column(items, 'unitPriceMinor')}::int[],
+                    ${column(items, 'quantity')}::int[], ${column(items, 'lineTotalMinor')}::int[])
+          AS i(id, variant_id, sku, product_name, variant_name, unit_price_minor, quantity, line_total_minor)
+      ), history AS (
+        INSERT INTO order_status_history (order_id, from_status, to_status, event, reason, actor_type, actor_id)
+        SELECT ${order.id}::uuid, h.from_status::"OrderStatus", h.to_status::"OrderStatus", h.event, h.reason, h.actor_type, h.actor_id
+        FROM unnest(${column(history, 'fromStatus')}::text[], ${column(history, 'toStatus')}::text[], ${column(history, 'event')}::text[],
+                    ${column(history, 'reason')}::text[], ${column(history, 'actorType')}::text[], ${column(history, 'actorId')}::text[])
+          WITH ORDINALITY AS h(from_status, to_status, event, reason, actor_type, actor_id, n)
+        ORDER BY h.n
+      ), audit AS (
+        INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, before, after, request_id)
+        SELECT a.actor_type, a.actor_id, a.action, a.entity_type, a.entity_id, a.before, a.after, a.request_id
+        FROM unnest(${column(auditRows, 'actorType')}::text[], ${column(auditRows, 'actorId')}::text[], ${column(auditRows, 'action')}::text[],
+                    ${column(auditRows, 'entityType')}::text[], ${column(auditRows, 'entityId')}::text[],
+                    ${auditRows.map((r) => json(r.before))}::jsonb[], ${auditRows.map((r) => json(r.after))}::jsonb[], ${column(auditRows, 'requestId')}::text[])
+          WITH ORDINALITY AS a(actor_type, actor_id, action, entity_type, entity_id, before, after, request_id, n)
+        ORDER BY a.n
+      )
+      SELECT number FROM o`;
+    return number;
+  }
+
+  /**
+   * Prices the cart from the catalogue (never from the client) and checks every line can be sold. This read happens
+   * before the transaction: it takes no locks, so a bad cart never holds inventory rows. It also reads the committed
+   * stock for an early refusal; the stock that counts is checked under lock inside the transaction.
+   */
+  private async priceCart(items: CheckoutDto['items']): Promise<PricedCart> {
+    const ids = [...new Set(items.map((i) => i.variantId))];
+    const rows = await this.prisma.$queryRaw<CatalogueRow[]>`
+      SELECT v.id::text, v.sku, v.name, v.price_minor, v.currency, v.active,
+             p.name AS product_name, p.status::text AS product_status, p.available_from, il.on_hand, il.reserved
+      FROM variants v JOIN products p ON p.id = v.product_id LEFT JOIN inventory_levels il ON il.variant_id = v.id
+      WHERE v.id = ANY(${ids}::uuid[])`;
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const now = new Date();
+    const errors: FieldError[] = [];
+    items.forEach((item, index) => {
+      const row = byId.get(item.variantId);
+      const field = `items.${index}.variantId`;
+      if (!row) errors.push({ field, errors: [`variant ${item.variantId} does not exist`] });
+      else if (!row.active || row.product_status !== 'ACTIVE') errors.push({ field, errors: [`${row.sku} is not for sale`] });
+      else if (row.available_from && row.available_from > now) errors.push({ field, errors: [`${row.sku} is not on sale until ${row.available_from.toISOString()}`] });
+    });
+    if (errors.length) throw new InvalidInputError('Some items cannot be ordered', errors);
+
+    const currencies = [...new Set(rows.map((r) => r.currency))];
+    if (currencies.length > 1) {
+      throw new InvalidInputError('All items of an order must be priced in one currency', [{ field: 'items', errors: [`items are priced in ${currencies.join(', ')}`] }]);
+    }
+    const lines = items.map((item) => {
+      const row = byId.get(item.variantId)!;
+      return {
+        variantId: row.id, sku: row.sku, productName: row.product_name, variantName: row.name,
+        unitPriceMinor: row.price_minor, quantity: item.quantity, lineTotalMinor: row.price_minor * item.quantity,
+      };
+    });
+    const subtotalMinor = lines.reduce((sum, line) => sum + line.lineTotalMinor, 0);
+    if (subtotalMinor > MAX_AMOUNT_MINOR) {
+      throw new InvalidInputError('The order total is too large', [{ field: 'items', errors: [`the total may not exceed ${MAX_AMOUNT_MINOR} minor units`] }]);
+    }
+    const demand = new Map<string, { sku: string; quantity: number }>();
+    for (const line of lines) {
+      demand.set(line.variantId, { sku: line.sku, quantity: (demand.get(line.variantId)?.quantity ?? 0) + line.quantity });
+    }
+    const committedLevels = new Map(rows.map((r) => [r.id, { variantId: r.id, onHand: r.on_hand ?? 0, reserved: r.reserved ?? 0 }]));
+    return { lines, currency: currencies[0], subtotalMinor, demand, committedLevels };
+  }
+
+  /**
+   * Asks the provider for what the client needs to pay. The order is committed by now: if the provider fails, the
+   * order stays PAYMENT_PENDING (stock held until it expires) and the client retries payment for it.
+   */
+  private async startPayment(order: Order & { items: OrderItem[] }): Promise<{ payment: Record<string, unknown> | null; paymentError?: PaymentErrorResponse }> {
+    try {
+      return { payment: { ...(await this.payments.startPayment(order)) } };
+    } catch (error) {
+      const known = error instanceof DomainError;
+      this.logger.warn(`Payment could not be started for order ${order.number}: ${(error as Error).message}`);
+      return {
+        payment: null,
+        paymentError: {
+          statusCode: known ? error.status : 502,
+          message: known ? error.message : 'The payment provider could not be reached; retry payment for this order',
+        },
+      };
+    }
+  }
+}
+
+/** The variants whose summed demand exceeds what is available (on hand − reserved); a variant without stock has none. */
+function shortages(demand: PricedCart['demand'], levels: Map<string, StockLevel>): StockShortage[] {
+  return [...demand].flatMap(([variantId, { sku, quantity }]) => {
+    const level = levels.get(variantId);
+    const available = level ? level.onHand - level.reserved : 0;
+    return available < quantity ? [{ variantId, sku, requested: quantity, available }] : [];
+  });
+}

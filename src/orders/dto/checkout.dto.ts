@@ -1,0 +1,72 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsEmail, IsIn, IsInt, IsISO31661Alpha2, IsOptional, IsString, IsUUID, Length,
+  Matches, Max, MaxLength, Min, ValidateNested,
+} from 'class-validator';
+import { OrderResponse } from './order.dto.js';
+import { blankToUndefined, lower, normalizePhone, PHONE_FORMAT, PHONE_MESSAGE, trim, upper } from './normalize.js';
+
+export const CHECKOUT_LIMITS = { lines: 50, quantity: 100 } as const;
+export const CHECKOUT_PAYMENT_METHODS = ['stripe', 'razorpay', 'cod'] as const;
+export type CheckoutPaymentMethod = (typeof CHECKOUT_PAYMENT_METHODS)[number];
+
+
+export class CheckoutItemDto {
+  @ApiProperty({ format: 'uuid' }) @Transform(lower) @IsUUID('all') variantId!: string;
+  @ApiProperty({ minimum: 1, maximum: CHECKOUT_LIMITS.quantity, example: 1 })
+  @IsInt() @Min(1) @Max(CHECKOUT_LIMITS.quantity) quantity!: number;
+}
+
+export class ContactDto {
+  @ApiProperty({ example: 'Asha Rao' }) @Transform(trim) @IsString() @Length(1, 120) name!: string;
+  @ApiProperty({ example: 'asha@example.com', description: 'Stored lower-cased' }) @Transform(lower) @IsEmail() @MaxLength(254) email!: string;
+  @ApiProperty({ example: '+919812345678', description: 'Spaces, dashes, dots and brackets are removed' })
+  @Transform(normalizePhone) @IsString() @Matches(PHONE_FORMAT, { message: PHONE_MESSAGE }) phone!: string;
+}
+
+export class ShippingAddressDto {
+  @ApiProperty({ example: '12 MG Road' }) @Transform(trim) @IsString() @Length(1, 200) line1!: string;
+  @ApiPropertyOptional({ example: 'Flat 4B' }) @IsOptional() @Transform(blankToUndefined) @IsString() @MaxLength(200) line2?: string;
+  @ApiProperty({ example: 'Bengaluru' }) @Transform(trim) @IsString() @Length(1, 100) city!: string;
+  @ApiPropertyOptional({ example: 'Karnataka' }) @IsOptional() @Transform(blankToUndefined) @IsString() @MaxLength(100) state?: string;
+  @ApiProperty({ example: '560001' }) @Transform(upper) @IsString()
+  @Matches(/^[A-Z0-9][A-Z0-9 -]{1,11}$/, { message: 'postalCode must be 2 to 12 letters, digits, spaces or dashes' }) postalCode!: string;
+  @ApiProperty({ example: 'IN', description: 'ISO 3166-1 alpha-2' }) @Transform(upper) @IsISO31661Alpha2() country!: string;
+}
+
+export class CheckoutDto {
+  @ApiProperty({ type: [CheckoutItemDto], description: `1 to ${CHECKOUT_LIMITS.lines} lines; prices come from the catalogue` })
+  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(CHECKOUT_LIMITS.lines) @ValidateNested({ each: true }) @Type(() => CheckoutItemDto)
+  items!: CheckoutItemDto[];
+
+  @ApiProperty({ type: ContactDto }) @IsDefined() @ValidateNested() @Type(() => ContactDto) contact!: ContactDto;
+
+  @ApiProperty({ type: ShippingAddressDto }) @IsDefined() @ValidateNested() @Type(() => ShippingAddressDto) shippingAddress!: ShippingAddressDto;
+
+  @ApiProperty({ enum: CHECKOUT_PAYMENT_METHODS }) @Transform(lower) @IsIn(CHECKOUT_PAYMENT_METHODS) paymentMethod!: CheckoutPaymentMethod;
+}
+
+export class PaymentErrorResponse {
+  @ApiProperty({ example: 503 }) statusCode!: number;
+  @ApiProperty({ example: 'Payment provider STRIPE is not configured' }) message!: string;
+}
+
+export class CheckoutResponse {
+  @ApiProperty({ type: OrderResponse }) order!: OrderResponse;
+
+  @ApiPropertyOptional({
+    type: Object, nullable: true,
+    description: 'What the client needs to pay (provider-specific: Stripe client secret, Razorpay order id, or COD amount). '
+      + 'null when the provider could not be reached: the order stays PAYMENT_PENDING and payment can be retried.',
+  })
+  payment!: Record<string, unknown> | null;
+
+  @ApiPropertyOptional({ type: PaymentErrorResponse, description: 'Why `payment` is null' }) paymentError?: PaymentErrorResponse;
+
+  @ApiPropertyOptional({
+    description: 'Guests only, returned once: send it as X-Order-Token to read or cancel the order. Only its hash is stored, '
+      + 'so an idempotent replay of this response omits it (use POST /orders/lookup instead).',
+  })
+  guestToken?: string;
+}

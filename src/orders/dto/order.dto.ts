@@ -1,0 +1,98 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import { IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { ORDER_STATUSES } from '../order-state-machine.js';
+import type { OrderStatus } from '../../generated/prisma/enums.js';
+import { blankToUndefined, lower, normalizePhone, PHONE_FORMAT, PHONE_MESSAGE, upper } from './normalize.js';
+
+
+export class OrderItemResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ format: 'uuid' }) variantId!: string;
+  @ApiProperty({ example: 'TEE-BLK-M' }) sku!: string;
+  @ApiProperty({ example: 'Classic Tee' }) productName!: string;
+  @ApiProperty({ example: 'Black / M' }) variantName!: string;
+  @ApiProperty({ description: 'Price at checkout, minor units', example: 49900 }) unitPriceMinor!: number;
+  @ApiProperty({ example: 2 }) quantity!: number;
+  @ApiProperty({ description: 'unitPriceMinor × quantity', example: 99800 }) lineTotalMinor!: number;
+}
+
+export class ShippingAddressResponse {
+  @ApiProperty() line1!: string;
+  @ApiPropertyOptional() line2?: string;
+  @ApiProperty() city!: string;
+  @ApiPropertyOptional() state?: string;
+  @ApiProperty() postalCode!: string;
+  @ApiProperty({ example: 'IN' }) country!: string;
+}
+
+export class OrderResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ example: 'OL-000042' }) number!: string;
+  @ApiProperty({ enum: ORDER_STATUSES }) status!: OrderStatus;
+  @ApiProperty({ enum: ['STRIPE', 'RAZORPAY', 'COD'] }) paymentMethod!: string;
+  @ApiProperty({ example: 'INR' }) currency!: string;
+  @ApiProperty({ example: 99800 }) subtotalMinor!: number;
+  @ApiProperty({ example: 99800 }) totalMinor!: number;
+  @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String, description: 'null for guest orders' }) userId!: string | null;
+  @ApiProperty() customerName!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty() phone!: string;
+  @ApiProperty({ type: ShippingAddressResponse }) shippingAddress!: ShippingAddressResponse;
+  @ApiPropertyOptional({ nullable: true, type: Date, description: 'Unpaid prepaid orders: when the stock hold lapses' }) reservationExpiresAt!: Date | null;
+  @ApiProperty({ description: 'Flagged by payment processing for staff review' }) needsReview!: boolean;
+  @ApiPropertyOptional({ nullable: true, type: String }) carrier!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) trackingNumber!: string | null;
+  @ApiProperty({ type: [OrderItemResponse] }) items!: OrderItemResponse[];
+  @ApiProperty() createdAt!: Date;
+  @ApiProperty() updatedAt!: Date;
+}
+
+export class OrderPageResponse {
+  @ApiProperty({ type: [OrderResponse] }) items!: OrderResponse[];
+  @ApiProperty({ example: 1 }) page!: number;
+  @ApiProperty({ example: 20 }) limit!: number;
+  @ApiProperty({ description: 'Orders matching the filter' }) total!: number;
+}
+
+export class OrderHistoryEntryResponse {
+  @ApiPropertyOptional({ enum: ORDER_STATUSES, nullable: true }) fromStatus!: OrderStatus | null;
+  @ApiProperty({ enum: ORDER_STATUSES }) toStatus!: OrderStatus;
+  @ApiProperty({ example: 'AWAIT_PAYMENT', description: 'State-machine event (CHECKOUT for the order being created)' }) event!: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) reason!: string | null;
+  @ApiProperty({ enum: ['USER', 'GUEST', 'SYSTEM', 'PROVIDER'] }) actorType!: string;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Shown to admins only' }) actorId?: string | null;
+  @ApiProperty() createdAt!: Date;
+}
+
+export class PageQueryDto {
+  @ApiPropertyOptional({ default: 1, minimum: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100000) page = 1;
+  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit = 20;
+}
+
+export class AdminOrdersQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ORDER_STATUSES }) @IsOptional() @IsIn(ORDER_STATUSES) status?: OrderStatus;
+  @ApiPropertyOptional({ description: 'Created at or after (ISO 8601)', example: '2026-01-01T00:00:00Z' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
+  @ApiPropertyOptional({ description: 'Created before (ISO 8601)', example: '2026-02-01T00:00:00Z' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Orders of this customer (user id)' }) @IsOptional() @IsUUID('all') customerId?: string;
+  @ApiPropertyOptional({ description: 'Order number (OL-000042 or 42), email, or phone (full, or its last digits)', example: '9812345678' })
+  @IsOptional() @Transform(blankToUndefined) @IsString() @MaxLength(254) q?: string;
+}
+
+export class CancelOrderDto {
+  @ApiPropertyOptional({ example: 'Ordered the wrong size', maxLength: 500 }) @IsOptional() @Transform(blankToUndefined) @IsString() @MaxLength(500) reason?: string;
+}
+
+export class FulfillOrderDto {
+  @ApiPropertyOptional({ example: 'Delhivery' }) @IsOptional() @Transform(blankToUndefined) @IsString() @MaxLength(100) carrier?: string;
+  @ApiPropertyOptional({ example: 'DL123456789IN' }) @IsOptional() @Transform(blankToUndefined) @IsString() @MaxLength(100) trackingNumber?: string;
+}
+
+export class LookupOrderDto {
+  @ApiProperty({ example: 'OL-000042' }) @Transform(upper) @IsString() @Length(1, 32) orderNumber!: string;
+  @ApiPropertyOptional({ description: 'The email given at checkout (email or phone is required)' })
+  @ValidateIf((o: LookupOrderDto) => o.phone === undefined) @Transform(lower) @IsEmail() @MaxLength(254) email?: string;
+  @ApiPropertyOptional({ description: 'The phone number given at checkout (email or phone is required)' })
+  @ValidateIf((o: LookupOrderDto) => o.email === undefined) @Transform(normalizePhone)
+  @Matches(PHONE_FORMAT, { message: PHONE_MESSAGE }) phone?: string;
+}

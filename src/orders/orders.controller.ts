@@ -1,0 +1,147 @@
+import { Body, Controller, Get, Headers, HttpCode, Injectable, Param, Post, Query, type PipeTransform } from '@nestjs/common';
+import {
+  ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse,
+  ApiOkResponse, ApiOperation, ApiTags,
+} from '@nestjs/swagger';
+import { CurrentActor, CurrentUser, OptionalAuth, Roles, type AuthUser } from '../auth/decorators.js';
+import type { Actor } from '../common/actor.js';
+import { NotFoundError } from '../common/errors/domain-errors.js';
+import { ErrorResponse } from '../common/http/error-response.dto.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
+import { StrictRateLimit } from '../ops/rate-limit.js';
+import { CheckoutService } from './checkout.service.js';
+import { OrdersService } from './orders.service.js';
+import { CheckoutDto, CheckoutResponse } from './dto/checkout.dto.js';
+import {
+  AdminOrdersQueryDto, CancelOrderDto, FulfillOrderDto, LookupOrderDto, OrderHistoryEntryResponse, OrderPageResponse, OrderResponse, PageQueryDto,
+} from './dto/order.dto.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An order id that is not even a UUID names no order: 404, like any other unknown order. */
+@Injectable()
+export class OrderIdPipe implements PipeTransform<string, string> {
+  transform(value: string): string {
+    if (!UUID.test(value)) throw new NotFoundError('Order', value.slice(0, 64));
+    return value.toLowerCase();
+  }
+}
+
+const ORDER_TOKEN_HEADER = { name: 'X-Order-Token', required: false, description: 'The guestToken returned by a guest checkout' };
+
+@ApiTags('orders')
+@Controller('orders')
+export class OrdersController {
+  constructor(private readonly checkoutService: CheckoutService, private readonly orders: OrdersService) {}
+
+  @OptionalAuth()
+  @StrictRateLimit()
+  @Post('checkout')
+  @Idempotent({ omitFromReplay: ['guestToken'] })
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Place an order (signed in or as a guest)',
+    description: 'Prices come from the catalogue. Prepaid orders (stripe, razorpay) reserve stock until reservationExpiresAt and return what the client '
+      + 'needs to pay; cash-on-delivery orders are confirmed and their stock sold at once. Guests get a one-time guestToken.',
+  })
+  @ApiCreatedResponse({ type: CheckoutResponse })
+  @ApiBadRequestResponse({ type: ErrorResponse, description: 'Invalid body, or an item that does not exist or is not for sale' })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'Not enough stock (details.lines: variantId, sku, requested, available), or the Idempotency-Key is in use' })
+  checkout(@Body() dto: CheckoutDto, @CurrentUser() user: AuthUser | undefined, @CurrentActor() actor: Actor): Promise<CheckoutResponse> {
+    return this.checkoutService.checkout(dto, user, actor);
+  }
+
+  @OptionalAuth()
+  @StrictRateLimit()
+  @Post('lookup')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Find an order by its number plus the email or phone given at checkout (for guests)' })
+  @ApiOkResponse({ type: OrderResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  lookup(@Body() dto: LookupOrderDto): Promise<OrderResponse> {
+    return this.orders.lookup(dto);
+  }
+
+  @Get('my-orders')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: "The signed-in customer's orders, newest first" })
+  @ApiOkResponse({ type: OrderPageResponse })
+  myOrders(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto): Promise<OrderPageResponse> {
+    return this.orders.listMine(user.id, query);
+  }
+
+  @Get()
+  @Roles('ADMIN')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Search orders (admin)' })
+  @ApiOkResponse({ type: OrderPageResponse })
+  @ApiForbiddenResponse({ type: ErrorResponse })
+  list(@Query() query: AdminOrdersQueryDto): Promise<OrderPageResponse> {
+    return this.orders.list(query);
+  }
+
+  @OptionalAuth()
+  @Get(':id')
+  @ApiBearerAuth()
+  @ApiHeader(ORDER_TOKEN_HEADER)
+  @ApiOperation({ summary: 'One order (its customer, the guest holding its token, or an admin)' })
+  @ApiOkResponse({ type: OrderResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  get(@Param('id', OrderIdPipe) id: string, @CurrentUser() user: AuthUser | undefined, @Headers('x-order-token') guestToken?: string): Promise<OrderResponse> {
+    return this.orders.get(id, { user, guestToken });
+  }
+
+  @OptionalAuth()
+  @Get(':id/history')
+  @ApiBearerAuth()
+  @ApiHeader(ORDER_TOKEN_HEADER)
+  @ApiOperation({ summary: 'Status history of an order, oldest first' })
+  @ApiOkResponse({ type: [OrderHistoryEntryResponse] })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  history(@Param('id', OrderIdPipe) id: string, @CurrentUser() user: AuthUser | undefined, @Headers('x-order-token') guestToken?: string): Promise<OrderHistoryEntryResponse[]> {
+    return this.orders.history(id, { user, guestToken });
+  }
+
+  @OptionalAuth()
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Idempotent()
+  @ApiBearerAuth()
+  @ApiHeader(ORDER_TOKEN_HEADER)
+  @ApiOperation({ summary: 'Cancel an order', description: 'Customers and guests (with the order token) before payment; admins whenever the state machine allows. Releases or restocks the stock.' })
+  @ApiOkResponse({ type: OrderResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'Not allowed in the current state (details: currentStatus, event)' })
+  cancel(
+    @Param('id', OrderIdPipe) id: string, @Body() dto: CancelOrderDto, @CurrentUser() user: AuthUser | undefined, @CurrentActor() actor: Actor,
+    @Headers('x-order-token') guestToken?: string,
+  ): Promise<OrderResponse> {
+    return this.orders.cancel(id, { user, guestToken }, actor, dto.reason);
+  }
+
+  @Post(':id/fulfill')
+  @Roles('ADMIN')
+  @HttpCode(200)
+  @Idempotent()
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Mark an order shipped (admin)' })
+  @ApiOkResponse({ type: OrderResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'Not allowed in the current state (details: currentStatus, event)' })
+  fulfill(@Param('id', OrderIdPipe) id: string, @Body() dto: FulfillOrderDto, @CurrentActor() actor: Actor): Promise<OrderResponse> {
+    return this.orders.fulfill(id, actor, dto);
+  }
+
+  @Post(':id/deliver')
+  @Roles('ADMIN')
+  @HttpCode(200)
+  @Idempotent()
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Mark an order delivered (admin); for cash on delivery this records the cash collected' })
+  @ApiOkResponse({ type: OrderResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'Not allowed in the current state (details: currentStatus, event)' })
+  deliver(@Param('id', OrderIdPipe) id: string, @CurrentActor() actor: Actor): Promise<OrderResponse> {
+    return this.orders.deliver(id, actor);
+  }
+}

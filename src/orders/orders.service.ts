@@ -1,0 +1,140 @@
+import { Injectable } from '@nestjs/common';
+import type { Order, OrderItem, Prisma } from '../generated/prisma/client.js';
+import type { OrderStatus } from '../generated/prisma/enums.js';
+import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { PaymentsService } from '../payments/payments.service.js';
+import type { Actor } from '../common/actor.js';
+import { ConflictError, NotFoundError } from '../common/errors/domain-errors.js';
+import { OrderTransitionsService, type LockedOrder } from './order-transitions.service.js';
+import { canViewOrder, type OrderViewer } from './order-access.js';
+import { toOrderResponse } from './order-response.js';
+import type {
+  AdminOrdersQueryDto, FulfillOrderDto, LookupOrderDto, OrderHistoryEntryResponse, OrderPageResponse, OrderResponse, PageQueryDto,
+} from './dto/order.dto.js';
+
+/** Until it is paid (a cash-on-delivery order: until it ships) a customer may cancel; after that only staff, who refund. */
+const CUSTOMER_CANCELLABLE: ReadonlySet<OrderStatus> = new Set(['CREATED', 'PAYMENT_PENDING', 'CONFIRMED']);
+
+/** "42", "ol-42" and "OL-000042" all name order OL-000042. */
+export function normalizeOrderNumber(input: string): string | undefined {
+  const match = /^(?:OL-?)?0*(\d{1,12})$/i.exec(input.trim());
+  return match ? `OL-${match[1].padStart(6, '0')}` : undefined;
+}
+
+/** Reading orders, and the staff and customer actions on them (each one state-machine event in its own transaction). */
+@Injectable()
+export class OrdersService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly transitions: OrderTransitionsService,
+    private readonly payments: PaymentsService,
+  ) {}
+
+  /** The order, if the viewer may see it; anyone else gets 404, as if it did not exist. */
+  async get(id: string, viewer: OrderViewer): Promise<OrderResponse> {
+    const order = await this.prisma.order.findUnique({ where: { id }, include: { items: true } });
+    if (!order || !canViewOrder(order, viewer)) throw new NotFoundError('Order', id);
+    return toOrderResponse(order);
+  }
+
+  async history(id: string, viewer: OrderViewer): Promise<OrderHistoryEntryResponse[]> {
+    const order = await this.prisma.order.findUnique({ where: { id }, select: { userId: true, guestTokenHash: true } });
+    if (!order || !canViewOrder(order, viewer)) throw new NotFoundError('Order', id);
+    const rows = await this.prisma.orderStatusHistory.findMany({ where: { orderId: id }, orderBy: { id: 'asc' } });
+    const admin = viewer.user?.role === 'ADMIN';
+    return rows.map((r) => ({
+      fromStatus: r.fromStatus, toStatus: r.toStatus, event: r.event, reason: r.reason, actorType: r.actorType,
+      ...(admin && { actorId: r.actorId }), createdAt: r.createdAt,
+    }));
+  }
+
+  async listMine(userId: string, page: PageQueryDto): Promise<OrderPageResponse> {
+    return this.page({ userId }, page);
+  }
+
+  /** Staff search: by status, creation date range, customer, and `q` = order number, email, phone or name. */
+  async list(query: AdminOrdersQueryDto): Promise<OrderPageResponse> {
+    const where: Prisma.OrderWhereInput = {
+      ...(query.status && { status: query.status }),
+      ...(query.customerId && { userId: query.customerId }),
+      ...((query.from || query.to) && { createdAt: { ...(query.from && { gte: new Date(query.from) }), ...(query.to && { lt: new Date(query.to) }) } }),
+      ...(query.q && { OR: searchConditions(query.q) }),
+    };
+    return this.page(where, query);
+  }
+
+  /** A guest finds their order by its number plus the email and/or phone given at checkout (each one given must match). */
+  async lookup(dto: LookupOrderDto): Promise<OrderResponse> {
+    const number = normalizeOrderNumber(dto.orderNumber);
+    const order = number ? await this.prisma.order.findUnique({ where: { number }, include: { items: true } }) : null;
+    const matches = order
+      && (dto.email === undefined || order.email.toLowerCase() === dto.email)
+      && (dto.phone === undefined || order.phone === dto.phone);
+    if (!order || !matches) throw new NotFoundError('Order');
+    return toOrderResponse(order);
+  }
+
+  /**
+   * Customers (and guests with the order token) cancel before payment; staff whenever the state machine allows.
+   * Reserved stock is released (or, for a confirmed cash-on-delivery order, put back on the shelf) by the transition.
+   */
+  async cancel(id: string, viewer: OrderViewer, actor: Actor, reason?: string): Promise<OrderResponse> {
+    const order = await this.prisma.serializable(async (tx) => {
+      const locked = await this.lockVisible(tx, id, viewer);
+      if (viewer.user?.role !== 'ADMIN' && !CUSTOMER_CANCELLABLE.has(locked.status)) {
+        throw new ConflictError(`Order is ${locked.status}; CANCEL by the customer is not allowed once an order is paid or shipped (the shop can refund it)`, { currentStatus: locked.status, event: 'CANCEL' });
+      }
+      if (locked.status === 'PAYMENT_PENDING' && (await tx.paymentAttempt.count({ where: { orderId: id, status: 'CAPTURED' } }))) {
+        throw new ConflictError('A payment for this order has been captured and is being processed; it cannot be cancelled now', { currentStatus: locked.status, event: 'CANCEL' });
+      }
+      return (await this.transitions.apply(tx, locked, 'CANCEL', { actor, reason })).order;
+    });
+    return toOrderResponse(order);
+  }
+
+  async fulfill(id: string, actor: Actor, dto: FulfillOrderDto): Promise<OrderResponse> {
+    const data = { ...(dto.carrier !== undefined && { carrier: dto.carrier }), ...(dto.trackingNumber !== undefined && { trackingNumber: dto.trackingNumber }) };
+    const order = await this.prisma.serializable(async (tx) => (await this.transitions.apply(tx, id, 'FULFILL', { actor, data })).order);
+    return toOrderResponse(order);
+  }
+
+  /** Delivery; for cash on delivery this is also when the cash is recorded, in the same transaction. */
+  async deliver(id: string, actor: Actor): Promise<OrderResponse> {
+    const order = await this.prisma.serializable(async (tx) => {
+      const { order: delivered } = await this.transitions.apply(tx, id, 'DELIVER', { actor });
+      if (delivered.paymentMethod === 'COD') await this.recordCashOnDelivery(tx, delivered, actor);
+      return delivered;
+    });
+    return toOrderResponse(order);
+  }
+
+  /** Hook into payments: the collected cash becomes a captured payment attempt of the order. */
+  private async recordCashOnDelivery(tx: Tx, order: LockedOrder, actor: Actor): Promise<void> {
+    await this.payments.recordCashOnDelivery(tx, order, actor);
+  }
+
+  private async lockVisible(tx: Tx, id: string, viewer: OrderViewer): Promise<LockedOrder> {
+    const locked = await this.transitions.lockOrder(tx, id);
+    if (!canViewOrder(locked, viewer)) throw new NotFoundError('Order', id);
+    return locked;
+  }
+
+  private async page(where: Prisma.OrderWhereInput, { page, limit }: PageQueryDto): Promise<OrderPageResponse> {
+    const [rows, total] = await Promise.all([
+      this.prisma.order.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip: (page - 1) * limit, take: limit, include: { items: true } }),
+      this.prisma.order.count({ where }),
+    ]);
+    return { items: rows.map((o: Order & { items: OrderItem[] }) => toOrderResponse(o)), page, limit, total };
+  }
+}
+
+/** What an admin's search box matches: the order number, an exact email, a phone number (or its last digits), a name. */
+function searchConditions(q: string): Prisma.OrderWhereInput[] {
+  const conditions: Prisma.OrderWhereInput[] = [{ customerName: { contains: q, mode: 'insensitive' } }];
+  const number = normalizeOrderNumber(q);
+  if (number) conditions.push({ number });
+  if (q.includes('@')) conditions.push({ email: q.toLowerCase() });
+  const phone = q.replace(/[\s().-]/g, '');
+  if (/^\+?[0-9]{6,15}$/.test(phone)) conditions.push({ phone }, { phone: { endsWith: phone.replace(/^\+/, '') } });
+  return conditions;
+}

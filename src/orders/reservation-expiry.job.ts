@@ -1,0 +1,83 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import { PrismaService } from '../prisma/prisma.service.js';
+import type { EnvironmentVariables } from '../config/configuration.js';
+import { SYSTEM_ACTOR } from '../common/actor.js';
+import { OrderTransitionsService } from './order-transitions.service.js';
+import { MetricsService } from '../ops/metrics.service.js';
+
+export const EXPIRY_REASON = 'reservation expired';
+
+/**
+ * Gives back the stock of prepaid orders nobody paid for in time: PAYMENT_PENDING orders past reservationExpiresAt
+ * become EXPIRED through the state machine (RELEASE movements, history, audit), one batch per Serializable
+ * transaction. Each batch claims its orders with FOR UPDATE SKIP LOCKED, so instances running the job at the same
+ * time share the work instead of releasing anything twice, and an instance that dies mid-batch leaves its orders
+ * (rolled back) to the next run. An order with a captured payment attempt is never expired: the money is in, and
+ * payment processing is about to mark it paid (or flag it for review).
+ */
+@Injectable()
+export class ReservationExpiryJob implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ReservationExpiryJob.name);
+  private readonly batchSize: number;
+  private running = false;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly transitions: OrderTransitionsService,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly config: ConfigService<EnvironmentVariables, true>,
+    private readonly metrics: MetricsService,
+  ) {
+    this.batchSize = config.get('EXPIRY_BATCH_SIZE', { infer: true });
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.get('SCHEDULER_ENABLED', { infer: true })) return;
+    const intervalMs = this.config.get('EXPIRY_INTERVAL_SECONDS', { infer: true }) * 1000;
+    this.scheduler.addInterval(ReservationExpiryJob.name, setInterval(() => void this.tick(), intervalMs));
+  }
+
+  /** Expires every order due at `asOf`, batch after batch. Returns how many this call expired. */
+  async expireDue(asOf = new Date()): Promise<number> {
+    let expired = 0;
+    for (;;) {
+      const count = await this.expireBatch(asOf);
+      this.metrics.reservationsExpired(count);
+      expired += count;
+      // A short batch means nothing more is due, or the rest is locked by another run that will finish it.
+      if (count < this.batchSize) break;
+    }
+    if (expired) this.logger.log(`Expired ${expired} unpaid order(s)`);
+    return expired;
+  }
+
+  private async expireBatch(asOf: Date): Promise<number> {
+    return this.prisma.serializable(async (tx) => {
+      const due = await tx.$queryRaw<{ id: string }[]>`
+        SELECT o.id::text FROM orders o
+        WHERE o.status = 'PAYMENT_PENDING' AND o.reservation_expires_at <= ${asOf}
+          AND NOT EXISTS (SELECT 1 FROM payment_attempts pa WHERE pa.order_id = o.id AND pa.status = 'CAPTURED')
+        ORDER BY o.reservation_expires_at
+        LIMIT ${this.batchSize}
+        FOR UPDATE OF o SKIP LOCKED`;
+      if (!due.length) return 0;
+      const orders = await tx.order.findMany({ where: { id: { in: due.map((d) => d.id) } }, include: { items: true } });
+      await this.transitions.applyMany(tx, orders, 'EXPIRE', { actor: SYSTEM_ACTOR, reason: EXPIRY_REASON });
+      return orders.length;
+    });
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running) return; // the previous run is still going; the next tick picks up whatever is left
+    this.running = true;
+    try {
+      await this.expireDue();
+    } catch (error) {
+      this.logger.error(`Reservation expiry failed: ${(error as Error).message}`);
+    } finally {
+      this.running = false;
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import type { OrderEvent } from '../orders/order-state-machine.js';
+
+/** Every event Orderline announces. Webhook endpoints subscribe to these names; customer notifications use the order ones. */
+export const ORDER_EVENT_TYPES = [
+  'order.created',
+  'order.paid',
+  'order.payment_failed',
+  'order.fulfilled',
+  'order.delivered',
+  'order.cancelled',
+  'order.expired',
+  'order.partially_refunded',
+  'order.refunded',
+  'order.return_requested',
+  'order.return_rejected',
+  'order.returned',
+] as const;
+
+export const INVENTORY_EVENT_TYPES = ['inventory.low_stock', 'inventory.out_of_stock'] as const;
+
+export const EVENT_TYPES = [...ORDER_EVENT_TYPES, ...INVENTORY_EVENT_TYPES] as const;
+
+export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
+export type InventoryEventType = (typeof INVENTORY_EVENT_TYPES)[number];
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/**
+ * The announcement for each state-machine event. AWAIT_PAYMENT and CONFIRM_COD happen inside checkout, whose
+ * `order.created` already carries the resulting status, so they announce nothing of their own.
+ */
+export const EVENT_TYPE_BY_ORDER_EVENT: Readonly<Record<OrderEvent, OrderEventType | null>> = {
+  AWAIT_PAYMENT: null,
+  CONFIRM_COD: null,
+  PAYMENT_SUCCEEDED: 'order.paid',
+  LATE_PAYMENT_ACCEPTED: 'order.paid',
+  PAYMENT_FAILED: 'order.payment_failed',
+  FULFILL: 'order.fulfilled',
+  DELIVER: 'order.delivered',
+  CANCEL: 'order.cancelled',
+  EXPIRE: 'order.expired',
+  REFUND_PARTIAL: 'order.partially_refunded',
+  REFUND_FULL: 'order.refunded',
+  REQUEST_RETURN: 'order.return_requested',
+  REJECT_RETURN: 'order.return_rejected',
+  RECEIVE_RETURN: 'order.returned',
+};
+
+export interface OrderEventItem {
+  sku: string;
+  name: string;
+  quantity: number;
+  unitPriceMinor: number;
+  lineTotalMinor: number;
+}
+
+/** Payload of every order.* event: a snapshot of the order as it was committed. */
+export interface OrderEventPayload {
+  order: {
+    id: string;
+    number: string;
+    status: string;
+    previousStatus: string | null;
+    paymentMethod: string;
+    currency: string;
+    subtotalMinor: number;
+    totalMinor: number;
+    items: OrderEventItem[];
+    customer: { name: string; email: string; phone: string };
+    shippingAddress: unknown;
+    carrier: string | null;
+    trackingNumber: string | null;
+    trackingUrl: string | null;
+    createdAt: string;
+  };
+  reason: string | null;
+}
+
+/** Payload of inventory.* events: the variant's levels right after the movement that crossed the threshold. */
+export interface InventoryEventPayload {
+  variant: { id: string; sku: string; name: string; productId: string; productName: string };
+  onHand: number;
+  reserved: number;
+  available: number;
+  threshold: number;
+}

@@ -1,0 +1,135 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import type { Payment, PaymentAttempt, Refund } from '../../generated/prisma/client.js';
+import { ORDER_STATUSES } from '../../orders/order-state-machine.js';
+import type { PaymentSummary } from '../payments.service.js';
+
+const METHODS = ['STRIPE', 'RAZORPAY', 'COD'];
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class PaymentInstructionsResponse {
+  @ApiProperty({ enum: METHODS }) method!: string;
+  @ApiProperty({ format: 'uuid', description: 'Our payment record' }) paymentId!: string;
+  @ApiProperty({ example: 99800, description: 'Order total, minor units' }) amountMinor!: number;
+  @ApiProperty({ example: 'INR' }) currency!: string;
+  @ApiPropertyOptional({ description: 'Stripe: PaymentIntent id', example: 'pi_3Nxyz' }) paymentIntentId?: string;
+  @ApiPropertyOptional({ description: 'Stripe: client_secret for Stripe.js confirmPayment' }) clientSecret?: string;
+  @ApiPropertyOptional({ description: 'Stripe: publishable key for Stripe.js', example: 'pk_live_...' }) publishableKey?: string;
+  @ApiPropertyOptional({ description: 'Razorpay: key id for Razorpay Checkout', example: 'rzp_live_...' }) keyId?: string;
+  @ApiPropertyOptional({ description: 'Razorpay: order_id for Razorpay Checkout', example: 'order_NAbc123' }) razorpayOrderId?: string;
+  @ApiPropertyOptional({ description: 'Razorpay: amount in the currency subunit Razorpay expects', example: 99800 }) amount?: number;
+}
+
+export class RazorpayVerifyDto {
+  @ApiProperty({ example: 'order_NAbc123' }) @IsString() @Matches(/^order_[A-Za-z0-9]{1,40}$/) razorpay_order_id!: string;
+  @ApiProperty({ example: 'pay_NAbc456' }) @IsString() @Matches(/^pay_[A-Za-z0-9]{1,40}$/) razorpay_payment_id!: string;
+  @ApiProperty({ description: 'Hex HMAC-SHA256 of "order_id|payment_id" under the key secret' }) @IsString() @Length(1, 256) razorpay_signature!: string;
+}
+
+export class ClientConfirmationResponse {
+  @ApiProperty({ format: 'uuid' }) orderId!: string;
+  @ApiProperty({ example: 'OL-000042' }) orderNumber!: string;
+  @ApiProperty({ enum: ORDER_STATUSES }) orderStatus!: string;
+  @ApiProperty({ description: 'Whether a captured payment paid for the order' }) paid!: boolean;
+}
+
+export class PaymentRecordResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: METHODS }) provider!: string;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Stripe PaymentIntent id, Razorpay order id, or cod_<orderId>' }) providerRef!: string | null;
+  @ApiProperty({ enum: ['PENDING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] }) status!: string;
+  @ApiProperty() amountMinor!: number;
+  @ApiProperty() currency!: string;
+  @ApiProperty() createdAt!: Date;
+}
+
+export class PaymentAttemptResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: METHODS }) provider!: string;
+  @ApiProperty({ description: 'Stripe charge id, Razorpay payment id, or cod_<orderId>' }) providerPaymentId!: string;
+  @ApiProperty({ enum: ['PENDING', 'CAPTURED', 'FAILED'] }) status!: string;
+  @ApiProperty() amountMinor!: number;
+  @ApiProperty() currency!: string;
+  @ApiPropertyOptional({
+    type: String, nullable: true,
+    description: 'FAILED: the provider\'s decline code. CAPTURED: why the money did not pay for the order (AMOUNT_MISMATCH, LATE_PAYMENT_REFUNDED, DUPLICATE_PAYMENT); null when it did',
+  })
+  errorCode!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true }) errorMessage!: string | null;
+  @ApiPropertyOptional({ type: Date, nullable: true }) capturedAt!: Date | null;
+  @ApiProperty() createdAt!: Date;
+}
+
+export class RefundResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: METHODS }) provider!: string;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Stripe re_..., Razorpay rfnd_...; null until the provider answered' }) providerRefundId!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, format: 'uuid' }) paymentAttemptId!: string | null;
+  @ApiProperty({ enum: ['PENDING', 'SUCCEEDED', 'FAILED'], description: 'PENDING until the provider confirms' }) status!: string;
+  @ApiProperty() amountMinor!: number;
+  @ApiProperty() currency!: string;
+  @ApiPropertyOptional({ type: String, nullable: true }) reason!: string | null;
+  @ApiProperty({ description: 'Made by Orderline itself (late or duplicate payment), not by staff' }) automatic!: boolean;
+  @ApiProperty() createdAt!: Date;
+}
+
+export class PaymentSummaryResponse {
+  @ApiProperty({ format: 'uuid' }) orderId!: string;
+  @ApiProperty({ example: 'OL-000042' }) orderNumber!: string;
+  @ApiProperty({ enum: ORDER_STATUSES }) orderStatus!: string;
+  @ApiProperty({ enum: METHODS }) paymentMethod!: string;
+  @ApiProperty({ example: 'INR' }) currency!: string;
+  @ApiProperty() totalMinor!: number;
+  @ApiProperty({ description: 'Captured money in the order currency (sum of CAPTURED attempts)' }) paidMinor!: number;
+  @ApiProperty({ description: 'Confirmed refunds in the order currency' }) refundedMinor!: number;
+  @ApiProperty({ description: 'Refunds sent and not yet confirmed' }) pendingRefundMinor!: number;
+  @ApiProperty({ description: 'paidMinor − refundedMinor − pendingRefundMinor' }) refundableMinor!: number;
+  @ApiProperty({ description: 'Payment processing flagged the order for staff review (see GET /audit)' }) needsReview!: boolean;
+  @ApiProperty({ type: [PaymentRecordResponse] }) payments!: PaymentRecordResponse[];
+  @ApiProperty({ type: [PaymentAttemptResponse] }) attempts!: PaymentAttemptResponse[];
+  @ApiProperty({ type: [RefundResponse] }) refunds!: RefundResponse[];
+}
+
+export class CreateRefundDto {
+  @ApiPropertyOptional({ minimum: 1, description: 'Minor units; default everything still refundable', example: 25000 })
+  @IsOptional() @IsInt() @Min(1) @Max(2_147_483_647) amountMinor?: number;
+  @ApiProperty({ example: 'Damaged in transit', maxLength: 500 }) @Transform(trim) @IsString() @Length(1, 500) reason!: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Refund only this captured payment attempt (e.g. a mismatched capture)' })
+  @IsOptional() @IsUUID('all') paymentAttemptId?: string;
+}
+
+export class RefundOutcomeResponse {
+  @ApiProperty({ format: 'uuid' }) orderId!: string;
+  @ApiProperty({ enum: ORDER_STATUSES, description: 'PARTIALLY_REFUNDED / REFUNDED only once the provider confirmed' }) orderStatus!: string;
+  @ApiProperty({ type: [RefundResponse] }) refunds!: RefundResponse[];
+}
+
+export class WebhookReceiptResponse {
+  @ApiProperty({ example: 'evt_1Nxyz' }) eventId!: string;
+  @ApiProperty({ description: 'Already received earlier: acknowledged and ignored' }) duplicate!: boolean;
+  @ApiProperty({ example: 'order paid' }) result!: string;
+}
+
+export function toPaymentRecord(p: Payment): PaymentRecordResponse {
+  return { id: p.id, provider: p.provider, providerRef: p.providerRef, status: p.status, amountMinor: p.amountMinor, currency: p.currency, createdAt: p.createdAt };
+}
+
+export function toAttempt(a: PaymentAttempt): PaymentAttemptResponse {
+  return {
+    id: a.id, provider: a.provider, providerPaymentId: a.providerPaymentId, status: a.status, amountMinor: a.amountMinor, currency: a.currency,
+    errorCode: a.errorCode, errorMessage: a.errorMessage, capturedAt: a.capturedAt, createdAt: a.createdAt,
+  };
+}
+
+export function toRefund(r: Refund): RefundResponse {
+  return {
+    id: r.id, provider: r.provider, providerRefundId: r.providerRefundId, paymentAttemptId: r.attemptId, status: r.status, amountMinor: r.amountMinor,
+    currency: r.currency, reason: r.reason, automatic: r.automatic, createdAt: r.createdAt,
+  };
+}
+
+/** Client data (Stripe client secrets) is not part of the summary: only the payment instructions carry it. */
+export function toPaymentSummary(s: PaymentSummary): PaymentSummaryResponse {
+  return { ...s, payments: s.payments.map(toPaymentRecord), attempts: s.attempts.map(toAttempt), refunds: s.refunds.map(toRefund) };
+}

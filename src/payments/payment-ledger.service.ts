@@ -1,0 +1,265 @@
+import { Injectable } from '@nestjs/common';
+import type { Payment, PaymentAttempt, Refund } from '../generated/prisma/client.js';
+import type { PaymentMethod } from '../generated/prisma/enums.js';
+import type { Tx } from '../prisma/prisma.service.js';
+import type { Actor } from '../common/actor.js';
+import { AuditService } from '../audit/audit.service.js';
+import { InsufficientStockError, OrderTransitionsService, type LockedOrder } from '../orders/order-transitions.service.js';
+import { canTransition } from '../orders/order-state-machine.js';
+import type { PaymentEvent, ProviderCapture, ProviderRefund } from './payment-provider.js';
+
+/**
+ * Why a captured attempt did not pay for its order (payment_attempts.error_code on a CAPTURED row). A capture without
+ * one is the money the order was paid with.
+ */
+export const UNAPPLIED_CAPTURE = {
+  amountMismatch: 'AMOUNT_MISMATCH',
+  latePaymentRefunded: 'LATE_PAYMENT_REFUNDED',
+  duplicatePayment: 'DUPLICATE_PAYMENT',
+} as const;
+
+export interface LedgerResult {
+  /** What happened, for the webhook event's result column and logs. */
+  result: string;
+  /** Refund rows created PENDING in this transaction, to send to the provider once it commits. */
+  refundsToSend: string[];
+}
+
+const done = (result: string, refundsToSend: string[] = []): LedgerResult => ({ result, refundsToSend });
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Applies provider-neutral payment events to our books inside the caller's Serializable transaction. Every path locks
+ * the order row first, so all money effects on one order are serialised, and each capture is claimed exactly once
+ * through the unique (provider, provider_payment_id) attempt row: only the claimer moves the order.
+ */
+@Injectable()
+export class PaymentLedger {
+  constructor(private readonly transitions: OrderTransitionsService, private readonly audit: AuditService) {}
+
+  async apply(tx: Tx, provider: PaymentMethod, event: PaymentEvent, actor: Actor): Promise<LedgerResult> {
+    const paymentRef = event.type === 'refund.updated' ? event.paymentRef ?? event.capture?.paymentRef : event.paymentRef;
+    const located = await this.locate(tx, provider, paymentRef, event.orderId);
+    if (!located) return done(`ignored: no order for ${provider} payment ${paymentRef ?? '(none)'}`);
+    const { order, payment } = located;
+    switch (event.type) {
+      case 'payment.captured':
+        return this.capture(tx, order, payment, event, actor);
+      case 'payment.failed':
+        return this.failure(tx, order, payment, event, actor);
+      case 'payment.cancelled':
+        return this.cancellation(tx, order, payment, actor);
+      case 'refund.updated': {
+        const captured = event.capture ? await this.capture(tx, order, payment, event.capture, actor) : undefined;
+        const refunded = await this.refundUpdate(tx, captured ? await this.transitions.lockOrder(tx, order.id) : order, provider, event.refund, actor);
+        return done([captured?.result, refunded.result].filter(Boolean).join('; '), [...(captured?.refundsToSend ?? []), ...refunded.refundsToSend]);
+      }
+    }
+  }
+
+  /**
+   * Settles one of our refund rows with the provider's answer (refund call response, status fetch or webhook). Only a
+   * PENDING row changes; a confirmed refund of the money the order was paid with moves the order to
+   * PARTIALLY_REFUNDED or REFUNDED where the state machine allows it.
+   */
+  async settleRefund(tx: Tx, order: LockedOrder, row: Refund, observed: ProviderRefund, actor: Actor): Promise<LedgerResult> {
+    if (row.status !== 'PENDING') return done(`refund ${row.id} already ${row.status.toLowerCase()}`);
+    if (observed.status === 'PENDING') {
+      if (!row.providerRefundId) await tx.refund.update({ where: { id: row.id }, data: { providerRefundId: observed.providerRefundId } });
+      return done(`refund ${row.id} pending at provider`);
+    }
+    await tx.refund.update({ where: { id: row.id }, data: { status: observed.status, providerRefundId: observed.providerRefundId } });
+    await this.audit.record(tx, {
+      actor, action: observed.status === 'SUCCEEDED' ? 'refund.succeeded' : 'refund.failed', entityType: 'order', entityId: order.id,
+      before: { refundId: row.id, status: row.status },
+      after: { refundId: row.id, status: observed.status, providerRefundId: observed.providerRefundId, amountMinor: row.amountMinor, currency: row.currency, automatic: row.automatic },
+    });
+    if (observed.status === 'FAILED') {
+      // A refund we owe and could not make (late or duplicate payment) must reach a person.
+      if (row.automatic && !order.needsReview) await this.flagForReview(tx, order, actor, { reason: 'automatic refund failed', refundId: row.id });
+      return done(`refund ${row.id} failed`);
+    }
+    return done(`refund ${row.id} succeeded${await this.applyRefundToOrder(tx, order, row, actor)}`);
+  }
+
+  /** The provider refused the refund outright (nothing was refunded): the row fails and the amount is refundable again. */
+  async rejectRefund(tx: Tx, order: LockedOrder, row: Refund, message: string, actor: Actor): Promise<LedgerResult> {
+    if (row.status !== 'PENDING') return done(`refund ${row.id} already ${row.status.toLowerCase()}`);
+    await tx.refund.update({ where: { id: row.id }, data: { status: 'FAILED' } });
+    await this.audit.record(tx, {
+      actor, action: 'refund.rejected', entityType: 'order', entityId: order.id,
+      before: { refundId: row.id, status: row.status }, after: { refundId: row.id, status: 'FAILED', amountMinor: row.amountMinor, currency: row.currency, automatic: row.automatic, providerMessage: message },
+    });
+    if (row.automatic && !order.needsReview) await this.flagForReview(tx, order, actor, { reason: 'automatic refund refused by the provider', refundId: row.id });
+    return done(`refund ${row.id} refused by the provider`);
+  }
+
+  /** Paid = captured money in the order's currency that paid for it; refunded = confirmed refunds of that money. */
+  async orderMoney(tx: Tx, orderId: string, currency: string): Promise<{ applied: number; refundedOfApplied: number }> {
+    const [row] = await tx.$queryRaw<{ applied: number; refunded: number }[]>`
+      SELECT COALESCE((SELECT SUM(amount_minor) FROM payment_attempts
+                        WHERE order_id = ${orderId}::uuid AND status = 'CAPTURED' AND error_code IS NULL AND currency = ${currency}), 0)::int AS applied,
+             COALESCE((SELECT SUM(r.amount_minor) FROM refunds r JOIN payment_attempts a ON a.id = r.attempt_id
+                        WHERE r.order_id = ${orderId}::uuid AND r.status = 'SUCCEEDED' AND a.error_code IS NULL AND r.currency = ${currency}), 0)::int AS refunded`;
+    return { applied: row.applied, refundedOfApplied: row.refunded };
+  }
+
+  async flagForReview(tx: Tx, order: LockedOrder, actor: Actor, details: Record<string, unknown>): Promise<void> {
+    await tx.order.update({ where: { id: order.id }, data: { needsReview: true } });
+    await this.audit.record(tx, { actor, action: 'order.flagged_for_review', entityType: 'order', entityId: order.id, before: { needsReview: order.needsReview }, after: { needsReview: true, ...details } });
+  }
+
+  /**
+   * The payment object an event is about, and its order (locked). A provider object we have no row for but whose
+   * metadata names one of our orders (its creation answer was lost) is adopted, so its money is still traced.
+   */
+  private async locate(tx: Tx, provider: PaymentMethod, paymentRef: string | undefined, orderIdHint: string | undefined): Promise<{ order: LockedOrder; payment: Payment } | undefined> {
+    if (!paymentRef) return undefined;
+    // Reading before locking is safe: the transaction is Serializable, so a concurrent change aborts one of us.
+    const payment = await tx.payment.findUnique({ where: { provider_providerRef: { provider, providerRef: paymentRef } } });
+    if (payment) return { order: await this.transitions.lockOrder(tx, payment.orderId), payment };
+    const orderId = orderIdHint && UUID.test(orderIdHint) ? orderIdHint : undefined;
+    if (!orderId || !(await tx.order.findUnique({ where: { id: orderId }, select: { id: true } }))) return undefined;
+    const order = await this.transitions.lockOrder(tx, orderId);
+    const unfinished = await tx.payment.findFirst({ where: { orderId, provider, providerRef: null }, orderBy: { createdAt: 'desc' } });
+    const adopted = unfinished
+      ? await tx.payment.update({ where: { id: unfinished.id }, data: { providerRef: paymentRef } })
+      : await tx.payment.create({ data: { orderId, provider, providerRef: paymentRef, amountMinor: order.totalMinor, currency: order.currency } });
+    return { order, payment: adopted };
+  }
+
+  private async capture(tx: Tx, order: LockedOrder, payment: Payment, capture: ProviderCapture, actor: Actor): Promise<LedgerResult> {
+    const attempt = await this.claimCapture(tx, order, payment, capture);
+    if (!attempt) return done(`capture ${capture.providerPaymentId} already recorded`);
+    const matches = capture.amountMinor === order.totalMinor && capture.currency === order.currency;
+    if (!matches) {
+      await this.markUnapplied(tx, attempt, UNAPPLIED_CAPTURE.amountMismatch, `expected ${order.totalMinor} ${order.currency}, captured ${capture.amountMinor} ${capture.currency}`);
+      await this.flagForReview(tx, order, actor, {
+        reason: 'payment amount or currency does not match the order', providerPaymentId: capture.providerPaymentId,
+        expected: { amountMinor: order.totalMinor, currency: order.currency }, received: { amountMinor: capture.amountMinor, currency: capture.currency },
+      });
+      return done(`capture ${capture.providerPaymentId} does not match the order total: flagged for review`);
+    }
+    if (order.status === 'PAYMENT_PENDING') {
+      await this.transitions.apply(tx, order, 'PAYMENT_SUCCEEDED', { actor, reason: `${payment.provider} payment ${capture.providerPaymentId}` });
+      await tx.payment.update({ where: { id: payment.id }, data: { status: 'SUCCEEDED' } });
+      return done('order paid');
+    }
+    if (canTransition(order.status, 'LATE_PAYMENT_ACCEPTED')) return this.latePayment(tx, order, payment, attempt, actor);
+    return this.refundUnapplied(tx, order, payment, attempt, UNAPPLIED_CAPTURE.duplicatePayment, `Duplicate payment: order was already ${order.status}`, actor);
+  }
+
+  /**
+   * Records the capture; returns the attempt only to the one caller that moved it to CAPTURED. A FAILED attempt can
+   * still be captured later (late authorisation at the bank).
+   */
+  private async claimCapture(tx: Tx, order: LockedOrder, payment: Payment, capture: ProviderCapture): Promise<PaymentAttempt | undefined> {
+    const where = { provider_providerPaymentId: { provider: payment.provider, providerPaymentId: capture.providerPaymentId } };
+    const now = new Date();
+    const values = { status: 'CAPTURED' as const, amountMinor: capture.amountMinor, currency: capture.currency, capturedAt: now, errorCode: null, errorMessage: null };
+    const inserted = await tx.paymentAttempt.createMany({
+      data: [{ orderId: order.id, paymentId: payment.id, provider: payment.provider, providerPaymentId: capture.providerPaymentId, ...values }],
+      skipDuplicates: true,
+    });
+    if (!inserted.count) {
+      const claimed = await tx.paymentAttempt.updateMany({ where: { provider: payment.provider, providerPaymentId: capture.providerPaymentId, capturedAt: null }, data: values });
+      if (!claimed.count) return undefined;
+    }
+    return tx.paymentAttempt.findUniqueOrThrow({ where });
+  }
+
+  /** Success after the order expired or was cancelled: sell from available stock if it is there, else refund it. */
+  private async latePayment(tx: Tx, order: LockedOrder, payment: Payment, attempt: PaymentAttempt, actor: Actor): Promise<LedgerResult> {
+    try {
+      await this.transitions.apply(tx, order, 'LATE_PAYMENT_ACCEPTED', { actor, reason: `${payment.provider} payment ${attempt.providerPaymentId} arrived after the order was ${order.status}` });
+    } catch (error) {
+      // The availability check throws before anything is written, so the transaction carries on.
+      if (!(error instanceof InsufficientStockError)) throw error;
+      return this.refundUnapplied(tx, order, payment, attempt, UNAPPLIED_CAPTURE.latePaymentRefunded, `Late payment for ${order.status.toLowerCase()} order: stock no longer available`, actor, error.details);
+    }
+    await tx.payment.update({ where: { id: payment.id }, data: { status: 'SUCCEEDED' } });
+    return done('late payment accepted: order paid');
+  }
+
+  /** Captured money that does not pay for the order goes back automatically: refund row now, provider call after commit. */
+  private async refundUnapplied(
+    tx: Tx, order: LockedOrder, payment: Payment, attempt: PaymentAttempt, code: string, reason: string, actor: Actor, details?: unknown,
+  ): Promise<LedgerResult> {
+    await this.markUnapplied(tx, attempt, code, reason);
+    const refund = await tx.refund.create({
+      data: { orderId: order.id, paymentId: payment.id, attemptId: attempt.id, provider: payment.provider, amountMinor: attempt.amountMinor, currency: attempt.currency, reason, automatic: true },
+    });
+    await this.audit.record(tx, {
+      actor, action: 'refund.automatic_requested', entityType: 'order', entityId: order.id,
+      after: { refundId: refund.id, providerPaymentId: attempt.providerPaymentId, amountMinor: refund.amountMinor, currency: refund.currency, reason, orderStatus: order.status, details },
+    });
+    return done(`${reason}: automatic refund ${refund.id} requested`, [refund.id]);
+  }
+
+  private async markUnapplied(tx: Tx, attempt: PaymentAttempt, code: string, message: string): Promise<void> {
+    await tx.paymentAttempt.update({ where: { id: attempt.id }, data: { errorCode: code, errorMessage: message } });
+  }
+
+  /**
+   * Each failed attempt is recorded once. On an order still awaiting payment it is a PAYMENT_FAILED self-transition
+   * (a history entry; the order stays PAYMENT_PENDING so the customer can retry until the reservation lapses). On any
+   * other order it is only recorded: a failure never moves an order backwards.
+   */
+  private async failure(tx: Tx, order: LockedOrder, payment: Payment, event: Extract<PaymentEvent, { type: 'payment.failed' }>, actor: Actor): Promise<LedgerResult> {
+    const inserted = await tx.paymentAttempt.createMany({
+      data: [{
+        orderId: order.id, paymentId: payment.id, provider: payment.provider, providerPaymentId: event.providerPaymentId, status: 'FAILED',
+        amountMinor: event.amountMinor, currency: event.currency, errorCode: event.errorCode ?? null, errorMessage: event.errorMessage ?? null,
+      }],
+      skipDuplicates: true,
+    });
+    if (!inserted.count) return done(`attempt ${event.providerPaymentId} already recorded`);
+    const reason = `${payment.provider} payment ${event.providerPaymentId} failed${event.errorCode ? ` (${event.errorCode})` : ''}${event.errorMessage ? `: ${event.errorMessage}` : ''}`;
+    if (order.status === 'PAYMENT_PENDING') {
+      await this.transitions.apply(tx, order, 'PAYMENT_FAILED', { actor, reason });
+      return done('payment failed: order still awaiting payment');
+    }
+    await this.audit.record(tx, { actor, action: 'payment.failure_recorded', entityType: 'order', entityId: order.id, after: { providerPaymentId: event.providerPaymentId, orderStatus: order.status, reason } });
+    return done(`payment failure recorded; order stays ${order.status}`);
+  }
+
+  private async cancellation(tx: Tx, order: LockedOrder, payment: Payment, actor: Actor): Promise<LedgerResult> {
+    if (payment.status !== 'PENDING') return done(`payment ${payment.id} already ${payment.status.toLowerCase()}`);
+    await tx.payment.update({ where: { id: payment.id }, data: { status: 'CANCELLED' } });
+    await this.audit.record(tx, { actor, action: 'payment.cancelled', entityType: 'order', entityId: order.id, before: { paymentId: payment.id, status: 'PENDING' }, after: { status: 'CANCELLED', orderStatus: order.status } });
+    return done('provider payment cancelled');
+  }
+
+  /**
+   * A refund the provider reports. Ours are matched by the refund id we put in its metadata (so a refund whose
+   * response was lost is still found) or by the provider id; one made at the provider (its dashboard) is recorded as
+   * a new refund so our books keep matching the provider's.
+   */
+  private async refundUpdate(tx: Tx, order: LockedOrder, provider: PaymentMethod, observed: ProviderRefund, actor: Actor): Promise<LedgerResult> {
+    const attempt = await tx.paymentAttempt.findUnique({ where: { provider_providerPaymentId: { provider, providerPaymentId: observed.providerPaymentId } } });
+    if (!attempt || attempt.orderId !== order.id) return done(`ignored: refund ${observed.providerRefundId} of an unknown payment`);
+    const ours = observed.refundId && UUID.test(observed.refundId) ? await tx.refund.findFirst({ where: { id: observed.refundId, orderId: order.id } }) : null;
+    let row = ours ?? (await tx.refund.findUnique({ where: { provider_providerRefundId: { provider, providerRefundId: observed.providerRefundId } } }));
+    if (!row) {
+      if (observed.status === 'FAILED') return done(`ignored: failed refund ${observed.providerRefundId} that we never recorded`);
+      row = await tx.refund.create({
+        data: {
+          orderId: order.id, paymentId: attempt.paymentId, attemptId: attempt.id, provider, providerRefundId: observed.providerRefundId,
+          amountMinor: observed.amountMinor, currency: observed.currency, reason: 'Refunded at the provider',
+        },
+      });
+      await this.audit.record(tx, { actor, action: 'refund.recorded_from_provider', entityType: 'order', entityId: order.id, after: { refundId: row.id, providerRefundId: observed.providerRefundId, amountMinor: row.amountMinor, currency: row.currency } });
+    }
+    return this.settleRefund(tx, order, row, observed, actor);
+  }
+
+  private async applyRefundToOrder(tx: Tx, order: LockedOrder, row: Refund, actor: Actor): Promise<string> {
+    const attempt = row.attemptId ? await tx.paymentAttempt.findUnique({ where: { id: row.attemptId }, select: { errorCode: true } }) : null;
+    if (!attempt || attempt.errorCode) return '';
+    const money = await this.orderMoney(tx, order.id, order.currency);
+    const event = money.refundedOfApplied >= money.applied ? 'REFUND_FULL' : 'REFUND_PARTIAL';
+    if (!canTransition(order.status, event)) return `; order stays ${order.status}`;
+    const { order: updated } = await this.transitions.apply(tx, order, event, { actor, reason: `refund ${row.id}: ${row.amountMinor} ${row.currency}${row.reason ? ` (${row.reason})` : ''}` });
+    return `; order ${updated.status}`;
+  }
+}

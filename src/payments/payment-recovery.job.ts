@@ -1,0 +1,53 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { SchedulerRegistry } from '@nestjs/schedule';
+import type { EnvironmentVariables } from '../config/configuration.js';
+import { RefundsService } from './refunds.service.js';
+import { PaymentsService } from './payments.service.js';
+
+/** An unpaid provider payment of an expired or cancelled order is cancelled after this long (late success is still handled). */
+const ABANDONED_AFTER_MS = 60_000;
+
+/**
+ * Every PAYMENT_RECOVERY_INTERVAL_SECONDS (when SCHEDULER_ENABLED): resumes refunds whose provider call never
+ * completed (crash, timeout, outage), and cancels the provider payments of orders that expired or were cancelled
+ * unpaid. Safe on every instance.
+ */
+@Injectable()
+export class PaymentRecoveryJob implements OnApplicationBootstrap {
+  private readonly logger = new Logger(PaymentRecoveryJob.name);
+  private running = false;
+
+  constructor(
+    private readonly refunds: RefundsService,
+    private readonly payments: PaymentsService,
+    private readonly scheduler: SchedulerRegistry,
+    private readonly config: ConfigService<EnvironmentVariables, true>,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.get('SCHEDULER_ENABLED', { infer: true })) return;
+    const intervalMs = this.config.get('PAYMENT_RECOVERY_INTERVAL_SECONDS', { infer: true }) * 1000;
+    this.scheduler.addInterval(PaymentRecoveryJob.name, setInterval(() => void this.run(), intervalMs));
+  }
+
+  /**
+   * One round over rows untouched for `olderThanMs` (defaults: long enough that no request is still working on them).
+   * Overlapping rounds in this instance are skipped.
+   */
+  async run(olderThanMs?: number): Promise<{ refundsResumed: number; paymentsCancelled: number }> {
+    if (this.running) return { refundsResumed: 0, paymentsCancelled: 0 };
+    this.running = true;
+    try {
+      const refundsResumed = await this.refunds.resumeStale(olderThanMs ?? this.refunds.staleAfterMs);
+      const paymentsCancelled = await this.payments.cancelAbandonedPayments(olderThanMs ?? ABANDONED_AFTER_MS);
+      if (refundsResumed || paymentsCancelled) this.logger.log(`Resumed ${refundsResumed} refund(s), handled ${paymentsCancelled} abandoned payment(s)`);
+      return { refundsResumed, paymentsCancelled };
+    } catch (error) {
+      this.logger.error(`Payment recovery failed: ${(error as Error).message}`);
+      return { refundsResumed: 0, paymentsCancelled: 0 };
+    } finally {
+      this.running = false;
+    }
+  }
+}

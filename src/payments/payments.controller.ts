@@ -1,0 +1,117 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse,
+  ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
+import { CurrentActor, CurrentUser, OptionalAuth, Public, Roles, type AuthUser } from '../auth/decorators.js';
+import type { Actor } from '../common/actor.js';
+import { InvalidInputError } from '../common/errors/domain-errors.js';
+import { ErrorResponse } from '../common/http/error-response.dto.js';
+import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
+import { OrderIdPipe } from '../orders/orders.controller.js';
+import { PaymentsService } from './payments.service.js';
+import { RefundsService } from './refunds.service.js';
+import {
+  ClientConfirmationResponse, CreateRefundDto, PaymentInstructionsResponse, PaymentSummaryResponse, RazorpayVerifyDto, RefundOutcomeResponse,
+  toPaymentSummary, toRefund,
+} from './dto/payments.dto.js';
+
+const ORDER_TOKEN_HEADER = { name: 'X-Order-Token', required: false, description: 'The guestToken returned by a guest checkout' };
+
+@ApiTags('payments')
+@Controller()
+export class PaymentsController {
+  constructor(private readonly payments: PaymentsService, private readonly refunds: RefundsService) {}
+
+  @Public()
+  @Get('payments/methods')
+  @ApiOperation({ summary: 'Payment methods customers can choose right now (configured providers and cash on delivery)' })
+  @ApiOkResponse({ schema: { type: 'object', properties: { methods: { type: 'array', items: { type: 'string', enum: ['STRIPE', 'RAZORPAY', 'COD'] } } } } })
+  async methods(): Promise<{ methods: string[] }> {
+    return { methods: await this.payments.enabledMethods() };
+  }
+
+  @OptionalAuth()
+  @Get('orders/:id/payment')
+  @ApiBearerAuth()
+  @ApiHeader(ORDER_TOKEN_HEADER)
+  @ApiOperation({ summary: "An order's payments: status, provider ids, attempts, refunds, paid and refunded totals (its customer, its guest token, or an admin)" })
+  @ApiOkResponse({ type: PaymentSummaryResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  async summary(@Param('id', OrderIdPipe) id: string, @CurrentUser() user: AuthUser | undefined, @Headers('x-order-token') guestToken?: string): Promise<PaymentSummaryResponse> {
+    return toPaymentSummary(await this.payments.summary(id, { user, guestToken }));
+  }
+
+  @OptionalAuth()
+  @Post('orders/:id/payment')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiHeader(ORDER_TOKEN_HEADER)
+  @ApiOperation({
+    summary: 'Payment instructions for an unpaid order',
+    description: 'Returns the existing provider payment (Stripe client secret, Razorpay order) or creates it if checkout could not reach the provider. '
+      + 'Never creates a second provider payment for the order.',
+  })
+  @ApiOkResponse({ type: PaymentInstructionsResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'The order is not awaiting payment, or its reservation expired' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'The provider is not configured or could not be reached; retry' })
+  retry(@Param('id', OrderIdPipe) id: string, @CurrentUser() user: AuthUser | undefined, @Headers('x-order-token') guestToken?: string): Promise<PaymentInstructionsResponse> {
+    return this.payments.retryPayment(id, { user, guestToken }) as Promise<PaymentInstructionsResponse>;
+  }
+
+  @Roles('ADMIN')
+  @Post('orders/:id/payment/reconcile')
+  @HttpCode(200)
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: "Re-read an order's payments from its providers and apply what was missed (admin)",
+    description: 'For lost webhooks: each provider payment is fetched and applied exactly like its webhook would be (idempotent), and refunds '
+      + 'still PENDING are re-sent with their original idempotency keys or their status is fetched.',
+  })
+  @ApiOkResponse({ type: PaymentSummaryResponse })
+  @ApiForbiddenResponse({ type: ErrorResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'A provider is not configured or could not be reached; retry' })
+  async reconcile(@Param('id', OrderIdPipe) id: string, @CurrentActor() actor: Actor): Promise<PaymentSummaryResponse> {
+    return toPaymentSummary(await this.payments.reconcile(id, actor));
+  }
+
+  @Public()
+  @Post('payments/razorpay/verify')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: "Confirm a Razorpay payment with the checkout handler's signature",
+    description: 'razorpay_signature must be HMAC-SHA256("order_id|payment_id") under the key secret (compared in constant time). The payment is then read '
+      + 'from Razorpay and applied exactly once, however often this is called and whether or not the webhook got there first.',
+  })
+  @ApiOkResponse({ type: ClientConfirmationResponse })
+  @ApiBadRequestResponse({ type: ErrorResponse, description: 'Bad signature or fields: nothing is changed' })
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'No order for this Razorpay order' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'Razorpay is not configured or could not be reached; retry' })
+  verifyRazorpay(@Body() dto: RazorpayVerifyDto): Promise<ClientConfirmationResponse> {
+    return this.payments.verifyClientConfirmation('RAZORPAY', { ...dto });
+  }
+
+  @Roles('ADMIN')
+  @Post('orders/:id/refunds')
+  @Idempotent()
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Refund an order fully or partly through its provider (admin; Idempotency-Key required)',
+    description: 'Never more than captured − refunded − pending. The order becomes PARTIALLY_REFUNDED or REFUNDED only once the provider confirms '
+      + '(in this response or later by webhook); until then the refund is PENDING.',
+  })
+  @ApiCreatedResponse({ type: RefundOutcomeResponse })
+  @ApiBadRequestResponse({ type: ErrorResponse, description: 'Invalid body or missing Idempotency-Key' })
+  @ApiForbiddenResponse({ type: ErrorResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'Amount exceeds what is refundable (details.refundableMinor), or the provider refused' })
+  async refund(
+    @Param('id', OrderIdPipe) id: string, @Body() dto: CreateRefundDto, @CurrentActor() actor: Actor, @Headers('idempotency-key') idempotencyKey?: string,
+  ): Promise<RefundOutcomeResponse> {
+    if (!idempotencyKey) throw new InvalidInputError('Idempotency-Key header is required for refunds', [{ field: 'Idempotency-Key', errors: ['is required'] }]);
+    const outcome = await this.refunds.requestRefund(id, dto, actor);
+    return { orderId: outcome.orderId, orderStatus: outcome.orderStatus, refunds: outcome.refunds.map(toRefund) };
+  }
+}

@@ -1,0 +1,160 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { PaymentAttempt, Refund } from '../generated/prisma/client.js';
+import type { EnvironmentVariables } from '../config/configuration.js';
+import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import { SYSTEM_ACTOR, type Actor } from '../common/actor.js';
+import { InvalidInputError, NotFoundError, UnprocessableError } from '../common/errors/domain-errors.js';
+import { OrderTransitionsService, type LockedOrder } from '../orders/order-transitions.service.js';
+import { PaymentLedger } from './payment-ledger.service.js';
+import { PaymentProviders } from './payment-providers.js';
+import { ProviderRejectedError, type ProviderRefund } from './payment-provider.js';
+
+export interface RefundRequest {
+  /** Default: everything still refundable. */
+  amountMinor?: number;
+  reason: string;
+  /** Refund this captured payment only (e.g. a mismatched capture in another currency). */
+  paymentAttemptId?: string;
+}
+
+export interface RefundOutcome {
+  orderId: string;
+  orderStatus: string;
+  refunds: Refund[];
+}
+
+/**
+ * Refunds go out in three steps so a crash at any point is recoverable and nothing is refunded twice:
+ * 1. a PENDING refund row (its id is the provider idempotency key) is committed with the order locked, bounded by
+ *    captured − (refunded + pending);
+ * 2. the provider is called outside any transaction;
+ * 3. its answer (or a later webhook, or the recovery job's re-send with the same key) settles the row.
+ */
+@Injectable()
+export class RefundsService {
+  private readonly logger = new Logger(RefundsService.name);
+  /** A PENDING refund untouched this long has lost its provider call (crash, timeout) and is resumed. */
+  readonly staleAfterMs: number;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly providers: PaymentProviders,
+    private readonly ledger: PaymentLedger,
+    private readonly transitions: OrderTransitionsService,
+    private readonly audit: AuditService,
+    config: ConfigService<EnvironmentVariables, true>,
+  ) {
+    this.staleAfterMs = Math.max(60_000, 3 * config.get('PAYMENT_PROVIDER_TIMEOUT_MS', { infer: true }));
+  }
+
+  async requestRefund(orderId: string, request: RefundRequest, actor: Actor): Promise<RefundOutcome> {
+    const refundIds = await this.prisma.serializable(async (tx) => {
+      const order = await this.transitions.lockOrder(tx, orderId);
+      const attempts = await tx.paymentAttempt.findMany({
+        where: { orderId, status: 'CAPTURED', ...(request.paymentAttemptId ? { id: request.paymentAttemptId } : { currency: order.currency }) },
+        include: { refunds: { where: { status: { in: ['PENDING', 'SUCCEEDED'] } }, select: { amountMinor: true } } },
+        orderBy: { capturedAt: 'asc' },
+      });
+      if (request.paymentAttemptId && !attempts.length) throw new NotFoundError('Captured payment attempt', request.paymentAttemptId);
+      // The money that paid for the order is refunded first, then captures that did not (kept for review).
+      const open = [...attempts.filter((a) => !a.errorCode), ...attempts.filter((a) => a.errorCode)]
+        .map((attempt) => ({ attempt, left: attempt.amountMinor - attempt.refunds.reduce((sum, r) => sum + r.amountMinor, 0) }))
+        .filter((o) => o.left > 0);
+      const refundable = open.reduce((sum, o) => sum + o.left, 0);
+      const currency = open[0]?.attempt.currency ?? order.currency;
+      if (!refundable) throw new UnprocessableError('Nothing left to refund on this order', { refundableMinor: 0, currency });
+      const amount = request.amountMinor ?? refundable;
+      if (amount > refundable) throw new UnprocessableError(`Refund of ${amount} exceeds the ${refundable} ${currency} still refundable`, { refundableMinor: refundable, currency });
+
+      const rows: Refund[] = [];
+      let remaining = amount;
+      for (const { attempt, left } of open) {
+        if (!remaining) break;
+        const take = Math.min(left, remaining);
+        remaining -= take;
+        rows.push(await this.createRow(tx, attempt, take, request.reason));
+      }
+      await this.audit.record(tx, {
+        actor, action: 'refund.requested', entityType: 'order', entityId: order.id,
+        after: { refundIds: rows.map((r) => r.id), amountMinor: amount, currency, reason: request.reason, orderStatus: order.status },
+      });
+      return rows.map((r) => r.id);
+    });
+    const refusals = await this.send(refundIds, actor);
+    const refunds = await this.prisma.refund.findMany({ where: { id: { in: refundIds } }, orderBy: { createdAt: 'asc' } });
+    if (refusals.length === refundIds.length) throw new UnprocessableError(`The provider refused the refund: ${refusals.join('; ')}`, { refundIds });
+    const order = await this.prisma.order.findUniqueOrThrow({ where: { id: orderId }, select: { status: true } });
+    return { orderId, orderStatus: order.status, refunds };
+  }
+
+  /**
+   * Calls the provider for PENDING refund rows (new ones, or ones whose earlier call was lost) and settles them. The
+   * row id is the idempotency key, so a repeated call never refunds twice. An unreachable provider leaves the row
+   * PENDING for the recovery job. Returns the providers' refusals.
+   */
+  async send(refundIds: string[], actor: Actor): Promise<string[]> {
+    const refusals: string[] = [];
+    for (const id of refundIds) {
+      try {
+        const refusal = await this.sendOne(id, actor);
+        if (refusal) refusals.push(refusal);
+      } catch (error) {
+        // The row stays PENDING; the recovery job resumes it with the same idempotency key.
+        this.logger.warn(`Refund ${id} not settled (${(error as Error).message}); it will be resumed`);
+      }
+    }
+    return refusals;
+  }
+
+  /**
+   * Resumes PENDING refunds nobody has touched for a while. Claiming bumps updated_at under SKIP LOCKED, so several
+   * instances never pick the same row in one round (and the idempotency key makes a double send harmless anyway).
+   */
+  async resumeStale(olderThanMs = this.staleAfterMs, limit = 50): Promise<number> {
+    const cutoff = new Date(Date.now() - olderThanMs);
+    const claimed = await this.prisma.$queryRaw<{ id: string }[]>`
+      UPDATE refunds SET updated_at = now() WHERE id IN (
+        SELECT id FROM refunds WHERE status = 'PENDING' AND updated_at <= ${cutoff} ORDER BY updated_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
+      RETURNING id::text`;
+    await this.send(claimed.map((r) => r.id), SYSTEM_ACTOR);
+    return claimed.length;
+  }
+
+  /** Returns the provider's refusal message, if it refused. Provider outages propagate (the row stays PENDING). */
+  private async sendOne(id: string, actor: Actor): Promise<string | undefined> {
+    const row = await this.prisma.refund.findUnique({ where: { id }, include: { attempt: true, payment: true } });
+    if (!row || row.status !== 'PENDING' || !row.attempt) return undefined;
+    const provider = this.providers.get(row.provider);
+    let observed: ProviderRefund;
+    try {
+      observed = row.providerRefundId
+        ? await provider.fetchRefund({ providerRefundId: row.providerRefundId, providerPaymentId: row.attempt.providerPaymentId, refundId: row.id })
+        : await provider.refund({
+          refundId: row.id, orderId: row.orderId, paymentRef: row.payment?.providerRef ?? row.attempt.providerPaymentId,
+          providerPaymentId: row.attempt.providerPaymentId, amountMinor: row.amountMinor, currency: row.currency, reason: row.reason ?? undefined,
+        });
+    } catch (error) {
+      if (!(error instanceof ProviderRejectedError || error instanceof InvalidInputError)) throw error;
+      await this.settle(row.orderId, id, (tx, order, fresh) => this.ledger.rejectRefund(tx, order, fresh, error.message, actor));
+      return error.message;
+    }
+    await this.settle(row.orderId, id, (tx, order, fresh) => this.ledger.settleRefund(tx, order, fresh, observed, actor));
+    return undefined;
+  }
+
+  private async createRow(tx: Tx, attempt: PaymentAttempt, amountMinor: number, reason: string): Promise<Refund> {
+    return tx.refund.create({
+      data: { orderId: attempt.orderId, paymentId: attempt.paymentId, attemptId: attempt.id, provider: attempt.provider, amountMinor, currency: attempt.currency, reason },
+    });
+  }
+
+  /** Runs `work` on the refund row with its order locked, in its own Serializable transaction. */
+  private async settle(orderId: string, refundId: string, work: (tx: Tx, order: LockedOrder, row: Refund) => Promise<unknown>): Promise<void> {
+    await this.prisma.serializable(async (tx) => {
+      const order = await this.transitions.lockOrder(tx, orderId);
+      await work(tx, order, await tx.refund.findUniqueOrThrow({ where: { id: refundId } }));
+    });
+  }
+}

@@ -1,0 +1,36 @@
+import { Transform } from 'class-transformer';
+import { registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
+
+/** Optional, but when present it may not be null (for PATCH fields that have no "cleared" state, like a name). */
+export const IsOptionalNonNull = () => ValidateIf((_object, value) => value !== undefined);
+
+/** Trims surrounding whitespace so " Kurta " and "Kurta" are the same name. */
+export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+
+/** Accepts "true"/"false" query strings as booleans; anything else reaches @IsBoolean and fails there. */
+export const QueryBoolean = () => Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
+
+export const ATTRIBUTE_LIMITS = { keys: 20, keyLength: 40, valueLength: 200 } as const;
+
+/** Variant attributes: a flat object of up to 20 short keys with string, number or boolean values ({ size: 'M' }). */
+export function IsVariantAttributes(options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isVariantAttributes',
+      target: object.constructor,
+      propertyName,
+      options: {
+        message: `${propertyName} must be an object of at most ${ATTRIBUTE_LIMITS.keys} keys (up to ${ATTRIBUTE_LIMITS.keyLength} characters) with string (up to ${ATTRIBUTE_LIMITS.valueLength} characters), number or boolean values`,
+        ...options,
+      },
+      validator: {
+        validate(value: unknown): boolean {
+          if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+          const entries = Object.entries(value);
+          return entries.length <= ATTRIBUTE_LIMITS.keys && entries.every(([key, v]) =>
+            key.length > 0 && key.length <= ATTRIBUTE_LIMITS.keyLength &&
+            ((typeof v === 'string' && v.length <= ATTRIBUTE_LIMITS.valueLength) || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean'));
+        },
+      },
+    });
+}

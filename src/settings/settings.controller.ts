@@ -1,0 +1,32 @@
+import { Body, Controller, Get, Patch } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { CurrentActor, Roles } from '../auth/decorators.js';
+import type { Actor } from '../common/actor.js';
+import { ErrorResponse } from '../common/http/error-response.dto.js';
+import { SettingsResponse, UpdateSettingsDto } from './dto/settings.dto.js';
+import { SettingsService } from './settings.service.js';
+
+@ApiTags('settings')
+@ApiBearerAuth()
+@Roles('ADMIN')
+@ApiUnauthorizedResponse({ type: ErrorResponse })
+@ApiForbiddenResponse({ type: ErrorResponse })
+@Controller('admin/settings')
+export class SettingsController {
+  constructor(private readonly settings: SettingsService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Brand settings; credentials only as { set, last4, source }' })
+  @ApiOkResponse({ type: SettingsResponse })
+  view(): Promise<SettingsResponse> {
+    return this.settings.view();
+  }
+
+  @Patch()
+  @ApiOperation({ summary: 'Change brand settings; takes effect without a restart. Credentials are encrypted at rest; null clears a field' })
+  @ApiOkResponse({ type: SettingsResponse })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  update(@Body() body: UpdateSettingsDto, @CurrentActor() actor: Actor): Promise<SettingsResponse> {
+    return this.settings.update(body, actor);
+  }
+}

@@ -1,0 +1,201 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { BrandSettings, Prisma } from '../generated/prisma/client.js';
+import type { EnvironmentVariables } from '../config/configuration.js';
+import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import type { Actor } from '../common/actor.js';
+import { InvalidInputError, ServiceUnavailableError, type FieldError } from '../common/errors/domain-errors.js';
+import { DecryptionError, SecretBox } from '../common/crypto/secret-box.js';
+import {
+  CREDENTIAL_FIELDS, credentialContext, credentialFields, credentialProviders, type CredentialField, type CredentialProvider, type StoredCredentials,
+} from './credential-fields.js';
+import type { CredentialStatus, SettingsResponse, UpdateSettingsDto } from './dto/settings.dto.js';
+
+/** How long an instance reuses the settings row. Writes on this instance refresh it at once; other instances within this. */
+export const SETTINGS_CACHE_TTL_MS = 5_000;
+
+export interface BrandProfile {
+  name: string;
+  slug: string;
+  supportEmail: string | null;
+  supportPhone: string | null;
+  defaultCurrency: string;
+}
+
+/**
+ * The brand's runtime settings (one row). Reads go through a short cache so hot paths (checkout, notifications) do
+ * not query it every time; every write replaces the cache. Payment credentials are stored as AES-256-GCM ciphertexts,
+ * decrypted only when a provider needs them, and never leave the service except as { set, last4, source }.
+ */
+@Injectable()
+export class SettingsService {
+  private readonly logger = new Logger(SettingsService.name);
+  private cached?: { row: BrandSettings; expiresAt: number };
+  private loading?: Promise<BrandSettings>;
+  /** Bumped by every write, so a read that started before the write cannot put the old row back in the cache. */
+  private generation = 0;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditService,
+    private readonly box: SecretBox,
+    private readonly config: ConfigService<EnvironmentVariables, true>,
+  ) {}
+
+  async brand(): Promise<BrandProfile> {
+    const row = await this.row();
+    return { name: row.brandName, slug: row.slug, supportEmail: row.supportEmail, supportPhone: row.supportPhone, defaultCurrency: row.defaultCurrency };
+  }
+
+  /** Seconds checkout holds stock for an unpaid order: the setting, else RESERVATION_TTL_SECONDS. */
+  async reservationTtlSeconds(): Promise<number> {
+    return (await this.row()).reservationTtlSeconds ?? this.config.get('RESERVATION_TTL_SECONDS', { infer: true });
+  }
+
+  /** Low-stock threshold for new variants that do not choose one (undefined: the column default). */
+  async defaultLowStockThreshold(): Promise<number | undefined> {
+    return (await this.row()).lowStockThreshold ?? undefined;
+  }
+
+  /**
+   * A payment credential in effect: the value stored in settings, else its environment variable. A stored value that
+   * no longer decrypts (ENCRYPTION_KEY changed) is an error, not a silent fallback to another account's keys.
+   */
+  async credential<P extends CredentialProvider>(provider: P, field: CredentialField<P>): Promise<string | undefined> {
+    const stored = this.storedCredentials(await this.row())[provider]?.[field];
+    if (stored) return this.decryptCredential(provider, field, stored);
+    return this.envValue(CREDENTIAL_FIELDS[provider][field] as string);
+  }
+
+  async view(): Promise<SettingsResponse> {
+    return this.toResponse(await this.row());
+  }
+
+  async update(input: UpdateSettingsDto, actor: Actor): Promise<SettingsResponse> {
+    const row = await this.prisma.serializable(async (tx) => {
+      const current = await this.ensureRow(tx);
+      const credentials = this.storedCredentials(current);
+      const credentialChanges: Record<string, 'set' | 'cleared'> = {};
+      for (const provider of credentialProviders()) {
+        const changes = input.credentials?.[provider] as Record<string, string | null | undefined> | undefined;
+        if (!changes) continue;
+        const next = { ...credentials[provider] };
+        for (const field of credentialFields(provider)) {
+          const value = changes[field];
+          if (value === undefined) continue;
+          if (value === null) delete next[field];
+          else next[field] = this.box.encrypt(value, credentialContext(provider, field));
+          credentialChanges[`${provider}.${field}`] = value === null ? 'cleared' : 'set';
+        }
+        credentials[provider] = next;
+      }
+      const incomplete = this.incompletePairs(credentials, credentialProviders().filter((p) => input.credentials?.[p]));
+      if (incomplete.length) throw new InvalidInputError(`Validation failed: ${incomplete.map((e) => e.field).join(', ')}`, incomplete);
+      const data: Prisma.BrandSettingsUpdateInput = {
+        ...(input.brandName !== undefined && { brandName: input.brandName }),
+        ...(input.slug !== undefined && { slug: input.slug }),
+        ...(input.supportEmail !== undefined && { supportEmail: input.supportEmail }),
+        ...(input.supportPhone !== undefined && { supportPhone: input.supportPhone }),
+        ...(input.defaultCurrency !== undefined && { defaultCurrency: input.defaultCurrency }),
+        ...(input.reservationTtlSeconds !== undefined && { reservationTtlSeconds: input.reservationTtlSeconds }),
+        ...(input.lowStockThreshold !== undefined && { lowStockThreshold: input.lowStockThreshold }),
+        ...(Object.keys(credentialChanges).length && { credentials: credentials as Prisma.InputJsonValue }),
+      };
+      const updated = await tx.brandSettings.update({ where: { id: 1 }, data });
+      const { credentials: _before, ...before } = current;
+      const { credentials: _after, ...after } = updated;
+      await this.audit.record(tx, {
+        actor, action: 'settings.updated', entityType: 'brand_settings', entityId: '1',
+        before, after: { ...after, ...(Object.keys(credentialChanges).length && { credentials: credentialChanges }) },
+      });
+      return updated;
+    });
+    this.generation++;
+    this.cached = { row, expiresAt: Date.now() + SETTINGS_CACHE_TTL_MS };
+    return this.toResponse(row);
+  }
+
+  /** A provider needs both halves of its key pair in effect (from settings or the environment), or neither. */
+  private incompletePairs(stored: StoredCredentials, providers: CredentialProvider[]): FieldError[] {
+    const pairs: Record<CredentialProvider, [string, string]> = { stripe: ['secretKey', 'publishableKey'], razorpay: ['keyId', 'keySecret'] };
+    const inEffect = (provider: CredentialProvider, field: string) =>
+      Boolean(stored[provider]?.[field] || this.envValue((CREDENTIAL_FIELDS[provider] as Record<string, string>)[field]));
+    return providers.flatMap((provider) => {
+      const [a, b] = pairs[provider];
+      if (inEffect(provider, a) === inEffect(provider, b)) return [];
+      const [missing, present] = inEffect(provider, a) ? [b, a] : [a, b];
+      return [{ field: `credentials.${provider}.${missing}`, errors: [`${missing} is required while ${present} is set (here or in ${(CREDENTIAL_FIELDS[provider] as Record<string, string>)[missing]})`] }];
+    });
+  }
+
+  private async row(): Promise<BrandSettings> {
+    if (this.cached && this.cached.expiresAt > Date.now()) return this.cached.row;
+    this.loading ??= this.load().finally(() => (this.loading = undefined));
+    return this.loading;
+  }
+
+  private async load(): Promise<BrandSettings> {
+    const generation = this.generation;
+    const row = (await this.prisma.brandSettings.findUnique({ where: { id: 1 } })) ?? (await this.ensureRow(this.prisma));
+    if (generation === this.generation) this.cached = { row, expiresAt: Date.now() + SETTINGS_CACHE_TTL_MS };
+    return row;
+  }
+
+  /** The single row, created with the schema defaults the first time anyone needs it. */
+  private async ensureRow(db: Tx | PrismaService): Promise<BrandSettings> {
+    await db.brandSettings.createMany({ data: [{ id: 1 }], skipDuplicates: true });
+    return db.brandSettings.findUniqueOrThrow({ where: { id: 1 } });
+  }
+
+  private storedCredentials(row: BrandSettings): StoredCredentials {
+    const value = row.credentials;
+    return value && typeof value === 'object' && !Array.isArray(value) ? structuredClone(value as StoredCredentials) : {};
+  }
+
+  private decryptCredential(provider: CredentialProvider, field: string, sealed: string): string {
+    try {
+      return this.box.decrypt(sealed, credentialContext(provider, field));
+    } catch (error) {
+      if (!(error instanceof DecryptionError)) throw error;
+      this.logger.error(`Stored credential ${provider}.${field} cannot be decrypted: ${error.message}`);
+      throw new ServiceUnavailableError(`The stored ${provider} ${field} cannot be decrypted with the current ENCRYPTION_KEY; set it again in /admin/settings`);
+    }
+  }
+
+  private envValue(name: string): string | undefined {
+    return (this.config as unknown as ConfigService).get<string>(name) || undefined;
+  }
+
+  private credentialStatus(stored: StoredCredentials, provider: CredentialProvider, field: string): CredentialStatus {
+    const sealed = stored[provider]?.[field];
+    if (sealed) {
+      try {
+        return { set: true, last4: this.box.decrypt(sealed, credentialContext(provider, field)).slice(-4), source: 'settings' };
+      } catch (error) {
+        if (!(error instanceof DecryptionError)) throw error;
+        return { set: true, last4: null, source: 'settings' };
+      }
+    }
+    const env = this.envValue((CREDENTIAL_FIELDS[provider] as Record<string, string>)[field]);
+    return env ? { set: true, last4: env.slice(-4), source: 'environment' } : { set: false, last4: null, source: null };
+  }
+
+  private toResponse(row: BrandSettings): SettingsResponse {
+    const stored = this.storedCredentials(row);
+    const status = <P extends CredentialProvider>(provider: P) =>
+      Object.fromEntries(credentialFields(provider).map((field) => [field, this.credentialStatus(stored, provider, field)]));
+    return {
+      brandName: row.brandName,
+      slug: row.slug,
+      supportEmail: row.supportEmail,
+      supportPhone: row.supportPhone,
+      defaultCurrency: row.defaultCurrency,
+      reservationTtlSeconds: row.reservationTtlSeconds,
+      effectiveReservationTtlSeconds: row.reservationTtlSeconds ?? this.config.get('RESERVATION_TTL_SECONDS', { infer: true }),
+      lowStockThreshold: row.lowStockThreshold,
+      credentials: { stripe: status('stripe'), razorpay: status('razorpay') } as unknown as SettingsResponse['credentials'],
+      updatedAt: row.updatedAt,
+    };
+  }
+}

@@ -1,0 +1,69 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse, ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse,
+  ApiOperation, ApiTags, ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { CurrentActor, Roles } from '../auth/decorators.js';
+import type { Actor } from '../common/actor.js';
+import { ErrorResponse } from '../common/http/error-response.dto.js';
+import {
+  CreateWebhookEndpointDto, UpdateWebhookEndpointDto, WebhookEndpointListResponse, WebhookEndpointResponse, WebhookEndpointWithSecretResponse,
+} from './dto/webhook-endpoints.dto.js';
+import { WebhookEndpointsService } from './webhook-endpoints.service.js';
+
+@ApiTags('webhook endpoints')
+@ApiBearerAuth()
+@Roles('ADMIN')
+@ApiUnauthorizedResponse({ type: ErrorResponse })
+@ApiForbiddenResponse({ type: ErrorResponse })
+@Controller('admin/webhook-endpoints')
+export class WebhookEndpointsController {
+  constructor(private readonly endpoints: WebhookEndpointsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Register an endpoint. The response carries its signing secret, shown only this once' })
+  @ApiCreatedResponse({ type: WebhookEndpointWithSecretResponse })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  create(@Body() body: CreateWebhookEndpointDto, @CurrentActor() actor: Actor): Promise<WebhookEndpointWithSecretResponse> {
+    return this.endpoints.create(body, actor);
+  }
+
+  @Get()
+  @ApiOkResponse({ type: WebhookEndpointListResponse })
+  async list(): Promise<WebhookEndpointListResponse> {
+    return { items: await this.endpoints.list() };
+  }
+
+  @Get(':id')
+  @ApiOkResponse({ type: WebhookEndpointResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  get(@Param('id', ParseUUIDPipe) id: string): Promise<WebhookEndpointResponse> {
+    return this.endpoints.get(id);
+  }
+
+  @Patch(':id')
+  @ApiOkResponse({ type: WebhookEndpointResponse })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateWebhookEndpointDto, @CurrentActor() actor: Actor): Promise<WebhookEndpointResponse> {
+    return this.endpoints.update(id, body, actor);
+  }
+
+  @Post(':id/rotate-secret')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Replace the signing secret; the new one is shown only in this response' })
+  @ApiOkResponse({ type: WebhookEndpointWithSecretResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  rotateSecret(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor): Promise<WebhookEndpointWithSecretResponse> {
+    return this.endpoints.rotateSecret(id, actor);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an endpoint; its queued deliveries fail' })
+  @ApiNoContentResponse()
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  remove(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor): Promise<void> {
+    return this.endpoints.remove(id, actor);
+  }
+}

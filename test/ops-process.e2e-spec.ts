@@ -1,0 +1,148 @@
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import { buildApp, startAppProcess, type AppProcess } from './support/built-app.js';
+
+/**
+ * The built app as the production process: JSON request logs on stdout (with secrets redacted), and SIGTERM
+ * handling (in-flight requests finish, new connections are refused, the process exits 0).
+ */
+
+interface RawResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A POST whose body is sent in two parts, so the test decides when the request finishes. */
+function slowPost(app: AppProcess, path: string, payload: object, headers: Record<string, string> = {}) {
+  const body = Buffer.from(JSON.stringify(payload));
+  const req = http.request({ host: '127.0.0.1', port: app.port, method: 'POST', path, headers: { 'content-type': 'application/json', 'content-length': body.length, ...headers } });
+  const response = new Promise<RawResponse>((resolve, reject) => {
+    req.once('error', reject);
+    req.once('response', (res) => {
+      let text = '';
+      res.on('data', (d) => (text += d));
+      res.once('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: text }));
+    });
+  });
+  req.flushHeaders();
+  req.write(body.subarray(0, 10));
+  return { response, finish: () => req.end(body.subarray(10)) };
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const uniqueEmail = (tag: string) => `${tag}-${randomUUID().slice(0, 8)}@example.com`;
+
+describe('the production process', () => {
+  let db: pg.Client;
+  const started: AppProcess[] = [];
+  const start = async (env: Record<string, string>) => {
+    const app = await startAppProcess(env);
+    started.push(app);
+    return app;
+  };
+
+  beforeAll(async () => {
+    await buildApp();
+    db = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await db.connect();
+  }, 180_000);
+  afterAll(async () => {
+    await Promise.all(started.map((app) => app.stop('SIGKILL')));
+    await db?.end();
+  });
+
+  it('logs one JSON line per request with method, route, status, duration and request id, and redacts secrets', async () => {
+    const app = await start({ LOG_LEVEL: 'debug', LOG_REQUESTS: 'true' });
+    const password = `Pw-${randomUUID()}`;
+    const email = uniqueEmail('logged');
+    const registerId = `reg-${randomUUID()}`;
+    const registered = await fetch(`${app.url}/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': registerId },
+      body: JSON.stringify({ email, password, name: 'Logged' }),
+    });
+    expect(registered.status).toBe(201);
+    const { accessToken } = (await registered.json()) as { accessToken: string };
+
+    const loginId = `login-${randomUUID()}`;
+    const secrets = { cookie: `session=${randomUUID()}`, stripe: `t=1,v1=${randomUUID()}`, razorpay: randomUUID() };
+    const login = await fetch(`${app.url}/auth/login`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json', 'x-request-id': loginId, authorization: `Bearer ${accessToken}`,
+        cookie: secrets.cookie, 'stripe-signature': secrets.stripe, 'x-razorpay-signature': secrets.razorpay,
+      },
+      body: JSON.stringify({ email, password: `${password}-wrong` }),
+    });
+    expect(login.status).toBe(401);
+    const me = await fetch(`${app.url}/auth/me?token=${accessToken}`, { headers: { authorization: `Bearer ${accessToken}` } });
+    expect(me.status).toBe(200);
+    const meId = me.headers.get('x-request-id');
+
+    const loginLine = await app.waitForLog((l) => l.reqId === loginId && l.msg === 'request completed');
+    expect(loginLine).toMatchObject({ level: 'warn', method: 'POST', route: '/auth/login', path: '/auth/login', status: 401, service: 'orderline' });
+    expect(typeof loginLine.durationMs).toBe('number');
+    expect(loginLine.headers).toMatchObject({
+      'content-type': 'application/json', authorization: '[REDACTED]', cookie: '[REDACTED]', 'stripe-signature': '[REDACTED]', 'x-razorpay-signature': '[REDACTED]',
+    });
+    expect(await app.waitForLog((l) => l.reqId === registerId)).toMatchObject({ level: 'info', method: 'POST', route: '/auth/register', status: 201 });
+    // The query string (which may carry a token) is not logged; the route is the pattern.
+    expect(await app.waitForLog((l) => l.reqId === meId)).toMatchObject({ method: 'GET', route: '/auth/me', path: '/auth/me', status: 200 });
+
+    await app.stop();
+    const everything = app.output.join('\n');
+    for (const secret of [password, accessToken, secrets.cookie, secrets.stripe, secrets.razorpay]) expect(everything).not.toContain(secret);
+    for (const id of [registerId, loginId, meId]) expect(app.logs().filter((l) => l.reqId === id && l.msg === 'request completed')).toHaveLength(1);
+  });
+
+  it('keeps request ids without request lines when LOG_REQUESTS=false', async () => {
+    const app = await start({ LOG_LEVEL: 'info', LOG_REQUESTS: 'false' });
+    const res = await fetch(`${app.url}/health`, { headers: { 'x-request-id': 'quiet-1' } });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-request-id')).toBe('quiet-1');
+    await app.stop();
+    expect(app.logs().some((l) => l.msg === 'Stopped')).toBe(true);
+    expect(app.logs().filter((l) => l.msg === 'request completed')).toHaveLength(0);
+  });
+
+  it('on SIGTERM finishes the request in flight, refuses new connections and exits 0', async () => {
+    const app = await start({ SHUTDOWN_TIMEOUT_MS: '15000' });
+    const email = uniqueEmail('inflight');
+    const inFlight = slowPost(app, '/auth/register', { email, password: 'password123', name: 'In Flight' });
+    await pause(300); // the server has the headers and part of the body
+
+    app.child.kill('SIGTERM');
+    await app.waitForLog((l) => l.context === 'Shutdown' && /^SIGTERM received: draining 1 request/.test(l.msg));
+    await expect(fetch(`${app.url}/health`)).rejects.toThrow();
+
+    inFlight.finish();
+    const res = await inFlight.response;
+    expect(res.status).toBe(201);
+    expect(res.headers.connection).toBe('close');
+    expect(JSON.parse(res.body).user.email).toBe(email);
+    expect(await app.exited).toBe(0);
+    expect(app.logs().some((l) => l.msg === 'Stopped')).toBe(true);
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM users WHERE email = $1', [email]);
+    expect(rows[0].n).toBe(1);
+  });
+
+  it('cuts requests still running at SHUTDOWN_TIMEOUT_MS and still exits cleanly', async () => {
+    const app = await start({ SHUTDOWN_TIMEOUT_MS: '1000' });
+    const email = uniqueEmail('stuck');
+    const stuck = slowPost(app, '/auth/register', { email, password: 'password123', name: 'Stuck' });
+    const outcome = stuck.response.then(() => 'answered', () => 'connection closed');
+    await pause(300);
+    const signalledAt = Date.now();
+    app.child.kill('SIGTERM');
+    expect(await app.exited).toBe(0);
+    const took = Date.now() - signalledAt;
+    expect(took).toBeGreaterThanOrEqual(900);
+    expect(took).toBeLessThan(8_000);
+    expect(await outcome).toBe('connection closed');
+    expect(app.logs().some((l) => /^Deadline passed: closed 1 unfinished request/.test(l.msg))).toBe(true);
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM users WHERE email = $1', [email]);
+    expect(rows[0].n).toBe(0);
+  });
+});

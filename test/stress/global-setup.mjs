@@ -1,0 +1,16 @@
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import baseGlobalSetup from '../setup/global-setup.mjs';
+
+/** The base setup (scratch database, test environment), then a build: crash and outage tests run dist/main.js. */
+export default async function globalSetup() {
+  await baseGlobalSetup();
+  // Thousands of requests from one address are the point here, not abuse; request lines would only slow the app.
+  process.env.RATE_LIMIT_ENABLED ??= 'false';
+  process.env.LOG_REQUESTS ??= 'false';
+  // /metrics is public unless a token is configured; with one, the bad-token checks cover it like every secured route.
+  process.env.METRICS_TOKEN ??= 'stress-metrics-token';
+  if (process.env.STRESS_SKIP_BUILD === 'true') return;
+  const root = path.resolve(import.meta.dirname, '../..');
+  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+}
