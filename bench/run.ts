@@ -6,6 +6,7 @@
  */
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { createScratchDatabase } from '../test/setup/test-database.js';
 import { AppProcess } from '../test/stress/support/app-process.js';
@@ -39,6 +40,7 @@ interface Scenario {
 async function main(): Promise<void> {
   const config = readBenchConfig();
   const startedAt = new Date().toISOString();
+  const loadAverageAtStart = os.loadavg()[0];
   log(`scratch database on ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'the embedded PostgreSQL'}`);
   const scratch = await createScratchDatabase('orderline_bench');
   const db = new pg.Pool({ connectionString: scratch.url, max: 4 });
@@ -107,7 +109,7 @@ async function main(): Promise<void> {
     const report: BenchReport = {
       startedAt,
       finishedAt: new Date().toISOString(),
-      machine: machineInfo(postgres),
+      machine: machineInfo(postgres, loadAverageAtStart),
       settings: settingsOf(config),
       rows,
       expiry,

@@ -36,7 +36,7 @@ export interface Checks {
 export interface BenchReport {
   startedAt: string;
   finishedAt: string;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; postgres: string };
+  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; postgres: string; loadAverageAtStart: number; loadAverageAtEnd: number };
   settings: Record<string, unknown>;
   rows: LoadRow[];
   expiry?: ExpiryResult;
@@ -52,7 +52,8 @@ const num = (v: number) => Math.round(v).toLocaleString('en-US');
 /** The markdown table the README quotes. */
 export function markdown(report: BenchReport): string {
   const lines = [
-    `Orderline benchmark — ${report.machine.cpus} CPU (${report.machine.cpuModel}), Node ${report.machine.node}, ${report.machine.postgres}; ${report.settings.durationSeconds} s per run, app pool ${report.settings.appPoolSize}.`,
+    `Orderline benchmark — ${report.machine.cpus} CPU (${report.machine.cpuModel}), Node ${report.machine.node}, ${report.machine.postgres}; ` +
+      `${report.settings.durationSeconds} s per run, app pool ${report.settings.appPoolSize}; load average ${report.machine.loadAverageAtStart} before, ${report.machine.loadAverageAtEnd} after.`,
     '',
     '| scenario | conns | app ops/s | app p50 ms | app p99 ms | raw pg ops/s | raw p50 ms | raw p99 ms | app ÷ raw | non-2xx | server RSS MB |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
@@ -83,8 +84,11 @@ export function markdown(report: BenchReport): string {
   return lines.join('\n');
 }
 
-export function machineInfo(postgresVersion: string): BenchReport['machine'] {
+/** `loadAverageAtStart` is the 1-minute load average before the run: other work on the machine skews every number. */
+export function machineInfo(postgresVersion: string, loadAverageAtStart: number): BenchReport['machine'] {
   return {
+    loadAverageAtStart: round(loadAverageAtStart, 2),
+    loadAverageAtEnd: round(os.loadavg()[0], 2),
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model.trim() ?? 'unknown',
     memoryGb: round(os.totalmem() / 1024 ** 3),

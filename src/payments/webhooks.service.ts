@@ -36,7 +36,6 @@ export class WebhooksService {
     const webhook = await this.verify(method, rawBody, headers);
     const actor: Actor = { type: 'PROVIDER', id: method.toLowerCase() };
     const outcome = await this.prisma.serializable(async (tx) => {
-      await tx.$executeRaw`SET LOCAL enable_seqscan = off`;
       const recorded = await tx.webhookEvent.createMany({
         data: [{ provider: method, eventId: webhook.eventId, type: webhook.type, payload: webhook.payload as Prisma.InputJsonValue }],
         skipDuplicates: true,

@@ -134,6 +134,8 @@ describe('crash: SIGKILL in the middle of a checkout storm and a webhook storm',
     expect(pending).toBe(0);
 
     const after = await mine();
+    const orphans = before.filter((id) => !confirmed.includes(id) && !paidIds.includes(id)).length;
+    process.stderr.write(`crash: killed with ${JSON.stringify(counts)} checkout answers; ${before.length} orders survived, ${orphans} of them never answered\n`);
     expect(await stockAndOrderProblems(db, after, variants)).toEqual([]);
     const levels = await db.query<{ variant_id: string; on_hand: number; reserved: number; sold: number }>(
       `SELECT il.variant_id::text, il.on_hand, il.reserved,

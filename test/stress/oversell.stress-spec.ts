@@ -6,7 +6,7 @@ import { stockAndOrderProblems } from './support/invariants.js';
 import { call, pooled, tally, type Outcome } from './support/load.js';
 import { scaled } from './support/scale.js';
 
-const IN_FLIGHT = 200;
+const IN_FLIGHT = 150;
 const METHODS = ['cod', 'stripe', 'razorpay'] as const;
 
 const body = (items: { variantId: string; quantity: number }[], i: number) => ({
@@ -16,10 +16,20 @@ const body = (items: { variantId: string; quantity: number }[], i: number) => ({
   paymentMethod: METHODS[i % METHODS.length],
 });
 
+const reportShed = (storm: string, outcomes: Outcome[]) => {
+  const shed = outcomes.filter(isShed).length;
+  if (shed) process.stderr.write(`oversell storm (${storm}): ${shed} of ${outcomes.length} checkouts shed with 503\n`);
+};
+
 const orderIdOf = (o: Outcome): string => o.body.order.id;
 
 /** Insufficient stock is a 409 that names every short line; a retried-out serialization conflict is a different 409. */
 const isSoldOutAnswer = (o: Outcome) => o.status === 409 && Array.isArray(o.body?.details?.lines) && o.body.details.lines.length > 0;
+/**
+ * Load shedding: when every database connection stays busy longer than the pool's connect timeout the app answers
+ * 503 "please retry" at once instead of queueing without bound. Allowed (it sells nothing), and reported.
+ */
+const isShed = (o: Outcome) => o.status === 503 && o.body?.statusCode === 503 && /retry/.test(o.body?.message);
 
 describe('oversell storm: thousands of concurrent checkouts against small stock', () => {
   let t: TestApp;
@@ -62,7 +72,9 @@ describe('oversell storm: thousands of concurrent checkouts against small stock'
     const outcomes = await pooled(requests, IN_FLIGHT, (i) => checkout([{ variantId, quantity: 1 }], i));
     const counts = tally(outcomes);
     const created = outcomes.filter((o) => o.status === 201);
-    expect({ counts, created: created.length, soldOut: outcomes.filter(isSoldOutAnswer).length }).toEqual({ counts, created: stock, soldOut: requests - stock });
+    const refused = outcomes.filter((o) => isSoldOutAnswer(o) || isShed(o)).length;
+    reportShed('single variant', outcomes);
+    expect({ counts, created: created.length, refused }).toEqual({ counts, created: stock, refused: requests - stock });
 
     const level = await db.query(`SELECT on_hand, reserved FROM inventory_levels WHERE variant_id = $1`, [variantId]);
     const confirmed = created.filter((o) => o.body.order.status === 'CONFIRMED').length;
@@ -89,7 +101,8 @@ describe('oversell storm: thousands of concurrent checkouts against small stock'
 
     const outcomes = await pooled(requests, IN_FLIGHT, (i) => checkout(carts[i], i));
     const counts = tally(outcomes);
-    const unexpected = outcomes.filter((o) => o.status !== 201 && !isSoldOutAnswer(o));
+    const unexpected = outcomes.filter((o) => o.status !== 201 && !isSoldOutAnswer(o) && !isShed(o));
+    reportShed('multi-item', outcomes);
     expect({ counts, unexpected: unexpected.slice(0, 3).map((o) => ({ status: o.status, body: o.body })) }).toEqual({ counts, unexpected: [] });
 
     const created = outcomes.map((o, i) => ({ o, cart: carts[i] })).filter(({ o }) => o.status === 201);
