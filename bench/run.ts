@@ -13,15 +13,15 @@ import { AppProcess } from '../test/stress/support/app-process.js';
 import { stockAndOrderProblems } from '../test/stress/support/invariants.js';
 import { readBenchConfig, type BenchConfig } from './lib/config.js';
 import { RssSampler } from './lib/rss.js';
-import { seedCatalogue, type BenchCatalogue } from './lib/seed.js';
+import { seedCatalogue } from './lib/seed.js';
 import { runHttpLoad } from './lib/http-load.js';
 import { runRawLoad, type RawOutcome } from './lib/raw-load.js';
 import { checkoutRequests, rawCheckout, HTTP_CHECKOUT_EMAIL, RAW_CHECKOUT_EMAIL, WARM_UP_EMAIL } from './lib/checkout.js';
 import { detailRequests, listRequests, rawDetail, rawList } from './lib/catalogue.js';
-import { prepareWebhookOrders, webhookRequests, WEBHOOK_SECRETS } from './lib/webhooks.js';
+import { prepareWebhookOrders, webhookRequests, WEBHOOK_ORDER_EMAIL, WEBHOOK_SECRETS } from './lib/webhooks.js';
 import { runExpiry } from './lib/expiry.js';
 import { newestProfile, summariseCpuProfile } from './lib/profile.js';
-import { machineInfo, markdown, writeReport, type BenchReport, type LoadRow } from './lib/report.js';
+import { machineInfo, markdown, writeReport, type BenchReport, type ExpiryResult, type LoadRow } from './lib/report.js';
 import type { AutocannonRequest } from 'autocannon';
 
 /** Same attempt budget as the app's default TX_MAX_ATTEMPTS. */
@@ -115,12 +115,12 @@ async function main(): Promise<void> {
       expiry,
       serverPeakRssMb,
       ...(profileFile && { serverProfile: { file: profileFile, top: summariseCpuProfile(profileFile) } }),
-      checks: await check(db, rows),
+      checks: await check(db, rows, expiry, config.expiryOrders),
     };
     const file = writeReport(report, config.resultsDir);
     process.stdout.write(`${markdown(report)}\n\nJSON: ${file}\n`);
     if (!report.checks.passed) {
-      process.stderr.write(`${report.checks.stockProblems.slice(0, 20).join('\n')}\n`);
+      process.stderr.write(`${report.checks.problems.slice(0, 20).join('\n')}\n`);
       process.exitCode = 1;
     }
   } catch (error) {
@@ -156,32 +156,46 @@ async function warmUp(app: AppProcess, scenarios: Scenario[]): Promise<void> {
 }
 
 /**
- * Zero oversell and zero 5xx. Orders the database holds are compared with the 2xx answers the load generator
- * counted: a run stops with up to `connections` checkouts in flight, which the app still completes, so the database
- * may hold up to that many more — never fewer. The raw baseline's commits are counted exactly.
+ * Zero oversell, zero 5xx, money counted once. Orders the database holds are compared with the 2xx answers the load
+ * generator counted: a run stops with up to `connections` requests in flight, which the app still completes, so the
+ * database may hold up to that many more — never fewer. The raw baseline's commits are counted exactly.
  */
-async function check(db: pg.Pool, rows: LoadRow[]): Promise<BenchReport['checks']> {
+async function check(db: pg.Pool, rows: LoadRow[], expiry: ExpiryResult | undefined, expiryOrders: number): Promise<BenchReport['checks']> {
   const serverErrors = rows.reduce((n, r) => n + r.app.serverErrors + (r.raw?.serverErrors ?? 0), 0);
   const transportErrors = rows.reduce((n, r) => n + r.app.transportErrors, 0);
-  const stockProblems = await stockAndOrderProblems(db);
+  const problems = await stockAndOrderProblems(db);
+  const within = (what: string, counted: number, inFlight: number, held: number) => {
+    if (held < counted || held > counted + inFlight) problems.push(`${what}: ${counted} answered 2xx (+ up to ${inFlight} in flight at stops) but the database holds ${held}`);
+  };
   const checkoutRows = rows.filter((r) => r.scenario.startsWith('checkout'));
   const checkoutsAnswered2xx = checkoutRows.reduce((n, r) => n + r.app.ok, 0);
-  const inFlightAtStop = checkoutRows.reduce((n, r) => n + r.connections, 0);
   const rawCommitted = checkoutRows.reduce((n, r) => n + (r.raw?.ok ?? 0), 0);
-  const counts = await db.query<{ email: string; n: number }>(`SELECT email, count(*)::int AS n FROM orders WHERE email = ANY($1) GROUP BY email`, [[HTTP_CHECKOUT_EMAIL, RAW_CHECKOUT_EMAIL]]);
-  const countOf = (email: string) => counts.rows.find((r) => r.email === email)?.n ?? 0;
-  const ordersCreated = countOf(HTTP_CHECKOUT_EMAIL);
-  if (ordersCreated < checkoutsAnswered2xx || ordersCreated > checkoutsAnswered2xx + inFlightAtStop) {
-    stockProblems.push(`app answered ${checkoutsAnswered2xx} checkouts with 2xx (+ up to ${inFlightAtStop} in flight at stops) but the database holds ${ordersCreated} orders`);
+  const { rows: counts } = await db.query<{ email: string; orders: number; paid: number; paid_once: number }>(
+    `SELECT o.email, count(*)::int AS orders, count(*) FILTER (WHERE o.status = 'PAID')::int AS paid,
+            count(*) FILTER (WHERE o.status = 'PAID' AND (SELECT count(*) FROM payment_attempts a WHERE a.order_id = o.id AND a.status = 'CAPTURED') = 1)::int AS paid_once
+     FROM orders o WHERE o.email = ANY($1) GROUP BY o.email`,
+    [[HTTP_CHECKOUT_EMAIL, RAW_CHECKOUT_EMAIL, WEBHOOK_ORDER_EMAIL]],
+  );
+  const of = (email: string) => counts.find((r) => r.email === email) ?? { orders: 0, paid: 0, paid_once: 0 };
+  const ordersCreated = of(HTTP_CHECKOUT_EMAIL).orders;
+  within('checkouts', checkoutsAnswered2xx, checkoutRows.reduce((n, r) => n + r.connections, 0), ordersCreated);
+  if (of(RAW_CHECKOUT_EMAIL).orders !== rawCommitted) problems.push(`raw baseline committed ${rawCommitted} orders but the database holds ${of(RAW_CHECKOUT_EMAIL).orders}`);
+  const webhookRows = rows.filter((r) => r.scenario.startsWith('webhook'));
+  if (webhookRows.length) {
+    const paid = of(WEBHOOK_ORDER_EMAIL);
+    within('payment webhooks', webhookRows.reduce((n, r) => n + r.app.ok, 0), webhookRows.reduce((n, r) => n + r.connections, 0), paid.paid);
+    if (paid.paid_once !== paid.paid) problems.push(`${paid.paid - paid.paid_once} paid orders do not have exactly one captured payment`);
   }
-  if (countOf(RAW_CHECKOUT_EMAIL) !== rawCommitted) stockProblems.push(`raw baseline committed ${rawCommitted} orders but the database holds ${countOf(RAW_CHECKOUT_EMAIL)}`);
+  if (expiry && (expiry.reservations !== expiryOrders || expiry.leftOver !== 0)) {
+    problems.push(`expiry: ${expiry.reservations} of ${expiryOrders} reservations expired, ${expiry.leftOver} left over`);
+  }
   return {
     serverErrors,
     transportErrors,
-    stockProblems,
+    problems,
     ordersCreated,
     checkoutsAnswered2xx,
-    passed: serverErrors === 0 && transportErrors === 0 && stockProblems.length === 0,
+    passed: serverErrors === 0 && transportErrors === 0 && problems.length === 0,
   };
 }
 

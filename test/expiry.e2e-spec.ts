@@ -106,11 +106,14 @@ describe('reservation expiry job', () => {
     const variantId = product.variants[0].id;
     const captured = await prepaid([{ variantId, quantity: 1 }]);
     const failedOnly = await prepaid([{ variantId, quantity: 1 }]);
-    const attempt = (orderId: string, status: 'CAPTURED' | 'FAILED') => t.prisma.paymentAttempt.create({
-      data: { orderId, provider: 'STRIPE', providerPaymentId: `pi_${randomUUID()}`, status, amountMinor: 10000, currency: 'INR', ...(status === 'CAPTURED' && { capturedAt: new Date() }) },
+    const mismatched = await prepaid([{ variantId, quantity: 1 }]);
+    const attempt = (orderId: string, status: 'CAPTURED' | 'FAILED', errorCode?: string) => t.prisma.paymentAttempt.create({
+      data: { orderId, provider: 'STRIPE', providerPaymentId: `pi_${randomUUID()}`, status, amountMinor: 10000, currency: 'INR', errorCode, ...(status === 'CAPTURED' && { capturedAt: new Date() }) },
     });
     await attempt(captured.id, 'CAPTURED');
     await attempt(failedOnly.id, 'FAILED');
+    // A capture flagged for review did not pay for the order: it must not hold the stock forever.
+    await attempt(mismatched.id, 'CAPTURED', 'AMOUNT_MISMATCH');
     const cod = (await t.http.post('/orders/checkout').send(checkoutBody([{ variantId, quantity: 1 }])).expect(201)).body.order;
     const paid = await prepaid([{ variantId, quantity: 1 }]);
     await t.prisma.order.update({ where: { id: paid.id }, data: { status: 'PAID' } });
@@ -119,9 +122,10 @@ describe('reservation expiry job', () => {
     const status = async (id: string) => (await t.prisma.order.findUniqueOrThrow({ where: { id } })).status;
     expect(await status(captured.id)).toBe('PAYMENT_PENDING');
     expect(await status(failedOnly.id)).toBe('EXPIRED');
+    expect(await status(mismatched.id)).toBe('EXPIRED');
     expect(await status(cod.id)).toBe('CONFIRMED');
     expect(await status(paid.id)).toBe('PAID');
-    // Only the failed-payment order's unit came back; the captured one stays held for payment processing.
+    // The failed and flagged orders' units came back; the captured one stays held for payment processing.
     expect(await level(variantId)).toMatchObject({ onHand: 9, reserved: 2 });
     expect(await t.prisma.stockMovement.count({ where: { orderId: captured.id, kind: 'RELEASE' } })).toBe(0);
   });

@@ -141,8 +141,18 @@ describe('Cash on delivery, returns and refunds after fulfilment', () => {
     await h.t.http.post(`/orders/${orderId}/payment`).set('X-Order-Token', res.body.guestToken).expect(200);
   });
 
-  it('lists the payment methods that are configured', async () => {
+  it('lists the payment methods that are configured, and documents every payment endpoint', async () => {
     const res = await h.t.http.get('/payments/methods').expect(200);
     expect(res.body.methods.sort()).toEqual(['COD', 'RAZORPAY', 'STRIPE']);
+    const docs = await h.t.http.get('/docs-json').expect(200);
+    for (const [path, method] of [
+      ['/webhooks/stripe', 'post'], ['/webhooks/razorpay', 'post'], ['/payments/razorpay/verify', 'post'], ['/payments/methods', 'get'],
+      ['/orders/{id}/payment', 'get'], ['/orders/{id}/payment', 'post'], ['/orders/{id}/payment/reconcile', 'post'], ['/orders/{id}/refunds', 'post'],
+      ['/orders/{id}/returns', 'post'], ['/orders/{id}/returns', 'get'], ['/orders/{id}/returns/{returnId}/accept', 'post'],
+      ['/orders/{id}/returns/{returnId}/receive', 'post'], ['/orders/{id}/returns/{returnId}/reject', 'post'],
+    ]) {
+      expect({ path, method, summary: docs.body.paths[path]?.[method]?.summary }).toEqual({ path, method, summary: expect.any(String) });
+    }
+    expect(Object.keys(docs.body.components.schemas.PaymentSummaryResponse.properties)).toEqual(expect.arrayContaining(['paidMinor', 'refundedMinor', 'attempts', 'refunds']));
   });
 });

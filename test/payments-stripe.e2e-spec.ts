@@ -291,6 +291,46 @@ describe('Stripe payments through the simulator and the real stripe-node SDK', (
     expect(await stockOf(h, variantId)).toEqual({ onHand: 1, reserved: 0 });
   });
 
+  it('never creates a second PaymentIntent when the answers were lost, and still traces a payment made on it', async () => {
+    const variantId = await product(2);
+    // stripe-node tries three times with the same Idempotency-Key; every answer is lost, so checkout reports no payment.
+    h.sim.injectFault('POST /v1/payment_intents', { kind: 'drop-after-processing' }, 3);
+    const customer = await h.support.registerCustomer(h.t);
+    const res = await h.t.http.post('/orders/checkout').set(h.support.bearer(customer.token)).send({
+      items: [{ variantId, quantity: 1 }], contact: { name: 'Meera', email: customer.email, phone: '+919800000002' },
+      shippingAddress: { line1: '9 Lake Rd', city: 'Pune', postalCode: '411001', country: 'IN' }, paymentMethod: 'stripe',
+    }).expect(201);
+    expect(res.body).toMatchObject({ payment: null, paymentError: { statusCode: 503 } });
+    const orderId: string = res.body.order.id;
+    const intents = () => [...h.sim.stripe.paymentIntents.values()].filter((pi) => pi.metadata.orderId === orderId);
+    expect(intents()).toHaveLength(1);
+    expect(await h.t.prisma.payment.findMany({ where: { orderId } })).toEqual([expect.objectContaining({ providerRef: null, status: 'PENDING' })]);
+
+    // The PaymentIntent gets paid anyway (its metadata names the order): the webhook adopts it and pays the order.
+    await h.sim.deliver(only(h.sim.stripe.pay(intents()[0].id), 'payment_intent.succeeded'));
+    expect(await orderStatus(h, orderId)).toBe('PAID');
+    expect(await h.t.prisma.payment.findMany({ where: { orderId } })).toEqual([expect.objectContaining({ providerRef: intents()[0].id, status: 'SUCCEEDED' })]);
+    const retry = await h.t.http.post(`/orders/${orderId}/payment`).set(h.support.bearer(customer.token)).expect(409);
+    expect(retry.body.details).toEqual({ currentStatus: 'PAID' });
+    expect(intents()).toHaveLength(1);
+  });
+
+  it('hands out the PaymentIntent whose creation answer was lost when payment is retried', async () => {
+    const variantId = await product(2);
+    h.sim.injectFault('POST /v1/payment_intents', { kind: 'drop-after-processing' }, 3);
+    const customer = await h.support.registerCustomer(h.t);
+    const res = await h.t.http.post('/orders/checkout').set(h.support.bearer(customer.token)).send({
+      items: [{ variantId, quantity: 1 }], contact: { name: 'Kiran', email: customer.email, phone: '+919800000003' },
+      shippingAddress: { line1: '3 Fort Rd', city: 'Kochi', postalCode: '682001', country: 'IN' }, paymentMethod: 'stripe',
+    }).expect(201);
+    expect(res.body.payment).toBeNull();
+    const retry = await h.t.http.post(`/orders/${res.body.order.id}/payment`).set(h.support.bearer(customer.token)).expect(200);
+    const intents = [...h.sim.stripe.paymentIntents.values()].filter((pi) => pi.metadata.orderId === res.body.order.id);
+    expect(intents).toHaveLength(1);
+    expect(retry.body).toMatchObject({ paymentIntentId: intents[0].id, clientSecret: intents[0].client_secret });
+    expect(h.sim.callsTo('POST /v1/payment_intents').filter((c) => c.idempotencyKey === `orderline-order-${res.body.order.id}`)).toHaveLength(4);
+  });
+
   it('charges zero-decimal currencies in whole units', async () => {
     const variantId = await product(2, 1500, 'JPY');
     const order = await checkout(h, variantId, 'stripe');

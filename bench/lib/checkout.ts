@@ -31,35 +31,39 @@ export function checkoutRequests(pickVariant: () => string, email: string): Auto
   ];
 }
 
-const GUEST_TOKEN_HASH_BYTES = 32;
-
 /**
- * The raw baseline: the statements CheckoutService runs for a guest's cash-on-delivery order, sent by hand with `pg`
- * (named prepared statements, no HTTP, no ORM). Pricing is read before the transaction, as the app does; inside:
- * lock the inventory rows in id order, check availability, insert the order (number from the sequence) and its item
- * snapshot, one UPDATE of the levels by the net of the RESERVATION and SALE movements, the two movement rows, two
- * history rows (created, confirmed) and two audit rows. Serializable; runRawLoad retries 40001/40P01.
+ * The raw baseline: the statements a guest's cash-on-delivery checkout writes, sent by hand with `pg` (named prepared
+ * statements, no HTTP, no ORM), in the shape CheckoutService uses. Before the transaction, as in the app: read prices
+ * and committed stock (sold-out carts stop here). Inside, Serializable: lock the inventory rows in id order, check,
+ * insert the order with its item snapshot, two history rows (created, confirmed) and two audit rows in one statement,
+ * update the levels by the net of the RESERVATION and SALE movements, insert both movements, queue the order.created
+ * notification in the outbox, and write the cash-on-delivery payment row (the app writes that one in a second
+ * transaction right after), then COMMIT. runRawLoad retries 40001/40P01 like the app.
  */
 export function rawCheckout(pickVariant: () => string) {
   return async (client: pg.Client): Promise<RawOutcome> => {
     const variantId = pickVariant();
     const ids = [variantId];
-    const priced = await client.query<{ id: string; sku: string; name: string; price_minor: number; currency: string; active: boolean; product_name: string; product_status: string; available_from: Date | null }>({
+    const quantity = 1;
+    const priced = await client.query<{ sku: string; name: string; price_minor: number; currency: string; active: boolean; product_name: string; product_status: string; on_hand: number; reserved: number }>({
       name: 'bench-price',
-      text: `SELECT v.id::text, v.sku, v.name, v.price_minor, v.currency, v.active, p.name AS product_name, p.status::text AS product_status, p.available_from
-             FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ANY($1::uuid[])`,
+      text: `SELECT v.id::text, v.sku, v.name, v.price_minor, v.currency, v.active, p.name AS product_name, p.status::text AS product_status,
+                    p.available_from, il.on_hand, il.reserved
+             FROM variants v JOIN products p ON p.id = v.product_id LEFT JOIN inventory_levels il ON il.variant_id = v.id
+             WHERE v.id = ANY($1::uuid[])`,
       values: [ids],
     });
     const line = priced.rows[0];
     if (!line?.active || line.product_status !== 'ACTIVE') throw new Error(`variant ${variantId} is not for sale`);
+    if (line.on_hand - line.reserved < quantity) return 'insufficient';
     const orderId = randomUUID();
-    const itemId = randomUUID();
-    const quantity = 1;
     const total = line.price_minor * quantity;
-    const tokenHash = createHash('sha256').update(randomBytes(GUEST_TOKEN_HASH_BYTES)).digest('hex');
+    const now = new Date();
+    const tokenHash = createHash('sha256').update(randomBytes(32)).digest('hex');
+    const requestId = randomUUID();
 
     await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
-    const locked = await client.query<{ variant_id: string; on_hand: number; reserved: number }>({
+    const locked = await client.query<{ on_hand: number; reserved: number }>({
       name: 'bench-lock',
       text: `SELECT variant_id::text, on_hand, reserved FROM inventory_levels WHERE variant_id = ANY($1::uuid[]) ORDER BY variant_id FOR UPDATE`,
       values: [ids],
@@ -71,22 +75,37 @@ export function rawCheckout(pickVariant: () => string) {
     }
     const created = await client.query<{ number: string }>({
       name: 'bench-order',
-      text: `INSERT INTO orders (id, user_id, status, payment_method, currency, subtotal_minor, total_minor, customer_name, email, phone,
-                                 shipping_address, guest_token_hash, reservation_expires_at, updated_at)
-             VALUES ($1, NULL, 'CONFIRMED', 'COD', $2, $3, $3, 'Bench Shopper', $4, '+919800000000', $5, $6, NULL, now()) RETURNING number`,
-      values: [orderId, line.currency, total, RAW_CHECKOUT_EMAIL, JSON.stringify(SHIPPING), tokenHash],
+      text: `WITH o AS (
+               INSERT INTO orders (id, user_id, status, payment_method, currency, subtotal_minor, total_minor, customer_name, email, phone,
+                                   shipping_address, guest_token_hash, reservation_expires_at, needs_review, carrier, tracking_number, created_at, updated_at)
+               VALUES ($1::uuid, NULL, 'CONFIRMED', 'COD', $2, $3, $3, 'Bench Shopper', $4, '+919800000000', $5::jsonb, $6, NULL, false, NULL, NULL, $7, $7)
+               RETURNING number
+             ), items AS (
+               INSERT INTO order_items (id, order_id, variant_id, sku, product_name, variant_name, unit_price_minor, quantity, line_total_minor)
+               VALUES (gen_random_uuid(), $1::uuid, $8::uuid, $9, $10, $11, $12, $13, $3)
+             ), history AS (
+               INSERT INTO order_status_history (order_id, from_status, to_status, event, reason, actor_type, actor_id)
+               VALUES ($1::uuid, NULL, 'CREATED', 'CHECKOUT', NULL, 'GUEST', NULL), ($1::uuid, 'CREATED', 'CONFIRMED', 'CONFIRM_COD', NULL, 'GUEST', NULL)
+             ), audit AS (
+               INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, before, after, request_id)
+               VALUES ('GUEST', NULL, 'order.created', 'order', $1::text, NULL, $14::jsonb, $15),
+                      ('GUEST', NULL, 'order.confirm_cod', 'order', $1::text, '{"status":"CREATED"}', '{"status":"CONFIRMED"}', $15)
+             )
+             SELECT number FROM o`,
+      values: [
+        orderId, line.currency, total, RAW_CHECKOUT_EMAIL, JSON.stringify(SHIPPING), tokenHash, now,
+        variantId, line.sku, line.product_name, line.name, line.price_minor, quantity,
+        JSON.stringify({ status: 'CREATED', paymentMethod: 'COD', currency: line.currency, totalMinor: total, items: [{ variantId, sku: line.sku, quantity, unitPriceMinor: line.price_minor }] }),
+        requestId,
+      ],
     });
     const number = created.rows[0].number;
     await client.query({
-      name: 'bench-items',
-      text: `INSERT INTO order_items (id, order_id, variant_id, sku, product_name, variant_name, unit_price_minor, quantity, line_total_minor)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      values: [itemId, orderId, variantId, line.sku, line.product_name, line.name, line.price_minor, quantity, total],
-    });
-    await client.query({
       name: 'bench-levels',
       text: `UPDATE inventory_levels il SET on_hand = il.on_hand + d.on_hand_delta, reserved = il.reserved + d.reserved_delta, updated_at = now()
-             FROM unnest($1::uuid[], $2::int[], $3::int[]) AS d(variant_id, on_hand_delta, reserved_delta) WHERE il.variant_id = d.variant_id`,
+             FROM unnest($1::uuid[], $2::int[], $3::int[]) AS d(variant_id, on_hand_delta, reserved_delta), variants v
+             WHERE il.variant_id = d.variant_id AND v.id = il.variant_id
+             RETURNING il.variant_id::text, il.on_hand, il.reserved, d.on_hand_delta, d.reserved_delta, v.low_stock_threshold`,
       values: [ids, [-quantity], [0]],
     });
     await client.query({
@@ -96,22 +115,26 @@ export function rawCheckout(pickVariant: () => string) {
       values: [variantId, quantity, `checkout ${number}`, orderId, `confirm_cod ${number}`],
     });
     await client.query({
-      name: 'bench-history',
-      text: `INSERT INTO order_status_history (order_id, from_status, to_status, event, reason, actor_type, actor_id)
-             VALUES ($1, NULL, 'CREATED', 'CHECKOUT', NULL, 'GUEST', NULL), ($1, 'CREATED', 'CONFIRMED', 'CONFIRM_COD', NULL, 'GUEST', NULL)`,
-      values: [orderId],
-    });
-    await client.query({
-      name: 'bench-audit',
-      text: `INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, before, after, request_id)
-             VALUES ('GUEST', NULL, 'order.created', 'order', $1, NULL, $2, $3), ('GUEST', NULL, 'order.confirm_cod', 'order', $1, $4, $5, $3)`,
+      name: 'bench-outbox',
+      text: `INSERT INTO outbox_messages (id, event, aggregate_id, destination, payload) VALUES (gen_random_uuid(), 'order.created', $1, 'channel:log', $2::jsonb)`,
       values: [
         orderId,
-        JSON.stringify({ number, status: 'CREATED', paymentMethod: 'COD', currency: line.currency, totalMinor: total, items: [{ variantId, sku: line.sku, quantity, unitPriceMinor: line.price_minor }] }),
-        randomUUID(),
-        JSON.stringify({ status: 'CREATED' }),
-        JSON.stringify({ status: 'CONFIRMED' }),
+        JSON.stringify({
+          order: {
+            id: orderId, number, status: 'CONFIRMED', previousStatus: null, paymentMethod: 'COD', currency: line.currency, subtotalMinor: total, totalMinor: total,
+            items: [{ sku: line.sku, name: `${line.product_name} (${line.name})`, quantity, unitPriceMinor: line.price_minor, lineTotalMinor: total }],
+            customer: { name: 'Bench Shopper', email: RAW_CHECKOUT_EMAIL, phone: '+919800000000' },
+            shippingAddress: SHIPPING, carrier: null, trackingNumber: null, trackingUrl: null, createdAt: now,
+          },
+          reason: null,
+        }),
       ],
+    });
+    await client.query({
+      name: 'bench-payment',
+      text: `INSERT INTO payments (id, order_id, provider, provider_ref, status, amount_minor, currency, client_data, created_at, updated_at)
+             VALUES (gen_random_uuid(), $1::uuid, 'COD', 'cod_' || $1, 'PENDING', $2, $3, '{}', now(), now())`,
+      values: [orderId, total, line.currency],
     });
     await client.query('COMMIT');
     return 'ok';

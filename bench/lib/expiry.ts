@@ -25,7 +25,7 @@ export async function runExpiry(db: pg.Pool, databaseUrl: string, catalogue: Ben
   const { NestFactory } = await import('@nestjs/core');
   const { AppModule } = await fromDist('app.module.js');
   const { ReservationExpiryJob } = await fromDist('orders/reservation-expiry.job.js');
-  const context = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
+  const context = await NestFactory.createApplicationContext(AppModule, { logger: ['error'] });
   try {
     const job = context.get(ReservationExpiryJob) as ExpiryJob;
     const batchSize = Number(process.env.EXPIRY_BATCH_SIZE ?? 500);

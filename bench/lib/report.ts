@@ -25,8 +25,8 @@ export interface ExpiryResult {
 export interface Checks {
   serverErrors: number;
   transportErrors: number;
-  /** ledger, negative stock and whole-order problems (must be empty) */
-  stockProblems: string[];
+  /** ledger, negative stock, whole-order, count and money problems (must be empty) */
+  problems: string[];
   /** orders the database holds vs. 2xx checkout answers counted by the load generator */
   ordersCreated: number;
   checkoutsAnswered2xx: number;
@@ -79,7 +79,8 @@ export function markdown(report: BenchReport): string {
   lines.push(
     '',
     `Server peak RSS: ${report.serverPeakRssMb} MB. Checks: ${c.passed ? 'PASSED' : 'FAILED'} — 5xx: ${c.serverErrors}, transport errors: ${c.transportErrors}, ` +
-      `orders in database ${num(c.ordersCreated)} = 2xx checkouts ${num(c.checkoutsAnswered2xx)}, stock/ledger/order problems: ${c.stockProblems.length}.`,
+      `checkout orders in the database ${num(c.ordersCreated)} for ${num(c.checkoutsAnswered2xx)} 2xx answers (the rest were in flight when a run stopped), ` +
+      `ledger/stock/order/money problems: ${c.problems.length}.`,
   );
   return lines.join('\n');
 }

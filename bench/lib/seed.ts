@@ -7,8 +7,8 @@ export interface BenchCatalogue {
   productSlugs: string[];
 }
 
-export const HOT_STOCK = 10_000_000;
-export const SPREAD_STOCK = 100_000;
+const HOT_STOCK = 10_000_000;
+const SPREAD_STOCK = 100_000;
 
 /**
  * The benchmark catalogue, written with plain SQL: one hot product with one variant and huge stock, and 2,000

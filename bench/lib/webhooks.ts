@@ -4,6 +4,9 @@ import type pg from 'pg';
 import type { BenchConfig } from './config.js';
 import { seedPendingOrders, type BenchCatalogue, type PendingOrder } from './seed.js';
 
+/** The pending orders webhooks pay carry this email, so the final check can count them. */
+export const WEBHOOK_ORDER_EMAIL = 'bench-webhook@example.com';
+
 const STRIPE_WEBHOOK_SECRET = `whsec_bench_${randomBytes(12).toString('hex')}`;
 
 /** Stripe configured with keys that never leave the machine: the benchmark only sends webhooks, no API calls. */
@@ -27,7 +30,7 @@ export async function prepareWebhookOrders(db: pg.Pool, catalogue: BenchCatalogu
     count: ordersNeeded(config),
     variantIds: catalogue.spreadVariantIds,
     expiresAt: new Date(Date.now() + 24 * 3600 * 1000),
-    email: 'bench-webhook@example.com',
+    email: WEBHOOK_ORDER_EMAIL,
   });
 }
 

@@ -74,6 +74,7 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1000) @Max(120_000) PAYMENT_PROVIDER_TIMEOUT_MS = 20_000;
   @Transform(toInt) @IsInt() @Min(10) @Max(3600) STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300;
   @Transform(toInt) @IsInt() @Min(1) PAYMENT_RECOVERY_INTERVAL_SECONDS = 60;
+  @Transform(toInt) @IsInt() @Min(1) @Max(100) PAYMENT_TX_CONCURRENCY = 2;
 }
 
 export type AppConfig = EnvironmentVariables;

@@ -84,7 +84,7 @@ export class OrdersService {
       if (viewer.user?.role !== 'ADMIN' && !CUSTOMER_CANCELLABLE.has(locked.status)) {
         throw new ConflictError(`Order is ${locked.status}; CANCEL by the customer is not allowed once an order is paid or shipped (the shop can refund it)`, { currentStatus: locked.status, event: 'CANCEL' });
       }
-      if (locked.status === 'PAYMENT_PENDING' && (await tx.paymentAttempt.count({ where: { orderId: id, status: 'CAPTURED' } }))) {
+      if (locked.status === 'PAYMENT_PENDING' && (await tx.paymentAttempt.count({ where: { orderId: id, status: 'CAPTURED', errorCode: null } }))) {
         throw new ConflictError('A payment for this order has been captured and is being processed; it cannot be cancelled now', { currentStatus: locked.status, event: 'CANCEL' });
       }
       return (await this.transitions.apply(tx, locked, 'CANCEL', { actor, reason })).order;

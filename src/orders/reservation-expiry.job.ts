@@ -15,7 +15,8 @@ export const EXPIRY_REASON = 'reservation expired';
  * transaction. Each batch claims its orders with FOR UPDATE SKIP LOCKED, so instances running the job at the same
  * time share the work instead of releasing anything twice, and an instance that dies mid-batch leaves its orders
  * (rolled back) to the next run. An order with a captured payment attempt is never expired: the money is in, and
- * payment processing is about to mark it paid (or flag it for review).
+ * payment processing is about to mark it paid. A capture flagged for review (error code set, e.g. an amount
+ * mismatch) did not pay for the order, so it does not hold the stock: the order expires and an admin settles the money.
  */
 @Injectable()
 export class ReservationExpiryJob implements OnApplicationBootstrap {
@@ -58,7 +59,7 @@ export class ReservationExpiryJob implements OnApplicationBootstrap {
       const due = await tx.$queryRaw<{ id: string }[]>`
         SELECT o.id::text FROM orders o
         WHERE o.status = 'PAYMENT_PENDING' AND o.reservation_expires_at <= ${asOf}
-          AND NOT EXISTS (SELECT 1 FROM payment_attempts pa WHERE pa.order_id = o.id AND pa.status = 'CAPTURED')
+          AND NOT EXISTS (SELECT 1 FROM payment_attempts pa WHERE pa.order_id = o.id AND pa.status = 'CAPTURED' AND pa.error_code IS NULL)
         ORDER BY o.reservation_expires_at
         LIMIT ${this.batchSize}
         FOR UPDATE OF o SKIP LOCKED`;

@@ -12,7 +12,7 @@ import type { PaymentEvent, ProviderCapture, ProviderRefund } from './payment-pr
  * Why a captured attempt did not pay for its order (payment_attempts.error_code on a CAPTURED row). A capture without
  * one is the money the order was paid with.
  */
-export const UNAPPLIED_CAPTURE = {
+const UNAPPLIED_CAPTURE = {
   amountMismatch: 'AMOUNT_MISMATCH',
   latePaymentRefunded: 'LATE_PAYMENT_REFUNDED',
   duplicatePayment: 'DUPLICATE_PAYMENT',
@@ -26,6 +26,10 @@ export interface LedgerResult {
 }
 
 const done = (result: string, refundsToSend: string[] = []): LedgerResult => ({ result, refundsToSend });
+
+/** The columns of a payment and of a claimed attempt that applying events needs (read with raw SQL on the hot path). */
+type PaymentRow = Pick<Payment, 'id' | 'orderId' | 'provider' | 'status'>;
+type ClaimedAttempt = Pick<PaymentAttempt, 'id' | 'providerPaymentId' | 'amountMinor' | 'currency'>;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -50,8 +54,10 @@ export class PaymentLedger {
       case 'payment.cancelled':
         return this.cancellation(tx, order, payment, actor);
       case 'refund.updated': {
+        // A refund proves its payment was captured: apply that first (it may arrive before the capture event).
         const captured = event.capture ? await this.capture(tx, order, payment, event.capture, actor) : undefined;
-        const refunded = await this.refundUpdate(tx, captured ? await this.transitions.lockOrder(tx, order.id) : order, provider, event.refund, actor);
+        const current = captured ? await this.transitions.lockOrder(tx, order.id) : order; // the capture may have moved it
+        const refunded = await this.refundUpdate(tx, current, provider, event.refund, actor);
         return done([captured?.result, refunded.result].filter(Boolean).join('; '), [...(captured?.refundsToSend ?? []), ...refunded.refundsToSend]);
       }
     }
@@ -95,7 +101,7 @@ export class PaymentLedger {
   }
 
   /** Paid = captured money in the order's currency that paid for it; refunded = confirmed refunds of that money. */
-  async orderMoney(tx: Tx, orderId: string, currency: string): Promise<{ applied: number; refundedOfApplied: number }> {
+  private async orderMoney(tx: Tx, orderId: string, currency: string): Promise<{ applied: number; refundedOfApplied: number }> {
     const [row] = await tx.$queryRaw<{ applied: number; refunded: number }[]>`
       SELECT COALESCE((SELECT SUM(amount_minor) FROM payment_attempts
                         WHERE order_id = ${orderId}::uuid AND status = 'CAPTURED' AND error_code IS NULL AND currency = ${currency}), 0)::int AS applied,
@@ -104,7 +110,7 @@ export class PaymentLedger {
     return { applied: row.applied, refundedOfApplied: row.refunded };
   }
 
-  async flagForReview(tx: Tx, order: LockedOrder, actor: Actor, details: Record<string, unknown>): Promise<void> {
+  private async flagForReview(tx: Tx, order: LockedOrder, actor: Actor, details: Record<string, unknown>): Promise<void> {
     await tx.order.update({ where: { id: order.id }, data: { needsReview: true } });
     await this.audit.record(tx, { actor, action: 'order.flagged_for_review', entityType: 'order', entityId: order.id, before: { needsReview: order.needsReview }, after: { needsReview: true, ...details } });
   }
@@ -113,10 +119,12 @@ export class PaymentLedger {
    * The payment object an event is about, and its order (locked). A provider object we have no row for but whose
    * metadata names one of our orders (its creation answer was lost) is adopted, so its money is still traced.
    */
-  private async locate(tx: Tx, provider: PaymentMethod, paymentRef: string | undefined, orderIdHint: string | undefined): Promise<{ order: LockedOrder; payment: Payment } | undefined> {
+  private async locate(tx: Tx, provider: PaymentMethod, paymentRef: string | undefined, orderIdHint: string | undefined): Promise<{ order: LockedOrder; payment: PaymentRow } | undefined> {
     if (!paymentRef) return undefined;
     // Reading before locking is safe: the transaction is Serializable, so a concurrent change aborts one of us.
-    const payment = await tx.payment.findUnique({ where: { provider_providerRef: { provider, providerRef: paymentRef } } });
+    const [payment] = await tx.$queryRaw<PaymentRow[]>`
+      SELECT id::text, order_id::text AS "orderId", provider::text, status::text FROM payments
+      WHERE provider = ${provider}::"PaymentMethod" AND provider_ref = ${paymentRef}`;
     if (payment) return { order: await this.transitions.lockOrder(tx, payment.orderId), payment };
     const orderId = orderIdHint && UUID.test(orderIdHint) ? orderIdHint : undefined;
     if (!orderId || !(await tx.order.findUnique({ where: { id: orderId }, select: { id: true } }))) return undefined;
@@ -128,7 +136,7 @@ export class PaymentLedger {
     return { order, payment: adopted };
   }
 
-  private async capture(tx: Tx, order: LockedOrder, payment: Payment, capture: ProviderCapture, actor: Actor): Promise<LedgerResult> {
+  private async capture(tx: Tx, order: LockedOrder, payment: PaymentRow, capture: ProviderCapture, actor: Actor): Promise<LedgerResult> {
     const attempt = await this.claimCapture(tx, order, payment, capture);
     if (!attempt) return done(`capture ${capture.providerPaymentId} already recorded`);
     const matches = capture.amountMinor === order.totalMinor && capture.currency === order.currency;
@@ -142,7 +150,7 @@ export class PaymentLedger {
     }
     if (order.status === 'PAYMENT_PENDING') {
       await this.transitions.apply(tx, order, 'PAYMENT_SUCCEEDED', { actor, reason: `${payment.provider} payment ${capture.providerPaymentId}` });
-      await tx.payment.update({ where: { id: payment.id }, data: { status: 'SUCCEEDED' } });
+      await this.markPaymentSucceeded(tx, payment);
       return done('order paid');
     }
     if (canTransition(order.status, 'LATE_PAYMENT_ACCEPTED')) return this.latePayment(tx, order, payment, attempt, actor);
@@ -150,26 +158,32 @@ export class PaymentLedger {
   }
 
   /**
-   * Records the capture; returns the attempt only to the one caller that moved it to CAPTURED. A FAILED attempt can
-   * still be captured later (late authorisation at the bank).
+   * Records the capture; returns the attempt only to the one caller that moved it to CAPTURED (insert, or a FAILED
+   * attempt captured later: late authorisation at the bank). Raw SQL: this runs for every payment.
    */
-  private async claimCapture(tx: Tx, order: LockedOrder, payment: Payment, capture: ProviderCapture): Promise<PaymentAttempt | undefined> {
-    const where = { provider_providerPaymentId: { provider: payment.provider, providerPaymentId: capture.providerPaymentId } };
-    const now = new Date();
-    const values = { status: 'CAPTURED' as const, amountMinor: capture.amountMinor, currency: capture.currency, capturedAt: now, errorCode: null, errorMessage: null };
-    const inserted = await tx.paymentAttempt.createMany({
-      data: [{ orderId: order.id, paymentId: payment.id, provider: payment.provider, providerPaymentId: capture.providerPaymentId, ...values }],
-      skipDuplicates: true,
-    });
-    if (!inserted.count) {
-      const claimed = await tx.paymentAttempt.updateMany({ where: { provider: payment.provider, providerPaymentId: capture.providerPaymentId, capturedAt: null }, data: values });
-      if (!claimed.count) return undefined;
-    }
-    return tx.paymentAttempt.findUniqueOrThrow({ where });
+  private async claimCapture(tx: Tx, order: LockedOrder, payment: PaymentRow, capture: ProviderCapture): Promise<ClaimedAttempt | undefined> {
+    const [inserted] = await tx.$queryRaw<ClaimedAttempt[]>`
+      INSERT INTO payment_attempts (id, order_id, payment_id, provider, provider_payment_id, status, amount_minor, currency, captured_at, updated_at)
+      VALUES (gen_random_uuid(), ${order.id}::uuid, ${payment.id}::uuid, ${payment.provider}::"PaymentMethod", ${capture.providerPaymentId},
+              'CAPTURED', ${capture.amountMinor}, ${capture.currency}, now(), now())
+      ON CONFLICT (provider, provider_payment_id) DO NOTHING
+      RETURNING id::text, provider_payment_id AS "providerPaymentId", amount_minor AS "amountMinor", currency`;
+    if (inserted) return inserted;
+    const [claimed] = await tx.$queryRaw<ClaimedAttempt[]>`
+      UPDATE payment_attempts
+      SET status = 'CAPTURED', amount_minor = ${capture.amountMinor}, currency = ${capture.currency}, captured_at = now(),
+          error_code = NULL, error_message = NULL, updated_at = now()
+      WHERE provider = ${payment.provider}::"PaymentMethod" AND provider_payment_id = ${capture.providerPaymentId} AND captured_at IS NULL
+      RETURNING id::text, provider_payment_id AS "providerPaymentId", amount_minor AS "amountMinor", currency`;
+    return claimed;
+  }
+
+  private async markPaymentSucceeded(tx: Tx, payment: PaymentRow): Promise<void> {
+    await tx.$executeRaw`UPDATE payments SET status = 'SUCCEEDED', updated_at = now() WHERE id = ${payment.id}::uuid`;
   }
 
   /** Success after the order expired or was cancelled: sell from available stock if it is there, else refund it. */
-  private async latePayment(tx: Tx, order: LockedOrder, payment: Payment, attempt: PaymentAttempt, actor: Actor): Promise<LedgerResult> {
+  private async latePayment(tx: Tx, order: LockedOrder, payment: PaymentRow, attempt: ClaimedAttempt, actor: Actor): Promise<LedgerResult> {
     try {
       await this.transitions.apply(tx, order, 'LATE_PAYMENT_ACCEPTED', { actor, reason: `${payment.provider} payment ${attempt.providerPaymentId} arrived after the order was ${order.status}` });
     } catch (error) {
@@ -177,13 +191,13 @@ export class PaymentLedger {
       if (!(error instanceof InsufficientStockError)) throw error;
       return this.refundUnapplied(tx, order, payment, attempt, UNAPPLIED_CAPTURE.latePaymentRefunded, `Late payment for ${order.status.toLowerCase()} order: stock no longer available`, actor, error.details);
     }
-    await tx.payment.update({ where: { id: payment.id }, data: { status: 'SUCCEEDED' } });
+    await this.markPaymentSucceeded(tx, payment);
     return done('late payment accepted: order paid');
   }
 
   /** Captured money that does not pay for the order goes back automatically: refund row now, provider call after commit. */
   private async refundUnapplied(
-    tx: Tx, order: LockedOrder, payment: Payment, attempt: PaymentAttempt, code: string, reason: string, actor: Actor, details?: unknown,
+    tx: Tx, order: LockedOrder, payment: PaymentRow, attempt: ClaimedAttempt, code: string, reason: string, actor: Actor, details?: unknown,
   ): Promise<LedgerResult> {
     await this.markUnapplied(tx, attempt, code, reason);
     const refund = await tx.refund.create({
@@ -196,7 +210,7 @@ export class PaymentLedger {
     return done(`${reason}: automatic refund ${refund.id} requested`, [refund.id]);
   }
 
-  private async markUnapplied(tx: Tx, attempt: PaymentAttempt, code: string, message: string): Promise<void> {
+  private async markUnapplied(tx: Tx, attempt: ClaimedAttempt, code: string, message: string): Promise<void> {
     await tx.paymentAttempt.update({ where: { id: attempt.id }, data: { errorCode: code, errorMessage: message } });
   }
 
@@ -205,7 +219,7 @@ export class PaymentLedger {
    * (a history entry; the order stays PAYMENT_PENDING so the customer can retry until the reservation lapses). On any
    * other order it is only recorded: a failure never moves an order backwards.
    */
-  private async failure(tx: Tx, order: LockedOrder, payment: Payment, event: Extract<PaymentEvent, { type: 'payment.failed' }>, actor: Actor): Promise<LedgerResult> {
+  private async failure(tx: Tx, order: LockedOrder, payment: PaymentRow, event: Extract<PaymentEvent, { type: 'payment.failed' }>, actor: Actor): Promise<LedgerResult> {
     const inserted = await tx.paymentAttempt.createMany({
       data: [{
         orderId: order.id, paymentId: payment.id, provider: payment.provider, providerPaymentId: event.providerPaymentId, status: 'FAILED',
@@ -223,7 +237,7 @@ export class PaymentLedger {
     return done(`payment failure recorded; order stays ${order.status}`);
   }
 
-  private async cancellation(tx: Tx, order: LockedOrder, payment: Payment, actor: Actor): Promise<LedgerResult> {
+  private async cancellation(tx: Tx, order: LockedOrder, payment: PaymentRow, actor: Actor): Promise<LedgerResult> {
     if (payment.status !== 'PENDING') return done(`payment ${payment.id} already ${payment.status.toLowerCase()}`);
     await tx.payment.update({ where: { id: payment.id }, data: { status: 'CANCELLED' } });
     await this.audit.record(tx, { actor, action: 'payment.cancelled', entityType: 'order', entityId: order.id, before: { paymentId: payment.id, status: 'PENDING' }, after: { status: 'CANCELLED', orderStatus: order.status } });

@@ -52,8 +52,6 @@ export type PaymentEvent =
 export interface VerifiedWebhook {
   eventId: string;
   type: string;
-  /** The parsed body, stored as received. */
-  payload: unknown;
   /** Empty for event types Orderline does not act on. */
   events: PaymentEvent[];
 }

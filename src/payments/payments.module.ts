@@ -7,6 +7,7 @@ import { RazorpayProvider } from './providers/razorpay.provider.js';
 import { CashOnDeliveryProvider } from './providers/cash-on-delivery.provider.js';
 import { PaymentProviders } from './payment-providers.js';
 import { PaymentLedger } from './payment-ledger.service.js';
+import { PaymentTransactions } from './payment-transactions.js';
 import { PaymentsService } from './payments.service.js';
 import { RefundsService } from './refunds.service.js';
 import { ReturnsService } from './returns.service.js';
@@ -27,7 +28,7 @@ import { WebhooksController } from './webhooks.controller.js';
     // Credentials set in /admin/settings override the STRIPE_* / RAZORPAY_* environment variables, field by field.
     { provide: PaymentCredentialsSource, useClass: SettingsPaymentCredentialsSource },
     StripeProvider, RazorpayProvider, CashOnDeliveryProvider, PaymentProviders,
-    PaymentLedger, PaymentsService, RefundsService, ReturnsService, WebhooksService, PaymentRecoveryJob,
+    PaymentLedger, PaymentTransactions, PaymentsService, RefundsService, ReturnsService, WebhooksService, PaymentRecoveryJob,
   ],
   exports: [PaymentsService],
 })

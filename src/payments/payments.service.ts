@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Order, Payment, PaymentAttempt, Prisma, Refund } from '../generated/prisma/client.js';
 import type { OrderStatus, PaymentMethod } from '../generated/prisma/enums.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
@@ -6,11 +6,12 @@ import { AuditService } from '../audit/audit.service.js';
 import { SYSTEM_ACTOR, type Actor } from '../common/actor.js';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../common/errors/domain-errors.js';
 import { OrderTransitionsService } from '../orders/order-transitions.service.js';
+import { canViewOrder, type OrderViewer } from '../orders/order-access.js';
+import { SettingsService } from '../settings/settings.service.js';
 import { PaymentProviders } from './payment-providers.js';
+import { PaymentTransactions } from './payment-transactions.js';
 import { PaymentLedger } from './payment-ledger.service.js';
 import { RefundsService } from './refunds.service.js';
-import { SettingsService } from '../settings/settings.service.js';
-import { canViewOrder, type OrderViewer } from '../orders/order-access.js';
 import { cashReference } from './providers/cash-on-delivery.provider.js';
 import { ProviderRejectedError, type PaymentEvent } from './payment-provider.js';
 
@@ -63,8 +64,11 @@ const CREATION_POLL_MS = 100;
  */
 @Injectable()
 export class PaymentsService {
+  private readonly logger = new Logger(PaymentsService.name);
+
   constructor(
     private readonly prisma: PrismaService,
+    private readonly transactions: PaymentTransactions,
     private readonly providers: PaymentProviders,
     private readonly ledger: PaymentLedger,
     private readonly refunds: RefundsService,
@@ -88,7 +92,7 @@ export class PaymentsService {
     const provider = await this.providers.enabled(order.paymentMethod);
     const deadline = Date.now() + CREATION_LEASE_MS;
     for (;;) {
-      const step = await this.prisma.serializable((tx) => this.claimCreation(tx, order));
+      const step = await this.transactions.run((tx) => this.claimCreation(tx, order));
       if (step.kind === 'ready') return this.instructions(step.payment);
       if (step.kind === 'create') {
         const brand = await this.settings.brand();
@@ -162,39 +166,44 @@ export class PaymentsService {
    */
   async cancelAbandonedPayments(olderThanMs: number, limit = 50): Promise<number> {
     const cutoff = new Date(Date.now() - olderThanMs);
-    const claimed = await this.prisma.$queryRaw<{ id: string; provider: PaymentMethod; provider_ref: string }[]>`
+    const claimed = await this.prisma.$queryRaw<{ id: string; order_id: string; provider: PaymentMethod; provider_ref: string }[]>`
       UPDATE payments SET updated_at = now() WHERE id IN (
         SELECT p.id FROM payments p JOIN orders o ON o.id = p.order_id
         WHERE p.status = 'PENDING' AND p.provider <> 'COD' AND p.provider_ref IS NOT NULL
           AND o.status IN ('EXPIRED', 'CANCELLED') AND p.updated_at <= ${cutoff}
         ORDER BY p.updated_at LIMIT ${limit} FOR UPDATE OF p SKIP LOCKED)
-      RETURNING id::text, provider, provider_ref`;
+      RETURNING id::text, order_id::text, provider, provider_ref`;
     for (const payment of claimed) {
-      const provider = this.providers.get(payment.provider);
-      try {
-        await provider.cancelPayment(payment.provider_ref);
-      } catch (error) {
-        if (!(error instanceof ProviderRejectedError)) continue; // unreachable: the next round tries again
-        await this.applyEvents(payment.provider, await provider.fetchPayment(payment.provider_ref), SYSTEM_ACTOR);
-        continue;
-      }
-      await this.prisma.serializable(async (tx) => {
-        const order = await this.transitions.lockOrder(tx, (await tx.payment.findUniqueOrThrow({ where: { id: payment.id } })).orderId);
-        const current = await tx.payment.findUniqueOrThrow({ where: { id: payment.id } });
-        if (current.status !== 'PENDING' || (order.status !== 'EXPIRED' && order.status !== 'CANCELLED')) return;
-        await tx.payment.update({ where: { id: payment.id }, data: { status: 'CANCELLED' } });
-        await this.audit.record(tx, {
-          actor: SYSTEM_ACTOR, action: 'payment.cancelled', entityType: 'order', entityId: order.id,
-          before: { paymentId: payment.id, status: 'PENDING' }, after: { status: 'CANCELLED', orderStatus: order.status, providerRef: payment.provider_ref },
-        });
-      });
+      // One payment's trouble does not hold up the others; it is claimed again in a later round.
+      await this.cancelAbandoned(payment).catch((error: Error) => this.logger.warn(`Abandoned payment ${payment.id} not cancelled yet: ${error.message}`));
     }
     return claimed.length;
   }
 
+  private async cancelAbandoned(payment: { id: string; order_id: string; provider: PaymentMethod; provider_ref: string }): Promise<void> {
+    const provider = this.providers.get(payment.provider);
+    try {
+      await provider.cancelPayment(payment.provider_ref);
+    } catch (error) {
+      if (!(error instanceof ProviderRejectedError)) throw error;
+      await this.applyEvents(payment.provider, await provider.fetchPayment(payment.provider_ref), SYSTEM_ACTOR);
+      return;
+    }
+    await this.transactions.run(async (tx) => {
+      const order = await this.transitions.lockOrder(tx, payment.order_id);
+      const current = await tx.payment.findUniqueOrThrow({ where: { id: payment.id } });
+      if (current.status !== 'PENDING' || (order.status !== 'EXPIRED' && order.status !== 'CANCELLED')) return;
+      await tx.payment.update({ where: { id: payment.id }, data: { status: 'CANCELLED' } });
+      await this.audit.record(tx, {
+        actor: SYSTEM_ACTOR, action: 'payment.cancelled', entityType: 'order', entityId: order.id,
+        before: { paymentId: payment.id, status: 'PENDING' }, after: { status: 'CANCELLED', orderStatus: order.status, providerRef: payment.provider_ref },
+      });
+    });
+  }
+
   /** Applies provider events in one Serializable transaction, then sends the refunds they scheduled. */
   private async applyEvents(method: PaymentMethod, events: PaymentEvent[], actor: Actor): Promise<void> {
-    const refundIds = await this.prisma.serializable(async (tx) => {
+    const refundIds = await this.transactions.run(async (tx) => {
       const ids: string[] = [];
       for (const event of events) ids.push(...(await this.ledger.apply(tx, method, event, actor)).refundsToSend);
       return ids;

@@ -9,6 +9,7 @@ import { InvalidInputError, NotFoundError, UnprocessableError } from '../common/
 import { OrderTransitionsService, type LockedOrder } from '../orders/order-transitions.service.js';
 import { PaymentLedger } from './payment-ledger.service.js';
 import { PaymentProviders } from './payment-providers.js';
+import { PaymentTransactions } from './payment-transactions.js';
 import { ProviderRejectedError, type ProviderRefund } from './payment-provider.js';
 
 export interface RefundRequest {
@@ -40,6 +41,7 @@ export class RefundsService {
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly transactions: PaymentTransactions,
     private readonly providers: PaymentProviders,
     private readonly ledger: PaymentLedger,
     private readonly transitions: OrderTransitionsService,
@@ -50,7 +52,7 @@ export class RefundsService {
   }
 
   async requestRefund(orderId: string, request: RefundRequest, actor: Actor): Promise<RefundOutcome> {
-    const refundIds = await this.prisma.serializable(async (tx) => {
+    const refundIds = await this.transactions.run(async (tx) => {
       const order = await this.transitions.lockOrder(tx, orderId);
       const attempts = await tx.paymentAttempt.findMany({
         where: { orderId, status: 'CAPTURED', ...(request.paymentAttemptId ? { id: request.paymentAttemptId } : { currency: order.currency }) },
@@ -127,15 +129,20 @@ export class RefundsService {
     const row = await this.prisma.refund.findUnique({ where: { id }, include: { attempt: true, payment: true } });
     if (!row || row.status !== 'PENDING' || !row.attempt) return undefined;
     const provider = this.providers.get(row.provider);
+    // A refund the provider already knows is only looked up: a failed lookup proves nothing, so it never fails the row.
+    if (row.providerRefundId) {
+      const observed = await provider.fetchRefund({ providerRefundId: row.providerRefundId, providerPaymentId: row.attempt.providerPaymentId, refundId: row.id });
+      await this.settle(row.orderId, id, (tx, order, fresh) => this.ledger.settleRefund(tx, order, fresh, observed, actor));
+      return undefined;
+    }
     let observed: ProviderRefund;
     try {
-      observed = row.providerRefundId
-        ? await provider.fetchRefund({ providerRefundId: row.providerRefundId, providerPaymentId: row.attempt.providerPaymentId, refundId: row.id })
-        : await provider.refund({
-          refundId: row.id, orderId: row.orderId, paymentRef: row.payment?.providerRef ?? row.attempt.providerPaymentId,
-          providerPaymentId: row.attempt.providerPaymentId, amountMinor: row.amountMinor, currency: row.currency, reason: row.reason ?? undefined,
-        });
+      observed = await provider.refund({
+        refundId: row.id, orderId: row.orderId, paymentRef: row.payment?.providerRef ?? row.attempt.providerPaymentId,
+        providerPaymentId: row.attempt.providerPaymentId, amountMinor: row.amountMinor, currency: row.currency, reason: row.reason ?? undefined,
+      });
     } catch (error) {
+      // Refused outright (4xx, or an amount the provider cannot represent): nothing was refunded.
       if (!(error instanceof ProviderRejectedError || error instanceof InvalidInputError)) throw error;
       await this.settle(row.orderId, id, (tx, order, fresh) => this.ledger.rejectRefund(tx, order, fresh, error.message, actor));
       return error.message;
@@ -152,7 +159,7 @@ export class RefundsService {
 
   /** Runs `work` on the refund row with its order locked, in its own Serializable transaction. */
   private async settle(orderId: string, refundId: string, work: (tx: Tx, order: LockedOrder, row: Refund) => Promise<unknown>): Promise<void> {
-    await this.prisma.serializable(async (tx) => {
+    await this.transactions.run(async (tx) => {
       const order = await this.transitions.lockOrder(tx, orderId);
       await work(tx, order, await tx.refund.findUniqueOrThrow({ where: { id: refundId } }));
     });

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import type { Prisma } from '../generated/prisma/client.js';
 import type { PaymentMethod } from '../generated/prisma/enums.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import type { Actor } from '../common/actor.js';
 import { InvalidInputError } from '../common/errors/domain-errors.js';
+import { MetricsService } from '../ops/metrics.service.js';
 import { PaymentProviders } from './payment-providers.js';
 import { PaymentLedger } from './payment-ledger.service.js';
+import { PaymentTransactions } from './payment-transactions.js';
 import { RefundsService } from './refunds.service.js';
 import type { VerifiedWebhook, WebhookHeaders } from './payment-provider.js';
-import { MetricsService } from '../ops/metrics.service.js';
 
 export interface WebhookReceipt {
   eventId: string;
@@ -17,15 +17,21 @@ export interface WebhookReceipt {
   result: string;
 }
 
+/** Thrown inside the transaction when another delivery of the event committed first: rolls this one back. */
+class AlreadyReceived extends Error {}
+
 /**
- * Provider webhooks: verified over the raw body, recorded once per (provider, event id), and applied in the same
- * Serializable transaction as the record — so an event is either fully processed and remembered, or neither (the
- * provider's retry then processes it). Refunds the event scheduled are sent after the commit.
+ * Provider webhooks: verified over the raw body, then applied and recorded in one Serializable transaction — so an
+ * event is either fully processed and remembered, or neither (and the provider's retry processes it). The unique
+ * (provider, event_id) row is written last: a concurrent delivery of the same event that commits first makes this
+ * one roll back as a duplicate, and the transaction never reads webhook_events, so unrelated events do not conflict
+ * over it. Refunds the event scheduled are sent after the commit.
  */
 @Injectable()
 export class WebhooksService {
   constructor(
     private readonly prisma: PrismaService,
+    private readonly transactions: PaymentTransactions,
     private readonly providers: PaymentProviders,
     private readonly ledger: PaymentLedger,
     private readonly refunds: RefundsService,
@@ -33,34 +39,49 @@ export class WebhooksService {
   ) {}
 
   async receive(method: PaymentMethod, rawBody: Buffer | undefined, headers: WebhookHeaders): Promise<WebhookReceipt> {
-    const webhook = await this.verify(method, rawBody, headers);
+    const { webhook, payload } = await this.verify(method, rawBody, headers);
+    // A redelivery of a processed event is answered without a transaction (raw SQL: this runs for every webhook).
+    const seen = await this.prisma.$queryRaw<unknown[]>`
+      SELECT 1 FROM webhook_events WHERE provider = ${method}::"PaymentMethod" AND event_id = ${webhook.eventId}`;
+    if (seen.length) return this.duplicate(method, webhook);
     const actor: Actor = { type: 'PROVIDER', id: method.toLowerCase() };
-    const outcome = await this.prisma.serializable(async (tx) => {
-      const recorded = await tx.webhookEvent.createMany({
-        data: [{ provider: method, eventId: webhook.eventId, type: webhook.type, payload: webhook.payload as Prisma.InputJsonValue }],
-        skipDuplicates: true,
+    let outcome: { result: string; refundIds: string[] };
+    try {
+      outcome = await this.transactions.run(async (tx) => {
+        const results: string[] = [];
+        const refundIds: string[] = [];
+        for (const event of webhook.events) {
+          const applied = await this.ledger.apply(tx, method, event, actor);
+          results.push(applied.result);
+          refundIds.push(...applied.refundsToSend);
+        }
+        const result = results.join('; ') || `ignored: ${webhook.type} is not acted on`;
+        const recorded = await tx.$executeRaw`
+          INSERT INTO webhook_events (id, provider, event_id, type, payload, result, processed_at)
+          VALUES (gen_random_uuid(), ${method}::"PaymentMethod", ${webhook.eventId}, ${webhook.type}, ${payload}::jsonb, ${result}, now())
+          ON CONFLICT (provider, event_id) DO NOTHING`;
+        if (!recorded) throw new AlreadyReceived();
+        return { result, refundIds };
       });
-      if (!recorded.count) return { duplicate: true, result: 'duplicate: already received', refundIds: [] as string[] };
-      const results: string[] = [];
-      const refundIds: string[] = [];
-      for (const event of webhook.events) {
-        const applied = await this.ledger.apply(tx, method, event, actor);
-        results.push(applied.result);
-        refundIds.push(...applied.refundsToSend);
-      }
-      const result = results.join('; ') || `ignored: ${webhook.type} is not acted on`;
-      await tx.webhookEvent.update({ where: { provider_eventId: { provider: method, eventId: webhook.eventId } }, data: { result, processedAt: new Date() } });
-      return { duplicate: false, result, refundIds };
-    });
-    this.metrics.webhookEvent(method.toLowerCase(), outcome.duplicate ? 'duplicate' : 'applied');
+    } catch (error) {
+      if (error instanceof AlreadyReceived) return this.duplicate(method, webhook);
+      throw error;
+    }
+    this.metrics.webhookEvent(method.toLowerCase(), 'applied');
     await this.refunds.send(outcome.refundIds, actor);
-    return { eventId: webhook.eventId, duplicate: outcome.duplicate, result: outcome.result };
+    return { eventId: webhook.eventId, duplicate: false, result: outcome.result };
   }
 
-  private async verify(method: PaymentMethod, rawBody: Buffer | undefined, headers: WebhookHeaders): Promise<VerifiedWebhook> {
+  private duplicate(method: PaymentMethod, webhook: VerifiedWebhook): WebhookReceipt {
+    this.metrics.webhookEvent(method.toLowerCase(), 'duplicate');
+    return { eventId: webhook.eventId, duplicate: true, result: 'duplicate: already received' };
+  }
+
+  /** The verified event and its body (stored as received). */
+  private async verify(method: PaymentMethod, rawBody: Buffer | undefined, headers: WebhookHeaders): Promise<{ webhook: VerifiedWebhook; payload: string }> {
     try {
       if (!rawBody?.length) throw new InvalidInputError('Webhook body is empty');
-      return await this.providers.get(method).parseWebhook(rawBody, headers);
+      return { webhook: await this.providers.get(method).parseWebhook(rawBody, headers), payload: rawBody.toString('utf8') };
     } catch (error) {
       if (error instanceof InvalidInputError) this.metrics.webhookEvent(method.toLowerCase(), 'rejected');
       throw error;

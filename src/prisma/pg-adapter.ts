@@ -8,6 +8,8 @@ type PgTx = {
   commit(): Promise<void>;
   rollback(): Promise<void>;
   client: pg.PoolClient;
+  /** Removes the adapter's per-transaction 'error' listener from the client. */
+  cleanup?: () => void;
 };
 
 /**
@@ -44,6 +46,7 @@ export function createPgAdapter(config: pg.PoolConfig, onPool?: (pool: pg.Pool) 
         } catch (error) {
           if ((query.sql === 'COMMIT' || query.sql === 'ROLLBACK') && !released) {
             released = true;
+            tx.cleanup?.();
             tx.client.release(isRetryableTransactionError(error) ? undefined : (error as Error));
           }
           throw error;

@@ -139,7 +139,7 @@ export class RazorpayProvider implements PaymentProvider {
     const entityIds = [payload.payment?.entity.id, payload.order?.entity.id, payload.refund?.entity.id].filter(Boolean).join(':');
     // Razorpay identifies a delivery by X-Razorpay-Event-Id and keeps it across retries.
     const eventId = headerValue(headers, 'x-razorpay-event-id') ?? `${type}:${entityIds}`;
-    return { eventId, type, payload: body, events: this.eventsOfWebhook(type, payload) };
+    return { eventId, type, events: this.eventsOfWebhook(type, payload) };
   }
 
   async fetchPayment(paymentRef: string): Promise<PaymentEvent[]> {

@@ -68,7 +68,7 @@ export class StripeProvider implements PaymentProvider {
     } catch (error) {
       throw new InvalidWebhookSignatureError((error as Error).message);
     }
-    return { eventId: event.id, type: event.type, payload: event, events: await this.eventsOf(event) };
+    return { eventId: event.id, type: event.type, events: await this.eventsOf(event) };
   }
 
   async fetchPayment(paymentRef: string): Promise<PaymentEvent[]> {

@@ -47,21 +47,23 @@ export async function orderProblems(db: Queryable, orderIds?: string[]): Promise
     `SELECT o.id::text AS order_id, 'no audit entry' AS problem FROM orders o
       WHERE NOT EXISTS (SELECT 1 FROM audit_log a WHERE a.entity_type = 'order' AND a.entity_id = o.id::text) ${only}`,
     `WITH h AS (
-       SELECT order_id, from_status, to_status, id,
-              lag(to_status) OVER (PARTITION BY order_id ORDER BY id) AS previous_to,
-              row_number() OVER (PARTITION BY order_id ORDER BY id) AS n,
-              row_number() OVER (PARTITION BY order_id ORDER BY id DESC) AS from_end
-       FROM order_status_history)
+       SELECT order_id, from_status, to_status,
+              lag(to_status) OVER w AS previous_to, row_number() OVER w AS n
+       FROM order_status_history WINDOW w AS (PARTITION BY order_id ORDER BY id)
+     ), per_order AS (
+       SELECT order_id,
+              bool_or(n = 1 AND from_status IS NOT NULL) AS bad_start,
+              bool_or(n > 1 AND from_status IS DISTINCT FROM previous_to) AS gap,
+              (array_agg(to_status ORDER BY n DESC))[1] AS last_to
+       FROM h GROUP BY order_id
+     )
      SELECT o.id::text AS order_id,
-            CASE WHEN NOT EXISTS (SELECT 1 FROM h WHERE h.order_id = o.id) THEN 'no status history'
-                 WHEN EXISTS (SELECT 1 FROM h WHERE h.order_id = o.id AND h.n = 1 AND h.from_status IS NOT NULL) THEN 'history does not start at creation'
-                 WHEN EXISTS (SELECT 1 FROM h WHERE h.order_id = o.id AND h.n > 1 AND h.from_status IS DISTINCT FROM h.previous_to) THEN 'history has a gap'
+            CASE WHEN p.order_id IS NULL THEN 'no status history'
+                 WHEN p.bad_start THEN 'history does not start at creation'
+                 WHEN p.gap THEN 'history has a gap'
                  ELSE 'history does not end at the order status' END AS problem
-     FROM orders o
-     WHERE (NOT EXISTS (SELECT 1 FROM h WHERE h.order_id = o.id)
-        OR EXISTS (SELECT 1 FROM h WHERE h.order_id = o.id AND ((h.n = 1 AND h.from_status IS NOT NULL)
-                                                             OR (h.n > 1 AND h.from_status IS DISTINCT FROM h.previous_to)
-                                                             OR (h.from_end = 1 AND h.to_status <> o.status)))) ${only}`,
+     FROM orders o LEFT JOIN per_order p ON p.order_id = o.id
+     WHERE (p.order_id IS NULL OR p.bad_start OR p.gap OR p.last_to <> o.status) ${only}`,
     `WITH items AS (SELECT order_id, variant_id, sum(quantity)::int AS q FROM order_items GROUP BY 1, 2),
           moves AS (SELECT order_id, variant_id, sum(on_hand_delta)::int AS on_hand, sum(reserved_delta)::int AS reserved
                     FROM stock_movements WHERE order_id IS NOT NULL GROUP BY 1, 2)
