@@ -12,7 +12,7 @@ import { createScratchDatabase } from '../test/setup/test-database.js';
 import { AppProcess } from '../test/stress/support/app-process.js';
 import { stockAndOrderProblems } from '../test/stress/support/invariants.js';
 import { readBenchConfig, type BenchConfig } from './lib/config.js';
-import { RssSampler } from './lib/rss.js';
+import { ServerMonitor } from './lib/server-monitor.js';
 import { seedCatalogue } from './lib/seed.js';
 import { runHttpLoad } from './lib/http-load.js';
 import { runRawLoad, type RawOutcome } from './lib/raw-load.js';
@@ -45,7 +45,7 @@ async function main(): Promise<void> {
   const scratch = await createScratchDatabase('orderline_bench');
   const db = new pg.Pool({ connectionString: scratch.url, max: 4 });
   let app: AppProcess | undefined;
-  let rss: RssSampler | undefined;
+  let monitor: ServerMonitor | undefined;
   try {
     const postgres = (await db.query<{ v: string }>(`SELECT 'PostgreSQL ' || current_setting('server_version') AS v`)).rows[0].v;
     log('seeding 10,000 variants and a hot SKU');
@@ -66,7 +66,7 @@ async function main(): Promise<void> {
         ...WEBHOOK_SECRETS.env,
       },
     });
-    rss = new RssSampler(app.pid).start();
+    monitor = new ServerMonitor(app.pid).start();
     log(`app pid ${app.pid} on ${app.baseUrl}`);
 
     const scenarios: Scenario[] = [];
@@ -90,7 +90,7 @@ async function main(): Promise<void> {
     for (const scenario of scenarios) {
       for (const connections of config.connections) {
         log(`${scenario.name} × ${connections} connections`);
-        const appRun = await runHttpLoad({ baseUrl: app.baseUrl, connections, durationSeconds: config.durationSeconds, requests: scenario.http, rss });
+        const appRun = await runHttpLoad({ baseUrl: app.baseUrl, connections, durationSeconds: config.durationSeconds, requests: scenario.http, monitor });
         const raw = scenario.raw
           ? await runRawLoad({ connectionString: scratch.url, connections, durationSeconds: config.durationSeconds, maxAttempts: MAX_ATTEMPTS, transaction: scenario.raw })
           : undefined;
@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     }
 
     const expiry = config.scenarios.has('expiry') ? await runExpiry(db, scratch.url, catalogue, config.expiryOrders, log) : undefined;
-    const serverPeakRssMb = rss.lifetimePeakMb();
+    const serverPeakRssMb = monitor.lifetimePeakMb();
     await app.stop(30_000);
     app = undefined;
     const profileFile = config.cpuProfile ? newestProfile(profileDir) : undefined;
@@ -127,7 +127,7 @@ async function main(): Promise<void> {
     if (app) process.stderr.write(`app output (tail):\n${app.log.slice(-4000)}\n`);
     throw error;
   } finally {
-    rss?.stop();
+    monitor?.stop();
     await app?.kill();
     await db.end();
     await scratch.drop();

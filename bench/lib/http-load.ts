@@ -1,7 +1,7 @@
 import autocannon, { type AutocannonRequest } from 'autocannon';
 import type { Measurement } from './measurement.js';
 import { round } from './measurement.js';
-import type { RssSampler } from './rss.js';
+import type { ServerMonitor } from './server-monitor.js';
 
 export interface HttpLoad {
   baseUrl: string;
@@ -9,12 +9,12 @@ export interface HttpLoad {
   durationSeconds: number;
   /** the request sequence each connection cycles through; randomise in setupRequest */
   requests: AutocannonRequest[];
-  rss?: RssSampler;
+  monitor?: ServerMonitor;
 }
 
 /** Drives the app with autocannon (closed loop: each connection sends its next request when the last one answered). */
 export async function runHttpLoad(load: HttpLoad): Promise<Measurement> {
-  load.rss?.reset();
+  load.monitor?.reset();
   const result = await autocannon({
     url: load.baseUrl,
     connections: load.connections,
@@ -24,6 +24,7 @@ export async function runHttpLoad(load: HttpLoad): Promise<Measurement> {
   });
   const outcomes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([status, { count }]) => [status, count]));
   const ok = result['2xx'];
+  const answered = Object.values(outcomes).reduce((n, count) => n + count, 0);
   return {
     ok,
     perSecond: round(ok / result.duration),
@@ -34,6 +35,7 @@ export async function runHttpLoad(load: HttpLoad): Promise<Measurement> {
     outcomes,
     serverErrors: result['5xx'],
     transportErrors: result.errors + result.timeouts,
-    peakRssMb: load.rss?.peakMb(),
+    peakRssMb: load.monitor?.peakMb(),
+    ...(load.monitor && answered && { serverCpuMsPerRequest: round(load.monitor.phaseCpuMs() / answered, 2) }),
   };
 }

@@ -18,6 +18,8 @@ export interface Measurement {
   retries?: number;
   /** the server's largest resident set size while this ran (app runs) */
   peakRssMb?: number;
+  /** server CPU time (user + system) per answered request (app runs): near 1000 ÷ ops/s means the server is the bottleneck */
+  serverCpuMsPerRequest?: number;
 }
 
 /** Nearest-rank percentile of an ascending array. */

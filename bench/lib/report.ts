@@ -55,8 +55,8 @@ export function markdown(report: BenchReport): string {
     `Orderline benchmark — ${report.machine.cpus} CPU (${report.machine.cpuModel}), Node ${report.machine.node}, ${report.machine.postgres}; ` +
       `${report.settings.durationSeconds} s per run, app pool ${report.settings.appPoolSize}; load average ${report.machine.loadAverageAtStart} before, ${report.machine.loadAverageAtEnd} after.`,
     '',
-    '| scenario | conns | app ops/s | app p50 ms | app p99 ms | raw pg ops/s | raw p50 ms | raw p99 ms | app ÷ raw | non-2xx | server RSS MB |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|',
+    '| scenario | conns | app ops/s | app p50 ms | app p99 ms | raw pg ops/s | raw p50 ms | raw p99 ms | app ÷ raw | non-2xx | server CPU ms/req | server RSS MB |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|',
   ];
   for (const row of report.rows) {
     const other = Object.entries(row.app.outcomes).filter(([status]) => !status.startsWith('2')).map(([s, n]) => `${s}×${n}`);
@@ -64,7 +64,7 @@ export function markdown(report: BenchReport): string {
     lines.push(
       `| ${row.scenario} | ${row.connections} | ${num(row.app.perSecond)} | ${ms(row.app.p50Ms)} | ${ms(row.app.p99Ms)} | ` +
         (row.raw ? `${num(row.raw.perSecond)} | ${ms(row.raw.p50Ms)} | ${ms(row.raw.p99Ms)} | ${Math.round((row.app.perSecond / row.raw.perSecond) * 100)}% | ` : '– | – | – | – | ') +
-        `${other.join(' ') || '0'} | ${row.app.peakRssMb ?? '–'} |`,
+        `${other.join(' ') || '0'} | ${row.app.serverCpuMsPerRequest ?? '–'} | ${row.app.peakRssMb ?? '–'} |`,
     );
   }
   if (report.expiry) {

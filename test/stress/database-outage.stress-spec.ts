@@ -43,16 +43,20 @@ describe('database outage: the app fails fast with 503 and heals itself', () => 
     await db?.end();
   });
 
-  /** A mix of what shoppers do: buy, browse, and the load balancer's health probe. */
+  /**
+   * A mix of what shoppers do: buy, browse, and the load balancer's health probe. A request still unanswered after
+   * 20 s counts as a failure (status 0) rather than stalling the test.
+   */
   function shopperRequest(i: number): Promise<Outcome> {
+    const timeoutMs = 20_000;
     switch (i % 4) {
       case 0:
       case 1:
-        return call(app.baseUrl, 'POST', '/orders/checkout', { body: guestCheckout(variantIds[i % 2]) });
+        return call(app.baseUrl, 'POST', '/orders/checkout', { body: guestCheckout(variantIds[i % 2]), timeoutMs });
       case 2:
-        return call(app.baseUrl, 'GET', `/products/${slug}`);
+        return call(app.baseUrl, 'GET', `/products/${slug}`, { timeoutMs });
       default:
-        return call(app.baseUrl, 'GET', '/health');
+        return call(app.baseUrl, 'GET', '/health', { timeoutMs });
     }
   }
 
@@ -114,7 +118,7 @@ describe('database outage: the app fails fast with 503 and heals itself', () => 
       const p95 = sorted[Math.floor(sorted.length * 0.95)];
       // "Fast": no request waits for a connection timeout; the pool's connect timeout (5 s) is the hard ceiling.
       expect({ p95Under1s: p95 < 1_000, slowestUnder6s: slowest < 6_000 }).toEqual({ p95Under1s: true, slowestUnder6s: true });
-      const health = await call(app.baseUrl, 'GET', '/health');
+      const health = await call(app.baseUrl, 'GET', '/health', { timeoutMs: 10_000 });
       expect(health.status).toBe(503);
     } finally {
       await proxy.up();
