@@ -58,8 +58,9 @@ export class StockLedger {
   }
 
   /**
-   * Applies movements: one UPDATE for all levels and one INSERT for all ledger rows. When a variant's available stock
-   * (on hand − reserved) crosses its low-stock threshold or reaches zero, the crossing is announced through the outbox.
+   * Applies movements in ONE statement: the UPDATE of all levels and the INSERT of all ledger rows (callers hold the
+   * row locks while it runs, so every round trip counts). When a variant's available stock (on hand − reserved)
+   * crosses its low-stock threshold or reaches zero, the crossing is announced through the outbox.
    */
   async apply(tx: Tx, movements: StockMovementInput[]): Promise<void> {
     const moves = movements.filter((m) => m.onHandDelta !== 0 || m.reservedDelta !== 0);
@@ -72,19 +73,24 @@ export class StockLedger {
       totals.set(m.variantId, t);
     }
     const ids = [...totals.keys()].sort();
+    const column = <K extends keyof StockMovementInput>(key: K) => moves.map((m) => m[key] ?? null);
     const levels = await tx.$queryRaw<UpdatedLevel[]>`
-      UPDATE inventory_levels il
-      SET on_hand = il.on_hand + d.on_hand_delta, reserved = il.reserved + d.reserved_delta, updated_at = now()
-      FROM unnest(${ids}::uuid[], ${ids.map((id) => totals.get(id)!.onHand)}::int[], ${ids.map((id) => totals.get(id)!.reserved)}::int[])
-        AS d(variant_id, on_hand_delta, reserved_delta), variants v
-      WHERE il.variant_id = d.variant_id AND v.id = il.variant_id
-      RETURNING il.variant_id::text, il.on_hand, il.reserved, d.on_hand_delta, d.reserved_delta, v.low_stock_threshold`;
-    await tx.stockMovement.createMany({
-      data: moves.map((m) => ({
-        variantId: m.variantId, kind: m.kind, onHandDelta: m.onHandDelta, reservedDelta: m.reservedDelta,
-        reason: m.reason ?? null, orderId: m.orderId ?? null, actorId: m.actorId ?? null,
-      })),
-    });
+      WITH levels AS (
+        UPDATE inventory_levels il
+        SET on_hand = il.on_hand + d.on_hand_delta, reserved = il.reserved + d.reserved_delta, updated_at = now()
+        FROM unnest(${ids}::uuid[], ${ids.map((id) => totals.get(id)!.onHand)}::int[], ${ids.map((id) => totals.get(id)!.reserved)}::int[])
+          AS d(variant_id, on_hand_delta, reserved_delta), variants v
+        WHERE il.variant_id = d.variant_id AND v.id = il.variant_id
+        RETURNING il.variant_id::text, il.on_hand, il.reserved, d.on_hand_delta, d.reserved_delta, v.low_stock_threshold
+      ), ledger AS (
+        INSERT INTO stock_movements (variant_id, kind, on_hand_delta, reserved_delta, reason, order_id, actor_id)
+        SELECT m.variant_id, m.kind::"StockMovementKind", m.on_hand_delta, m.reserved_delta, m.reason, m.order_id, m.actor_id
+        FROM unnest(${column('variantId')}::uuid[], ${column('kind')}::text[], ${column('onHandDelta')}::int[], ${column('reservedDelta')}::int[],
+                    ${column('reason')}::text[], ${column('orderId')}::uuid[], ${column('actorId')}::text[])
+          WITH ORDINALITY AS m(variant_id, kind, on_hand_delta, reserved_delta, reason, order_id, actor_id, n)
+        ORDER BY m.n
+      )
+      SELECT * FROM levels`;
     await this.announceThresholdCrossings(tx, levels);
   }
 

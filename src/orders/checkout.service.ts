@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Order, OrderItem, Prisma } from '../generated/prisma/client.js';
+import type { Order, OrderItem, Payment, Prisma } from '../generated/prisma/client.js';
 import type { PaymentMethod } from '../generated/prisma/enums.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import { AuditService, type AuditEntry } from '../audit/audit.service.js';
@@ -116,31 +116,32 @@ export class CheckoutService {
       actor,
       reservationTtlMs: (await this.settings.reservationTtlSeconds()) * 1000,
     };
-    let order: Order & { items: OrderItem[] };
+    let placedOrder: { order: Order & { items: OrderItem[] }; payment?: Payment };
     try {
       // A cart the committed stock cannot cover is refused without queueing for its turn or the row locks: after a drop
       // sells out, the crowd hears "sold out" at the cost of one read. Enough stock here is re-checked under the lock.
       const short = shortages(cart.demand, cart.committedLevels);
       if (short.length) throw new InsufficientStockError(short);
-      order = await this.variantTurns.runExclusive([...placed.demand.keys()], () => this.prisma.serializable((tx) => this.placeOrder(tx, placed)));
+      placedOrder = await this.variantTurns.runExclusive([...placed.demand.keys()], () => this.prisma.serializable((tx) => this.placeOrder(tx, placed)));
     } catch (error) {
       if (error instanceof InsufficientStockError) this.metrics.checkout('sold_out');
       else if (error instanceof TransactionConflictError) this.metrics.checkout('conflict');
       throw error;
     }
     this.metrics.checkout('created');
-    const { payment, paymentError } = await this.startPayment(order);
+    const { order } = placedOrder;
+    const { payment, paymentError } = await this.startPayment(order, placedOrder.payment);
     return { order: toOrderResponse(order), payment, ...(paymentError && { paymentError }), ...(guest && { guestToken: guest.token }) };
   }
 
   /**
    * The transaction, kept to the statements it needs because the inventory row locks are held until it commits: lock,
-   * one INSERT of the order with its items, history and audit rows, the ledger (one UPDATE + one INSERT), the outbox
-   * (order.created). The order is inserted in the status its first transition (AWAIT_PAYMENT or CONFIRM_COD) leads
-   * to, with the history and audit rows that transition writes, instead of being inserted as CREATED and then locked
-   * again to move it on.
+   * one INSERT of the order with its items, history and audit rows, one statement for the ledger, the outbox
+   * (order.created) and, for cash on delivery, the payment row. The order is inserted in the status its first
+   * transition (AWAIT_PAYMENT or CONFIRM_COD) leads to, with the history and audit rows that transition writes, instead
+   * of being inserted as CREATED and then locked again to move it on.
    */
-  private async placeOrder(tx: Tx, placed: PlacedOrder): Promise<Order & { items: OrderItem[] }> {
+  private async placeOrder(tx: Tx, placed: PlacedOrder): Promise<{ order: Order & { items: OrderItem[] }; payment?: Payment }> {
     const short = shortages(placed.demand, await this.ledger.lock(tx, [...placed.demand.keys()]));
     if (short.length) throw new InsufficientStockError(short);
 
@@ -175,7 +176,7 @@ export class CheckoutService {
     await this.ledger.apply(tx, [...reservations, ...this.transitions.stockMovements(order, t, options)]);
     this.metrics.orderTransition(tx, t.from, t.to);
     await this.outbox.enqueueOrderEvent(tx, 'order.created', order);
-    return order;
+    return { order, payment: await this.payments.openPayment(tx, order) };
   }
 
   /**
@@ -277,9 +278,9 @@ export class CheckoutService {
    * Asks the provider for what the client needs to pay. The order is committed by now: if the provider fails, the
    * order stays PAYMENT_PENDING (stock held until it expires) and the client retries payment for it.
    */
-  private async startPayment(order: Order & { items: OrderItem[] }): Promise<{ payment: Record<string, unknown> | null; paymentError?: PaymentErrorResponse }> {
+  private async startPayment(order: Order & { items: OrderItem[] }, opened: Payment | undefined): Promise<{ payment: Record<string, unknown> | null; paymentError?: PaymentErrorResponse }> {
     try {
-      return { payment: { ...(await this.payments.startPayment(order)) } };
+      return { payment: { ...(await this.payments.startPayment(order, opened)) } };
     } catch (error) {
       const known = error instanceof DomainError;
       this.logger.warn(`Payment could not be started for order ${order.number}: ${(error as Error).message}`);

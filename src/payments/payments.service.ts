@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Order, Payment, PaymentAttempt, Prisma, Refund } from '../generated/prisma/client.js';
 import type { OrderStatus, PaymentMethod } from '../generated/prisma/enums.js';
@@ -83,13 +84,33 @@ export class PaymentsService {
   }
 
   /**
-   * Creates (or returns the existing) provider payment of an order awaiting payment. Called by checkout after its
-   * transaction commits, and by the retry endpoint. Exactly one provider object per order: a payments row is claimed
-   * first under the order lock, the provider call carries an idempotency key derived from our order id, and
-   * concurrent callers wait for the first one's result.
+   * Checkout's share of the payment, written in the order's own transaction. Cash on delivery needs nothing from a
+   * provider, so its payment row is written here and startPayment then needs no transaction of its own; the payment
+   * of a provider is created after the commit (returns undefined).
    */
-  async startPayment(order: OrderForPayment): Promise<PaymentInstructions> {
+  async openPayment(tx: Tx, order: OrderForPayment): Promise<Payment | undefined> {
+    if (order.paymentMethod !== 'COD') return undefined;
+    const now = new Date();
+    const payment: Payment = {
+      id: randomUUID(), orderId: order.id, provider: 'COD', providerRef: cashReference(order.id), status: 'PENDING',
+      amountMinor: order.totalMinor, currency: order.currency, clientData: {}, createdAt: now, updatedAt: now,
+    };
+    await tx.$executeRaw`
+      INSERT INTO payments (id, order_id, provider, provider_ref, status, amount_minor, currency, client_data, created_at, updated_at)
+      VALUES (${payment.id}::uuid, ${payment.orderId}::uuid, 'COD', ${payment.providerRef}, 'PENDING', ${payment.amountMinor}, ${payment.currency},
+              '{}'::jsonb, ${now}, ${now})`;
+    return payment;
+  }
+
+  /**
+   * Creates (or returns the existing) provider payment of an order awaiting payment. Called by checkout after its
+   * transaction commits (with the row openPayment wrote, if any), and by the retry endpoint. Exactly one provider
+   * object per order: a payments row is claimed first under the order lock, the provider call carries an idempotency
+   * key derived from our order id, and concurrent callers wait for the first one's result.
+   */
+  async startPayment(order: OrderForPayment, opened?: Payment): Promise<PaymentInstructions> {
     const provider = await this.providers.enabled(order.paymentMethod);
+    if (opened) return this.instructions(opened);
     const deadline = Date.now() + CREATION_LEASE_MS;
     for (;;) {
       const step = await this.transactions.run((tx) => this.claimCreation(tx, order));

@@ -1,4 +1,5 @@
 import { ConfigService } from '@nestjs/config';
+import pg from 'pg';
 import { PrismaService, type Tx } from './prisma.service.js';
 import { TransactionConflictError } from '../common/errors/domain-errors.js';
 
@@ -96,5 +97,31 @@ describe('PrismaService.serializable', () => {
     let calls = 0;
     await expect(prisma.serializable(async () => { calls++; throw new Error('boom'); })).rejects.toThrow('boom');
     expect(calls).toBe(1);
+  });
+
+  it('opens each transaction at the isolation level it asked for, in one BEGIN statement', async () => {
+    const sent: string[] = [];
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, config: unknown, ...rest: unknown[]) {
+      sent.push(typeof config === 'string' ? config : (config as { text: string }).text);
+      return (query as (...args: unknown[]) => unknown).call(this, config, ...rest);
+    } as typeof query;
+    const fresh = make(5); // its connections are opened after the spy is in place
+    try {
+      const isolation = (tx: Tx) => tx.$queryRaw<{ level: string }[]>`SELECT current_setting('transaction_isolation') AS level`;
+      const [serializable] = await fresh.serializable(isolation);
+      expect(serializable.level).toBe('serializable');
+      const [repeatable] = await fresh.$transaction(isolation, { isolationLevel: 'RepeatableRead' });
+      expect(repeatable.level).toBe('repeatable read');
+      const [plain] = await fresh.$transaction(isolation);
+      expect(plain.level).toBe('read committed');
+      expect(sent.filter((text) => /^(BEGIN|SET TRANSACTION)/.test(text))).toEqual(['BEGIN ISOLATION LEVEL SERIALIZABLE', 'BEGIN ISOLATION LEVEL REPEATABLE READ', 'BEGIN']);
+      // Concurrent starts at different levels each get their own.
+      const levels = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? fresh.serializable(isolation) : fresh.$transaction(isolation))));
+      expect(levels.map(([row]) => row.level)).toEqual(Array.from({ length: 8 }, (_, i) => (i % 2 ? 'serializable' : 'read committed')));
+    } finally {
+      pg.Client.prototype.query = query;
+      await fresh.$disconnect();
+    }
   });
 });
