@@ -124,4 +124,9 @@ describe('PrismaService.serializable', () => {
       await fresh.$disconnect();
     }
   });
+
+  it('has the server end a transaction left idle, so leaked row locks cannot block checkouts for ever', async () => {
+    const [row] = await prisma.$queryRaw<{ timeout: string }[]>`SELECT current_setting('idle_in_transaction_session_timeout') AS timeout`;
+    expect(row.timeout).toBe('1min');
+  });
 });

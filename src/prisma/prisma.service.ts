@@ -30,6 +30,9 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
         connectionString: url,
         max: config.get('DB_POOL_SIZE', { infer: true }),
         connectionTimeoutMillis: 5_000,
+        // The server ends a transaction this app left open (a bug, a lost client) instead of letting it hold its row
+        // locks, and with them every checkout of those variants, for ever. Transactions time out at 30 s anyway.
+        idle_in_transaction_session_timeout: 60_000,
       }, (pool) => (this.pool = pool)),
     });
     this.maxAttempts = config.get('TX_MAX_ATTEMPTS', { infer: true });
