@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { StockMovementKind } from '../generated/prisma/enums.js';
 import type { Tx } from '../prisma/prisma.service.js';
+import { unnestColumn } from '../prisma/unnest-column.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 import type { InventoryEventPayload, InventoryEventType } from '../outbox/outbox-events.js';
 
@@ -73,7 +74,6 @@ export class StockLedger {
       totals.set(m.variantId, t);
     }
     const ids = [...totals.keys()].sort();
-    const column = <K extends keyof StockMovementInput>(key: K) => moves.map((m) => m[key] ?? null);
     const levels = await tx.$queryRaw<UpdatedLevel[]>`
       WITH levels AS (
         UPDATE inventory_levels il
@@ -85,8 +85,9 @@ export class StockLedger {
       ), ledger AS (
         INSERT INTO stock_movements (variant_id, kind, on_hand_delta, reserved_delta, reason, order_id, actor_id)
         SELECT m.variant_id, m.kind::"StockMovementKind", m.on_hand_delta, m.reserved_delta, m.reason, m.order_id, m.actor_id
-        FROM unnest(${column('variantId')}::uuid[], ${column('kind')}::text[], ${column('onHandDelta')}::int[], ${column('reservedDelta')}::int[],
-                    ${column('reason')}::text[], ${column('orderId')}::uuid[], ${column('actorId')}::text[])
+        FROM unnest(${unnestColumn(moves, 'variantId')}::uuid[], ${unnestColumn(moves, 'kind')}::text[],
+                    ${unnestColumn(moves, 'onHandDelta')}::int[], ${unnestColumn(moves, 'reservedDelta')}::int[],
+                    ${unnestColumn(moves, 'reason')}::text[], ${unnestColumn(moves, 'orderId')}::uuid[], ${unnestColumn(moves, 'actorId')}::text[])
           WITH ORDINALITY AS m(variant_id, kind, on_hand_delta, reserved_delta, reason, order_id, actor_id, n)
         ORDER BY m.n
       )

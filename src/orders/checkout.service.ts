@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { Order, OrderItem, Payment, Prisma } from '../generated/prisma/client.js';
 import type { PaymentMethod } from '../generated/prisma/enums.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { unnestColumn } from '../prisma/unnest-column.js';
 import { AuditService, type AuditEntry } from '../audit/audit.service.js';
 import { StockLedger, type StockLevel, type StockMovementInput } from '../inventory/stock-ledger.js';
 import { PaymentsService } from '../payments/payments.service.js';
@@ -13,7 +14,7 @@ import type { Actor } from '../common/actor.js';
 import { DomainError, InvalidInputError, TransactionConflictError, type FieldError } from '../common/errors/domain-errors.js';
 import { MetricsService } from '../ops/metrics.service.js';
 import { transition, type OrderEvent } from './order-state-machine.js';
-import { InsufficientStockError, OrderTransitionsService, type StockShortage } from './order-transitions.service.js';
+import { InsufficientStockError, OrderTransitionsService, shortages } from './order-transitions.service.js';
 import { newGuestToken } from './guest-token.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { toOrderResponse } from './order-response.js';
@@ -116,21 +117,21 @@ export class CheckoutService {
       actor,
       reservationTtlMs: (await this.settings.reservationTtlSeconds()) * 1000,
     };
-    let placedOrder: { order: Order & { items: OrderItem[] }; payment?: Payment };
+    let committed: { order: Order & { items: OrderItem[] }; payment?: Payment };
     try {
       // A cart the committed stock cannot cover is refused without queueing for its turn or the row locks: after a drop
       // sells out, the crowd hears "sold out" at the cost of one read. Enough stock here is re-checked under the lock.
       const short = shortages(cart.demand, cart.committedLevels);
       if (short.length) throw new InsufficientStockError(short);
-      placedOrder = await this.variantTurns.runExclusive([...placed.demand.keys()], () => this.prisma.serializable((tx) => this.placeOrder(tx, placed)));
+      committed = await this.variantTurns.runExclusive([...placed.demand.keys()], () => this.prisma.serializable((tx) => this.placeOrder(tx, placed)));
     } catch (error) {
       if (error instanceof InsufficientStockError) this.metrics.checkout('sold_out');
       else if (error instanceof TransactionConflictError) this.metrics.checkout('conflict');
       throw error;
     }
     this.metrics.checkout('created');
-    const { order } = placedOrder;
-    const { payment, paymentError } = await this.startPayment(order, placedOrder.payment);
+    const { order, payment: opened } = committed;
+    const { payment, paymentError } = await this.startPayment(order, opened);
     return { order: toOrderResponse(order), payment, ...(paymentError && { paymentError }), ...(guest && { guestToken: guest.token }) };
   }
 
@@ -188,7 +189,6 @@ export class CheckoutService {
   private async insertOrder(
     tx: Tx, order: Omit<Order, 'number'>, items: OrderItem[], history: Prisma.OrderStatusHistoryCreateManyInput[], audit: AuditEntry[],
   ): Promise<string> {
-    const column = <T, K extends keyof T>(rows: T[], key: K) => rows.map((row) => row[key] ?? null);
     const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
     const auditRows = audit.map((entry) => this.audit.toRow(entry));
     const [{ number }] = await tx.$queryRaw<{ number: string }[]>`
@@ -203,23 +203,23 @@ export class CheckoutService {
       ), items AS (
         INSERT INTO order_items (id, order_id, variant_id, sku, product_name, variant_name, unit_price_minor, quantity, line_total_minor)
         SELECT i.id, ${order.id}::uuid, i.variant_id, i.sku, i.product_name, i.variant_name, i.unit_price_minor, i.quantity, i.line_total_minor
-        FROM unnest(${column(items, 'id')}::uuid[], ${column(items, 'variantId')}::uuid[], ${column(items, 'sku')}::text[],
-                    ${column(items, 'productName')}::text[], ${column(items, 'variantName')}::text[], ${column(items, 'unitPriceMinor')}::int[],
-                    ${column(items, 'quantity')}::int[], ${column(items, 'lineTotalMinor')}::int[])
+        FROM unnest(${unnestColumn(items, 'id')}::uuid[], ${unnestColumn(items, 'variantId')}::uuid[], ${unnestColumn(items, 'sku')}::text[],
+                    ${unnestColumn(items, 'productName')}::text[], ${unnestColumn(items, 'variantName')}::text[], ${unnestColumn(items, 'unitPriceMinor')}::int[],
+                    ${unnestColumn(items, 'quantity')}::int[], ${unnestColumn(items, 'lineTotalMinor')}::int[])
           AS i(id, variant_id, sku, product_name, variant_name, unit_price_minor, quantity, line_total_minor)
       ), history AS (
         INSERT INTO order_status_history (order_id, from_status, to_status, event, reason, actor_type, actor_id)
         SELECT ${order.id}::uuid, h.from_status::"OrderStatus", h.to_status::"OrderStatus", h.event, h.reason, h.actor_type, h.actor_id
-        FROM unnest(${column(history, 'fromStatus')}::text[], ${column(history, 'toStatus')}::text[], ${column(history, 'event')}::text[],
-                    ${column(history, 'reason')}::text[], ${column(history, 'actorType')}::text[], ${column(history, 'actorId')}::text[])
+        FROM unnest(${unnestColumn(history, 'fromStatus')}::text[], ${unnestColumn(history, 'toStatus')}::text[], ${unnestColumn(history, 'event')}::text[],
+                    ${unnestColumn(history, 'reason')}::text[], ${unnestColumn(history, 'actorType')}::text[], ${unnestColumn(history, 'actorId')}::text[])
           WITH ORDINALITY AS h(from_status, to_status, event, reason, actor_type, actor_id, n)
         ORDER BY h.n
       ), audit AS (
         INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, before, after, request_id)
         SELECT a.actor_type, a.actor_id, a.action, a.entity_type, a.entity_id, a.before, a.after, a.request_id
-        FROM unnest(${column(auditRows, 'actorType')}::text[], ${column(auditRows, 'actorId')}::text[], ${column(auditRows, 'action')}::text[],
-                    ${column(auditRows, 'entityType')}::text[], ${column(auditRows, 'entityId')}::text[],
-                    ${auditRows.map((r) => json(r.before))}::jsonb[], ${auditRows.map((r) => json(r.after))}::jsonb[], ${column(auditRows, 'requestId')}::text[])
+        FROM unnest(${unnestColumn(auditRows, 'actorType')}::text[], ${unnestColumn(auditRows, 'actorId')}::text[], ${unnestColumn(auditRows, 'action')}::text[],
+                    ${unnestColumn(auditRows, 'entityType')}::text[], ${unnestColumn(auditRows, 'entityId')}::text[],
+                    ${auditRows.map((r) => json(r.before))}::jsonb[], ${auditRows.map((r) => json(r.after))}::jsonb[], ${unnestColumn(auditRows, 'requestId')}::text[])
           WITH ORDINALITY AS a(actor_type, actor_id, action, entity_type, entity_id, before, after, request_id, n)
         ORDER BY a.n
       )
@@ -293,13 +293,4 @@ export class CheckoutService {
       };
     }
   }
-}
-
-/** The variants whose summed demand exceeds what is available (on hand − reserved); a variant without stock has none. */
-function shortages(demand: PricedCart['demand'], levels: Map<string, StockLevel>): StockShortage[] {
-  return [...demand].flatMap(([variantId, { sku, quantity }]) => {
-    const level = levels.get(variantId);
-    const available = level ? level.onHand - level.reserved : 0;
-    return available < quantity ? [{ variantId, sku, requested: quantity, available }] : [];
-  });
 }

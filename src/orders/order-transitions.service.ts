@@ -10,6 +10,7 @@ import { OutboxService } from '../outbox/outbox.service.js';
 import { EVENT_TYPE_BY_ORDER_EVENT } from '../outbox/outbox-events.js';
 import { MetricsService } from '../ops/metrics.service.js';
 import { transition, type OrderEvent, type Transition } from './order-state-machine.js';
+import { canViewOrder, type OrderViewer } from './order-access.js';
 
 export interface TransitionOptions {
   actor: Actor;
@@ -63,6 +64,13 @@ export class OrderTransitionsService {
     const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM orders WHERE id = ${orderId}::uuid FOR UPDATE`;
     if (!locked.length) throw new NotFoundError('Order', orderId);
     return tx.order.findUniqueOrThrow({ where: { id: orderId }, include: { items: true } });
+  }
+
+  /** lockOrder for a customer, guest or admin acting on an order: one they may not see is a 404, like an unknown one. */
+  async lockVisible(tx: Tx, orderId: string, viewer: OrderViewer): Promise<LockedOrder> {
+    const locked = await this.lockOrder(tx, orderId);
+    if (!canViewOrder(locked, viewer)) throw new NotFoundError('Order', orderId);
+    return locked;
   }
 
   async apply(tx: Tx, orderOrId: string | LockedOrder, event: OrderEvent, options: TransitionOptions): Promise<{ order: LockedOrder; transition: Transition }> {
@@ -152,10 +160,11 @@ export class OrderTransitionsService {
   }
 
   private async applyStock(tx: Tx, entries: { order: LockedOrder; transition: Transition }[], options: TransitionOptions): Promise<void> {
-    const moves = entries.flatMap(({ order, transition: t }) => this.stockMovements(order, t, options));
+    const perEntry = entries.map(({ order, transition: t }) => ({ fromAvailable: t.stock === 'sellAvailable', moves: this.stockMovements(order, t, options) }));
+    const moves = perEntry.flatMap((e) => e.moves);
     if (!moves.length) return;
     const levels = await this.ledger.lock(tx, moves.map((m) => m.variantId));
-    const fromAvailable = entries.filter((e) => e.transition.stock === 'sellAvailable').flatMap((e) => this.stockMovements(e.order, e.transition, options));
+    const fromAvailable = perEntry.filter((e) => e.fromAvailable).flatMap((e) => e.moves);
     if (fromAvailable.length) assertAvailable(fromAvailable, levels);
     await this.ledger.apply(tx, moves);
   }
@@ -166,14 +175,19 @@ function leavesReservation(t: Transition): boolean {
   return (t.from === 'PAYMENT_PENDING' || t.from === 'CREATED') && t.to !== t.from;
 }
 
-/** A sale from available stock needs on hand − reserved ≥ the summed demand per variant. */
-function assertAvailable(sales: StockMovementInput[], levels: Map<string, StockLevel>): void {
-  const demand = new Map<string, number>();
-  for (const m of sales) demand.set(m.variantId, (demand.get(m.variantId) ?? 0) - m.onHandDelta);
-  const short = [...demand].flatMap(([variantId, requested]) => {
+/** The variants whose summed demand exceeds what is available (on hand − reserved); a variant without stock has none. */
+export function shortages(demand: Map<string, { sku?: string; quantity: number }>, levels: Map<string, StockLevel>): StockShortage[] {
+  return [...demand].flatMap(([variantId, { sku, quantity }]) => {
     const level = levels.get(variantId);
     const available = level ? level.onHand - level.reserved : 0;
-    return available < requested ? [{ variantId, requested, available }] : [];
+    return available < quantity ? [{ variantId, ...(sku !== undefined && { sku }), requested: quantity, available }] : [];
   });
+}
+
+/** A sale from available stock needs on hand − reserved ≥ the summed demand per variant. */
+function assertAvailable(sales: StockMovementInput[], levels: Map<string, StockLevel>): void {
+  const demand = new Map<string, { quantity: number }>();
+  for (const m of sales) demand.set(m.variantId, { quantity: (demand.get(m.variantId)?.quantity ?? 0) - m.onHandDelta });
+  const short = shortages(demand, levels);
   if (short.length) throw new InsufficientStockError(short);
 }

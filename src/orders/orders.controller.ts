@@ -6,6 +6,7 @@ import {
 import { CurrentActor, CurrentUser, OptionalAuth, Roles, type AuthUser } from '../auth/decorators.js';
 import type { Actor } from '../common/actor.js';
 import { NotFoundError } from '../common/errors/domain-errors.js';
+import { UUID_PATTERN } from '../common/uuid.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { StrictRateLimit } from '../ops/rate-limit.js';
@@ -16,18 +17,17 @@ import {
   AdminOrdersQueryDto, CancelOrderDto, FulfillOrderDto, LookupOrderDto, OrderHistoryEntryResponse, OrderPageResponse, OrderResponse, PageQueryDto,
 } from './dto/order.dto.js';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An order id that is not even a UUID names no order: 404, like any other unknown order. */
 @Injectable()
 export class OrderIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (!UUID.test(value)) throw new NotFoundError('Order', value.slice(0, 64));
+    if (!UUID_PATTERN.test(value)) throw new NotFoundError('Order', value.slice(0, 64));
     return value.toLowerCase();
   }
 }
 
-const ORDER_TOKEN_HEADER = { name: 'X-Order-Token', required: false, description: 'The guestToken returned by a guest checkout' };
+export const ORDER_TOKEN_HEADER = { name: 'X-Order-Token', required: false, description: 'The guestToken returned by a guest checkout' };
 
 @ApiTags('orders')
 @Controller('orders')

@@ -1,13 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import type { Order, OrderItem, Prisma } from '../generated/prisma/client.js';
 import type { OrderStatus } from '../generated/prisma/enums.js';
-import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { PrismaService } from '../prisma/prisma.service.js';
 import { PaymentsService } from '../payments/payments.service.js';
 import type { Actor } from '../common/actor.js';
 import { ConflictError, NotFoundError } from '../common/errors/domain-errors.js';
-import { OrderTransitionsService, type LockedOrder } from './order-transitions.service.js';
+import { OrderTransitionsService } from './order-transitions.service.js';
 import { canViewOrder, type OrderViewer } from './order-access.js';
 import { toOrderResponse } from './order-response.js';
+import { PHONE_FORMAT, stripPhone } from './dto/normalize.js';
 import type {
   AdminOrdersQueryDto, FulfillOrderDto, LookupOrderDto, OrderHistoryEntryResponse, OrderPageResponse, OrderResponse, PageQueryDto,
 } from './dto/order.dto.js';
@@ -80,7 +81,7 @@ export class OrdersService {
    */
   async cancel(id: string, viewer: OrderViewer, actor: Actor, reason?: string): Promise<OrderResponse> {
     const order = await this.prisma.serializable(async (tx) => {
-      const locked = await this.lockVisible(tx, id, viewer);
+      const locked = await this.transitions.lockVisible(tx, id, viewer);
       if (viewer.user?.role !== 'ADMIN' && !CUSTOMER_CANCELLABLE.has(locked.status)) {
         throw new ConflictError(`Order is ${locked.status}; CANCEL by the customer is not allowed once an order is paid or shipped (the shop can refund it)`, { currentStatus: locked.status, event: 'CANCEL' });
       }
@@ -102,21 +103,10 @@ export class OrdersService {
   async deliver(id: string, actor: Actor): Promise<OrderResponse> {
     const order = await this.prisma.serializable(async (tx) => {
       const { order: delivered } = await this.transitions.apply(tx, id, 'DELIVER', { actor });
-      if (delivered.paymentMethod === 'COD') await this.recordCashOnDelivery(tx, delivered, actor);
+      if (delivered.paymentMethod === 'COD') await this.payments.recordCashOnDelivery(tx, delivered, actor);
       return delivered;
     });
     return toOrderResponse(order);
-  }
-
-  /** Hook into payments: the collected cash becomes a captured payment attempt of the order. */
-  private async recordCashOnDelivery(tx: Tx, order: LockedOrder, actor: Actor): Promise<void> {
-    await this.payments.recordCashOnDelivery(tx, order, actor);
-  }
-
-  private async lockVisible(tx: Tx, id: string, viewer: OrderViewer): Promise<LockedOrder> {
-    const locked = await this.transitions.lockOrder(tx, id);
-    if (!canViewOrder(locked, viewer)) throw new NotFoundError('Order', id);
-    return locked;
   }
 
   private async page(where: Prisma.OrderWhereInput, { page, limit }: PageQueryDto): Promise<OrderPageResponse> {
@@ -134,7 +124,7 @@ function searchConditions(q: string): Prisma.OrderWhereInput[] {
   const number = normalizeOrderNumber(q);
   if (number) conditions.push({ number });
   if (q.includes('@')) conditions.push({ email: q.toLowerCase() });
-  const phone = q.replace(/[\s().-]/g, '');
-  if (/^\+?[0-9]{6,15}$/.test(phone)) conditions.push({ phone }, { phone: { endsWith: phone.replace(/^\+/, '') } });
+  const phone = stripPhone(q);
+  if (PHONE_FORMAT.test(phone)) conditions.push({ phone }, { phone: { endsWith: phone.replace(/^\+/, '') } });
   return conditions;
 }

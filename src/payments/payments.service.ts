@@ -88,8 +88,12 @@ export class PaymentsService {
    * provider, so its payment row is written here and startPayment then needs no transaction of its own; the payment
    * of a provider is created after the commit (returns undefined).
    */
-  async openPayment(tx: Tx, order: OrderForPayment): Promise<Payment | undefined> {
-    if (order.paymentMethod !== 'COD') return undefined;
+  openPayment(tx: Tx, order: OrderForPayment): Promise<Payment | undefined> {
+    return order.paymentMethod === 'COD' ? this.createCashPayment(tx, order) : Promise.resolve(undefined);
+  }
+
+  /** The payments row of a cash-on-delivery order (one raw INSERT: it is on the checkout hot path). */
+  private async createCashPayment(tx: Tx, order: OrderForPayment): Promise<Payment> {
     const now = new Date();
     const payment: Payment = {
       id: randomUUID(), orderId: order.id, provider: 'COD', providerRef: cashReference(order.id), status: 'PENDING',
@@ -290,7 +294,7 @@ export class PaymentsService {
     const current = payments.filter((p) => p.status === 'PENDING' || p.status === 'SUCCEEDED').at(-1);
     if (current?.providerRef && current.clientData) return { kind: 'ready', payment: current };
     if (order.paymentMethod === 'COD') {
-      const payment = current ?? (await tx.payment.create({ data: { orderId: order.id, provider: 'COD', providerRef: cashReference(order.id), amountMinor: order.totalMinor, currency: order.currency, clientData: {} } }));
+      const payment = current ?? (await this.createCashPayment(tx, order));
       return { kind: 'ready', payment };
     }
     if (order.status !== 'PAYMENT_PENDING') throw new ConflictError(`Order is ${order.status}; it is not awaiting payment`, { currentStatus: order.status });

@@ -1,6 +1,7 @@
 import { Prisma } from '../generated/prisma/client.js';
 import type { ProductStatus } from '../generated/prisma/enums.js';
 import type { PrismaService } from '../prisma/prisma.service.js';
+import { UUID_PATTERN } from '../common/uuid.js';
 import type { ProductResponse, ProductVariantResponse } from './dto/products.dto.js';
 
 /** Who is reading the catalogue: admins also see archived products and deactivated variants. */
@@ -29,7 +30,6 @@ interface ProductRow {
   total?: number;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Escapes LIKE wildcards so a search for "100%" means the text "100%". */
 const likeContaining = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
@@ -85,7 +85,7 @@ export async function findProductPage(prisma: PrismaService, filter: ProductFilt
 /** One product by id or slug, or undefined. A UUID-shaped value matches either, the id first. */
 export async function findProduct(prisma: PrismaService, idOrSlug: string, viewer: CatalogueViewer): Promise<ProductResponse | undefined> {
   const key = idOrSlug.normalize('NFC');
-  const match = UUID.test(key)
+  const match = UUID_PATTERN.test(key)
     ? { where: Prisma.sql`(p.id = ${key}::uuid OR p.slug = ${key})`, order: Prisma.sql`ORDER BY p.id = ${key}::uuid DESC` }
     : { where: Prisma.sql`p.slug = ${key}`, order: Prisma.empty };
   const visible = viewer.admin ? Prisma.empty : Prisma.sql`AND p.status = 'ACTIVE'`;

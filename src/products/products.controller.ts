@@ -7,7 +7,7 @@ import { CurrentActor, CurrentUser, OptionalAuth, Roles, type AuthUser } from '.
 import type { Actor } from '../common/actor.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import {
-  CreateProductDto, CreateVariantDto, IdParam, ListProductsQueryDto, ProductPageResponse, ProductResponse, UpdateProductDto, UpdateVariantDto,
+  CreateProductDto, CreateVariantDto, IdParam, ListProductsQueryDto, ProductPageResponse, ProductResponse, UpdateProductDto,
   VariantResponse,
 } from './dto/products.dto.js';
 import { ProductsService } from './products.service.js';

@@ -57,7 +57,7 @@ describe('webhook storm: duplicates, reordering and concurrent redelivery from b
     const stock = 10_000;
     const product = await createProductWithStock(h.t.prisma, Array.from({ length: 6 }, () => ({ stock })));
     const variants = product.variants.map((v) => v.id);
-    const count = scaled(160);
+    const count = scaled(250);
 
     // Checkout: prepaid orders, half Stripe, half Razorpay, each with its provider payment object in the simulator.
     const orders: StormOrder[] = await pooled(count, 8, async (i) => {

@@ -1,4 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ValidateIf } from 'class-validator';
 import { InvalidInputError, type FieldError } from '../errors/domain-errors.js';
 
 /** Flattens class-validator's tree into one entry per failing field, with dotted paths (items.0.quantity). */
@@ -23,3 +24,6 @@ export function createValidationPipe(): ValidationPipe {
     },
   });
 }
+
+/** Optional, but when present it may not be null (for PATCH fields that have no "cleared" state, like a name). */
+export const IsOptionalNonNull = () => ValidateIf((_object, value) => value !== undefined);

@@ -7,7 +7,8 @@ import {
 import { ProductStatus } from '../../generated/prisma/enums.js';
 import { MAX_STOCK_UNITS } from '../../inventory/dto/inventory.dto.js';
 import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '../slug.js';
-import { IsOptionalNonNull, IsVariantAttributes, QueryBoolean, Trim } from './validators.js';
+import { IsOptionalNonNull } from '../../common/http/validation.js';
+import { IsVariantAttributes, QueryBoolean, Trim } from './validators.js';
 
 const INT32_MAX = 2_147_483_647;
 const CURRENCY = /^[A-Z]{3}$/;

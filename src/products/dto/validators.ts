@@ -1,11 +1,9 @@
 import { Transform } from 'class-transformer';
-import { registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
-
-/** Optional, but when present it may not be null (for PATCH fields that have no "cleared" state, like a name). */
-export const IsOptionalNonNull = () => ValidateIf((_object, value) => value !== undefined);
+import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { trim } from '../../common/http/transforms.js';
 
 /** Trims surrounding whitespace so " Kurta " and "Kurta" are the same name. */
-export const Trim = () => Transform(({ value }) => (typeof value === 'string' ? value.trim() : value));
+export const Trim = () => Transform(trim);
 
 /** Accepts "true"/"false" query strings as booleans; anything else reaches @IsBoolean and fails there. */
 export const QueryBoolean = () => Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
