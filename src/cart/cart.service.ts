@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { ProductStatus } from '../generated/prisma/enums.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { InvalidInputError, type FieldError } from '../common/errors/domain-errors.js';
+import { whyNotSellable } from '../products/sellability.js';
 import type { CartLineDto, CartQuoteResponse } from './dto/cart.dto.js';
 
 interface VariantRow {
@@ -36,9 +37,9 @@ export class CartService {
       WHERE v.id = ANY(${ids}::uuid[])`;
     const variants = new Map(rows.map((r) => [r.variantId, r]));
 
-    const now = Date.now();
+    const now = new Date();
     const unsellable = lines.flatMap((line, i): FieldError[] => {
-      const problem = whyNotSellable(variants.get(line.variantId), line.variantId, now);
+      const problem = whyNotSellable(variants.get(line.variantId), line.variantId, now, 'is no longer sold');
       return problem ? [{ field: `items.${i}.variantId`, errors: [problem] }] : [];
     });
     if (unsellable.length) throw new InvalidInputError(`Cannot quote ${unsellable.map((p) => p.field).join(', ')}`, unsellable);
@@ -62,11 +63,4 @@ export class CartService {
     });
     return { currency, items, totalMinor: items.reduce((sum, l) => sum + l.lineTotalMinor, 0), allInStock: items.every((l) => l.inStock) };
   }
-}
-
-function whyNotSellable(variant: VariantRow | undefined, variantId: string, now: number): string | undefined {
-  if (!variant) return `variant ${variantId} does not exist`;
-  if (variant.productStatus !== 'ACTIVE' || !variant.active) return `${variant.sku} is no longer sold`;
-  if (variant.availableFrom && variant.availableFrom.getTime() > now) return `${variant.sku} is not on sale until ${variant.availableFrom.toISOString()}`;
-  return undefined;
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { likeContaining } from '../prisma/like-pattern.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors/domain-errors.js';
@@ -11,8 +12,6 @@ import {
 } from './dto/inventory.dto.js';
 
 type InventoryRow = InventoryItemResponse & { total?: number };
-
-const likeContaining = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
 
 /** Per-variant stock with its product, one query; variants that never had stock show as 0. */
 function selectInventory(client: Pick<Tx, '$queryRaw'>, where: Prisma.Sql, page?: { limit: number; offset: number }) {
@@ -51,7 +50,7 @@ export class InventoryService {
     }
     const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
     const rows = await selectInventory(this.prisma, where, { limit: query.limit, offset: (query.page - 1) * query.limit });
-    const total = rows.length ? rows[0].total!
+    const total = rows.length ? rows[0].total! : query.page === 1 ? 0
       : (await this.prisma.$queryRaw<{ total: number }[]>`
           SELECT count(*)::int AS total FROM variants v JOIN products p ON p.id = v.product_id
           LEFT JOIN inventory_levels il ON il.variant_id = v.id ${where}`)[0].total;

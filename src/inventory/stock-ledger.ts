@@ -18,6 +18,10 @@ interface UpdatedLevel {
   on_hand_delta: number;
   reserved_delta: number;
   low_stock_threshold: number;
+  sku: string;
+  variant_name: string;
+  product_id: string;
+  product_name: string;
 }
 
 export interface StockMovementInput {
@@ -79,9 +83,10 @@ export class StockLedger {
         UPDATE inventory_levels il
         SET on_hand = il.on_hand + d.on_hand_delta, reserved = il.reserved + d.reserved_delta, updated_at = now()
         FROM unnest(${ids}::uuid[], ${ids.map((id) => totals.get(id)!.onHand)}::int[], ${ids.map((id) => totals.get(id)!.reserved)}::int[])
-          AS d(variant_id, on_hand_delta, reserved_delta), variants v
-        WHERE il.variant_id = d.variant_id AND v.id = il.variant_id
-        RETURNING il.variant_id::text, il.on_hand, il.reserved, d.on_hand_delta, d.reserved_delta, v.low_stock_threshold
+          AS d(variant_id, on_hand_delta, reserved_delta), variants v, products p
+        WHERE il.variant_id = d.variant_id AND v.id = il.variant_id AND p.id = v.product_id
+        RETURNING il.variant_id::text, il.on_hand, il.reserved, d.on_hand_delta, d.reserved_delta, v.low_stock_threshold,
+                  v.sku, v.name AS variant_name, v.product_id::text, p.name AS product_name
       ), ledger AS (
         INSERT INTO stock_movements (variant_id, kind, on_hand_delta, reserved_delta, reason, order_id, actor_id)
         SELECT m.variant_id, m.kind::"StockMovementKind", m.on_hand_delta, m.reserved_delta, m.reason, m.order_id, m.actor_id
@@ -109,19 +114,12 @@ export class StockLedger {
             : null;
       return event ? [{ event, level, available: after }] : [];
     });
-    if (!crossings.length) return;
-    const variants = await tx.variant.findMany({
-      where: { id: { in: crossings.map((c) => c.level.variant_id) } },
-      select: { id: true, sku: true, name: true, productId: true, product: { select: { name: true } } },
-    });
-    const byId = new Map(variants.map((v) => [v.id, v]));
     await this.outbox.enqueueMany(tx, crossings.map(({ event, level, available }) => {
-      const variant = byId.get(level.variant_id)!;
       const payload: InventoryEventPayload = {
-        variant: { id: variant.id, sku: variant.sku, name: variant.name, productId: variant.productId, productName: variant.product.name },
+        variant: { id: level.variant_id, sku: level.sku, name: level.variant_name, productId: level.product_id, productName: level.product_name },
         onHand: level.on_hand, reserved: level.reserved, available, threshold: level.low_stock_threshold,
       };
-      return { event, aggregateId: variant.id, payload };
+      return { event, aggregateId: level.variant_id, payload };
     }));
   }
 }

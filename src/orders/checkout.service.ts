@@ -18,6 +18,7 @@ import { InsufficientStockError, OrderTransitionsService, shortages } from './or
 import { newGuestToken } from './guest-token.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { toOrderResponse } from './order-response.js';
+import { whyNotSellable } from '../products/sellability.js';
 import type { CheckoutDto, CheckoutPaymentMethod, CheckoutResponse, PaymentErrorResponse } from './dto/checkout.dto.js';
 
 const PAYMENT_METHODS: Record<CheckoutPaymentMethod, PaymentMethod> = { stripe: 'STRIPE', razorpay: 'RAZORPAY', cod: 'COD' };
@@ -244,10 +245,9 @@ export class CheckoutService {
     const errors: FieldError[] = [];
     items.forEach((item, index) => {
       const row = byId.get(item.variantId);
-      const field = `items.${index}.variantId`;
-      if (!row) errors.push({ field, errors: [`variant ${item.variantId} does not exist`] });
-      else if (!row.active || row.product_status !== 'ACTIVE') errors.push({ field, errors: [`${row.sku} is not for sale`] });
-      else if (row.available_from && row.available_from > now) errors.push({ field, errors: [`${row.sku} is not on sale until ${row.available_from.toISOString()}`] });
+      const sellable = row && { sku: row.sku, active: row.active, productStatus: row.product_status, availableFrom: row.available_from };
+      const problem = whyNotSellable(sellable, item.variantId, now, 'is not for sale');
+      if (problem) errors.push({ field: `items.${index}.variantId`, errors: [problem] });
     });
     if (errors.length) throw new InvalidInputError('Some items cannot be ordered', errors);
 

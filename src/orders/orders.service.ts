@@ -17,7 +17,7 @@ import type {
 const CUSTOMER_CANCELLABLE: ReadonlySet<OrderStatus> = new Set(['CREATED', 'PAYMENT_PENDING', 'CONFIRMED']);
 
 /** "42", "ol-42" and "OL-000042" all name order OL-000042. */
-export function normalizeOrderNumber(input: string): string | undefined {
+function normalizeOrderNumber(input: string): string | undefined {
   const match = /^(?:OL-?)?0*(\d{1,12})$/i.exec(input.trim());
   return match ? `OL-${match[1].padStart(6, '0')}` : undefined;
 }

@@ -7,7 +7,7 @@ import { SYSTEM_ACTOR } from '../common/actor.js';
 import { OrderTransitionsService } from './order-transitions.service.js';
 import { MetricsService } from '../ops/metrics.service.js';
 
-export const EXPIRY_REASON = 'reservation expired';
+const EXPIRY_REASON = 'reservation expired';
 
 /**
  * Gives back the stock of prepaid orders nobody paid for in time: PAYMENT_PENDING orders past reservationExpiresAt

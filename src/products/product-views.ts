@@ -2,6 +2,7 @@ import { Prisma } from '../generated/prisma/client.js';
 import type { ProductStatus } from '../generated/prisma/enums.js';
 import type { PrismaService } from '../prisma/prisma.service.js';
 import { UUID_PATTERN } from '../common/uuid.js';
+import { likeContaining } from '../prisma/like-pattern.js';
 import type { ProductResponse, ProductVariantResponse } from './dto/products.dto.js';
 
 /** Who is reading the catalogue: admins also see archived products and deactivated variants. */
@@ -30,9 +31,6 @@ interface ProductRow {
   total?: number;
 }
 
-
-/** Escapes LIKE wildcards so a search for "100%" means the text "100%". */
-const likeContaining = (text: string) => `%${text.replace(/[\\%_]/g, '\\$&')}%`;
 
 /** Product columns plus its variants (with live availability) as one JSON array, in display order. */
 function productColumns(viewer: CatalogueViewer): Prisma.Sql {

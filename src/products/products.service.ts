@@ -12,7 +12,7 @@ import type {
   VariantResponse,
 } from './dto/products.dto.js';
 import { findProduct, findProductPage, type CatalogueViewer } from './product-views.js';
-import { firstFreeSlug, isValidSlug, slugCandidatePrefix, slugify } from './slug.js';
+import { firstFreeSlug, isValidSlug, SLUG_MESSAGE, slugCandidatePrefix, slugify } from './slug.js';
 
 const ADMIN_VIEW: CatalogueViewer = { admin: true };
 const DEFAULT_STOCK_REASON = 'initial stock';
@@ -80,7 +80,7 @@ export class ProductsService {
    */
   async createInTransaction(tx: Tx, input: CreateProductDto, actor: Actor, options: CreateProductOptions = {}): Promise<string> {
     const problems = duplicateSkus(input.variants);
-    if (input.slug !== undefined && !isValidSlug(input.slug)) problems.push({ field: 'slug', errors: ['slug must be lowercase letters and digits separated by single hyphens'] });
+    if (input.slug !== undefined && !isValidSlug(input.slug)) problems.push({ field: 'slug', errors: [SLUG_MESSAGE] });
     if (problems.length) throw new InvalidInputError(`Validation failed: ${problems.map((p) => p.field).join(', ')}`, problems);
 
     const slug = input.slug ?? (await this.freeSlug(tx, slugify(input.name)));

@@ -6,6 +6,7 @@ const SLUG_CHUNK = '[\\p{Ll}\\p{Lo}\\p{Lm}\\p{N}\\p{M}]+';
  * Lowercase letters and digits of any script (so "साड़ी" keeps a readable slug) separated by single hyphens.
  * No spaces, punctuation or leading/trailing hyphens, so a slug is always a clean URL path segment.
  */
+export const SLUG_MESSAGE = 'slug must be lowercase letters and digits separated by single hyphens';
 export const SLUG_PATTERN = new RegExp(`^${SLUG_CHUNK}(?:-${SLUG_CHUNK})*$`, 'u');
 
 export function isValidSlug(value: string): boolean {

@@ -6,7 +6,7 @@ import {
 } from 'class-validator';
 import { ProductStatus } from '../../generated/prisma/enums.js';
 import { MAX_STOCK_UNITS } from '../../inventory/dto/inventory.dto.js';
-import { SLUG_MAX_LENGTH, SLUG_PATTERN } from '../slug.js';
+import { SLUG_MAX_LENGTH, SLUG_MESSAGE, SLUG_PATTERN } from '../slug.js';
 import { IsOptionalNonNull } from '../../common/http/validation.js';
 import { IsVariantAttributes, QueryBoolean, Trim } from './validators.js';
 
@@ -15,7 +15,6 @@ const CURRENCY = /^[A-Z]{3}$/;
 const CURRENCY_MESSAGE = 'currency must be a three-letter ISO 4217 code in capitals (e.g. INR)';
 const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const SKU_MESSAGE = 'sku must start with a letter or digit and contain only letters, digits, ".", "_" and "-"';
-const SLUG_MESSAGE = 'slug must be lowercase letters and digits separated by single hyphens';
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true };
 
 export type VariantAttributes = Record<string, string | number | boolean>;
