@@ -1,3 +1,5 @@
+import type { PaymentMethod } from '../generated/prisma/enums.js';
+
 /** Who caused a change: a signed-in user, a guest, the system (jobs) or a payment provider (webhooks). */
 export type ActorType = 'USER' | 'GUEST' | 'SYSTEM' | 'PROVIDER';
 
@@ -8,3 +10,6 @@ export interface Actor {
 }
 
 export const SYSTEM_ACTOR: Actor = { type: 'SYSTEM', id: 'system' };
+
+/** A payment provider acting through its webhooks or client confirmations. */
+export const providerActor = (method: PaymentMethod): Actor => ({ type: 'PROVIDER', id: method.toLowerCase() });

@@ -3,6 +3,7 @@ import type { Order, OrderItem, Prisma } from '../generated/prisma/client.js';
 import type { OrderStatus } from '../generated/prisma/enums.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { PaymentsService } from '../payments/payments.service.js';
+import { APPLIED_CAPTURE } from '../payments/payment-ledger.service.js';
 import type { Actor } from '../common/actor.js';
 import { ConflictError, NotFoundError } from '../common/errors/domain-errors.js';
 import { OrderTransitionsService } from './order-transitions.service.js';
@@ -85,7 +86,7 @@ export class OrdersService {
       if (viewer.user?.role !== 'ADMIN' && !CUSTOMER_CANCELLABLE.has(locked.status)) {
         throw new ConflictError(`Order is ${locked.status}; CANCEL by the customer is not allowed once an order is paid or shipped (the shop can refund it)`, { currentStatus: locked.status, event: 'CANCEL' });
       }
-      if (locked.status === 'PAYMENT_PENDING' && (await tx.paymentAttempt.count({ where: { orderId: id, status: 'CAPTURED', errorCode: null } }))) {
+      if (locked.status === 'PAYMENT_PENDING' && (await tx.paymentAttempt.count({ where: { orderId: id, ...APPLIED_CAPTURE } }))) {
         throw new ConflictError('A payment for this order has been captured and is being processed; it cannot be cancelled now', { currentStatus: locked.status, event: 'CANCEL' });
       }
       return (await this.transitions.apply(tx, locked, 'CANCEL', { actor, reason })).order;

@@ -4,6 +4,7 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { PrismaService } from '../prisma/prisma.service.js';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { SYSTEM_ACTOR } from '../common/actor.js';
+import { scheduleIntervalJob } from '../common/scheduling.js';
 import { OrderTransitionsService } from './order-transitions.service.js';
 import { MetricsService } from '../ops/metrics.service.js';
 
@@ -22,7 +23,6 @@ const EXPIRY_REASON = 'reservation expired';
 export class ReservationExpiryJob implements OnApplicationBootstrap {
   private readonly logger = new Logger(ReservationExpiryJob.name);
   private readonly batchSize: number;
-  private running = false;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -35,9 +35,13 @@ export class ReservationExpiryJob implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    if (!this.config.get('SCHEDULER_ENABLED', { infer: true })) return;
-    const intervalMs = this.config.get('EXPIRY_INTERVAL_SECONDS', { infer: true }) * 1000;
-    this.scheduler.addInterval(ReservationExpiryJob.name, setInterval(() => void this.tick(), intervalMs));
+    scheduleIntervalJob(this.scheduler, this.config, {
+      name: ReservationExpiryJob.name,
+      intervalMs: this.config.get('EXPIRY_INTERVAL_SECONDS', { infer: true }) * 1000,
+      run: () => this.expireDue(),
+      logger: this.logger,
+      failureMessage: 'Reservation expiry failed',
+    });
   }
 
   /** Expires every order due at `asOf`, batch after batch. Returns how many this call expired. */
@@ -68,17 +72,5 @@ export class ReservationExpiryJob implements OnApplicationBootstrap {
       await this.transitions.applyMany(tx, orders, 'EXPIRE', { actor: SYSTEM_ACTOR, reason: EXPIRY_REASON });
       return orders.length;
     });
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return; // the previous run is still going; the next tick picks up whatever is left
-    this.running = true;
-    try {
-      await this.expireDue();
-    } catch (error) {
-      this.logger.error(`Reservation expiry failed: ${(error as Error).message}`);
-    } finally {
-      this.running = false;
-    }
   }
 }

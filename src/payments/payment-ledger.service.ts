@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import type { Payment, PaymentAttempt, Refund } from '../generated/prisma/client.js';
+import type { Order, Payment, PaymentAttempt, Prisma, Refund } from '../generated/prisma/client.js';
 import type { PaymentMethod } from '../generated/prisma/enums.js';
 import type { Tx } from '../prisma/prisma.service.js';
 import type { Actor } from '../common/actor.js';
+import { UUID_PATTERN } from '../common/uuid.js';
 import { AuditService } from '../audit/audit.service.js';
 import { InsufficientStockError, OrderTransitionsService, type LockedOrder } from '../orders/order-transitions.service.js';
 import { canTransition } from '../orders/order-state-machine.js';
@@ -18,6 +19,9 @@ const UNAPPLIED_CAPTURE = {
   duplicatePayment: 'DUPLICATE_PAYMENT',
 } as const;
 
+/** The attempts whose money paid for their order: captured, with no UNAPPLIED_CAPTURE code. */
+export const APPLIED_CAPTURE = { status: 'CAPTURED', errorCode: null } as const satisfies Prisma.PaymentAttemptWhereInput;
+
 export interface LedgerResult {
   /** What happened, for the webhook event's result column and logs. */
   result: string;
@@ -26,11 +30,11 @@ export interface LedgerResult {
 }
 
 const done = (result: string, refundsToSend: string[] = []): LedgerResult => ({ result, refundsToSend });
+const alreadyRecorded = (capture: ProviderCapture): LedgerResult => done(`capture ${capture.providerPaymentId} already recorded`);
 
 /** The columns of a payment and of a claimed attempt that applying events needs (read with raw SQL on the hot path). */
 type PaymentRow = Pick<Payment, 'id' | 'orderId' | 'provider' | 'status'>;
 type ClaimedAttempt = Pick<PaymentAttempt, 'id' | 'providerPaymentId' | 'amountMinor' | 'currency'>;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Applies provider-neutral payment events to our books inside the caller's Serializable transaction. Every path locks
@@ -47,20 +51,47 @@ export class PaymentLedger {
     if (!located) return done(`ignored: no order for ${provider} payment ${paymentRef ?? '(none)'}`);
     const { order, payment } = located;
     switch (event.type) {
-      case 'payment.captured':
-        return this.capture(tx, order, payment, event, actor);
+      case 'payment.captured': {
+        const attempt = await this.claimCapture(tx, order, payment, event);
+        return attempt ? this.applyCapture(tx, order, payment, event, attempt, actor) : alreadyRecorded(event);
+      }
       case 'payment.failed':
         return this.failure(tx, order, payment, event, actor);
       case 'payment.cancelled':
         return this.cancellation(tx, order, payment, actor);
       case 'refund.updated': {
         // A refund proves its payment was captured: apply that first (it may arrive before the capture event).
-        const captured = event.capture ? await this.capture(tx, order, payment, event.capture, actor) : undefined;
-        const current = captured ? await this.transitions.lockOrder(tx, order.id) : order; // the capture may have moved it
+        const attempt = event.capture && (await this.claimCapture(tx, order, payment, event.capture));
+        const captured = event.capture && (attempt ? await this.applyCapture(tx, order, payment, event.capture, attempt, actor) : alreadyRecorded(event.capture));
+        const current = attempt ? await this.transitions.lockOrder(tx, order.id) : order; // only a claimed capture may have moved it
         const refunded = await this.refundUpdate(tx, current, provider, event.refund, actor);
         return done([captured?.result, refunded.result].filter(Boolean).join('; '), [...(captured?.refundsToSend ?? []), ...refunded.refundsToSend]);
       }
     }
+  }
+
+  /** Applies events in order (one transaction: the caller's) and collects the refunds they scheduled; results joined by '; '. */
+  async applyAll(tx: Tx, provider: PaymentMethod, events: PaymentEvent[], actor: Actor): Promise<LedgerResult> {
+    const results: string[] = [];
+    const refundsToSend: string[] = [];
+    for (const event of events) {
+      const applied = await this.apply(tx, provider, event, actor);
+      results.push(applied.result);
+      refundsToSend.push(...applied.refundsToSend);
+    }
+    return done(results.join('; '), refundsToSend);
+  }
+
+  /**
+   * A PENDING payment that can no longer take money (the provider cancelled it, or we did) becomes CANCELLED. The
+   * caller holds the order lock and has checked the payment is PENDING; `extraAfter` adds to the audit entry's after.
+   */
+  async markCancelled(tx: Tx, order: Pick<Order, 'id' | 'status'>, paymentId: string, actor: Actor, extraAfter: Record<string, unknown> = {}): Promise<void> {
+    await tx.payment.update({ where: { id: paymentId }, data: { status: 'CANCELLED' } });
+    await this.audit.record(tx, {
+      actor, action: 'payment.cancelled', entityType: 'order', entityId: order.id,
+      before: { paymentId, status: 'PENDING' }, after: { status: 'CANCELLED', orderStatus: order.status, ...extraAfter },
+    });
   }
 
   /**
@@ -126,7 +157,7 @@ export class PaymentLedger {
       SELECT id::text, order_id::text AS "orderId", provider::text, status::text FROM payments
       WHERE provider = ${provider}::"PaymentMethod" AND provider_ref = ${paymentRef}`;
     if (payment) return { order: await this.transitions.lockOrder(tx, payment.orderId), payment };
-    const orderId = orderIdHint && UUID.test(orderIdHint) ? orderIdHint : undefined;
+    const orderId = orderIdHint && UUID_PATTERN.test(orderIdHint) ? orderIdHint : undefined;
     if (!orderId || !(await tx.order.findUnique({ where: { id: orderId }, select: { id: true } }))) return undefined;
     const order = await this.transitions.lockOrder(tx, orderId);
     const unfinished = await tx.payment.findFirst({ where: { orderId, provider, providerRef: null }, orderBy: { createdAt: 'desc' } });
@@ -136,9 +167,8 @@ export class PaymentLedger {
     return { order, payment: adopted };
   }
 
-  private async capture(tx: Tx, order: LockedOrder, payment: PaymentRow, capture: ProviderCapture, actor: Actor): Promise<LedgerResult> {
-    const attempt = await this.claimCapture(tx, order, payment, capture);
-    if (!attempt) return done(`capture ${capture.providerPaymentId} already recorded`);
+  /** Moves the order for a capture this caller claimed (claimCapture): paid, late payment, or flagged / refunded. */
+  private async applyCapture(tx: Tx, order: LockedOrder, payment: PaymentRow, capture: ProviderCapture, attempt: ClaimedAttempt, actor: Actor): Promise<LedgerResult> {
     const matches = capture.amountMinor === order.totalMinor && capture.currency === order.currency;
     if (!matches) {
       await this.markUnapplied(tx, attempt, UNAPPLIED_CAPTURE.amountMismatch, `expected ${order.totalMinor} ${order.currency}, captured ${capture.amountMinor} ${capture.currency}`);
@@ -239,8 +269,7 @@ export class PaymentLedger {
 
   private async cancellation(tx: Tx, order: LockedOrder, payment: PaymentRow, actor: Actor): Promise<LedgerResult> {
     if (payment.status !== 'PENDING') return done(`payment ${payment.id} already ${payment.status.toLowerCase()}`);
-    await tx.payment.update({ where: { id: payment.id }, data: { status: 'CANCELLED' } });
-    await this.audit.record(tx, { actor, action: 'payment.cancelled', entityType: 'order', entityId: order.id, before: { paymentId: payment.id, status: 'PENDING' }, after: { status: 'CANCELLED', orderStatus: order.status } });
+    await this.markCancelled(tx, order, payment.id, actor);
     return done('provider payment cancelled');
   }
 
@@ -252,7 +281,7 @@ export class PaymentLedger {
   private async refundUpdate(tx: Tx, order: LockedOrder, provider: PaymentMethod, observed: ProviderRefund, actor: Actor): Promise<LedgerResult> {
     const attempt = await tx.paymentAttempt.findUnique({ where: { provider_providerPaymentId: { provider, providerPaymentId: observed.providerPaymentId } } });
     if (!attempt || attempt.orderId !== order.id) return done(`ignored: refund ${observed.providerRefundId} of an unknown payment`);
-    const ours = observed.refundId && UUID.test(observed.refundId) ? await tx.refund.findFirst({ where: { id: observed.refundId, orderId: order.id } }) : null;
+    const ours = observed.refundId && UUID_PATTERN.test(observed.refundId) ? await tx.refund.findFirst({ where: { id: observed.refundId, orderId: order.id } }) : null;
     let row = ours ?? (await tx.refund.findUnique({ where: { provider_providerRefundId: { provider, providerRefundId: observed.providerRefundId } } }));
     if (!row) {
       if (observed.status === 'FAILED') return done(`ignored: failed refund ${observed.providerRefundId} that we never recorded`);

@@ -79,7 +79,7 @@ export interface PaymentProvider {
   isEnabled(): Promise<boolean>;
   createPayment(input: CreatePaymentInput): Promise<CreatedPayment>;
   /** Fields the client needs next to the stored clientData (public keys, read fresh so key rotation applies). */
-  clientInstructions(payment: { providerRef: string; amountMinor: number; currency: string; clientData: Record<string, unknown> }): Promise<Record<string, unknown>>;
+  clientInstructions(payment: { providerRef: string; clientData: Record<string, unknown> }): Promise<Record<string, unknown>>;
   /**
    * Verifies a client-side confirmation (Razorpay checkout handler) and reports the payment as the provider sees it.
    * Throws InvalidInputError for a bad signature before calling the provider.
@@ -90,7 +90,7 @@ export interface PaymentProvider {
   /** The current state of a provider payment object, as events. */
   fetchPayment(paymentRef: string): Promise<PaymentEvent[]>;
   refund(input: RefundInput): Promise<ProviderRefund>;
-  fetchRefund(input: { providerRefundId: string; providerPaymentId: string; refundId?: string }): Promise<ProviderRefund>;
+  fetchRefund(input: { providerRefundId: string; providerPaymentId: string }): Promise<ProviderRefund>;
   /** Cancels an unpaid provider payment so it can no longer take money (no-op where the provider has no such call). */
   cancelPayment(paymentRef: string): Promise<void>;
 }
@@ -113,6 +113,14 @@ export class ProviderRejectedError extends DomainError {
   constructor(readonly method: PaymentMethod, readonly code: string | undefined, message: string) {
     super(`${method} refused the request: ${message}`, { provider: method, code });
   }
+}
+
+/**
+ * Whether a provider's HTTP status is a refusal (ProviderRejectedError): a 4xx other than auth (401, 403), idempotency
+ * in flight (409) and rate limiting (429), which leave the outcome unknown.
+ */
+export function isProviderRefusal(status: number): boolean {
+  return status >= 400 && status < 500 && ![401, 403, 409, 429].includes(status);
 }
 
 /** The provider could not be reached or failed (network, timeout, 5xx): the outcome is unknown, retry with the same idempotency key. */

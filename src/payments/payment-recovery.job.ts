@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { EnvironmentVariables } from '../config/configuration.js';
+import { scheduleIntervalJob } from '../common/scheduling.js';
 import { RefundsService } from './refunds.service.js';
 import { PaymentsService } from './payments.service.js';
 
@@ -26,9 +27,13 @@ export class PaymentRecoveryJob implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.get('SCHEDULER_ENABLED', { infer: true })) return;
-    const intervalMs = this.config.get('PAYMENT_RECOVERY_INTERVAL_SECONDS', { infer: true }) * 1000;
-    this.scheduler.addInterval(PaymentRecoveryJob.name, setInterval(() => void this.run(), intervalMs));
+    scheduleIntervalJob(this.scheduler, this.config, {
+      name: PaymentRecoveryJob.name,
+      intervalMs: this.config.get('PAYMENT_RECOVERY_INTERVAL_SECONDS', { infer: true }) * 1000,
+      run: () => this.run(),
+      logger: this.logger,
+      failureMessage: 'Payment recovery failed',
+    });
   }
 
   /**

@@ -8,15 +8,13 @@ import type { Actor } from '../common/actor.js';
 import { InvalidInputError } from '../common/errors/domain-errors.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
-import { OrderIdPipe } from '../orders/orders.controller.js';
+import { ORDER_TOKEN_HEADER, OrderIdPipe } from '../orders/orders.controller.js';
 import { PaymentsService } from './payments.service.js';
 import { RefundsService } from './refunds.service.js';
 import {
-  ClientConfirmationResponse, CreateRefundDto, PaymentInstructionsResponse, PaymentSummaryResponse, RazorpayVerifyDto, RefundOutcomeResponse,
-  toPaymentSummary, toRefund,
+  ClientConfirmationResponse, CreateRefundDto, PAYMENT_METHODS, PaymentInstructionsResponse, PaymentSummaryResponse, RazorpayVerifyDto,
+  RefundOutcomeResponse, toPaymentSummary, toRefund,
 } from './dto/payments.dto.js';
-
-const ORDER_TOKEN_HEADER = { name: 'X-Order-Token', required: false, description: 'The guestToken returned by a guest checkout' };
 
 @ApiTags('payments')
 @Controller()
@@ -26,7 +24,7 @@ export class PaymentsController {
   @Public()
   @Get('payments/methods')
   @ApiOperation({ summary: 'Payment methods customers can choose right now (configured providers and cash on delivery)' })
-  @ApiOkResponse({ schema: { type: 'object', properties: { methods: { type: 'array', items: { type: 'string', enum: ['STRIPE', 'RAZORPAY', 'COD'] } } } } })
+  @ApiOkResponse({ schema: { type: 'object', properties: { methods: { type: 'array', items: { type: 'string', enum: PAYMENT_METHODS } } } } })
   async methods(): Promise<{ methods: string[] }> {
     return { methods: await this.payments.enabledMethods() };
   }

@@ -4,7 +4,7 @@ import type { Order, Payment, PaymentAttempt, Prisma, Refund } from '../generate
 import type { OrderStatus, PaymentMethod } from '../generated/prisma/enums.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
-import { SYSTEM_ACTOR, type Actor } from '../common/actor.js';
+import { providerActor, SYSTEM_ACTOR, type Actor } from '../common/actor.js';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../common/errors/domain-errors.js';
 import { OrderTransitionsService } from '../orders/order-transitions.service.js';
 import { canViewOrder, type OrderViewer } from '../orders/order-access.js';
@@ -159,12 +159,15 @@ export class PaymentsService {
     const provider = await this.providers.enabled(method);
     if (!provider.verifyClientConfirmation) throw new NotFoundError(`Client confirmation for ${method}`);
     const { paymentRef, events } = await provider.verifyClientConfirmation(input);
-    await this.applyEvents(method, events, { type: 'PROVIDER', id: method.toLowerCase() });
-    const located = await this.prisma.payment.findUnique({ where: { provider_providerRef: { provider: method, providerRef: paymentRef } }, select: { orderId: true } });
-    if (!located) throw new NotFoundError(`Order for ${method} payment ${paymentRef}`);
-    const order = await this.prisma.order.findUniqueOrThrow({ where: { id: located.orderId }, select: { id: true, number: true, status: true } });
-    const paid = (await this.prisma.paymentAttempt.count({ where: { orderId: order.id, status: 'CAPTURED', errorCode: null } })) > 0;
-    return { orderId: order.id, orderNumber: order.number, orderStatus: order.status, paid };
+    await this.applyEvents(method, events, providerActor(method));
+    // One round trip: the payment's order, and whether a capture paid for it (APPLIED_CAPTURE of the ledger, in SQL).
+    const [confirmed] = await this.prisma.$queryRaw<ClientConfirmationResult[]>`
+      SELECT o.id::text AS "orderId", o.number AS "orderNumber", o.status::text AS "orderStatus",
+             EXISTS (SELECT 1 FROM payment_attempts a WHERE a.order_id = o.id AND a.status = 'CAPTURED' AND a.error_code IS NULL) AS paid
+      FROM payments p JOIN orders o ON o.id = p.order_id
+      WHERE p.provider = ${method}::"PaymentMethod" AND p.provider_ref = ${paymentRef}`;
+    if (!confirmed) throw new NotFoundError(`Order for ${method} payment ${paymentRef}`);
+    return confirmed;
   }
 
   /**
@@ -218,21 +221,13 @@ export class PaymentsService {
       const order = await this.transitions.lockOrder(tx, payment.order_id);
       const current = await tx.payment.findUniqueOrThrow({ where: { id: payment.id } });
       if (current.status !== 'PENDING' || (order.status !== 'EXPIRED' && order.status !== 'CANCELLED')) return;
-      await tx.payment.update({ where: { id: payment.id }, data: { status: 'CANCELLED' } });
-      await this.audit.record(tx, {
-        actor: SYSTEM_ACTOR, action: 'payment.cancelled', entityType: 'order', entityId: order.id,
-        before: { paymentId: payment.id, status: 'PENDING' }, after: { status: 'CANCELLED', orderStatus: order.status, providerRef: payment.provider_ref },
-      });
+      await this.ledger.markCancelled(tx, order, payment.id, SYSTEM_ACTOR, { providerRef: payment.provider_ref });
     });
   }
 
   /** Applies provider events in one Serializable transaction, then sends the refunds they scheduled. */
   private async applyEvents(method: PaymentMethod, events: PaymentEvent[], actor: Actor): Promise<void> {
-    const refundIds = await this.transactions.run(async (tx) => {
-      const ids: string[] = [];
-      for (const event of events) ids.push(...(await this.ledger.apply(tx, method, event, actor)).refundsToSend);
-      return ids;
-    });
+    const refundIds = await this.transactions.run(async (tx) => (await this.ledger.applyAll(tx, method, events, actor)).refundsToSend);
     await this.refunds.send(refundIds, actor);
   }
 
@@ -314,7 +309,7 @@ export class PaymentsService {
   private async instructions(payment: Payment): Promise<PaymentInstructions> {
     const provider = this.providers.get(payment.provider);
     const clientData = (payment.clientData ?? {}) as Record<string, unknown>;
-    const fields = await provider.clientInstructions({ providerRef: payment.providerRef ?? '', amountMinor: payment.amountMinor, currency: payment.currency, clientData });
+    const fields = await provider.clientInstructions({ providerRef: payment.providerRef ?? '', clientData });
     return { method: payment.provider, paymentId: payment.id, amountMinor: payment.amountMinor, currency: payment.currency, ...fields };
   }
 }

@@ -114,7 +114,7 @@ export class RefundsService {
    * Resumes PENDING refunds nobody has touched for a while. Claiming bumps updated_at under SKIP LOCKED, so several
    * instances never pick the same row in one round (and the idempotency key makes a double send harmless anyway).
    */
-  async resumeStale(olderThanMs = this.staleAfterMs, limit = 50): Promise<number> {
+  async resumeStale(olderThanMs: number, limit = 50): Promise<number> {
     const cutoff = new Date(Date.now() - olderThanMs);
     const claimed = await this.prisma.$queryRaw<{ id: string }[]>`
       UPDATE refunds SET updated_at = now() WHERE id IN (
@@ -131,7 +131,7 @@ export class RefundsService {
     const provider = this.providers.get(row.provider);
     // A refund the provider already knows is only looked up: a failed lookup proves nothing, so it never fails the row.
     if (row.providerRefundId) {
-      const observed = await provider.fetchRefund({ providerRefundId: row.providerRefundId, providerPaymentId: row.attempt.providerPaymentId, refundId: row.id });
+      const observed = await provider.fetchRefund({ providerRefundId: row.providerRefundId, providerPaymentId: row.attempt.providerPaymentId });
       await this.settle(row.orderId, id, (tx, order, fresh) => this.ledger.settleRefund(tx, order, fresh, observed, actor));
       return undefined;
     }

@@ -26,9 +26,9 @@ export class ReturnsService {
 
   async request(orderId: string, viewer: OrderViewer, lines: ReturnLine[], reason: string, actor: Actor): Promise<ReturnWithItems> {
     return this.prisma.serializable(async (tx) => {
-      const order = await this.lockVisible(tx, orderId, viewer);
+      const order = await this.transitions.lockVisible(tx, orderId, viewer);
       const returnable = await this.returnableQuantities(tx, order);
-      this.checkLines(lines, returnable, 'items');
+      this.checkLines(lines, returnable);
       const created = await tx.return.create({ data: { orderId, reason, items: { create: lines.map((l) => ({ orderItemId: l.orderItemId, quantity: l.quantity })) } }, include: { items: true } });
       await this.transitions.apply(tx, order, 'REQUEST_RETURN', { actor, reason: `return ${created.id}: ${reason}` });
       await this.audit.record(tx, { actor, action: 'return.requested', entityType: 'order', entityId: orderId, after: { returnId: created.id, reason, items: lines } });
@@ -51,7 +51,7 @@ export class ReturnsService {
       const current = await this.findReturn(tx, orderId, returnId, ['ACCEPTED']);
       const requested = new Map(current.items.map((i) => [i.orderItemId, i.quantity]));
       const lines = received ?? current.items.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantity }));
-      this.checkLines(lines, requested, 'items');
+      this.checkLines(lines, requested);
       for (const item of current.items) {
         const quantity = lines.find((l) => l.orderItemId === item.orderItemId)?.quantity ?? 0;
         if (quantity !== item.quantity) await tx.returnItem.update({ where: { id: item.id }, data: { quantity } });
@@ -77,12 +77,6 @@ export class ReturnsService {
     return this.prisma.return.findMany({ where: { orderId }, include: { items: true }, orderBy: { createdAt: 'asc' } });
   }
 
-  private async lockVisible(tx: Tx, orderId: string, viewer: OrderViewer): Promise<LockedOrder> {
-    const visible = await tx.order.findUnique({ where: { id: orderId }, select: { id: true, userId: true, guestTokenHash: true } });
-    if (!visible || !canViewOrder(visible, viewer)) throw new NotFoundError('Order', orderId);
-    return this.transitions.lockOrder(tx, orderId);
-  }
-
   /** Per order item: ordered quantity minus what open or completed returns already cover. */
   private async returnableQuantities(tx: Tx, order: LockedOrder): Promise<Map<string, number>> {
     const claimed = await tx.returnItem.groupBy({
@@ -92,15 +86,16 @@ export class ReturnsService {
     return new Map(order.items.map((item) => [item.id, item.quantity - (used.get(item.id) ?? 0)]));
   }
 
-  private checkLines(lines: ReturnLine[], allowed: Map<string, number>, field: string): void {
+  /** Checks the request body's `items` against what may be returned (errors name items.<index>.<field>). */
+  private checkLines(lines: ReturnLine[], allowed: Map<string, number>): void {
     const errors: FieldError[] = [];
     const seen = new Set<string>();
     lines.forEach((line, i) => {
-      if (seen.has(line.orderItemId)) errors.push({ field: `${field}.${i}.orderItemId`, errors: ['appears more than once'] });
+      if (seen.has(line.orderItemId)) errors.push({ field: `items.${i}.orderItemId`, errors: ['appears more than once'] });
       seen.add(line.orderItemId);
       const max = allowed.get(line.orderItemId);
-      if (max === undefined) errors.push({ field: `${field}.${i}.orderItemId`, errors: ['is not an item of this order or return'] });
-      else if (line.quantity > max) errors.push({ field: `${field}.${i}.quantity`, errors: [`must not exceed ${max}`] });
+      if (max === undefined) errors.push({ field: `items.${i}.orderItemId`, errors: ['is not an item of this order or return'] });
+      else if (line.quantity > max) errors.push({ field: `items.${i}.quantity`, errors: [`must not exceed ${max}`] });
     });
     if (errors.length) throw new InvalidInputError(`Invalid return lines: ${errors.map((e) => e.field).join(', ')}`, errors);
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { PaymentMethod } from '../generated/prisma/enums.js';
 import { PrismaService } from '../prisma/prisma.service.js';
-import type { Actor } from '../common/actor.js';
+import { providerActor } from '../common/actor.js';
 import { InvalidInputError } from '../common/errors/domain-errors.js';
 import { MetricsService } from '../ops/metrics.service.js';
 import { PaymentProviders } from './payment-providers.js';
@@ -44,24 +44,18 @@ export class WebhooksService {
     const seen = await this.prisma.$queryRaw<unknown[]>`
       SELECT 1 FROM webhook_events WHERE provider = ${method}::"PaymentMethod" AND event_id = ${webhook.eventId}`;
     if (seen.length) return this.duplicate(method, webhook);
-    const actor: Actor = { type: 'PROVIDER', id: method.toLowerCase() };
+    const actor = providerActor(method);
     let outcome: { result: string; refundIds: string[] };
     try {
       outcome = await this.transactions.run(async (tx) => {
-        const results: string[] = [];
-        const refundIds: string[] = [];
-        for (const event of webhook.events) {
-          const applied = await this.ledger.apply(tx, method, event, actor);
-          results.push(applied.result);
-          refundIds.push(...applied.refundsToSend);
-        }
-        const result = results.join('; ') || `ignored: ${webhook.type} is not acted on`;
+        const applied = await this.ledger.applyAll(tx, method, webhook.events, actor);
+        const result = applied.result || `ignored: ${webhook.type} is not acted on`;
         const recorded = await tx.$executeRaw`
           INSERT INTO webhook_events (id, provider, event_id, type, payload, result, processed_at)
           VALUES (gen_random_uuid(), ${method}::"PaymentMethod", ${webhook.eventId}, ${webhook.type}, ${payload}::jsonb, ${result}, now())
           ON CONFLICT (provider, event_id) DO NOTHING`;
         if (!recorded) throw new AlreadyReceived();
-        return { result, refundIds };
+        return { result, refundIds: applied.refundsToSend };
       });
     } catch (error) {
       if (error instanceof AlreadyReceived) return this.duplicate(method, webhook);

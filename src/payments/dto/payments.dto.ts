@@ -2,14 +2,16 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
 import type { Payment, PaymentAttempt, Refund } from '../../generated/prisma/client.js';
+import { PaymentMethod } from '../../generated/prisma/enums.js';
+import { trim } from '../../common/http/transforms.js';
 import { ORDER_STATUSES } from '../../orders/order-state-machine.js';
 import type { PaymentSummary } from '../payments.service.js';
 
-const METHODS = ['STRIPE', 'RAZORPAY', 'COD'];
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+/** The payment methods, in schema order (STRIPE, RAZORPAY, COD). */
+export const PAYMENT_METHODS = Object.values(PaymentMethod);
 
 export class PaymentInstructionsResponse {
-  @ApiProperty({ enum: METHODS }) method!: string;
+  @ApiProperty({ enum: PAYMENT_METHODS }) method!: string;
   @ApiProperty({ format: 'uuid', description: 'Our payment record' }) paymentId!: string;
   @ApiProperty({ example: 99800, description: 'Order total, minor units' }) amountMinor!: number;
   @ApiProperty({ example: 'INR' }) currency!: string;
@@ -36,7 +38,7 @@ export class ClientConfirmationResponse {
 
 export class PaymentRecordResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: METHODS }) provider!: string;
+  @ApiProperty({ enum: PAYMENT_METHODS }) provider!: string;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'Stripe PaymentIntent id, Razorpay order id, or cod_<orderId>' }) providerRef!: string | null;
   @ApiProperty({ enum: ['PENDING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] }) status!: string;
   @ApiProperty() amountMinor!: number;
@@ -46,7 +48,7 @@ export class PaymentRecordResponse {
 
 export class PaymentAttemptResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: METHODS }) provider!: string;
+  @ApiProperty({ enum: PAYMENT_METHODS }) provider!: string;
   @ApiProperty({ description: 'Stripe charge id, Razorpay payment id, or cod_<orderId>' }) providerPaymentId!: string;
   @ApiProperty({ enum: ['PENDING', 'CAPTURED', 'FAILED'] }) status!: string;
   @ApiProperty() amountMinor!: number;
@@ -63,7 +65,7 @@ export class PaymentAttemptResponse {
 
 export class RefundResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: METHODS }) provider!: string;
+  @ApiProperty({ enum: PAYMENT_METHODS }) provider!: string;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'Stripe re_..., Razorpay rfnd_...; null until the provider answered' }) providerRefundId!: string | null;
   @ApiPropertyOptional({ type: String, nullable: true, format: 'uuid' }) paymentAttemptId!: string | null;
   @ApiProperty({ enum: ['PENDING', 'SUCCEEDED', 'FAILED'], description: 'PENDING until the provider confirms' }) status!: string;
@@ -78,7 +80,7 @@ export class PaymentSummaryResponse {
   @ApiProperty({ format: 'uuid' }) orderId!: string;
   @ApiProperty({ example: 'OL-000042' }) orderNumber!: string;
   @ApiProperty({ enum: ORDER_STATUSES }) orderStatus!: string;
-  @ApiProperty({ enum: METHODS }) paymentMethod!: string;
+  @ApiProperty({ enum: PAYMENT_METHODS }) paymentMethod!: string;
   @ApiProperty({ example: 'INR' }) currency!: string;
   @ApiProperty() totalMinor!: number;
   @ApiProperty({ description: 'Captured money in the order currency (sum of CAPTURED attempts)' }) paidMinor!: number;

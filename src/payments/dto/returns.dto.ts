@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import { trim } from '../../common/http/transforms.js';
 import type { ReturnWithItems } from '../returns.service.js';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class ReturnLineDto {
   @ApiProperty({ format: 'uuid', description: 'An item of the order' }) @IsUUID('all') orderItemId!: string;

@@ -37,7 +37,7 @@ export class CashOnDeliveryProvider implements PaymentProvider {
     return { providerRefundId: `cod_refund_${input.refundId}`, refundId: input.refundId, providerPaymentId: input.providerPaymentId, amountMinor: input.amountMinor, currency: input.currency, status: 'SUCCEEDED' };
   }
 
-  async fetchRefund(input: { providerRefundId: string; providerPaymentId: string; refundId?: string }): Promise<ProviderRefund> {
+  async fetchRefund(input: { providerRefundId: string; providerPaymentId: string }): Promise<ProviderRefund> {
     throw new InvalidInputError(`Cash refund ${input.providerRefundId} has no provider state to fetch`);
   }
 

@@ -7,7 +7,7 @@ import { InvalidInputError } from '../../common/errors/domain-errors.js';
 import { PaymentCredentialsSource, type RazorpayCredentials } from '../payment-credentials.js';
 import { fromProviderAmount, RAZORPAY_AMOUNT_RULES, toProviderAmount } from '../currency.js';
 import {
-  headerValue, InvalidWebhookSignatureError, ProviderNotConfiguredError, ProviderRejectedError, ProviderUnavailableError,
+  headerValue, InvalidWebhookSignatureError, isProviderRefusal, ProviderNotConfiguredError, ProviderRejectedError, ProviderUnavailableError,
   type CreatedPayment, type CreatePaymentInput, type PaymentEvent, type PaymentProvider, type ProviderCapture, type ProviderRefund,
   type RefundInput, type VerifiedWebhook, type WebhookHeaders,
 } from '../payment-provider.js';
@@ -250,7 +250,7 @@ export class RazorpayProvider implements PaymentProvider {
       const status = Number(e?.statusCode ?? e?.response?.status ?? 0);
       const detail = e?.error ?? e?.response?.data?.error;
       const message = detail?.description ?? e?.message ?? 'request failed';
-      if (status >= 400 && status < 500 && ![401, 403, 409, 429].includes(status)) throw new ProviderRejectedError('RAZORPAY', detail?.code, message);
+      if (isProviderRefusal(status)) throw new ProviderRejectedError('RAZORPAY', detail?.code, message);
       throw new ProviderUnavailableError('RAZORPAY', status ? `HTTP ${status}: ${message}` : message);
     }
   }

@@ -5,7 +5,7 @@ import type { EnvironmentVariables } from '../../config/configuration.js';
 import { PaymentCredentialsSource, type StripeCredentials } from '../payment-credentials.js';
 import { fromProviderAmount, STRIPE_AMOUNT_RULES, toProviderAmount } from '../currency.js';
 import {
-  headerValue, InvalidWebhookSignatureError, ProviderNotConfiguredError, ProviderRejectedError, ProviderUnavailableError,
+  headerValue, InvalidWebhookSignatureError, isProviderRefusal, ProviderNotConfiguredError, ProviderRejectedError, ProviderUnavailableError,
   type CreatedPayment, type CreatePaymentInput, type PaymentEvent, type PaymentProvider, type ProviderCapture, type ProviderRefund,
   type RefundInput, type VerifiedWebhook, type WebhookHeaders,
 } from '../payment-provider.js';
@@ -203,7 +203,7 @@ export class StripeProvider implements PaymentProvider {
     } catch (error) {
       if (error instanceof Stripe.errors.StripeError) {
         const status = error.statusCode ?? 0;
-        if (status >= 400 && status < 500 && ![401, 403, 409, 429].includes(status)) throw new ProviderRejectedError('STRIPE', error.code, error.message);
+        if (isProviderRefusal(status)) throw new ProviderRejectedError('STRIPE', error.code, error.message);
         throw new ProviderUnavailableError('STRIPE', error.message);
       }
       throw new ProviderUnavailableError('STRIPE', (error as Error).message);
