@@ -242,7 +242,7 @@ describe('transactional outbox', () => {
     await dispatcher.drain();
     expect(variantEvents()).toEqual([]);
 
-    const product = await t.prisma.variant.findUniqueOrThrow({ where: { id: variantId } });
+    const product = await t.prisma.variant.findUniqueOrThrow({ where: { id: variantId }, include: { product: true } });
     const checkoutVariant = (quantity: number) => t.http.post('/orders/checkout').send({
       items: [{ variantId, quantity }],
       contact: { name: 'Asha Rao', email: 'asha@example.com', phone: '+919800000001' },
@@ -254,7 +254,10 @@ describe('transactional outbox', () => {
     await checkoutVariant(4); // 4 → 0: out of stock
     await dispatcher.drain();
     expect(variantEvents().map((e) => [e.type, e.data.available])).toEqual([['inventory.low_stock', 5], ['inventory.out_of_stock', 0]]);
-    expect(variantEvents()[0].data).toMatchObject({ variant: { id: variantId, sku: product.sku }, threshold: 5, onHand: 5, reserved: 0 });
+    expect(variantEvents()[0].data).toEqual({
+      variant: { id: variantId, sku: product.sku, name: product.name, productId: product.productId, productName: product.product.name },
+      onHand: 5, reserved: 0, available: 5, threshold: 5,
+    });
     expect(await t.prisma.outboxMessage.count({ where: { aggregateId: variantId, destination: { startsWith: 'channel:' } } })).toBe(0);
     await t.http.patch(`/admin/webhook-endpoints/${endpoint.id}`).set(auth()).send({ active: false }).expect(200);
   });

@@ -3,6 +3,7 @@ import type { Prisma } from '../generated/prisma/client.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import type { Actor } from '../common/actor.js';
 import { RequestContext } from '../common/context/request-context.js';
+import { toJsonValue } from '../common/json.js';
 
 export interface AuditEntry {
   actor: Actor;
@@ -13,7 +14,7 @@ export interface AuditEntry {
   after?: unknown;
 }
 
-const toJson = (v: unknown) => (v === undefined ? undefined : (JSON.parse(JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? x.toString() : x))) as Prisma.InputJsonValue));
+const toJson = (v: unknown) => (v === undefined ? undefined : toJsonValue(v));
 
 /** Append-only audit trail. Writers pass their transaction so the entry commits or rolls back with the change. */
 @Injectable()

@@ -77,8 +77,6 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(100) PAYMENT_TX_CONCURRENCY = 2;
 }
 
-export type AppConfig = EnvironmentVariables;
-
 const DEV_JWT_SECRET = 'orderline-development-secret-not-for-production';
 
 /** Validates process.env at start; a bad value stops the process with a message naming the variable. */

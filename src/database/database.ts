@@ -4,7 +4,6 @@ import { applyMigrations } from './migrator.js';
 
 export interface Database {
   url: string;
-  embedded: boolean;
   stop(): Promise<void>;
 }
 
@@ -19,5 +18,5 @@ export async function prepareDatabase(log: (message: string) => void = console.l
   }
   const applied = await applyMigrations(url);
   if (applied.length) log(`Applied migrations: ${applied.join(', ')}`);
-  return { url, embedded: !!embedded, stop: async () => embedded?.stop() };
+  return { url, stop: async () => embedded?.stop() };
 }

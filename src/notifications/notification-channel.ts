@@ -29,4 +29,6 @@ export interface NotificationChannel {
   /** The customer's address on this channel, or undefined when the order has none (no message is queued then). */
   recipient(customer: Customer): string | undefined;
   send(message: NotificationMessage): Promise<void>;
+  /** Releases what the channel holds open (connection pools); called once when the app shuts down. */
+  close?(): void;
 }

@@ -37,7 +37,7 @@ export class NotificationsService implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
-    for (const channel of this.channels) if (channel instanceof EmailChannel) channel.close();
+    for (const channel of this.channels) channel.close?.();
   }
 
   get channelNames(): ChannelName[] {

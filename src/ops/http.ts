@@ -26,10 +26,10 @@ export function parseCorsOrigins(value: string): true | string[] | undefined {
 
 /**
  * The HTTP edge of every instance, in order: request tracking for graceful shutdown, the request id (into the
- * response header and the audit context), the request log line, request timing, security headers, CORS and
- * size-limited body parsers (a larger body is answered 413 in the common error shape). The request logger comes
- * before the body parsers so that requests they refuse (413, malformed JSON) are logged too; nestjs-pino then only
- * binds it to the request context (useExisting).
+ * response header and the audit context), the request log line, request timing (only with METRICS_ENABLED: nothing
+ * else reads it), security headers, CORS and size-limited body parsers (a larger body is answered 413 in the common
+ * error shape). The request logger comes before the body parsers so that requests they refuse (413, malformed JSON)
+ * are logged too; nestjs-pino then only binds it to the request context (useExisting).
  */
 export function configureHttp(app: INestApplication): void {
   const express = app as NestExpressApplication;
@@ -38,7 +38,7 @@ export function configureHttp(app: INestApplication): void {
   app.use(app.get(GracefulShutdown).trackRequests);
   app.use(requestIdMiddleware);
   app.use(pinoHttp(pinoHttpOptions(loggingConfig(config))));
-  app.use(app.get(MetricsService).timeRequests);
+  if (config.get('METRICS_ENABLED', { infer: true })) app.use(app.get(MetricsService).timeRequests);
   app.use(
     helmet({
       // Swagger UI at /docs is the only HTML served: it needs inline styles and data: images, and must load over

@@ -5,6 +5,7 @@ import type { EnvironmentVariables } from '../config/configuration.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import { WebhookEndpointsService } from '../webhook-endpoints/webhook-endpoints.service.js';
+import { scheduleIntervalJob, type IntervalJob } from '../common/scheduling.js';
 import { backoffDelayMs } from './backoff.js';
 import { DeliveryError } from './delivery-error.js';
 
@@ -39,7 +40,6 @@ const MAX_BATCHES_PER_TICK = 20;
 @Injectable()
 export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxDispatcher.name);
-  private readonly enabled: boolean;
   private readonly intervalMs: number;
   private readonly batchSize: number;
   private readonly concurrency: number;
@@ -48,7 +48,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   private readonly backoffMaxMs: number;
   private readonly leaseMs: number;
   private readonly retentionDays: number;
-  private running?: Promise<void>;
+  private schedule?: IntervalJob;
   private lastPurgeAt = 0;
   private stopping = false;
 
@@ -57,9 +57,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     private readonly notifications: NotificationsService,
     private readonly webhooks: WebhookEndpointsService,
     private readonly scheduler: SchedulerRegistry,
-    config: ConfigService<EnvironmentVariables, true>,
+    private readonly config: ConfigService<EnvironmentVariables, true>,
   ) {
-    this.enabled = config.get('SCHEDULER_ENABLED', { infer: true });
     this.intervalMs = config.get('OUTBOX_INTERVAL_MS', { infer: true });
     this.batchSize = config.get('OUTBOX_BATCH_SIZE', { infer: true });
     this.concurrency = config.get('OUTBOX_CONCURRENCY', { infer: true });
@@ -71,24 +70,23 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     this.leaseMs = Math.ceil(this.batchSize / this.concurrency) * config.get('OUTBOX_DELIVERY_TIMEOUT_MS', { infer: true }) + 30_000;
   }
 
+  /** Each scheduled run drains due messages batch by batch, then purges old ones; overlapping ticks are skipped. */
   onApplicationBootstrap(): void {
-    if (!this.enabled) return;
-    this.scheduler.addInterval(INTERVAL_NAME, setInterval(() => this.tick(), this.intervalMs));
+    this.schedule = scheduleIntervalJob(this.scheduler, this.config, {
+      name: INTERVAL_NAME,
+      intervalMs: this.intervalMs,
+      run: async () => {
+        await this.drain();
+        await this.purgeIfDue();
+      },
+      logger: this.logger,
+      failureMessage: 'Outbox run failed',
+    });
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    if (this.scheduler.doesExist('interval', INTERVAL_NAME)) this.scheduler.deleteInterval(INTERVAL_NAME);
-    await this.running;
-  }
-
-  /** One scheduled run: drains due messages batch by batch; overlapping ticks are skipped. */
-  private tick(): void {
-    if (this.running || this.stopping) return;
-    this.running = this.drain()
-      .then(() => this.purgeIfDue())
-      .catch((error) => this.logger.error(`Outbox run failed: ${(error as Error).message}`))
-      .finally(() => (this.running = undefined));
+    await this.schedule?.stop();
   }
 
   /** Runs batches until one comes back short (nothing more is due) or the per-tick cap is reached. */

@@ -15,6 +15,9 @@ import type { CredentialStatus, SettingsResponse, UpdateSettingsDto } from './dt
 /** How long an instance reuses the settings row. Writes on this instance refresh it at once; other instances within this. */
 export const SETTINGS_CACHE_TTL_MS = 5_000;
 
+/** The environment variable a credential falls back to. */
+const envVarOf = (provider: CredentialProvider, field: string) => (CREDENTIAL_FIELDS[provider] as Record<string, string>)[field];
+
 export interface BrandProfile {
   name: string;
   slug: string;
@@ -35,6 +38,8 @@ export class SettingsService {
   private loading?: Promise<BrandSettings>;
   /** Bumped by every write, so a read that started before the write cannot put the old row back in the cache. */
   private generation = 0;
+  /** Plaintexts of credentials that decrypted, per row object (a cached row is never mutated), so hot paths decrypt once. */
+  private readonly decrypted = new WeakMap<BrandSettings, Map<string, string>>();
 
   constructor(
     private readonly prisma: PrismaService,
@@ -63,9 +68,10 @@ export class SettingsService {
    * no longer decrypts (ENCRYPTION_KEY changed) is an error, not a silent fallback to another account's keys.
    */
   async credential<P extends CredentialProvider>(provider: P, field: CredentialField<P>): Promise<string | undefined> {
-    const stored = this.storedCredentials(await this.row())[provider]?.[field];
-    if (stored) return this.decryptCredential(provider, field, stored);
-    return this.envValue(CREDENTIAL_FIELDS[provider][field] as string);
+    const row = await this.row();
+    const stored = this.storedCredentials(row)[provider]?.[field];
+    if (stored) return this.decryptedCredential(row, provider, field, stored);
+    return this.envCredential(provider, field);
   }
 
   async view(): Promise<SettingsResponse> {
@@ -75,7 +81,7 @@ export class SettingsService {
   async update(input: UpdateSettingsDto, actor: Actor): Promise<SettingsResponse> {
     const row = await this.prisma.serializable(async (tx) => {
       const current = await this.ensureRow(tx);
-      const credentials = this.storedCredentials(current);
+      const credentials = { ...this.storedCredentials(current) }; // only its top level is replaced below
       const credentialChanges: Record<string, 'set' | 'cleared'> = {};
       for (const provider of credentialProviders()) {
         const changes = input.credentials?.[provider] as Record<string, string | null | undefined> | undefined;
@@ -120,12 +126,12 @@ export class SettingsService {
   private incompletePairs(stored: StoredCredentials, providers: CredentialProvider[]): FieldError[] {
     const pairs: Record<CredentialProvider, [string, string]> = { stripe: ['secretKey', 'publishableKey'], razorpay: ['keyId', 'keySecret'] };
     const inEffect = (provider: CredentialProvider, field: string) =>
-      Boolean(stored[provider]?.[field] || this.envValue((CREDENTIAL_FIELDS[provider] as Record<string, string>)[field]));
+      Boolean(stored[provider]?.[field] || this.envCredential(provider, field));
     return providers.flatMap((provider) => {
       const [a, b] = pairs[provider];
       if (inEffect(provider, a) === inEffect(provider, b)) return [];
       const [missing, present] = inEffect(provider, a) ? [b, a] : [a, b];
-      return [{ field: `credentials.${provider}.${missing}`, errors: [`${missing} is required while ${present} is set (here or in ${(CREDENTIAL_FIELDS[provider] as Record<string, string>)[missing]})`] }];
+      return [{ field: `credentials.${provider}.${missing}`, errors: [`${missing} is required while ${present} is set (here or in ${envVarOf(provider, missing)})`] }];
     });
   }
 
@@ -148,9 +154,23 @@ export class SettingsService {
     return db.brandSettings.findUniqueOrThrow({ where: { id: 1 } });
   }
 
+  /** The row's credentials as stored, not a copy: read-only. */
   private storedCredentials(row: BrandSettings): StoredCredentials {
     const value = row.credentials;
-    return value && typeof value === 'object' && !Array.isArray(value) ? structuredClone(value as StoredCredentials) : {};
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as StoredCredentials) : {};
+  }
+
+  /** decryptCredential, remembered per row object when it succeeds (failures are not remembered: they throw each time). */
+  private decryptedCredential(row: BrandSettings, provider: CredentialProvider, field: string, sealed: string): string {
+    let plaintexts = this.decrypted.get(row);
+    if (!plaintexts) this.decrypted.set(row, (plaintexts = new Map()));
+    const key = `${provider}.${field}`;
+    let plaintext = plaintexts.get(key);
+    if (plaintext === undefined) {
+      plaintext = this.decryptCredential(provider, field, sealed);
+      plaintexts.set(key, plaintext);
+    }
+    return plaintext;
   }
 
   private decryptCredential(provider: CredentialProvider, field: string, sealed: string): string {
@@ -163,8 +183,9 @@ export class SettingsService {
     }
   }
 
-  private envValue(name: string): string | undefined {
-    return (this.config as unknown as ConfigService).get<string>(name) || undefined;
+  /** A credential's environment variable value, undefined when unset or empty. */
+  private envCredential(provider: CredentialProvider, field: string): string | undefined {
+    return (this.config as unknown as ConfigService).get<string>(envVarOf(provider, field)) || undefined;
   }
 
   private credentialStatus(stored: StoredCredentials, provider: CredentialProvider, field: string): CredentialStatus {
@@ -177,7 +198,7 @@ export class SettingsService {
         return { set: true, last4: null, source: 'settings' };
       }
     }
-    const env = this.envValue((CREDENTIAL_FIELDS[provider] as Record<string, string>)[field]);
+    const env = this.envCredential(provider, field);
     return env ? { set: true, last4: env.slice(-4), source: 'environment' } : { set: false, last4: null, source: null };
   }
 

@@ -14,6 +14,8 @@ import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signWebhook, TIME
 
 const secretContext = (endpointId: string) => `webhook_endpoints.secret:${endpointId}`;
 const RESPONSE_SNIPPET_BYTES = 2048;
+/** A new signing secret: 256 random bits. */
+const generateSecret = () => `ol_whsec_${randomBytes(32).toString('base64url')}`;
 
 export interface WebhookDelivery {
   /** Outbox message id: the event id receivers deduplicate on (the same on every retry). */
@@ -64,7 +66,7 @@ export class WebhookEndpointsService {
   async create(input: CreateWebhookEndpointDto, actor: Actor): Promise<WebhookEndpointWithSecretResponse> {
     this.checkUrl(input.url);
     const id = randomUUID();
-    const secret = `ol_whsec_${randomBytes(32).toString('base64url')}`;
+    const secret = generateSecret();
     const endpoint = await this.prisma.serializable(async (tx) => {
       const created = await tx.webhookEndpoint.create({
         data: { id, url: input.url, events: input.events, active: input.active ?? true, secretEncrypted: this.box.encrypt(secret, secretContext(id)) },
@@ -107,7 +109,7 @@ export class WebhookEndpointsService {
 
   /** Replaces the signing secret; the new one is returned once. Deliveries from now on use it. */
   async rotateSecret(id: string, actor: Actor): Promise<WebhookEndpointWithSecretResponse> {
-    const secret = `ol_whsec_${randomBytes(32).toString('base64url')}`;
+    const secret = generateSecret();
     const updated = await this.prisma.serializable(async (tx) => {
       const exists = await tx.webhookEndpoint.findUnique({ where: { id }, select: { id: true } });
       if (!exists) throw new NotFoundError('Webhook endpoint', id);

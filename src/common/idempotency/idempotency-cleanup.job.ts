@@ -2,6 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { EnvironmentVariables } from '../../config/configuration.js';
+import { scheduleIntervalJob } from '../scheduling.js';
 import { IdempotencyService } from './idempotency.service.js';
 
 const CLEANUP_INTERVAL_MS = 15 * 60 * 1000;
@@ -10,7 +11,6 @@ const CLEANUP_INTERVAL_MS = 15 * 60 * 1000;
 @Injectable()
 export class IdempotencyCleanupJob implements OnApplicationBootstrap {
   private readonly logger = new Logger(IdempotencyCleanupJob.name);
-  private running = false;
 
   constructor(
     private readonly idempotency: IdempotencyService,
@@ -19,19 +19,12 @@ export class IdempotencyCleanupJob implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.get('SCHEDULER_ENABLED', { infer: true })) return;
-    this.scheduler.addInterval(IdempotencyCleanupJob.name, setInterval(() => void this.tick(), CLEANUP_INTERVAL_MS));
-  }
-
-  private async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    try {
-      await this.idempotency.deleteExpired();
-    } catch (error) {
-      this.logger.error(`Idempotency key cleanup failed: ${(error as Error).message}`);
-    } finally {
-      this.running = false;
-    }
+    scheduleIntervalJob(this.scheduler, this.config, {
+      name: IdempotencyCleanupJob.name,
+      intervalMs: CLEANUP_INTERVAL_MS,
+      run: () => this.idempotency.deleteExpired(),
+      logger: this.logger,
+      failureMessage: 'Idempotency key cleanup failed',
+    });
   }
 }

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { Prisma } from '../../generated/prisma/client.js';
 import { PrismaService } from '../../prisma/prisma.service.js';
 import type { EnvironmentVariables } from '../../config/configuration.js';
 import { ConflictError, UnprocessableError } from '../errors/domain-errors.js';
+import { toJsonValue } from '../json.js';
 
 /** How long a key is remembered; a later request with the same key is a new request. */
 export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
@@ -13,9 +13,6 @@ const MAX_POLL_INTERVAL_MS = 200;
 export type IdempotencyStart =
   | { kind: 'execute'; recordId: string }
   | { kind: 'replay'; status: number; body: unknown };
-
-const toJson = (body: unknown): Prisma.InputJsonValue =>
-  JSON.parse(JSON.stringify(body ?? null, (_k, v) => (typeof v === 'bigint' ? v.toString() : v))) as Prisma.InputJsonValue;
 
 /**
  * Idempotency keys in PostgreSQL. The unique (scope, key) row is claimed with one INSERT before the work starts, so
@@ -65,7 +62,7 @@ export class IdempotencyService {
   async complete(recordId: string, status: number, body: unknown): Promise<void> {
     await this.prisma.idempotencyKey.update({
       where: { id: recordId },
-      data: { status: 'COMPLETED', responseStatus: status, responseBody: toJson(body) },
+      data: { status: 'COMPLETED', responseStatus: status, responseBody: toJsonValue(body ?? null) },
     });
   }
 

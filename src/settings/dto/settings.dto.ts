@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { IsOptionalNonNull } from '../../common/http/validation.js';
 
-/** Optional, but never null (fields that cannot be cleared). */
-const IsOptionalNonNull = () => ValidateIf((_object, value) => value !== undefined);
 const CURRENCIES = Intl.supportedValuesOf('currency');
 const SECRET_MAX = 512;
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUrl, MaxLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUrl, MaxLength } from 'class-validator';
+import { IsOptionalNonNull } from '../../common/http/validation.js';
 import { EVENT_TYPES } from '../../outbox/outbox-events.js';
 
 /** Endpoints may subscribe to named events or to every event with "*". */
@@ -7,7 +8,6 @@ export const SUBSCRIBABLE_EVENTS = ['*', ...EVENT_TYPES] as const;
 const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true, require_tld: false };
 const URL_MESSAGE = 'url must be an http(s) URL (https in production)';
 const EVENTS_MESSAGE = `each value in events must be one of: ${SUBSCRIBABLE_EVENTS.join(', ')}`;
-const IsOptionalNonNull = () => ValidateIf((_object, value) => value !== undefined);
 
 export class CreateWebhookEndpointDto {
   @ApiProperty({ example: 'https://hooks.example.com/orderline', maxLength: 2048 })
