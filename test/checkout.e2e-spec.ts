@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { startTestApp, registerCustomer, createAdmin, bearer, type TestApp } from './support/test-app.js';
-import { createProductWithStock, ledgerViolations } from './support/fixtures.js';
+import { createProductWithStock, ledgerViolations, inventoryLevel } from './support/fixtures.js';
 import { checkoutBody } from './support/checkout.js';
 
 describe('POST /orders/checkout', () => {
@@ -8,7 +8,6 @@ describe('POST /orders/checkout', () => {
   beforeAll(async () => { t = await startTestApp(); });
   afterAll(async () => { await t.close(); });
 
-  const level = (variantId: string) => t.prisma.inventoryLevel.findUniqueOrThrow({ where: { variantId } });
   const ordersFor = (email: string) => t.prisma.order.count({ where: { email } });
 
   it('sells cash-on-delivery stock at checkout, priced from the catalogue, with history, ledger and audit', async () => {
@@ -36,8 +35,8 @@ describe('POST /orders/checkout', () => {
     expect(JSON.stringify(res.body)).not.toContain('guestTokenHash');
 
     // Sold at checkout: on hand down, nothing left reserved; each line reserved then sold in the ledger.
-    expect(await level(a.id)).toMatchObject({ onHand: 3, reserved: 0 });
-    expect(await level(b.id)).toMatchObject({ onHand: 2, reserved: 0 });
+    expect(await inventoryLevel(t.prisma, a.id)).toMatchObject({ onHand: 3, reserved: 0 });
+    expect(await inventoryLevel(t.prisma, b.id)).toMatchObject({ onHand: 2, reserved: 0 });
     const moves = await t.prisma.stockMovement.findMany({ where: { orderId: order.id }, orderBy: { id: 'asc' } });
     expect(moves.map((m) => [m.variantId, m.kind, m.onHandDelta, m.reservedDelta])).toEqual([
       [a.id, 'RESERVATION', 0, 2], [b.id, 'RESERVATION', 0, 1], [a.id, 'SALE', -2, -2], [b.id, 'SALE', -1, -1],
@@ -71,7 +70,7 @@ describe('POST /orders/checkout', () => {
     expect(res.body.paymentError).toEqual({ statusCode: expect.any(Number), message: expect.any(String) });
     expect(res.body.paymentError.statusCode).toBeGreaterThanOrEqual(400);
 
-    expect(await level(variant.id)).toMatchObject({ onHand: 4, reserved: 3 });
+    expect(await inventoryLevel(t.prisma, variant.id)).toMatchObject({ onHand: 4, reserved: 3 });
     expect((await t.http.get(`/orders/${order.id}`).set('X-Order-Token', res.body.guestToken).expect(200)).body).toEqual(order);
     const history = await t.prisma.orderStatusHistory.findMany({ where: { orderId: order.id }, orderBy: { id: 'asc' } });
     expect(history.map((h) => [h.fromStatus, h.toStatus, h.event, h.actorType])).toEqual([
@@ -128,13 +127,13 @@ describe('POST /orders/checkout', () => {
     expect(soldOutRes.body.details.lines).toEqual([{ variantId: soldOut.id, sku: soldOut.sku, requested: 1, available: 0 }]);
 
     expect(await ordersFor(body.contact.email)).toBe(0);
-    expect(await level(a.id)).toMatchObject({ onHand: 3, reserved: 0 });
-    expect(await level(plenty.id)).toMatchObject({ onHand: 10, reserved: 0 });
+    expect(await inventoryLevel(t.prisma, a.id)).toMatchObject({ onHand: 3, reserved: 0 });
+    expect(await inventoryLevel(t.prisma, plenty.id)).toMatchObject({ onHand: 10, reserved: 0 });
     expect(await t.prisma.stockMovement.count({ where: { variantId: { in: [a.id, plenty.id] }, kind: { not: 'ADJUSTMENT' } } })).toBe(0);
 
     // Exactly the stock that is left can still be bought.
     await t.http.post('/orders/checkout').send(checkoutBody([{ variantId: a.id, quantity: 1 }, { variantId: a.id, quantity: 2 }])).expect(201);
-    expect(await level(a.id)).toMatchObject({ onHand: 0, reserved: 0 });
+    expect(await inventoryLevel(t.prisma, a.id)).toMatchObject({ onHand: 0, reserved: 0 });
   });
 
   it('refuses items that are unknown, inactive, archived, not yet on sale or in mixed currencies with 400 per line', async () => {
@@ -162,7 +161,7 @@ describe('POST /orders/checkout', () => {
     expect(mixed.body.details).toEqual([{ field: 'items', errors: [expect.stringMatching(/INR.*USD|USD.*INR/)] }]);
 
     expect(await ordersFor(body.contact.email)).toBe(0);
-    expect(await level(live.variants[0].id)).toMatchObject({ onHand: 5, reserved: 0 });
+    expect(await inventoryLevel(t.prisma, live.variants[0].id)).toMatchObject({ onHand: 5, reserved: 0 });
     await t.http.post('/orders/checkout').send(checkoutBody([{ variantId: released.variants[0].id, quantity: 1 }])).expect(201);
   });
 
@@ -188,7 +187,7 @@ describe('POST /orders/checkout', () => {
       const res = await t.http.post('/orders/checkout').send(body).expect(400);
       expect(res.body.details.map((d: { field: string }) => d.field).sort()).toEqual(fields);
     }
-    expect(await level(variantId)).toMatchObject({ onHand: 5, reserved: 0 });
+    expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 5, reserved: 0 });
     expect(await t.prisma.orderItem.count({ where: { variantId } })).toBe(0);
 
     // Normalised input: upper-case country, spaced phone, mixed-case email and method.

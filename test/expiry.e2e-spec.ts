@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { startIsolatedTestApp, type IsolatedTestApp } from './support/isolated-app.js';
 import type { TestApp } from './support/test-app.js';
-import { createProductWithStock, ledgerViolations } from './support/fixtures.js';
+import { createProductWithStock, ledgerViolations, inventoryLevel } from './support/fixtures.js';
 import { checkoutBody, type CheckoutLine } from './support/checkout.js';
 import { ReservationExpiryJob } from '../src/orders/reservation-expiry.job.js';
 
@@ -37,7 +37,6 @@ describe('reservation expiry job', () => {
   });
 
   const job = (app: TestApp) => app.app.get(ReservationExpiryJob);
-  const level = (variantId: string) => t.prisma.inventoryLevel.findUniqueOrThrow({ where: { variantId } });
   const prepaid = async (items: CheckoutLine[], token?: string) => {
     const req = t.http.post('/orders/checkout');
     if (token) req.set(bearer(token));
@@ -53,13 +52,13 @@ describe('reservation expiry job', () => {
     expect(expiresAt.getTime() - new Date(order.createdAt).getTime()).toBeGreaterThanOrEqual(59_000);
 
     expect(await job(t).expireDue(new Date(expiresAt.getTime() - 1))).toBe(0);
-    expect(await level(variantId)).toMatchObject({ onHand: 3, reserved: 2 });
+    expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 3, reserved: 2 });
 
     expect(await job(t).expireDue(expiresAt)).toBe(1);
     expect(await job(t).expireDue(new Date(expiresAt.getTime() + 3_600_000))).toBe(0);
     const stored = await t.prisma.order.findUniqueOrThrow({ where: { id: order.id } });
     expect(stored).toMatchObject({ status: 'EXPIRED', reservationExpiresAt: null });
-    expect(await level(variantId)).toMatchObject({ onHand: 3, reserved: 0 });
+    expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 3, reserved: 0 });
     const moves = await t.prisma.stockMovement.findMany({ where: { orderId: order.id }, orderBy: { id: 'asc' } });
     expect(moves.map((m) => [m.kind, m.reservedDelta, m.actorId])).toEqual([['RESERVATION', 2, customer.id], ['RELEASE', -2, 'system']]);
     const history = await t.prisma.orderStatusHistory.findMany({ where: { orderId: order.id }, orderBy: { id: 'asc' } });
@@ -81,7 +80,7 @@ describe('reservation expiry job', () => {
       i % 3 === 0 ? [{ variantId: a, quantity: 1 }] : i % 3 === 1 ? [{ variantId: c, quantity: 1 }, { variantId: b, quantity: 1 }] : [{ variantId: b, quantity: 1 }, { variantId: a, quantity: 1 }, { variantId: c, quantity: 1 }]);
     const orders: { id: string }[] = [];
     for (const cart of carts) orders.push(await prepaid(cart));
-    expect(await level(a)).toMatchObject({ reserved: 30 });
+    expect(await inventoryLevel(t.prisma, a)).toMatchObject({ reserved: 30 });
 
     const later = new Date(Date.now() + 3_600_000);
     const due = await t.prisma.order.count({ where: { status: 'PAYMENT_PENDING', reservationExpiresAt: { lte: later } } });
@@ -89,7 +88,7 @@ describe('reservation expiry job', () => {
     const runs = await Promise.all([job(t).expireDue(later), job(second).expireDue(later), job(t).expireDue(later), job(second).expireDue(later)]);
     expect(runs.reduce((sum, n) => sum + n, 0)).toBe(due);
 
-    for (const id of [a, b, c]) expect(await level(id)).toMatchObject({ onHand: 40, reserved: 0 });
+    for (const id of [a, b, c]) expect(await inventoryLevel(t.prisma, id)).toMatchObject({ onHand: 40, reserved: 0 });
     const ids = orders.map((o) => o.id);
     expect(await t.prisma.order.count({ where: { id: { in: ids }, status: 'EXPIRED' } })).toBe(orders.length);
     const releases = await t.prisma.stockMovement.groupBy({ by: ['orderId'], where: { orderId: { in: ids }, kind: 'RELEASE' }, _count: true });
@@ -126,7 +125,7 @@ describe('reservation expiry job', () => {
     expect(await status(cod.id)).toBe('CONFIRMED');
     expect(await status(paid.id)).toBe('PAID');
     // The failed and flagged orders' units came back; the captured one stays held for payment processing.
-    expect(await level(variantId)).toMatchObject({ onHand: 9, reserved: 2 });
+    expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 9, reserved: 2 });
     expect(await t.prisma.stockMovement.count({ where: { orderId: captured.id, kind: 'RELEASE' } })).toBe(0);
   });
 
@@ -142,6 +141,6 @@ describe('reservation expiry job', () => {
       throw new Error('crash');
     }).catch((error: Error) => expect(error.message).toBe('crash'));
     expect(await job(second).expireDue(later)).toBe(1);
-    expect(await level(variantId)).toMatchObject({ onHand: 5, reserved: 0 });
+    expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 5, reserved: 0 });
   });
 });

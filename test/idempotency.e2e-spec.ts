@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startTestApp, registerCustomer, createAdmin, bearer, type TestApp } from './support/test-app.js';
-import { createProductWithStock } from './support/fixtures.js';
+import { createProductWithStock, inventoryLevel } from './support/fixtures.js';
 import { checkoutBody } from './support/checkout.js';
 import { requestFingerprint } from '../src/common/idempotency/request-fingerprint.js';
 import { IdempotencyService } from '../src/common/idempotency/idempotency.service.js';
@@ -10,7 +10,6 @@ describe('Idempotency-Key', () => {
   beforeAll(async () => { t = await startTestApp(); });
   afterAll(async () => { await t.close(); });
 
-  const level = (variantId: string) => t.prisma.inventoryLevel.findUniqueOrThrow({ where: { variantId } });
   const ordersFor = (email: string) => t.prisma.order.count({ where: { email } });
 
   it('replays the first response for the same key and body without ordering again', async () => {
@@ -28,7 +27,7 @@ describe('Idempotency-Key', () => {
     expect(replay.body).toEqual(first.body);
 
     expect(await ordersFor(body.contact.email)).toBe(1);
-    expect(await level(variantId)).toMatchObject({ onHand: 5, reserved: 2 });
+    expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 5, reserved: 2 });
     const stored = await t.prisma.idempotencyKey.findUniqueOrThrow({ where: { scope_key: { scope: `user:${customer.id}`, key } } });
     expect(stored).toMatchObject({ status: 'COMPLETED', responseStatus: 201 });
     const ttl = stored.expiresAt.getTime() - stored.createdAt.getTime();
@@ -51,7 +50,7 @@ describe('Idempotency-Key', () => {
     expect(changed.body).toMatchObject({ statusCode: 422, error: 'Unprocessable Entity', message: expect.stringContaining('different request') });
     await t.http.post('/orders/lookup').set('Idempotency-Key', key).send({ orderNumber: 'OL-000001', email: body.contact.email }).expect(404);
     expect(await ordersFor(body.contact.email)).toBe(1);
-    expect(await level(variantId)).toMatchObject({ onHand: 4, reserved: 0 });
+    expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 4, reserved: 0 });
   });
 
   it('never lets concurrent requests with one key create two orders', async () => {
@@ -66,7 +65,7 @@ describe('Idempotency-Key', () => {
     expect(orderIds.size).toBe(1);
     expect(responses.filter((r) => r.status === 201 && r.headers['idempotent-replayed'] === undefined)).toHaveLength(1);
     expect(await ordersFor(body.contact.email)).toBe(1);
-    expect(await level(variantId)).toMatchObject({ onHand: 49, reserved: 0 });
+    expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 49, reserved: 0 });
   });
 
   it('answers 409 while the first request with the key is still running, after waiting briefly', async () => {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { startTestApp, registerCustomer, createAdmin, bearer, type TestApp } from './support/test-app.js';
-import { ledgerViolations } from './support/fixtures.js';
+import { ledgerViolations, inventoryLevel } from './support/fixtures.js';
 import { StockLedger } from '../src/inventory/stock-ledger.js';
 import { TransactionConflictError } from '../src/common/errors/domain-errors.js';
 
@@ -42,7 +42,6 @@ describe('inventory', () => {
     return true;
   });
 
-  const level = (variantId: string) => t.prisma.inventoryLevel.findUniqueOrThrow({ where: { variantId } });
   const adjust = (variantId: string, body: object) => t.http.patch(`/inventory/${variantId}`).set(bearer(admin.token)).send(body);
 
   it('shows on hand, reserved and available per variant', async () => {
@@ -61,7 +60,7 @@ describe('inventory', () => {
     await t.http.get('/inventory').set(bearer(customer.token)).expect(403);
     await t.http.patch(`/inventory/${v}`).set(bearer(customer.token)).send({ delta: 5, reason: 'nope' }).expect(403);
     await t.http.get(`/inventory/${v}/movements`).set(bearer(customer.token)).expect(403);
-    expect((await level(v)).onHand).toBe(1);
+    expect((await inventoryLevel(t.prisma, v)).onHand).toBe(1);
   });
 
   it('applies a signed delta or an absolute count with a reason, as a movement and an audit entry', async () => {
@@ -110,7 +109,7 @@ describe('inventory', () => {
       expect([body, res.body.details.map((d: { field: string }) => d.field).sort()]).toEqual([body, fields]);
     }
     await adjust(randomUUID(), { delta: 1, reason: 'ghost' }).expect(404);
-    expect((await level(v)).onHand).toBe(10);
+    expect((await inventoryLevel(t.prisma, v)).onHand).toBe(10);
     expect(await t.prisma.stockMovement.count({ where: { variantId: v } })).toBe(1);
   });
 
@@ -126,7 +125,7 @@ describe('inventory', () => {
     await adjust(v, { delta: -3, reason: 'Damaged' }).expect(409);
     const negative = await adjust(v, { delta: -11, reason: 'Lost' }).expect(409);
     expect(negative.body.message).toBe('Cannot remove 11 unit(s): only 10 on hand');
-    expect(await level(v)).toMatchObject({ onHand: 10, reserved: 8 });
+    expect(await inventoryLevel(t.prisma, v)).toMatchObject({ onHand: 10, reserved: 8 });
     expect(await t.prisma.stockMovement.count({ where: { variantId: v, kind: 'ADJUSTMENT' } })).toBe(1);
     expect(await t.prisma.auditLog.count({ where: { entityId: v, action: 'inventory.adjusted' } })).toBe(0);
 

@@ -4,6 +4,8 @@ import { createScratchDatabase, type ScratchDatabase } from './setup/test-databa
 import { buildApp, startAppProcess, type AppProcess } from './support/built-app.js';
 import { createProductWithStock, ledgerViolations } from './support/fixtures.js';
 import { checkoutBody } from './support/checkout.js';
+import { pooled, sleep } from './support/helpers.js';
+import { nowSeconds } from './provider-simulator/http-kit.js';
 import { ProviderSimulator, type SimEvent } from './provider-simulator/provider-simulator.js';
 
 /**
@@ -25,21 +27,6 @@ interface Placed {
   payment: Record<string, any> | null;
   reservationExpiresAt: string | null;
 }
-
-/** Runs `tasks` with at most `limit` in flight. */
-async function pool<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
-  const results: T[] = new Array(tasks.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: limit }, async () => {
-    while (next < tasks.length) {
-      const index = next++;
-      results[index] = await tasks[index]();
-    }
-  }));
-  return results;
-}
-
-const nowSeconds = () => Math.floor(Date.now() / 1000);
 
 /** Sums a counter over both instances' /metrics (all label sets matching `labels`). */
 function counter(texts: string[], name: string, labels: Record<string, string> = {}): number {
@@ -95,7 +82,7 @@ describe('two instances on one database', () => {
     const variantId = product.variants[0].id;
 
     // --- Checkout storm: 60 guests want 24 units, alternating between the instances, a third each cod/stripe/razorpay.
-    const responses = await pool(12, Array.from({ length: CHECKOUTS }, (_, i) => async () => {
+    const responses = await pooled(CHECKOUTS, 12, async (i) => {
       const method = METHODS[i % 3];
       const target = i % 2 ? b : a;
       const res = await fetch(`${target.url}/orders/checkout`, {
@@ -104,7 +91,7 @@ describe('two instances on one database', () => {
         body: JSON.stringify(checkoutBody([{ variantId, quantity: 1 }], { paymentMethod: method })),
       });
       return { status: res.status, body: (await res.json()) as any, method };
-    }));
+    });
     const unexpected = responses.filter((r) => r.status !== 201 && r.status !== 409);
     expect(unexpected).toEqual([]);
     const placed: Placed[] = responses.filter((r) => r.status === 201).map((r) => ({
@@ -128,27 +115,30 @@ describe('two instances on one database', () => {
         ? { 'stripe-signature': sim.stripe.sign(event.body, nowSeconds()) }
         : { 'x-razorpay-signature': sim.razorpay.sign(event.body), 'x-razorpay-event-id': event.id };
     const deliveries: { event: SimEvent; status: number; duplicate?: boolean }[] = [];
-    const deliverToBoth = (events: SimEvent[]) =>
-      pool(16, events.flatMap((event) => [a, b, a].map((target) => async () => {
+    const deliverToBoth = (events: SimEvent[]) => {
+      const sends = events.flatMap((event) => [a, b, a].map((target) => ({ event, target })));
+      return pooled(sends.length, 16, async (i) => {
+        const { event, target } = sends[i];
         const res = await fetch(`${target.url}/webhooks/${event.provider}`, { method: 'POST', headers: { 'content-type': 'application/json', ...sign(event) }, body: event.body });
         const body = (await res.json()) as { duplicate?: boolean };
         deliveries.push({ event, status: res.status, duplicate: body.duplicate });
-      })));
+      });
+    };
     await deliverToBoth(payNow.flatMap(pay));
 
     // --- Payments racing the expiry job: paid just as their reservations run out.
     const firstExpiry = Math.min(...racing.map((r) => Date.parse(r.reservationExpiresAt!)));
-    await new Promise((r) => setTimeout(r, Math.max(0, firstExpiry - Date.now() + 300)));
+    await sleep(Math.max(0, firstExpiry - Date.now() + 300));
     await deliverToBoth(racing.flatMap(pay));
 
     // --- Both instances' expiry jobs release whatever is still unpaid.
     const deadline = Date.now() + (TTL_SECONDS + 30) * 1000;
     while ((await prisma.order.count({ where: { status: 'PAYMENT_PENDING' } })) > 0) {
       if (Date.now() > deadline) throw new Error('unpaid orders were not expired');
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
     }
     // Late-payment refunds (if a racing payment lost to the expiry) finish asynchronously.
-    await new Promise((r) => setTimeout(r, 1_500));
+    await sleep(1_500);
 
     // No oversell, and the ledger explains every stock level.
     expect(await ledgerViolations(prisma, [variantId])).toEqual([]);

@@ -2,6 +2,7 @@ import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { buildApp, startAppProcess, type AppProcess } from './support/built-app.js';
+import { sleep, uniqueEmail } from './support/helpers.js';
 
 /**
  * The built app as the production process: JSON request logs on stdout (with secrets redacted), and SIGTERM
@@ -30,9 +31,6 @@ function slowPost(app: AppProcess, path: string, payload: object, headers: Recor
   req.write(body.subarray(0, 10));
   return { response, finish: () => req.end(body.subarray(10)) };
 }
-
-const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const uniqueEmail = (tag: string) => `${tag}-${randomUUID().slice(0, 8)}@example.com`;
 
 describe('the production process', () => {
   let db: pg.Client;
@@ -111,7 +109,7 @@ describe('the production process', () => {
     const app = await start({ SHUTDOWN_TIMEOUT_MS: '15000' });
     const email = uniqueEmail('inflight');
     const inFlight = slowPost(app, '/auth/register', { email, password: 'password123', name: 'In Flight' });
-    await pause(300); // the server has the headers and part of the body
+    await sleep(300); // the server has the headers and part of the body
 
     app.child.kill('SIGTERM');
     await app.waitForLog((l) => l.context === 'Shutdown' && /^SIGTERM received: draining 1 request/.test(l.msg));
@@ -133,7 +131,7 @@ describe('the production process', () => {
     const email = uniqueEmail('stuck');
     const stuck = slowPost(app, '/auth/register', { email, password: 'password123', name: 'Stuck' });
     const outcome = stuck.response.then(() => 'answered', () => 'connection closed');
-    await pause(300);
+    await sleep(300);
     const signalledAt = Date.now();
     app.child.kill('SIGTERM');
     expect(await app.exited).toBe(0);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { startTestApp, registerCustomer, createAdmin, bearer, type TestApp } from './support/test-app.js';
-import { createProductWithStock, ledgerViolations } from './support/fixtures.js';
+import { createProductWithStock, ledgerViolations, inventoryLevel } from './support/fixtures.js';
 import { checkoutBody } from './support/checkout.js';
 
 describe('orders API', () => {
@@ -12,7 +12,6 @@ describe('orders API', () => {
   });
   afterAll(async () => { await t.close(); });
 
-  const level = (variantId: string) => t.prisma.inventoryLevel.findUniqueOrThrow({ where: { variantId } });
   const checkout = async (body: ReturnType<typeof checkoutBody>, token?: string) => {
     const req = t.http.post('/orders/checkout');
     if (token) req.set(bearer(token));
@@ -61,11 +60,11 @@ describe('orders API', () => {
     const product = await createProductWithStock(t.prisma, [{ stock: 5 }]);
     const variantId = product.variants[0].id;
     const { order } = await checkout(checkoutBody([{ variantId, quantity: 2 }], { paymentMethod: 'stripe' }), customer.token);
-    expect(await level(variantId)).toMatchObject({ onHand: 5, reserved: 2 });
+    expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 5, reserved: 2 });
 
     const res = await t.http.post(`/orders/${order.id}/cancel`).set(bearer(customer.token)).send({ reason: 'changed my mind' }).expect(200);
     expect(res.body).toMatchObject({ id: order.id, status: 'CANCELLED', reservationExpiresAt: null });
-    expect(await level(variantId)).toMatchObject({ onHand: 5, reserved: 0 });
+    expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 5, reserved: 0 });
     const release = await t.prisma.stockMovement.findMany({ where: { orderId: order.id, kind: 'RELEASE' } });
     expect(release).toEqual([expect.objectContaining({ variantId, onHandDelta: 0, reservedDelta: -2, actorId: customer.id })]);
     expect(await ledgerViolations(t.prisma, [variantId])).toEqual([]);
@@ -80,18 +79,18 @@ describe('orders API', () => {
     expect(again.body.message).toContain('CANCELLED');
     expect(again.body.message).toContain('CANCEL');
     expect(again.body.details).toEqual({ currentStatus: 'CANCELLED', event: 'CANCEL' });
-    expect(await level(variantId)).toMatchObject({ onHand: 5, reserved: 0 });
+    expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 5, reserved: 0 });
   });
 
   it('lets a guest cancel with the order token, and puts a confirmed cash-on-delivery order back on the shelf', async () => {
     const product = await createProductWithStock(t.prisma, [{ stock: 4 }]);
     const variantId = product.variants[0].id;
     const { order, guestToken } = await checkout(checkoutBody([{ variantId, quantity: 3 }]));
-    expect(await level(variantId)).toMatchObject({ onHand: 1, reserved: 0 });
+    expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 1, reserved: 0 });
     await t.http.post(`/orders/${order.id}/cancel`).send({}).expect(404);
     const res = await t.http.post(`/orders/${order.id}/cancel`).set('X-Order-Token', guestToken).send({}).expect(200);
     expect(res.body.status).toBe('CANCELLED');
-    expect(await level(variantId)).toMatchObject({ onHand: 4, reserved: 0 });
+    expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 4, reserved: 0 });
     const restock = await t.prisma.stockMovement.findMany({ where: { orderId: order.id, kind: 'RESTOCK' } });
     expect(restock).toEqual([expect.objectContaining({ onHandDelta: 3, reservedDelta: 0 })]);
     expect(await ledgerViolations(t.prisma, [variantId])).toEqual([]);
@@ -129,7 +128,7 @@ describe('orders API', () => {
     const history = await t.http.get(`/orders/${order.id}/history`).set(bearer(admin.token)).expect(200);
     expect(history.body.map((h: { event: string }) => h.event)).toEqual(['CHECKOUT', 'CONFIRM_COD', 'FULFILL', 'DELIVER']);
     expect(history.body[2]).toMatchObject({ actorType: 'USER', actorId: admin.id });
-    expect(await level(variantId)).toMatchObject({ onHand: 2, reserved: 0 });
+    expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 2, reserved: 0 });
   });
 
   it('does not let a prepaid order ship before it is paid, or be cancelled once a payment was captured', async () => {
@@ -146,7 +145,7 @@ describe('orders API', () => {
     expect(refused.body.message).toMatch(/captured/);
     await t.http.post(`/orders/${order.id}/cancel`).set(bearer(admin.token)).send({}).expect(409);
     expect((await t.prisma.order.findUniqueOrThrow({ where: { id: order.id } })).status).toBe('PAYMENT_PENDING');
-    expect(await level(product.variants[0].id)).toMatchObject({ reserved: 1 });
+    expect(await inventoryLevel(t.prisma, product.variants[0].id)).toMatchObject({ reserved: 1 });
   });
 
   it('refuses to cancel a paid order, for customers and admins alike (refunds undo those)', async () => {

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { startIsolatedTestApp, type IsolatedTestApp } from './support/isolated-app.js';
 import type { TestApp } from './support/test-app.js';
-import { createProductWithStock, ledgerViolations } from './support/fixtures.js';
+import { createProductWithStock, ledgerViolations, inventoryLevel } from './support/fixtures.js';
 import { checkoutBody, type CheckoutLine } from './support/checkout.js';
 
 interface Reply {
@@ -51,7 +51,6 @@ describe('checkout under a storm of concurrent buyers', () => {
     const res = await fetch(`${baseUrls[sent++ % 2]}/orders/checkout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: res.status, body: await res.json() };
   };
-  const level = (variantId: string) => t.prisma.inventoryLevel.findUniqueOrThrow({ where: { variantId } });
 
   it('sells exactly the 10 units in stock to 10 of 220 simultaneous buyers; the other 210 get 409 sold out', async () => {
     const product = await createProductWithStock(t.prisma, [{ stock: 10 }]);
@@ -70,7 +69,7 @@ describe('checkout under a storm of concurrent buyers', () => {
     }
 
     const cod = won.filter((r) => r.body.order.paymentMethod === 'COD').length;
-    expect(await level(variantId)).toMatchObject({ onHand: 10 - cod, reserved: 10 - cod });
+    expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 10 - cod, reserved: 10 - cod });
     const orders = await t.prisma.order.findMany({ where: { items: { some: { variantId } } }, select: { id: true } });
     expect(orders.map((o) => o.id).sort()).toEqual(won.map((r) => r.body.order.id).sort());
     expect(await t.prisma.stockMovement.count({ where: { variantId, kind: 'RESERVATION' } })).toBe(10);
@@ -109,7 +108,7 @@ describe('checkout under a storm of concurrent buyers', () => {
           if (item.variantId === variantId) taken[r.body.order.paymentMethod === 'COD' ? 'cod' : 'prepaid'] += item.quantity;
         }
       }
-      const now = await level(variantId);
+      const now = await inventoryLevel(t.prisma, variantId);
       expect(now).toMatchObject({ onHand: supply[i] - taken.cod, reserved: taken.prepaid });
       expect(taken.cod + taken.prepaid).toBeLessThanOrEqual(supply[i]);
       if (taken.cod + taken.prepaid === supply[i]) soldOut++;

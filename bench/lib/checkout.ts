@@ -10,7 +10,7 @@ export const RAW_CHECKOUT_EMAIL = 'bench-raw@example.com';
 
 const SHIPPING = { line1: '1 Bench Road', city: 'Pune', postalCode: '411001', country: 'IN' };
 
-export function checkoutBody(variantId: string, email: string) {
+function checkoutBody(variantId: string, email: string) {
   return {
     items: [{ variantId, quantity: 1 }],
     contact: { name: 'Bench Shopper', email, phone: '+919800000000' },

@@ -1,6 +1,7 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { AutocannonRequest } from 'autocannon';
 import type pg from 'pg';
+import { stripeSignature } from '../../test/provider-simulator/stripe-simulator.js';
 import type { BenchConfig } from './config.js';
 import { seedPendingOrders, type BenchCatalogue, type PendingOrder } from './seed.js';
 
@@ -35,7 +36,7 @@ export async function prepareWebhookOrders(db: pg.Pool, catalogue: BenchCatalogu
 }
 
 /** A Stripe `payment_intent.succeeded` event for the order, signed as Stripe signs (t=…,v1=HMAC-SHA256 of "t.body"). */
-export function signedSucceededEvent(order: PendingOrder): { body: string; signature: string } {
+function signedSucceededEvent(order: PendingOrder): { body: string; signature: string } {
   const body = JSON.stringify({
     id: `evt_${order.providerRef}`,
     object: 'event',
@@ -56,9 +57,7 @@ export function signedSucceededEvent(order: PendingOrder): { body: string; signa
       },
     },
   });
-  const timestamp = Math.floor(Date.now() / 1000);
-  const v1 = createHmac('sha256', STRIPE_WEBHOOK_SECRET).update(`${timestamp}.${body}`).digest('hex');
-  return { body, signature: `t=${timestamp},v1=${v1}` };
+  return { body, signature: stripeSignature(STRIPE_WEBHOOK_SECRET, body) };
 }
 
 /** Each request pays the next pending order; past the end it wraps around (a redelivery, acknowledged and ignored). */

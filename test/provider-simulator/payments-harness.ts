@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { applyEnv } from '../support/helpers.js';
 import type { TestApp } from '../support/test-app.js';
 import { OrderTransitionsService } from '../../src/orders/order-transitions.service.js';
 import { SYSTEM_ACTOR } from '../../src/common/actor.js';
@@ -24,19 +25,14 @@ export type CheckoutMethod = 'stripe' | 'razorpay' | 'cod';
  */
 export async function startPaymentsHarness(): Promise<PaymentsHarness> {
   const sim = await ProviderSimulator.start();
-  const env = sim.env();
-  const previous = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
-  Object.assign(process.env, env);
+  const restoreEnv = applyEnv(sim.env());
   let support: Support;
   let t: TestApp;
   try {
     support = await import('../support/test-app.js');
     t = await support.startTestApp();
   } finally {
-    for (const [name, value] of Object.entries(previous)) {
-      if (value === undefined) delete process.env[name];
-      else process.env[name] = value;
-    }
+    restoreEnv();
   }
   await t.app.listen(0, '127.0.0.1');
   const { port } = t.app.getHttpServer().address() as AddressInfo;

@@ -126,11 +126,6 @@ export class ProviderSimulator {
     return results;
   }
 
-  /** Events of a type, newest last (for picking what to deliver). */
-  eventsOfType(type: string): SimEvent[] {
-    return [...this.stripe.events, ...this.razorpay.events].filter((e) => e.type === type);
-  }
-
   async stop(): Promise<void> {
     const server = this.server;
     if (!server) return;

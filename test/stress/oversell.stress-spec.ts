@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import pg from 'pg';
+import type pg from 'pg';
 import { startTestApp, registerCustomer, bearer, type TestApp } from '../support/test-app.js';
 import { createProductWithStock } from '../support/fixtures.js';
+import { checkerPool } from './support/database.js';
 import { stockAndOrderProblems } from './support/invariants.js';
 import { call, pooled, tally, type Outcome } from './support/load.js';
 import { scaled } from './support/scale.js';
@@ -41,7 +42,7 @@ describe('oversell storm: thousands of concurrent checkouts against small stock'
     t = await startTestApp();
     await t.app.listen(0, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
-    db = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
+    db = checkerPool();
     customerToken = (await registerCustomer(t, 'storm')).token;
   });
 
@@ -119,8 +120,6 @@ describe('oversell storm: thousands of concurrent checkouts against small stock'
       const sold = stocks[i] - level.on_hand;
       expect({ variantId, committed: sold + level.reserved, demanded: demanded.get(variantId) ?? 0, used: used.get(variantId) ?? 0 })
         .toEqual({ variantId, committed: demanded.get(variantId) ?? 0, demanded: demanded.get(variantId) ?? 0, used: demanded.get(variantId) ?? 0 });
-      expect(level.on_hand - level.reserved).toBeGreaterThanOrEqual(0);
-      expect(demanded.get(variantId) ?? 0).toBeLessThanOrEqual(stocks[i]);
     }
     expect(await stockAndOrderProblems(db, created.map(({ o }) => orderIdOf(o)), variants)).toEqual([]);
 

@@ -1,7 +1,8 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { createProductWithStock } from '../support/fixtures.js';
 import { startPaymentsHarness, type PaymentsHarness } from '../provider-simulator/payments-harness.js';
 import type { SimEvent } from '../provider-simulator/provider-simulator.js';
+import { checkerPool } from './support/database.js';
 import { stockAndOrderProblems } from './support/invariants.js';
 import { pooled } from './support/load.js';
 import { scaled } from './support/scale.js';
@@ -44,7 +45,7 @@ describe('webhook storm: duplicates, reordering and concurrent redelivery from b
 
   beforeAll(async () => {
     h = await startPaymentsHarness();
-    db = new pg.Pool({ connectionString: process.env.DATABASE_URL, max: 4 });
+    db = checkerPool();
   });
 
   afterAll(async () => {

@@ -1,17 +1,18 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { AppProcess as ChildApp, REPO_ROOT, type ExitValue } from '../stress/support/app-process.js';
 
 /**
  * The production entry point (node dist/main.js) as a child process, for what an in-process app cannot show:
  * signals, stdout logging, several instances. `npm run build` runs first, one file at a time (a lock directory
- * keeps parallel test files from writing dist/ together).
+ * keeps parallel test files from writing dist/ together). The process itself is test/stress/support/app-process.ts's
+ * AppProcess; this file gives it the e2e tests' environment and interface.
  */
 
-const ROOT = process.cwd(); // jest runs from the repository root
+const ROOT = REPO_ROOT;
 const LOCK = path.join(os.tmpdir(), `orderline-build-${createHash('sha1').update(ROOT).digest('hex').slice(0, 10)}.lock`);
 
 function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
@@ -62,17 +63,6 @@ export async function buildApp(): Promise<void> {
   });
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 export interface AppProcess {
   port: number;
   url: string;
@@ -83,87 +73,30 @@ export interface AppProcess {
   logs(): Record<string, any>[];
   waitForLog(match: (line: Record<string, any>) => boolean, timeoutMs?: number): Promise<Record<string, any>>;
   /** Resolves with the exit code (or the signal name) once the process has ended. */
-  exited: Promise<number | string | null>;
-  stop(signal?: NodeJS.Signals): Promise<number | string | null>;
+  exited: Promise<ExitValue>;
+  /** Sends `signal` (SIGTERM by default) and resolves with how the process ended; no SIGKILL escalation. */
+  stop(signal?: NodeJS.Signals): Promise<ExitValue>;
 }
 
-const parse = (line: string) => {
-  try {
-    return JSON.parse(line) as Record<string, any>;
-  } catch {
-    return undefined;
-  }
-};
-
 /**
- * Starts `node dist/main.js` on a free port with the test environment (scratch DATABASE_URL, ...) plus `env`, and
- * waits until it answers GET /health.
+ * Starts `node dist/main.js` on a free port with the test environment (all of this process's, so the scratch
+ * DATABASE_URL...) plus `env`, keeping every output line, and waits until it answers GET /health.
  */
 export async function startAppProcess(env: Record<string, string> = {}): Promise<AppProcess> {
-  const port = await freePort();
-  const child = spawn(process.execPath, ['dist/main.js'], {
-    cwd: ROOT,
-    env: { ...process.env, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'info', ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const app = await ChildApp.start({
+    databaseUrl: process.env.DATABASE_URL!,
+    baseEnv: { ...process.env, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'info' },
+    env,
+    keepOutput: 'all',
   });
-  const output: string[] = [];
-  const listeners = new Set<() => void>();
-  const collect = (stream: NodeJS.ReadableStream) => {
-    let pending = '';
-    stream.on('data', (chunk) => {
-      pending += chunk;
-      const lines = pending.split('\n');
-      pending = lines.pop() ?? '';
-      output.push(...lines.filter(Boolean));
-      for (const notify of listeners) notify();
-    });
+  return {
+    port: app.port,
+    url: app.baseUrl,
+    child: app.child,
+    output: app.lines,
+    logs: () => app.logs(),
+    waitForLog: (match, timeoutMs) => app.waitForLog(match, timeoutMs),
+    exited: app.exited,
+    stop: (signal = 'SIGTERM') => app.signal(signal),
   };
-  collect(child.stdout!);
-  collect(child.stderr!);
-  const exited = new Promise<number | string | null>((resolve) => child.once('exit', (code, signal) => (resolve(code ?? signal), listeners.forEach((n) => n()))));
-  let exitedWith: number | string | null | undefined;
-  void exited.then((c) => (exitedWith = c));
-  const logs = () => output.map(parse).filter((l): l is Record<string, any> => !!l);
-
-  const waitForLog = (match: (line: Record<string, any>) => boolean, timeoutMs = 30_000) =>
-    new Promise<Record<string, any>>((resolve, reject) => {
-      const check = () => {
-        const found = logs().find(match);
-        if (found) return done(() => resolve(found));
-        if (exitedWith !== undefined) done(() => reject(new Error(`App exited (${exitedWith}) before the expected log line:\n${output.join('\n')}`)));
-      };
-      const timer = setTimeout(() => done(() => reject(new Error(`Timed out waiting for a log line:\n${output.join('\n')}`))), timeoutMs);
-      const done = (finish: () => void) => {
-        clearTimeout(timer);
-        listeners.delete(check);
-        finish();
-      };
-      listeners.add(check);
-      check();
-    });
-
-  const app: AppProcess = {
-    port,
-    url: `http://127.0.0.1:${port}`,
-    child,
-    output,
-    logs,
-    waitForLog,
-    exited,
-    stop: async (signal = 'SIGTERM') => {
-      if (exitedWith === undefined) child.kill(signal);
-      return exited;
-    },
-  };
-  // Ready when /health answers 200 (whatever LOG_LEVEL hides).
-  for (const started = Date.now(); ; ) {
-    if (exitedWith !== undefined) throw new Error(`App exited (${exitedWith}) during start:\n${output.join('\n')}`);
-    const healthy = await fetch(`${app.url}/health`).then((r) => r.ok, () => false);
-    if (healthy) return app;
-    if (Date.now() - started > 60_000) {
-      child.kill('SIGKILL');
-      throw new Error(`App did not become healthy within 60 s:\n${output.join('\n')}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }

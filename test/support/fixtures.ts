@@ -27,6 +27,9 @@ export async function createProductWithStock(
   });
 }
 
+/** A variant's stock level (onHand, reserved) as stored. */
+export const inventoryLevel = (prisma: PrismaService, variantId: string) => prisma.inventoryLevel.findUniqueOrThrow({ where: { variantId } });
+
 /** The ledger invariant: for every variant, on_hand = Σ on_hand_delta and reserved = Σ reserved_delta. Returns violations. */
 export async function ledgerViolations(prisma: PrismaService, variantIds?: string[]) {
   return prisma.$queryRawUnsafe<{ variant_id: string; on_hand: number; reserved: number; sum_on_hand: number; sum_reserved: number }[]>(`

@@ -1,4 +1,5 @@
 import { createScratchDatabase, type ScratchDatabase } from '../setup/test-database.js';
+import { applyEnv } from './helpers.js';
 import type { TestApp } from './test-app.js';
 
 export interface IsolatedTestApp {
@@ -14,15 +15,7 @@ export interface IsolatedTestApp {
  */
 export async function startIsolatedTestApp(env: Record<string, string>): Promise<IsolatedTestApp> {
   const database: ScratchDatabase = await createScratchDatabase('orderline_iso');
-  const overrides = { ...env, DATABASE_URL: database.url };
-  const saved = Object.fromEntries(Object.keys(overrides).map((key) => [key, process.env[key]]));
-  const restore = () => {
-    for (const [key, value] of Object.entries(saved)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  };
-  Object.assign(process.env, overrides);
+  const restore = applyEnv({ ...env, DATABASE_URL: database.url });
   let t: TestApp;
   try {
     const { startTestApp } = await import('./test-app.js');

@@ -1,9 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import bcrypt from 'bcrypt';
-import { randomUUID } from 'node:crypto';
 import { createApp } from '../../src/app.factory.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
+import { uniqueEmail } from './helpers.js';
+
+export { uniqueEmail };
 
 export interface TestApp {
   app: INestApplication;
@@ -19,8 +21,6 @@ export async function startTestApp(): Promise<TestApp> {
   const server = app.getHttpServer();
   return { app, http: request(server), prisma: app.get(PrismaService), close: () => app.close() };
 }
-
-export const uniqueEmail = (tag = 'user') => `${tag}-${randomUUID().slice(0, 8)}@example.com`;
 
 export async function registerCustomer(t: TestApp, tag = 'customer'): Promise<{ token: string; id: string; email: string }> {
   const email = uniqueEmail(tag);

@@ -1,38 +1,68 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
+import { freePort } from '../../support/helpers.js';
+
+/** The repository root (where dist/main.js is), whatever directory the test runner or benchmark was started from. */
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
+
+/** The environment the app starts from unless `baseEnv` says otherwise: nothing of the caller's but PATH and HOME. */
+export const MINIMAL_APP_ENV: Readonly<NodeJS.ProcessEnv> = {
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  NODE_ENV: 'test',
+  SCHEDULER_ENABLED: 'false',
+  SEED_DEMO_DATA: 'false',
+  LOG_LEVEL: 'warn',
+  LOG_REQUESTS: 'false',
+  RATE_LIMIT_ENABLED: 'false',
+  BCRYPT_ROUNDS: '4',
+};
 
 export interface AppProcessOptions {
   databaseUrl: string;
+  /** The environment to start from (default MINIMAL_APP_ENV); DATABASE_URL, then `env`, then PORT go on top. */
+  baseEnv?: NodeJS.ProcessEnv;
   /** Extra environment for the app (provider settings, TTLs...). */
   env?: Record<string, string>;
   /** Seconds to wait for /health to answer 200. */
   startTimeoutSeconds?: number;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /**
+   * 'all' keeps every output line (for tests that read the logs); 'tail' (the default) keeps about the last 100-200k
+   * characters, enough for failure messages and bounded however long the app runs under load.
+   */
+  keepOutput?: 'all' | 'tail';
 }
 
-/** A free TCP port on 127.0.0.1 (the OS picks it; the tiny race with other processes is acceptable here). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
+/** How a process ended: its exit code, or the name of the signal that ended it. */
+export type ExitValue = number | NodeJS.Signals | null;
+
+const TAIL_LIMIT = 200_000;
+const TAIL_KEEP = 100_000;
+
+const parseJson = (line: string) => {
+  try {
+    return JSON.parse(line) as Record<string, any>;
+  } catch {
+    return undefined;
+  }
+};
 
 /**
  * The built app (`node dist/main.js`, exactly what ships) as a child process. Used where the test or benchmark
- * must not share the app's event loop or must kill it for real (SIGKILL).
+ * must not share the app's event loop, must send it real signals (SIGTERM, SIGKILL), read its stdout logs, or run
+ * several instances. The one place that spawns the app: test/support/built-app.ts wraps it for the e2e tests.
  */
 export class AppProcess {
   readonly baseUrl: string;
-  private child?: ChildProcess;
-  private output = '';
-  private exited?: Promise<number | null>;
+  private current?: ChildProcess;
+  private outputLines: string[] = [];
+  private outputChars = 0;
+  private exitPromise?: Promise<ExitValue>;
+  /** undefined while the current process runs (or before the first launch). */
+  private exitValue: ExitValue | undefined;
+  private readonly listeners = new Set<() => void>();
 
   private constructor(readonly port: number, private readonly options: AppProcessOptions) {
     this.baseUrl = `http://127.0.0.1:${port}`;
@@ -44,52 +74,93 @@ export class AppProcess {
     return app;
   }
 
+  get child(): ChildProcess {
+    if (!this.current) throw new Error('app process was never launched');
+    return this.current;
+  }
+
   get pid(): number {
-    if (!this.child?.pid) throw new Error('app process is not running');
-    return this.child.pid;
+    if (!this.current?.pid) throw new Error('app process is not running');
+    return this.current.pid;
   }
 
   /** Whether the process is still running (a crash under load is a failure in itself). */
   get alive(): boolean {
-    return !!this.child && this.child.exitCode === null && this.child.signalCode === null;
+    return !!this.current && this.current.exitCode === null && this.current.signalCode === null;
   }
 
-  /** Everything the process wrote to stdout and stderr (for failure messages). */
+  /**
+   * Resolves with the exit code (or the signal name) once the current process has ended and its output has been
+   * read to the end.
+   */
+  get exited(): Promise<ExitValue> {
+    if (!this.exitPromise) throw new Error('app process was never launched');
+    return this.exitPromise;
+  }
+
+  /** The stdout/stderr lines of the current process, in order (all of them, or the tail: see `keepOutput`). */
+  get lines(): string[] {
+    return this.outputLines;
+  }
+
+  /** Everything (or the tail) the process wrote to stdout and stderr, for failure messages. */
   get log(): string {
-    return this.output;
+    return this.outputLines.join('\n');
   }
 
+  /** The JSON lines of the output (the app's log records). */
+  logs(): Record<string, any>[] {
+    return this.outputLines.map(parseJson).filter((l): l is Record<string, any> => !!l);
+  }
+
+  /** The first log record `match` accepts, waiting for it if need be; rejects if the process ends first. */
+  waitForLog(match: (line: Record<string, any>) => boolean, timeoutMs = 30_000): Promise<Record<string, any>> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const found = this.logs().find(match);
+        if (found) return done(() => resolve(found));
+        if (this.exitValue !== undefined) done(() => reject(new Error(`App exited (${this.exitValue}) before the expected log line:\n${this.log}`)));
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`Timed out waiting for a log line:\n${this.log}`))), timeoutMs);
+      const done = (finish: () => void) => {
+        clearTimeout(timer);
+        this.listeners.delete(check);
+        finish();
+      };
+      this.listeners.add(check);
+      check();
+    });
+  }
+
+  /** Starts the process (again, after it ended: same port and settings) and waits until /health answers 200. */
   async launch(): Promise<void> {
-    const root = path.resolve(import.meta.dirname, '../../..');
+    if (this.current && this.exitValue === undefined) throw new Error('app process is still running');
     const env: NodeJS.ProcessEnv = {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      NODE_ENV: 'test',
-      PORT: String(this.port),
+      ...(this.options.baseEnv ?? MINIMAL_APP_ENV),
       DATABASE_URL: this.options.databaseUrl,
-      SCHEDULER_ENABLED: 'false',
-      SEED_DEMO_DATA: 'false',
-      LOG_LEVEL: 'warn',
-      LOG_REQUESTS: 'false',
-      RATE_LIMIT_ENABLED: 'false',
-      BCRYPT_ROUNDS: '4',
       ...this.options.env,
+      PORT: String(this.port),
     };
-    this.output = '';
-    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), 'dist/main.js'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    const keep = (chunk: Buffer) => {
-      this.output += chunk.toString();
-      if (this.output.length > 200_000) this.output = this.output.slice(-100_000);
-    };
-    child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
-    this.exited = new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-    const deadline = Date.now() + (this.options.startTimeoutSeconds ?? 60) * 1000;
-    let exitCode: number | null | undefined;
-    void this.exited.then((code) => (exitCode = code));
+    this.outputLines = [];
+    this.outputChars = 0;
+    this.exitValue = undefined;
+    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), 'dist/main.js'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.current = child;
+    this.collect(child, child.stdout!);
+    this.collect(child, child.stderr!);
+    // 'close', not 'exit': the process has ended and everything it wrote has been read.
+    this.exitPromise = new Promise((resolve) =>
+      child.once('close', (code, signal) => {
+        resolve(code ?? signal);
+        if (child !== this.current) return;
+        this.exitValue = code ?? signal;
+        this.notify();
+      }),
+    );
+    const timeoutSeconds = this.options.startTimeoutSeconds ?? 60;
+    const deadline = Date.now() + timeoutSeconds * 1000;
     while (Date.now() < deadline) {
-      if (exitCode !== undefined) throw new Error(`app exited with ${exitCode} while starting:\n${this.output}`);
+      if (this.exitValue !== undefined) throw new Error(`app exited with ${this.exitValue} while starting:\n${this.log}`);
       try {
         const res = await fetch(`${this.baseUrl}/health`, { signal: AbortSignal.timeout(2_000) });
         if (res.status === 200) return;
@@ -99,22 +170,62 @@ export class AppProcess {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     child.kill('SIGKILL');
-    throw new Error(`app did not become healthy within ${this.options.startTimeoutSeconds ?? 60}s:\n${this.output}`);
+    throw new Error(`app did not become healthy within ${timeoutSeconds}s:\n${this.log}`);
+  }
+
+  /** Sends `signal` (if the process still runs) and resolves once it has ended. No escalation. */
+  async signal(signal: NodeJS.Signals): Promise<ExitValue> {
+    if (!this.current || !this.exitPromise) return null;
+    if (this.exitValue === undefined) this.current.kill(signal);
+    return this.exitPromise;
   }
 
   /** The crash: no shutdown hooks, no draining, open transactions die with their connections. */
   async kill(): Promise<void> {
-    this.child?.kill('SIGKILL');
-    await this.exited;
+    await this.signal('SIGKILL');
   }
 
   /** Graceful stop (SIGTERM); SIGKILL if it takes longer than `graceMs`. */
-  async stop(graceMs = 10_000): Promise<number | null> {
-    if (!this.child || this.child.exitCode !== null || this.child.signalCode !== null) return this.child?.exitCode ?? null;
-    this.child.kill('SIGTERM');
-    const timer = setTimeout(() => this.child?.kill('SIGKILL'), graceMs);
-    const code = await this.exited!;
-    clearTimeout(timer);
-    return code;
+  async stop(graceMs = 10_000): Promise<ExitValue> {
+    if (this.exitValue !== undefined || !this.exitPromise) return this.exitValue ?? null;
+    const timer = setTimeout(() => this.current?.kill('SIGKILL'), graceMs);
+    try {
+      return await this.signal('SIGTERM');
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Splits `stream` into lines (a line cut between two chunks is kept whole), for as long as `child` is current. */
+  private collect(child: ChildProcess, stream: NodeJS.ReadableStream): void {
+    let pending = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      if (child !== this.current) return;
+      pending += chunk;
+      const complete = pending.split('\n');
+      pending = complete.pop() ?? '';
+      for (const line of complete) this.keep(line);
+      this.notify();
+    });
+    stream.once('end', () => {
+      if (child !== this.current) return;
+      this.keep(pending);
+      this.notify();
+    });
+  }
+
+  private keep(line: string): void {
+    if (!line) return;
+    this.outputLines.push(line);
+    this.outputChars += line.length + 1;
+    if ((this.options.keepOutput ?? 'tail') === 'all' || this.outputChars <= TAIL_LIMIT) return;
+    let drop = 0;
+    while (this.outputChars > TAIL_KEEP && drop < this.outputLines.length - 1) this.outputChars -= this.outputLines[drop++].length + 1;
+    this.outputLines.splice(0, drop);
+  }
+
+  private notify(): void {
+    for (const listener of this.listeners) listener();
   }
 }

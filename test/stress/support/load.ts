@@ -1,3 +1,5 @@
+export { pooled, sleep } from '../../support/helpers.js';
+
 /** One answered (or failed) HTTP request of a storm. */
 export interface Outcome {
   status: number;
@@ -31,20 +33,6 @@ export async function call(baseUrl: string, method: string, path: string, option
   }
 }
 
-/** Runs `task(i)` for i in 0..count-1 with at most `concurrency` in flight; results in index order. */
-export async function pooled<T>(count: number, concurrency: number, task: (i: number) => Promise<T>): Promise<T[]> {
-  const results = new Array<T>(count);
-  let next = 0;
-  const worker = async () => {
-    while (next < count) {
-      const i = next++;
-      results[i] = await task(i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
-  return results;
-}
-
 /** status → count, for assertion messages that show what actually happened. */
 export function tally(outcomes: Outcome[]): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -54,5 +42,3 @@ export function tally(outcomes: Outcome[]): Record<string, number> {
   }
   return counts;
 }
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

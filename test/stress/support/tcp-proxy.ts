@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { freePort } from '../../support/helpers.js';
 
 /**
  * A TCP proxy in front of PostgreSQL that the test can cut: `down()` drops every open connection and refuses new
@@ -11,10 +12,7 @@ export class TcpProxy {
   private constructor(readonly port: number, private readonly target: { host: string; port: number }) {}
 
   static async start(target: { host: string; port: number }): Promise<TcpProxy> {
-    const probe = net.createServer();
-    const port = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as net.AddressInfo).port)));
-    await new Promise((resolve) => probe.close(resolve));
-    const proxy = new TcpProxy(port, target);
+    const proxy = new TcpProxy(await freePort(), target);
     await proxy.up();
     return proxy;
   }
@@ -25,10 +23,6 @@ export class TcpProxy {
     u.hostname = '127.0.0.1';
     u.port = String(this.port);
     return u.toString();
-  }
-
-  get connectionCount(): number {
-    return this.sockets.size / 2;
   }
 
   async up(): Promise<void> {
