@@ -1,7 +1,7 @@
 import { ConfigService } from '@nestjs/config';
 import { PrismaService } from '../src/prisma/prisma.service.js';
 import { createScratchDatabase, type ScratchDatabase } from './setup/test-database.js';
-import { buildApp, startAppProcess, type AppProcess } from './support/built-app.js';
+import { buildApp, startAppProcess, type AppProcess } from './support/app-process.js';
 import { createProductWithStock, ledgerViolations } from './support/fixtures.js';
 import { checkoutBody } from './support/checkout.js';
 import { pooled, sleep } from './support/helpers.js';
@@ -70,7 +70,7 @@ describe('two instances on one database', () => {
   }, 240_000);
 
   afterAll(async () => {
-    await Promise.all(instances.map((app) => app.stop('SIGKILL')));
+    await Promise.all(instances.map((app) => app.signal('SIGKILL')));
     await sim?.stop();
     await prisma?.$disconnect();
     await database?.drop();
@@ -85,7 +85,7 @@ describe('two instances on one database', () => {
     const responses = await pooled(CHECKOUTS, 12, async (i) => {
       const method = METHODS[i % 3];
       const target = i % 2 ? b : a;
-      const res = await fetch(`${target.url}/orders/checkout`, {
+      const res = await fetch(`${target.baseUrl}/orders/checkout`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(checkoutBody([{ variantId, quantity: 1 }], { paymentMethod: method })),
@@ -119,7 +119,7 @@ describe('two instances on one database', () => {
       const sends = events.flatMap((event) => [a, b, a].map((target) => ({ event, target })));
       return pooled(sends.length, 16, async (i) => {
         const { event, target } = sends[i];
-        const res = await fetch(`${target.url}/webhooks/${event.provider}`, { method: 'POST', headers: { 'content-type': 'application/json', ...sign(event) }, body: event.body });
+        const res = await fetch(`${target.baseUrl}/webhooks/${event.provider}`, { method: 'POST', headers: { 'content-type': 'application/json', ...sign(event) }, body: event.body });
         const body = (await res.json()) as { duplicate?: boolean };
         deliveries.push({ event, status: res.status, duplicate: body.duplicate });
       });
@@ -186,7 +186,7 @@ describe('two instances on one database', () => {
     expect(await prisma.webhookEvent.count()).toBe(eventIds.length);
 
     // Both instances did part of the work, and their metrics add up to the database's account of it.
-    const metrics = await Promise.all(instances.map(async (app) => (await fetch(`${app.url}/metrics`)).text()));
+    const metrics = await Promise.all(instances.map(async (app) => (await fetch(`${app.baseUrl}/metrics`)).text()));
     for (const text of metrics) expect(counter([text], 'orderline_checkouts_total')).toBeGreaterThan(0);
     expect(counter(metrics, 'orderline_checkouts_total', { outcome: 'created' })).toBe(STOCK);
     expect(counter(metrics, 'orderline_checkouts_total', { outcome: 'sold_out' })).toBe(soldOut);
@@ -199,6 +199,6 @@ describe('two instances on one database', () => {
     expect(counter(metrics, 'orderline_order_transitions_total', { to: 'PAID' })).toBe(perOrder.reduce((sum, o) => sum + o.paid, 0));
 
     // And both stop cleanly.
-    expect(await Promise.all(instances.map((app) => app.stop('SIGTERM')))).toEqual([0, 0]);
+    expect(await Promise.all(instances.map((app) => app.signal('SIGTERM')))).toEqual([0, 0]);
   }, 240_000);
 });

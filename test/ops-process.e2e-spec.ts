@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { buildApp, startAppProcess, type AppProcess } from './support/built-app.js';
+import { buildApp, startAppProcess, type AppProcess } from './support/app-process.js';
 import { sleep, uniqueEmail } from './support/helpers.js';
 
 /**
@@ -47,7 +47,7 @@ describe('the production process', () => {
     await db.connect();
   }, 180_000);
   afterAll(async () => {
-    await Promise.all(started.map((app) => app.stop('SIGKILL')));
+    await Promise.all(started.map((app) => app.signal('SIGKILL')));
     await db?.end();
   });
 
@@ -56,7 +56,7 @@ describe('the production process', () => {
     const password = `Pw-${randomUUID()}`;
     const email = uniqueEmail('logged');
     const registerId = `reg-${randomUUID()}`;
-    const registered = await fetch(`${app.url}/auth/register`, {
+    const registered = await fetch(`${app.baseUrl}/auth/register`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': registerId },
       body: JSON.stringify({ email, password, name: 'Logged' }),
@@ -66,7 +66,7 @@ describe('the production process', () => {
 
     const loginId = `login-${randomUUID()}`;
     const secrets = { cookie: `session=${randomUUID()}`, stripe: `t=1,v1=${randomUUID()}`, razorpay: randomUUID() };
-    const login = await fetch(`${app.url}/auth/login`, {
+    const login = await fetch(`${app.baseUrl}/auth/login`, {
       method: 'POST',
       headers: {
         'content-type': 'application/json', 'x-request-id': loginId, authorization: `Bearer ${accessToken}`,
@@ -75,7 +75,7 @@ describe('the production process', () => {
       body: JSON.stringify({ email, password: `${password}-wrong` }),
     });
     expect(login.status).toBe(401);
-    const me = await fetch(`${app.url}/auth/me?token=${accessToken}`, { headers: { authorization: `Bearer ${accessToken}` } });
+    const me = await fetch(`${app.baseUrl}/auth/me?token=${accessToken}`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect(me.status).toBe(200);
     const meId = me.headers.get('x-request-id');
 
@@ -89,18 +89,18 @@ describe('the production process', () => {
     // The query string (which may carry a token) is not logged; the route is the pattern.
     expect(await app.waitForLog((l) => l.reqId === meId)).toMatchObject({ method: 'GET', route: '/auth/me', path: '/auth/me', status: 200 });
 
-    await app.stop();
-    const everything = app.output.join('\n');
+    await app.signal('SIGTERM');
+    const everything = app.lines.join('\n');
     for (const secret of [password, accessToken, secrets.cookie, secrets.stripe, secrets.razorpay]) expect(everything).not.toContain(secret);
     for (const id of [registerId, loginId, meId]) expect(app.logs().filter((l) => l.reqId === id && l.msg === 'request completed')).toHaveLength(1);
   });
 
   it('keeps request ids without request lines when LOG_REQUESTS=false', async () => {
     const app = await start({ LOG_LEVEL: 'info', LOG_REQUESTS: 'false' });
-    const res = await fetch(`${app.url}/health`, { headers: { 'x-request-id': 'quiet-1' } });
+    const res = await fetch(`${app.baseUrl}/health`, { headers: { 'x-request-id': 'quiet-1' } });
     expect(res.status).toBe(200);
     expect(res.headers.get('x-request-id')).toBe('quiet-1');
-    await app.stop();
+    await app.signal('SIGTERM');
     expect(app.logs().some((l) => l.msg === 'Stopped')).toBe(true);
     expect(app.logs().filter((l) => l.msg === 'request completed')).toHaveLength(0);
   });
@@ -113,7 +113,7 @@ describe('the production process', () => {
 
     app.child.kill('SIGTERM');
     await app.waitForLog((l) => l.context === 'Shutdown' && /^SIGTERM received: draining 1 request/.test(l.msg));
-    await expect(fetch(`${app.url}/health`)).rejects.toThrow();
+    await expect(fetch(`${app.baseUrl}/health`)).rejects.toThrow();
 
     inFlight.finish();
     const res = await inFlight.response;

@@ -1,7 +1,7 @@
 import { createProductWithStock, ledgerViolations } from './support/fixtures.js';
 import {
   adminRefund, checkout, expireOrder, orderStatus, paymentSummary, salesOf, startPaymentsHarness, stockOf, type PaymentsHarness,
-} from './provider-simulator/payments-harness.js';
+} from './support/payments-harness.js';
 import type { RazorpayEvent } from './provider-simulator/razorpay-simulator.js';
 
 describe('Razorpay payments through the simulator and the real razorpay SDK', () => {

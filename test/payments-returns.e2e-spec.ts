@@ -1,5 +1,5 @@
 import { createProductWithStock, ledgerViolations } from './support/fixtures.js';
-import { adminRefund, checkout, orderStatus, paymentSummary, startPaymentsHarness, stockOf, type PaymentsHarness } from './provider-simulator/payments-harness.js';
+import { adminRefund, checkout, orderStatus, paymentSummary, startPaymentsHarness, stockOf, type PaymentsHarness } from './support/payments-harness.js';
 
 describe('Cash on delivery, returns and refunds after fulfilment', () => {
   let h: PaymentsHarness;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createProductWithStock, ledgerViolations } from './support/fixtures.js';
 import {
   adminRefund, checkout, expireOrder, orderStatus, paymentSummary, salesOf, startPaymentsHarness, stockOf, type PaymentsHarness,
-} from './provider-simulator/payments-harness.js';
+} from './support/payments-harness.js';
 import type { StripeEvent } from './provider-simulator/stripe-simulator.js';
 import { PaymentRecoveryJob } from '../src/payments/payment-recovery.job.js';
 

@@ -6,10 +6,10 @@ import type { TestApp } from '../support/test-app.js';
 import { createProductWithStock } from '../support/fixtures.js';
 // No static import of the app (support/test-app.js): the harness loads it once the provider settings are in the
 // environment, and configuration is read when the app module loads.
-import { startPaymentsHarness, type PaymentsHarness } from '../provider-simulator/payments-harness.js';
-import { checkerPool } from './support/database.js';
-import { changedTables, databaseFingerprint, HOSTILE_STRINGS, hostileJson, hostileString, schemaArbitrary, type OpenApiDoc } from './support/hostile.js';
-import { scaled } from './support/scale.js';
+import { startPaymentsHarness, type PaymentsHarness } from '../support/payments-harness.js';
+import { checkerPool } from '../support/database.js';
+import { changedTables, databaseFingerprint, HOSTILE_STRINGS, hostileJson, hostileString, schemaArbitrary, type OpenApiDoc } from '../support/hostile.js';
+import { scaled } from '../support/scale.js';
 
 interface Operation {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';

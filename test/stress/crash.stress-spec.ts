@@ -1,9 +1,9 @@
 import type pg from 'pg';
-import { AppProcess } from './support/app-process.js';
-import { checkerPool, fixturePrisma } from './support/database.js';
-import { stockAndOrderProblems } from './support/invariants.js';
-import { call, pooled, sleep, tally, type Outcome } from './support/load.js';
-import { scaled } from './support/scale.js';
+import { AppProcess } from '../support/app-process.js';
+import { checkerPool, fixturePrisma } from '../support/database.js';
+import { stockAndOrderProblems } from '../support/invariants.js';
+import { call, pooled, sleep, tally, type Outcome } from '../support/load.js';
+import { scaled } from '../support/scale.js';
 import { createProductWithStock } from '../support/fixtures.js';
 import { ProviderSimulator, type SimEvent } from '../provider-simulator/provider-simulator.js';
 import type { PrismaService } from '../../src/prisma/prisma.service.js';

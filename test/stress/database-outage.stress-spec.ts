@@ -1,10 +1,10 @@
 import type pg from 'pg';
-import { AppProcess } from './support/app-process.js';
-import { checkerPool, CHECKER_APPLICATION_NAME, databaseServer, fixturePrisma } from './support/database.js';
-import { stockAndOrderProblems } from './support/invariants.js';
-import { call, pooled, sleep, tally, type Outcome } from './support/load.js';
-import { scaled } from './support/scale.js';
-import { TcpProxy } from './support/tcp-proxy.js';
+import { AppProcess } from '../support/app-process.js';
+import { checkerPool, CHECKER_APPLICATION_NAME, databaseServer, fixturePrisma } from '../support/database.js';
+import { stockAndOrderProblems } from '../support/invariants.js';
+import { call, pooled, sleep, tally, type Outcome } from '../support/load.js';
+import { scaled } from '../support/scale.js';
+import { TcpProxy } from '../support/tcp-proxy.js';
 import { createProductWithStock } from '../support/fixtures.js';
 import type { PrismaService } from '../../src/prisma/prisma.service.js';
 

@@ -2,10 +2,10 @@ import type { AddressInfo } from 'node:net';
 import type pg from 'pg';
 import { startTestApp, registerCustomer, bearer, type TestApp } from '../support/test-app.js';
 import { createProductWithStock } from '../support/fixtures.js';
-import { checkerPool } from './support/database.js';
-import { stockAndOrderProblems } from './support/invariants.js';
-import { call, pooled, tally, type Outcome } from './support/load.js';
-import { scaled } from './support/scale.js';
+import { checkerPool } from '../support/database.js';
+import { stockAndOrderProblems } from '../support/invariants.js';
+import { call, pooled, tally, type Outcome } from '../support/load.js';
+import { scaled } from '../support/scale.js';
 
 const IN_FLIGHT = 150;
 const METHODS = ['cod', 'stripe', 'razorpay'] as const;

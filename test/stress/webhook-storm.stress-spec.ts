@@ -1,11 +1,11 @@
 import type pg from 'pg';
 import { createProductWithStock } from '../support/fixtures.js';
-import { startPaymentsHarness, type PaymentsHarness } from '../provider-simulator/payments-harness.js';
+import { startPaymentsHarness, type PaymentsHarness } from '../support/payments-harness.js';
 import type { SimEvent } from '../provider-simulator/provider-simulator.js';
-import { checkerPool } from './support/database.js';
-import { stockAndOrderProblems } from './support/invariants.js';
-import { pooled } from './support/load.js';
-import { scaled } from './support/scale.js';
+import { checkerPool } from '../support/database.js';
+import { stockAndOrderProblems } from '../support/invariants.js';
+import { pooled } from '../support/load.js';
+import { scaled } from '../support/scale.js';
 
 /** What happens to an order at the provider, by order index. */
 type Story = 'paid' | 'paid-after-failure' | 'failed' | 'paid-then-refunded';

@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { ConfigService } from '@nestjs/config';
-import { PrismaService } from '../../../src/prisma/prisma.service.js';
+import { PrismaService } from '../../src/prisma/prisma.service.js';
 
 /**
  * Direct access to the scratch database for tests whose app runs in a child process: a pg pool for the invariant

@@ -5,8 +5,8 @@ import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { ConflictError, InvalidInputError, NotFoundError, type FieldError } from '../common/errors/domain-errors.js';
-import { OrderTransitionsService, type LockedOrder } from '../orders/order-transitions.service.js';
-import { canViewOrder, type OrderViewer } from '../orders/order-access.js';
+import { OrderTransitionsService, type LockedOrder } from './order-transitions.service.js';
+import { canViewOrder, type OrderViewer } from './order-access.js';
 
 export interface ReturnLine {
   orderItemId: string;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import type { PrismaService } from '../../../src/prisma/prisma.service.js';
-import { ledgerViolations } from '../../support/fixtures.js';
+import type { PrismaService } from '../../src/prisma/prisma.service.js';
+import { ledgerViolations } from './fixtures.js';
 
 /** A pg Pool or Client: the checks read the database directly, independent of the app under test. */
 export type Queryable = Pick<pg.Pool, 'query'>;

@@ -1,12 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { applyEnv } from '../support/helpers.js';
-import type { TestApp } from '../support/test-app.js';
+import { applyEnv } from './helpers.js';
+import type { TestApp } from './test-app.js';
 import { OrderTransitionsService } from '../../src/orders/order-transitions.service.js';
 import { SYSTEM_ACTOR } from '../../src/common/actor.js';
-import { ProviderSimulator } from './provider-simulator.js';
+import { ProviderSimulator } from '../provider-simulator/provider-simulator.js';
 
-type Support = typeof import('../support/test-app.js');
+type Support = typeof import('./test-app.js');
 
 export interface PaymentsHarness {
   t: TestApp;
@@ -29,7 +29,7 @@ export async function startPaymentsHarness(): Promise<PaymentsHarness> {
   let support: Support;
   let t: TestApp;
   try {
-    support = await import('../support/test-app.js');
+    support = await import('./test-app.js');
     t = await support.startTestApp();
   } finally {
     restoreEnv();

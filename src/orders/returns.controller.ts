@@ -7,7 +7,7 @@ import { CurrentActor, CurrentUser, OptionalAuth, Roles, type AuthUser } from '.
 import type { Actor } from '../common/actor.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
-import { ORDER_TOKEN_HEADER, OrderIdPipe } from '../orders/orders.controller.js';
+import { ORDER_TOKEN_HEADER, OrderIdPipe } from './orders.controller.js';
 import { ReturnsService } from './returns.service.js';
 import { CreateReturnDto, ReceiveReturnDto, RejectReturnDto, ReturnResponse, toReturnResponse } from './dto/returns.dto.js';
 

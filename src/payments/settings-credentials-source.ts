@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { PaymentCredentialsSource, type RazorpayCredentials, type StripeCredentials } from '../payments/payment-credentials.js';
-import { SettingsService } from './settings.service.js';
+import { PaymentCredentialsSource, type RazorpayCredentials, type StripeCredentials } from './payment-credentials.js';
+import { SettingsService } from '../settings/settings.service.js';
 
 /**
  * Provider credentials as admins set them in /admin/settings, each field falling back to its environment variable.

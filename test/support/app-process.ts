@@ -1,9 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../support/helpers.js';
+import { freePort } from './helpers.js';
 
 /** The repository root (where dist/main.js is), whatever directory the test runner or benchmark was started from. */
-export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
+export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
 /** The environment the app starts from unless `baseEnv` says otherwise: nothing of the caller's but PATH and HOME. */
 export const MINIMAL_APP_ENV: Readonly<NodeJS.ProcessEnv> = {
@@ -17,6 +20,56 @@ export const MINIMAL_APP_ENV: Readonly<NodeJS.ProcessEnv> = {
   RATE_LIMIT_ENABLED: 'false',
   BCRYPT_ROUNDS: '4',
 };
+
+const LOCK = path.join(os.tmpdir(), `orderline-build-${createHash('sha1').update(REPO_ROOT).digest('hex').slice(0, 10)}.lock`);
+
+function run(command: string, args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
+function lockHolderAlive(): boolean {
+  try {
+    const pid = Number(readFileSync(path.join(LOCK, 'pid'), 'utf8'));
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
+  for (const started = Date.now(); ; ) {
+    try {
+      mkdirSync(LOCK);
+      writeFileSync(path.join(LOCK, 'pid'), String(process.pid));
+      break;
+    } catch {
+      if (!lockHolderAlive() && Date.now() - started > 2_000) rmSync(LOCK, { recursive: true, force: true });
+      if (Date.now() - started > 180_000) throw new Error(`Timed out waiting for the build lock ${LOCK}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    return await work();
+  } finally {
+    rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+/** `npm run build` (incremental, so a second file's build is quick). Fails the test with the compiler output. */
+export async function buildApp(): Promise<void> {
+  await withBuildLock(async () => {
+    const { code, output } = await run('npm', ['run', 'build', '--silent']);
+    if (code !== 0) throw new Error(`npm run build failed:\n${output}`);
+  });
+}
 
 export interface AppProcessOptions {
   databaseUrl: string;
@@ -52,7 +105,7 @@ const parseJson = (line: string) => {
 /**
  * The built app (`node dist/main.js`, exactly what ships) as a child process. Used where the test or benchmark
  * must not share the app's event loop, must send it real signals (SIGTERM, SIGKILL), read its stdout logs, or run
- * several instances. The one place that spawns the app: test/support/built-app.ts wraps it for the e2e tests.
+ * several instances. The one place that spawns the app; `startAppProcess` gives it the e2e tests' environment.
  */
 export class AppProcess {
   readonly baseUrl: string;
@@ -228,4 +281,17 @@ export class AppProcess {
   private notify(): void {
     for (const listener of this.listeners) listener();
   }
+}
+
+/**
+ * `node dist/main.js` with the e2e tests' environment (all of this process's, so the scratch DATABASE_URL...) plus
+ * `env`, keeping every output line, on a free port; resolves once it answers GET /health. Call `buildApp` first.
+ */
+export function startAppProcess(env: Record<string, string> = {}): Promise<AppProcess> {
+  return AppProcess.start({
+    databaseUrl: process.env.DATABASE_URL!,
+    baseEnv: { ...process.env, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'info' },
+    env,
+    keepOutput: 'all',
+  });
 }

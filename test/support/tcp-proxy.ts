@@ -1,5 +1,5 @@
 import net from 'node:net';
-import { freePort } from '../../support/helpers.js';
+import { freePort } from './helpers.js';
 
 /**
  * A TCP proxy in front of PostgreSQL that the test can cut: `down()` drops every open connection and refuses new

@@ -1,4 +1,4 @@
-export { pooled, sleep } from '../../support/helpers.js';
+export { pooled, sleep } from './helpers.js';
 
 /** One answered (or failed) HTTP request of a storm. */
 export interface Outcome {
