@@ -1,8 +1,13 @@
-import { ORDER_EVENTS, ORDER_STATUSES, ORDER_TRANSITIONS, IllegalTransitionError, transition, type OrderEvent } from './order-state-machine.js';
+import {
+  ORDER_EVENTS, ORDER_STATUSES, ORDER_TRANSITIONS, IllegalTransitionError, transition, type OrderEvent, type StockEffect,
+} from './order-state-machine.js';
 import type { OrderStatus } from '../generated/prisma/enums.js';
 
-/** The expected lifecycle written out independently of the table, so a wrong edit to either fails. */
-const LEGAL: Record<string, [OrderStatus, string]> = {
+/**
+ * The expected lifecycle written out independently of the table, so a wrong edit to either fails. Keys are typed, so a
+ * misspelt status or event does not compile; every pair not listed must be refused.
+ */
+const LEGAL: Partial<Record<`${OrderStatus} ${OrderEvent}`, readonly [OrderStatus, StockEffect]>> = {
   'CREATED AWAIT_PAYMENT': ['PAYMENT_PENDING', 'none'],
   'CREATED CONFIRM_COD': ['CONFIRMED', 'sellReserved'],
   'CREATED CANCEL': ['CANCELLED', 'releaseReserved'],
@@ -35,12 +40,7 @@ const LEGAL: Record<string, [OrderStatus, string]> = {
 };
 
 describe('order state machine', () => {
-  const pairs = ORDER_STATUSES.flatMap((s) => ORDER_EVENTS.map((e) => [s, e] as [OrderStatus, OrderEvent]));
-
-  it('covers every status of the schema', () => {
-    expect(Object.keys(ORDER_TRANSITIONS).sort()).toEqual([...ORDER_STATUSES].sort());
-    expect(pairs).toHaveLength(ORDER_STATUSES.length * ORDER_EVENTS.length);
-  });
+  const pairs = ORDER_STATUSES.flatMap((s) => ORDER_EVENTS.map((e): [OrderStatus, OrderEvent] => [s, e]));
 
   it.each(pairs)('%s + %s', (status, event) => {
     const expected = LEGAL[`${status} ${event}`];
@@ -57,7 +57,7 @@ describe('order state machine', () => {
   });
 
   it('has no legal transition that the expectations do not list', () => {
-    const legal = pairs.filter(([s, e]) => ORDER_TRANSITIONS[s][e]).map(([s, e]) => `${s} ${e}`).sort();
+    const legal = pairs.filter(([s, e]) => ORDER_TRANSITIONS[s][e] !== null).map(([s, e]) => `${s} ${e}`).sort();
     expect(legal).toEqual(Object.keys(LEGAL).sort());
   });
 
