@@ -71,9 +71,9 @@ describe('POST /cart/quote', () => {
     expect(res.body).toMatchObject({ statusCode: 400, error: 'Bad Request' });
     expect(res.body.details).toEqual([
       { field: 'items.1.variantId', errors: [`variant ${unknown} does not exist`] },
-      { field: 'items.2.variantId', errors: [`${archived.variants[0].sku} is no longer sold`] },
+      { field: 'items.2.variantId', errors: [`${archived.variants[0].sku} is not for sale`] },
       { field: 'items.3.variantId', errors: [`${upcoming.variants[0].sku} is not on sale until ${dropAt.toISOString()}`] },
-      { field: 'items.4.variantId', errors: [`${deactivated.variants[0].sku} is no longer sold`] },
+      { field: 'items.4.variantId', errors: [`${deactivated.variants[0].sku} is not for sale`] },
     ]);
   });
 
@@ -95,7 +95,16 @@ describe('POST /cart/quote', () => {
     expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['items.1.quantity', 'items.2.quantity', 'items.3.quantity', 'items.4.variantId', 'items.5.quantity']);
     expect((await quote([]).expect(400)).body.details).toEqual([{ field: 'items', errors: [expect.stringContaining('at least 1')] }]);
     await t.http.post('/cart/quote').send({}).expect(400);
-    await quote(Array.from({ length: 101 }, () => ({ variantId: v.id, quantity: 1 }))).expect(400);
+  });
+
+  it('takes what checkout takes: at most 100 of a line and 50 lines, within what an amount column holds', async () => {
+    const { variants: [v] } = await createProductWithStock(t.prisma, [{ stock: 500 }]);
+    await quote([{ variantId: v.id, quantity: 100 }]).expect(200);
+    expect((await quote([{ variantId: v.id, quantity: 101 }]).expect(400)).body.details.map((d: { field: string }) => d.field)).toEqual(['items.0.quantity']);
+    await quote(Array.from({ length: 50 }, () => ({ variantId: v.id, quantity: 1 }))).expect(200);
+    expect((await quote(Array.from({ length: 51 }, () => ({ variantId: v.id, quantity: 1 }))).expect(400)).body.details.map((d: { field: string }) => d.field)).toEqual(['items']);
+    const { variants: [dear] } = await createProductWithStock(t.prisma, [{ stock: 5, priceMinor: 2_000_000_000 }]);
+    expect((await quote([{ variantId: dear.id, quantity: 2 }]).expect(400)).body.details).toEqual([{ field: 'items', errors: [expect.stringContaining('may not exceed')] }]);
   });
 
   it('is documented in the OpenAPI document', async () => {

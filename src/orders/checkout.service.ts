@@ -5,56 +5,30 @@ import type { PaymentMethod } from '../generated/prisma/enums.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import { unnestColumn } from '../prisma/unnest-column.js';
 import { AuditService, type AuditEntry } from '../audit/audit.service.js';
-import { StockLedger, type StockLevel, type StockMovementInput } from '../inventory/stock-ledger.js';
+import { StockLedger, type StockMovementInput } from '../inventory/stock-ledger.js';
 import { PaymentsService } from '../payments/payments.service.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 import type { AuthUser } from '../auth/decorators.js';
 import type { Actor } from '../common/actor.js';
-import { DomainError, InvalidInputError, TransactionConflictError, type FieldError } from '../common/errors/domain-errors.js';
+import { DomainError, TransactionConflictError } from '../common/errors/domain-errors.js';
 import { MetricsService } from '../ops/metrics.service.js';
 import { transition, type OrderEvent } from './order-state-machine.js';
-import { InsufficientStockError, OrderTransitionsService, shortages } from './order-transitions.service.js';
+import { InsufficientStockError, shortages, type StockDemand } from '../inventory/stock-shortage.js';
+import { priceCart } from '../cart/cart-pricing.js';
+import { OrderTransitionsService } from './order-transitions.service.js';
 import { newGuestToken } from './guest-token.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { toOrderResponse } from './order-response.js';
-import { whyNotSellable } from '../products/sellability.js';
 import type { CheckoutDto, CheckoutPaymentMethod, CheckoutResponse, PaymentErrorResponse } from './dto/checkout.dto.js';
 
 const PAYMENT_METHODS: Record<CheckoutPaymentMethod, PaymentMethod> = { stripe: 'STRIPE', razorpay: 'RAZORPAY', cod: 'COD' };
-/** Amount columns are 32-bit integers. */
-const MAX_AMOUNT_MINOR = 2_147_483_647;
-
-interface CatalogueRow {
-  id: string;
-  sku: string;
-  name: string;
-  price_minor: number;
-  currency: string;
-  active: boolean;
-  product_name: string;
-  product_status: string;
-  available_from: Date | null;
-  on_hand: number | null;
-  reserved: number | null;
-}
-
-interface PricedCart {
-  lines: { variantId: string; sku: string; productName: string; variantName: string; unitPriceMinor: number; quantity: number; lineTotalMinor: number }[];
-  currency: string;
-  subtotalMinor: number;
-  /** Summed quantity per variant (a variant may appear on several lines). */
-  demand: Map<string, { sku: string; quantity: number }>;
-  /** Stock as last committed, read with the prices (no lock). */
-  committedLevels: Map<string, StockLevel>;
-}
-
 /** Everything the transaction writes, prepared before it starts so a retried attempt repeats no work. */
 interface PlacedOrder {
   /** The order row but for what the transaction decides: its number, status, reservation expiry and timestamps. */
   order: Omit<Order, 'number' | 'status' | 'reservationExpiresAt' | 'createdAt' | 'updatedAt'>;
   items: OrderItem[];
-  demand: PricedCart['demand'];
+  demand: StockDemand;
   event: OrderEvent;
   actor: Actor;
   reservationTtlMs: number;
@@ -91,7 +65,7 @@ export class CheckoutService {
   ) {}
 
   async checkout(dto: CheckoutDto, user: AuthUser | undefined, actor: Actor): Promise<CheckoutResponse> {
-    const cart = await this.priceCart(dto.items);
+    const cart = await priceCart(this.prisma, dto.items);
     const paymentMethod = PAYMENT_METHODS[dto.paymentMethod];
     const guest = user ? undefined : newGuestToken();
     const orderId = randomUUID();
@@ -101,8 +75,8 @@ export class CheckoutService {
         userId: user?.id ?? null,
         paymentMethod,
         currency: cart.currency,
-        subtotalMinor: cart.subtotalMinor,
-        totalMinor: cart.subtotalMinor,
+        subtotalMinor: cart.totalMinor,
+        totalMinor: cart.totalMinor,
         customerName: dto.contact.name,
         email: dto.contact.email,
         phone: dto.contact.phone,
@@ -112,7 +86,7 @@ export class CheckoutService {
         carrier: null,
         trackingNumber: null,
       },
-      items: cart.lines.map((line) => ({ id: randomUUID(), orderId, ...line })),
+      items: cart.lines.map(({ productId: _productId, ...line }) => ({ id: randomUUID(), orderId, ...line })),
       demand: cart.demand,
       event: paymentMethod === 'COD' ? 'CONFIRM_COD' : 'AWAIT_PAYMENT',
       actor,
@@ -122,7 +96,7 @@ export class CheckoutService {
     try {
       // A cart the committed stock cannot cover is refused without queueing for its turn or the row locks: after a drop
       // sells out, the crowd hears "sold out" at the cost of one read. Enough stock here is re-checked under the lock.
-      const short = shortages(cart.demand, cart.committedLevels);
+      const short = shortages(cart.demand, cart.levels);
       if (short.length) throw new InsufficientStockError(short);
       committed = await this.variantTurns.runExclusive([...placed.demand.keys()], () => this.prisma.serializable((tx) => this.placeOrder(tx, placed)));
     } catch (error) {
@@ -226,52 +200,6 @@ export class CheckoutService {
       )
       SELECT number FROM o`;
     return number;
-  }
-
-  /**
-   * Prices the cart from the catalogue (never from the client) and checks every line can be sold. This read happens
-   * before the transaction: it takes no locks, so a bad cart never holds inventory rows. It also reads the committed
-   * stock for an early refusal; the stock that counts is checked under lock inside the transaction.
-   */
-  private async priceCart(items: CheckoutDto['items']): Promise<PricedCart> {
-    const ids = [...new Set(items.map((i) => i.variantId))];
-    const rows = await this.prisma.$queryRaw<CatalogueRow[]>`
-      SELECT v.id::text, v.sku, v.name, v.price_minor, v.currency, v.active,
-             p.name AS product_name, p.status::text AS product_status, p.available_from, il.on_hand, il.reserved
-      FROM variants v JOIN products p ON p.id = v.product_id LEFT JOIN inventory_levels il ON il.variant_id = v.id
-      WHERE v.id = ANY(${ids}::uuid[])`;
-    const byId = new Map(rows.map((r) => [r.id, r]));
-    const now = new Date();
-    const errors: FieldError[] = [];
-    items.forEach((item, index) => {
-      const row = byId.get(item.variantId);
-      const sellable = row && { sku: row.sku, active: row.active, productStatus: row.product_status, availableFrom: row.available_from };
-      const problem = whyNotSellable(sellable, item.variantId, now, 'is not for sale');
-      if (problem) errors.push({ field: `items.${index}.variantId`, errors: [problem] });
-    });
-    if (errors.length) throw new InvalidInputError('Some items cannot be ordered', errors);
-
-    const currencies = [...new Set(rows.map((r) => r.currency))];
-    if (currencies.length > 1) {
-      throw new InvalidInputError('All items of an order must be priced in one currency', [{ field: 'items', errors: [`items are priced in ${currencies.join(', ')}`] }]);
-    }
-    const lines = items.map((item) => {
-      const row = byId.get(item.variantId)!;
-      return {
-        variantId: row.id, sku: row.sku, productName: row.product_name, variantName: row.name,
-        unitPriceMinor: row.price_minor, quantity: item.quantity, lineTotalMinor: row.price_minor * item.quantity,
-      };
-    });
-    const subtotalMinor = lines.reduce((sum, line) => sum + line.lineTotalMinor, 0);
-    if (subtotalMinor > MAX_AMOUNT_MINOR) {
-      throw new InvalidInputError('The order total is too large', [{ field: 'items', errors: [`the total may not exceed ${MAX_AMOUNT_MINOR} minor units`] }]);
-    }
-    const demand = new Map<string, { sku: string; quantity: number }>();
-    for (const line of lines) {
-      demand.set(line.variantId, { sku: line.sku, quantity: (demand.get(line.variantId)?.quantity ?? 0) + line.quantity });
-    }
-    const committedLevels = new Map(rows.map((r) => [r.id, { variantId: r.id, onHand: r.on_hand ?? 0, reserved: r.reserved ?? 0 }]));
-    return { lines, currency: currencies[0], subtotalMinor, demand, committedLevels };
   }
 
   /**

@@ -4,7 +4,8 @@ import type { OrderStatus } from '../generated/prisma/enums.js';
 import type { Tx } from '../prisma/prisma.service.js';
 import { AuditService, type AuditEntry } from '../audit/audit.service.js';
 import { StockLedger, type StockLevel, type StockMovementInput } from '../inventory/stock-ledger.js';
-import { ConflictError, NotFoundError } from '../common/errors/domain-errors.js';
+import { InsufficientStockError, shortages } from '../inventory/stock-shortage.js';
+import { NotFoundError } from '../common/errors/domain-errors.js';
 import type { Actor } from '../common/actor.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 import { EVENT_TYPE_BY_ORDER_EVENT } from '../outbox/outbox-events.js';
@@ -19,25 +20,6 @@ export interface TransitionOptions {
   quantities?: Map<string, number>;
   /** extra columns to set on the order in the same UPDATE (carrier, tracking number, needsReview...). */
   data?: Partial<Pick<Order, 'carrier' | 'trackingNumber' | 'needsReview'>>;
-}
-
-export interface StockShortage {
-  variantId: string;
-  sku?: string;
-  requested: number;
-  available: number;
-}
-
-function describeShortage(lines: StockShortage[]): string {
-  const name = (line: StockShortage) => line.sku ?? line.variantId;
-  if (lines.every((line) => line.available <= 0)) return `Sold out: ${lines.map(name).join(', ')}`;
-  return `Not enough stock: ${lines.map((line) => `${name(line)} (${line.requested} requested, ${Math.max(0, line.available)} left)`).join('; ')}`;
-}
-
-export class InsufficientStockError extends ConflictError {
-  constructor(lines: StockShortage[]) {
-    super(describeShortage(lines), { lines });
-  }
 }
 
 export type LockedOrder = Order & { items: OrderItem[] };
@@ -173,15 +155,6 @@ export class OrderTransitionsService {
 /** Leaving CREATED or PAYMENT_PENDING ends the reservation (sold or released), so its expiry no longer applies. */
 function leavesReservation(t: Transition): boolean {
   return (t.from === 'PAYMENT_PENDING' || t.from === 'CREATED') && t.to !== t.from;
-}
-
-/** The variants whose summed demand exceeds what is available (on hand − reserved); a variant without stock has none. */
-export function shortages(demand: Map<string, { sku?: string; quantity: number }>, levels: Map<string, StockLevel>): StockShortage[] {
-  return [...demand].flatMap(([variantId, { sku, quantity }]) => {
-    const level = levels.get(variantId);
-    const available = level ? level.onHand - level.reserved : 0;
-    return available < quantity ? [{ variantId, ...(sku !== undefined && { sku }), requested: quantity, available }] : [];
-  });
 }
 
 /** A sale from available stock needs on hand − reserved ≥ the summed demand per variant. */

@@ -5,7 +5,8 @@ import type { Tx } from '../prisma/prisma.service.js';
 import type { Actor } from '../common/actor.js';
 import { UUID_PATTERN } from '../common/uuid.js';
 import { AuditService } from '../audit/audit.service.js';
-import { InsufficientStockError, OrderTransitionsService, type LockedOrder } from '../orders/order-transitions.service.js';
+import { InsufficientStockError } from '../inventory/stock-shortage.js';
+import { OrderTransitionsService, type LockedOrder } from '../orders/order-transitions.service.js';
 import { canTransition } from '../orders/order-state-machine.js';
 import type { PaymentEvent, ProviderCapture, ProviderRefund } from './payment-provider.js';
 

@@ -8,11 +8,11 @@ export interface SellableVariant {
 
 /**
  * Why a variant cannot be bought at `now`, or undefined when it can: it exists, it and its product are active, and its
- * product is on sale. `notSold` words the inactive case for the caller ("is not for sale", "is no longer sold").
+ * product is on sale.
  */
-export function whyNotSellable(variant: SellableVariant | undefined, variantId: string, now: Date, notSold: string): string | undefined {
+export function whyNotSellable(variant: SellableVariant | undefined, variantId: string, now: Date): string | undefined {
   if (!variant) return `variant ${variantId} does not exist`;
-  if (!variant.active || variant.productStatus !== 'ACTIVE') return `${variant.sku} ${notSold}`;
+  if (!variant.active || variant.productStatus !== 'ACTIVE') return `${variant.sku} is not for sale`;
   if (variant.availableFrom && variant.availableFrom > now) return `${variant.sku} is not on sale until ${variant.availableFrom.toISOString()}`;
   return undefined;
 }

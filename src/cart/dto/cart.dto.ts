@@ -1,18 +1,25 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsUUID, Max, Min, ValidateNested } from 'class-validator';
+import { lower } from '../../common/http/transforms.js';
+import { CART_LIMITS } from '../cart-pricing.js';
 
-/** Most units of one line: far above any real basket, low enough that totals stay exact integers. */
-export const MAX_LINE_QUANTITY = 10_000;
-
+/** One line of a cart: the quote and checkout take the same lines, within the same limits. */
 export class CartLineDto {
-  @ApiProperty({ format: 'uuid' }) @IsUUID() variantId!: string;
-  @ApiProperty({ minimum: 1, maximum: MAX_LINE_QUANTITY, example: 2 }) @IsInt() @Min(1) @Max(MAX_LINE_QUANTITY) quantity!: number;
+  @ApiProperty({ format: 'uuid' }) @Transform(lower) @IsUUID('all') variantId!: string;
+  @ApiProperty({ minimum: 1, maximum: CART_LIMITS.quantity, example: 2 }) @IsInt() @Min(1) @Max(CART_LIMITS.quantity) quantity!: number;
 }
 
+/** `items` of a quote or a checkout: 1 to CART_LIMITS.lines lines. */
+export const CartItems = () =>
+  applyDecorators(
+    ApiProperty({ type: [CartLineDto], minItems: 1, maxItems: CART_LIMITS.lines, description: `1 to ${CART_LIMITS.lines} lines; prices come from the catalogue` }),
+    IsArray(), ArrayMinSize(1), ArrayMaxSize(CART_LIMITS.lines), ValidateNested({ each: true }), Type(() => CartLineDto),
+  );
+
 export class CartQuoteDto {
-  @ApiProperty({ type: [CartLineDto], minItems: 1, maxItems: 100 })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => CartLineDto) items!: CartLineDto[];
+  @CartItems() items!: CartLineDto[];
 }
 
 export class CartQuoteLineResponse {

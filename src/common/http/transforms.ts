@@ -1,2 +1,9 @@
-/** Trims surrounding whitespace of a string input (class-transformer @Transform); other values pass through. */
-export const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+/** class-transformer transforms (@Transform): input is normalised before it is validated and stored. */
+type Input = { value: unknown };
+
+/** Trims surrounding whitespace of a string input; other values pass through. */
+export const trim = ({ value }: Input) => (typeof value === 'string' ? value.trim() : value);
+export const lower = ({ value }: Input) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+export const upper = ({ value }: Input) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
+/** Blank optional text counts as absent. */
+export const blankToUndefined = ({ value }: Input) => (typeof value === 'string' ? value.trim() || undefined : value);

@@ -1,22 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsEmail, IsIn, IsInt, IsISO31661Alpha2, IsOptional, IsString, IsUUID, Length,
-  Matches, Max, MaxLength, Min, ValidateNested,
-} from 'class-validator';
+import { IsDefined, IsEmail, IsIn, IsISO31661Alpha2, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { CartItems, CartLineDto } from '../../cart/dto/cart.dto.js';
 import { OrderResponse } from './order.dto.js';
 import { blankToUndefined, lower, normalizePhone, PHONE_FORMAT, PHONE_MESSAGE, trim, upper } from './normalize.js';
 
-export const CHECKOUT_LIMITS = { lines: 50, quantity: 100 } as const;
 export const CHECKOUT_PAYMENT_METHODS = ['stripe', 'razorpay', 'cod'] as const;
 export type CheckoutPaymentMethod = (typeof CHECKOUT_PAYMENT_METHODS)[number];
 
-
-export class CheckoutItemDto {
-  @ApiProperty({ format: 'uuid' }) @Transform(lower) @IsUUID('all') variantId!: string;
-  @ApiProperty({ minimum: 1, maximum: CHECKOUT_LIMITS.quantity, example: 1 })
-  @IsInt() @Min(1) @Max(CHECKOUT_LIMITS.quantity) quantity!: number;
-}
 
 export class ContactDto {
   @ApiProperty({ example: 'Asha Rao' }) @Transform(trim) @IsString() @Length(1, 120) name!: string;
@@ -36,9 +27,7 @@ export class ShippingAddressDto {
 }
 
 export class CheckoutDto {
-  @ApiProperty({ type: [CheckoutItemDto], description: `1 to ${CHECKOUT_LIMITS.lines} lines; prices come from the catalogue` })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(CHECKOUT_LIMITS.lines) @ValidateNested({ each: true }) @Type(() => CheckoutItemDto)
-  items!: CheckoutItemDto[];
+  @CartItems() items!: CartLineDto[];
 
   @ApiProperty({ type: ContactDto }) @IsDefined() @ValidateNested() @Type(() => ContactDto) contact!: ContactDto;
 

@@ -1,14 +1,8 @@
-/** class-transformer transforms shared by the order DTOs: input is normalised before it is validated and stored. */
-type Input = { value: unknown };
-
-export { trim } from '../../common/http/transforms.js';
-export const lower = ({ value }: Input) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
-export const upper = ({ value }: Input) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
-/** Blank optional text counts as absent. */
-export const blankToUndefined = ({ value }: Input) => (typeof value === 'string' ? value.trim() || undefined : value);
+/** class-transformer transforms of the order DTOs: input is normalised before it is validated and stored. */
+export { blankToUndefined, lower, trim, upper } from '../../common/http/transforms.js';
 
 /** "+91 98123-45678" and "+919812345678" are the same number: keep digits and a leading +. */
 export const stripPhone = (phone: string) => phone.replace(/[\s().-]/g, '');
-export const normalizePhone = ({ value }: Input) => (typeof value === 'string' ? stripPhone(value) : value);
+export const normalizePhone = ({ value }: { value: unknown }) => (typeof value === 'string' ? stripPhone(value) : value);
 export const PHONE_FORMAT = /^\+?[0-9]{6,15}$/;
 export const PHONE_MESSAGE = 'phone must be a phone number (6 to 15 digits, optional leading +)';
