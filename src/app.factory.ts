@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/http/validation.js';
 import { configureHttp } from './ops/http.js';
+import { describePaymentProviders, paymentDocumentModels } from './payments/payments-openapi.js';
 
 /** Builds the fully configured HTTP app. main.ts and the e2e tests both use this, so tests run what ships. */
 export async function createApp(options: NestApplicationOptions = {}): Promise<INestApplication> {
@@ -21,6 +22,8 @@ export async function createApp(options: NestApplicationOptions = {}): Promise<I
     .setVersion('1.0')
     .addBearerAuth()
     .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs-json' });
+  // Payment methods, provider fields and webhook headers come from the provider registry.
+  const document = () => describePaymentProviders(SwaggerModule.createDocument(app, openApi, { extraModels: paymentDocumentModels() }));
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
   return app;
 }

@@ -1,5 +1,3 @@
-import type { PaymentMethod } from '../generated/prisma/enums.js';
-
 /** Who caused a change: a signed-in user, a guest, the system (jobs) or a payment provider (webhooks). */
 export type ActorType = 'USER' | 'GUEST' | 'SYSTEM' | 'PROVIDER';
 
@@ -12,4 +10,4 @@ export interface Actor {
 export const SYSTEM_ACTOR: Actor = { type: 'SYSTEM', id: 'system' };
 
 /** A payment provider acting through its webhooks or client confirmations. */
-export const providerActor = (method: PaymentMethod): Actor => ({ type: 'PROVIDER', id: method.toLowerCase() });
+export const providerActor = (method: string): Actor => ({ type: 'PROVIDER', id: method.toLowerCase() });

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { Order, OrderItem, Payment, Prisma } from '../generated/prisma/client.js';
-import type { PaymentMethod } from '../generated/prisma/enums.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import { unnestColumn } from '../prisma/unnest-column.js';
 import { AuditService, type AuditEntry } from '../audit/audit.service.js';
 import { StockLedger, type StockMovementInput } from '../inventory/stock-ledger.js';
-import { PaymentsService } from '../payments/payments.service.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 import type { AuthUser } from '../auth/decorators.js';
 import type { Actor } from '../common/actor.js';
 import { DomainError, TransactionConflictError } from '../common/errors/domain-errors.js';
+import { implementationOf } from '../common/ports.js';
 import { MetricsService } from '../ops/metrics.service.js';
 import { transition, type OrderEvent } from './order-state-machine.js';
 import { InsufficientStockError, shortages, type StockDemand } from '../inventory/stock-shortage.js';
@@ -20,9 +20,8 @@ import { OrderTransitionsService } from './order-transitions.service.js';
 import { newGuestToken } from './guest-token.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { toOrderResponse } from './order-response.js';
-import type { CheckoutDto, CheckoutPaymentMethod, CheckoutResponse, PaymentErrorResponse } from './dto/checkout.dto.js';
-
-const PAYMENT_METHODS: Record<CheckoutPaymentMethod, PaymentMethod> = { stripe: 'STRIPE', razorpay: 'RAZORPAY', cod: 'COD' };
+import { PaymentGateway } from './payment-gateway.js';
+import type { CheckoutDto, CheckoutResponse, PaymentErrorResponse } from './dto/checkout.dto.js';
 /** Everything the transaction writes, prepared before it starts so a retried attempt repeats no work. */
 interface PlacedOrder {
   /** The order row but for what the transaction decides: its number, status, reservation expiry and timestamps. */
@@ -42,8 +41,9 @@ interface PlacedOrder {
  * a variant take turns instead of colliding in the database, and hold the row locks for as few statements as possible.
  */
 @Injectable()
-export class CheckoutService {
+export class CheckoutService implements OnModuleInit {
   private readonly logger = new Logger(CheckoutService.name);
+  private payments!: PaymentGateway;
   /**
    * Checkouts of the same variants in this instance take turns here before their transaction starts. In PostgreSQL
    * they would queue on the inventory row lock, and under Serializable isolation a transaction that waited for a row
@@ -58,22 +58,26 @@ export class CheckoutService {
     private readonly ledger: StockLedger,
     private readonly transitions: OrderTransitionsService,
     private readonly audit: AuditService,
-    private readonly payments: PaymentsService,
     private readonly settings: SettingsService,
     private readonly outbox: OutboxService,
     private readonly metrics: MetricsService,
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  onModuleInit(): void {
+    this.payments = implementationOf(this.moduleRef, PaymentGateway);
+  }
 
   async checkout(dto: CheckoutDto, user: AuthUser | undefined, actor: Actor): Promise<CheckoutResponse> {
     const cart = await priceCart(this.prisma, dto.items);
-    const paymentMethod = PAYMENT_METHODS[dto.paymentMethod];
+    const method = await this.payments.checkoutMethod(dto.paymentMethod, cart.currency);
     const guest = user ? undefined : newGuestToken();
     const orderId = randomUUID();
     const placed: PlacedOrder = {
       order: {
         id: orderId,
         userId: user?.id ?? null,
-        paymentMethod,
+        paymentMethod: method.code,
         currency: cart.currency,
         subtotalMinor: cart.totalMinor,
         totalMinor: cart.totalMinor,
@@ -88,7 +92,7 @@ export class CheckoutService {
       },
       items: cart.lines.map(({ productId: _productId, ...line }) => ({ id: randomUUID(), orderId, ...line })),
       demand: cart.demand,
-      event: paymentMethod === 'COD' ? 'CONFIRM_COD' : 'AWAIT_PAYMENT',
+      event: method.collectsOnDelivery ? 'CONFIRM_COD' : 'AWAIT_PAYMENT',
       actor,
       reservationTtlMs: (await this.settings.reservationTtlSeconds()) * 1000,
     };
@@ -152,7 +156,7 @@ export class CheckoutService {
     await this.ledger.apply(tx, [...reservations, ...this.transitions.stockMovements(order, t, options)]);
     this.metrics.orderTransition(tx, t.from, t.to);
     await this.outbox.enqueueOrderEvent(tx, 'order.created', order);
-    return { order, payment: await this.payments.openPayment(tx, order) };
+    return { order, payment: await this.payments.open(tx, order) };
   }
 
   /**
@@ -170,7 +174,7 @@ export class CheckoutService {
       WITH o AS (
         INSERT INTO orders (id, user_id, status, payment_method, currency, subtotal_minor, total_minor, customer_name, email, phone,
                             shipping_address, guest_token_hash, reservation_expires_at, needs_review, carrier, tracking_number, created_at, updated_at)
-        VALUES (${order.id}::uuid, ${order.userId}::uuid, ${order.status}::"OrderStatus", ${order.paymentMethod}::"PaymentMethod", ${order.currency},
+        VALUES (${order.id}::uuid, ${order.userId}::uuid, ${order.status}::"OrderStatus", ${order.paymentMethod}, ${order.currency},
                 ${order.subtotalMinor}, ${order.totalMinor}, ${order.customerName}, ${order.email}, ${order.phone}, ${json(order.shippingAddress)}::jsonb,
                 ${order.guestTokenHash}, ${order.reservationExpiresAt}, ${order.needsReview}, ${order.carrier}, ${order.trackingNumber},
                 ${order.createdAt}, ${order.updatedAt})
@@ -208,7 +212,7 @@ export class CheckoutService {
    */
   private async startPayment(order: Order & { items: OrderItem[] }, opened: Payment | undefined): Promise<{ payment: Record<string, unknown> | null; paymentError?: PaymentErrorResponse }> {
     try {
-      return { payment: { ...(await this.payments.startPayment(order, opened)) } };
+      return { payment: { ...(await this.payments.start(order, opened)) } };
     } catch (error) {
       const known = error instanceof DomainError;
       this.logger.warn(`Payment could not be started for order ${order.number}: ${(error as Error).message}`);

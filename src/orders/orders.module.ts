@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { InventoryModule } from '../inventory/inventory.module.js';
-import { PaymentsModule } from '../payments/payments.module.js';
 import { OrderTransitionsModule } from './order-transitions.module.js';
 import { CheckoutService } from './checkout.service.js';
 import { OrdersService } from './orders.service.js';
@@ -9,8 +8,9 @@ import { ReservationExpiryJob } from './reservation-expiry.job.js';
 import { ReturnsService } from './returns.service.js';
 import { ReturnsController } from './returns.controller.js';
 
+/** Checkout, the orders API, returns and reservation expiry. Payments are reached through the PaymentGateway port. */
 @Module({
-  imports: [InventoryModule, OrderTransitionsModule, PaymentsModule],
+  imports: [InventoryModule, OrderTransitionsModule],
   controllers: [OrdersController, ReturnsController],
   providers: [CheckoutService, OrdersService, ReturnsService, ReservationExpiryJob],
   exports: [OrderTransitionsModule],

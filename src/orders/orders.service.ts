@@ -1,11 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { Order, OrderItem, Prisma } from '../generated/prisma/client.js';
 import type { OrderStatus } from '../generated/prisma/enums.js';
-import { PrismaService } from '../prisma/prisma.service.js';
-import { PaymentsService } from '../payments/payments.service.js';
-import { APPLIED_CAPTURE } from '../payments/payment-ledger.service.js';
+import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import type { Actor } from '../common/actor.js';
 import { ConflictError, NotFoundError } from '../common/errors/domain-errors.js';
+import { implementationOf } from '../common/ports.js';
+import { PaymentGateway } from './payment-gateway.js';
 import { OrderTransitionsService } from './order-transitions.service.js';
 import { canViewOrder, type OrderViewer } from './order-access.js';
 import { toOrderResponse } from './order-response.js';
@@ -25,12 +26,18 @@ function normalizeOrderNumber(input: string): string | undefined {
 
 /** Reading orders, and the staff and customer actions on them (each one state-machine event in its own transaction). */
 @Injectable()
-export class OrdersService {
+export class OrdersService implements OnModuleInit {
+  private payments!: PaymentGateway;
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly transitions: OrderTransitionsService,
-    private readonly payments: PaymentsService,
+    private readonly moduleRef: ModuleRef,
   ) {}
+
+  onModuleInit(): void {
+    this.payments = implementationOf(this.moduleRef, PaymentGateway);
+  }
 
   /** The order, if the viewer may see it; anyone else gets 404, as if it did not exist. */
   async get(id: string, viewer: OrderViewer): Promise<OrderResponse> {
@@ -86,7 +93,7 @@ export class OrdersService {
       if (viewer.user?.role !== 'ADMIN' && !CUSTOMER_CANCELLABLE.has(locked.status)) {
         throw new ConflictError(`Order is ${locked.status}; CANCEL by the customer is not allowed once an order is paid or shipped (the shop can refund it)`, { currentStatus: locked.status, event: 'CANCEL' });
       }
-      if (locked.status === 'PAYMENT_PENDING' && (await tx.paymentAttempt.count({ where: { orderId: id, ...APPLIED_CAPTURE } }))) {
+      if (locked.status === 'PAYMENT_PENDING' && (await this.hasAppliedCapture(tx, id))) {
         throw new ConflictError('A payment for this order has been captured and is being processed; it cannot be cancelled now', { currentStatus: locked.status, event: 'CANCEL' });
       }
       return (await this.transitions.apply(tx, locked, 'CANCEL', { actor, reason })).order;
@@ -104,10 +111,16 @@ export class OrdersService {
   async deliver(id: string, actor: Actor): Promise<OrderResponse> {
     const order = await this.prisma.serializable(async (tx) => {
       const { order: delivered } = await this.transitions.apply(tx, id, 'DELIVER', { actor });
-      if (delivered.paymentMethod === 'COD') await this.payments.recordCashOnDelivery(tx, delivered, actor);
+      await this.payments.delivered(tx, delivered, actor);
       return delivered;
     });
     return toOrderResponse(order);
+  }
+
+  /** Whether a capture paid for the order (the applied_captures rule). */
+  private async hasAppliedCapture(tx: Tx, orderId: string): Promise<boolean> {
+    const [row] = await tx.$queryRaw<{ paid: boolean }[]>`SELECT EXISTS (SELECT 1 FROM applied_captures WHERE order_id = ${orderId}::uuid) AS paid`;
+    return row.paid;
   }
 
   private async page(where: Prisma.OrderWhereInput, { page, limit }: PageQueryDto): Promise<OrderPageResponse> {

@@ -63,7 +63,7 @@ export class ReservationExpiryJob implements OnApplicationBootstrap {
       const due = await tx.$queryRaw<{ id: string }[]>`
         SELECT o.id::text FROM orders o
         WHERE o.status = 'PAYMENT_PENDING' AND o.reservation_expires_at <= ${asOf}
-          AND NOT EXISTS (SELECT 1 FROM payment_attempts pa WHERE pa.order_id = o.id AND pa.status = 'CAPTURED' AND pa.error_code IS NULL)
+          AND NOT EXISTS (SELECT 1 FROM applied_captures a WHERE a.order_id = o.id)
         ORDER BY o.reservation_expires_at
         LIMIT ${this.batchSize}
         FOR UPDATE OF o SKIP LOCKED`;

@@ -1,4 +1,6 @@
-import { fromProviderAmount, isoExponent, RAZORPAY_AMOUNT_RULES, STRIPE_AMOUNT_RULES, toProviderAmount } from './currency.js';
+import { fromProviderAmount, isoExponent, toProviderAmount } from './currency.js';
+import { STRIPE_AMOUNT_RULES } from './providers/stripe.provider.js';
+import { RAZORPAY_AMOUNT_RULES } from './providers/razorpay.provider.js';
 import { InvalidInputError } from '../common/errors/domain-errors.js';
 
 describe('currency exponents and provider amounts', () => {

@@ -13,19 +13,16 @@ export function isoExponent(currency: string): number {
 }
 
 /**
- * How a provider writes amounts: its exponent where it differs from ISO (Stripe keeps ISK as two-decimal and MGA as
- * zero-decimal), and currencies whose amounts must be a multiple of some step (three-decimal currencies are charged
- * in whole hundredths: the last digit must be 0).
+ * How a provider writes amounts (each provider declares its own): its exponent where it differs from ISO, and
+ * currencies whose amounts must be a multiple of some step.
  */
 export interface ProviderAmountRules {
   exponents: Readonly<Record<string, number>>;
   steps: Readonly<Record<string, number>>;
 }
 
-const THREE_DECIMAL_STEPS = { BHD: 10, JOD: 10, KWD: 10, OMR: 10, TND: 10 } as const;
-
-export const STRIPE_AMOUNT_RULES: ProviderAmountRules = { exponents: { ISK: 2, MGA: 0 }, steps: THREE_DECIMAL_STEPS };
-export const RAZORPAY_AMOUNT_RULES: ProviderAmountRules = { exponents: {}, steps: THREE_DECIMAL_STEPS };
+/** Three-decimal currencies are charged in whole hundredths by the providers we know: the last digit must be 0. */
+export const THREE_DECIMAL_STEPS = { BHD: 10, JOD: 10, KWD: 10, OMR: 10, TND: 10 } as const;
 
 function providerExponent(rules: ProviderAmountRules, currency: string): number {
   return rules.exponents[currency] ?? isoExponent(currency);

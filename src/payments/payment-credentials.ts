@@ -1,21 +1,10 @@
-export interface StripeCredentials {
-  secretKey: string;
-  publishableKey: string;
-  webhookSecret?: string;
-}
-
-export interface RazorpayCredentials {
-  keyId: string;
-  keySecret: string;
-  webhookSecret?: string;
-}
+import type { CredentialFields } from '../settings/credential-catalogue.js';
 
 /**
- * Where the adapters get provider credentials, on every call, so they can change at runtime without a restart
- * (PaymentsModule binds the brand-settings source, which falls back to the STRIPE_* / RAZORPAY_* environment
- * variables). `undefined` means the provider is not configured.
+ * Where providers get their credentials, on every call, so they can change at runtime without a restart
+ * (PaymentsModule binds the brand-settings source, which falls back to each field's environment variable).
  */
 export abstract class PaymentCredentialsSource {
-  abstract stripe(): Promise<StripeCredentials | undefined>;
-  abstract razorpay(): Promise<RazorpayCredentials | undefined>;
+  /** The provider's credential values in effect, or undefined while a required one is missing. */
+  abstract of(provider: string, fields: CredentialFields): Promise<Record<string, string | undefined> | undefined>;
 }

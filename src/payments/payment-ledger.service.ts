@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { Order, Payment, PaymentAttempt, Prisma, Refund } from '../generated/prisma/client.js';
-import type { PaymentMethod } from '../generated/prisma/enums.js';
+import type { Order, Payment, PaymentAttempt, Refund } from '../generated/prisma/client.js';
+import type { PaymentMethod } from '../orders/payment-gateway.js';
 import type { Tx } from '../prisma/prisma.service.js';
 import type { Actor } from '../common/actor.js';
 import { UUID_PATTERN } from '../common/uuid.js';
@@ -19,9 +19,6 @@ const UNAPPLIED_CAPTURE = {
   latePaymentRefunded: 'LATE_PAYMENT_REFUNDED',
   duplicatePayment: 'DUPLICATE_PAYMENT',
 } as const;
-
-/** The attempts whose money paid for their order: captured, with no UNAPPLIED_CAPTURE code. */
-export const APPLIED_CAPTURE = { status: 'CAPTURED', errorCode: null } as const satisfies Prisma.PaymentAttemptWhereInput;
 
 export interface LedgerResult {
   /** What happened, for the webhook event's result column and logs. */
@@ -132,16 +129,6 @@ export class PaymentLedger {
     return done(`refund ${row.id} refused by the provider`);
   }
 
-  /** Paid = captured money in the order's currency that paid for it; refunded = confirmed refunds of that money. */
-  private async orderMoney(tx: Tx, orderId: string, currency: string): Promise<{ applied: number; refundedOfApplied: number }> {
-    const [row] = await tx.$queryRaw<{ applied: number; refunded: number }[]>`
-      SELECT COALESCE((SELECT SUM(amount_minor) FROM payment_attempts
-                        WHERE order_id = ${orderId}::uuid AND status = 'CAPTURED' AND error_code IS NULL AND currency = ${currency}), 0)::int AS applied,
-             COALESCE((SELECT SUM(r.amount_minor) FROM refunds r JOIN payment_attempts a ON a.id = r.attempt_id
-                        WHERE r.order_id = ${orderId}::uuid AND r.status = 'SUCCEEDED' AND a.error_code IS NULL AND r.currency = ${currency}), 0)::int AS refunded`;
-    return { applied: row.applied, refundedOfApplied: row.refunded };
-  }
-
   private async flagForReview(tx: Tx, order: LockedOrder, actor: Actor, details: Record<string, unknown>): Promise<void> {
     await tx.order.update({ where: { id: order.id }, data: { needsReview: true } });
     await this.audit.record(tx, { actor, action: 'order.flagged_for_review', entityType: 'order', entityId: order.id, before: { needsReview: order.needsReview }, after: { needsReview: true, ...details } });
@@ -156,7 +143,7 @@ export class PaymentLedger {
     // Reading before locking is safe: the transaction is Serializable, so a concurrent change aborts one of us.
     const [payment] = await tx.$queryRaw<PaymentRow[]>`
       SELECT id::text, order_id::text AS "orderId", provider::text, status::text FROM payments
-      WHERE provider = ${provider}::"PaymentMethod" AND provider_ref = ${paymentRef}`;
+      WHERE provider = ${provider} AND provider_ref = ${paymentRef}`;
     if (payment) return { order: await this.transitions.lockOrder(tx, payment.orderId), payment };
     const orderId = orderIdHint && UUID_PATTERN.test(orderIdHint) ? orderIdHint : undefined;
     if (!orderId || !(await tx.order.findUnique({ where: { id: orderId }, select: { id: true } }))) return undefined;
@@ -195,7 +182,7 @@ export class PaymentLedger {
   private async claimCapture(tx: Tx, order: LockedOrder, payment: PaymentRow, capture: ProviderCapture): Promise<ClaimedAttempt | undefined> {
     const [inserted] = await tx.$queryRaw<ClaimedAttempt[]>`
       INSERT INTO payment_attempts (id, order_id, payment_id, provider, provider_payment_id, status, amount_minor, currency, captured_at, updated_at)
-      VALUES (gen_random_uuid(), ${order.id}::uuid, ${payment.id}::uuid, ${payment.provider}::"PaymentMethod", ${capture.providerPaymentId},
+      VALUES (gen_random_uuid(), ${order.id}::uuid, ${payment.id}::uuid, ${payment.provider}, ${capture.providerPaymentId},
               'CAPTURED', ${capture.amountMinor}, ${capture.currency}, now(), now())
       ON CONFLICT (provider, provider_payment_id) DO NOTHING
       RETURNING id::text, provider_payment_id AS "providerPaymentId", amount_minor AS "amountMinor", currency`;
@@ -204,7 +191,7 @@ export class PaymentLedger {
       UPDATE payment_attempts
       SET status = 'CAPTURED', amount_minor = ${capture.amountMinor}, currency = ${capture.currency}, captured_at = now(),
           error_code = NULL, error_message = NULL, updated_at = now()
-      WHERE provider = ${payment.provider}::"PaymentMethod" AND provider_payment_id = ${capture.providerPaymentId} AND captured_at IS NULL
+      WHERE provider = ${payment.provider} AND provider_payment_id = ${capture.providerPaymentId} AND captured_at IS NULL
       RETURNING id::text, provider_payment_id AS "providerPaymentId", amount_minor AS "amountMinor", currency`;
     return claimed;
   }
@@ -297,11 +284,17 @@ export class PaymentLedger {
     return this.settleRefund(tx, order, row, observed, actor);
   }
 
+  /**
+   * A confirmed refund of money that paid for the order moves it to REFUNDED once the refunds reach what was applied,
+   * else to PARTIALLY_REFUNDED (order_payment_totals holds the rules).
+   */
   private async applyRefundToOrder(tx: Tx, order: LockedOrder, row: Refund, actor: Actor): Promise<string> {
-    const attempt = row.attemptId ? await tx.paymentAttempt.findUnique({ where: { id: row.attemptId }, select: { errorCode: true } }) : null;
-    if (!attempt || attempt.errorCode) return '';
-    const money = await this.orderMoney(tx, order.id, order.currency);
-    const event = money.refundedOfApplied >= money.applied ? 'REFUND_FULL' : 'REFUND_PARTIAL';
+    const [money] = await tx.$queryRaw<{ ofApplied: boolean; applied: number; refunded: number }[]>`
+      SELECT EXISTS (SELECT 1 FROM applied_captures WHERE id = ${row.attemptId}::uuid) AS "ofApplied",
+             t.applied_minor AS applied, t.applied_refunded_minor AS refunded
+      FROM order_payment_totals t WHERE t.order_id = ${order.id}::uuid`;
+    if (!money.ofApplied) return '';
+    const event = money.refunded >= money.applied ? 'REFUND_FULL' : 'REFUND_PARTIAL';
     if (!canTransition(order.status, event)) return `; order stays ${order.status}`;
     const { order: updated } = await this.transitions.apply(tx, order, event, { actor, reason: `refund ${row.id}: ${row.amountMinor} ${row.currency}${row.reason ? ` (${row.reason})` : ''}` });
     return `; order ${updated.status}`;

@@ -1,8 +1,11 @@
-import type { PaymentMethod } from '../generated/prisma/enums.js';
+import type { Type } from '@nestjs/common';
 import { DomainError, InvalidInputError, ServiceUnavailableError } from '../common/errors/domain-errors.js';
+import type { CredentialFields } from '../settings/credential-catalogue.js';
+import type { PaymentMethod } from '../orders/payment-gateway.js';
+import type { PaymentCredentialsSource } from './payment-credentials.js';
 
-/** What a provider needs to create the payment object of one of our orders. Amounts are our minor units. */
-export interface CreatePaymentInput {
+/** What a provider needs to open the payment object of one of our orders. Amounts are our minor units. */
+export interface OpenPaymentInput {
   orderId: string;
   orderNumber: string;
   amountMinor: number;
@@ -14,7 +17,7 @@ export interface CreatePaymentInput {
   brandSlug?: string;
 }
 
-export interface CreatedPayment {
+export interface OpenedPayment {
   /** Stripe PaymentIntent id, Razorpay order id, or our own reference for cash on delivery. */
   providerRef: string;
   /** Provider data the client needs later (stored; never contains our secrets). */
@@ -69,31 +72,113 @@ export interface RefundInput {
 
 export type WebhookHeaders = Record<string, string | string[] | undefined>;
 
-/**
- * One payment provider. Implementations are the only code that talks to a provider SDK; everything else in Orderline
- * sees these provider-neutral shapes.
- */
-export interface PaymentProvider {
-  readonly method: PaymentMethod;
-  /** Whether the provider's credentials are configured right now. */
-  isEnabled(): Promise<boolean>;
-  createPayment(input: CreatePaymentInput): Promise<CreatedPayment>;
-  /** Fields the client needs next to the stored clientData (public keys, read fresh so key rotation applies). */
-  clientInstructions(payment: { providerRef: string; clientData: Record<string, unknown> }): Promise<Record<string, unknown>>;
-  /**
-   * Verifies a client-side confirmation (Razorpay checkout handler) and reports the payment as the provider sees it.
-   * Throws InvalidInputError for a bad signature before calling the provider.
-   */
-  verifyClientConfirmation?(input: Record<string, string>): Promise<{ paymentRef: string; events: PaymentEvent[] }>;
-  /** Verifies the signature over the raw body and parses the event. Throws InvalidWebhookSignatureError. */
-  parseWebhook(rawBody: Buffer, headers: WebhookHeaders): Promise<VerifiedWebhook>;
-  /** The current state of a provider payment object, as events. */
-  fetchPayment(paymentRef: string): Promise<PaymentEvent[]>;
-  refund(input: RefundInput): Promise<ProviderRefund>;
-  fetchRefund(input: { providerRefundId: string; providerPaymentId: string }): Promise<ProviderRefund>;
-  /** Cancels an unpaid provider payment so it can no longer take money (no-op where the provider has no such call). */
-  cancelPayment(paymentRef: string): Promise<void>;
+/** A header a provider's webhooks carry (documented on POST /webhooks/{provider}). */
+export interface WebhookHeader {
+  name: string;
+  required: boolean;
+  description: string;
 }
+
+/**
+ * What a payment provider is, declared once in its class (`static readonly descriptor`) and read by the registry:
+ * checkout's payment method names, the webhook route, the credential fields of /admin/settings and the API
+ * documentation all come from here.
+ */
+export interface PaymentProviderDescriptor {
+  /** Lower case: the checkout `paymentMethod`, the path of /webhooks/{name}, the key of its settings credentials. */
+  name: string;
+  label: string;
+  /** How customers pay through it (card, upi, netbanking, wallet, cash...), for clients choosing what to show. */
+  instruments: readonly string[];
+  /** ISO 4217 codes it can charge, or 'any'. */
+  currencies: 'any' | readonly string[];
+  /**
+   * Paid when the goods arrive (cash on delivery): checkout sells the stock at once (CONFIRM_COD) and delivery
+   * records the money. Otherwise the order awaits payment with its stock reserved.
+   */
+  collectsOnDelivery?: boolean;
+  /** Its credentials: offered only while the required ones are set (environment, or /admin/settings). */
+  credentials: CredentialFields;
+  /** Present when it sends webhooks (implements parseWebhook): the headers that carry the signature and event id. */
+  webhook?: { headers: readonly WebhookHeader[] };
+  /** Present when clients confirm payments (implements confirm): the body of POST /payments/{name}/verify. */
+  confirmation?: Type<object>;
+  /** The fields `instructions` adds for the client, documented in the OpenAPI document. */
+  instructions?: Type<object>;
+}
+
+/** The code stored on orders, payments and webhook events: the name in upper case. */
+export const providerCode = (descriptor: Pick<PaymentProviderDescriptor, 'name'>): PaymentMethod => descriptor.name.toUpperCase();
+
+/** Our reference for money collected on delivery, where there is no provider object: <name>_<orderId>. */
+export const collectionReference = (descriptor: Pick<PaymentProviderDescriptor, 'name'>, orderId: string) => `${descriptor.name}_${orderId}`;
+
+/** The values of a provider's credential fields: the required ones are always there. */
+export type CredentialValues<F extends CredentialFields = CredentialFields> = {
+  [K in keyof F]: F[K] extends { required: false } ? string | undefined : string;
+};
+
+/**
+ * One payment provider: the only code that talks to its SDK or API; everything else sees these provider-neutral
+ * shapes. A provider is this class, extended once, plus one registration line (payments/providers/index.ts). Modelled
+ * on Medusa's AbstractPaymentProvider: typed input and output per operation, webhooks parsed into actions.
+ */
+export abstract class PaymentProvider<F extends CredentialFields = CredentialFields> {
+  constructor(private readonly credentialSource: PaymentCredentialsSource) {}
+
+  get descriptor(): PaymentProviderDescriptor {
+    return (this.constructor as PaymentProviderClass).descriptor;
+  }
+
+  get code(): PaymentMethod {
+    return providerCode(this.descriptor);
+  }
+
+  /** Its credentials in effect right now, read on every call so a change in /admin/settings applies at once; undefined until the required ones are set. */
+  protected credentials(): Promise<CredentialValues<F> | undefined> {
+    return this.credentialSource.of(this.descriptor.name, this.descriptor.credentials) as Promise<CredentialValues<F> | undefined>;
+  }
+
+  /** Its credentials, or 503 when it is not configured. */
+  protected async requireCredentials(): Promise<CredentialValues<F>> {
+    const credentials = await this.credentials();
+    if (!credentials) throw new ProviderNotConfiguredError(this.code);
+    return credentials;
+  }
+
+  /** Whether customers can pay with it right now: its required credentials are set. */
+  async isEnabled(): Promise<boolean> {
+    return (await this.credentials()) !== undefined;
+  }
+
+  /** Opens the provider's payment object for an order (idempotent on input.idempotencyKey). */
+  abstract open(input: OpenPaymentInput): Promise<OpenedPayment>;
+
+  /** Fields the client needs next to the stored clientData (public keys, read fresh so key rotation applies). */
+  abstract instructions(payment: { providerRef: string; clientData: Record<string, unknown> }): Promise<Record<string, unknown>>;
+
+  /**
+   * Verifies a client-side confirmation (descriptor.confirmation is its body) and reports the payment as the provider
+   * sees it. Throws InvalidInputError for a bad signature before calling the provider.
+   */
+  confirm?(input: Record<string, string>): Promise<{ paymentRef: string; events: PaymentEvent[] }>;
+
+  /** Verifies the signature over the raw body and parses the event (descriptor.webhook). Throws InvalidWebhookSignatureError. */
+  parseWebhook?(rawBody: Buffer, headers: WebhookHeaders): Promise<VerifiedWebhook>;
+
+  /** The current state of a provider payment object, as events (lost webhooks, abandoned payments). */
+  abstract reconcile(paymentRef: string): Promise<PaymentEvent[]>;
+
+  abstract refund(input: RefundInput): Promise<ProviderRefund>;
+
+  abstract fetchRefund(input: { providerRefundId: string; providerPaymentId: string }): Promise<ProviderRefund>;
+
+  /** Cancels an unpaid provider payment so it can no longer take money (no-op where the provider has no such call). */
+  abstract cancel(paymentRef: string): Promise<void>;
+}
+
+/** A provider class as the registry holds it: constructible by Nest's injector, with its descriptor. */
+export type PaymentProviderClass = Type<PaymentProvider> & { readonly descriptor: PaymentProviderDescriptor };
 
 export class ProviderNotConfiguredError extends ServiceUnavailableError {
   constructor(method: PaymentMethod) {

@@ -1,34 +1,53 @@
-import { Injectable } from '@nestjs/common';
-import type { PaymentMethod } from '../generated/prisma/enums.js';
-import { ProviderNotConfiguredError, type PaymentProvider } from './payment-provider.js';
-import { StripeProvider } from './providers/stripe.provider.js';
-import { RazorpayProvider } from './providers/razorpay.provider.js';
-import { CashOnDeliveryProvider } from './providers/cash-on-delivery.provider.js';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { PaymentMethod } from '../orders/payment-gateway.js';
+import { ProviderNotConfiguredError, providerCode, type PaymentProvider } from './payment-provider.js';
+import { registeredProviders } from './provider-registry.js';
+import './providers/index.js';
 
-/** The provider adapter of each payment method. */
+/** The registered payment providers of this app, created by Nest's injector (so each may inject what it needs). */
 @Injectable()
-export class PaymentProviders {
-  private readonly byMethod: Record<PaymentMethod, PaymentProvider>;
+export class PaymentProviders implements OnModuleInit {
+  private readonly byCode = new Map<PaymentMethod, PaymentProvider>();
 
-  constructor(stripe: StripeProvider, razorpay: RazorpayProvider, cod: CashOnDeliveryProvider) {
-    this.byMethod = { STRIPE: stripe, RAZORPAY: razorpay, COD: cod };
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  async onModuleInit(): Promise<void> {
+    for (const provider of registeredProviders()) this.byCode.set(providerCode(provider.descriptor), await this.moduleRef.create(provider));
   }
 
-  /** The adapter, whether or not it is configured (reading the state of existing payments needs no new payment). */
-  get(method: PaymentMethod): PaymentProvider {
-    return this.byMethod[method];
+  all(): PaymentProvider[] {
+    return [...this.byCode.values()];
   }
 
-  /** The adapter of a method customers can pay with right now; 503 when its credentials are not configured. */
-  async enabled(method: PaymentMethod): Promise<PaymentProvider> {
-    const provider = this.byMethod[method];
-    if (!(await provider.isEnabled())) throw new ProviderNotConfiguredError(method);
+  /** The provider of a code as stored (STRIPE), whether or not it is configured (reading existing payments needs no new one). */
+  get(code: PaymentMethod): PaymentProvider {
+    const provider = this.byCode.get(code);
+    if (!provider) throw new Error(`No payment provider is registered for ${code}`);
     return provider;
   }
 
-  async enabledMethods(): Promise<PaymentMethod[]> {
-    const methods = Object.keys(this.byMethod) as PaymentMethod[];
-    const enabled = await Promise.all(methods.map((m) => this.byMethod[m].isEnabled()));
-    return methods.filter((_m, i) => enabled[i]);
+  /** The provider of a name as clients write it (stripe, Stripe), or undefined. */
+  named(name: string): PaymentProvider | undefined {
+    return this.byCode.get(name.toUpperCase());
+  }
+
+  /** The provider of a method customers can pay with right now; 503 when its credentials are not configured. */
+  async enabled(code: PaymentMethod): Promise<PaymentProvider> {
+    const provider = this.get(code);
+    if (!(await provider.isEnabled())) throw new ProviderNotConfiguredError(code);
+    return provider;
+  }
+
+  /** The providers customers can pay with right now, in registration order. */
+  async enabledProviders(): Promise<PaymentProvider[]> {
+    const providers = this.all();
+    const enabled = await Promise.all(providers.map((p) => p.isEnabled()));
+    return providers.filter((_p, i) => enabled[i]);
+  }
+
+  /** Codes of the providers paid on delivery: they have no provider object to reconcile or cancel. */
+  collectingOnDelivery(): PaymentMethod[] {
+    return this.all().filter((p) => p.descriptor.collectsOnDelivery).map((p) => p.code);
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse,
-  ApiOperation, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse,
+  ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { CurrentActor, CurrentUser, OptionalAuth, Public, Roles, type AuthUser } from '../auth/decorators.js';
 import type { Actor } from '../common/actor.js';
@@ -11,10 +11,14 @@ import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
 import { ORDER_TOKEN_HEADER, OrderIdPipe } from '../orders/orders.controller.js';
 import { PaymentsService } from './payments.service.js';
 import { RefundsService } from './refunds.service.js';
+import { PAYMENT_METHOD_NAME_SCHEMA } from '../orders/payment-gateway.js';
 import {
-  ClientConfirmationResponse, CreateRefundDto, PAYMENT_METHODS, PaymentInstructionsResponse, PaymentSummaryResponse, RazorpayVerifyDto,
-  RefundOutcomeResponse, toPaymentSummary, toRefund,
+  ClientConfirmationResponse, CreateRefundDto, PaymentInstructionsResponse, PaymentMethodsResponse, PaymentSummaryResponse, RefundOutcomeResponse,
+  toPaymentSummary, toRefund,
 } from './dto/payments.dto.js';
+
+/** The operation id of the client confirmation route, whose request bodies the registry fills in (payments-openapi.ts). */
+export const CONFIRMATION_OPERATION_ID = 'confirmProviderPayment';
 
 @ApiTags('payments')
 @Controller()
@@ -24,9 +28,9 @@ export class PaymentsController {
   @Public()
   @Get('payments/methods')
   @ApiOperation({ summary: 'Payment methods customers can choose right now (configured providers and cash on delivery)' })
-  @ApiOkResponse({ schema: { type: 'object', properties: { methods: { type: 'array', items: { type: 'string', enum: PAYMENT_METHODS } } } } })
-  async methods(): Promise<{ methods: string[] }> {
-    return { methods: await this.payments.enabledMethods() };
+  @ApiOkResponse({ type: PaymentMethodsResponse })
+  methods(): Promise<PaymentMethodsResponse> {
+    return this.payments.enabledMethods();
   }
 
   @OptionalAuth()
@@ -76,19 +80,21 @@ export class PaymentsController {
   }
 
   @Public()
-  @Post('payments/razorpay/verify')
+  @Post('payments/:provider/verify')
   @HttpCode(200)
   @ApiOperation({
-    summary: "Confirm a Razorpay payment with the checkout handler's signature",
-    description: 'razorpay_signature must be HMAC-SHA256("order_id|payment_id") under the key secret (compared in constant time). The payment is then read '
-      + 'from Razorpay and applied exactly once, however often this is called and whether or not the webhook got there first.',
+    operationId: CONFIRMATION_OPERATION_ID,
+    summary: "Confirm a payment with the provider's client-side result (Razorpay Checkout's handler: POST /payments/razorpay/verify)",
+    description: 'The body is the provider\'s (see the request schemas); its signature is checked in constant time before anything else. The payment is '
+      + 'then read from the provider and applied exactly once, however often this is called and whether or not the webhook got there first.',
   })
+  @ApiParam({ name: 'provider', schema: { type: 'string', allOf: [{ $ref: `#/components/schemas/${PAYMENT_METHOD_NAME_SCHEMA}` }] } })
   @ApiOkResponse({ type: ClientConfirmationResponse })
   @ApiBadRequestResponse({ type: ErrorResponse, description: 'Bad signature or fields: nothing is changed' })
-  @ApiNotFoundResponse({ type: ErrorResponse, description: 'No order for this Razorpay order' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'Razorpay is not configured or could not be reached; retry' })
-  verifyRazorpay(@Body() dto: RazorpayVerifyDto): Promise<ClientConfirmationResponse> {
-    return this.payments.verifyClientConfirmation('RAZORPAY', { ...dto });
+  @ApiNotFoundResponse({ type: ErrorResponse, description: 'No provider of that name confirms payments, or no order for this payment' })
+  @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'The provider is not configured or could not be reached; retry' })
+  confirm(@Param('provider') provider: string, @Body() body: unknown): Promise<ClientConfirmationResponse> {
+    return this.payments.confirm(provider, body);
   }
 
   @Roles('ADMIN')

@@ -2,10 +2,9 @@ import { Module } from '@nestjs/common';
 import { OrderTransitionsModule } from '../orders/order-transitions.module.js';
 import { PaymentCredentialsSource } from './payment-credentials.js';
 import { SettingsPaymentCredentialsSource } from './settings-credentials-source.js';
-import { StripeProvider } from './providers/stripe.provider.js';
-import { RazorpayProvider } from './providers/razorpay.provider.js';
-import { CashOnDeliveryProvider } from './providers/cash-on-delivery.provider.js';
+import { PaymentGateway } from '../orders/payment-gateway.js';
 import { PaymentProviders } from './payment-providers.js';
+import { PaymentsGateway } from './payments-gateway.js';
 import { PaymentLedger } from './payment-ledger.service.js';
 import { PaymentTransactions } from './payment-transactions.js';
 import { PaymentsService } from './payments.service.js';
@@ -16,8 +15,8 @@ import { PaymentsController } from './payments.controller.js';
 import { WebhooksController } from './webhooks.controller.js';
 
 /**
- * Payments and refunds. The only module that talks to payment providers; others see PaymentsService
- * (checkout's startPayment, delivery's recordCashOnDelivery).
+ * Payments and refunds: the registered providers (providers/), captures, refunds and webhooks. The only module that
+ * talks to payment providers; orders see it through their PaymentGateway port.
  */
 @Module({
   imports: [OrderTransitionsModule],
@@ -25,9 +24,10 @@ import { WebhooksController } from './webhooks.controller.js';
   providers: [
     // Credentials set in /admin/settings override the STRIPE_* / RAZORPAY_* environment variables, field by field.
     { provide: PaymentCredentialsSource, useClass: SettingsPaymentCredentialsSource },
-    StripeProvider, RazorpayProvider, CashOnDeliveryProvider, PaymentProviders,
+    // Orders reach payments only through their PaymentGateway port, implemented here.
+    { provide: PaymentGateway, useClass: PaymentsGateway },
+    PaymentProviders,
     PaymentLedger, PaymentTransactions, PaymentsService, RefundsService, WebhooksService, PaymentRecoveryJob,
   ],
-  exports: [PaymentsService],
 })
 export class PaymentsModule {}

@@ -1,29 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Order, Payment, PaymentAttempt, Prisma, Refund } from '../generated/prisma/client.js';
-import type { OrderStatus, PaymentMethod } from '../generated/prisma/enums.js';
+import type { OrderStatus } from '../generated/prisma/enums.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { providerActor, SYSTEM_ACTOR, type Actor } from '../common/actor.js';
 import { ConflictError, NotFoundError, ServiceUnavailableError } from '../common/errors/domain-errors.js';
 import { OrderTransitionsService } from '../orders/order-transitions.service.js';
 import { canViewOrder, type OrderViewer } from '../orders/order-access.js';
+import type { OrderForPayment, PaymentInstructions, PaymentMethod } from '../orders/payment-gateway.js';
+import { createValidationPipe } from '../common/http/validation.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { PaymentProviders } from './payment-providers.js';
 import { PaymentTransactions } from './payment-transactions.js';
 import { PaymentLedger } from './payment-ledger.service.js';
 import { RefundsService } from './refunds.service.js';
-import { cashReference } from './providers/cash-on-delivery.provider.js';
-import { ProviderRejectedError, type PaymentEvent } from './payment-provider.js';
-
-/** What the client needs to complete payment (provider-neutral envelope; provider fields inside). */
-export interface PaymentInstructions {
-  method: PaymentMethod;
-  paymentId: string;
-  amountMinor: number;
-  currency: string;
-  [key: string]: unknown;
-}
+import { collectionReference, ProviderRejectedError, type PaymentEvent, type PaymentProvider } from './payment-provider.js';
+import type { PaymentMethodsResponse } from './dto/payments.dto.js';
 
 export interface PaymentSummary {
   orderId: string;
@@ -52,7 +45,13 @@ export interface ClientConfirmationResult {
   paid: boolean;
 }
 
-type OrderForPayment = Pick<Order, 'id' | 'number' | 'paymentMethod' | 'totalMinor' | 'currency'>;
+/** An order's money as order_payment_totals computes it (the money rules live in that view). */
+interface OrderMoney {
+  paidMinor: number;
+  refundedMinor: number;
+  pendingRefundMinor: number;
+  refundableMinor: number;
+}
 
 /** A payment row created without a provider object yet is being created by someone for at most this long. */
 const CREATION_LEASE_MS = 30_000;
@@ -79,30 +78,38 @@ export class PaymentsService {
   ) {}
 
   /** The payment methods customers can choose right now (providers with credentials, and cash on delivery). */
-  enabledMethods(): Promise<PaymentMethod[]> {
-    return this.providers.enabledMethods();
+  async enabledMethods(): Promise<PaymentMethodsResponse> {
+    const providers = await this.providers.enabledProviders();
+    return {
+      methods: providers.map((p) => p.code),
+      providers: providers.map(({ code, descriptor: d }) => ({
+        method: code, name: d.name, label: d.label, instruments: [...d.instruments], currencies: d.currencies === 'any' ? [] : [...d.currencies],
+        collectsOnDelivery: Boolean(d.collectsOnDelivery),
+      })),
+    };
   }
 
   /**
-   * Checkout's share of the payment, written in the order's own transaction. Cash on delivery needs nothing from a
-   * provider, so its payment row is written here and startPayment then needs no transaction of its own; the payment
-   * of a provider is created after the commit (returns undefined).
+   * Checkout's share of the payment, written in the order's own transaction. A provider paid on delivery needs
+   * nothing from outside, so its payment row is written here and startPayment then needs no transaction of its own;
+   * the payment of any other provider is created after the commit (returns undefined).
    */
   openPayment(tx: Tx, order: OrderForPayment): Promise<Payment | undefined> {
-    return order.paymentMethod === 'COD' ? this.createCashPayment(tx, order) : Promise.resolve(undefined);
+    const provider = this.providers.get(order.paymentMethod);
+    return provider.descriptor.collectsOnDelivery ? this.createCollectionPayment(tx, provider, order) : Promise.resolve(undefined);
   }
 
-  /** The payments row of a cash-on-delivery order (one raw INSERT: it is on the checkout hot path). */
-  private async createCashPayment(tx: Tx, order: OrderForPayment): Promise<Payment> {
+  /** The payments row of an order paid on delivery (one raw INSERT: it is on the checkout hot path). */
+  private async createCollectionPayment(tx: Tx, provider: PaymentProvider, order: OrderForPayment): Promise<Payment> {
     const now = new Date();
     const payment: Payment = {
-      id: randomUUID(), orderId: order.id, provider: 'COD', providerRef: cashReference(order.id), status: 'PENDING',
+      id: randomUUID(), orderId: order.id, provider: provider.code, providerRef: collectionReference(provider.descriptor, order.id), status: 'PENDING',
       amountMinor: order.totalMinor, currency: order.currency, clientData: {}, createdAt: now, updatedAt: now,
     };
     await tx.$executeRaw`
       INSERT INTO payments (id, order_id, provider, provider_ref, status, amount_minor, currency, client_data, created_at, updated_at)
-      VALUES (${payment.id}::uuid, ${payment.orderId}::uuid, 'COD', ${payment.providerRef}, 'PENDING', ${payment.amountMinor}, ${payment.currency},
-              '{}'::jsonb, ${now}, ${now})`;
+      VALUES (${payment.id}::uuid, ${payment.orderId}::uuid, ${payment.provider}, ${payment.providerRef}, 'PENDING', ${payment.amountMinor},
+              ${payment.currency}, '{}'::jsonb, ${now}, ${now})`;
     return payment;
   }
 
@@ -122,7 +129,7 @@ export class PaymentsService {
       if (step.kind === 'create') {
         const brand = await this.settings.brand();
         const suffix = step.sequence > 1 ? `-${step.sequence}` : '';
-        const created = await provider.createPayment({
+        const created = await provider.open({
           orderId: order.id, orderNumber: order.number, amountMinor: step.payment.amountMinor, currency: step.payment.currency,
           idempotencyKey: `orderline-order-${order.id}${suffix}`, receipt: `${order.number}${suffix}`, brandSlug: brand.slug || undefined,
         }).catch(async (error: unknown) => {
@@ -151,22 +158,25 @@ export class PaymentsService {
   }
 
   /**
-   * Razorpay's checkout handler result. The signature is checked (constant time) before anything else; the payment
-   * is then applied exactly like its webhook would be, so repeats, concurrent calls and the webhook racing it all
-   * end in one capture.
+   * A client-side confirmation (Razorpay Checkout's handler result), its body as the provider declares it. The
+   * signature is checked before anything else; the payment is then applied exactly like its webhook would be, so
+   * repeats, concurrent calls and the webhook racing it all end in one capture.
    */
-  async verifyClientConfirmation(method: PaymentMethod, input: Record<string, string>): Promise<ClientConfirmationResult> {
-    const provider = await this.providers.enabled(method);
-    if (!provider.verifyClientConfirmation) throw new NotFoundError(`Client confirmation for ${method}`);
-    const { paymentRef, events } = await provider.verifyClientConfirmation(input);
-    await this.applyEvents(method, events, providerActor(method));
-    // One round trip: the payment's order, and whether a capture paid for it (APPLIED_CAPTURE of the ledger, in SQL).
+  async confirm(name: string, body: unknown): Promise<ClientConfirmationResult> {
+    const named = this.providers.named(name);
+    const confirmation = named?.descriptor.confirmation;
+    if (!named?.confirm || !confirmation) throw new NotFoundError(`Client confirmation for ${name}`);
+    const provider = await this.providers.enabled(named.code);
+    const input = (await createValidationPipe().transform(body, { type: 'body', metatype: confirmation })) as Record<string, string>;
+    const { paymentRef, events } = await provider.confirm!({ ...input });
+    await this.applyEvents(provider.code, events, providerActor(provider.code));
+    // One round trip: the payment's order, and whether a capture paid for it (the applied_captures rule).
     const [confirmed] = await this.prisma.$queryRaw<ClientConfirmationResult[]>`
       SELECT o.id::text AS "orderId", o.number AS "orderNumber", o.status::text AS "orderStatus",
-             EXISTS (SELECT 1 FROM payment_attempts a WHERE a.order_id = o.id AND a.status = 'CAPTURED' AND a.error_code IS NULL) AS paid
+             EXISTS (SELECT 1 FROM applied_captures a WHERE a.order_id = o.id) AS paid
       FROM payments p JOIN orders o ON o.id = p.order_id
-      WHERE p.provider = ${method}::"PaymentMethod" AND p.provider_ref = ${paymentRef}`;
-    if (!confirmed) throw new NotFoundError(`Order for ${method} payment ${paymentRef}`);
+      WHERE p.provider = ${provider.code} AND p.provider_ref = ${paymentRef}`;
+    if (!confirmed) throw new NotFoundError(`Order for ${provider.code} payment ${paymentRef}`);
     return confirmed;
   }
 
@@ -175,10 +185,10 @@ export class PaymentsService {
    * each provider payment's current state and applies it like a webhook, then resumes the order's unconfirmed refunds.
    */
   async reconcile(orderId: string, actor: Actor): Promise<PaymentSummary> {
-    const payments = await this.prisma.payment.findMany({ where: { orderId, provider: { not: 'COD' }, providerRef: { not: null } } });
+    const payments = await this.prisma.payment.findMany({ where: { orderId, provider: { notIn: this.providers.collectingOnDelivery() }, providerRef: { not: null } } });
     if (!payments.length && !(await this.prisma.order.findUnique({ where: { id: orderId }, select: { id: true } }))) throw new NotFoundError('Order', orderId);
     for (const payment of payments) {
-      await this.applyEvents(payment.provider, await this.providers.get(payment.provider).fetchPayment(payment.providerRef!), actor);
+      await this.applyEvents(payment.provider, await this.providers.get(payment.provider).reconcile(payment.providerRef!), actor);
     }
     const pending = await this.prisma.refund.findMany({ where: { orderId, status: 'PENDING' }, select: { id: true } });
     await this.refunds.send(pending.map((r) => r.id), actor);
@@ -197,7 +207,7 @@ export class PaymentsService {
     const claimed = await this.prisma.$queryRaw<{ id: string; order_id: string; provider: PaymentMethod; provider_ref: string }[]>`
       UPDATE payments SET updated_at = now() WHERE id IN (
         SELECT p.id FROM payments p JOIN orders o ON o.id = p.order_id
-        WHERE p.status = 'PENDING' AND p.provider <> 'COD' AND p.provider_ref IS NOT NULL
+        WHERE p.status = 'PENDING' AND p.provider <> ALL(${this.providers.collectingOnDelivery()}::text[]) AND p.provider_ref IS NOT NULL
           AND o.status IN ('EXPIRED', 'CANCELLED') AND p.updated_at <= ${cutoff}
         ORDER BY p.updated_at LIMIT ${limit} FOR UPDATE OF p SKIP LOCKED)
       RETURNING id::text, order_id::text, provider, provider_ref`;
@@ -211,10 +221,10 @@ export class PaymentsService {
   private async cancelAbandoned(payment: { id: string; order_id: string; provider: PaymentMethod; provider_ref: string }): Promise<void> {
     const provider = this.providers.get(payment.provider);
     try {
-      await provider.cancelPayment(payment.provider_ref);
+      await provider.cancel(payment.provider_ref);
     } catch (error) {
       if (!(error instanceof ProviderRejectedError)) throw error;
-      await this.applyEvents(payment.provider, await provider.fetchPayment(payment.provider_ref), SYSTEM_ACTOR);
+      await this.applyEvents(payment.provider, await provider.reconcile(payment.provider_ref), SYSTEM_ACTOR);
       return;
     }
     await this.transactions.run(async (tx) => {
@@ -232,18 +242,24 @@ export class PaymentsService {
   }
 
   /**
-   * Cash on delivery: the courier collected the total. Called by the delivery flow inside its transaction (the order
-   * is locked there); recorded once per order however often it is called.
+   * An order was delivered: for a provider paid on delivery the courier collected the total, recorded as a captured
+   * payment. Called by the delivery flow inside its transaction (the order is locked there); recorded once per order
+   * however often it is called. Prepaid orders need nothing.
    */
-  async recordCashOnDelivery(tx: Tx, order: Pick<Order, 'id' | 'totalMinor' | 'currency'>, actor: Actor): Promise<void> {
-    const ref = cashReference(order.id);
+  async recordDelivery(tx: Tx, order: Pick<Order, 'id' | 'paymentMethod' | 'totalMinor' | 'currency'>, actor: Actor): Promise<void> {
+    const provider = this.providers.get(order.paymentMethod);
+    if (!provider.descriptor.collectsOnDelivery) return;
+    const ref = collectionReference(provider.descriptor, order.id);
     const payment = await tx.payment.upsert({
-      where: { provider_providerRef: { provider: 'COD', providerRef: ref } },
-      create: { orderId: order.id, provider: 'COD', providerRef: ref, status: 'SUCCEEDED', amountMinor: order.totalMinor, currency: order.currency },
+      where: { provider_providerRef: { provider: provider.code, providerRef: ref } },
+      create: { orderId: order.id, provider: provider.code, providerRef: ref, status: 'SUCCEEDED', amountMinor: order.totalMinor, currency: order.currency },
       update: { status: 'SUCCEEDED' },
     });
     const recorded = await tx.paymentAttempt.createMany({
-      data: [{ orderId: order.id, paymentId: payment.id, provider: 'COD', providerPaymentId: ref, status: 'CAPTURED', amountMinor: order.totalMinor, currency: order.currency, capturedAt: new Date() }],
+      data: [{
+        orderId: order.id, paymentId: payment.id, provider: provider.code, providerPaymentId: ref, status: 'CAPTURED', amountMinor: order.totalMinor,
+        currency: order.currency, capturedAt: new Date(),
+      }],
       skipDuplicates: true,
     });
     if (recorded.count) {
@@ -257,6 +273,13 @@ export class PaymentsService {
     return this.toSummary(order);
   }
 
+  private async money(orderId: string): Promise<OrderMoney> {
+    const [money] = await this.prisma.$queryRaw<OrderMoney[]>`
+      SELECT paid_minor AS "paidMinor", refunded_minor AS "refundedMinor", pending_refund_minor AS "pendingRefundMinor", refundable_minor AS "refundableMinor"
+      FROM order_payment_totals WHERE order_id = ${orderId}::uuid`;
+    return money;
+  }
+
   private loadWithPayments(orderId: string) {
     return this.prisma.order.findUnique({
       where: { id: orderId },
@@ -264,16 +287,11 @@ export class PaymentsService {
     });
   }
 
-  private toSummary(order: NonNullable<Awaited<ReturnType<PaymentsService['loadWithPayments']>>>): PaymentSummary {
-    const inCurrency = <T extends { currency: string }>(rows: T[]) => rows.filter((r) => r.currency === order.currency);
-    const sum = (rows: { amountMinor: number }[]) => rows.reduce((total, r) => total + r.amountMinor, 0);
-    const paidMinor = sum(inCurrency(order.paymentAttempts.filter((a) => a.status === 'CAPTURED')));
-    const refundedMinor = sum(inCurrency(order.refunds.filter((r) => r.status === 'SUCCEEDED')));
-    const pendingRefundMinor = sum(inCurrency(order.refunds.filter((r) => r.status === 'PENDING')));
+  private async toSummary(order: NonNullable<Awaited<ReturnType<PaymentsService['loadWithPayments']>>>): Promise<PaymentSummary> {
     return {
       orderId: order.id, orderNumber: order.number, orderStatus: order.status, paymentMethod: order.paymentMethod, currency: order.currency,
-      totalMinor: order.totalMinor, paidMinor, refundedMinor, pendingRefundMinor, refundableMinor: paidMinor - refundedMinor - pendingRefundMinor,
-      needsReview: order.needsReview, payments: order.payments, attempts: order.paymentAttempts, refunds: order.refunds,
+      totalMinor: order.totalMinor, ...(await this.money(order.id)), needsReview: order.needsReview,
+      payments: order.payments, attempts: order.paymentAttempts, refunds: order.refunds,
     };
   }
 
@@ -288,10 +306,8 @@ export class PaymentsService {
     const payments = await tx.payment.findMany({ where: { orderId: order.id, provider: order.paymentMethod }, orderBy: { createdAt: 'asc' } });
     const current = payments.filter((p) => p.status === 'PENDING' || p.status === 'SUCCEEDED').at(-1);
     if (current?.providerRef && current.clientData) return { kind: 'ready', payment: current };
-    if (order.paymentMethod === 'COD') {
-      const payment = current ?? (await this.createCashPayment(tx, order));
-      return { kind: 'ready', payment };
-    }
+    const provider = this.providers.get(order.paymentMethod);
+    if (provider.descriptor.collectsOnDelivery) return { kind: 'ready', payment: current ?? (await this.createCollectionPayment(tx, provider, order)) };
     if (order.status !== 'PAYMENT_PENDING') throw new ConflictError(`Order is ${order.status}; it is not awaiting payment`, { currentStatus: order.status });
     if (current) {
       if (current.updatedAt.getTime() > Date.now() - CREATION_LEASE_MS) return { kind: 'wait' };
@@ -309,7 +325,7 @@ export class PaymentsService {
   private async instructions(payment: Payment): Promise<PaymentInstructions> {
     const provider = this.providers.get(payment.provider);
     const clientData = (payment.clientData ?? {}) as Record<string, unknown>;
-    const fields = await provider.clientInstructions({ providerRef: payment.providerRef ?? '', clientData });
+    const fields = await provider.instructions({ providerRef: payment.providerRef ?? '', clientData });
     return { method: payment.provider, paymentId: payment.id, amountMinor: payment.amountMinor, currency: payment.currency, ...fields };
   }
 }

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { PaymentAttempt, Refund } from '../generated/prisma/client.js';
+import { Prisma, type Refund } from '../generated/prisma/client.js';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -18,6 +18,16 @@ export interface RefundRequest {
   reason: string;
   /** Refund this captured payment only (e.g. a mismatched capture in another currency). */
   paymentAttemptId?: string;
+}
+
+/** A captured attempt with what it has left to refund (a row of capture_balances). */
+interface CaptureBalance {
+  attemptId: string;
+  orderId: string;
+  paymentId: string | null;
+  provider: string;
+  currency: string;
+  left: number;
 }
 
 export interface RefundOutcome {
@@ -54,29 +64,29 @@ export class RefundsService {
   async requestRefund(orderId: string, request: RefundRequest, actor: Actor): Promise<RefundOutcome> {
     const refundIds = await this.transactions.run(async (tx) => {
       const order = await this.transitions.lockOrder(tx, orderId);
-      const attempts = await tx.paymentAttempt.findMany({
-        where: { orderId, status: 'CAPTURED', ...(request.paymentAttemptId ? { id: request.paymentAttemptId } : { currency: order.currency }) },
-        include: { refunds: { where: { status: { in: ['PENDING', 'SUCCEEDED'] } }, select: { amountMinor: true } } },
-        orderBy: { capturedAt: 'asc' },
-      });
-      if (request.paymentAttemptId && !attempts.length) throw new NotFoundError('Captured payment attempt', request.paymentAttemptId);
-      // The money that paid for the order is refunded first, then captures that did not (kept for review).
-      const open = [...attempts.filter((a) => !a.errorCode), ...attempts.filter((a) => a.errorCode)]
-        .map((attempt) => ({ attempt, left: attempt.amountMinor - attempt.refunds.reduce((sum, r) => sum + r.amountMinor, 0) }))
-        .filter((o) => o.left > 0);
+      // What each capture has left to refund (capture_balances holds the rule): the money that paid for the order is
+      // refunded first, then captures that did not (kept for review).
+      const captures = await tx.$queryRaw<CaptureBalance[]>`
+        SELECT attempt_id AS "attemptId", order_id AS "orderId", payment_id AS "paymentId", provider, currency, refundable_minor AS "left"
+        FROM capture_balances
+        WHERE order_id = ${orderId}::uuid
+          AND ${request.paymentAttemptId ? Prisma.sql`attempt_id = ${request.paymentAttemptId}::uuid` : Prisma.sql`currency = ${order.currency}`}
+        ORDER BY NOT applied, captured_at`;
+      if (request.paymentAttemptId && !captures.length) throw new NotFoundError('Captured payment attempt', request.paymentAttemptId);
+      const open = captures.filter((c) => c.left > 0);
       const refundable = open.reduce((sum, o) => sum + o.left, 0);
-      const currency = open[0]?.attempt.currency ?? order.currency;
+      const currency = open[0]?.currency ?? order.currency;
       if (!refundable) throw new UnprocessableError('Nothing left to refund on this order', { refundableMinor: 0, currency });
       const amount = request.amountMinor ?? refundable;
       if (amount > refundable) throw new UnprocessableError(`Refund of ${amount} exceeds the ${refundable} ${currency} still refundable`, { refundableMinor: refundable, currency });
 
       const rows: Refund[] = [];
       let remaining = amount;
-      for (const { attempt, left } of open) {
+      for (const capture of open) {
         if (!remaining) break;
-        const take = Math.min(left, remaining);
+        const take = Math.min(capture.left, remaining);
         remaining -= take;
-        rows.push(await this.createRow(tx, attempt, take, request.reason));
+        rows.push(await this.createRow(tx, capture, take, request.reason));
       }
       await this.audit.record(tx, {
         actor, action: 'refund.requested', entityType: 'order', entityId: order.id,
@@ -151,9 +161,9 @@ export class RefundsService {
     return undefined;
   }
 
-  private async createRow(tx: Tx, attempt: PaymentAttempt, amountMinor: number, reason: string): Promise<Refund> {
+  private async createRow(tx: Tx, capture: CaptureBalance, amountMinor: number, reason: string): Promise<Refund> {
     return tx.refund.create({
-      data: { orderId: attempt.orderId, paymentId: attempt.paymentId, attemptId: attempt.id, provider: attempt.provider, amountMinor, currency: attempt.currency, reason },
+      data: { orderId: capture.orderId, paymentId: capture.paymentId, attemptId: capture.attemptId, provider: capture.provider, amountMinor, currency: capture.currency, reason },
     });
   }
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { PaymentCredentialsSource, type RazorpayCredentials, type StripeCredentials } from './payment-credentials.js';
+import type { CredentialFields } from '../settings/credential-catalogue.js';
 import { SettingsService } from '../settings/settings.service.js';
+import { PaymentCredentialsSource } from './payment-credentials.js';
 
 /**
  * Provider credentials as admins set them in /admin/settings, each field falling back to its environment variable.
@@ -12,17 +13,10 @@ export class SettingsPaymentCredentialsSource extends PaymentCredentialsSource {
     super();
   }
 
-  async stripe(): Promise<StripeCredentials | undefined> {
-    const [secretKey, publishableKey, webhookSecret] = await Promise.all([
-      this.settings.credential('stripe', 'secretKey'), this.settings.credential('stripe', 'publishableKey'), this.settings.credential('stripe', 'webhookSecret'),
-    ]);
-    return secretKey && publishableKey ? { secretKey, publishableKey, webhookSecret } : undefined;
-  }
-
-  async razorpay(): Promise<RazorpayCredentials | undefined> {
-    const [keyId, keySecret, webhookSecret] = await Promise.all([
-      this.settings.credential('razorpay', 'keyId'), this.settings.credential('razorpay', 'keySecret'), this.settings.credential('razorpay', 'webhookSecret'),
-    ]);
-    return keyId && keySecret ? { keyId, keySecret, webhookSecret } : undefined;
+  async of(provider: string, fields: CredentialFields): Promise<Record<string, string | undefined> | undefined> {
+    const names = Object.keys(fields);
+    const values = await Promise.all(names.map((field) => this.settings.credential(provider, field)));
+    const credentials = Object.fromEntries(names.map((field, i) => [field, values[i]]));
+    return names.every((field, i) => values[i] || fields[field].required === false) ? credentials : undefined;
   }
 }

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import type { PaymentMethod } from '../generated/prisma/enums.js';
+import type { PaymentMethod } from '../orders/payment-gateway.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { providerActor } from '../common/actor.js';
-import { InvalidInputError } from '../common/errors/domain-errors.js';
+import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors.js';
 import { MetricsService } from '../ops/metrics.service.js';
 import { PaymentProviders } from './payment-providers.js';
 import { PaymentLedger } from './payment-ledger.service.js';
 import { PaymentTransactions } from './payment-transactions.js';
 import { RefundsService } from './refunds.service.js';
-import type { VerifiedWebhook, WebhookHeaders } from './payment-provider.js';
+import type { PaymentProvider, VerifiedWebhook, WebhookHeaders } from './payment-provider.js';
 
 export interface WebhookReceipt {
   eventId: string;
@@ -38,11 +38,15 @@ export class WebhooksService {
     private readonly metrics: MetricsService,
   ) {}
 
-  async receive(method: PaymentMethod, rawBody: Buffer | undefined, headers: WebhookHeaders): Promise<WebhookReceipt> {
-    const { webhook, payload } = await this.verify(method, rawBody, headers);
+  /** A delivery to POST /webhooks/{name}: 404 for a name that is no provider with webhooks. */
+  async receive(name: string, rawBody: Buffer | undefined, headers: WebhookHeaders): Promise<WebhookReceipt> {
+    const provider = this.providers.named(name);
+    if (!provider?.parseWebhook) throw new NotFoundError('Webhook endpoint for payment provider', name.slice(0, 32));
+    const method = provider.code;
+    const { webhook, payload } = await this.verify(provider, rawBody, headers);
     // A redelivery of a processed event is answered without a transaction (raw SQL: this runs for every webhook).
     const seen = await this.prisma.$queryRaw<unknown[]>`
-      SELECT 1 FROM webhook_events WHERE provider = ${method}::"PaymentMethod" AND event_id = ${webhook.eventId}`;
+      SELECT 1 FROM webhook_events WHERE provider = ${method} AND event_id = ${webhook.eventId}`;
     if (seen.length) return this.duplicate(method, webhook);
     const actor = providerActor(method);
     let outcome: { result: string; refundIds: string[] };
@@ -52,7 +56,7 @@ export class WebhooksService {
         const result = applied.result || `ignored: ${webhook.type} is not acted on`;
         const recorded = await tx.$executeRaw`
           INSERT INTO webhook_events (id, provider, event_id, type, payload, result, processed_at)
-          VALUES (gen_random_uuid(), ${method}::"PaymentMethod", ${webhook.eventId}, ${webhook.type}, ${payload}::jsonb, ${result}, now())
+          VALUES (gen_random_uuid(), ${method}, ${webhook.eventId}, ${webhook.type}, ${payload}::jsonb, ${result}, now())
           ON CONFLICT (provider, event_id) DO NOTHING`;
         if (!recorded) throw new AlreadyReceived();
         return { result, refundIds: applied.refundsToSend };
@@ -72,12 +76,12 @@ export class WebhooksService {
   }
 
   /** The verified event and its body (stored as received). */
-  private async verify(method: PaymentMethod, rawBody: Buffer | undefined, headers: WebhookHeaders): Promise<{ webhook: VerifiedWebhook; payload: string }> {
+  private async verify(provider: PaymentProvider, rawBody: Buffer | undefined, headers: WebhookHeaders): Promise<{ webhook: VerifiedWebhook; payload: string }> {
     try {
       if (!rawBody?.length) throw new InvalidInputError('Webhook body is empty');
-      return { webhook: await this.providers.get(method).parseWebhook(rawBody, headers), payload: rawBody.toString('utf8') };
+      return { webhook: await provider.parseWebhook!(rawBody, headers), payload: rawBody.toString('utf8') };
     } catch (error) {
-      if (error instanceof InvalidInputError) this.metrics.webhookEvent(method.toLowerCase(), 'rejected');
+      if (error instanceof InvalidInputError) this.metrics.webhookEvent(provider.descriptor.name, 'rejected');
       throw error;
     }
   }

@@ -7,16 +7,15 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { InvalidInputError, ServiceUnavailableError, type FieldError } from '../common/errors/domain-errors.js';
 import { DecryptionError, SecretBox } from '../common/crypto/secret-box.js';
-import {
-  CREDENTIAL_FIELDS, credentialContext, credentialFields, credentialProviders, type CredentialField, type CredentialProvider, type StoredCredentials,
-} from './credential-fields.js';
-import type { CredentialStatus, SettingsResponse, UpdateSettingsDto } from './dto/settings.dto.js';
+import { credentialContext, credentialFields, credentialProviders, type StoredCredentials } from './credential-catalogue.js';
+import type { SettingsResponse, UpdateSettingsDto } from './dto/settings.dto.js';
+import type { CredentialsStatus, CredentialStatus } from './dto/credentials.dto.js';
 
 /** How long an instance reuses the settings row. Writes on this instance refresh it at once; other instances within this. */
 export const SETTINGS_CACHE_TTL_MS = 5_000;
 
 /** The environment variable a credential falls back to. */
-const envVarOf = (provider: CredentialProvider, field: string) => (CREDENTIAL_FIELDS[provider] as Record<string, string>)[field];
+const envVarOf = (provider: string, field: string) => credentialFields(provider)[field]?.env;
 
 export interface BrandProfile {
   name: string;
@@ -41,12 +40,21 @@ export class SettingsService {
   /** Plaintexts of credentials that decrypted, per row object (a cached row is never mutated), so hot paths decrypt once. */
   private readonly decrypted = new WeakMap<BrandSettings, Map<string, string>>();
 
+  /** Each credential's environment variable as it was when the app started (by credentialContext), when set. */
+  private readonly environment: ReadonlyMap<string, string>;
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly box: SecretBox,
     private readonly config: ConfigService<EnvironmentVariables, true>,
-  ) {}
+  ) {
+    const env = config as unknown as ConfigService;
+    this.environment = new Map(credentialProviders().flatMap((provider) => Object.entries(credentialFields(provider)).flatMap(([field, spec]) => {
+      const value = env.get<string>(spec.env);
+      return value ? [[credentialContext(provider, field), value] as const] : [];
+    })));
+  }
 
   async brand(): Promise<BrandProfile> {
     const row = await this.row();
@@ -67,7 +75,7 @@ export class SettingsService {
    * A payment credential in effect: the value stored in settings, else its environment variable. A stored value that
    * no longer decrypts (ENCRYPTION_KEY changed) is an error, not a silent fallback to another account's keys.
    */
-  async credential<P extends CredentialProvider>(provider: P, field: CredentialField<P>): Promise<string | undefined> {
+  async credential(provider: string, field: string): Promise<string | undefined> {
     const row = await this.row();
     const stored = this.storedCredentials(row)[provider]?.[field];
     if (stored) return this.decryptedCredential(row, provider, field, stored);
@@ -84,10 +92,10 @@ export class SettingsService {
       const credentials = { ...this.storedCredentials(current) }; // only its top level is replaced below
       const credentialChanges: Record<string, 'set' | 'cleared'> = {};
       for (const provider of credentialProviders()) {
-        const changes = input.credentials?.[provider] as Record<string, string | null | undefined> | undefined;
+        const changes = input.credentials?.[provider];
         if (!changes) continue;
         const next = { ...credentials[provider] };
-        for (const field of credentialFields(provider)) {
+        for (const field of Object.keys(credentialFields(provider))) {
           const value = changes[field];
           if (value === undefined) continue;
           if (value === null) delete next[field];
@@ -96,7 +104,7 @@ export class SettingsService {
         }
         credentials[provider] = next;
       }
-      const incomplete = this.incompletePairs(credentials, credentialProviders().filter((p) => input.credentials?.[p]));
+      const incomplete = this.incompleteRequired(credentials, credentialProviders().filter((p) => input.credentials?.[p]));
       if (incomplete.length) throw new InvalidInputError(`Validation failed: ${incomplete.map((e) => e.field).join(', ')}`, incomplete);
       const data: Prisma.BrandSettingsUpdateInput = {
         ...(input.brandName !== undefined && { brandName: input.brandName }),
@@ -122,16 +130,16 @@ export class SettingsService {
     return this.toResponse(row);
   }
 
-  /** A provider needs both halves of its key pair in effect (from settings or the environment), or neither. */
-  private incompletePairs(stored: StoredCredentials, providers: CredentialProvider[]): FieldError[] {
-    const pairs: Record<CredentialProvider, [string, string]> = { stripe: ['secretKey', 'publishableKey'], razorpay: ['keyId', 'keySecret'] };
-    const inEffect = (provider: CredentialProvider, field: string) =>
-      Boolean(stored[provider]?.[field] || this.envCredential(provider, field));
+  /** A provider needs all its required credentials in effect (from settings or the environment), or none. */
+  private incompleteRequired(stored: StoredCredentials, providers: string[]): FieldError[] {
     return providers.flatMap((provider) => {
-      const [a, b] = pairs[provider];
-      if (inEffect(provider, a) === inEffect(provider, b)) return [];
-      const [missing, present] = inEffect(provider, a) ? [b, a] : [a, b];
-      return [{ field: `credentials.${provider}.${missing}`, errors: [`${missing} is required while ${present} is set (here or in ${envVarOf(provider, missing)})`] }];
+      const required = Object.entries(credentialFields(provider)).filter(([, spec]) => spec.required ?? true).map(([field]) => field);
+      const inEffect = required.filter((field) => Boolean(stored[provider]?.[field] || this.envCredential(provider, field)));
+      if (!inEffect.length) return [];
+      return required.filter((field) => !inEffect.includes(field)).map((missing) => ({
+        field: `credentials.${provider}.${missing}`,
+        errors: [`${missing} is required while ${inEffect[0]} is set (here or in ${envVarOf(provider, missing)})`],
+      }));
     });
   }
 
@@ -161,7 +169,7 @@ export class SettingsService {
   }
 
   /** decryptCredential, remembered per row object when it succeeds (failures are not remembered: they throw each time). */
-  private decryptedCredential(row: BrandSettings, provider: CredentialProvider, field: string, sealed: string): string {
+  private decryptedCredential(row: BrandSettings, provider: string, field: string, sealed: string): string {
     let plaintexts = this.decrypted.get(row);
     if (!plaintexts) this.decrypted.set(row, (plaintexts = new Map()));
     const key = `${provider}.${field}`;
@@ -173,7 +181,7 @@ export class SettingsService {
     return plaintext;
   }
 
-  private decryptCredential(provider: CredentialProvider, field: string, sealed: string): string {
+  private decryptCredential(provider: string, field: string, sealed: string): string {
     try {
       return this.box.decrypt(sealed, credentialContext(provider, field));
     } catch (error) {
@@ -183,12 +191,12 @@ export class SettingsService {
     }
   }
 
-  /** A credential's environment variable value, undefined when unset or empty. */
-  private envCredential(provider: CredentialProvider, field: string): string | undefined {
-    return (this.config as unknown as ConfigService).get<string>(envVarOf(provider, field)) || undefined;
+  /** A credential's environment variable value (as it was at start), undefined when unset or empty. */
+  private envCredential(provider: string, field: string): string | undefined {
+    return this.environment.get(credentialContext(provider, field));
   }
 
-  private credentialStatus(stored: StoredCredentials, provider: CredentialProvider, field: string): CredentialStatus {
+  private credentialStatus(stored: StoredCredentials, provider: string, field: string): CredentialStatus {
     const sealed = stored[provider]?.[field];
     if (sealed) {
       try {
@@ -204,8 +212,9 @@ export class SettingsService {
 
   private toResponse(row: BrandSettings): SettingsResponse {
     const stored = this.storedCredentials(row);
-    const status = <P extends CredentialProvider>(provider: P) =>
-      Object.fromEntries(credentialFields(provider).map((field) => [field, this.credentialStatus(stored, provider, field)]));
+    const credentials: CredentialsStatus = Object.fromEntries(credentialProviders().map((provider) => [
+      provider, Object.fromEntries(Object.keys(credentialFields(provider)).map((field) => [field, this.credentialStatus(stored, provider, field)])),
+    ]));
     return {
       brandName: row.brandName,
       slug: row.slug,
@@ -215,7 +224,7 @@ export class SettingsService {
       reservationTtlSeconds: row.reservationTtlSeconds,
       effectiveReservationTtlSeconds: row.reservationTtlSeconds ?? this.config.get('RESERVATION_TTL_SECONDS', { infer: true }),
       lowStockThreshold: row.lowStockThreshold,
-      credentials: { stripe: status('stripe'), razorpay: status('razorpay') } as unknown as SettingsResponse['credentials'],
+      credentials,
       updatedAt: row.updatedAt,
     };
   }

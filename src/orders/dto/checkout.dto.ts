@@ -1,12 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsDefined, IsEmail, IsIn, IsISO31661Alpha2, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import { IsDefined, IsEmail, IsISO31661Alpha2, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { CartItems, CartLineDto } from '../../cart/dto/cart.dto.js';
 import { OrderResponse } from './order.dto.js';
+import { ApiPaymentMethodName } from './payment-method.dto.js';
 import { blankToUndefined, lower, normalizePhone, PHONE_FORMAT, PHONE_MESSAGE, trim, upper } from './normalize.js';
 
-export const CHECKOUT_PAYMENT_METHODS = ['stripe', 'razorpay', 'cod'] as const;
-export type CheckoutPaymentMethod = (typeof CHECKOUT_PAYMENT_METHODS)[number];
 
 
 export class ContactDto {
@@ -33,7 +32,9 @@ export class CheckoutDto {
 
   @ApiProperty({ type: ShippingAddressDto }) @IsDefined() @ValidateNested() @Type(() => ShippingAddressDto) shippingAddress!: ShippingAddressDto;
 
-  @ApiProperty({ enum: CHECKOUT_PAYMENT_METHODS }) @Transform(lower) @IsIn(CHECKOUT_PAYMENT_METHODS) paymentMethod!: CheckoutPaymentMethod;
+  @ApiPaymentMethodName({ description: 'A name GET /payments/methods lists (any case)' })
+  @Transform(lower) @IsString() @Matches(/^[a-z][a-z0-9_]{0,31}$/, { message: 'paymentMethod must be a payment method name (see GET /payments/methods)' })
+  paymentMethod!: string;
 }
 
 export class PaymentErrorResponse {

@@ -3,6 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { ORDER_STATUSES } from '../order-state-machine.js';
 import type { OrderStatus } from '../../generated/prisma/enums.js';
+import { ApiPaymentMethod } from './payment-method.dto.js';
 import { blankToUndefined, lower, normalizePhone, PHONE_FORMAT, PHONE_MESSAGE, upper } from './normalize.js';
 
 
@@ -30,7 +31,7 @@ export class OrderResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'OL-000042' }) number!: string;
   @ApiProperty({ enum: ORDER_STATUSES }) status!: OrderStatus;
-  @ApiProperty({ enum: ['STRIPE', 'RAZORPAY', 'COD'] }) paymentMethod!: string;
+  @ApiPaymentMethod() paymentMethod!: string;
   @ApiProperty({ example: 'INR' }) currency!: string;
   @ApiProperty({ example: 99800 }) subtotalMinor!: number;
   @ApiProperty({ example: 99800 }) totalMinor!: number;

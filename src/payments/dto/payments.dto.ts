@@ -1,32 +1,34 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import type { Payment, PaymentAttempt, Refund } from '../../generated/prisma/client.js';
-import { PaymentMethod } from '../../generated/prisma/enums.js';
 import { trim } from '../../common/http/transforms.js';
 import { ORDER_STATUSES } from '../../orders/order-state-machine.js';
+import { ApiPaymentMethod, ApiPaymentMethodName } from '../../orders/dto/payment-method.dto.js';
+import { PAYMENT_METHOD_SCHEMA } from '../../orders/payment-gateway.js';
 import type { PaymentSummary } from '../payments.service.js';
 
-/** The payment methods, in schema order (STRIPE, RAZORPAY, COD). */
-export const PAYMENT_METHODS = Object.values(PaymentMethod);
-
+/** The envelope of payment instructions; each provider's own fields are added from its descriptor (payments-openapi.ts). */
 export class PaymentInstructionsResponse {
-  @ApiProperty({ enum: PAYMENT_METHODS }) method!: string;
+  @ApiPaymentMethod() method!: string;
   @ApiProperty({ format: 'uuid', description: 'Our payment record' }) paymentId!: string;
   @ApiProperty({ example: 99800, description: 'Order total, minor units' }) amountMinor!: number;
   @ApiProperty({ example: 'INR' }) currency!: string;
-  @ApiPropertyOptional({ description: 'Stripe: PaymentIntent id', example: 'pi_3Nxyz' }) paymentIntentId?: string;
-  @ApiPropertyOptional({ description: 'Stripe: client_secret for Stripe.js confirmPayment' }) clientSecret?: string;
-  @ApiPropertyOptional({ description: 'Stripe: publishable key for Stripe.js', example: 'pk_live_...' }) publishableKey?: string;
-  @ApiPropertyOptional({ description: 'Razorpay: key id for Razorpay Checkout', example: 'rzp_live_...' }) keyId?: string;
-  @ApiPropertyOptional({ description: 'Razorpay: order_id for Razorpay Checkout', example: 'order_NAbc123' }) razorpayOrderId?: string;
-  @ApiPropertyOptional({ description: 'Razorpay: amount in the currency subunit Razorpay expects', example: 99800 }) amount?: number;
 }
 
-export class RazorpayVerifyDto {
-  @ApiProperty({ example: 'order_NAbc123' }) @IsString() @Matches(/^order_[A-Za-z0-9]{1,40}$/) razorpay_order_id!: string;
-  @ApiProperty({ example: 'pay_NAbc456' }) @IsString() @Matches(/^pay_[A-Za-z0-9]{1,40}$/) razorpay_payment_id!: string;
-  @ApiProperty({ description: 'Hex HMAC-SHA256 of "order_id|payment_id" under the key secret' }) @IsString() @Length(1, 256) razorpay_signature!: string;
+export class PaymentProviderResponse {
+  @ApiPaymentMethod() method!: string;
+  @ApiPaymentMethodName({ description: 'What checkout takes as paymentMethod' }) name!: string;
+  @ApiProperty({ example: 'Razorpay' }) label!: string;
+  @ApiProperty({ type: [String], example: ['card', 'upi'], description: 'How customers pay through it' }) instruments!: string[];
+  @ApiProperty({ type: [String], example: ['INR'], description: 'Currencies it charges; empty when any' }) currencies!: string[];
+  @ApiProperty({ description: 'Paid when the goods arrive: the order is confirmed at checkout' }) collectsOnDelivery!: boolean;
+}
+
+export class PaymentMethodsResponse {
+  @ApiProperty({ type: 'array', items: { $ref: `#/components/schemas/${PAYMENT_METHOD_SCHEMA}` }, description: 'Methods customers can choose right now' })
+  methods!: string[];
+  @ApiProperty({ type: [PaymentProviderResponse], description: 'The same methods, described' }) providers!: PaymentProviderResponse[];
 }
 
 export class ClientConfirmationResponse {
@@ -38,7 +40,7 @@ export class ClientConfirmationResponse {
 
 export class PaymentRecordResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: PAYMENT_METHODS }) provider!: string;
+  @ApiPaymentMethod() provider!: string;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'Stripe PaymentIntent id, Razorpay order id, or cod_<orderId>' }) providerRef!: string | null;
   @ApiProperty({ enum: ['PENDING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] }) status!: string;
   @ApiProperty() amountMinor!: number;
@@ -48,7 +50,7 @@ export class PaymentRecordResponse {
 
 export class PaymentAttemptResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: PAYMENT_METHODS }) provider!: string;
+  @ApiPaymentMethod() provider!: string;
   @ApiProperty({ description: 'Stripe charge id, Razorpay payment id, or cod_<orderId>' }) providerPaymentId!: string;
   @ApiProperty({ enum: ['PENDING', 'CAPTURED', 'FAILED'] }) status!: string;
   @ApiProperty() amountMinor!: number;
@@ -65,7 +67,7 @@ export class PaymentAttemptResponse {
 
 export class RefundResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
-  @ApiProperty({ enum: PAYMENT_METHODS }) provider!: string;
+  @ApiPaymentMethod() provider!: string;
   @ApiPropertyOptional({ type: String, nullable: true, description: 'Stripe re_..., Razorpay rfnd_...; null until the provider answered' }) providerRefundId!: string | null;
   @ApiPropertyOptional({ type: String, nullable: true, format: 'uuid' }) paymentAttemptId!: string | null;
   @ApiProperty({ enum: ['PENDING', 'SUCCEEDED', 'FAILED'], description: 'PENDING until the provider confirms' }) status!: string;
@@ -80,7 +82,7 @@ export class PaymentSummaryResponse {
   @ApiProperty({ format: 'uuid' }) orderId!: string;
   @ApiProperty({ example: 'OL-000042' }) orderNumber!: string;
   @ApiProperty({ enum: ORDER_STATUSES }) orderStatus!: string;
-  @ApiProperty({ enum: PAYMENT_METHODS }) paymentMethod!: string;
+  @ApiPaymentMethod() paymentMethod!: string;
   @ApiProperty({ example: 'INR' }) currency!: string;
   @ApiProperty() totalMinor!: number;
   @ApiProperty({ description: 'Captured money in the order currency (sum of CAPTURED attempts)' }) paidMinor!: number;

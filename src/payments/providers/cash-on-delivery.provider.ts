@@ -1,45 +1,51 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidInputError } from '../../common/errors/domain-errors.js';
-import type { CreatedPayment, CreatePaymentInput, PaymentEvent, PaymentProvider, ProviderRefund, RefundInput, VerifiedWebhook } from '../payment-provider.js';
-
-/** Our reference for the cash collection of an order (there is no provider object). */
-export const cashReference = (orderId: string) => `cod_${orderId}`;
+import { PaymentCredentialsSource } from '../payment-credentials.js';
+import {
+  collectionReference, PaymentProvider, type OpenedPayment, type OpenPaymentInput, type PaymentEvent, type PaymentProviderDescriptor, type ProviderRefund, type RefundInput,
+} from '../payment-provider.js';
 
 /**
- * Cash on delivery: nothing to create at a provider; the courier collects the total on delivery and the delivery flow
- * records it (PaymentsService.recordCashOnDelivery). A refund is cash handed back, recorded as done.
+ * Cash on delivery: nothing to open at a provider; the stock is sold at checkout, the courier collects the total on
+ * delivery and the delivery flow records it (PaymentsService.recordDelivery). A refund is cash handed back, recorded as done.
  */
 @Injectable()
-export class CashOnDeliveryProvider implements PaymentProvider {
-  readonly method = 'COD' as const;
+export class CashOnDeliveryProvider extends PaymentProvider {
+  static readonly descriptor: PaymentProviderDescriptor = {
+    name: 'cod',
+    label: 'Cash on delivery',
+    instruments: ['cash'],
+    currencies: 'any',
+    collectsOnDelivery: true,
+    credentials: {},
+  };
 
-  async isEnabled(): Promise<boolean> {
-    return true;
+  constructor(credentials: PaymentCredentialsSource) {
+    super(credentials);
   }
 
-  async createPayment(input: CreatePaymentInput): Promise<CreatedPayment> {
-    return { providerRef: cashReference(input.orderId), clientData: {} };
+  async open(input: OpenPaymentInput): Promise<OpenedPayment> {
+    return { providerRef: collectionReference(CashOnDeliveryProvider.descriptor, input.orderId), clientData: {} };
   }
 
-  async clientInstructions(): Promise<Record<string, unknown>> {
+  async instructions(): Promise<Record<string, unknown>> {
     return {};
   }
 
-  async parseWebhook(): Promise<VerifiedWebhook> {
-    throw new InvalidInputError('Cash on delivery has no webhooks');
-  }
-
-  async fetchPayment(): Promise<PaymentEvent[]> {
+  async reconcile(): Promise<PaymentEvent[]> {
     return [];
   }
 
   async refund(input: RefundInput): Promise<ProviderRefund> {
-    return { providerRefundId: `cod_refund_${input.refundId}`, refundId: input.refundId, providerPaymentId: input.providerPaymentId, amountMinor: input.amountMinor, currency: input.currency, status: 'SUCCEEDED' };
+    return {
+      providerRefundId: `cod_refund_${input.refundId}`, refundId: input.refundId, providerPaymentId: input.providerPaymentId, amountMinor: input.amountMinor,
+      currency: input.currency, status: 'SUCCEEDED',
+    };
   }
 
   async fetchRefund(input: { providerRefundId: string; providerPaymentId: string }): Promise<ProviderRefund> {
     throw new InvalidInputError(`Cash refund ${input.providerRefundId} has no provider state to fetch`);
   }
 
-  async cancelPayment(): Promise<void> {}
+  async cancel(): Promise<void> {}
 }

@@ -1,16 +1,47 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString, Length, Matches } from 'class-validator';
 import Razorpay from 'razorpay';
 import type { EnvironmentVariables } from '../../config/configuration.js';
 import { InvalidInputError } from '../../common/errors/domain-errors.js';
-import { PaymentCredentialsSource, type RazorpayCredentials } from '../payment-credentials.js';
-import { fromProviderAmount, RAZORPAY_AMOUNT_RULES, toProviderAmount } from '../currency.js';
+import type { CredentialFields } from '../../settings/credential-catalogue.js';
+import { PaymentCredentialsSource } from '../payment-credentials.js';
+import { fromProviderAmount, THREE_DECIMAL_STEPS, toProviderAmount, type ProviderAmountRules } from '../currency.js';
 import {
-  headerValue, InvalidWebhookSignatureError, isProviderRefusal, ProviderNotConfiguredError, ProviderRejectedError, ProviderUnavailableError,
-  type CreatedPayment, type CreatePaymentInput, type PaymentEvent, type PaymentProvider, type ProviderCapture, type ProviderRefund,
-  type RefundInput, type VerifiedWebhook, type WebhookHeaders,
+  headerValue, InvalidWebhookSignatureError, isProviderRefusal, PaymentProvider, ProviderNotConfiguredError, ProviderRejectedError,
+  ProviderUnavailableError, type CredentialValues, type OpenedPayment, type OpenPaymentInput, type PaymentEvent, type PaymentProviderDescriptor,
+  type ProviderCapture, type ProviderRefund, type RefundInput, type VerifiedWebhook, type WebhookHeaders,
 } from '../payment-provider.js';
+
+export const RAZORPAY_AMOUNT_RULES: ProviderAmountRules = { exponents: {}, steps: THREE_DECIMAL_STEPS };
+
+const CREDENTIALS = {
+  keyId: {
+    env: 'RAZORPAY_KEY_ID', pattern: /^rzp_(test|live)_\S{4,}$/, message: 'keyId must be a Razorpay key id (rzp_test_..., rzp_live_...)',
+    example: 'rzp_live_...', description: 'Key id',
+  },
+  keySecret: { env: 'RAZORPAY_KEY_SECRET', pattern: /^\S{8,512}$/, message: 'keySecret must be 8 to 512 characters without spaces', description: 'Key secret' },
+  webhookSecret: {
+    env: 'RAZORPAY_WEBHOOK_SECRET', required: false, pattern: /^\S{8,512}$/, message: 'webhookSecret must be 8 to 512 characters without spaces',
+    description: 'Webhook secret chosen in the Razorpay dashboard',
+  },
+} as const satisfies CredentialFields;
+
+/** What Razorpay Checkout's handler returns to the client, sent on to POST /payments/razorpay/verify. */
+export class RazorpayVerifyDto {
+  @ApiProperty({ example: 'order_NAbc123' }) @IsString() @Matches(/^order_[A-Za-z0-9]{1,40}$/) razorpay_order_id!: string;
+  @ApiProperty({ example: 'pay_NAbc456' }) @IsString() @Matches(/^pay_[A-Za-z0-9]{1,40}$/) razorpay_payment_id!: string;
+  @ApiProperty({ description: 'Hex HMAC-SHA256 of "order_id|payment_id" under the key secret' }) @IsString() @Length(1, 256) razorpay_signature!: string;
+}
+
+/** What the client gets to open Razorpay Checkout. */
+class RazorpayInstructions {
+  @ApiPropertyOptional({ description: 'key id for Razorpay Checkout', example: 'rzp_live_...' }) keyId?: string;
+  @ApiPropertyOptional({ description: 'order_id for Razorpay Checkout', example: 'order_NAbc123' }) razorpayOrderId?: string;
+  @ApiPropertyOptional({ description: 'amount in the currency subunit Razorpay expects', example: 99800 }) amount?: number;
+}
 
 /** The fields Orderline reads from Razorpay payment, order and refund entities (API responses and webhook payloads). */
 interface PaymentEntity {
@@ -63,26 +94,38 @@ function hmacEquals(secret: string, data: string | Buffer, signatureHex: string)
 
 /** Razorpay Orders and Payments through the official razorpay SDK. The Razorpay order id is our payment's providerRef. */
 @Injectable()
-export class RazorpayProvider implements PaymentProvider {
-  readonly method = 'RAZORPAY' as const;
+export class RazorpayProvider extends PaymentProvider<typeof CREDENTIALS> {
+  static readonly descriptor: PaymentProviderDescriptor = {
+    name: 'razorpay',
+    label: 'Razorpay',
+    instruments: ['card', 'upi', 'netbanking', 'wallet'],
+    currencies: 'any',
+    credentials: CREDENTIALS,
+    webhook: {
+      headers: [
+        { name: 'X-Razorpay-Signature', required: true, description: 'Razorpay: hex HMAC-SHA256 of the raw body under the webhook secret' },
+        { name: 'X-Razorpay-Event-Id', required: false, description: 'Razorpay: the delivery id, kept across retries' },
+      ],
+    },
+    confirmation: RazorpayVerifyDto,
+    instructions: RazorpayInstructions,
+  };
+
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
   private cached?: { fingerprint: string; client: Razorpay };
 
-  constructor(private readonly credentials: PaymentCredentialsSource, config: ConfigService<EnvironmentVariables, true>) {
+  constructor(credentials: PaymentCredentialsSource, config: ConfigService<EnvironmentVariables, true>) {
+    super(credentials);
     this.baseUrl = config.get('RAZORPAY_API_BASE', { infer: true }).replace(/\/$/, '');
     this.timeoutMs = config.get('PAYMENT_PROVIDER_TIMEOUT_MS', { infer: true });
-  }
-
-  async isEnabled(): Promise<boolean> {
-    return (await this.credentials.razorpay()) !== undefined;
   }
 
   /**
    * Razorpay orders take no idempotency key, so the receipt (our order number) stands in for one: an order left by a
    * creation whose answer was lost is found by its receipt and reused instead of creating a second one.
    */
-  async createPayment(input: CreatePaymentInput): Promise<CreatedPayment> {
+  async open(input: OpenPaymentInput): Promise<OpenedPayment> {
     const { razorpay } = await this.client();
     const amount = toProviderAmount(RAZORPAY_AMOUNT_RULES, input.amountMinor, input.currency);
     const currency = input.currency.toUpperCase();
@@ -99,7 +142,7 @@ export class RazorpayProvider implements PaymentProvider {
     return { providerRef: order.id, clientData: { amount: order.amount, currency: order.currency } };
   }
 
-  async clientInstructions(payment: { providerRef: string; clientData: Record<string, unknown> }): Promise<Record<string, unknown>> {
+  async instructions(payment: { providerRef: string; clientData: Record<string, unknown> }): Promise<Record<string, unknown>> {
     const { credentials } = await this.client();
     return { keyId: credentials.keyId, razorpayOrderId: payment.providerRef, amount: payment.clientData.amount, currency: payment.clientData.currency };
   }
@@ -108,7 +151,7 @@ export class RazorpayProvider implements PaymentProvider {
    * The checkout handler's signature only proves that this payment belongs to this Razorpay order. How much was
    * actually captured is read from Razorpay, and an authorized payment (manual capture accounts) is captured here.
    */
-  async verifyClientConfirmation(input: Record<string, string>): Promise<{ paymentRef: string; events: PaymentEvent[] }> {
+  override async confirm(input: Record<string, string>): Promise<{ paymentRef: string; events: PaymentEvent[] }> {
     const { razorpay, credentials } = await this.client();
     const { razorpay_order_id: orderId, razorpay_payment_id: paymentId, razorpay_signature: signature } = input;
     if (!hmacEquals(credentials.keySecret, `${orderId}|${paymentId}`, signature)) {
@@ -122,12 +165,12 @@ export class RazorpayProvider implements PaymentProvider {
     return { paymentRef: orderId, events: this.eventsOfPayment(payment) };
   }
 
-  async parseWebhook(rawBody: Buffer, headers: WebhookHeaders): Promise<VerifiedWebhook> {
-    const credentials = await this.credentials.razorpay();
-    if (!credentials?.webhookSecret) throw new ProviderNotConfiguredError('RAZORPAY');
+  override async parseWebhook(rawBody: Buffer, headers: WebhookHeaders): Promise<VerifiedWebhook> {
+    const { webhookSecret } = await this.requireCredentials();
+    if (!webhookSecret) throw new ProviderNotConfiguredError(this.code);
     const signature = headerValue(headers, 'x-razorpay-signature');
     if (!signature) throw new InvalidWebhookSignatureError('missing X-Razorpay-Signature header');
-    if (!hmacEquals(credentials.webhookSecret, rawBody, signature)) throw new InvalidWebhookSignatureError('X-Razorpay-Signature does not match the body');
+    if (!hmacEquals(webhookSecret, rawBody, signature)) throw new InvalidWebhookSignatureError('X-Razorpay-Signature does not match the body');
     let body: WebhookBody;
     try {
       body = JSON.parse(rawBody.toString('utf8')) as WebhookBody;
@@ -142,7 +185,7 @@ export class RazorpayProvider implements PaymentProvider {
     return { eventId, type, events: this.eventsOfWebhook(type, payload) };
   }
 
-  async fetchPayment(paymentRef: string): Promise<PaymentEvent[]> {
+  async reconcile(paymentRef: string): Promise<PaymentEvent[]> {
     const { razorpay } = await this.client();
     const payments = await this.call(() => razorpay.orders.fetchPayments(paymentRef));
     return (payments.items as PaymentEntity[]).flatMap((p) => this.eventsOfPayment(p));
@@ -169,7 +212,7 @@ export class RazorpayProvider implements PaymentProvider {
   }
 
   /** Razorpay has no call to cancel an order: an unpaid order simply stays unpaid, and a late payment is handled as such. */
-  async cancelPayment(): Promise<void> {}
+  async cancel(): Promise<void> {}
 
   private eventsOfWebhook(type: string, payload: NonNullable<WebhookBody['payload']>): PaymentEvent[] {
     const payment = payload.payment?.entity;
@@ -223,9 +266,8 @@ export class RazorpayProvider implements PaymentProvider {
   }
 
   /** One SDK client per key pair, so credentials changed at runtime take effect on the next call. */
-  private async client(): Promise<{ razorpay: Razorpay; credentials: RazorpayCredentials }> {
-    const credentials = await this.credentials.razorpay();
-    if (!credentials) throw new ProviderNotConfiguredError('RAZORPAY');
+  private async client(): Promise<{ razorpay: Razorpay; credentials: CredentialValues<typeof CREDENTIALS> }> {
+    const credentials = await this.requireCredentials();
     const fingerprint = createHmac('sha256', credentials.keySecret).update(credentials.keyId).digest('hex');
     if (this.cached?.fingerprint !== fingerprint) {
       const client = new Razorpay({ key_id: credentials.keyId, key_secret: credentials.keySecret });
@@ -250,8 +292,8 @@ export class RazorpayProvider implements PaymentProvider {
       const status = Number(e?.statusCode ?? e?.response?.status ?? 0);
       const detail = e?.error ?? e?.response?.data?.error;
       const message = detail?.description ?? e?.message ?? 'request failed';
-      if (isProviderRefusal(status)) throw new ProviderRejectedError('RAZORPAY', detail?.code, message);
-      throw new ProviderUnavailableError('RAZORPAY', status ? `HTTP ${status}: ${message}` : message);
+      if (isProviderRefusal(status)) throw new ProviderRejectedError(this.code, detail?.code, message);
+      throw new ProviderUnavailableError(this.code, status ? `HTTP ${status}: ${message}` : message);
     }
   }
 }

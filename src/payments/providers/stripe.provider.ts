@@ -1,28 +1,65 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import Stripe from 'stripe';
 import type { EnvironmentVariables } from '../../config/configuration.js';
-import { PaymentCredentialsSource, type StripeCredentials } from '../payment-credentials.js';
-import { fromProviderAmount, STRIPE_AMOUNT_RULES, toProviderAmount } from '../currency.js';
+import type { CredentialFields } from '../../settings/credential-catalogue.js';
+import { PaymentCredentialsSource } from '../payment-credentials.js';
+import { fromProviderAmount, THREE_DECIMAL_STEPS, toProviderAmount, type ProviderAmountRules } from '../currency.js';
 import {
-  headerValue, InvalidWebhookSignatureError, isProviderRefusal, ProviderNotConfiguredError, ProviderRejectedError, ProviderUnavailableError,
-  type CreatedPayment, type CreatePaymentInput, type PaymentEvent, type PaymentProvider, type ProviderCapture, type ProviderRefund,
-  type RefundInput, type VerifiedWebhook, type WebhookHeaders,
+  headerValue, InvalidWebhookSignatureError, isProviderRefusal, PaymentProvider, ProviderNotConfiguredError, ProviderRejectedError, ProviderUnavailableError,
+  type CredentialValues, type OpenedPayment, type OpenPaymentInput, type PaymentEvent, type PaymentProviderDescriptor, type ProviderCapture,
+  type ProviderRefund, type RefundInput, type VerifiedWebhook, type WebhookHeaders,
 } from '../payment-provider.js';
+
+/** Stripe keeps ISK as two-decimal and MGA as zero-decimal. */
+export const STRIPE_AMOUNT_RULES: ProviderAmountRules = { exponents: { ISK: 2, MGA: 0 }, steps: THREE_DECIMAL_STEPS };
+
+const CREDENTIALS = {
+  secretKey: {
+    env: 'STRIPE_SECRET_KEY', pattern: /^(sk|rk)_(test|live)_\S{4,}$/, message: 'secretKey must be a Stripe secret key (sk_test_..., sk_live_..., rk_...)',
+    example: 'sk_live_...', description: 'Secret or restricted key (sk_/rk_)',
+  },
+  publishableKey: {
+    env: 'STRIPE_PUBLISHABLE_KEY', pattern: /^pk_(test|live)_\S{4,}$/, message: 'publishableKey must be a Stripe publishable key (pk_test_..., pk_live_...)',
+    example: 'pk_live_...', description: 'Publishable key',
+  },
+  webhookSecret: {
+    env: 'STRIPE_WEBHOOK_SECRET', required: false, pattern: /^whsec_\S{4,}$/, message: 'webhookSecret must be a Stripe webhook signing secret (whsec_...)',
+    example: 'whsec_...', description: 'Webhook signing secret',
+  },
+} as const satisfies CredentialFields;
+
+/** What the client gets to pay with Stripe.js. */
+class StripeInstructions {
+  @ApiPropertyOptional({ description: 'PaymentIntent id', example: 'pi_3Nxyz' }) paymentIntentId?: string;
+  @ApiPropertyOptional({ description: 'client_secret for Stripe.js confirmPayment' }) clientSecret?: string;
+  @ApiPropertyOptional({ description: 'publishable key for Stripe.js', example: 'pk_live_...' }) publishableKey?: string;
+}
 
 const idOf = (value: string | { id: string } | null | undefined): string | undefined => (typeof value === 'string' ? value : value?.id);
 const amountOf = (amount: number, currency: string) => fromProviderAmount(STRIPE_AMOUNT_RULES, amount, currency);
 
 /** Stripe PaymentIntents through the official stripe-node SDK. The PaymentIntent id is our payment's providerRef. */
 @Injectable()
-export class StripeProvider implements PaymentProvider {
-  readonly method = 'STRIPE' as const;
+export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
+  static readonly descriptor: PaymentProviderDescriptor = {
+    name: 'stripe',
+    label: 'Stripe',
+    instruments: ['card', 'wallet', 'bank_redirect'],
+    currencies: 'any',
+    credentials: CREDENTIALS,
+    webhook: { headers: [{ name: 'Stripe-Signature', required: true, description: 'Stripe: t=<timestamp>,v1=<HMAC-SHA256 of "t.payload">, within the tolerance' }] },
+    instructions: StripeInstructions,
+  };
+
   private readonly endpoint: { host: string; port: number; protocol: 'http' | 'https' };
   private readonly timeoutMs: number;
   private readonly toleranceSeconds: number;
   private cached?: { secretKey: string; client: Stripe };
 
-  constructor(private readonly credentials: PaymentCredentialsSource, config: ConfigService<EnvironmentVariables, true>) {
+  constructor(credentials: PaymentCredentialsSource, config: ConfigService<EnvironmentVariables, true>) {
+    super(credentials);
     const base = new URL(config.get('STRIPE_API_BASE', { infer: true }));
     const protocol = base.protocol === 'http:' ? 'http' : 'https';
     this.endpoint = { host: base.hostname, port: Number(base.port || (protocol === 'http' ? 80 : 443)), protocol };
@@ -30,11 +67,7 @@ export class StripeProvider implements PaymentProvider {
     this.toleranceSeconds = config.get('STRIPE_WEBHOOK_TOLERANCE_SECONDS', { infer: true });
   }
 
-  async isEnabled(): Promise<boolean> {
-    return (await this.credentials.stripe()) !== undefined;
-  }
-
-  async createPayment(input: CreatePaymentInput): Promise<CreatedPayment> {
+  async open(input: OpenPaymentInput): Promise<OpenedPayment> {
     const { stripe } = await this.client();
     const amount = toProviderAmount(STRIPE_AMOUNT_RULES, input.amountMinor, input.currency);
     const intent = await this.call(() =>
@@ -52,26 +85,26 @@ export class StripeProvider implements PaymentProvider {
     return { providerRef: intent.id, clientData: { clientSecret: intent.client_secret } };
   }
 
-  async clientInstructions(payment: { providerRef: string; clientData: Record<string, unknown> }): Promise<Record<string, unknown>> {
+  async instructions(payment: { providerRef: string; clientData: Record<string, unknown> }): Promise<Record<string, unknown>> {
     const { credentials } = await this.client();
     return { paymentIntentId: payment.providerRef, clientSecret: payment.clientData.clientSecret, publishableKey: credentials.publishableKey };
   }
 
-  async parseWebhook(rawBody: Buffer, headers: WebhookHeaders): Promise<VerifiedWebhook> {
-    const credentials = await this.credentials.stripe();
-    if (!credentials?.webhookSecret) throw new ProviderNotConfiguredError('STRIPE');
+  override async parseWebhook(rawBody: Buffer, headers: WebhookHeaders): Promise<VerifiedWebhook> {
+    const { webhookSecret } = await this.requireCredentials();
+    if (!webhookSecret) throw new ProviderNotConfiguredError(this.code);
     const signature = headerValue(headers, 'stripe-signature');
     if (!signature) throw new InvalidWebhookSignatureError('missing Stripe-Signature header');
     let event: Stripe.Event;
     try {
-      event = Stripe.webhooks.constructEvent(rawBody, signature, credentials.webhookSecret, this.toleranceSeconds);
+      event = Stripe.webhooks.constructEvent(rawBody, signature, webhookSecret, this.toleranceSeconds);
     } catch (error) {
       throw new InvalidWebhookSignatureError((error as Error).message);
     }
     return { eventId: event.id, type: event.type, events: await this.eventsOf(event) };
   }
 
-  async fetchPayment(paymentRef: string): Promise<PaymentEvent[]> {
+  async reconcile(paymentRef: string): Promise<PaymentEvent[]> {
     const { stripe } = await this.client();
     const intent = await this.call(() => stripe.paymentIntents.retrieve(paymentRef));
     if (intent.status === 'succeeded') return [{ type: 'payment.captured', ...this.captureOf(intent), orderId: intent.metadata?.orderId }];
@@ -102,7 +135,7 @@ export class StripeProvider implements PaymentProvider {
     return this.refundOf(refund, input.providerPaymentId);
   }
 
-  async cancelPayment(paymentRef: string): Promise<void> {
+  async cancel(paymentRef: string): Promise<void> {
     const { stripe } = await this.client();
     await this.call(() => stripe.paymentIntents.cancel(paymentRef));
   }
@@ -184,9 +217,8 @@ export class StripeProvider implements PaymentProvider {
   }
 
   /** One SDK client per secret key, so credentials changed at runtime take effect on the next call. */
-  private async client(): Promise<{ stripe: Stripe; credentials: StripeCredentials }> {
-    const credentials = await this.credentials.stripe();
-    if (!credentials) throw new ProviderNotConfiguredError('STRIPE');
+  private async client(): Promise<{ stripe: Stripe; credentials: CredentialValues<typeof CREDENTIALS> }> {
+    const credentials = await this.requireCredentials();
     if (this.cached?.secretKey !== credentials.secretKey) {
       this.cached = {
         secretKey: credentials.secretKey,
@@ -203,10 +235,10 @@ export class StripeProvider implements PaymentProvider {
     } catch (error) {
       if (error instanceof Stripe.errors.StripeError) {
         const status = error.statusCode ?? 0;
-        if (isProviderRefusal(status)) throw new ProviderRejectedError('STRIPE', error.code, error.message);
-        throw new ProviderUnavailableError('STRIPE', error.message);
+        if (isProviderRefusal(status)) throw new ProviderRejectedError(this.code, error.code, error.message);
+        throw new ProviderUnavailableError(this.code, error.message);
       }
-      throw new ProviderUnavailableError('STRIPE', (error as Error).message);
+      throw new ProviderUnavailableError(this.code, (error as Error).message);
     }
   }
 }

@@ -2,47 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsOptionalNonNull } from '../../common/http/validation.js';
+import { credentialsInputClass, credentialsStatusClass, type CredentialsInput, type CredentialsStatus } from './credentials.dto.js';
 
 const CURRENCIES = Intl.supportedValuesOf('currency');
-const SECRET_MAX = 512;
 
 // ---------- requests ----------
-
-export class StripeCredentialsInput {
-  @ApiPropertyOptional({ nullable: true, type: String, example: 'sk_live_...', description: 'Secret or restricted key (sk_/rk_); null clears it' })
-  @IsOptional() @IsString() @MaxLength(SECRET_MAX) @Matches(/^(sk|rk)_(test|live)_\S{4,}$/, { message: 'secretKey must be a Stripe secret key (sk_test_..., sk_live_..., rk_...)' })
-  secretKey?: string | null;
-
-  @ApiPropertyOptional({ nullable: true, type: String, example: 'pk_live_...', description: 'Publishable key; null clears it' })
-  @IsOptional() @IsString() @MaxLength(SECRET_MAX) @Matches(/^pk_(test|live)_\S{4,}$/, { message: 'publishableKey must be a Stripe publishable key (pk_test_..., pk_live_...)' })
-  publishableKey?: string | null;
-
-  @ApiPropertyOptional({ nullable: true, type: String, example: 'whsec_...', description: 'Webhook signing secret; null clears it' })
-  @IsOptional() @IsString() @MaxLength(SECRET_MAX) @Matches(/^whsec_\S{4,}$/, { message: 'webhookSecret must be a Stripe webhook signing secret (whsec_...)' })
-  webhookSecret?: string | null;
-}
-
-export class RazorpayCredentialsInput {
-  @ApiPropertyOptional({ nullable: true, type: String, example: 'rzp_live_...', description: 'Key id; null clears it' })
-  @IsOptional() @IsString() @MaxLength(SECRET_MAX) @Matches(/^rzp_(test|live)_\S{4,}$/, { message: 'keyId must be a Razorpay key id (rzp_test_..., rzp_live_...)' })
-  keyId?: string | null;
-
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'Key secret; null clears it' })
-  @IsOptional() @IsString() @Matches(/^\S{8,512}$/, { message: 'keySecret must be 8 to 512 characters without spaces' })
-  keySecret?: string | null;
-
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'Webhook secret chosen in the Razorpay dashboard; null clears it' })
-  @IsOptional() @IsString() @Matches(/^\S{8,512}$/, { message: 'webhookSecret must be 8 to 512 characters without spaces' })
-  webhookSecret?: string | null;
-}
-
-export class CredentialsInput {
-  @ApiPropertyOptional({ type: StripeCredentialsInput })
-  @IsOptionalNonNull() @IsObject() @ValidateNested() @Type(() => StripeCredentialsInput) stripe?: StripeCredentialsInput;
-
-  @ApiPropertyOptional({ type: RazorpayCredentialsInput })
-  @IsOptionalNonNull() @IsObject() @ValidateNested() @Type(() => RazorpayCredentialsInput) razorpay?: RazorpayCredentialsInput;
-}
 
 export class UpdateSettingsDto {
   @ApiPropertyOptional({ example: 'Indigo & Co.', maxLength: 100 })
@@ -68,35 +32,11 @@ export class UpdateSettingsDto {
   @ApiPropertyOptional({ nullable: true, type: Number, minimum: 0, description: 'Low-stock threshold given to new variants that do not set their own; null means 5' })
   @IsOptional() @IsInt() @Min(0) @Max(1_000_000_000) lowStockThreshold?: number | null;
 
-  @ApiPropertyOptional({ type: CredentialsInput, description: 'Payment provider credentials. Write-only: responses show only whether each is set and its last 4 characters' })
-  @IsOptionalNonNull() @IsObject() @ValidateNested() @Type(() => CredentialsInput) credentials?: CredentialsInput;
+  @ApiPropertyOptional({ type: () => credentialsInputClass(), description: 'Payment provider credentials. Write-only: responses show only whether each is set and its last 4 characters' })
+  @IsOptionalNonNull() @IsObject() @ValidateNested() @Type(credentialsInputClass) credentials?: CredentialsInput;
 }
 
 // ---------- responses ----------
-
-export class CredentialStatus {
-  @ApiProperty({ description: 'Whether a value is in effect (from settings or the environment)' }) set!: boolean;
-  @ApiPropertyOptional({ nullable: true, type: String, example: 'x9Qz', description: 'Last 4 characters of the value in effect' }) last4!: string | null;
-  @ApiPropertyOptional({ nullable: true, enum: ['settings', 'environment'], description: 'Where the value in effect comes from: settings override the environment variable' })
-  source!: 'settings' | 'environment' | null;
-}
-
-export class StripeCredentialsStatus {
-  @ApiProperty({ type: CredentialStatus }) secretKey!: CredentialStatus;
-  @ApiProperty({ type: CredentialStatus }) publishableKey!: CredentialStatus;
-  @ApiProperty({ type: CredentialStatus }) webhookSecret!: CredentialStatus;
-}
-
-export class RazorpayCredentialsStatus {
-  @ApiProperty({ type: CredentialStatus }) keyId!: CredentialStatus;
-  @ApiProperty({ type: CredentialStatus }) keySecret!: CredentialStatus;
-  @ApiProperty({ type: CredentialStatus }) webhookSecret!: CredentialStatus;
-}
-
-export class CredentialsStatus {
-  @ApiProperty({ type: StripeCredentialsStatus }) stripe!: StripeCredentialsStatus;
-  @ApiProperty({ type: RazorpayCredentialsStatus }) razorpay!: RazorpayCredentialsStatus;
-}
 
 export class SettingsResponse {
   @ApiProperty({ example: 'Indigo & Co.' }) brandName!: string;
@@ -107,6 +47,6 @@ export class SettingsResponse {
   @ApiPropertyOptional({ nullable: true, type: Number, description: 'null: RESERVATION_TTL_SECONDS applies' }) reservationTtlSeconds!: number | null;
   @ApiProperty({ example: 900, description: 'The reservation TTL checkout uses now' }) effectiveReservationTtlSeconds!: number;
   @ApiPropertyOptional({ nullable: true, type: Number, description: 'Default low-stock threshold for new variants (null: 5)' }) lowStockThreshold!: number | null;
-  @ApiProperty({ type: CredentialsStatus }) credentials!: CredentialsStatus;
+  @ApiProperty({ type: () => credentialsStatusClass() }) credentials!: CredentialsStatus;
   @ApiProperty() updatedAt!: Date;
 }

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import type { Order, Payment } from '../generated/prisma/client.js';
+import type { Tx } from '../prisma/prisma.service.js';
+import type { Actor } from '../common/actor.js';
+import { InvalidInputError } from '../common/errors/domain-errors.js';
+import { PaymentGateway, type CheckoutMethod, type OrderForPayment, type PaymentInstructions } from '../orders/payment-gateway.js';
+import { PaymentProviders } from './payment-providers.js';
+import { PaymentsService } from './payments.service.js';
+
+/** Payments as orders see them: the implementation of orders' PaymentGateway port. */
+@Injectable()
+export class PaymentsGateway extends PaymentGateway {
+  constructor(private readonly providers: PaymentProviders, private readonly payments: PaymentsService) {
+    super();
+  }
+
+  checkoutMethod(name: string, currency: string): Promise<CheckoutMethod> {
+    const provider = this.providers.named(name);
+    if (!provider) {
+      const names = this.providers.all().map((p) => p.descriptor.name).join(', ');
+      return Promise.reject(invalidMethod(`paymentMethod must be one of the following values: ${names}`));
+    }
+    const { currencies, collectsOnDelivery } = provider.descriptor;
+    if (currencies !== 'any' && !currencies.includes(currency)) {
+      return Promise.reject(invalidMethod(`${provider.descriptor.label} does not take ${currency} (it takes ${currencies.join(', ')})`));
+    }
+    return Promise.resolve({ code: provider.code, collectsOnDelivery: Boolean(collectsOnDelivery) });
+  }
+
+  open(tx: Tx, order: OrderForPayment): Promise<Payment | undefined> {
+    return this.payments.openPayment(tx, order);
+  }
+
+  start(order: OrderForPayment, opened?: Payment): Promise<PaymentInstructions> {
+    return this.payments.startPayment(order, opened);
+  }
+
+  delivered(tx: Tx, order: Pick<Order, 'id' | 'paymentMethod' | 'totalMinor' | 'currency'>, actor: Actor): Promise<void> {
+    return this.payments.recordDelivery(tx, order, actor);
+  }
+}
+
+const invalidMethod = (message: string) => new InvalidInputError('Validation failed: paymentMethod', [{ field: 'paymentMethod', errors: [message] }]);
