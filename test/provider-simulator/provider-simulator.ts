@@ -3,14 +3,20 @@ import type { AddressInfo } from 'node:net';
 import { matchRoute, nowSeconds, readRequest, send, SimError, type Route, type SimRequest } from './http-kit.js';
 import { StripeSimulator, stripeSignature, type StripeEvent, type StripeSimConfig } from './stripe-simulator.js';
 import { RazorpaySimulator, razorpayWebhookSignature, type RazorpayEvent, type RazorpaySimConfig } from './razorpay-simulator.js';
+import { acmePaySignature, AcmePaySimulator, type AcmePayEvent, type AcmePaySimConfig } from './acmepay-simulator.js';
 
-export type SimEvent = StripeEvent | RazorpayEvent;
+export type SimEvent = StripeEvent | RazorpayEvent | AcmePayEvent;
 
 export interface ProviderSimulatorOptions {
   stripe?: Partial<StripeSimConfig>;
   razorpay?: Partial<RazorpaySimConfig>;
+  acmepay?: Partial<AcmePaySimConfig>;
   port?: number;
 }
+
+const USER_AGENTS: Record<SimEvent['provider'], string> = {
+  stripe: 'Stripe/1.0 (+https://stripe.com/docs/webhooks)', razorpay: 'Razorpay-Webhook/v1', acmepay: 'AcmePay-Webhooks/2',
+};
 
 /** A fault injected into the next matching API calls. */
 export type Fault =
@@ -23,7 +29,7 @@ export interface DeliveryOptions {
   times?: number;
   /** Send the copies at the same time (default) or one after another. */
   concurrently?: boolean;
-  /** Break the signature: a wrong secret, a body changed after signing, or (Stripe) a timestamp outside the tolerance. */
+  /** Break the signature: a wrong secret, a body changed after signing, or (Stripe, AcmePay) a timestamp outside the tolerance. */
   tamper?: 'signature' | 'body' | 'stale-timestamp';
 }
 
@@ -40,7 +46,7 @@ export interface LoggedRequest {
 }
 
 /**
- * A local Stripe + Razorpay: answers exactly the API endpoints Orderline's adapters call (through the real SDKs),
+ * A local Stripe + Razorpay (+ AcmePay, the test-only provider): answers exactly the API endpoints Orderline's adapters call (through the real SDKs),
  * keeps their objects in memory, plays the customer's side of a payment, and sends webhooks signed as the providers
  * sign them — once, several times, concurrently, in any order, or with broken signatures. Also runnable on its own
  * (see main.ts) with an HTTP control API under /_sim.
@@ -48,12 +54,13 @@ export interface LoggedRequest {
 export class ProviderSimulator {
   readonly stripe: StripeSimulator;
   readonly razorpay: RazorpaySimulator;
+  readonly acmepay: AcmePaySimulator;
   /** Every provider API call received, in order. */
   readonly requests: LoggedRequest[] = [];
-  /** Where webhooks go (the app's /webhooks/stripe and /webhooks/razorpay). */
-  readonly webhookUrls: { stripe?: string; razorpay?: string } = {};
+  /** Where webhooks go (the app's /webhooks/<provider>). */
+  readonly webhookUrls: Partial<Record<SimEvent['provider'], string>> = {};
   private readonly faults: { method: string; pattern: string; fault: Fault; remaining: number }[] = [];
-  private readonly routes: (Route & { provider: 'stripe' | 'razorpay' | 'control' })[];
+  private readonly routes: (Route & { provider: SimEvent['provider'] | 'control' })[];
   private server?: Server;
 
   constructor(options: ProviderSimulatorOptions = {}) {
@@ -61,9 +68,11 @@ export class ProviderSimulator {
       secretKey: 'sk_test_simulator', publishableKey: 'pk_test_simulator', webhookSecret: 'whsec_simulator', ...options.stripe,
     });
     this.razorpay = new RazorpaySimulator({ keyId: 'rzp_test_simulator', keySecret: 'rzp_secret_simulator', webhookSecret: 'rzp_whsec_simulator', ...options.razorpay });
+    this.acmepay = new AcmePaySimulator({ apiKey: 'ak_test_simulator', webhookSecret: 'acme_whsec_simulator', ...options.acmepay });
     this.routes = [
       ...this.stripe.routes().map((r) => ({ ...r, provider: 'stripe' as const })),
       ...this.razorpay.routes().map((r) => ({ ...r, provider: 'razorpay' as const })),
+      ...this.acmepay.routes().map((r) => ({ ...r, provider: 'acmepay' as const })),
       ...this.controlRoutes().map((r) => ({ ...r, provider: 'control' as const })),
     ];
   }
@@ -87,13 +96,13 @@ export class ProviderSimulator {
       STRIPE_WEBHOOK_SECRET: this.stripe.config.webhookSecret,
       RAZORPAY_API_BASE: this.url, RAZORPAY_KEY_ID: this.razorpay.config.keyId, RAZORPAY_KEY_SECRET: this.razorpay.config.keySecret,
       RAZORPAY_WEBHOOK_SECRET: this.razorpay.config.webhookSecret,
+      ACMEPAY_API_BASE: `${this.url}/acme`, ACMEPAY_API_KEY: this.acmepay.config.apiKey, ACMEPAY_WEBHOOK_SECRET: this.acmepay.config.webhookSecret,
     };
   }
 
-  /** Sends webhooks for both providers to `appBaseUrl`/webhooks/{stripe,razorpay}. */
+  /** Sends every provider's webhooks to `appBaseUrl`/webhooks/<provider>. */
   targetApp(appBaseUrl: string): void {
-    this.webhookUrls.stripe = `${appBaseUrl}/webhooks/stripe`;
-    this.webhookUrls.razorpay = `${appBaseUrl}/webhooks/razorpay`;
+    for (const provider of ['stripe', 'razorpay', 'acmepay'] as const) this.webhookUrls[provider] = `${appBaseUrl}/webhooks/${provider}`;
   }
 
   /** The next `times` calls to `METHOD /pattern` (e.g. 'POST /v1/refunds') get `fault`. */
@@ -138,13 +147,15 @@ export class ProviderSimulator {
     const url = this.webhookUrls[event.provider];
     if (!url) throw new Error(`no webhook URL for ${event.provider}: call targetApp() first`);
     const body = tamper === 'body' ? event.body.replace(/"amount":\s*(\d+)/, (_m, n) => `"amount": ${Number(n) + 1}`) : event.body;
-    const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': event.provider === 'stripe' ? 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' : 'Razorpay-Webhook/v1' };
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': USER_AGENTS[event.provider] };
+    const timestamp = tamper === 'stale-timestamp' ? nowSeconds() - 3600 : nowSeconds();
     if (event.provider === 'stripe') {
-      const timestamp = tamper === 'stale-timestamp' ? nowSeconds() - 3600 : nowSeconds();
       headers['Stripe-Signature'] = tamper === 'signature' ? stripeSignature('whsec_not_the_secret', event.body, timestamp) : this.stripe.sign(event.body, timestamp);
-    } else {
+    } else if (event.provider === 'razorpay') {
       headers['X-Razorpay-Signature'] = tamper === 'signature' ? razorpayWebhookSignature('not_the_secret', event.body) : this.razorpay.sign(event.body);
       headers['X-Razorpay-Event-Id'] = event.id;
+    } else {
+      headers['Acme-Signature'] = tamper === 'signature' ? acmePaySignature('not_the_secret', event.body, timestamp) : this.acmepay.sign(event.body, timestamp);
     }
     const response = await fetch(url, { method: 'POST', headers, body });
     const text = await response.text();
@@ -209,10 +220,14 @@ export class ProviderSimulator {
     send(res, response);
   }
 
+  private allEvents(): SimEvent[] {
+    return [...this.stripe.events, ...this.razorpay.events, ...this.acmepay.events];
+  }
+
   /** /_sim control API for running the simulator as a separate process (benchmarks, manual testing). */
   private controlRoutes(): Route[] {
     const event = (id: string) => {
-      const found = [...this.stripe.events, ...this.razorpay.events].find((e) => e.id === id);
+      const found = this.allEvents().find((e) => e.id === id);
       if (!found) throw new SimError(404, { error: { message: `no event ${id}` } });
       return found;
     };
@@ -224,7 +239,7 @@ export class ProviderSimulator {
         const paid = this.razorpay.pay(p.id, req.body as never);
         return { status: 200, body: { payment: paid.payment, handler: paid.handler, events: summary(paid.events) } };
       } },
-      { method: 'GET', pattern: '/_sim/events', handle: () => ({ status: 200, body: summary([...this.stripe.events, ...this.razorpay.events]) }) },
+      { method: 'GET', pattern: '/_sim/events', handle: () => ({ status: 200, body: summary(this.allEvents()) }) },
       { method: 'POST', pattern: '/_sim/events/:id/deliver', handle: async (req, p) => ({ status: 200, body: await this.deliver(event(p.id), req.body as DeliveryOptions) }) },
     ];
   }
