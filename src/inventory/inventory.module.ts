@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
 import { StockLedger } from './stock-ledger.js';
 import { InventoryController } from './inventory.controller.js';
 import { InventoryService } from './inventory.service.js';
 
-@Module({ controllers: [InventoryController], providers: [StockLedger, InventoryService], exports: [StockLedger] })
+@Module({ imports: [AuditModule], controllers: [InventoryController], providers: [StockLedger, InventoryService], exports: [StockLedger] })
 export class InventoryModule {}

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { StockMovementKind } from '../generated/prisma/enums.js';
 import type { Tx } from '../prisma/prisma.service.js';
 import { unnestColumn } from '../prisma/unnest-column.js';
-import { OutboxService } from '../outbox/outbox.service.js';
-import type { InventoryEventPayload, InventoryEventType } from '../outbox/outbox-events.js';
+import { implementationsOf } from '../common/ports.js';
+import { StockAlerts, type StockAlert } from './stock-alerts.js';
 
 export interface StockLevel {
   variantId: string;
@@ -40,8 +41,14 @@ export interface StockMovementInput {
  * then check, then `apply`; the database CHECKs are the last line of defence, not the check.
  */
 @Injectable()
-export class StockLedger {
-  constructor(private readonly outbox: OutboxService) {}
+export class StockLedger implements OnModuleInit {
+  private alerts: StockAlerts[] = [];
+
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  onModuleInit(): void {
+    this.alerts = implementationsOf(this.moduleRef, StockAlerts);
+  }
 
   /**
    * Creates empty (0 on hand, 0 reserved) inventory rows for new variants; stock then arrives through `apply`, so the
@@ -65,7 +72,7 @@ export class StockLedger {
   /**
    * Applies movements in ONE statement: the UPDATE of all levels and the INSERT of all ledger rows (callers hold the
    * row locks while it runs, so every round trip counts). When a variant's available stock (on hand − reserved)
-   * crosses its low-stock threshold or reaches zero, the crossing is announced through the outbox.
+   * crosses its low-stock threshold or reaches zero, the crossing is announced through the StockAlerts port.
    */
   async apply(tx: Tx, movements: StockMovementInput[]): Promise<void> {
     const moves = movements.filter((m) => m.onHandDelta !== 0 || m.reservedDelta !== 0);
@@ -108,18 +115,18 @@ export class StockLedger {
     const crossings = levels.flatMap((level) => {
       const after = level.on_hand - level.reserved;
       const before = after - level.on_hand_delta + level.reserved_delta;
-      const event: InventoryEventType | null =
-        before > 0 && after <= 0 ? 'inventory.out_of_stock'
-          : before > level.low_stock_threshold && after <= level.low_stock_threshold ? 'inventory.low_stock'
+      const kind: StockAlert['kind'] | null =
+        before > 0 && after <= 0 ? 'out_of_stock'
+          : before > level.low_stock_threshold && after <= level.low_stock_threshold ? 'low_stock'
             : null;
-      return event ? [{ event, level, available: after }] : [];
+      return kind ? [{ kind, level, available: after }] : [];
     });
-    await this.outbox.enqueueMany(tx, crossings.map(({ event, level, available }) => {
-      const payload: InventoryEventPayload = {
-        variant: { id: level.variant_id, sku: level.sku, name: level.variant_name, productId: level.product_id, productName: level.product_name },
-        onHand: level.on_hand, reserved: level.reserved, available, threshold: level.low_stock_threshold,
-      };
-      return { event, aggregateId: level.variant_id, payload };
+    if (!crossings.length) return;
+    const alerts = crossings.map(({ kind, level, available }): StockAlert => ({
+      kind,
+      variant: { id: level.variant_id, sku: level.sku, name: level.variant_name, productId: level.product_id, productName: level.product_name },
+      onHand: level.on_hand, reserved: level.reserved, available, threshold: level.low_stock_threshold,
     }));
+    for (const listener of this.alerts) await listener.announce(tx, alerts);
   }
 }

@@ -1,9 +1,11 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
+import { Prisma } from '../generated/prisma/client.js';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { DeliveryError } from '../outbox/delivery-error.js';
 import type { OrderEventPayload } from '../outbox/outbox-events.js';
+import { OutboxDestination, type OutboxDelivery, type OutboxInput } from '../outbox/outbox-destination.js';
 import { EmailChannel } from './channels/email.channel.js';
 import { LogChannel } from './channels/log.channel.js';
 import { SmsChannel } from './channels/sms.channel.js';
@@ -12,15 +14,19 @@ import type { ChannelName, NotificationChannel } from './notification-channel.js
 import { isOrderEventType, parseNotifyEvents } from './notification-config.js';
 import { renderNotification } from './templates.js';
 
+const KIND = 'channel';
+
 /** Outbox destination of a channel: "channel:whatsapp". */
-export const channelDestination = (name: ChannelName) => `channel:${name}`;
+export const channelDestination = (name: ChannelName) => `${KIND}:${name}`;
 
 /**
- * Customer notifications. The configured channels (WhatsApp, SMS, email — or the log when none is) each get one outbox
- * message per notified event; delivery renders the event's template with the brand's current settings.
+ * Customer notifications, an outbox destination. The configured channels (WhatsApp, SMS, email — or the log when none
+ * is) each get one outbox message per notified event; delivery renders the event's template with the brand's current
+ * settings.
  */
 @Injectable()
-export class NotificationsService implements OnModuleDestroy {
+export class NotificationsService extends OutboxDestination implements OnModuleDestroy {
+  readonly kind = KIND;
   private readonly logger = new Logger(NotificationsService.name);
   private readonly channels: NotificationChannel[];
   /** The enabled channels plus the log, so messages queued for the log before a provider was configured still go out. */
@@ -29,6 +35,7 @@ export class NotificationsService implements OnModuleDestroy {
   private readonly locale: string;
 
   constructor(config: ConfigService<EnvironmentVariables, true>, private readonly settings: SettingsService) {
+    super();
     this.channels = this.createChannels(config);
     this.deliverable = this.channels.some((c) => c.name === 'log') ? this.channels : [...this.channels, new LogChannel()];
     this.notifyEvents = new Set(parseNotifyEvents(config.get('NOTIFY_EVENTS', { infer: true })));
@@ -52,7 +59,20 @@ export class NotificationsService implements OnModuleDestroy {
     return this.channels.filter((c) => c.recipient(customer) !== undefined).map((c) => channelDestination(c.name));
   }
 
-  async deliver(channelName: string, message: { id: string; event: string; payload: unknown }): Promise<void> {
+  /** Every channel on which each event's customer has an address, computed here and handed to the INSERT as arrays. */
+  targets(events: readonly OutboxInput[]): Prisma.Sql | undefined {
+    const idx: number[] = [];
+    const destinations: string[] = [];
+    events.forEach((e, i) => {
+      for (const destination of this.destinationsFor(e.event, e.payload)) {
+        idx.push(i + 1);
+        destinations.push(destination);
+      }
+    });
+    return idx.length ? Prisma.sql`SELECT * FROM unnest(${idx}::int[], ${destinations}::text[]) AS c(idx, destination)` : undefined;
+  }
+
+  async deliver(channelName: string, message: OutboxDelivery): Promise<void> {
     const channel = this.deliverable.find((c) => c.name === channelName);
     if (!channel) throw new DeliveryError(`Notification channel "${channelName}" is not configured on this instance`, true);
     if (!isOrderEventType(message.event)) throw new DeliveryError(`No customer template for event ${message.event}`, true);

@@ -1,20 +1,20 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { loggingConfig, pinoOptions } from './logging.js';
 import { RateLimitGuard } from './rate-limit.js';
-import { MetricsService } from './metrics.service.js';
+import { MetricsModule } from './metrics.module.js';
 import { MetricsController } from './metrics.controller.js';
 import { GracefulShutdown } from './graceful-shutdown.js';
 
 type Config = ConfigService<EnvironmentVariables, true>;
 
-/** Production operations: structured logs, rate limits, Prometheus metrics and graceful shutdown. */
-@Global()
+/** Production operations: structured logs, rate limits, Prometheus metrics and graceful shutdown (imported once, by the app). */
 @Module({
   imports: [
+    MetricsModule,
     LoggerModule.forRootAsync({
       inject: [ConfigService],
       // The request logger itself is mounted by configureHttp (ahead of the body parsers); this builds the logger for
@@ -26,7 +26,6 @@ type Config = ConfigService<EnvironmentVariables, true>;
     }),
   ],
   controllers: [MetricsController],
-  providers: [MetricsService, GracefulShutdown, { provide: APP_GUARD, useClass: RateLimitGuard }],
-  exports: [MetricsService],
+  providers: [GracefulShutdown, { provide: APP_GUARD, useClass: RateLimitGuard }],
 })
 export class OpsModule {}

@@ -7,7 +7,6 @@ import { unnestColumn } from '../prisma/unnest-column.js';
 import { AuditService, type AuditEntry } from '../audit/audit.service.js';
 import { StockLedger, type StockMovementInput } from '../inventory/stock-ledger.js';
 import { SettingsService } from '../settings/settings.service.js';
-import { OutboxService } from '../outbox/outbox.service.js';
 import type { AuthUser } from '../auth/decorators.js';
 import type { Actor } from '../common/actor.js';
 import { DomainError, TransactionConflictError } from '../common/errors/domain-errors.js';
@@ -17,6 +16,7 @@ import { transition, type OrderEvent } from './order-state-machine.js';
 import { InsufficientStockError, shortages, type StockDemand } from '../inventory/stock-shortage.js';
 import { priceCart } from '../cart/cart-pricing.js';
 import { OrderTransitionsService } from './order-transitions.service.js';
+import { OrderAnnouncements } from './order-announcements.js';
 import { newGuestToken } from './guest-token.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { toOrderResponse } from './order-response.js';
@@ -59,7 +59,7 @@ export class CheckoutService implements OnModuleInit {
     private readonly transitions: OrderTransitionsService,
     private readonly audit: AuditService,
     private readonly settings: SettingsService,
-    private readonly outbox: OutboxService,
+    private readonly announcements: OrderAnnouncements,
     private readonly metrics: MetricsService,
     private readonly moduleRef: ModuleRef,
   ) {}
@@ -155,7 +155,7 @@ export class CheckoutService implements OnModuleInit {
     }));
     await this.ledger.apply(tx, [...reservations, ...this.transitions.stockMovements(order, t, options)]);
     this.metrics.orderTransition(tx, t.from, t.to);
-    await this.outbox.enqueueOrderEvent(tx, 'order.created', order);
+    await this.announcements.announce(tx, [{ event: 'order.created', order }]);
     return { order, payment: await this.payments.open(tx, order) };
   }
 

@@ -7,8 +7,7 @@ import { StockLedger, type StockLevel, type StockMovementInput } from '../invent
 import { InsufficientStockError, shortages } from '../inventory/stock-shortage.js';
 import { NotFoundError } from '../common/errors/domain-errors.js';
 import type { Actor } from '../common/actor.js';
-import { OutboxService } from '../outbox/outbox.service.js';
-import { EVENT_TYPE_BY_ORDER_EVENT } from '../outbox/outbox-events.js';
+import { EVENT_TYPE_BY_ORDER_EVENT, OrderAnnouncements } from './order-announcements.js';
 import { MetricsService } from '../ops/metrics.service.js';
 import { transition, type OrderEvent, type Transition } from './order-state-machine.js';
 import { canViewOrder, type OrderViewer } from './order-access.js';
@@ -37,7 +36,7 @@ export class OrderTransitionsService {
   constructor(
     private readonly ledger: StockLedger,
     private readonly audit: AuditService,
-    private readonly outbox: OutboxService,
+    private readonly announcements: OrderAnnouncements,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -134,11 +133,10 @@ export class OrderTransitionsService {
 
   /** Queues the transitions' events (order.paid, order.cancelled, ...) in the outbox: one INSERT for all of them. */
   private async announce(tx: Tx, entries: { order: LockedOrder; transition: Transition }[], options: TransitionOptions): Promise<void> {
-    const messages = entries.flatMap(({ order, transition: t }) => {
+    await this.announcements.announce(tx, entries.flatMap(({ order, transition: t }) => {
       const event = EVENT_TYPE_BY_ORDER_EVENT[t.event];
-      return event ? [{ event, aggregateId: order.id, payload: this.outbox.orderPayload(order, { previousStatus: t.from, reason: options.reason }) }] : [];
-    });
-    await this.outbox.enqueueMany(tx, messages);
+      return event ? [{ event, order, previousStatus: t.from, reason: options.reason }] : [];
+    }));
   }
 
   private async applyStock(tx: Tx, entries: { order: LockedOrder; transition: Transition }[], options: TransitionOptions): Promise<void> {

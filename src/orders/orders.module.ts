@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { IdempotencyModule } from '../common/idempotency/idempotency.module.js';
 import { InventoryModule } from '../inventory/inventory.module.js';
+import { MetricsModule } from '../ops/metrics.module.js';
+import { SettingsModule } from '../settings/settings.module.js';
 import { OrderTransitionsModule } from './order-transitions.module.js';
 import { CheckoutService } from './checkout.service.js';
 import { OrdersService } from './orders.service.js';
@@ -10,7 +14,7 @@ import { ReturnsController } from './returns.controller.js';
 
 /** Checkout, the orders API, returns and reservation expiry. Payments are reached through the PaymentGateway port. */
 @Module({
-  imports: [InventoryModule, OrderTransitionsModule],
+  imports: [AuditModule, IdempotencyModule, InventoryModule, MetricsModule, OrderTransitionsModule, SettingsModule],
   controllers: [OrdersController, ReturnsController],
   providers: [CheckoutService, OrdersService, ReturnsService, ReservationExpiryJob],
   exports: [OrderTransitionsModule],

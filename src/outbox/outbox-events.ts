@@ -1,5 +1,3 @@
-import type { OrderEvent } from '../orders/order-state-machine.js';
-
 /** Every event Orderline announces. Webhook endpoints subscribe to these names; customer notifications use the order ones. */
 export const ORDER_EVENT_TYPES = [
   'order.created',
@@ -23,27 +21,6 @@ export const EVENT_TYPES = [...ORDER_EVENT_TYPES, ...INVENTORY_EVENT_TYPES] as c
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
 export type InventoryEventType = (typeof INVENTORY_EVENT_TYPES)[number];
 export type EventType = (typeof EVENT_TYPES)[number];
-
-/**
- * The announcement for each state-machine event. AWAIT_PAYMENT and CONFIRM_COD happen inside checkout, whose
- * `order.created` already carries the resulting status, so they announce nothing of their own.
- */
-export const EVENT_TYPE_BY_ORDER_EVENT: Readonly<Record<OrderEvent, OrderEventType | null>> = {
-  AWAIT_PAYMENT: null,
-  CONFIRM_COD: null,
-  PAYMENT_SUCCEEDED: 'order.paid',
-  LATE_PAYMENT_ACCEPTED: 'order.paid',
-  PAYMENT_FAILED: 'order.payment_failed',
-  FULFILL: 'order.fulfilled',
-  DELIVER: 'order.delivered',
-  CANCEL: 'order.cancelled',
-  EXPIRE: 'order.expired',
-  REFUND_PARTIAL: 'order.partially_refunded',
-  REFUND_FULL: 'order.refunded',
-  REQUEST_RETURN: 'order.return_requested',
-  REJECT_RETURN: 'order.return_rejected',
-  RECEIVE_RETURN: 'order.returned',
-};
 
 export interface OrderEventItem {
   sku: string;

@@ -1,11 +1,12 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { PrismaService } from '../prisma/prisma.service.js';
-import { NotificationsService } from '../notifications/notifications.service.js';
-import { WebhookEndpointsService } from '../webhook-endpoints/webhook-endpoints.service.js';
 import { scheduleIntervalJob, type IntervalJob } from '../common/scheduling.js';
+import { implementationsOf } from '../common/ports.js';
+import { OutboxDestination } from './outbox-destination.js';
 import { backoffDelayMs } from './backoff.js';
 import { DeliveryError } from './delivery-error.js';
 
@@ -38,7 +39,7 @@ const MAX_BATCHES_PER_TICK = 20;
  * lease runs out and another instance tries again, so delivery is at least once — receivers dedupe on the event id.
  */
 @Injectable()
-export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(OutboxDispatcher.name);
   private readonly intervalMs: number;
   private readonly batchSize: number;
@@ -51,11 +52,11 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   private schedule?: IntervalJob;
   private lastPurgeAt = 0;
   private stopping = false;
+  private destinations = new Map<string, OutboxDestination>();
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly notifications: NotificationsService,
-    private readonly webhooks: WebhookEndpointsService,
+    private readonly moduleRef: ModuleRef,
     private readonly scheduler: SchedulerRegistry,
     private readonly config: ConfigService<EnvironmentVariables, true>,
   ) {
@@ -68,6 +69,10 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     this.retentionDays = config.get('OUTBOX_RETENTION_DAYS', { infer: true });
     // Long enough for a whole batch of deliveries that each run into the timeout.
     this.leaseMs = Math.ceil(this.batchSize / this.concurrency) * config.get('OUTBOX_DELIVERY_TIMEOUT_MS', { infer: true }) + 30_000;
+  }
+
+  onModuleInit(): void {
+    this.destinations = new Map(implementationsOf(this.moduleRef, OutboxDestination).map((d) => [d.kind, d]));
   }
 
   /** Each scheduled run drains due messages batch by batch, then purges old ones; overlapping ticks are skipped. */
@@ -161,11 +166,9 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
 
   private send(message: ClaimedMessage): Promise<void> {
     const separator = message.destination.indexOf(':');
-    const kind = message.destination.slice(0, separator);
-    const target = message.destination.slice(separator + 1);
-    if (kind === 'channel') return this.notifications.deliver(target, { id: message.id, event: message.event, payload: message.payload });
-    if (kind === 'webhook') return this.webhooks.deliver(target, { id: message.id, event: message.event, payload: message.payload, createdAt: message.created_at });
-    return Promise.reject(new DeliveryError(`Unknown destination ${message.destination}`, true));
+    const destination = this.destinations.get(message.destination.slice(0, separator));
+    if (!destination) return Promise.reject(new DeliveryError(`Unknown destination ${message.destination}`, true));
+    return destination.deliver(message.destination.slice(separator + 1), { id: message.id, event: message.event, payload: message.payload, createdAt: message.created_at });
   }
 
   private async recordFailure(message: ClaimedMessage, error: unknown): Promise<keyof DispatchResult | undefined> {

@@ -1,16 +1,20 @@
-import { Global, Module } from '@nestjs/common';
-import { NotificationsModule } from '../notifications/notifications.module.js';
-import { WebhookEndpointsModule } from '../webhook-endpoints/webhook-endpoints.module.js';
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { StockAlerts } from '../inventory/stock-alerts.js';
 import { OutboxController } from './outbox.controller.js';
 import { OutboxDispatcher } from './outbox.dispatcher.js';
 import { OutboxService } from './outbox.service.js';
+import { OutboxStockAlerts } from './outbox-stock-alerts.js';
 
-/** Global: orders and the stock ledger enqueue events inside their own transactions. */
-@Global()
+/**
+ * The transactional outbox: enqueue inside the writer's transaction, deliver with the dispatcher. Destinations
+ * (notification channels, brand webhook endpoints) implement OutboxDestination in their own modules; stock alerts
+ * arrive through inventory's StockAlerts port, implemented here.
+ */
 @Module({
-  imports: [NotificationsModule, WebhookEndpointsModule],
+  imports: [AuditModule],
   controllers: [OutboxController],
-  providers: [OutboxService, OutboxDispatcher],
+  providers: [OutboxService, OutboxDispatcher, { provide: StockAlerts, useClass: OutboxStockAlerts }],
   exports: [OutboxService],
 })
 export class OutboxModule {}

@@ -1,21 +1,14 @@
-import { Injectable } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import type { Order, OrderItem, OutboxMessage } from '../generated/prisma/client.js';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { Prisma, type OutboxMessage } from '../generated/prisma/client.js';
 import type { OutboxStatus } from '../generated/prisma/enums.js';
-import type { EnvironmentVariables } from '../config/configuration.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors/domain-errors.js';
-import { NotificationsService } from '../notifications/notifications.service.js';
-import type { EventType, OrderEventPayload, OrderEventType } from './outbox-events.js';
-
-export interface OutboxInput {
-  event: EventType;
-  /** The entity the event is about (order id, variant id): lets admins find an entity's messages. */
-  aggregateId: string;
-  payload: unknown;
-}
+import { implementationsOf } from '../common/ports.js';
+import type { EventType } from './outbox-events.js';
+import { OutboxDestination, type OutboxInput } from './outbox-destination.js';
 
 export interface OutboxPage {
   items: OutboxMessage[];
@@ -35,21 +28,18 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 
 /**
  * The transactional outbox. Writers call `enqueue` inside the transaction that makes the change, so a message exists
- * exactly when the change committed. One row is written per destination — each notification channel that reaches the
- * customer (customer-facing events) and each active webhook endpoint subscribed to the event — in ONE INSERT ... SELECT,
- * which reads the endpoints in the same transaction. OutboxDispatcher delivers the rows.
+ * exactly when the change committed. One row is written per destination that the OutboxDestination implementations
+ * name (customer notification channels, brand webhook endpoints subscribed to the event), in ONE INSERT ... SELECT that
+ * runs their target queries in the same transaction. OutboxDispatcher delivers the rows.
  */
 @Injectable()
-export class OutboxService {
-  private readonly trackingUrlTemplate?: string;
+export class OutboxService implements OnModuleInit {
+  private destinations: OutboxDestination[] = [];
 
-  constructor(
-    private readonly prisma: PrismaService,
-    private readonly notifications: NotificationsService,
-    private readonly audit: AuditService,
-    config: ConfigService<EnvironmentVariables, true>,
-  ) {
-    this.trackingUrlTemplate = config.get('TRACKING_URL_TEMPLATE', { infer: true });
+  constructor(private readonly prisma: PrismaService, private readonly audit: AuditService, private readonly moduleRef: ModuleRef) {}
+
+  onModuleInit(): void {
+    this.destinations = implementationsOf(this.moduleRef, OutboxDestination);
   }
 
   /** Queues one event in the caller's transaction; returns the number of outbox rows (destinations) written. */
@@ -59,56 +49,18 @@ export class OutboxService {
 
   async enqueueMany(tx: Tx, messages: OutboxInput[]): Promise<number> {
     if (!messages.length) return 0;
-    const channelIndex: number[] = [];
-    const channelDestination: string[] = [];
-    messages.forEach((m, i) => {
-      for (const destination of this.notifications.destinationsFor(m.event, m.payload)) {
-        channelIndex.push(i + 1);
-        channelDestination.push(destination);
-      }
+    const targets = this.destinations.flatMap((d) => {
+      const sql = d.targets(messages);
+      return sql ? [Prisma.sql`SELECT * FROM (${sql}) AS t(idx, destination)`] : [];
     });
+    if (!targets.length) return 0;
     return tx.$executeRaw`
       WITH m AS (
         SELECT * FROM unnest(${messages.map((m) => m.event)}::text[], ${messages.map((m) => m.aggregateId)}::text[], ${messages.map((m) => JSON.stringify(m.payload))}::jsonb[])
           WITH ORDINALITY AS m(event, aggregate_id, payload, idx)
-      ), d AS (
-        SELECT c.idx, c.destination FROM unnest(${channelIndex}::int[], ${channelDestination}::text[]) AS c(idx, destination)
-        UNION ALL
-        SELECT m.idx, 'webhook:' || w.id::text FROM m JOIN webhook_endpoints w ON w.active AND (m.event = ANY(w.events) OR '*' = ANY(w.events))
-      )
+      ), d AS (${Prisma.join(targets, ' UNION ALL ')})
       INSERT INTO outbox_messages (id, event, aggregate_id, destination, payload)
       SELECT gen_random_uuid(), m.event, m.aggregate_id, d.destination, m.payload FROM d JOIN m ON m.idx = d.idx`;
-  }
-
-  /** Queues an order event with a snapshot of the order (items, totals, customer contact, tracking). */
-  enqueueOrderEvent(tx: Tx, event: OrderEventType, order: Order & { items: OrderItem[] }, context: { previousStatus?: string | null; reason?: string | null } = {}): Promise<number> {
-    return this.enqueue(tx, event, order.id, this.orderPayload(order, context));
-  }
-
-  orderPayload(order: Order & { items: OrderItem[] }, context: { previousStatus?: string | null; reason?: string | null } = {}): OrderEventPayload {
-    return {
-      order: {
-        id: order.id,
-        number: order.number,
-        status: order.status,
-        previousStatus: context.previousStatus ?? null,
-        paymentMethod: order.paymentMethod,
-        currency: order.currency,
-        subtotalMinor: order.subtotalMinor,
-        totalMinor: order.totalMinor,
-        items: order.items.map((i) => ({
-          sku: i.sku, name: i.variantName ? `${i.productName} (${i.variantName})` : i.productName,
-          quantity: i.quantity, unitPriceMinor: i.unitPriceMinor, lineTotalMinor: i.lineTotalMinor,
-        })),
-        customer: { name: order.customerName, email: order.email, phone: order.phone },
-        shippingAddress: order.shippingAddress,
-        carrier: order.carrier,
-        trackingNumber: order.trackingNumber,
-        trackingUrl: this.trackingUrl(order),
-        createdAt: order.createdAt.toISOString(),
-      },
-      reason: context.reason ?? null,
-    };
   }
 
   async list(filter: { status?: OutboxStatus; event?: string; aggregateId?: string; limit: number; cursor?: string }): Promise<OutboxPage> {
@@ -142,11 +94,5 @@ export class OutboxService {
       });
       return row;
     });
-  }
-
-  private trackingUrl(order: Pick<Order, 'carrier' | 'trackingNumber' | 'number'>): string | null {
-    if (!this.trackingUrlTemplate || !order.trackingNumber) return null;
-    const values: Record<string, string> = { trackingNumber: order.trackingNumber, carrier: order.carrier ?? '', orderNumber: order.number };
-    return this.trackingUrlTemplate.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? encodeURIComponent(values[key]) : whole));
   }
 }

@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { IdempotencyModule } from '../common/idempotency/idempotency.module.js';
+import { MetricsModule } from '../ops/metrics.module.js';
 import { OrderTransitionsModule } from '../orders/order-transitions.module.js';
+import { SettingsModule } from '../settings/settings.module.js';
 import { PaymentCredentialsSource } from './payment-credentials.js';
 import { SettingsPaymentCredentialsSource } from './settings-credentials-source.js';
 import { PaymentGateway } from '../orders/payment-gateway.js';
@@ -19,7 +23,7 @@ import { WebhooksController } from './webhooks.controller.js';
  * talks to payment providers; orders see it through their PaymentGateway port.
  */
 @Module({
-  imports: [OrderTransitionsModule],
+  imports: [AuditModule, IdempotencyModule, MetricsModule, OrderTransitionsModule, SettingsModule],
   controllers: [PaymentsController, WebhooksController],
   providers: [
     // Credentials set in /admin/settings override the STRIPE_* / RAZORPAY_* environment variables, field by field.

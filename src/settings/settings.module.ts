@@ -1,9 +1,9 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
 import { CryptoModule } from '../common/crypto/crypto.module.js';
 import { SettingsController } from './settings.controller.js';
 import { SettingsService } from './settings.service.js';
 
-/** Global: checkout, payments, notifications and the catalogue read brand settings. */
-@Global()
-@Module({ imports: [CryptoModule], controllers: [SettingsController], providers: [SettingsService], exports: [SettingsService] })
+/** Brand settings: read by checkout, payments, notifications and the catalogue, which import this module. */
+@Module({ imports: [AuditModule, CryptoModule], controllers: [SettingsController], providers: [SettingsService], exports: [SettingsService] })
 export class SettingsModule {}

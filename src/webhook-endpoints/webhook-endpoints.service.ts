@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { WebhookEndpoint } from '../generated/prisma/client.js';
+import { Prisma, type WebhookEndpoint } from '../generated/prisma/client.js';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -9,21 +9,15 @@ import type { Actor } from '../common/actor.js';
 import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors.js';
 import { DecryptionError, SecretBox } from '../common/crypto/secret-box.js';
 import { DeliveryError, describeHttpFailure, describeNetworkFailure } from '../outbox/delivery-error.js';
+import { OutboxDestination, type OutboxDelivery } from '../outbox/outbox-destination.js';
 import type { CreateWebhookEndpointDto, UpdateWebhookEndpointDto, WebhookEndpointResponse, WebhookEndpointWithSecretResponse } from './dto/webhook-endpoints.dto.js';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from './webhook-signature.js';
 
+const KIND = 'webhook';
 const secretContext = (endpointId: string) => `webhook_endpoints.secret:${endpointId}`;
 const RESPONSE_SNIPPET_BYTES = 2048;
 /** A new signing secret: 256 random bits. */
 const generateSecret = () => `ol_whsec_${randomBytes(32).toString('base64url')}`;
-
-export interface WebhookDelivery {
-  /** Outbox message id: the event id receivers deduplicate on (the same on every retry). */
-  id: string;
-  event: string;
-  payload: unknown;
-  createdAt: Date;
-}
 
 /** Reads at most `limit` bytes of a response body and drops the rest (receivers may answer with whole pages). */
 async function readSnippet(response: Response, limit: number): Promise<string> {
@@ -46,10 +40,11 @@ async function readSnippet(response: Response, limit: number): Promise<string> {
 
 /**
  * Brand webhook endpoints: admin CRUD with a per-endpoint signing secret (generated here, shown once, stored
- * encrypted), and signed delivery of outbox messages to them.
+ * encrypted), and signed delivery of outbox messages to them (an outbox destination).
  */
 @Injectable()
-export class WebhookEndpointsService {
+export class WebhookEndpointsService extends OutboxDestination {
+  readonly kind = KIND;
   private readonly production: boolean;
   private readonly timeoutMs: number;
 
@@ -59,6 +54,7 @@ export class WebhookEndpointsService {
     private readonly box: SecretBox,
     config: ConfigService<EnvironmentVariables, true>,
   ) {
+    super();
     this.production = config.get('NODE_ENV', { infer: true }) === 'production';
     this.timeoutMs = config.get('OUTBOX_DELIVERY_TIMEOUT_MS', { infer: true });
   }
@@ -129,11 +125,16 @@ export class WebhookEndpointsService {
     });
   }
 
+  /** Every active endpoint subscribed to the event (or to "*"), read in the queuing transaction. */
+  targets(): Prisma.Sql {
+    return Prisma.sql`SELECT m.idx, ${`${KIND}:`} || w.id::text FROM m JOIN webhook_endpoints w ON w.active AND (m.event = ANY(w.events) OR '*' = ANY(w.events))`;
+  }
+
   /**
    * POSTs one outbox message to its endpoint, signed with the endpoint's current secret. Any 2xx is success; every
    * other answer, a timeout or a network error is retried by the outbox. A deleted or inactive endpoint fails for good.
    */
-  async deliver(endpointId: string, delivery: WebhookDelivery): Promise<void> {
+  async deliver(endpointId: string, delivery: OutboxDelivery): Promise<void> {
     const endpoint = await this.prisma.webhookEndpoint.findUnique({ where: { id: endpointId } });
     if (!endpoint) throw new DeliveryError(`Webhook endpoint ${endpointId} no longer exists`, true);
     if (!endpoint.active) throw new DeliveryError(`Webhook endpoint ${endpointId} is inactive`, true);

@@ -1,3 +1,5 @@
+import { Transform } from 'class-transformer';
+
 /** class-transformer transforms (@Transform): input is normalised before it is validated and stored. */
 type Input = { value: unknown };
 
@@ -7,3 +9,9 @@ export const lower = ({ value }: Input) => (typeof value === 'string' ? value.tr
 export const upper = ({ value }: Input) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
 /** Blank optional text counts as absent. */
 export const blankToUndefined = ({ value }: Input) => (typeof value === 'string' ? value.trim() || undefined : value);
+
+/** Trims surrounding whitespace so " Kurta " and "Kurta" are the same name. */
+export const Trim = () => Transform(trim);
+
+/** Accepts "true"/"false" query strings as booleans; anything else reaches @IsBoolean and fails there. */
+export const QueryBoolean = () => Transform(({ value }: Input) => (value === 'true' ? true : value === 'false' ? false : value));

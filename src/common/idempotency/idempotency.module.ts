@@ -1,8 +1,7 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { IdempotencyService } from './idempotency.service.js';
 import { IdempotencyCleanupJob } from './idempotency-cleanup.job.js';
 
-/** Global so any module's controller can put @Idempotent() on its POST routes. */
-@Global()
+/** Imported by the modules whose controllers put @Idempotent() on POST routes (its interceptor needs the service). */
 @Module({ providers: [IdempotencyService, IdempotencyCleanupJob], exports: [IdempotencyService] })
 export class IdempotencyModule {}

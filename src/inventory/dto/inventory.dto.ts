@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, NotEquals } from 'class-validator';
 import { ProductStatus, StockMovementKind } from '../../generated/prisma/enums.js';
-import { QueryBoolean, Trim } from '../../products/dto/validators.js';
+import { QueryBoolean, Trim } from '../../common/http/transforms.js';
 
 /** The most units one adjustment or opening stock may move, and the most a variant may hold (int column headroom). */
 export const MAX_STOCK_UNITS = 1_000_000_000;

@@ -8,7 +8,8 @@ import { ProductStatus } from '../../generated/prisma/enums.js';
 import { MAX_STOCK_UNITS } from '../../inventory/dto/inventory.dto.js';
 import { SLUG_MAX_LENGTH, SLUG_MESSAGE, SLUG_PATTERN } from '../slug.js';
 import { IsOptionalNonNull } from '../../common/http/validation.js';
-import { IsVariantAttributes, QueryBoolean, Trim } from './validators.js';
+import { QueryBoolean, Trim } from '../../common/http/transforms.js';
+import { IsVariantAttributes } from './validators.js';
 
 const INT32_MAX = 2_147_483_647;
 const CURRENCY = /^[A-Z]{3}$/;

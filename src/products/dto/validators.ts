@@ -1,12 +1,4 @@
-import { Transform } from 'class-transformer';
 import { registerDecorator, type ValidationOptions } from 'class-validator';
-import { trim } from '../../common/http/transforms.js';
-
-/** Trims surrounding whitespace so " Kurta " and "Kurta" are the same name. */
-export const Trim = () => Transform(trim);
-
-/** Accepts "true"/"false" query strings as booleans; anything else reaches @IsBoolean and fails there. */
-export const QueryBoolean = () => Transform(({ value }) => (value === 'true' ? true : value === 'false' ? false : value));
 
 export const ATTRIBUTE_LIMITS = { keys: 20, keyLength: 40, valueLength: 200 } as const;
 

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { Order, OrderItem } from '../generated/prisma/client.js';
+import type { EnvironmentVariables } from '../config/configuration.js';
+import type { Tx } from '../prisma/prisma.service.js';
+import { OutboxService } from '../outbox/outbox.service.js';
+import type { OrderEventPayload, OrderEventType } from '../outbox/outbox-events.js';
+import type { OrderEvent } from './order-state-machine.js';
+
+/**
+ * The announcement for each state-machine event. AWAIT_PAYMENT and CONFIRM_COD happen inside checkout, whose
+ * `order.created` already carries the resulting status, so they announce nothing of their own.
+ */
+export const EVENT_TYPE_BY_ORDER_EVENT: Readonly<Record<OrderEvent, OrderEventType | null>> = {
+  AWAIT_PAYMENT: null,
+  CONFIRM_COD: null,
+  PAYMENT_SUCCEEDED: 'order.paid',
+  LATE_PAYMENT_ACCEPTED: 'order.paid',
+  PAYMENT_FAILED: 'order.payment_failed',
+  FULFILL: 'order.fulfilled',
+  DELIVER: 'order.delivered',
+  CANCEL: 'order.cancelled',
+  EXPIRE: 'order.expired',
+  REFUND_PARTIAL: 'order.partially_refunded',
+  REFUND_FULL: 'order.refunded',
+  REQUEST_RETURN: 'order.return_requested',
+  REJECT_RETURN: 'order.return_rejected',
+  RECEIVE_RETURN: 'order.returned',
+};
+
+export interface OrderAnnouncement {
+  event: OrderEventType;
+  order: Order & { items: OrderItem[] };
+  previousStatus?: string | null;
+  reason?: string | null;
+}
+
+/** Order events for the outbox: a snapshot of the order (items, totals, customer contact, tracking) queued in the caller's transaction. */
+@Injectable()
+export class OrderAnnouncements {
+  private readonly trackingUrlTemplate?: string;
+
+  constructor(private readonly outbox: OutboxService, config: ConfigService<EnvironmentVariables, true>) {
+    this.trackingUrlTemplate = config.get('TRACKING_URL_TEMPLATE', { infer: true });
+  }
+
+  /** Queues the announcements in one INSERT. */
+  announce(tx: Tx, announcements: OrderAnnouncement[]): Promise<number> {
+    return this.outbox.enqueueMany(tx, announcements.map((a) => ({ event: a.event, aggregateId: a.order.id, payload: this.payload(a) })));
+  }
+
+  private payload({ order, previousStatus, reason }: OrderAnnouncement): OrderEventPayload {
+    return {
+      order: {
+        id: order.id,
+        number: order.number,
+        status: order.status,
+        previousStatus: previousStatus ?? null,
+        paymentMethod: order.paymentMethod,
+        currency: order.currency,
+        subtotalMinor: order.subtotalMinor,
+        totalMinor: order.totalMinor,
+        items: order.items.map((i) => ({
+          sku: i.sku, name: i.variantName ? `${i.productName} (${i.variantName})` : i.productName,
+          quantity: i.quantity, unitPriceMinor: i.unitPriceMinor, lineTotalMinor: i.lineTotalMinor,
+        })),
+        customer: { name: order.customerName, email: order.email, phone: order.phone },
+        shippingAddress: order.shippingAddress,
+        carrier: order.carrier,
+        trackingNumber: order.trackingNumber,
+        trackingUrl: this.trackingUrl(order),
+        createdAt: order.createdAt.toISOString(),
+      },
+      reason: reason ?? null,
+    };
+  }
+
+  private trackingUrl(order: Pick<Order, 'carrier' | 'trackingNumber' | 'number'>): string | null {
+    if (!this.trackingUrlTemplate || !order.trackingNumber) return null;
+    const values: Record<string, string> = { trackingNumber: order.trackingNumber, carrier: order.carrier ?? '', orderNumber: order.number };
+    return this.trackingUrlTemplate.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? encodeURIComponent(values[key]) : whole));
+  }
+}
