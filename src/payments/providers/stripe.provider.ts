@@ -13,7 +13,10 @@ import {
 const idOf = (value: string | { id: string } | null | undefined): string | undefined => (typeof value === 'string' ? value : value?.id);
 const amountOf = (amount: number, currency: string) => fromProviderAmount(STRIPE_AMOUNT_RULES, amount, currency);
 
-/** Stripe PaymentIntents through the official stripe-node SDK. The PaymentIntent id is our payment's providerRef. */
+/**
+ * Stripe PaymentIntents through the official stripe-node SDK. The PaymentIntent id is our payment's providerRef and
+ * the identity of its capture: a PaymentIntent succeeds at most once, while events name it by intent or by charge.
+ */
 @Injectable()
 export class StripeProvider implements PaymentProvider {
   readonly method = 'STRIPE' as const;
@@ -117,14 +120,19 @@ export class StripeProvider implements PaymentProvider {
         return [this.failureOf(event.data.object, `${event.data.object.id}:${event.id}`)];
       case 'payment_intent.canceled':
         return [{ type: 'payment.cancelled', paymentRef: event.data.object.id, orderId: event.data.object.metadata?.orderId }];
+      case 'charge.succeeded': {
+        const charge = event.data.object;
+        const capture = this.captureOfCharge(charge);
+        return capture && charge.amount_captured > 0 ? [{ type: 'payment.captured', ...capture, orderId: charge.metadata?.orderId }] : [];
+      }
       case 'charge.refunded':
         return this.refundEventsOfCharge(event.data.object);
       case 'refund.updated':
       case 'refund.failed': {
         const refund = event.data.object;
-        const chargeId = idOf(refund.charge);
-        if (!chargeId) return [];
-        return [{ type: 'refund.updated', paymentRef: idOf(refund.payment_intent), orderId: refund.metadata?.orderId, refund: this.refundOf(refund, chargeId) }];
+        const paymentRef = idOf(refund.payment_intent) ?? (await this.intentOfCharge(idOf(refund.charge)));
+        if (!paymentRef) return [];
+        return [{ type: 'refund.updated', paymentRef, orderId: refund.metadata?.orderId, refund: this.refundOf(refund, paymentRef) }];
       }
       default:
         return [];
@@ -133,28 +141,35 @@ export class StripeProvider implements PaymentProvider {
 
   /** Since API version 2022-11-15 a charge no longer embeds its refunds, so they are listed when absent. */
   private async refundEventsOfCharge(charge: Stripe.Charge): Promise<PaymentEvent[]> {
-    const paymentRef = idOf(charge.payment_intent);
+    const capture = this.captureOfCharge(charge);
+    if (!capture) return []; // a charge without a PaymentIntent was not made by Orderline
     let refunds = charge.refunds?.data;
     if (!refunds) {
       const { stripe } = await this.client();
       refunds = (await this.call(() => stripe.refunds.list({ charge: charge.id, limit: 100 }))).data;
     }
-    const capture: ProviderCapture | undefined = paymentRef
-      ? { paymentRef, providerPaymentId: charge.id, amountMinor: amountOf(charge.amount_captured, charge.currency), currency: charge.currency.toUpperCase() }
-      : undefined;
     return refunds.map((refund) => ({
-      type: 'refund.updated' as const, paymentRef, orderId: charge.metadata?.orderId ?? refund.metadata?.orderId, capture, refund: this.refundOf(refund, charge.id),
+      type: 'refund.updated' as const, paymentRef: capture.paymentRef, orderId: charge.metadata?.orderId ?? refund.metadata?.orderId, capture,
+      refund: this.refundOf(refund, capture.paymentRef),
     }));
   }
 
-  /** The attempt id of a Stripe payment is its charge; a PaymentIntent succeeds with exactly one. */
+  /** A capture is identified by its PaymentIntent (never its charge), so every event about it names the same payment. */
   private captureOf(intent: Stripe.PaymentIntent): ProviderCapture {
-    return {
-      paymentRef: intent.id,
-      providerPaymentId: idOf(intent.latest_charge) ?? intent.id,
-      amountMinor: amountOf(intent.amount_received, intent.currency),
-      currency: intent.currency.toUpperCase(),
-    };
+    return { paymentRef: intent.id, providerPaymentId: intent.id, amountMinor: amountOf(intent.amount_received, intent.currency), currency: intent.currency.toUpperCase() };
+  }
+
+  private captureOfCharge(charge: Stripe.Charge): ProviderCapture | undefined {
+    const paymentRef = idOf(charge.payment_intent);
+    if (!paymentRef) return undefined;
+    return { paymentRef, providerPaymentId: paymentRef, amountMinor: amountOf(charge.amount_captured, charge.currency), currency: charge.currency.toUpperCase() };
+  }
+
+  /** The PaymentIntent of a charge, for events that name only the charge. */
+  private async intentOfCharge(chargeId: string | undefined): Promise<string | undefined> {
+    if (!chargeId) return undefined;
+    const { stripe } = await this.client();
+    return idOf((await this.call(() => stripe.charges.retrieve(chargeId))).payment_intent);
   }
 
   private failureOf(intent: Stripe.PaymentIntent, fallbackAttemptId: string): PaymentEvent {
@@ -176,7 +191,7 @@ export class StripeProvider implements PaymentProvider {
     return {
       providerRefundId: refund.id,
       refundId: refund.metadata?.refundId,
-      providerPaymentId: idOf(refund.charge) ?? providerPaymentId,
+      providerPaymentId: idOf(refund.payment_intent) ?? providerPaymentId,
       amountMinor: amountOf(refund.amount, refund.currency),
       currency: refund.currency.toUpperCase(),
       status,
