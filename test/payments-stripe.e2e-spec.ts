@@ -4,6 +4,7 @@ import {
   adminRefund, checkout, expireOrder, orderStatus, paymentSummary, salesOf, startPaymentsHarness, stockOf, type PaymentsHarness,
 } from './provider-simulator/payments-harness.js';
 import type { StripeEvent } from './provider-simulator/stripe-simulator.js';
+import { nowSeconds } from './provider-simulator/http-kit.js';
 import { PaymentRecoveryJob } from '../src/payments/payment-recovery.job.js';
 
 /** Rows aged to this date are picked by a recovery run over rows older than sinceLongAgo(), and no other test file's rows are. */
@@ -88,7 +89,7 @@ describe('Stripe payments through the simulator and the real stripe-node SDK', (
   it('rejects bad signatures with 400 and stores nothing', async () => {
     const order = await checkout(h, await product(2), 'stripe');
     const succeeded = only(h.sim.stripe.pay(intentOf(order.payment).id), 'payment_intent.succeeded');
-    for (const tamper of ['signature', 'body', 'stale-timestamp'] as const) {
+    for (const tamper of ['signature', 'body', 'stale-timestamp', 'future-timestamp'] as const) {
       const [res] = await h.sim.deliver(succeeded, { tamper });
       expect(res).toMatchObject({ status: 400, body: { statusCode: 400, message: expect.stringContaining('signature') } });
     }
@@ -97,6 +98,14 @@ describe('Stripe payments through the simulator and the real stripe-node SDK', (
     expect(await webhookRows(succeeded.id)).toHaveLength(0);
     expect(await orderStatus(h, order.orderId)).toBe('PAYMENT_PENDING');
     expect(await h.t.prisma.paymentAttempt.count({ where: { orderId: order.orderId } })).toBe(0);
+  });
+
+  it('accepts a signature timestamp a little ahead of our clock, within the tolerance', async () => {
+    const order = await checkout(h, await product(2), 'stripe');
+    const succeeded = only(h.sim.stripe.pay(intentOf(order.payment).id), 'payment_intent.succeeded');
+    const res = await h.t.http.post('/webhooks/stripe').set('Content-Type', 'application/json')
+      .set('Stripe-Signature', h.sim.stripe.sign(succeeded.body, nowSeconds() + 60)).send(succeeded.body).expect(200);
+    expect(res.body).toMatchObject({ result: 'order paid' });
   });
 
   it('counts a PaymentIntent once however its events name it (succeeded without latest_charge, then charge events)', async () => {

@@ -23,8 +23,8 @@ export interface DeliveryOptions {
   times?: number;
   /** Send the copies at the same time (default) or one after another. */
   concurrently?: boolean;
-  /** Break the signature: a wrong secret, a body changed after signing, or (Stripe) a timestamp outside the tolerance. */
-  tamper?: 'signature' | 'body' | 'stale-timestamp';
+  /** Break the signature: a wrong secret, a body changed after signing, or (Stripe) a timestamp outside the tolerance, past or future. */
+  tamper?: 'signature' | 'body' | 'stale-timestamp' | 'future-timestamp';
 }
 
 export interface DeliveryResult {
@@ -140,7 +140,7 @@ export class ProviderSimulator {
     const body = tamper === 'body' ? event.body.replace(/"amount":\s*(\d+)/, (_m, n) => `"amount": ${Number(n) + 1}`) : event.body;
     const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': event.provider === 'stripe' ? 'Stripe/1.0 (+https://stripe.com/docs/webhooks)' : 'Razorpay-Webhook/v1' };
     if (event.provider === 'stripe') {
-      const timestamp = tamper === 'stale-timestamp' ? nowSeconds() - 3600 : nowSeconds();
+      const timestamp = nowSeconds() + (tamper === 'stale-timestamp' ? -3600 : tamper === 'future-timestamp' ? 3600 : 0);
       headers['Stripe-Signature'] = tamper === 'signature' ? stripeSignature('whsec_not_the_secret', event.body, timestamp) : this.stripe.sign(event.body, timestamp);
     } else {
       headers['X-Razorpay-Signature'] = tamper === 'signature' ? razorpayWebhookSignature('not_the_secret', event.body) : this.razorpay.sign(event.body);

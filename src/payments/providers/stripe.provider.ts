@@ -71,6 +71,9 @@ export class StripeProvider implements PaymentProvider {
     } catch (error) {
       throw new InvalidWebhookSignatureError((error as Error).message);
     }
+    // The SDK only refuses timestamps older than the tolerance; one from the future is refused the same way.
+    const timestamp = Number(/(?:^|,)\s*t=(\d+)/.exec(signature)?.[1]);
+    if (timestamp - Date.now() / 1000 > this.toleranceSeconds) throw new InvalidWebhookSignatureError('Timestamp outside the tolerance zone (in the future)');
     return { eventId: event.id, type: event.type, events: await this.eventsOf(event) };
   }
 
