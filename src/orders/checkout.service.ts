@@ -91,8 +91,9 @@ export class CheckoutService {
   ) {}
 
   async checkout(dto: CheckoutDto, user: AuthUser | undefined, actor: Actor): Promise<CheckoutResponse> {
-    const cart = await this.priceCart(dto.items);
     const paymentMethod = PAYMENT_METHODS[dto.paymentMethod];
+    await this.payments.ensureAvailable(paymentMethod);
+    const cart = await this.priceCart(dto.items);
     const guest = user ? undefined : newGuestToken();
     const orderId = randomUUID();
     const placed: PlacedOrder = {

@@ -1,5 +1,5 @@
 import type { PaymentMethod } from '../generated/prisma/enums.js';
-import { DomainError, InvalidInputError, ServiceUnavailableError } from '../common/errors/domain-errors.js';
+import { DomainError, InvalidInputError, ServiceUnavailableError, UnprocessableError } from '../common/errors/domain-errors.js';
 
 /** What a provider needs to create the payment object of one of our orders. Amounts are our minor units. */
 export interface CreatePaymentInput {
@@ -98,6 +98,16 @@ export interface PaymentProvider {
 export class ProviderNotConfiguredError extends ServiceUnavailableError {
   constructor(method: PaymentMethod) {
     super(`Payment method ${method} is not configured`);
+  }
+}
+
+/** Checkout asked for a payment method whose provider is not configured: refused before anything is reserved. */
+export class PaymentMethodUnavailableError extends UnprocessableError {
+  constructor(method: PaymentMethod, available: PaymentMethod[]) {
+    const name = (m: PaymentMethod) => m.toLowerCase();
+    super(`Payment method ${name(method)} is not available; choose one of: ${available.map(name).join(', ')}`, {
+      code: 'PAYMENT_METHOD_UNAVAILABLE', field: 'paymentMethod', paymentMethod: name(method), availableMethods: available.map(name),
+    });
   }
 }
 

@@ -14,7 +14,7 @@ import { PaymentTransactions } from './payment-transactions.js';
 import { PaymentLedger } from './payment-ledger.service.js';
 import { RefundsService } from './refunds.service.js';
 import { cashReference } from './providers/cash-on-delivery.provider.js';
-import { ProviderRejectedError, type PaymentEvent } from './payment-provider.js';
+import { PaymentMethodUnavailableError, ProviderRejectedError, type PaymentEvent } from './payment-provider.js';
 
 /** What the client needs to complete payment (provider-neutral envelope; provider fields inside). */
 export interface PaymentInstructions {
@@ -81,6 +81,12 @@ export class PaymentsService {
   /** The payment methods customers can choose right now (providers with credentials, and cash on delivery). */
   enabledMethods(): Promise<PaymentMethod[]> {
     return this.providers.enabledMethods();
+  }
+
+  /** Checkout's first step: a method whose provider is not configured is refused (422) before any stock is held. */
+  async ensureAvailable(method: PaymentMethod): Promise<void> {
+    if (await this.providers.get(method).isEnabled()) return;
+    throw new PaymentMethodUnavailableError(method, await this.enabledMethods());
   }
 
   /**

@@ -13,4 +13,10 @@ export default async function globalSetup() {
   process.env.LOG_LEVEL ??= 'silent';
   // Tests register and check out far faster than any client; test/ops.e2e-spec.ts turns the limits back on.
   process.env.RATE_LIMIT_ENABLED ??= 'false';
+  // Checkout refuses a payment method whose provider is not configured, so the run's apps pay through a provider
+  // simulator (files that need their own, or none, override these variables).
+  const { ProviderSimulator } = await tsImport('../provider-simulator/provider-simulator.ts', import.meta.url);
+  const simulator = await ProviderSimulator.start();
+  globalThis.__PROVIDER_SIMULATOR__ = simulator;
+  Object.assign(process.env, simulator.env());
 }
