@@ -13,6 +13,7 @@ export type OrderEvent =
   | 'DELIVER'
   | 'REQUEST_RETURN'
   | 'REJECT_RETURN'
+  | 'REJECT_FURTHER_RETURN'
   | 'RECEIVE_RETURN'
   | 'REFUND_PARTIAL'
   | 'REFUND_FULL';
@@ -40,7 +41,7 @@ export const ORDER_STATUSES: readonly OrderStatus[] = [
 
 export const ORDER_EVENTS: readonly OrderEvent[] = [
   'AWAIT_PAYMENT', 'CONFIRM_COD', 'PAYMENT_SUCCEEDED', 'PAYMENT_FAILED', 'LATE_PAYMENT_ACCEPTED', 'CANCEL', 'EXPIRE',
-  'FULFILL', 'DELIVER', 'REQUEST_RETURN', 'REJECT_RETURN', 'RECEIVE_RETURN', 'REFUND_PARTIAL', 'REFUND_FULL',
+  'FULFILL', 'DELIVER', 'REQUEST_RETURN', 'REJECT_RETURN', 'REJECT_FURTHER_RETURN', 'RECEIVE_RETURN', 'REFUND_PARTIAL', 'REFUND_FULL',
 ];
 
 const rule = (to: OrderStatus, stock: StockEffect = 'none'): TransitionRule => ({ to, stock });
@@ -49,6 +50,7 @@ const rule = (to: OrderStatus, stock: StockEffect = 'none'): TransitionRule => (
  * The order lifecycle. Prepaid: CREATED → PAYMENT_PENDING → PAID → FULFILLED → DELIVERED.
  * Cash on delivery: CREATED → CONFIRMED (stock sold at checkout) → FULFILLED → DELIVERED (cash recorded).
  * PARTIALLY_REFUNDED means paid, not yet shipped, part refunded; refunds after shipping keep the shipping state.
+ * A RETURNED order (some goods came back) may return what is left; rejecting that further return leaves it RETURNED.
  * Anything not listed is illegal.
  */
 export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Partial<Record<OrderEvent, TransitionRule>>>> = {
@@ -92,8 +94,10 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Partial<Record<Orde
   RETURN_REQUESTED: {
     RECEIVE_RETURN: rule('RETURNED', 'restock'),
     REJECT_RETURN: rule('DELIVERED'),
+    REJECT_FURTHER_RETURN: rule('RETURNED'),
   },
   RETURNED: {
+    REQUEST_RETURN: rule('RETURN_REQUESTED'),
     REFUND_PARTIAL: rule('RETURNED'),
     REFUND_FULL: rule('REFUNDED'),
   },
