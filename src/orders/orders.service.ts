@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Order, OrderItem, Prisma } from '../generated/prisma/client.js';
 import type { OrderStatus } from '../generated/prisma/enums.js';
 import { PrismaService } from '../prisma/prisma.service.js';
+import { escapeLike } from '../prisma/like-pattern.js';
 import { PaymentsService } from '../payments/payments.service.js';
 import { APPLIED_CAPTURE } from '../payments/payment-ledger.service.js';
 import type { Actor } from '../common/actor.js';
@@ -121,7 +122,8 @@ export class OrdersService {
 
 /** What an admin's search box matches: the order number, an exact email, a phone number (or its last digits), a name. */
 function searchConditions(q: string): Prisma.OrderWhereInput[] {
-  const conditions: Prisma.OrderWhereInput[] = [{ customerName: { contains: q, mode: 'insensitive' } }];
+  // Prisma passes contains to ILIKE as it is: % and _ would be wildcards ("%" would list every order).
+  const conditions: Prisma.OrderWhereInput[] = [{ customerName: { contains: escapeLike(q), mode: 'insensitive' } }];
   const number = normalizeOrderNumber(q);
   if (number) conditions.push({ number });
   if (q.includes('@')) conditions.push({ email: q.toLowerCase() });
