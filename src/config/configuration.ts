@@ -3,6 +3,7 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, valida
 import { checkNotificationConfig, DEFAULT_NOTIFY_EVENTS } from '../notifications/notification-config.js';
 import { checkEncryptionKey } from '../common/crypto/encryption-key-config.js';
 import { checkPaymentConfig, RAZORPAY_API_BASE_DEFAULT, STRIPE_API_BASE_DEFAULT } from '../payments/payment-config.js';
+import { checkWebhookTargetConfig } from '../webhook-endpoints/webhook-targets.js';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBool = ({ value }: { value: unknown }) =>
@@ -48,6 +49,7 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) OUTBOX_BACKOFF_MAX_MS = 21_600_000;
   @Transform(toInt) @IsInt() @Min(100) OUTBOX_DELIVERY_TIMEOUT_MS = 10_000;
   @Transform(toInt) @IsInt() @Min(0) OUTBOX_RETENTION_DAYS = 14;
+  @Transform(toBool) @IsBoolean() WEBHOOK_ALLOW_PRIVATE_TARGETS = false;
   @IsString() NOTIFY_EVENTS = DEFAULT_NOTIFY_EVENTS;
   @IsString() NOTIFICATION_LOCALE = 'en';
   @IsOptional() @IsString() TRACKING_URL_TEMPLATE?: string;
@@ -91,7 +93,7 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   } else {
     config.JWT_SECRET ??= DEV_JWT_SECRET;
   }
-  problems.push(...checkEncryptionKey(config), ...checkNotificationConfig(config), ...checkPaymentConfig(config));
+  problems.push(...checkEncryptionKey(config), ...checkNotificationConfig(config), ...checkPaymentConfig(config), ...checkWebhookTargetConfig(config));
   if (problems.length) throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }
