@@ -44,6 +44,9 @@ async function main(): Promise<void> {
   log(`scratch database on ${process.env.DATABASE_URL ? 'DATABASE_URL' : 'the embedded PostgreSQL'}`);
   const scratch = await createScratchDatabase('orderline_bench');
   const db = new pg.Pool({ connectionString: scratch.url, max: 4 });
+  // An idle connection the server ends (the scratch database dropped under it, a restart) emits 'error' on the pool;
+  // unheard, Node would end the run on it. The query that needs the connection reports the failure itself.
+  db.on('error', (error) => log(`database connection closed: ${error.message}`));
   let app: AppProcess | undefined;
   let monitor: ServerMonitor | undefined;
   try {
@@ -127,9 +130,10 @@ async function main(): Promise<void> {
     if (app) process.stderr.write(`app output (tail):\n${app.log.slice(-4000)}\n`);
     throw error;
   } finally {
+    // Everything connected to the scratch database closes before it is dropped (the drop ends what is left).
     monitor?.stop();
     await app?.kill();
-    await db.end();
+    await db.end().catch((error: Error) => log(`closing the pool: ${error.message}`));
     await scratch.drop();
   }
 }

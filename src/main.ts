@@ -5,7 +5,7 @@ import { Logger } from '@nestjs/common';
 import { prepareDatabase, type Database } from './database/database.js';
 import { createApp } from './app.factory.js';
 import { seedIfEmpty } from './seed/seed.js';
-import { createBootstrapLogger } from './ops/logging.js';
+import { createBootstrapLogger, flushLogs } from './ops/logging.js';
 import { shutdownOnSignals } from './ops/graceful-shutdown.js';
 
 async function main(): Promise<void> {
@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error) => {
+main().catch(async (error) => {
   console.error(error instanceof Error ? error.message : error);
+  await flushLogs(1_000);
   process.exit(1);
 });

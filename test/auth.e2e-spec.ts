@@ -48,7 +48,7 @@ describe('auth, guards and the common error shape', () => {
     const { id, email } = await registerCustomer(t);
     const forged = jwt.sign({ sub: id, email, role: 'ADMIN' }, 'not-the-secret');
     await t.http.get('/auth/me').set(bearer(forged)).expect(401);
-    const expired = jwt.sign({ sub: id, email, role: 'CUSTOMER', exp: Math.floor(Date.now() / 1000) - 60 }, process.env.JWT_SECRET ?? 'orderline-development-secret-not-for-production');
+    const expired = jwt.sign({ sub: id, email, role: 'CUSTOMER', exp: Math.floor(Date.now() / 1000) - 60 }, process.env.JWT_SECRET!);
     await t.http.get('/auth/me').set(bearer(expired)).expect(401);
     const none = jwt.sign({ sub: id, email, role: 'ADMIN' }, '', { algorithm: 'none' });
     const res = await t.http.get('/auth/me').set(bearer(none)).expect(401);

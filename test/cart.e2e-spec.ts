@@ -124,4 +124,18 @@ describe('POST /cart/quote', () => {
     const usdOnly = await quote([{ variantId: usd.variants[0].id, quantity: 2 }]).expect(200);
     expect(usdOnly.body).toMatchObject({ currency: 'USD', totalMinor: 5000 });
   });
+
+  it('answers JSON nested deeper than 32 levels with 400 and a clear code, on every route, before validation', async () => {
+    const nested = (depth: number) => `{"items":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
+    const post = (path: string, body: string) => t.http.post(path).set('Content-Type', 'application/json').send(body);
+    for (const [path, depth] of [['/cart/quote', 16_000], ['/cart/quote', 33], ['/auth/login', 33], ['/orders/checkout', 1_000]] as const) {
+      const res = await post(path, nested(depth)).expect(400);
+      expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'JSON nested deeper than 32 levels', details: { code: 'JSON_TOO_DEEP', maxDepth: 32 } });
+    }
+    // Depth counts objects and arrays, not brackets inside strings; 32 levels reach validation as usual.
+    const atLimit = await post('/cart/quote', nested(32)).expect(400);
+    expect(atLimit.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: expect.stringMatching(/^items/) })]));
+    const inStrings = await post('/cart/quote', JSON.stringify({ items: [{ variantId: '['.repeat(100) + '{'.repeat(100), quantity: 1 }] })).expect(400);
+    expect(inStrings.body.details).not.toMatchObject({ code: 'JSON_TOO_DEEP' });
+  });
 });

@@ -143,4 +143,41 @@ describe('the production process', () => {
     const { rows } = await db.query('SELECT count(*)::int AS n FROM users WHERE email = $1', [email]);
     expect(rows[0].n).toBe(0);
   });
+
+  /** The exit code once the process has ended ('exit', not 'close': a stdout nobody reads never closes), or a timeout. */
+  const exitWithin = (app: AppProcess, ms: number) => new Promise<number | string | null>((resolve) => {
+    const timer = setTimeout(() => resolve(`still running after ${ms} ms`), ms);
+    app.child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      resolve(code ?? signal);
+    });
+  });
+
+  it('exits on SIGTERM within the grace period when stdout is closed (piped into head)', async () => {
+    const app = await start({ SHUTDOWN_TIMEOUT_MS: '2000', LOG_REQUESTS: 'true' });
+    app.child.stdout!.destroy(); // the reader is gone: every log line now meets a broken pipe
+    for (let i = 0; i < 5; i++) expect((await fetch(`${app.baseUrl}/health`)).status).toBe(200);
+    const exited = exitWithin(app, 8_000);
+    app.child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  });
+
+  it('exits on SIGTERM within the grace period when nothing reads stdout any more (a stalled log collector)', async () => {
+    const app = await start({ SHUTDOWN_TIMEOUT_MS: '2000', LOG_LEVEL: 'debug', LOG_REQUESTS: 'true' });
+    app.child.stdout!.pause(); // still open, never read again: the pipe fills up
+    try {
+      // Request lines at debug level carry the headers: a few hundred of them are more than the pipe holds.
+      const padding = 'x'.repeat(2_000);
+      for (let i = 0; i < 600; i += 50) {
+        const statuses = await Promise.all(Array.from({ length: 50 }, () => fetch(`${app.baseUrl}/health`, { headers: { 'x-padding': padding } }).then((r) => r.status)));
+        expect(statuses.every((s) => s === 200)).toBe(true);
+      }
+      const exited = exitWithin(app, 8_000);
+      app.child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      app.child.kill('SIGKILL');
+      app.child.stdout!.resume(); // so the process's output can end and afterAll's stop returns
+    }
+  });
 });

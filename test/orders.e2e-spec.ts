@@ -196,4 +196,26 @@ describe('orders API', () => {
     await t.http.get('/orders').set(bearer(customer.token)).expect(403);
     await t.http.get('/orders').expect(401);
   });
+
+  it('searches names for % and _ literally, not as wildcards', async () => {
+    const line = [{ variantId: (await createProductWithStock(t.prisma, [{ stock: 5 }])).variants[0].id, quantity: 1 }];
+    const tag = randomUUID().slice(0, 8);
+    const percent = checkoutBody(line);
+    percent.contact.name = `Sale ${tag} 100% off`;
+    const plain = checkoutBody(line);
+    plain.contact.name = `Sale ${tag} 1000 off`;
+    const underscore = checkoutBody(line);
+    underscore.contact.name = `Sale ${tag} a_b`;
+    const [withPercent, , withUnderscore] = [(await checkout(percent)).order, (await checkout(plain)).order, (await checkout(underscore)).order];
+
+    const search = async (q: string) => (await t.http.get('/orders').query({ q, limit: 100 }).set(bearer(admin.token)).expect(200)).body as { items: { id: string; customerName: string }[]; total: number };
+    expect((await search(`${tag} 100%`)).items.map((o) => o.id)).toEqual([withPercent.id]);
+    expect((await search(`${tag} 10_0`)).items).toEqual([]);
+    expect((await search(`${tag} a_b`)).items.map((o) => o.id)).toEqual([withUnderscore.id]);
+    expect((await search(`${tag} a%b`)).items).toEqual([]);
+    // "%" alone finds only names that contain a percent sign, not every order.
+    const everything = await search('%');
+    expect(everything.items.map((o) => o.id)).toContain(withPercent.id);
+    expect(everything.items.every((o) => o.customerName.includes('%'))).toBe(true);
+  });
 });

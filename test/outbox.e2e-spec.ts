@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import { OutboxDispatcher } from '../src/outbox/outbox.dispatcher.js';
 import { OrderTransitionsService } from '../src/orders/order-transitions.service.js';
 import { SYSTEM_ACTOR } from '../src/common/actor.js';
@@ -32,6 +32,8 @@ describe('transactional outbox', () => {
     whatsapp.respond = () => ({ status: 200, body: { messaging_product: 'whatsapp', messages: [{ id: 'wamid.test' }] } });
     twilio.respond = () => ({ status: 201, body: { sid: 'SM00000000000000000000000000000001', status: 'queued' } });
     isolated = await startIsolatedTestApp({
+      // The receivers below listen on 127.0.0.1 (webhook-endpoints-ssrf.e2e-spec.ts runs with the production default).
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
       OUTBOX_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
       OUTBOX_BACKOFF_BASE_MS: String(BACKOFF_BASE_MS),
       OUTBOX_DELIVERY_TIMEOUT_MS: '3000',
@@ -212,6 +214,30 @@ describe('transactional outbox', () => {
     await t.http.post(`/admin/outbox/${row.id}/retry`).set(auth()).expect(409);
     const audit = await t.prisma.auditLog.findMany({ where: { entityType: 'outbox_message', entityId: row.id } });
     expect(audit.map((a) => a.action)).toEqual(['outbox.retried']);
+  });
+
+  it('records only the status of a failed delivery, never what the receiver answered, and follows no redirect', async () => {
+    const failing = await createEndpoint(['order.cancelled'], '/talkative');
+    const redirecting = await createEndpoint(['order.cancelled'], '/redirecting');
+    const secret = `internal-${randomUUID()}`;
+    receiver.respond = (r) => r.path === '/talkative' ? { status: 500, body: { dump: secret } }
+      : r.path === '/redirecting' ? { status: 302, headers: { Location: `${receiver.url}/redirected` }, body: { hint: secret } } : { status: 200 };
+    try {
+      const { order } = await codCheckout();
+      await t.http.post(`/orders/${order.id}/cancel`).set(auth()).send({}).expect(200);
+      await dispatcher.drain();
+      const rows = await t.prisma.outboxMessage.findMany({ where: { aggregateId: order.id, destination: { in: [`webhook:${failing.id}`, `webhook:${redirecting.id}`] } } });
+      expect(Object.fromEntries(rows.map((r) => [r.destination, r.lastError]))).toEqual({
+        [`webhook:${failing.id}`]: 'Webhook endpoint answered HTTP 500',
+        [`webhook:${redirecting.id}`]: 'Webhook endpoint answered HTTP 302',
+      });
+      const listed = await t.http.get('/admin/outbox').query({ aggregateId: order.id, limit: 200 }).set(auth()).expect(200);
+      expect(JSON.stringify(listed.body)).not.toContain(secret);
+      expect(receiver.requests.filter((r) => r.path === '/redirected')).toHaveLength(0);
+    } finally {
+      receiver.respond = () => ({ status: 200 });
+      for (const endpoint of [failing, redirecting]) await t.http.delete(`/admin/webhook-endpoints/${endpoint.id}`).set(auth()).expect(204);
+    }
   });
 
   it('dead-letters at once what the receiver can never accept, without retrying', async () => {

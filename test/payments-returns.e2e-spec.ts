@@ -127,6 +127,45 @@ describe('Cash on delivery, returns and refunds after fulfilment', () => {
     expect(await stockOf(h, variantId)).toEqual({ onHand: 2, reserved: 0 });
   });
 
+  it('returns what is left after a partial return, never more than was bought, also when requests race', async () => {
+    const variantId = await product(6);
+    const order = await paidAndFulfilled(variantId, 3);
+    const customer = h.support.bearer(order.token);
+    const request = (quantity: number, reason: string) =>
+      h.t.http.post(`/orders/${order.orderId}/returns`).set(customer).send({ items: [{ orderItemId: order.itemId, quantity }], reason });
+    const acceptAndReceive = async (returnId: string) => {
+      await h.t.http.post(`/orders/${order.orderId}/returns/${returnId}/accept`).set(admin()).expect(200);
+      await h.t.http.post(`/orders/${order.orderId}/returns/${returnId}/receive`).set(admin()).send({}).expect(200);
+    };
+
+    const first = await request(1, 'One was too small').expect(201);
+    await acceptAndReceive(first.body.id);
+    expect(await orderStatus(h, order.orderId)).toBe('RETURNED');
+    expect((await request(3, 'All of them').expect(400)).body.details).toEqual([{ field: 'items.0.quantity', errors: ['must not exceed 2'] }]);
+
+    // A rejected further return leaves the order RETURNED (goods did come back) and the rest still returnable.
+    const rejected = await request(1, 'Changed my mind').expect(201);
+    await h.t.http.post(`/orders/${order.orderId}/returns/${rejected.body.id}/reject`).set(admin()).send({ reason: 'Worn' }).expect(200);
+    expect(await orderStatus(h, order.orderId)).toBe('RETURNED');
+
+    // Three requests for the remaining two units at once: one return opens; the others find nothing left to return.
+    const raced = await Promise.all(['A', 'B', 'C'].map((tag) => request(2, `Race ${tag}`)));
+    expect(raced.map((r) => r.status).sort()).toEqual([201, 400, 400]);
+    for (const refused of raced.filter((r) => r.status === 400)) expect(refused.body.details).toEqual([{ field: 'items.0.quantity', errors: ['must not exceed 0'] }]);
+    await request(1, 'While one is open').expect(400);
+    await acceptAndReceive(raced.find((r) => r.status === 201)!.body.id);
+    expect(await orderStatus(h, order.orderId)).toBe('RETURNED');
+    expect((await request(1, 'Nothing left').expect(400)).body.details).toEqual([{ field: 'items.0.quantity', errors: ['must not exceed 0'] }]);
+
+    const returned = await h.t.prisma.returnItem.aggregate({ where: { return: { orderId: order.orderId, status: { not: 'REJECTED' } } }, _sum: { quantity: true } });
+    expect(returned._sum.quantity).toBe(3);
+    expect((await restocks(order.orderId)).map((m) => m.onHandDelta).sort()).toEqual([1, 2]);
+    expect(await stockOf(h, variantId)).toEqual({ onHand: 6, reserved: 0 });
+    expect(await ledgerViolations(h.t.prisma, [variantId])).toEqual([]);
+    const history = await h.t.prisma.orderStatusHistory.findMany({ where: { orderId: order.orderId }, orderBy: { id: 'asc' } });
+    expect(history.map((e) => e.event).slice(-6)).toEqual(['REQUEST_RETURN', 'RECEIVE_RETURN', 'REQUEST_RETURN', 'REJECT_FURTHER_RETURN', 'REQUEST_RETURN', 'RECEIVE_RETURN']);
+  });
+
   it('lets a guest read its order payment with the order token only', async () => {
     const variantId = await product(1);
     const res = await h.t.http.post('/orders/checkout').send({

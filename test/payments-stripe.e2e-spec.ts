@@ -1,8 +1,9 @@
 import { createProductWithStock } from './support/fixtures.js';
 import {
-  adminRefund, checkout, expireOrder, orderStatus, paymentSummary, startPaymentsHarness, stockOf, type PaymentsHarness,
+  adminRefund, checkout, expireOrder, orderStatus, paymentSummary, salesOf, startPaymentsHarness, stockOf, type PaymentsHarness,
 } from './support/payments-harness.js';
 import type { StripeEvent } from './provider-simulator/stripe-simulator.js';
+import { nowSeconds } from './provider-simulator/http-kit.js';
 import { PaymentRecoveryJob } from '../src/payments/payment-recovery.job.js';
 
 /** Rows aged to this date are picked by a recovery run over rows older than sinceLongAgo(), and no other test file's rows are. */
@@ -43,7 +44,7 @@ describe('Stripe payments through the simulator and the real stripe-node SDK', (
     const summary = await h.t.http.get(`/orders/${order.orderId}/payment`).set(h.support.bearer(order.token)).expect(200);
     expect(summary.body).toMatchObject({
       payments: [{ provider: 'STRIPE', providerRef: intent.id, status: 'SUCCEEDED', amountMinor: 99800, currency: 'INR' }],
-      attempts: [{ provider: 'STRIPE', providerPaymentId: intent.latest_charge, status: 'CAPTURED', amountMinor: 99800, errorCode: null }],
+      attempts: [{ provider: 'STRIPE', providerPaymentId: intent.id, status: 'CAPTURED', amountMinor: 99800, errorCode: null }],
     });
     expect(JSON.stringify(summary.body)).not.toContain(intent.client_secret);
   });
@@ -58,6 +59,60 @@ describe('Stripe payments through the simulator and the real stripe-node SDK', (
     await h.t.http.get(`/orders/${order.orderId}/payment`).expect(404);
     await paymentSummary(h, order.orderId).expect(200);
     expect([...h.sim.stripe.paymentIntents.values()].filter((pi) => pi.metadata.orderId === order.orderId)).toHaveLength(1);
+  });
+
+  it('accepts a signature timestamp a little ahead of our clock, within the tolerance', async () => {
+    const order = await checkout(h, await product(2), 'stripe');
+    const succeeded = only(h.sim.stripe.pay(intentOf(order.payment).id), 'payment_intent.succeeded');
+    const res = await h.t.http.post('/webhooks/stripe').set('Content-Type', 'application/json')
+      .set('Stripe-Signature', h.sim.stripe.sign(succeeded.body, nowSeconds() + 60)).send(succeeded.body).expect(200);
+    expect(res.body).toMatchObject({ result: 'order paid' });
+  });
+
+  it('counts a PaymentIntent once however its events name it (succeeded without latest_charge, then charge events)', async () => {
+    const variantId = await product(3);
+    const order = await checkout(h, variantId, 'stripe');
+    const intentId = intentOf(order.payment).id;
+    const paid = h.sim.stripe.pay(intentId);
+    // Older API versions (and some expansions) send the PaymentIntent without latest_charge.
+    const bare = h.sim.stripe.emit('payment_intent.succeeded', { ...intentOf(order.payment), latest_charge: null });
+    await h.sim.deliver(bare);
+    await h.sim.deliver(only(paid, 'charge.succeeded'));
+    await h.sim.deliver(only(paid, 'payment_intent.succeeded'));
+    const refundsAtStripe = () => [...h.sim.stripe.refunds.values()].filter((r) => r.payment_intent === intentId).map((r) => r.amount);
+    expect(refundsAtStripe()).toEqual([]); // no "duplicate payment" went back
+    expect((await paymentSummary(h, order.orderId).expect(200)).body).toMatchObject({ paidMinor: 49900, refundedMinor: 0, pendingRefundMinor: 0, needsReview: false });
+    const refunded = only(h.sim.stripe.dashboardRefund(intentId, 10000), 'charge.refunded');
+    await h.sim.deliver(refunded);
+
+    expect(await orderStatus(h, order.orderId)).toBe('PARTIALLY_REFUNDED');
+    const summary = await paymentSummary(h, order.orderId).expect(200);
+    expect(summary.body).toMatchObject({ paidMinor: 49900, refundedMinor: 10000, pendingRefundMinor: 0, refundableMinor: 39900, needsReview: false });
+    expect(summary.body.attempts).toEqual([expect.objectContaining({ providerPaymentId: intentId, status: 'CAPTURED', amountMinor: 49900, errorCode: null })]);
+    expect(summary.body.refunds).toEqual([expect.objectContaining({ status: 'SUCCEEDED', amountMinor: 10000, automatic: false })]);
+    expect(refundsAtStripe()).toEqual([10000]);
+    expect(await salesOf(h, order.orderId)).toBe(1);
+    expect(await stockOf(h, variantId)).toEqual({ onHand: 2, reserved: 0 });
+  });
+
+  it('resolves the PaymentIntent of a refund event that names only its charge', async () => {
+    const order = await checkout(h, await product(2), 'stripe');
+    const intentId = intentOf(order.payment).id;
+    await h.sim.deliver(only(h.sim.stripe.pay(intentId), 'payment_intent.succeeded'));
+    h.sim.stripe.refundOutcome = 'pending';
+    try {
+      const res = await adminRefund(h, order.orderId, { amountMinor: 5000, reason: 'Scratched' }).expect(201);
+      expect(res.body.refunds).toEqual([expect.objectContaining({ status: 'PENDING' })]);
+      const providerRefundId: string = res.body.refunds[0].providerRefundId;
+      h.sim.stripe.settleRefund(providerRefundId);
+      const chargeOnly = h.sim.stripe.emit('refund.updated', { ...h.sim.stripe.refunds.get(providerRefundId)!, payment_intent: null });
+      const [delivered] = await h.sim.deliver(chargeOnly);
+      expect(delivered.body).toMatchObject({ result: expect.stringContaining('succeeded') });
+      expect(await orderStatus(h, order.orderId)).toBe('PARTIALLY_REFUNDED');
+      expect(h.sim.callsTo('GET /v1/charges/:id')).toHaveLength(1);
+    } finally {
+      h.sim.stripe.refundOutcome = 'succeeded';
+    }
   });
 
   it('keeps the order payable after a failed attempt; the retry pays it', async () => {

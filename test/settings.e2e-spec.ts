@@ -25,8 +25,8 @@ describe('brand settings', () => {
 
   beforeAll(async () => {
     sim = await ProviderSimulator.start();
-    const { RAZORPAY_KEY_ID: _id, RAZORPAY_KEY_SECRET: _secret, ...env } = sim.env();
-    isolated = await startIsolatedTestApp({ ...env, ENCRYPTION_KEY });
+    // Blank, not merely left out: the run's environment configures both providers (test/setup/global-setup.mjs).
+    isolated = await startIsolatedTestApp({ ...sim.env(), RAZORPAY_KEY_ID: '', RAZORPAY_KEY_SECRET: '', ENCRYPTION_KEY });
     t = isolated.t;
     await t.app.listen(0, '127.0.0.1');
     sim.targetApp(`http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`);
@@ -43,13 +43,15 @@ describe('brand settings', () => {
   const auth = () => support.bearer(admin.token);
   const patch = (body: unknown) => t.http.patch('/admin/settings').set(auth()).send(body as object);
 
+  const checkoutRequest = (method: 'stripe' | 'razorpay', email = 'asha@example.com') => t.http.post('/orders/checkout').send({
+    items: [{ variantId, quantity: 1 }],
+    contact: { name: 'Asha Rao', email, phone: '+919800000001' },
+    shippingAddress: { line1: '12 MG Road', city: 'Bengaluru', postalCode: '560001', country: 'IN' },
+    paymentMethod: method,
+  });
+
   async function checkout(method: 'stripe' | 'razorpay') {
-    const res = await t.http.post('/orders/checkout').send({
-      items: [{ variantId, quantity: 1 }],
-      contact: { name: 'Asha Rao', email: 'asha@example.com', phone: '+919800000001' },
-      shippingAddress: { line1: '12 MG Road', city: 'Bengaluru', postalCode: '560001', country: 'IN' },
-      paymentMethod: method,
-    }).expect(201);
+    const res = await checkoutRequest(method).expect(201);
     return res.body as { order: { id: string; reservationExpiresAt: string }; payment: Record<string, any> | null; paymentError?: { message: string } };
   }
 
@@ -152,12 +154,27 @@ describe('brand settings', () => {
     expect((await t.prisma.order.findUniqueOrThrow({ where: { id: next.order.id } })).status).toBe('PAID');
   });
 
+  it('refuses checkout with a payment method that is not configured before reserving anything', async () => {
+    const email = `unconfigured-${randomBytes(4).toString('hex')}@example.com`;
+    const stock = await t.prisma.inventoryLevel.findUniqueOrThrow({ where: { variantId } });
+    const outbox = await t.prisma.outboxMessage.count();
+    const res = await checkoutRequest('razorpay', email).set('Idempotency-Key', `unconfigured-${email}`).expect(422);
+    expect(res.body).toEqual({
+      statusCode: 422, error: 'Unprocessable Entity', message: expect.stringContaining('razorpay'),
+      details: { code: 'PAYMENT_METHOD_UNAVAILABLE', field: 'paymentMethod', paymentMethod: 'razorpay', availableMethods: ['stripe', 'cod'] },
+    });
+    expect(await t.prisma.inventoryLevel.findUniqueOrThrow({ where: { variantId } })).toEqual(stock);
+    expect(await t.prisma.order.count({ where: { email } })).toBe(0);
+    expect(await t.prisma.outboxMessage.count()).toBe(outbox);
+    expect((await t.http.get('/payments/methods').expect(200)).body.methods).not.toContain('RAZORPAY');
+  });
+
   it('configures a provider from settings alone, refusing half a key pair', async () => {
     const before = await t.prisma.brandSettings.findUniqueOrThrow({ where: { id: 1 } });
     const half = await patch({ credentials: { razorpay: { keyId: 'rzp_test_simulator' } } }).expect(400);
     expect(half.body.details).toEqual([{ field: 'credentials.razorpay.keySecret', errors: [expect.stringContaining('keySecret is required while keyId is set')] }]);
     expect(await t.prisma.brandSettings.findUniqueOrThrow({ where: { id: 1 } })).toEqual(before);
-    expect((await checkout('razorpay')).payment).toBeNull();
+    await checkoutRequest('razorpay').expect(422);
 
     await patch({ credentials: { razorpay: { keyId: 'rzp_test_simulator', keySecret: 'rzp_secret_simulator' } } }).expect(200);
     const paid = await checkout('razorpay');

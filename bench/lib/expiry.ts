@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type pg from 'pg';
@@ -20,7 +21,10 @@ export async function runExpiry(db: pg.Pool, databaseUrl: string, catalogue: Ben
   await seedPendingOrders(db, { count, variantIds: catalogue.spreadVariantIds, expiresAt: new Date(Date.now() - 60_000), email: 'bench-expiry@example.com' });
   await db.query('ANALYZE orders');
 
-  Object.assign(process.env, { DATABASE_URL: databaseUrl, SCHEDULER_ENABLED: 'false', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'warn', LOG_REQUESTS: 'false' });
+  Object.assign(process.env, {
+    DATABASE_URL: databaseUrl, SCHEDULER_ENABLED: 'false', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'warn', LOG_REQUESTS: 'false',
+    JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'), // no tokens here; nor a generated secret in .data/
+  });
   await import('reflect-metadata');
   const { NestFactory } = await import('@nestjs/core');
   const { AppModule } = await fromDist('app.module.js');

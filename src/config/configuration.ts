@@ -1,8 +1,11 @@
+import path from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { checkNotificationConfig, DEFAULT_NOTIFY_EVENTS } from '../notifications/notification-config.js';
 import { checkEncryptionKey } from '../common/crypto/encryption-key-config.js';
 import { checkPaymentConfig, RAZORPAY_API_BASE_DEFAULT, STRIPE_API_BASE_DEFAULT } from '../payments/payment-config.js';
+import { checkWebhookTargetConfig } from '../webhook-endpoints/webhook-targets.js';
+import { developmentJwtSecret } from './development-jwt-secret.js';
 
 const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
 const toBool = ({ value }: { value: unknown }) =>
@@ -48,6 +51,7 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) OUTBOX_BACKOFF_MAX_MS = 21_600_000;
   @Transform(toInt) @IsInt() @Min(100) OUTBOX_DELIVERY_TIMEOUT_MS = 10_000;
   @Transform(toInt) @IsInt() @Min(0) OUTBOX_RETENTION_DAYS = 14;
+  @Transform(toBool) @IsBoolean() WEBHOOK_ALLOW_PRIVATE_TARGETS = false;
   @IsString() NOTIFY_EVENTS = DEFAULT_NOTIFY_EVENTS;
   @IsString() NOTIFICATION_LOCALE = 'en';
   @IsOptional() @IsString() TRACKING_URL_TEMPLATE?: string;
@@ -77,6 +81,7 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(100) PAYMENT_TX_CONCURRENCY = 2;
 }
 
+/** The development secret earlier versions used when JWT_SECRET was unset: public, so production refuses it. */
 const DEV_JWT_SECRET = 'orderline-development-secret-not-for-production';
 
 /** Validates process.env at start; a bad value stops the process with a message naming the variable. */
@@ -89,9 +94,9 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
     else if (config.JWT_SECRET.length < 32 || config.JWT_SECRET === DEV_JWT_SECRET)
       problems.push('JWT_SECRET: must be at least 32 characters of random data in production');
   } else {
-    config.JWT_SECRET ??= DEV_JWT_SECRET;
+    config.JWT_SECRET ||= developmentJwtSecret(path.resolve(String(raw.EMBEDDED_PG_DIR || '.data')));
   }
-  problems.push(...checkEncryptionKey(config), ...checkNotificationConfig(config), ...checkPaymentConfig(config));
+  problems.push(...checkEncryptionKey(config), ...checkNotificationConfig(config), ...checkPaymentConfig(config), ...checkWebhookTargetConfig(config));
   if (problems.length) throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
   return config;
 }

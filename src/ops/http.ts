@@ -5,7 +5,8 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { GracefulShutdown } from './graceful-shutdown.js';
-import { loggingConfig, pinoHttpOptions } from './logging.js';
+import { limitJsonDepth } from './json-depth.js';
+import { loggingConfig, logSink, pinoHttpOptions } from './logging.js';
 import { MetricsService } from './metrics.service.js';
 import { REQUEST_ID_HEADER, requestIdMiddleware } from './request-id.js';
 
@@ -28,8 +29,9 @@ export function parseCorsOrigins(value: string): true | string[] | undefined {
  * The HTTP edge of every instance, in order: request tracking for graceful shutdown, the request id (into the
  * response header and the audit context), the request log line, request timing (only with METRICS_ENABLED: nothing
  * else reads it), security headers, CORS and size-limited body parsers (a larger body is answered 413 in the common
- * error shape). The request logger comes before the body parsers so that requests they refuse (413, malformed JSON)
- * are logged too; nestjs-pino then only binds it to the request context (useExisting).
+ * error shape) followed by the JSON depth limit (400). The request logger comes before the body parsers so that
+ * requests they refuse (413, malformed JSON, too deep) are logged too; nestjs-pino then only binds it to the request
+ * context (useExisting).
  */
 export function configureHttp(app: INestApplication): void {
   const express = app as NestExpressApplication;
@@ -37,7 +39,7 @@ export function configureHttp(app: INestApplication): void {
   express.set('trust proxy', parseTrustProxy(config.get('TRUST_PROXY', { infer: true })));
   app.use(app.get(GracefulShutdown).trackRequests);
   app.use(requestIdMiddleware);
-  app.use(pinoHttp(pinoHttpOptions(loggingConfig(config))));
+  app.use(pinoHttp(pinoHttpOptions(loggingConfig(config)), logSink()));
   if (config.get('METRICS_ENABLED', { infer: true })) app.use(app.get(MetricsService).timeRequests);
   app.use(
     helmet({
@@ -58,5 +60,6 @@ export function configureHttp(app: INestApplication): void {
   }
   const limit = config.get('BODY_LIMIT', { infer: true });
   express.useBodyParser('json', { limit });
+  app.use(limitJsonDepth);
   express.useBodyParser('urlencoded', { limit, extended: true });
 }

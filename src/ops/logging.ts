@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pino, type Level, type LevelWithSilent, type Logger, type LoggerOptions } from 'pino';
+import { pino, type DestinationStream, type Level, type LevelWithSilent, type Logger, type LoggerOptions } from 'pino';
+import sonicBoom, { type SonicBoom } from 'sonic-boom';
 import type { Options as PinoHttpOptions } from 'pino-http';
 import type { ConfigService } from '@nestjs/config';
 import type { EnvironmentVariables } from '../config/configuration.js';
@@ -29,6 +30,46 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   const copy: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) copy[key] = SENSITIVE_KEY.test(key) ? REDACTED : redactSecrets(item, depth + 1);
   return copy;
+}
+
+/** What the log sink buffers while stdout does not keep up; lines beyond it are dropped rather than held. */
+const SINK_BUFFER_MAX_BYTES = 16 * 1024 * 1024;
+
+/** sonic-boom is CommonJS (module.exports = the class); its typings describe an ES default export. */
+const SonicBoomStream = sonicBoom as unknown as typeof SonicBoom;
+
+let sink: SonicBoom | undefined;
+let sinkBroken = false;
+
+/**
+ * The process's one log destination: stdout, written asynchronously (a slow reader never holds up requests). If
+ * stdout goes away (EPIPE: the process was piped into `head`) or fails otherwise, logging stops and the app carries
+ * on. Unlike pino's default destination, nothing is flushed synchronously at process exit — against a closed or
+ * stalled pipe that flush retries for ever, so SIGTERM never ended the process; shutdown calls flushLogs() instead.
+ */
+export function logSink(): DestinationStream {
+  if (!sink) {
+    const stream = new SonicBoomStream({ fd: 1, sync: false, maxLength: SINK_BUFFER_MAX_BYTES });
+    stream.on('error', () => {
+      sinkBroken = true;
+      stream.write = () => true;
+    });
+    sink = stream;
+  }
+  return sink;
+}
+
+/** Writes out what the log sink still holds, waiting at most `timeoutMs` (stdout may be closed or stalled). */
+export function flushLogs(timeoutMs: number): Promise<void> {
+  const stream = sink;
+  if (!stream || sinkBroken) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    stream.flush(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 export interface LoggingConfig {
@@ -94,5 +135,5 @@ export function pinoHttpOptions(config: LoggingConfig): PinoHttpOptions {
  */
 export function createBootstrapLogger(level: string | undefined): Logger {
   const known = level === 'silent' || (level !== undefined && level in pino.levels.values);
-  return pino(pinoOptions(known ? (level as LevelWithSilent) : 'info'));
+  return pino(pinoOptions(known ? (level as LevelWithSilent) : 'info'), logSink());
 }

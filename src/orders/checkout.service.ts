@@ -70,6 +70,7 @@ export class CheckoutService implements OnModuleInit {
 
   async checkout(dto: CheckoutDto, user: AuthUser | undefined, actor: Actor): Promise<CheckoutResponse> {
     const cart = await priceCart(this.prisma, dto.items);
+    // A method that does not exist, is not configured or does not take the cart's currency is refused before anything is held.
     const method = await this.payments.checkoutMethod(dto.paymentMethod, cart.currency);
     const guest = user ? undefined : newGuestToken();
     const orderId = randomUUID();

@@ -25,6 +25,7 @@ export const EVENT_TYPE_BY_ORDER_EVENT: Readonly<Record<OrderEvent, OrderEventTy
   REFUND_FULL: 'order.refunded',
   REQUEST_RETURN: 'order.return_requested',
   REJECT_RETURN: 'order.return_rejected',
+  REJECT_FURTHER_RETURN: 'order.return_rejected',
   RECEIVE_RETURN: 'order.returned',
 };
 

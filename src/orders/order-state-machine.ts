@@ -7,7 +7,7 @@ export const ORDER_STATUSES: readonly OrderStatus[] = Object.values(OrderStatus)
 /** Every event of the order lifecycle. The transition table below must answer each one in every status. */
 export const ORDER_EVENTS = [
   'AWAIT_PAYMENT', 'CONFIRM_COD', 'PAYMENT_SUCCEEDED', 'PAYMENT_FAILED', 'LATE_PAYMENT_ACCEPTED', 'CANCEL', 'EXPIRE',
-  'FULFILL', 'DELIVER', 'REQUEST_RETURN', 'REJECT_RETURN', 'RECEIVE_RETURN', 'REFUND_PARTIAL', 'REFUND_FULL',
+  'FULFILL', 'DELIVER', 'REQUEST_RETURN', 'REJECT_RETURN', 'REJECT_FURTHER_RETURN', 'RECEIVE_RETURN', 'REFUND_PARTIAL', 'REFUND_FULL',
 ] as const;
 
 export type OrderEvent = (typeof ORDER_EVENTS)[number];
@@ -36,6 +36,7 @@ const rule = (to: OrderStatus, stock: StockEffect = 'none'): TransitionRule => (
  * Prepaid: CREATED → PAYMENT_PENDING → PAID → FULFILLED → DELIVERED.
  * Cash on delivery: CREATED → CONFIRMED (stock sold at checkout) → FULFILLED → DELIVERED (cash recorded).
  * PARTIALLY_REFUNDED means paid, not yet shipped, part refunded; refunds after shipping keep the shipping state.
+ * A RETURNED order (some goods came back) may return what is left; rejecting that further return leaves it RETURNED.
  */
 export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Record<OrderEvent, TransitionRule | null>>>> = {
   CREATED: {
@@ -50,6 +51,7 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Record<Ord
     DELIVER: null,
     REQUEST_RETURN: null,
     REJECT_RETURN: null,
+    REJECT_FURTHER_RETURN: null,
     RECEIVE_RETURN: null,
     REFUND_PARTIAL: null,
     REFUND_FULL: null,
@@ -66,6 +68,7 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Record<Ord
     DELIVER: null,
     REQUEST_RETURN: null,
     REJECT_RETURN: null,
+    REJECT_FURTHER_RETURN: null,
     RECEIVE_RETURN: null,
     REFUND_PARTIAL: null,
     REFUND_FULL: null,
@@ -82,6 +85,7 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Record<Ord
     DELIVER: null,
     REQUEST_RETURN: null,
     REJECT_RETURN: null,
+    REJECT_FURTHER_RETURN: null,
     RECEIVE_RETURN: null,
     REFUND_PARTIAL: null,
     REFUND_FULL: null,
@@ -98,6 +102,7 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Record<Ord
     DELIVER: null,
     REQUEST_RETURN: null,
     REJECT_RETURN: null,
+    REJECT_FURTHER_RETURN: null,
     RECEIVE_RETURN: null,
     REFUND_PARTIAL: rule('PARTIALLY_REFUNDED'),
     REFUND_FULL: rule('REFUNDED', 'restock'),
@@ -114,6 +119,7 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Record<Ord
     DELIVER: null,
     REQUEST_RETURN: null,
     REJECT_RETURN: null,
+    REJECT_FURTHER_RETURN: null,
     RECEIVE_RETURN: null,
     REFUND_PARTIAL: rule('PARTIALLY_REFUNDED'),
     REFUND_FULL: rule('REFUNDED', 'restock'),
@@ -130,6 +136,7 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Record<Ord
     DELIVER: rule('DELIVERED'),
     REQUEST_RETURN: rule('RETURN_REQUESTED'),
     REJECT_RETURN: null,
+    REJECT_FURTHER_RETURN: null,
     RECEIVE_RETURN: null,
     REFUND_PARTIAL: rule('FULFILLED'),
     REFUND_FULL: rule('REFUNDED'),
@@ -146,6 +153,7 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Record<Ord
     DELIVER: null,
     REQUEST_RETURN: rule('RETURN_REQUESTED'),
     REJECT_RETURN: null,
+    REJECT_FURTHER_RETURN: null,
     RECEIVE_RETURN: null,
     REFUND_PARTIAL: rule('DELIVERED'),
     REFUND_FULL: rule('REFUNDED'),
@@ -162,6 +170,7 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Record<Ord
     DELIVER: null,
     REQUEST_RETURN: null,
     REJECT_RETURN: rule('DELIVERED'),
+    REJECT_FURTHER_RETURN: rule('RETURNED'),
     RECEIVE_RETURN: rule('RETURNED', 'restock'),
     REFUND_PARTIAL: null,
     REFUND_FULL: null,
@@ -176,8 +185,9 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Record<Ord
     EXPIRE: null,
     FULFILL: null,
     DELIVER: null,
-    REQUEST_RETURN: null,
+    REQUEST_RETURN: rule('RETURN_REQUESTED'),
     REJECT_RETURN: null,
+    REJECT_FURTHER_RETURN: null,
     RECEIVE_RETURN: null,
     REFUND_PARTIAL: rule('RETURNED'),
     REFUND_FULL: rule('REFUNDED'),
@@ -194,6 +204,7 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Record<Ord
     DELIVER: null,
     REQUEST_RETURN: null,
     REJECT_RETURN: null,
+    REJECT_FURTHER_RETURN: null,
     RECEIVE_RETURN: null,
     REFUND_PARTIAL: null,
     REFUND_FULL: null,
@@ -210,6 +221,7 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Record<Ord
     DELIVER: null,
     REQUEST_RETURN: null,
     REJECT_RETURN: null,
+    REJECT_FURTHER_RETURN: null,
     RECEIVE_RETURN: null,
     REFUND_PARTIAL: null,
     REFUND_FULL: null,
@@ -226,6 +238,7 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Record<Ord
     DELIVER: null,
     REQUEST_RETURN: null,
     REJECT_RETURN: null,
+    REJECT_FURTHER_RETURN: null,
     RECEIVE_RETURN: null,
     REFUND_PARTIAL: null,
     REFUND_FULL: null,

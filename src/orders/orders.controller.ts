@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Injectable, Param, Post, Query, type PipeTransform } from '@nestjs/common';
 import {
   ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse,
-  ApiOkResponse, ApiOperation, ApiTags,
+  ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { CurrentActor, CurrentUser, OptionalAuth, Roles, type AuthUser } from '../auth/decorators.js';
 import type { Actor } from '../common/actor.js';
@@ -47,6 +47,7 @@ export class OrdersController {
   @ApiCreatedResponse({ type: CheckoutResponse })
   @ApiBadRequestResponse({ type: ErrorResponse, description: 'Invalid body, or an item that does not exist or is not for sale' })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Not enough stock (details.lines: variantId, sku, requested, available), or the Idempotency-Key is in use' })
+  @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'The payment method is not configured (details.code PAYMENT_METHOD_UNAVAILABLE, availableMethods); nothing is reserved' })
   checkout(@Body() dto: CheckoutDto, @CurrentUser() user: AuthUser | undefined, @CurrentActor() actor: Actor): Promise<CheckoutResponse> {
     return this.checkoutService.checkout(dto, user, actor);
   }

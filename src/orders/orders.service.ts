@@ -3,6 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import type { Order, OrderItem, Prisma } from '../generated/prisma/client.js';
 import type { OrderStatus } from '../generated/prisma/enums.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { escapeLike } from '../prisma/like-pattern.js';
 import type { Actor } from '../common/actor.js';
 import { ConflictError, NotFoundError } from '../common/errors/domain-errors.js';
 import { implementationOf } from '../common/ports.js';
@@ -134,7 +135,8 @@ export class OrdersService implements OnModuleInit {
 
 /** What an admin's search box matches: the order number, an exact email, a phone number (or its last digits), a name. */
 function searchConditions(q: string): Prisma.OrderWhereInput[] {
-  const conditions: Prisma.OrderWhereInput[] = [{ customerName: { contains: q, mode: 'insensitive' } }];
+  // Prisma passes contains to ILIKE as it is: % and _ would be wildcards ("%" would list every order).
+  const conditions: Prisma.OrderWhereInput[] = [{ customerName: { contains: escapeLike(q), mode: 'insensitive' } }];
   const number = normalizeOrderNumber(q);
   if (number) conditions.push({ number });
   if (q.includes('@')) conditions.push({ email: q.toLowerCase() });

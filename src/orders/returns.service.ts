@@ -18,7 +18,9 @@ export type ReturnWithItems = Return & { items: ReturnItem[] };
 /**
  * Returns after fulfilment: the customer asks (REQUEST_RETURN), staff accept, receive the goods (RECEIVE_RETURN
  * restocks exactly the received quantities through the ledger) or reject (REJECT_RETURN); the money goes back through
- * a refund. One open return per order, because the order itself is RETURN_REQUESTED meanwhile.
+ * a refund. One open return per order, because the order itself is RETURN_REQUESTED meanwhile (requests take the
+ * order's row lock, so racing ones see it). What is left after a return may be returned later; across all returns
+ * that are not rejected, never more than was bought.
  */
 @Injectable()
 export class ReturnsService {
@@ -66,7 +68,9 @@ export class ReturnsService {
     return this.prisma.serializable(async (tx) => {
       const order = await this.transitions.lockOrder(tx, orderId);
       const current = await this.findReturn(tx, orderId, returnId, ['REQUESTED', 'ACCEPTED']);
-      await this.transitions.apply(tx, order, 'REJECT_RETURN', { actor, reason: `return ${returnId} rejected: ${reason}` });
+      // Goods of an earlier return came back: the order stays RETURNED.
+      const received = await tx.return.count({ where: { orderId, status: 'RECEIVED' } });
+      await this.transitions.apply(tx, order, received ? 'REJECT_FURTHER_RETURN' : 'REJECT_RETURN', { actor, reason: `return ${returnId} rejected: ${reason}` });
       return this.setStatus(tx, current, 'REJECTED', actor, { reason });
     });
   }

@@ -33,7 +33,7 @@ export abstract class OutboxDestination {
    * numbers the events from 1 in the order given. The statement's CTE `m` holds the events (event, aggregate_id,
    * payload, idx) for joins. Undefined when it has none for these events.
    */
-  abstract targets(events: readonly OutboxInput[]): Prisma.Sql | undefined;
+  abstract destinationsOf(events: readonly OutboxInput[]): Prisma.Sql | undefined;
 
   /** Delivers one message to one of its targets; throws DeliveryError (permanent when retrying cannot help). */
   abstract deliver(target: string, message: OutboxDelivery): Promise<void>;

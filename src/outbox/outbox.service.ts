@@ -50,7 +50,7 @@ export class OutboxService implements OnModuleInit {
   async enqueueMany(tx: Tx, messages: OutboxInput[]): Promise<number> {
     if (!messages.length) return 0;
     const targets = this.destinations.flatMap((d) => {
-      const sql = d.targets(messages);
+      const sql = d.destinationsOf(messages);
       return sql ? [Prisma.sql`SELECT * FROM (${sql}) AS t(idx, destination)`] : [];
     });
     if (!targets.length) return 0;

@@ -1,5 +1,5 @@
 import type { Type } from '@nestjs/common';
-import { DomainError, InvalidInputError, ServiceUnavailableError } from '../common/errors/domain-errors.js';
+import { DomainError, InvalidInputError, ServiceUnavailableError, UnprocessableError } from '../common/errors/domain-errors.js';
 import type { CredentialFields } from '../settings/credential-catalogue.js';
 import type { PaymentMethod } from '../orders/payment-gateway.js';
 import type { PaymentCredentialsSource } from './payment-credentials.js';
@@ -183,6 +183,16 @@ export type PaymentProviderClass = Type<PaymentProvider> & { readonly descriptor
 export class ProviderNotConfiguredError extends ServiceUnavailableError {
   constructor(method: PaymentMethod) {
     super(`Payment method ${method} is not configured`);
+  }
+}
+
+/** Checkout asked for a payment method whose provider is not configured: refused before anything is reserved. */
+export class PaymentMethodUnavailableError extends UnprocessableError {
+  constructor(method: PaymentMethod, available: PaymentMethod[]) {
+    const name = (m: PaymentMethod) => m.toLowerCase();
+    super(`Payment method ${name(method)} is not available; choose one of: ${available.map(name).join(', ')}`, {
+      code: 'PAYMENT_METHOD_UNAVAILABLE', field: 'paymentMethod', paymentMethod: name(method), availableMethods: available.map(name),
+    });
   }
 }
 

@@ -4,6 +4,7 @@ import type { Tx } from '../prisma/prisma.service.js';
 import type { Actor } from '../common/actor.js';
 import { InvalidInputError } from '../common/errors/domain-errors.js';
 import { PaymentGateway, type CheckoutMethod, type OrderForPayment, type PaymentInstructions } from '../orders/payment-gateway.js';
+import { PaymentMethodUnavailableError } from './payment-provider.js';
 import { PaymentProviders } from './payment-providers.js';
 import { PaymentsService } from './payments.service.js';
 
@@ -14,17 +15,24 @@ export class PaymentsGateway extends PaymentGateway {
     super();
   }
 
-  checkoutMethod(name: string, currency: string): Promise<CheckoutMethod> {
+  /**
+   * The provider a checkout names: 400 when no provider has that name or it does not take the cart's currency, 422
+   * when it is not configured (PAYMENT_METHOD_UNAVAILABLE, with the methods that are).
+   */
+  async checkoutMethod(name: string, currency: string): Promise<CheckoutMethod> {
     const provider = this.providers.named(name);
     if (!provider) {
       const names = this.providers.all().map((p) => p.descriptor.name).join(', ');
-      return Promise.reject(invalidMethod(`paymentMethod must be one of the following values: ${names}`));
+      throw invalidMethod(`paymentMethod must be one of the following values: ${names}`);
+    }
+    if (!(await provider.isEnabled())) {
+      throw new PaymentMethodUnavailableError(provider.code, (await this.providers.enabledProviders()).map((p) => p.code));
     }
     const { currencies, collectsOnDelivery } = provider.descriptor;
     if (currencies !== 'any' && !currencies.includes(currency)) {
-      return Promise.reject(invalidMethod(`${provider.descriptor.label} does not take ${currency} (it takes ${currencies.join(', ')})`));
+      throw invalidMethod(`${provider.descriptor.label} does not take ${currency} (it takes ${currencies.join(', ')})`);
     }
-    return Promise.resolve({ code: provider.code, collectsOnDelivery: Boolean(collectsOnDelivery) });
+    return { code: provider.code, collectsOnDelivery: Boolean(collectsOnDelivery) };
   }
 
   open(tx: Tx, order: OrderForPayment): Promise<Payment | undefined> {

@@ -8,35 +8,16 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors.js';
 import { DecryptionError, SecretBox } from '../common/crypto/secret-box.js';
-import { DeliveryError, describeHttpFailure, describeNetworkFailure } from '../outbox/delivery-error.js';
+import { DeliveryError } from '../outbox/delivery-error.js';
 import { OutboxDestination, type OutboxDelivery } from '../outbox/outbox-destination.js';
 import type { CreateWebhookEndpointDto, UpdateWebhookEndpointDto, WebhookEndpointResponse, WebhookEndpointWithSecretResponse } from './dto/webhook-endpoints.dto.js';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from './webhook-signature.js';
+import { WebhookTargetRefusedError, WebhookTargets } from './webhook-targets.js';
 
 const KIND = 'webhook';
 const secretContext = (endpointId: string) => `webhook_endpoints.secret:${endpointId}`;
-const RESPONSE_SNIPPET_BYTES = 2048;
 /** A new signing secret: 256 random bits. */
 const generateSecret = () => `ol_whsec_${randomBytes(32).toString('base64url')}`;
-
-/** Reads at most `limit` bytes of a response body and drops the rest (receivers may answer with whole pages). */
-async function readSnippet(response: Response, limit: number): Promise<string> {
-  if (!response.body) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < limit) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.length;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-  return Buffer.concat(chunks).subarray(0, limit).toString('utf8');
-}
 
 /**
  * Brand webhook endpoints: admin CRUD with a per-endpoint signing secret (generated here, shown once, stored
@@ -52,6 +33,7 @@ export class WebhookEndpointsService extends OutboxDestination {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly box: SecretBox,
+    private readonly targets: WebhookTargets,
     config: ConfigService<EnvironmentVariables, true>,
   ) {
     super();
@@ -60,7 +42,7 @@ export class WebhookEndpointsService extends OutboxDestination {
   }
 
   async create(input: CreateWebhookEndpointDto, actor: Actor): Promise<WebhookEndpointWithSecretResponse> {
-    this.checkUrl(input.url);
+    await this.checkUrl(input.url);
     const id = randomUUID();
     const secret = generateSecret();
     const endpoint = await this.prisma.serializable(async (tx) => {
@@ -85,7 +67,7 @@ export class WebhookEndpointsService extends OutboxDestination {
   }
 
   async update(id: string, input: UpdateWebhookEndpointDto, actor: Actor): Promise<WebhookEndpointResponse> {
-    if (input.url !== undefined) this.checkUrl(input.url);
+    if (input.url !== undefined) await this.checkUrl(input.url);
     const updated = await this.prisma.serializable(async (tx) => {
       const before = await tx.webhookEndpoint.findUnique({ where: { id } });
       if (!before) throw new NotFoundError('Webhook endpoint', id);
@@ -126,13 +108,15 @@ export class WebhookEndpointsService extends OutboxDestination {
   }
 
   /** Every active endpoint subscribed to the event (or to "*"), read in the queuing transaction. */
-  targets(): Prisma.Sql {
+  destinationsOf(): Prisma.Sql {
     return Prisma.sql`SELECT m.idx, ${`${KIND}:`} || w.id::text FROM m JOIN webhook_endpoints w ON w.active AND (m.event = ANY(w.events) OR '*' = ANY(w.events))`;
   }
 
   /**
    * POSTs one outbox message to its endpoint, signed with the endpoint's current secret. Any 2xx is success; every
-   * other answer, a timeout or a network error is retried by the outbox. A deleted or inactive endpoint fails for good.
+   * other answer (redirects too: they are not followed), a timeout or a network error is retried by the outbox. A
+   * deleted or inactive endpoint, or one whose address the target policy refuses, fails for good. What is recorded
+   * is the status or the error's code, never the receiver's answer (an address it should not reach could be read so).
    */
   async deliver(endpointId: string, delivery: OutboxDelivery): Promise<void> {
     const endpoint = await this.prisma.webhookEndpoint.findUnique({ where: { id: endpointId } });
@@ -147,31 +131,29 @@ export class WebhookEndpointsService extends OutboxDestination {
     }
     const body = JSON.stringify({ id: delivery.id, type: delivery.event, createdAt: delivery.createdAt.toISOString(), data: delivery.payload });
     const timestamp = Math.floor(Date.now() / 1000);
-    let response: Response;
+    const headers = {
+      'Content-Type': 'application/json',
+      'User-Agent': 'Orderline-Webhooks/1.0',
+      [EVENT_ID_HEADER]: delivery.id,
+      [EVENT_TYPE_HEADER]: delivery.event,
+      [TIMESTAMP_HEADER]: String(timestamp),
+      [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
+    };
+    let status: number;
     try {
-      response = await fetch(endpoint.url, {
-        method: 'POST',
-        redirect: 'manual',
-        headers: {
-          'Content-Type': 'application/json',
-          'User-Agent': 'Orderline-Webhooks/1.0',
-          [EVENT_ID_HEADER]: delivery.id,
-          [EVENT_TYPE_HEADER]: delivery.event,
-          [TIMESTAMP_HEADER]: String(timestamp),
-          [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
-        },
-        body,
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
+      status = await this.targets.post(endpoint.url, headers, body, this.timeoutMs);
     } catch (error) {
-      throw describeNetworkFailure('Webhook endpoint', error);
+      if (error instanceof WebhookTargetRefusedError) throw new DeliveryError(`Webhook endpoint ${error.message}`, true);
+      const e = error as { name?: string; code?: string };
+      if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new DeliveryError('Webhook endpoint did not answer in time');
+      throw new DeliveryError(`Webhook endpoint unreachable: ${e.code ?? e.name ?? 'network error'}`);
     }
-    const snippet = await readSnippet(response, RESPONSE_SNIPPET_BYTES).catch(() => '');
-    if (response.status < 200 || response.status >= 300) throw new DeliveryError(describeHttpFailure('Webhook endpoint', response.status, snippet));
+    if (status < 200 || status >= 300) throw new DeliveryError(`Webhook endpoint answered HTTP ${status}`);
   }
 
-  private checkUrl(url: string): void {
-    if (this.production && !url.startsWith('https://')) throw new InvalidInputError('Validation failed: url', [{ field: 'url', errors: ['url must use https in production'] }]);
+  private async checkUrl(url: string): Promise<void> {
+    const problem = this.production && !url.startsWith('https://') ? 'url must use https in production' : await this.targets.problemWith(url);
+    if (problem) throw new InvalidInputError('Validation failed: url', [{ field: 'url', errors: [problem] }]);
   }
 
   private toResponse(row: WebhookEndpoint): WebhookEndpointResponse {

@@ -29,8 +29,8 @@ export interface DeliveryOptions {
   times?: number;
   /** Send the copies at the same time (default) or one after another. */
   concurrently?: boolean;
-  /** Break the signature: a wrong secret, a body changed after signing, or (Stripe, AcmePay) a timestamp outside the tolerance. */
-  tamper?: 'signature' | 'body' | 'stale-timestamp';
+  /** Break the signature: a wrong secret, a body changed after signing, or (Stripe, AcmePay) a timestamp outside the tolerance, past or future. */
+  tamper?: 'signature' | 'body' | 'stale-timestamp' | 'future-timestamp';
 }
 
 export interface DeliveryResult {
@@ -148,7 +148,7 @@ export class ProviderSimulator {
     if (!url) throw new Error(`no webhook URL for ${event.provider}: call targetApp() first`);
     const body = tamper === 'body' ? event.body.replace(/"amount":\s*(\d+)/, (_m, n) => `"amount": ${Number(n) + 1}`) : event.body;
     const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': USER_AGENTS[event.provider] };
-    const timestamp = tamper === 'stale-timestamp' ? nowSeconds() - 3600 : nowSeconds();
+    const timestamp = nowSeconds() + (tamper === 'stale-timestamp' ? -3600 : tamper === 'future-timestamp' ? 3600 : 0);
     if (event.provider === 'stripe') {
       headers['Stripe-Signature'] = tamper === 'signature' ? stripeSignature('whsec_not_the_secret', event.body, timestamp) : this.stripe.sign(event.body, timestamp);
     } else if (event.provider === 'razorpay') {

@@ -64,7 +64,7 @@ export function stripeSignature(secret: string, payload: string, timestamp = now
   return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${payload}`).digest('hex')}`;
 }
 
-/** The part of the Stripe API Orderline's adapter calls (PaymentIntents and Refunds), plus the customer's side of paying. */
+/** The part of the Stripe API Orderline's adapter calls (PaymentIntents, Refunds, Charges), plus the customer's side of paying. */
 export class StripeSimulator {
   readonly paymentIntents = new Map<string, PaymentIntent>();
   readonly charges = new Map<string, Charge>();
@@ -84,6 +84,7 @@ export class StripeSimulator {
       { method: 'POST', pattern: '/v1/refunds', handle: (req) => this.idempotent(req, () => this.createRefund(req)) },
       { method: 'GET', pattern: '/v1/refunds', handle: (req) => this.listRefunds(req) },
       { method: 'GET', pattern: '/v1/refunds/:id', handle: (_req, p) => ({ status: 200, body: this.refund(p.id) }) },
+      { method: 'GET', pattern: '/v1/charges/:id', handle: (_req, p) => ({ status: 200, body: this.charge(p.id) }) },
     ];
   }
 
@@ -215,6 +216,12 @@ export class StripeSimulator {
     const intent = this.paymentIntents.get(id);
     if (!intent) throw invalid(`No such payment_intent: '${id}'`, 'resource_missing', 404);
     return intent;
+  }
+
+  private charge(id: string): Charge {
+    const charge = this.charges.get(id);
+    if (!charge) throw invalid(`No such charge: '${id}'`, 'resource_missing', 404);
+    return charge;
   }
 
   private refund(id: string): StripeRefund {

@@ -1,4 +1,5 @@
 // Jest loads global setup outside its module system; tsx lets it import the TypeScript database helpers.
+import { randomBytes } from 'node:crypto';
 import { tsImport } from 'tsx/esm/api';
 
 export default async function globalSetup() {
@@ -13,4 +14,13 @@ export default async function globalSetup() {
   process.env.LOG_LEVEL ??= 'silent';
   // Tests register and check out far faster than any client; test/ops.e2e-spec.ts turns the limits back on.
   process.env.RATE_LIMIT_ENABLED ??= 'false';
+  // One signing secret for the run, shared by the in-process apps, the app processes tests start and the tests that
+  // sign tokens themselves (without it each app would generate its own).
+  process.env.JWT_SECRET ??= randomBytes(32).toString('base64url');
+  // Checkout refuses a payment method whose provider is not configured, so the run's apps pay through a provider
+  // simulator (files that need their own, or none, override these variables).
+  const { ProviderSimulator } = await tsImport('../provider-simulator/provider-simulator.ts', import.meta.url);
+  const simulator = await ProviderSimulator.start();
+  globalThis.__PROVIDER_SIMULATOR__ = simulator;
+  Object.assign(process.env, simulator.env());
 }

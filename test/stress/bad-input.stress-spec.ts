@@ -28,7 +28,8 @@ const ADMIN_ROUTES = [
   'post /products', 'patch /products/{id}', 'delete /products/{id}', 'patch /inventory/{variantId}', 'get /admin/settings',
 ];
 
-const JWT_SECRET = process.env.JWT_SECRET ?? 'orderline-development-secret-not-for-production';
+/** The run's secret (test/setup/global-setup.mjs), the one the app signs with. */
+const JWT_SECRET = process.env.JWT_SECRET!;
 const headerSafe = fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: 200 });
 
 function operationsOf(doc: OpenApiDoc): Operation[] {

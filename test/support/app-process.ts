@@ -8,10 +8,14 @@ import { freePort } from './helpers.js';
 /** The repository root (where dist/main.js is), whatever directory the test runner or benchmark was started from. */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** The environment the app starts from unless `baseEnv` says otherwise: nothing of the caller's but PATH and HOME. */
+/**
+ * The environment the app starts from unless `baseEnv` says otherwise: nothing of the caller's but PATH, HOME and the
+ * run's JWT_SECRET (so tokens the tests sign are the app's, and no app writes a generated one into the repository).
+ */
 export const MINIMAL_APP_ENV: Readonly<NodeJS.ProcessEnv> = {
   PATH: process.env.PATH,
   HOME: process.env.HOME,
+  JWT_SECRET: process.env.JWT_SECRET,
   NODE_ENV: 'test',
   SCHEDULER_ENABLED: 'false',
   SEED_DEMO_DATA: 'false',

@@ -14,6 +14,7 @@ export interface RecordedRequest {
 export interface HttpReply {
   status: number;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 export interface RecordingHttpServer {
@@ -34,7 +35,7 @@ export async function startRecordingHttpServer(): Promise<RecordingHttpServer> {
       const request: RecordedRequest = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8'), receivedAt: Date.now() };
       recorder.requests.push(request);
       const reply = recorder.respond(request);
-      res.writeHead(reply.status, { 'Content-Type': 'application/json' });
+      res.writeHead(reply.status, { 'Content-Type': 'application/json', ...reply.headers });
       res.end(JSON.stringify(reply.body ?? {}));
     });
   });

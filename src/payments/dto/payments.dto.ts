@@ -51,7 +51,7 @@ export class PaymentRecordResponse {
 export class PaymentAttemptResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiPaymentMethod() provider!: string;
-  @ApiProperty({ description: 'Stripe charge id, Razorpay payment id, or cod_<orderId>' }) providerPaymentId!: string;
+  @ApiProperty({ description: 'Stripe PaymentIntent id (a capture) or charge id (a failed try), Razorpay payment id, or cod_<orderId>' }) providerPaymentId!: string;
   @ApiProperty({ enum: ['PENDING', 'CAPTURED', 'FAILED'] }) status!: string;
   @ApiProperty() amountMinor!: number;
   @ApiProperty() currency!: string;

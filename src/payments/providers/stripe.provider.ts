@@ -40,7 +40,10 @@ class StripeInstructions {
 const idOf = (value: string | { id: string } | null | undefined): string | undefined => (typeof value === 'string' ? value : value?.id);
 const amountOf = (amount: number, currency: string) => fromProviderAmount(STRIPE_AMOUNT_RULES, amount, currency);
 
-/** Stripe PaymentIntents through the official stripe-node SDK. The PaymentIntent id is our payment's providerRef. */
+/**
+ * Stripe PaymentIntents through the official stripe-node SDK. The PaymentIntent id is our payment's providerRef and
+ * the identity of its capture: a PaymentIntent succeeds at most once, while events name it by intent or by charge.
+ */
 @Injectable()
 export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
   static readonly descriptor: PaymentProviderDescriptor = {
@@ -101,6 +104,9 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
     } catch (error) {
       throw new InvalidWebhookSignatureError((error as Error).message);
     }
+    // The SDK only refuses timestamps older than the tolerance; one from the future is refused the same way.
+    const timestamp = Number(/(?:^|,)\s*t=(\d+)/.exec(signature)?.[1]);
+    if (timestamp - Date.now() / 1000 > this.toleranceSeconds) throw new InvalidWebhookSignatureError('Timestamp outside the tolerance zone (in the future)');
     return { eventId: event.id, type: event.type, events: await this.eventsOf(event) };
   }
 
@@ -150,14 +156,19 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
         return [this.failureOf(event.data.object, `${event.data.object.id}:${event.id}`)];
       case 'payment_intent.canceled':
         return [{ type: 'payment.cancelled', paymentRef: event.data.object.id, orderId: event.data.object.metadata?.orderId }];
+      case 'charge.succeeded': {
+        const charge = event.data.object;
+        const capture = this.captureOfCharge(charge);
+        return capture && charge.amount_captured > 0 ? [{ type: 'payment.captured', ...capture, orderId: charge.metadata?.orderId }] : [];
+      }
       case 'charge.refunded':
         return this.refundEventsOfCharge(event.data.object);
       case 'refund.updated':
       case 'refund.failed': {
         const refund = event.data.object;
-        const chargeId = idOf(refund.charge);
-        if (!chargeId) return [];
-        return [{ type: 'refund.updated', paymentRef: idOf(refund.payment_intent), orderId: refund.metadata?.orderId, refund: this.refundOf(refund, chargeId) }];
+        const paymentRef = idOf(refund.payment_intent) ?? (await this.intentOfCharge(idOf(refund.charge)));
+        if (!paymentRef) return [];
+        return [{ type: 'refund.updated', paymentRef, orderId: refund.metadata?.orderId, refund: this.refundOf(refund, paymentRef) }];
       }
       default:
         return [];
@@ -166,28 +177,35 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
 
   /** Since API version 2022-11-15 a charge no longer embeds its refunds, so they are listed when absent. */
   private async refundEventsOfCharge(charge: Stripe.Charge): Promise<PaymentEvent[]> {
-    const paymentRef = idOf(charge.payment_intent);
+    const capture = this.captureOfCharge(charge);
+    if (!capture) return []; // a charge without a PaymentIntent was not made by Orderline
     let refunds = charge.refunds?.data;
     if (!refunds) {
       const { stripe } = await this.client();
       refunds = (await this.call(() => stripe.refunds.list({ charge: charge.id, limit: 100 }))).data;
     }
-    const capture: ProviderCapture | undefined = paymentRef
-      ? { paymentRef, providerPaymentId: charge.id, amountMinor: amountOf(charge.amount_captured, charge.currency), currency: charge.currency.toUpperCase() }
-      : undefined;
     return refunds.map((refund) => ({
-      type: 'refund.updated' as const, paymentRef, orderId: charge.metadata?.orderId ?? refund.metadata?.orderId, capture, refund: this.refundOf(refund, charge.id),
+      type: 'refund.updated' as const, paymentRef: capture.paymentRef, orderId: charge.metadata?.orderId ?? refund.metadata?.orderId, capture,
+      refund: this.refundOf(refund, capture.paymentRef),
     }));
   }
 
-  /** The attempt id of a Stripe payment is its charge; a PaymentIntent succeeds with exactly one. */
+  /** A capture is identified by its PaymentIntent (never its charge), so every event about it names the same payment. */
   private captureOf(intent: Stripe.PaymentIntent): ProviderCapture {
-    return {
-      paymentRef: intent.id,
-      providerPaymentId: idOf(intent.latest_charge) ?? intent.id,
-      amountMinor: amountOf(intent.amount_received, intent.currency),
-      currency: intent.currency.toUpperCase(),
-    };
+    return { paymentRef: intent.id, providerPaymentId: intent.id, amountMinor: amountOf(intent.amount_received, intent.currency), currency: intent.currency.toUpperCase() };
+  }
+
+  private captureOfCharge(charge: Stripe.Charge): ProviderCapture | undefined {
+    const paymentRef = idOf(charge.payment_intent);
+    if (!paymentRef) return undefined;
+    return { paymentRef, providerPaymentId: paymentRef, amountMinor: amountOf(charge.amount_captured, charge.currency), currency: charge.currency.toUpperCase() };
+  }
+
+  /** The PaymentIntent of a charge, for events that name only the charge. */
+  private async intentOfCharge(chargeId: string | undefined): Promise<string | undefined> {
+    if (!chargeId) return undefined;
+    const { stripe } = await this.client();
+    return idOf((await this.call(() => stripe.charges.retrieve(chargeId))).payment_intent);
   }
 
   private failureOf(intent: Stripe.PaymentIntent, fallbackAttemptId: string): PaymentEvent {
@@ -209,7 +227,7 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
     return {
       providerRefundId: refund.id,
       refundId: refund.metadata?.refundId,
-      providerPaymentId: idOf(refund.charge) ?? providerPaymentId,
+      providerPaymentId: idOf(refund.payment_intent) ?? providerPaymentId,
       amountMinor: amountOf(refund.amount, refund.currency),
       currency: refund.currency.toUpperCase(),
       status,
