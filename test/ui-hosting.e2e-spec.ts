@@ -1,3 +1,4 @@
+import { gzipSync } from 'node:zlib';
 import { buildApp } from './support/built-app.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
@@ -82,6 +83,22 @@ describe('web UI hosting', () => {
       const res = await t.http.get(path).expect(404);
       expect(res.body).toMatchObject({ statusCode: 404 });
     }
+  });
+
+  it('keeps the first-load JavaScript within budget (console 150 KB, storefront 80 KB, gzipped)', async () => {
+    const firstLoadJs = async (page: string) => {
+      const html = (await t.http.get(page).expect(200)).text;
+      const scripts = assetsOf(html).filter((a) => a.endsWith('.js'));
+      expect(scripts.length).toBeGreaterThan(0);
+      let bytes = 0;
+      for (const script of scripts) bytes += gzipSync((await t.http.get(script).expect(200)).text).length;
+      return bytes;
+    };
+    const consoleBytes = await firstLoadJs('/console');
+    const shopBytes = await firstLoadJs('/shop');
+    expect(consoleBytes).toBeGreaterThan(5_000);
+    expect(consoleBytes).toBeLessThan(150 * 1024);
+    expect(shopBytes).toBeLessThan(80 * 1024);
   });
 
   it('sends / to the console and leaves the API alone', async () => {
