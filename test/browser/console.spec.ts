@@ -85,6 +85,20 @@ test.describe('console: orders', () => {
     await expect(page.locator(`[data-order-number="${other.order.number}"]`)).toBeVisible();
     await screenshots(page, 'orders-list');
 
+    // j/k move through the list, Enter opens, and with an order open j/k flip through the orders; Esc closes.
+    const listed = page.getByRole('list', { name: 'Orders' }).getByRole('link');
+    const [firstNumber, secondNumber] = await Promise.all([listed.nth(0).getAttribute('data-order-number'), listed.nth(1).getAttribute('data-order-number')]);
+    await page.keyboard.press('j');
+    await page.keyboard.press('Enter');
+    const opened = page.getByRole('complementary').getByRole('heading', { level: 2 });
+    await expect(opened).toContainText(secondNumber!);
+    await page.keyboard.press('k');
+    await expect(opened).toContainText(firstNumber!);
+    await expect(page).toHaveURL(new RegExp(`/console/orders/${(await listed.nth(0).getAttribute('href'))!.split('/').pop()}$`));
+    await page.keyboard.press('Escape');
+    await expect(page.getByRole('complementary')).toHaveCount(0);
+    await expect(page).toHaveURL(/\/console\/orders$/);
+
     // Keyboard: "/" focuses the search; the phone's last digits find the order (and nothing else).
     await page.keyboard.press('/');
     await expect(page.getByLabel('Search orders')).toBeFocused();

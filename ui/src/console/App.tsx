@@ -3,7 +3,7 @@ import { Link, navigate, Redirect, useLocation } from '../lib/router.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { resumeSession, useSession } from './session.js';
 import { Shell } from './Shell.js';
-import { SignIn } from './SignIn.js';
+import { afterSignIn, SignIn } from './SignIn.js';
 import { Account } from './Account.js';
 import { OrdersPage } from './orders/OrdersPage.js';
 import { EmptyState } from '../components/EmptyState.js';
@@ -44,9 +44,8 @@ export function App() {
       </main>
     );
   }
-  if (session.status === 'signed-out' || loc.path === SIGN_IN) {
-    return <SignIn reason={session.status === 'signed-out' ? session.reason : undefined} />;
-  }
+  if (session.status === 'signed-out') return <SignIn reason={session.reason} />;
+  if (loc.path === SIGN_IN) return <Redirect to={afterSignIn(loc.query.get('next'))} />;
 
   const path = loc.path.replace(/\/+$/, '');
   if (path === '/console' || path === '') return <Redirect to="/console/orders" />;

@@ -2,17 +2,15 @@ import { useState } from 'preact/hooks';
 import { Button } from '../components/Button.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { Field } from '../components/Field.js';
-import { navigate, useLocation } from '../lib/router.js';
 import { signIn } from './session.js';
 import styles from './SignIn.module.css';
 
-/** Only console paths are followed after sign-in (a crafted ?next= cannot send staff to another site). */
-function nextPath(raw: string | null): string {
+/** Where to go after signing in: ?next= if it is a console path (a crafted one cannot send staff to another site). */
+export function afterSignIn(raw: string | null): string {
   return raw && /^\/console\/(?!sign-in)/.test(raw) ? raw : '/console/orders';
 }
 
 export function SignIn({ reason }: { reason?: string }) {
-  const { query } = useLocation();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
@@ -23,12 +21,11 @@ export function SignIn({ reason }: { reason?: string }) {
     setBusy(true);
     setError(undefined);
     try {
+      // Signed in: the console takes over from here (and follows ?next=).
       await signIn(email.trim(), password);
-      navigate(nextPath(query.get('next')), { replace: true });
     } catch (failure) {
       setError(failure);
       setPassword('');
-    } finally {
       setBusy(false);
     }
   }

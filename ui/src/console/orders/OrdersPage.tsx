@@ -49,11 +49,17 @@ export function OrdersPage({ openId }: { openId?: string }) {
 
   const [selected, setSelected] = useState(0);
   const rowRefs = useRef<(HTMLAnchorElement | null)[]>([]);
+  // Enter in the search box moves to the first result once the results for that search are in.
+  const focusFirstResult = useRef(false);
   useEffect(() => {
     const index = orders.findIndex((o) => o.id === openId);
     if (index >= 0) setSelected(index);
     else setSelected((s) => Math.min(s, Math.max(0, orders.length - 1)));
-  }, [openId, list.data]);
+    if (focusFirstResult.current && !list.loading) {
+      focusFirstResult.current = false;
+      rowRefs.current[0]?.focus();
+    }
+  }, [openId, list.data, list.loading]);
   const orderHref = (order: Order) => `/console/orders/${order.id}${suffix}`;
   const closeHref = `/console/orders${suffix}`;
 
@@ -102,10 +108,14 @@ export function OrdersPage({ openId }: { openId?: string }) {
               autoComplete="off"
               onInput={(e) => setSearch(e.currentTarget.value)}
               onKeyDown={(e) => {
-                if (e.key === 'Enter') {
-                  e.preventDefault();
+                if (e.key !== 'Enter') return;
+                e.preventDefault();
+                if (search.trim() === q) {
+                  if (!list.loading) rowRefs.current[0]?.focus();
+                  else focusFirstResult.current = true;
+                } else {
+                  focusFirstResult.current = true;
                   navigate(listHref({ q: search.trim(), page: undefined }), { replace: true });
-                  if (orders.length) rowRefs.current[0]?.focus();
                 }
               }}
             />
