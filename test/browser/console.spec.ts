@@ -45,6 +45,56 @@ test.describe('console: signing in', () => {
     await expect(page.getByRole('heading', { name: 'Sign in to Orderline' })).toHaveCount(0);
   });
 
+  test('refuses a customer account: the console is for staff', async ({ page }) => {
+    const customer = { email: `customer-${Date.now()}@example.com`, password: 'customer-pass-1' };
+    await unwrap(api().POST('/auth/register', { body: { ...customer, name: 'Just A Customer' } }));
+    await page.goto('/console/');
+    await page.getByLabel('Email').fill(customer.email);
+    await page.getByLabel('Password').fill(customer.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page.getByRole('alert')).toContainText('not a staff account');
+    await expect(page.getByRole('heading', { name: 'Sign in to Orderline' })).toBeVisible();
+    // The session that login started was ended again: nothing to resume.
+    await page.reload();
+    await expect(page.getByRole('heading', { name: 'Sign in to Orderline' })).toBeVisible();
+  });
+
+  test('refreshes an expired access token once and retries, and tabs resuming at the same moment do not trip reuse detection', async ({ page, context }) => {
+    await signIn(page);
+    const refreshes: number[] = [];
+    context.on('request', (request) => {
+      if (new URL(request.url()).pathname === '/auth/refresh') refreshes.push(Date.now());
+    });
+    // The next orders request meets an expired token (as after JWT_EXPIRES_IN): 401, the console refreshes and retries.
+    let expired = false;
+    await page.route(/\/orders\?/, async (route) => {
+      if (expired) return route.continue();
+      expired = true;
+      await route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ statusCode: 401, error: 'Unauthorized', message: 'A valid bearer token is required' }) });
+    });
+    await page.getByRole('link', { name: 'Paid', exact: true }).click();
+    await expect(page).toHaveURL(/status=PAID/);
+    await expect(page.getByRole('heading', { name: 'Sign in to Orderline' })).toHaveCount(0);
+    await expect.poll(() => expired).toBe(true);
+    await expect(page.getByRole('list', { name: 'Orders' }).or(page.getByText('No orders are paid'))).toBeVisible();
+    expect(refreshes).toHaveLength(1);
+    await page.unroute(/\/orders\?/);
+
+    // Three tabs of the same browser resume together: each refresh token works once, so they must take turns. A slow
+    // network (every refresh held 400 ms) makes sure the three would overlap if they did not.
+    await context.route('**/auth/refresh', async (route) => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      await route.continue();
+    });
+    const tabs = [page, await context.newPage(), await context.newPage()];
+    await Promise.all(tabs.map((tab) => tab.goto('/console/orders')));
+    for (const tab of tabs) await expect(tab.getByRole('heading', { name: 'Orders', exact: true })).toBeVisible();
+    await context.unroute('**/auth/refresh');
+    await page.reload();
+    await expect(page.getByRole('heading', { name: 'Orders', exact: true })).toBeVisible();
+    expect(refreshes.length).toBeGreaterThanOrEqual(5);
+  });
+
   test('changes the own password (refusing a wrong current one), signs out, and only the new password works', async ({ page }) => {
     const staff = { email: `second-admin-${Date.now()}@brand.example`, password: 'second-admin-pass' };
     await createStaff(staff.email, staff.password);
