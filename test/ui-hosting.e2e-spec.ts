@@ -1,5 +1,5 @@
 import { gzipSync } from 'node:zlib';
-import { buildApp } from './support/built-app.js';
+import { buildAppAndHold } from './support/built-app.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
 
 /**
@@ -10,14 +10,17 @@ import { startTestApp, type TestApp } from './support/test-app.js';
 describe('web UI hosting', () => {
   let t: TestApp;
   let consoleHtml: string;
+  let releaseBuild: (() => void) | undefined;
 
   beforeAll(async () => {
-    await buildApp();
+    // Other test files build too, and a build empties dist/public: none may run while this file reads it.
+    releaseBuild = await buildAppAndHold();
     t = await startTestApp();
     consoleHtml = (await t.http.get('/console').expect(200)).text;
   });
   afterAll(async () => {
     await t?.close();
+    releaseBuild?.();
   });
 
   const assetsOf = (html: string) => [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
