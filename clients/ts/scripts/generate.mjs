@@ -16,7 +16,8 @@ const check = process.argv.includes('--check');
 // A fixed environment: the document must not depend on whoever runs this (nor on a .env file or a database).
 const documentJson = execFileSync(process.execPath, ['dist/openapi.js'], {
   cwd: ROOT,
-  env: { PATH: process.env.PATH, NODE_ENV: 'development', LOG_LEVEL: 'silent' },
+  // A fixed JWT secret: without one the app would create (and announce on stdout) a per-install secret file.
+  env: { PATH: process.env.PATH, NODE_ENV: 'development', LOG_LEVEL: 'silent', JWT_SECRET: 'openapi-document-generation-only' },
   encoding: 'utf8',
   maxBuffer: 64 * 1024 * 1024,
 });

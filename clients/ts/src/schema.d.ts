@@ -1233,7 +1233,7 @@ export interface components {
             /** @enum {string} */
             status: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
             /** @description The state-machine events the order accepts in its status now (what can happen next); each route still decides who may cause one */
-            nextEvents: ("AWAIT_PAYMENT" | "CONFIRM_COD" | "PAYMENT_SUCCEEDED" | "PAYMENT_FAILED" | "LATE_PAYMENT_ACCEPTED" | "CANCEL" | "EXPIRE" | "FULFILL" | "DELIVER" | "REQUEST_RETURN" | "REJECT_RETURN" | "RECEIVE_RETURN" | "REFUND_PARTIAL" | "REFUND_FULL")[];
+            nextEvents: ("AWAIT_PAYMENT" | "CONFIRM_COD" | "PAYMENT_SUCCEEDED" | "PAYMENT_FAILED" | "LATE_PAYMENT_ACCEPTED" | "CANCEL" | "EXPIRE" | "FULFILL" | "DELIVER" | "REQUEST_RETURN" | "REJECT_RETURN" | "REJECT_FURTHER_RETURN" | "RECEIVE_RETURN" | "REFUND_PARTIAL" | "REFUND_FULL")[];
             /** @enum {string} */
             paymentMethod: "STRIPE" | "RAZORPAY" | "COD";
             /** @example INR */
@@ -1345,7 +1345,7 @@ export interface components {
             id: string;
             /** @enum {string} */
             provider: "STRIPE" | "RAZORPAY" | "COD";
-            /** @description Stripe charge id, Razorpay payment id, or cod_<orderId> */
+            /** @description Stripe PaymentIntent id (a capture) or charge id (a failed try), Razorpay payment id, or cod_<orderId> */
             providerPaymentId: string;
             /** @enum {string} */
             status: "PENDING" | "CAPTURED" | "FAILED";
@@ -2823,7 +2823,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Idempotency-Key already used for a different request */
+            /**
+             * @description The payment method is not configured (details.code PAYMENT_METHOD_UNAVAILABLE, availableMethods); nothing is reserved
+             *
+             *     Idempotency-Key already used for a different request
+             */
             422: {
                 headers: {
                     [name: string]: unknown;
