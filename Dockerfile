@@ -2,22 +2,29 @@
 # Orderline production image: node dist/main.js as a non-root user. Migrations are applied by the app at start
 # (advisory-locked, so several replicas may start together). Set DATABASE_URL, JWT_SECRET and ENCRYPTION_KEY.
 
-# 1. Compile. npm ci's postinstall generates the Prisma client (offline, no engine download) from prisma/schema.prisma.
+# 1. Compile the server and build the web UI into dist/public. npm ci's postinstall generates the Prisma client
+# (offline, no engine download) from prisma/schema.prisma.
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY ui/package.json ./ui/
+COPY clients/ts/package.json ./clients/ts/
 COPY prisma ./prisma
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
+COPY clients/ts ./clients/ts
+COPY ui ./ui
 RUN npm run build
 
-# 2. Production dependencies only.
+# 2. Production dependencies only (the web UI is prebuilt static files: none of its packages are needed).
 FROM node:20-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
+COPY ui/package.json ./ui/
+COPY clients/ts/package.json ./clients/ts/
 COPY prisma ./prisma
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --workspaces=false --include-workspace-root --no-audit --no-fund && npm cache clean --force
 
 # 3. Runtime.
 FROM node:20-slim

@@ -1,15 +1,22 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
 import { AuthService } from './auth.service.js';
+import { SessionsService } from './sessions.service.js';
 import { CurrentUser, Public, type AuthUser } from './decorators.js';
-import { LoginDto, RegisterDto, TokenResponse, UserResponse } from './dto/auth.dto.js';
+import { ChangePasswordDto, LoginDto, RegisterDto, TokenResponse, UserResponse } from './dto/auth.dto.js';
+import { clearSessionCookie, readSessionCookie, SESSION_COOKIE, writeSessionCookie } from './session-cookie.js';
+import { UnauthorizedError } from '../common/errors/domain-errors.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { StrictRateLimit } from '../ops/rate-limit.js';
 
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService) {}
+  constructor(private readonly auth: AuthService, private readonly sessions: SessionsService) {}
 
   @Public()
   @StrictRateLimit()
@@ -24,10 +31,57 @@ export class AuthController {
   @StrictRateLimit()
   @Post('login')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in: an access token, and with refreshCookie a browser session (httpOnly cookie)' })
   @ApiOkResponse({ type: TokenResponse })
   @ApiUnauthorizedResponse({ type: ErrorResponse })
-  login(@Body() dto: LoginDto): Promise<TokenResponse> {
-    return this.auth.login(dto);
+  async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<TokenResponse> {
+    const { token, session } = await this.auth.login(dto);
+    if (session) writeSessionCookie(req, res, session);
+    return token;
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'A new access token for the browser session',
+    description: `Reads the ${SESSION_COOKIE} cookie set by POST /auth/login with refreshCookie, and replaces it with a new one (each refresh token `
+      + 'works once; reusing one ends the session everywhere).',
+  })
+  @ApiOkResponse({ type: TokenResponse })
+  @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'No session, or it expired, was revoked or its token was reused' })
+  async refresh(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<TokenResponse> {
+    try {
+      const { token, session } = await this.auth.refresh(readSessionCookie(req));
+      writeSessionCookie(req, res, session);
+      return token;
+    } catch (error) {
+      // An ended session's cookie is useless; after a transient failure (503) the browser keeps it and retries.
+      if (error instanceof UnauthorizedError) clearSessionCookie(req, res);
+      throw error;
+    }
+  }
+
+  @Public()
+  @Post('logout')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Sign out: ends the browser session (its refresh cookie) and clears the cookie' })
+  @ApiNoContentResponse({ description: 'Signed out (also when there was no session)' })
+  async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
+    await this.sessions.end(readSessionCookie(req));
+    clearSessionCookie(req, res);
+  }
+
+  @StrictRateLimit()
+  @Post('password')
+  @HttpCode(204)
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'Change your own password; your other browser sessions end' })
+  @ApiNoContentResponse({ description: 'Changed' })
+  @ApiBadRequestResponse({ type: ErrorResponse, description: 'currentPassword is wrong, or newPassword is too short or unchanged' })
+  @ApiUnauthorizedResponse({ type: ErrorResponse })
+  async changePassword(@CurrentUser() user: AuthUser, @Body() dto: ChangePasswordDto, @Req() req: Request): Promise<void> {
+    await this.auth.changePassword(user.id, dto, readSessionCookie(req));
   }
 
   @Get('me')

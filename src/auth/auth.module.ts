@@ -7,6 +7,7 @@ import type { EnvironmentVariables } from '../config/configuration.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
+import { SessionsService } from './sessions.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { JwtAuthGuard, RolesGuard } from './auth.guards.js';
 
@@ -24,7 +25,7 @@ import { JwtAuthGuard, RolesGuard } from './auth.guards.js';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }, { provide: APP_GUARD, useClass: RolesGuard }],
+  providers: [AuthService, SessionsService, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }, { provide: APP_GUARD, useClass: RolesGuard }],
   exports: [AuthService],
 })
 export class AuthModule {}

@@ -5,10 +5,11 @@ import { randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
-import { ConflictError, NotFoundError, UnauthorizedError } from '../common/errors/domain-errors.js';
+import { ConflictError, InvalidInputError, NotFoundError, UnauthorizedError } from '../common/errors/domain-errors.js';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import type { User } from '../generated/prisma/client.js';
-import type { LoginDto, RegisterDto, TokenResponse, UserResponse } from './dto/auth.dto.js';
+import type { ChangePasswordDto, LoginDto, RegisterDto, TokenResponse, UserResponse } from './dto/auth.dto.js';
+import { SessionsService, type IssuedSession } from './sessions.service.js';
 
 
 export function toUserResponse(user: User): UserResponse {
@@ -25,6 +26,7 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly audit: AuditService,
     private readonly config: ConfigService<EnvironmentVariables, true>,
+    private readonly sessions: SessionsService,
   ) {}
 
   hashPassword(password: string): Promise<string> {
@@ -44,11 +46,42 @@ export class AuthService {
     return this.issueToken(user);
   }
 
-  async login(dto: LoginDto): Promise<TokenResponse> {
+  /** An access token; with `refreshCookie`, also a browser session (its refresh token goes into the cookie). */
+  async login(dto: LoginDto): Promise<{ token: TokenResponse; session?: IssuedSession }> {
     const user = await this.prisma.user.findUnique({ where: { email: dto.email.toLowerCase() } });
     const ok = await bcrypt.compare(dto.password, user?.passwordHash ?? (await (this.dummyHash ??= this.hashPassword(randomUUID()))));
     if (!user || !ok) throw new UnauthorizedError('Email or password is incorrect');
-    return this.issueToken(user);
+    return { token: await this.issueToken(user), session: dto.refreshCookie ? await this.sessions.start(user) : undefined };
+  }
+
+  /** A fresh access token for the session's refresh token, and that token's successor. */
+  async refresh(refreshToken: string | undefined): Promise<{ token: TokenResponse; session: IssuedSession }> {
+    const { user, session } = await this.sessions.rotate(refreshToken);
+    return { token: await this.issueToken(user), session };
+  }
+
+  /**
+   * Changes the signed-in user's own password after checking the current one, and ends their other sessions (the one
+   * `currentSession` belongs to stays). Audited without either password. Access tokens already issued stay valid
+   * until they expire (JWT_EXPIRES_IN).
+   */
+  async changePassword(userId: string, dto: ChangePasswordDto, currentSession: string | undefined): Promise<void> {
+    const user = await this.prisma.user.findUnique({ where: { id: userId } });
+    if (!user) throw new UnauthorizedError('A valid bearer token is required');
+    if (!(await bcrypt.compare(dto.currentPassword, user.passwordHash))) {
+      throw new InvalidInputError('Validation failed: currentPassword', [{ field: 'currentPassword', errors: ['currentPassword is not your current password'] }]);
+    }
+    if (dto.newPassword === dto.currentPassword) {
+      throw new InvalidInputError('Validation failed: newPassword', [{ field: 'newPassword', errors: ['newPassword must differ from the current password'] }]);
+    }
+    const passwordHash = await this.hashPassword(dto.newPassword);
+    await this.prisma.$transaction(async (tx) => {
+      // Only if nobody changed it since it was checked: two concurrent changes cannot both win.
+      const changed = await tx.user.updateMany({ where: { id: userId, passwordHash: user.passwordHash }, data: { passwordHash } });
+      if (!changed.count) throw new ConflictError('The password was changed at the same time; try again');
+      const sessionsEnded = await this.sessions.revokeOthers(tx, userId, currentSession);
+      await this.audit.record(tx, { actor: { type: 'USER', id: userId }, action: 'user.password_changed', entityType: 'user', entityId: userId, after: { sessionsEnded } });
+    });
   }
 
   async me(userId: string): Promise<UserResponse> {

@@ -1,7 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { GracefulShutdown } from './graceful-shutdown.js';
@@ -9,6 +8,7 @@ import { limitJsonDepth } from './json-depth.js';
 import { loggingConfig, logSink, pinoHttpOptions } from './logging.js';
 import { MetricsService } from './metrics.service.js';
 import { REQUEST_ID_HEADER, requestIdMiddleware } from './request-id.js';
+import { securityHeaders } from './security-headers.js';
 
 /** TRUST_PROXY: false, true, a hop count, or Express's list of trusted addresses ("loopback, 10.0.0.0/8"). */
 export function parseTrustProxy(value: string): boolean | number | string {
@@ -41,15 +41,7 @@ export function configureHttp(app: INestApplication): void {
   app.use(requestIdMiddleware);
   app.use(pinoHttp(pinoHttpOptions(loggingConfig(config)), logSink()));
   if (config.get('METRICS_ENABLED', { infer: true })) app.use(app.get(MetricsService).timeRequests);
-  app.use(
-    helmet({
-      // Swagger UI at /docs is the only HTML served: it needs inline styles and data: images, and must load over
-      // plain HTTP in development (no upgrade-insecure-requests; TLS is the proxy's job).
-      contentSecurityPolicy: {
-        directives: { 'img-src': ["'self'", 'data:'], 'style-src': ["'self'", "'unsafe-inline'"], 'upgrade-insecure-requests': null },
-      },
-    }),
-  );
+  app.use(securityHeaders());
   const origins = parseCorsOrigins(config.get('CORS_ORIGINS', { infer: true }));
   if (origins) {
     app.enableCors({

@@ -1,5 +1,6 @@
 import type { Order, OrderItem } from '../generated/prisma/client.js';
 import type { OrderResponse, ShippingAddressResponse } from './dto/order.dto.js';
+import { canTransition, ORDER_EVENTS } from './order-state-machine.js';
 
 /** The API view of an order: everything but the guest token hash. */
 export function toOrderResponse(order: Order & { items: OrderItem[] }): OrderResponse {
@@ -7,6 +8,7 @@ export function toOrderResponse(order: Order & { items: OrderItem[] }): OrderRes
     id: order.id,
     number: order.number,
     status: order.status,
+    nextEvents: ORDER_EVENTS.filter((event) => canTransition(order.status, event)),
     paymentMethod: order.paymentMethod,
     currency: order.currency,
     subtotalMinor: order.subtotalMinor,

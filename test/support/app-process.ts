@@ -48,31 +48,40 @@ function lockHolderAlive(): boolean {
   }
 }
 
-async function withBuildLock<T>(work: () => Promise<T>): Promise<T> {
+/** Takes the build lock (waiting for another test file's build to finish); resolves with its release. */
+async function acquireBuildLock(): Promise<() => void> {
   for (const started = Date.now(); ; ) {
     try {
       mkdirSync(LOCK);
       writeFileSync(path.join(LOCK, 'pid'), String(process.pid));
-      break;
+      return () => rmSync(LOCK, { recursive: true, force: true });
     } catch {
       if (!lockHolderAlive() && Date.now() - started > 2_000) rmSync(LOCK, { recursive: true, force: true });
       if (Date.now() - started > 180_000) throw new Error(`Timed out waiting for the build lock ${LOCK}`);
       await new Promise((r) => setTimeout(r, 250));
     }
   }
-  try {
-    return await work();
-  } finally {
-    rmSync(LOCK, { recursive: true, force: true });
-  }
 }
 
 /** `npm run build` (incremental, so a second file's build is quick). Fails the test with the compiler output. */
 export async function buildApp(): Promise<void> {
-  await withBuildLock(async () => {
+  (await buildAppAndHold())();
+}
+
+/**
+ * `npm run build`, then no other test file may build until `release()` is called: for tests that read dist/public,
+ * which every build empties and writes anew.
+ */
+export async function buildAppAndHold(): Promise<() => void> {
+  const release = await acquireBuildLock();
+  try {
     const { code, output } = await run('npm', ['run', 'build', '--silent']);
     if (code !== 0) throw new Error(`npm run build failed:\n${output}`);
-  });
+    return release;
+  } catch (error) {
+    release();
+    throw error;
+  }
 }
 
 export interface AppProcessOptions {

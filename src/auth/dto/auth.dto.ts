@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
+import { IsBoolean, IsEmail, IsOptional, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
 
 export class RegisterDto {
   @ApiProperty({ example: 'asha@example.com' }) @IsEmail() @MaxLength(254) email!: string;
@@ -11,6 +11,15 @@ export class RegisterDto {
 export class LoginDto {
   @ApiProperty({ example: 'asha@example.com' }) @IsEmail() email!: string;
   @ApiProperty() @IsString() @MaxLength(72) password!: string;
+  @ApiPropertyOptional({
+    description: 'Browsers: also start a session, an httpOnly refresh cookie that POST /auth/refresh exchanges for a new access token',
+  })
+  @IsOptional() @IsBoolean() refreshCookie?: boolean;
+}
+
+export class ChangePasswordDto {
+  @ApiProperty() @IsString() @MaxLength(72) currentPassword!: string;
+  @ApiProperty({ minLength: 8, maxLength: 72 }) @IsString() @MinLength(8) @MaxLength(72) newPassword!: string;
 }
 
 export class UserResponse {

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
-import { ORDER_STATUSES } from '../order-state-machine.js';
+import { ORDER_EVENTS, ORDER_STATUSES, type OrderEvent } from '../order-state-machine.js';
 import type { OrderStatus } from '../../generated/prisma/enums.js';
 import { ApiPaymentMethod } from './payment-method.dto.js';
 import { blankToUndefined, lower, normalizePhone, PHONE_FORMAT, PHONE_MESSAGE, upper } from './normalize.js';
@@ -31,6 +31,11 @@ export class OrderResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ example: 'OL-000042' }) number!: string;
   @ApiProperty({ enum: ORDER_STATUSES }) status!: OrderStatus;
+  @ApiProperty({
+    enum: ORDER_EVENTS, isArray: true,
+    description: 'The state-machine events the order accepts in its status now (what can happen next); each route still decides who may cause one',
+  })
+  nextEvents!: OrderEvent[];
   @ApiPaymentMethod() paymentMethod!: string;
   @ApiProperty({ example: 'INR' }) currency!: string;
   @ApiProperty({ example: 99800 }) subtotalMinor!: number;

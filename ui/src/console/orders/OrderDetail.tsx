@@ -1,0 +1,232 @@
+import { unwrap, type Schemas } from '@orderline/client';
+import { useEffect, useRef } from 'preact/hooks';
+import { Badge } from '../../components/Badge.js';
+import { ErrorNotice } from '../../components/ErrorNotice.js';
+import { formatMoney } from '../../lib/money.js';
+import { Link } from '../../lib/router.js';
+import { formatDateTime } from '../../lib/time.js';
+import { useAsync } from '../../lib/use-async.js';
+import { integerQuery, NO_ORDER_TOKEN } from '../api-workarounds.js';
+import { api } from '../session.js';
+import { PROVIDER, STATUS, type Order, type OrderReturn, type PaymentSummary } from './labels.js';
+import { OrderActions } from './OrderActions.js';
+import { Timeline } from './Timeline.js';
+import styles from './OrderDetail.module.css';
+
+export interface OrderView {
+  order: Order;
+  payment: PaymentSummary;
+  returns: OrderReturn[];
+  audit: Schemas['AuditEntryResponse'][];
+}
+
+async function loadOrder(id: string): Promise<OrderView> {
+  const path = { id };
+  const [order, payment, returns, audit] = await Promise.all([
+    unwrap(api.GET('/orders/{id}', { params: { path, header: NO_ORDER_TOKEN } })),
+    unwrap(api.GET('/orders/{id}/payment', { params: { path, header: NO_ORDER_TOKEN } })),
+    unwrap(api.GET('/orders/{id}/returns', { params: { path, header: NO_ORDER_TOKEN } })),
+    unwrap(api.GET('/audit', { params: { query: { entityType: 'order', entityId: id, limit: integerQuery(100) } } })),
+  ]);
+  return { order, payment, returns, audit: audit.items };
+}
+
+/**
+ * One order, opened from the list: first what staff can do now (only what its status allows), then the items, the
+ * customer, the money and the timeline.
+ */
+export function OrderDetail({ id, closeHref, onChanged }: { id: string; closeHref: string; onChanged(): void }) {
+  const view = useAsync(() => loadOrder(id), [id]);
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus({ preventScroll: true }), [id]);
+  const data = view.data;
+  const order = data?.order;
+
+  return (
+    <aside class={styles.panel} aria-labelledby="order-title" aria-busy={view.loading}>
+      <header class={styles.head}>
+        <h2 id="order-title" ref={heading} tabIndex={-1} class={styles.title}>
+          <span class="mono">{order?.number ?? 'Order'}</span>
+          {order && <Badge tone={STATUS[order.status].tone}>{STATUS[order.status].label}</Badge>}
+        </h2>
+        <Link href={closeHref} class={styles.close} aria-label="Close order (Esc)">
+          ✕
+        </Link>
+      </header>
+
+      {view.error !== undefined && <ErrorNotice error={view.error} onRetry={view.reload} />}
+
+      {!data ? (
+        view.loading && (
+          <div class={styles.body}>
+            <div class={`${styles.card} ${styles.placeholder}`} />
+            <div class={`${styles.card} ${styles.placeholder}`} />
+          </div>
+        )
+      ) : (
+        <div class={styles.body}>
+          <p class="muted">
+            Placed {formatDateTime(data.order.createdAt)} · {PROVIDER[data.order.paymentMethod] ?? data.order.paymentMethod}
+            {data.order.reservationExpiresAt && data.order.status === 'PAYMENT_PENDING' && <> · stock held until {formatDateTime(data.order.reservationExpiresAt)}</>}
+          </p>
+          {data.payment.needsReview && (
+            <p class={styles.review} role="note">
+              Payment processing flagged this order for review: see the timeline below.
+            </p>
+          )}
+
+          <OrderActions
+            view={data}
+            onDone={() => {
+              view.reload();
+              onChanged();
+            }}
+          />
+
+          <section class={styles.card} aria-labelledby="items-title">
+            <h3 id="items-title">Items</h3>
+            <table class={styles.items}>
+              <tbody>
+                {data.order.items.map((item) => (
+                  <tr key={item.id}>
+                    <td>
+                      <div>
+                        {item.productName} — {item.variantName}
+                      </div>
+                      <div class="muted mono">{item.sku}</div>
+                    </td>
+                    <td class={`num ${styles.quantity}`}>
+                      {item.quantity} × {formatMoney(item.unitPriceMinor, data.order.currency)}
+                    </td>
+                    <td class={`num ${styles.amount}`}>{formatMoney(item.lineTotalMinor, data.order.currency)}</td>
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                <tr>
+                  <th colSpan={2}>Total</th>
+                  <td class={`num ${styles.amount}`}>{formatMoney(data.order.totalMinor, data.order.currency)}</td>
+                </tr>
+              </tfoot>
+            </table>
+          </section>
+
+          <section class={styles.card} aria-labelledby="customer-title">
+            <h3 id="customer-title">Customer</h3>
+            <p>{data.order.customerName}</p>
+            <p>
+              <a href={`tel:${data.order.phone}`}>{data.order.phone}</a> · <a href={`mailto:${data.order.email}`}>{data.order.email}</a>
+            </p>
+            <address class={styles.address}>
+              {[
+                data.order.shippingAddress.line1,
+                data.order.shippingAddress.line2,
+                [data.order.shippingAddress.city, data.order.shippingAddress.state, data.order.shippingAddress.postalCode].filter(Boolean).join(', '),
+                data.order.shippingAddress.country,
+              ]
+                .filter(Boolean)
+                .map((line) => (
+                  <div key={line}>{line}</div>
+                ))}
+            </address>
+            {(data.order.carrier || data.order.trackingNumber) && (
+              <p>
+                Shipped with {data.order.carrier ?? 'a carrier'}
+                {data.order.trackingNumber && (
+                  <>
+                    , tracking <span class="mono">{data.order.trackingNumber}</span>
+                  </>
+                )}
+              </p>
+            )}
+          </section>
+
+          <PaymentSection payment={data.payment} />
+
+          {data.returns.length > 0 && (
+            <section class={styles.card} aria-labelledby="returns-title">
+              <h3 id="returns-title">Returns</h3>
+              {data.returns.map((ret) => (
+                <div key={ret.id} class={styles.returnRow}>
+                  <Badge tone={ret.status === 'REJECTED' ? 'neutral' : ret.status === 'RECEIVED' ? 'success' : 'warning'}>{ret.status.toLowerCase()}</Badge>
+                  <span>
+                    {ret.items
+                      .map((line) => `${line.quantity} × ${data.order.items.find((i) => i.id === line.orderItemId)?.variantName ?? 'item'}`)
+                      .join(', ')}
+                  </span>
+                  <span class="muted">“{ret.reason}”</span>
+                </div>
+              ))}
+            </section>
+          )}
+
+          <section class={styles.card} aria-labelledby="timeline-title">
+            <h3 id="timeline-title">Timeline</h3>
+            <Timeline entries={data.audit} currency={data.order.currency} />
+          </section>
+        </div>
+      )}
+    </aside>
+  );
+}
+
+function PaymentSection({ payment }: { payment: PaymentSummary }) {
+  const money = (minor: number) => formatMoney(minor, payment.currency);
+  return (
+    <section class={styles.card} aria-labelledby="payment-title">
+      <h3 id="payment-title">Payment</h3>
+      <dl class={styles.figures}>
+        <div>
+          <dt>Paid</dt>
+          <dd class="num">{money(payment.paidMinor)}</dd>
+        </div>
+        <div>
+          <dt>Refunded</dt>
+          <dd class="num">{money(payment.refundedMinor)}</dd>
+        </div>
+        {payment.pendingRefundMinor > 0 && (
+          <div>
+            <dt>Refund pending</dt>
+            <dd class="num">{money(payment.pendingRefundMinor)}</dd>
+          </div>
+        )}
+        <div>
+          <dt>Refundable</dt>
+          <dd class="num" data-testid="refundable">
+            {money(payment.refundableMinor)}
+          </dd>
+        </div>
+      </dl>
+      {payment.attempts.length > 0 && (
+        <ul class={styles.lines} aria-label="Payment attempts">
+          {payment.attempts.map((a) => (
+            <li key={a.id}>
+              <span>
+                {PROVIDER[a.provider] ?? a.provider} <span class="mono muted">{a.providerPaymentId}</span>
+              </span>
+              <Badge tone={a.status === 'CAPTURED' ? (a.errorCode ? 'danger' : 'success') : a.status === 'FAILED' ? 'danger' : 'warning'}>
+                {a.status.toLowerCase()}
+                {a.errorCode ? ` · ${a.errorCode}` : ''}
+              </Badge>
+              <span class="num">{money(a.amountMinor)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {payment.refunds.length > 0 && (
+        <ul class={styles.lines} aria-label="Refunds">
+          {payment.refunds.map((r) => (
+            <li key={r.id}>
+              <span>
+                Refund{r.reason ? ` — “${r.reason}”` : ''}
+                {r.automatic ? ' (automatic)' : ''}
+              </span>
+              <Badge tone={r.status === 'SUCCEEDED' ? 'success' : r.status === 'FAILED' ? 'danger' : 'warning'}>{r.status.toLowerCase()}</Badge>
+              <span class="num">{money(r.amountMinor)}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
