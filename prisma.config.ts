@@ -7,10 +7,10 @@ export default defineConfig({
   schema: 'prisma/schema.prisma',
   experimental: { adapter: true },
   engine: 'js',
-  adapter: async () => {
+  adapter: () => {
     // `migrate diff` between schema files never connects, so an unset URL only fails commands that do.
     const url = process.env.DATABASE_URL ?? 'postgresql://localhost:1/database-url-not-set';
     // allowExitOnIdle: the CLI would otherwise wait out the pool's 10 s idle timeout before exiting.
-    return new PrismaPg({ connectionString: url, allowExitOnIdle: true, idleTimeoutMillis: 50 });
+    return Promise.resolve(new PrismaPg({ connectionString: url, allowExitOnIdle: true, idleTimeoutMillis: 50 }));
   },
 });

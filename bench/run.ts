@@ -133,7 +133,7 @@ async function main(): Promise<void> {
     // Everything connected to the scratch database closes before it is dropped (the drop ends what is left).
     monitor?.stop();
     await app?.kill();
-    await db.end().catch((error: Error) => log(`closing the pool: ${error.message}`));
+    await db.end().catch((error: unknown) => log(`closing the pool: ${(error as Error).message}`));
     await scratch.drop();
   }
 }
@@ -203,7 +203,7 @@ async function check(db: pg.Pool, rows: LoadRow[], expiry: ExpiryResult | undefi
   };
 }
 
-main().catch((error) => {
+main().catch((error: unknown) => {
   process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
   process.exit(1);
 });

@@ -139,7 +139,7 @@ describe('reservation expiry job', () => {
       await tx.$queryRaw`SELECT id FROM orders WHERE id = ${order.id}::uuid FOR UPDATE`;
       expect(await job(second).expireDue(later)).toBe(0); // skipped, not waited for
       throw new Error('crash');
-    }).catch((error: Error) => expect(error.message).toBe('crash'));
+    }).catch((error: unknown) => expect((error as Error).message).toBe('crash'));
     expect(await job(second).expireDue(later)).toBe(1);
     expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 5, reserved: 0 });
   });

@@ -31,7 +31,7 @@ export async function runExpiry(db: pg.Pool, databaseUrl: string, catalogue: Ben
   const { ReservationExpiryJob } = await fromDist('orders/reservation-expiry.job.js');
   const context = await NestFactory.createApplicationContext(AppModule, { logger: ['error'] });
   try {
-    const job = context.get(ReservationExpiryJob) as ExpiryJob;
+    const job = context.get<unknown, ExpiryJob>(ReservationExpiryJob);
     const batchSize = Number(process.env.EXPIRY_BATCH_SIZE ?? 500);
     log('expiry: running the job');
     const started = performance.now();

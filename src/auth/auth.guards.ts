@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable, CanActivate } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ForbiddenError, UnauthorizedError } from '../common/errors/domain-errors.js';
-import { IS_OPTIONAL_AUTH, IS_PUBLIC, ROLES, type AuthUser } from './decorators.js';
+import { authenticatedUser, IS_OPTIONAL_AUTH, IS_PUBLIC, ROLES } from './decorators.js';
 import type { Role } from '../generated/prisma/enums.js';
 
 /** Global: every route needs a valid bearer token unless marked @Public() or @OptionalAuth(). */
@@ -16,7 +16,7 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const optional = this.reflector.getAllAndOverride<boolean>(IS_OPTIONAL_AUTH, targets);
-    if (optional && !context.switchToHttp().getRequest().headers.authorization) return true;
+    if (optional && !context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>().headers.authorization) return true;
     return super.canActivate(context);
   }
 
@@ -34,7 +34,7 @@ export class RolesGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [context.getHandler(), context.getClass()]);
     if (!roles?.length) return true;
-    const user: AuthUser | undefined = context.switchToHttp().getRequest().user;
+    const user = authenticatedUser(context);
     if (!user) throw new UnauthorizedError('A valid bearer token is required');
     if (!roles.includes(user.role)) throw new ForbiddenError(`This action requires the ${roles.join(' or ')} role`);
     return true;

@@ -19,11 +19,14 @@ export interface AuthUser {
   role: Role;
 }
 
+/** The user the JWT strategy put on the request, if any. */
+export const authenticatedUser = (ctx: ExecutionContext): AuthUser | undefined => ctx.switchToHttp().getRequest<{ user?: AuthUser }>().user;
+
 /** The signed-in user (undefined for guests on optional-auth routes). */
-export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthUser | undefined => ctx.switchToHttp().getRequest().user);
+export const CurrentUser = createParamDecorator((_data: unknown, ctx: ExecutionContext): AuthUser | undefined => authenticatedUser(ctx));
 
 /** The caller as an audit actor: the user, or a guest. */
 export const CurrentActor = createParamDecorator((_data: unknown, ctx: ExecutionContext): Actor => {
-  const user: AuthUser | undefined = ctx.switchToHttp().getRequest().user;
+  const user = authenticatedUser(ctx);
   return user ? { type: 'USER', id: user.id, role: user.role } : { type: 'GUEST' };
 });

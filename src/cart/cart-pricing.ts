@@ -67,13 +67,16 @@ export async function priceCart(db: Pick<PrismaService | Tx, '$queryRaw'>, items
     WHERE v.id = ANY(${ids}::uuid[])`;
   const variants = new Map(rows.map((r) => [r.variantId, r]));
 
-  const unsellable = items.flatMap((item, i): FieldError[] => {
-    const problem = whyNotSellable(variants.get(item.variantId), item.variantId, now);
-    return problem ? [{ field: `items.${i}.variantId`, errors: [problem] }] : [];
+  const priced: { item: CartLine; variant: VariantRow }[] = [];
+  const unsellable: FieldError[] = [];
+  items.forEach((item, i) => {
+    const variant = variants.get(item.variantId);
+    const problem = whyNotSellable(variant, item.variantId, now);
+    if (problem || !variant) unsellable.push({ field: `items.${i}.variantId`, errors: [problem ?? 'is not for sale'] });
+    else priced.push({ item, variant });
   });
   if (unsellable.length) throw new InvalidInputError('Some items cannot be ordered', unsellable);
 
-  const priced = items.map((item) => ({ item, variant: variants.get(item.variantId)! }));
   const currency = priced[0].variant.currency;
   const otherCurrency = priced.flatMap(({ variant }, i): FieldError[] =>
     variant.currency === currency ? [] : [{ field: `items.${i}.variantId`, errors: [`priced in ${variant.currency} while the cart is in ${currency}`] }],

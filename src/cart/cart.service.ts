@@ -16,8 +16,8 @@ export class CartService {
     const cart = await priceCart(this.prisma, items);
     const short = new Set(shortages(cart.demand, cart.levels).map((s) => s.variantId));
     const lines = cart.lines.map((line) => {
-      const level = cart.levels.get(line.variantId)!;
-      return { ...line, available: level.onHand - level.reserved, inStock: !short.has(line.variantId) };
+      const level = cart.levels.get(line.variantId);
+      return { ...line, available: level ? level.onHand - level.reserved : 0, inStock: !short.has(line.variantId) };
     });
     return { currency: cart.currency, items: lines, totalMinor: cart.totalMinor, allInStock: short.size === 0 };
   }

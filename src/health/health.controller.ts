@@ -23,6 +23,6 @@ export class HealthController {
   @ApiOkResponse({ description: 'The process is up and the database answers' })
   @ApiServiceUnavailableResponse({ type: ErrorResponse })
   check() {
-    return this.health.check([() => this.db.pingCheck('database', this.prisma, { timeout: 2_000 })]);
+    return this.health.check([() => this.db.pingCheck('database', this.prisma).withTimeout(2_000)]);
   }
 }

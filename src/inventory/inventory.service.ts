@@ -50,7 +50,7 @@ export class InventoryService {
     }
     const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
     const rows = await selectInventory(this.prisma, where, { limit: query.limit, offset: (query.page - 1) * query.limit });
-    const total = rows.length ? rows[0].total! : query.page === 1 ? 0
+    const total = rows.length ? (rows[0].total ?? 0) : query.page === 1 ? 0
       : (await this.prisma.$queryRaw<{ total: number }[]>`
           SELECT count(*)::int AS total FROM variants v JOIN products p ON p.id = v.product_id
           LEFT JOIN inventory_levels il ON il.variant_id = v.id ${where}`)[0].total;
@@ -69,9 +69,9 @@ export class InventoryService {
     return this.prisma.serializable(async (tx) => {
       const level = (await this.ledger.lock(tx, [variantId])).get(variantId);
       if (!level) throw new NotFoundError('Inventory of variant', variantId);
-      const target = input.onHand ?? level.onHand + input.delta!;
+      const target = input.onHand ?? level.onHand + (input.delta ?? 0);
       if (target < 0) {
-        throw new ConflictError(`Cannot remove ${-input.delta!} unit(s): only ${level.onHand} on hand`, { onHand: level.onHand, reserved: level.reserved, requestedOnHand: target });
+        throw new ConflictError(`Cannot remove ${level.onHand - target} unit(s): only ${level.onHand} on hand`, { onHand: level.onHand, reserved: level.reserved, requestedOnHand: target });
       }
       if (target < level.reserved) {
         throw new ConflictError(
@@ -112,7 +112,7 @@ export class InventoryService {
   }
 
   private async findItem(client: Pick<Tx, '$queryRaw'>, variantId: string): Promise<InventoryItemResponse> {
-    const [row] = await selectInventory(client, Prisma.sql`WHERE v.id = ${variantId}::uuid`);
+    const [row] = await selectInventory(client, Prisma.sql`WHERE v.id = ${variantId}::uuid`) as (InventoryRow | undefined)[];
     if (!row) throw new NotFoundError('Variant', variantId);
     return withoutTotal(row);
   }

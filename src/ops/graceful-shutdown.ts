@@ -47,7 +47,8 @@ export class GracefulShutdown {
     const crons = [...this.scheduler.getCronJobs().values()];
     for (const name of this.scheduler.getIntervals()) this.scheduler.deleteInterval(name);
     for (const name of this.scheduler.getTimeouts()) this.scheduler.deleteTimeout(name);
-    await Promise.all(crons.map((job) => job.stop()));
+    // CronJob.stop() returns the promise of the run in progress in cron 4, nothing in older versions.
+    await Promise.all(crons.map((job) => job.stop() as unknown));
   }
 
   /** Resolves once every connection has closed; returns how many requests were still running at the deadline. */
@@ -82,7 +83,7 @@ export function shutdownOnSignals(app: INestApplication, afterClose: () => Promi
       process.exit(1);
     }
     stopping = true;
-    app
+    void app
       .get(GracefulShutdown)
       .shutdown(app, signal)
       .then(afterClose)

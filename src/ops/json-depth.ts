@@ -13,8 +13,8 @@ export class JsonTooDeepError extends InvalidInputError {
 /** Whether objects and arrays nest more than `max` levels (walked with a stack, not recursion: the input is hostile). */
 export function nestsDeeperThan(value: unknown, max: number): boolean {
   const stack: [unknown, number][] = [[value, 1]];
-  while (stack.length) {
-    const [node, depth] = stack.pop()!;
+  for (let entry = stack.pop(); entry; entry = stack.pop()) {
+    const [node, depth] = entry;
     if (depth > max) return true;
     for (const child of Object.values(node as object)) if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
   }

@@ -44,7 +44,12 @@ describe('log redaction', () => {
 
   it('writes JSON lines without the secrets through the configured pino logger', () => {
     const lines: string[] = [];
-    const sink = new Writable({ write: (chunk, _enc, done) => (lines.push(chunk.toString()), done()) });
+    const sink = new Writable({
+      write: (chunk: Buffer, _enc, done) => {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
     const logger = pino(pinoOptions('info'), sink);
     logger.info({ req: { headers: { authorization: 'Bearer top-secret-token' } }, attempt: { password: 'pa55word' } }, 'login failed');
     logger.child({ reqId: 'r-1' }).warn({ provider: { webhookSecret: 'whsec_child' } }, 'from a request');

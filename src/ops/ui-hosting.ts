@@ -30,14 +30,23 @@ export function serveUi(app: INestApplication, root = UI_ROOT): void {
     maxAge: '365d',
   });
   app.use((req: Request, res: Response, next: NextFunction) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
-    if (req.path === '/') return res.redirect(302, '/console/');
-    const page = PAGES.find((p) => p.serves.test(req.path));
-    if (!page) return next();
+    const readable = req.method === 'GET' || req.method === 'HEAD';
+    if (readable && req.path === '/') {
+      res.redirect(302, '/console/');
+      return;
+    }
+    const page = readable ? PAGES.find((p) => p.serves.test(req.path)) : undefined;
+    if (!page) {
+      next();
+      return;
+    }
     res.setHeader('Cache-Control', 'no-cache');
     res.sendFile(page.file, { root, dotfiles: 'deny' }, (error?: NodeJS.ErrnoException) => {
       if (!error || res.headersSent) return;
-      if (error.code !== 'ENOENT') return next(error);
+      if (error.code !== 'ENOENT') {
+        next(error);
+        return;
+      }
       res.status(404).json({ statusCode: 404, error: 'Not Found', message: 'The web UI is not built: run npm run build' });
     });
   });

@@ -85,7 +85,7 @@ export class CheckoutService implements OnModuleInit {
         customerName: dto.contact.name,
         email: dto.contact.email,
         phone: dto.contact.phone,
-        shippingAddress: { ...dto.shippingAddress },
+        shippingAddress: Object.fromEntries(Object.entries(dto.shippingAddress)),
         guestTokenHash: guest?.hash ?? null,
         needsReview: false,
         carrier: null,

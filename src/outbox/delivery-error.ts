@@ -23,7 +23,7 @@ export function describeHttpFailure(target: string, status: number, body: string
 /** Turns fetch's network errors and timeouts into retryable DeliveryErrors. */
 export function describeNetworkFailure(target: string, error: unknown): DeliveryError {
   if (error instanceof DeliveryError) return error;
-  const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } };
+  const e = error as { name?: string; code?: string; message?: string; cause?: { code?: string; message?: string } } | null | undefined;
   if (e?.name === 'TimeoutError' || e?.name === 'AbortError') return new DeliveryError(`${target} did not answer in time`);
   const detail = e?.cause?.code ?? e?.code ?? e?.cause?.message ?? e?.message ?? String(error);
   return new DeliveryError(`${target} unreachable: ${detail}`);

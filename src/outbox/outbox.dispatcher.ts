@@ -172,7 +172,7 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, O
   }
 
   private async recordFailure(message: ClaimedMessage, error: unknown): Promise<keyof DispatchResult | undefined> {
-    if (!(error instanceof DeliveryError)) this.logger.error(`Delivering outbox message ${message.id} threw unexpectedly: ${(error as Error)?.stack ?? String(error)}`);
+    if (!(error instanceof DeliveryError)) this.logger.error(`Delivering outbox message ${message.id} threw unexpectedly: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
     const reason = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
     const permanent = error instanceof DeliveryError && error.permanent;
     if (permanent || message.attempts >= this.maxAttempts) {

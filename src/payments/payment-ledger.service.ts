@@ -141,8 +141,8 @@ export class PaymentLedger {
   private async locate(tx: Tx, provider: PaymentMethod, paymentRef: string | undefined, orderIdHint: string | undefined): Promise<{ order: LockedOrder; payment: PaymentRow } | undefined> {
     if (!paymentRef) return undefined;
     // Reading before locking is safe: the transaction is Serializable, so a concurrent change aborts one of us.
-    const [payment] = await tx.$queryRaw<PaymentRow[]>`
-      SELECT id::text, order_id::text AS "orderId", provider::text, status::text FROM payments
+    const [payment] = await tx.$queryRaw<(PaymentRow | undefined)[]>`
+      SELECT id::text, order_id::text AS "orderId", provider, status::text FROM payments
       WHERE provider = ${provider} AND provider_ref = ${paymentRef}`;
     if (payment) return { order: await this.transitions.lockOrder(tx, payment.orderId), payment };
     const orderId = orderIdHint && UUID_PATTERN.test(orderIdHint) ? orderIdHint : undefined;
@@ -180,14 +180,14 @@ export class PaymentLedger {
    * attempt captured later: late authorisation at the bank). Raw SQL: this runs for every payment.
    */
   private async claimCapture(tx: Tx, order: LockedOrder, payment: PaymentRow, capture: ProviderCapture): Promise<ClaimedAttempt | undefined> {
-    const [inserted] = await tx.$queryRaw<ClaimedAttempt[]>`
+    const [inserted] = await tx.$queryRaw<(ClaimedAttempt | undefined)[]>`
       INSERT INTO payment_attempts (id, order_id, payment_id, provider, provider_payment_id, status, amount_minor, currency, captured_at, updated_at)
       VALUES (gen_random_uuid(), ${order.id}::uuid, ${payment.id}::uuid, ${payment.provider}, ${capture.providerPaymentId},
               'CAPTURED', ${capture.amountMinor}, ${capture.currency}, now(), now())
       ON CONFLICT (provider, provider_payment_id) DO NOTHING
       RETURNING id::text, provider_payment_id AS "providerPaymentId", amount_minor AS "amountMinor", currency`;
     if (inserted) return inserted;
-    const [claimed] = await tx.$queryRaw<ClaimedAttempt[]>`
+    const [claimed] = await tx.$queryRaw<(ClaimedAttempt | undefined)[]>`
       UPDATE payment_attempts
       SET status = 'CAPTURED', amount_minor = ${capture.amountMinor}, currency = ${capture.currency}, captured_at = now(),
           error_code = NULL, error_message = NULL, updated_at = now()

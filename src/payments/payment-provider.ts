@@ -1,8 +1,8 @@
-import type { Type } from '@nestjs/common';
+import { Injectable, type Type } from '@nestjs/common';
 import { DomainError, InvalidInputError, ServiceUnavailableError, UnprocessableError } from '../common/errors/domain-errors.js';
 import type { CredentialFields } from '../settings/credential-catalogue.js';
 import type { PaymentMethod } from '../orders/payment-gateway.js';
-import type { PaymentCredentialsSource } from './payment-credentials.js';
+import { PaymentCredentialsSource } from './payment-credentials.js';
 
 /** What a provider needs to open the payment object of one of our orders. Amounts are our minor units. */
 export interface OpenPaymentInput {
@@ -121,8 +121,10 @@ export type CredentialValues<F extends CredentialFields = CredentialFields> = {
 /**
  * One payment provider: the only code that talks to its SDK or API; everything else sees these provider-neutral
  * shapes. A provider is this class, extended once, plus one registration line (payments/providers/index.ts). Modelled
- * on Medusa's AbstractPaymentProvider: typed input and output per operation, webhooks parsed into actions.
+ * on Medusa's AbstractPaymentProvider: typed input and output per operation, webhooks parsed into actions. Injectable
+ * itself, so a provider that needs nothing more than its credentials declares no constructor.
  */
+@Injectable()
 export abstract class PaymentProvider<F extends CredentialFields = CredentialFields> {
   constructor(private readonly credentialSource: PaymentCredentialsSource) {}
 

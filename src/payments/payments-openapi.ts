@@ -25,41 +25,48 @@ export function describePaymentProviders(document: OpenAPIObject): OpenAPIObject
   schemas[PAYMENT_METHOD_SCHEMA] = { type: 'string', enum: all.map(providerCode), description: 'A payment method as orders and payments store it' };
   schemas[PAYMENT_METHOD_NAME_SCHEMA] = { type: 'string', enum: all.map((d) => d.name), description: 'A payment method as clients name it' };
 
-  const instructions = schemas.PaymentInstructionsResponse as SchemaObject | undefined;
+  const envelope = schemas.PaymentInstructionsResponse as SchemaObject;
+  const instructions = (envelope.properties ??= {});
   for (const d of all) {
     const fields = d.instructions && (schemas[d.instructions.name] as SchemaObject | undefined)?.properties;
     for (const [name, field] of Object.entries(fields ?? {}) as [string, SchemaObject][]) {
-      instructions!.properties![name] = { ...field, description: `${d.label}: ${field.description ?? name}` };
+      instructions[name] = { ...field, description: `${d.label}: ${field.description ?? name}` };
     }
   }
 
   // The generic routes (/webhooks/{provider}, /payments/{provider}/verify) are documented once per provider, with its
   // own headers and body: the paths clients call.
-  perProvider(document, WEBHOOK_OPERATION_ID, all.filter((d) => d.webhook), (op, d) => {
+  perProvider(document, WEBHOOK_OPERATION_ID, all, (op, d) => {
+    if (!d.webhook) return false;
     op.summary = `${d.label} webhook endpoint`;
     op.parameters = [
       ...(op.parameters ?? []),
-      ...d.webhook!.headers.map((h): ParameterObject => ({ name: h.name, in: 'header', required: h.required, schema: { type: 'string' }, description: h.description })),
+      ...d.webhook.headers.map((h): ParameterObject => ({ name: h.name, in: 'header', required: h.required, schema: { type: 'string' }, description: h.description })),
     ];
+    return true;
   });
-  perProvider(document, CONFIRMATION_OPERATION_ID, all.filter((d) => d.confirmation), (op, d) => {
+  perProvider(document, CONFIRMATION_OPERATION_ID, all, (op, d) => {
+    if (!d.confirmation) return false;
     op.summary = `Confirm a ${d.label} payment with its client-side result`;
-    op.requestBody = { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${d.confirmation!.name}` } } } };
+    op.requestBody = { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${d.confirmation.name}` } } } };
+    return true;
   });
   return document;
 }
 
-/** Replaces the POST operation `operationId` of a path with {provider} by one copy per provider, for `customize` to finish. */
-function perProvider(document: OpenAPIObject, operationId: string, providers: PaymentProviderDescriptor[], customize: (op: OperationObject, d: PaymentProviderDescriptor) => void) {
-  const [path, item] = Object.entries(document.paths).find(([, p]) => p.post?.operationId === operationId) ?? [];
-  if (!path || !item?.post) return;
-  const template = item.post;
-  delete document.paths[path];
+/**
+ * Replaces the POST operation `operationId` of a path with {provider} by one copy per provider that `customize` finishes
+ * (it answers false for a provider the route does not serve).
+ */
+function perProvider(document: OpenAPIObject, operationId: string, providers: PaymentProviderDescriptor[], customize: (op: OperationObject, d: PaymentProviderDescriptor) => boolean) {
+  const generic = Object.entries(document.paths).find(([, p]) => p.post?.operationId === operationId);
+  const template = generic?.[1].post;
+  if (!generic || !template) return;
+  document.paths = Object.fromEntries(Object.entries(document.paths).filter(([path]) => path !== generic[0]));
   for (const d of providers) {
     const op: OperationObject = structuredClone(template);
     op.operationId = `${operationId}_${d.name}`;
     op.parameters = op.parameters?.filter((param) => !('name' in param && param.name === 'provider'));
-    customize(op, d);
-    document.paths[path.replace('{provider}', d.name)] = { post: op };
+    if (customize(op, d)) document.paths[generic[0].replace('{provider}', d.name)] = { post: op };
   }
 }

@@ -59,7 +59,7 @@ export class PaymentsController {
   @ApiConflictResponse({ type: ErrorResponse, description: 'The order is not awaiting payment, or its reservation expired' })
   @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'The provider is not configured or could not be reached; retry' })
   retry(@Param('id', OrderIdPipe) id: string, @CurrentUser() user: AuthUser | undefined, @Headers('x-order-token') guestToken?: string): Promise<PaymentInstructionsResponse> {
-    return this.payments.retryPayment(id, { user, guestToken }) as Promise<PaymentInstructionsResponse>;
+    return this.payments.retryPayment(id, { user, guestToken });
   }
 
   @Roles('ADMIN')

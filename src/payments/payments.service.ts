@@ -163,15 +163,16 @@ export class PaymentsService {
    * repeats, concurrent calls and the webhook racing it all end in one capture.
    */
   async confirm(name: string, body: unknown): Promise<ClientConfirmationResult> {
-    const named = this.providers.named(name);
-    const confirmation = named?.descriptor.confirmation;
-    if (!named?.confirm || !confirmation) throw new NotFoundError(`Client confirmation for ${name}`);
-    const provider = await this.providers.enabled(named.code);
+    const provider = this.providers.named(name);
+    const confirm = provider?.confirm?.bind(provider);
+    const confirmation = provider?.descriptor.confirmation;
+    if (!provider || !confirm || !confirmation) throw new NotFoundError(`Client confirmation for ${name}`);
+    await this.providers.enabled(provider.code);
     const input = (await createValidationPipe().transform(body, { type: 'body', metatype: confirmation })) as Record<string, string>;
-    const { paymentRef, events } = await provider.confirm!({ ...input });
+    const { paymentRef, events } = await confirm(input);
     await this.applyEvents(provider.code, events, providerActor(provider.code));
     // One round trip: the payment's order, and whether a capture paid for it (the applied_captures rule).
-    const [confirmed] = await this.prisma.$queryRaw<ClientConfirmationResult[]>`
+    const [confirmed] = await this.prisma.$queryRaw<(ClientConfirmationResult | undefined)[]>`
       SELECT o.id::text AS "orderId", o.number AS "orderNumber", o.status::text AS "orderStatus",
              EXISTS (SELECT 1 FROM applied_captures a WHERE a.order_id = o.id) AS paid
       FROM payments p JOIN orders o ON o.id = p.order_id
@@ -185,15 +186,14 @@ export class PaymentsService {
    * each provider payment's current state and applies it like a webhook, then resumes the order's unconfirmed refunds.
    */
   async reconcile(orderId: string, actor: Actor): Promise<PaymentSummary> {
+    if (!(await this.prisma.order.findUnique({ where: { id: orderId }, select: { id: true } }))) throw new NotFoundError('Order', orderId);
     const payments = await this.prisma.payment.findMany({ where: { orderId, provider: { notIn: this.providers.collectingOnDelivery() }, providerRef: { not: null } } });
-    if (!payments.length && !(await this.prisma.order.findUnique({ where: { id: orderId }, select: { id: true } }))) throw new NotFoundError('Order', orderId);
-    for (const payment of payments) {
-      await this.applyEvents(payment.provider, await this.providers.get(payment.provider).reconcile(payment.providerRef!), actor);
+    for (const { provider, providerRef } of payments) {
+      if (providerRef) await this.applyEvents(provider, await this.providers.get(provider).reconcile(providerRef), actor);
     }
     const pending = await this.prisma.refund.findMany({ where: { orderId, status: 'PENDING' }, select: { id: true } });
     await this.refunds.send(pending.map((r) => r.id), actor);
-    const order = await this.loadWithPayments(orderId);
-    return this.toSummary(order!);
+    return this.toSummary(await this.loadWithPaymentsOrThrow(orderId));
   }
 
   /**
@@ -213,7 +213,9 @@ export class PaymentsService {
       RETURNING id::text, order_id::text, provider, provider_ref`;
     for (const payment of claimed) {
       // One payment's trouble does not hold up the others; it is claimed again in a later round.
-      await this.cancelAbandoned(payment).catch((error: Error) => this.logger.warn(`Abandoned payment ${payment.id} not cancelled yet: ${error.message}`));
+      await this.cancelAbandoned(payment).catch((error: unknown) => {
+        this.logger.warn(`Abandoned payment ${payment.id} not cancelled yet: ${error instanceof Error ? error.message : String(error)}`);
+      });
     }
     return claimed.length;
   }
@@ -285,6 +287,12 @@ export class PaymentsService {
       where: { id: orderId },
       include: { payments: { orderBy: { createdAt: 'asc' } }, paymentAttempts: { orderBy: { createdAt: 'asc' } }, refunds: { orderBy: { createdAt: 'asc' } } },
     });
+  }
+
+  private async loadWithPaymentsOrThrow(orderId: string) {
+    const order = await this.loadWithPayments(orderId);
+    if (!order) throw new NotFoundError('Order', orderId);
+    return order;
   }
 
   private async toSummary(order: NonNullable<Awaited<ReturnType<PaymentsService['loadWithPayments']>>>): Promise<PaymentSummary> {

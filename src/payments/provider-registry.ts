@@ -1,5 +1,5 @@
 import { defineCredentials } from '../settings/credential-catalogue.js';
-import type { PaymentProviderClass } from './payment-provider.js';
+import type { PaymentProvider, PaymentProviderClass } from './payment-provider.js';
 
 const NAME = /^[a-z][a-z0-9_]{0,31}$/;
 const registered = new Map<string, PaymentProviderClass>();
@@ -11,10 +11,11 @@ const registered = new Map<string, PaymentProviderClass>();
  */
 export function registerPaymentProvider(provider: PaymentProviderClass): void {
   const { descriptor } = provider;
+  const implemented = provider.prototype as Partial<PaymentProvider>;
   const problem = !NAME.test(descriptor.name) ? `name "${descriptor.name}" must be lower-case letters, digits and _ (at most 32)`
     : registered.has(descriptor.name) && registered.get(descriptor.name) !== provider ? `the name "${descriptor.name}" is taken`
-      : Boolean(descriptor.webhook) !== (typeof provider.prototype.parseWebhook === 'function') ? 'declares webhook headers exactly when it implements parseWebhook'
-        : Boolean(descriptor.confirmation) !== (typeof provider.prototype.confirm === 'function') ? 'declares a confirmation body exactly when it implements confirm'
+      : Boolean(descriptor.webhook) !== (typeof implemented.parseWebhook === 'function') ? 'declares webhook headers exactly when it implements parseWebhook'
+        : Boolean(descriptor.confirmation) !== (typeof implemented.confirm === 'function') ? 'declares a confirmation body exactly when it implements confirm'
           : undefined;
   if (problem) throw new Error(`Payment provider ${provider.name}: ${problem}`);
   registered.set(descriptor.name, provider);

@@ -41,9 +41,10 @@ export class WebhooksService {
   /** A delivery to POST /webhooks/{name}: 404 for a name that is no provider with webhooks. */
   async receive(name: string, rawBody: Buffer | undefined, headers: WebhookHeaders): Promise<WebhookReceipt> {
     const provider = this.providers.named(name);
-    if (!provider?.parseWebhook) throw new NotFoundError('Webhook endpoint for payment provider', name.slice(0, 32));
+    const parse = provider?.parseWebhook?.bind(provider);
+    if (!provider || !parse) throw new NotFoundError('Webhook endpoint for payment provider', name.slice(0, 32));
     const method = provider.code;
-    const { webhook, payload } = await this.verify(provider, rawBody, headers);
+    const { webhook, payload } = await this.verify(provider.descriptor.name, parse, rawBody, headers);
     // A redelivery of a processed event is answered without a transaction (raw SQL: this runs for every webhook).
     const seen = await this.prisma.$queryRaw<unknown[]>`
       SELECT 1 FROM webhook_events WHERE provider = ${method} AND event_id = ${webhook.eventId}`;
@@ -76,12 +77,14 @@ export class WebhooksService {
   }
 
   /** The verified event and its body (stored as received). */
-  private async verify(provider: PaymentProvider, rawBody: Buffer | undefined, headers: WebhookHeaders): Promise<{ webhook: VerifiedWebhook; payload: string }> {
+  private async verify(
+    name: string, parse: NonNullable<PaymentProvider['parseWebhook']>, rawBody: Buffer | undefined, headers: WebhookHeaders,
+  ): Promise<{ webhook: VerifiedWebhook; payload: string }> {
     try {
       if (!rawBody?.length) throw new InvalidInputError('Webhook body is empty');
-      return { webhook: await provider.parseWebhook!(rawBody, headers), payload: rawBody.toString('utf8') };
+      return { webhook: await parse(rawBody, headers), payload: rawBody.toString('utf8') };
     } catch (error) {
-      if (error instanceof InvalidInputError) this.metrics.webhookEvent(provider.descriptor.name, 'rejected');
+      if (error instanceof InvalidInputError) this.metrics.webhookEvent(name, 'rejected');
       throw error;
     }
   }

@@ -36,7 +36,7 @@ export function createPgAdapter(config: pg.PoolConfig, onPool?: (pool: pg.Pool) 
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
     const adapter = await connect();
-    const pool = adapter.underlyingDriver() as pg.Pool;
+    const pool = adapter.underlyingDriver();
     // A connection the server ends (restart, failover, pg_terminate_backend) emits 'error' on its client. While the
     // client is checked out or being released nothing else listens, and Node would exit on the unhandled event; the
     // statement in flight fails on its own and the pool discards the client.

@@ -1,3 +1,5 @@
+import { errorLike, text } from '../common/errors/error-like.js';
+
 const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
 
 /**
@@ -6,13 +8,12 @@ const RETRYABLE_SQLSTATES = new Set(['40001', '40P01']); // serialization_failur
  * error whose message carries it), so the whole cause chain is searched.
  */
 export function isRetryableTransactionError(error: unknown): boolean {
-  for (let e: any = error, depth = 0; e && depth < 6; e = e.cause, depth++) {
+  for (let e = errorLike(error), depth = 0; e && depth < 6; e = errorLike(e.cause), depth++) {
     if (e.code === 'P2034') return true;
     const candidates = [e.code, e.originalCode, e.meta?.code, e.meta?.driverAdapterError?.cause?.originalCode];
-    if (candidates.some((c) => RETRYABLE_SQLSTATES.has(String(c)))) return true;
+    if (candidates.some((c) => RETRYABLE_SQLSTATES.has(text(c)))) return true;
     if (e.kind === 'TransactionWriteConflict') return true;
-    const message = typeof e.message === 'string' ? e.message : '';
-    if (/could not serialize access|deadlock detected|40001|40P01/.test(message)) return true;
+    if (/could not serialize access|deadlock detected|40001|40P01/.test(text(e.message))) return true;
   }
   return false;
 }

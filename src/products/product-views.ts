@@ -74,7 +74,7 @@ export async function findProductPage(prisma: PrismaService, filter: ProductFilt
     SELECT ${productColumns(viewer)}, (SELECT count(*)::int FROM products p ${where}) AS total
     FROM (SELECT * FROM products p ${where} ORDER BY p.created_at DESC, p.id DESC LIMIT ${limit} OFFSET ${(page - 1) * limit}) p
     ORDER BY p.created_at DESC, p.id DESC`;
-  const total = rows.length ? rows[0].total! : page === 1 ? 0
+  const total = rows.length ? (rows[0].total ?? 0) : page === 1 ? 0
     : (await prisma.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM products p ${where}`)[0].total;
   const now = Date.now();
   return { items: rows.map((row) => toResponse(row, now)), page, limit, total, totalPages: Math.ceil(total / limit) };

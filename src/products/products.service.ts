@@ -114,7 +114,7 @@ export class ProductsService {
       const proposed = { ...productSnapshot(before), ...rest, ...(availableFrom !== undefined && { availableFrom: toDate(availableFrom)?.toISOString() ?? null }) };
       const changed = changedKeys(productSnapshot(before), proposed);
       if (!changed.length) return;
-      if (changed.includes('slug')) await this.assertSlugFree(tx, fields.slug!);
+      if (changed.includes('slug') && fields.slug !== undefined) await this.assertSlugFree(tx, fields.slug);
       const after = await tx.product.update({ where: { id }, data });
       await this.audit.record(tx, {
         actor, action: 'product.updated', entityType: 'product', entityId: id,
@@ -164,7 +164,7 @@ export class ProductsService {
       if (!before) throw new NotFoundError('Variant', id);
       const changed = changedKeys(variantSnapshot(before), { ...variantSnapshot(before), ...fields });
       if (!changed.length) return;
-      if (changed.includes('sku')) await this.assertSkusFree(tx, [fields.sku!]);
+      if (changed.includes('sku') && fields.sku !== undefined) await this.assertSkusFree(tx, [fields.sku]);
       const after = await tx.variant.update({ where: { id }, data: fields });
       await this.audit.record(tx, {
         actor, action: 'variant.updated', entityType: 'variant', entityId: id,

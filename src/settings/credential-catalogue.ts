@@ -37,5 +37,11 @@ export const credentialProviders = (): string[] => [...catalogue.keys()];
 /** The fields of a provider (empty for an unknown one). */
 export const credentialFields = (provider: string): CredentialFields => catalogue.get(provider) ?? {};
 
+/** One field of a provider, if it has that field. */
+export const credentialField = (provider: string, field: string): CredentialField | undefined => {
+  const fields = credentialFields(provider);
+  return Object.hasOwn(fields, field) ? fields[field] : undefined;
+};
+
 /** Additional authenticated data of a credential's ciphertext: binds it to its field. */
 export const credentialContext = (provider: string, field: string) => `brand_settings.credentials.${provider}.${field}`;

@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { InvalidInputError, ServiceUnavailableError, type FieldError } from '../common/errors/domain-errors.js';
 import { DecryptionError, SecretBox } from '../common/crypto/secret-box.js';
-import { credentialContext, credentialFields, credentialProviders, type StoredCredentials } from './credential-catalogue.js';
+import { credentialContext, credentialField, credentialFields, credentialProviders, type StoredCredentials } from './credential-catalogue.js';
 import type { SettingsResponse, UpdateSettingsDto } from './dto/settings.dto.js';
 import type { CredentialsStatus, CredentialStatus } from './dto/credentials.dto.js';
 
@@ -15,7 +15,7 @@ import type { CredentialsStatus, CredentialStatus } from './dto/credentials.dto.
 export const SETTINGS_CACHE_TTL_MS = 5_000;
 
 /** The environment variable a credential falls back to. */
-const envVarOf = (provider: string, field: string) => credentialFields(provider)[field]?.env;
+const envVarOf = (provider: string, field: string) => credentialField(provider, field)?.env;
 
 export interface BrandProfile {
   name: string;
@@ -94,15 +94,15 @@ export class SettingsService {
       for (const provider of credentialProviders()) {
         const changes = input.credentials?.[provider];
         if (!changes) continue;
-        const next = { ...credentials[provider] };
+        const next = new Map(Object.entries(credentials[provider] ?? {}));
         for (const field of Object.keys(credentialFields(provider))) {
           const value = changes[field];
           if (value === undefined) continue;
-          if (value === null) delete next[field];
-          else next[field] = this.box.encrypt(value, credentialContext(provider, field));
+          if (value === null) next.delete(field);
+          else next.set(field, this.box.encrypt(value, credentialContext(provider, field)));
           credentialChanges[`${provider}.${field}`] = value === null ? 'cleared' : 'set';
         }
-        credentials[provider] = next;
+        credentials[provider] = Object.fromEntries(next);
       }
       const incomplete = this.incompleteRequired(credentials, credentialProviders().filter((p) => input.credentials?.[p]));
       if (incomplete.length) throw new InvalidInputError(`Validation failed: ${incomplete.map((e) => e.field).join(', ')}`, incomplete);
@@ -114,7 +114,7 @@ export class SettingsService {
         ...(input.defaultCurrency !== undefined && { defaultCurrency: input.defaultCurrency }),
         ...(input.reservationTtlSeconds !== undefined && { reservationTtlSeconds: input.reservationTtlSeconds }),
         ...(input.lowStockThreshold !== undefined && { lowStockThreshold: input.lowStockThreshold }),
-        ...(Object.keys(credentialChanges).length && { credentials: credentials as Prisma.InputJsonValue }),
+        ...(Object.keys(credentialChanges).length && { credentials }),
       };
       const updated = await tx.brandSettings.update({ where: { id: 1 }, data });
       const { credentials: _before, ...before } = current;
@@ -171,7 +171,7 @@ export class SettingsService {
   /** decryptCredential, remembered per row object when it succeeds (failures are not remembered: they throw each time). */
   private decryptedCredential(row: BrandSettings, provider: string, field: string, sealed: string): string {
     let plaintexts = this.decrypted.get(row);
-    if (!plaintexts) this.decrypted.set(row, (plaintexts = new Map()));
+    if (!plaintexts) this.decrypted.set(row, (plaintexts = new Map<string, string>()));
     const key = `${provider}.${field}`;
     let plaintext = plaintexts.get(key);
     if (plaintext === undefined) {

@@ -20,7 +20,9 @@ interface Range {
 
 const range = (cidr: string, name: string): Range => {
   const [address, prefix] = cidr.split('/');
-  return { bytes: bytesOf(address)!, prefix: Number(prefix), name };
+  const bytes = bytesOf(address);
+  if (!bytes) throw new Error(`not an address range: ${cidr}`);
+  return { bytes, prefix: Number(prefix), name };
 };
 
 /** Special-purpose IPv4 blocks that are not globally reachable (RFC 6890 and its updates). */
@@ -72,7 +74,7 @@ function bytesOf(address: string): number[] | undefined {
   }
   const [head, tail] = text.split('::');
   const groups = (part: string | undefined) => (part ? part.split(':') : []);
-  const all = tail === undefined ? groups(head) : [...groups(head), ...Array<string>(8 - groups(head).length - groups(tail).length).fill('0'), ...groups(tail)];
+  const all = text.includes('::') ? [...groups(head), ...Array<string>(8 - groups(head).length - groups(tail).length).fill('0'), ...groups(tail)] : groups(head);
   return all.flatMap((group) => {
     const value = parseInt(group, 16);
     return [value >> 8, value & 0xff];
@@ -182,12 +184,12 @@ export class WebhookTargets {
         (found) => {
           const addresses = options.family === 4 || options.family === 6 ? found.filter((a) => a.family === options.family) : found;
           const refused = addresses.map((a) => this.refusal(a.address)).find(Boolean);
-          if (refused) return callback(new WebhookTargetRefusedError(refused), '', 0);
-          if (!addresses.length) return callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
-          if (options.all) return callback(null, addresses);
-          callback(null, addresses[0].address, addresses[0].family);
+          if (refused) callback(new WebhookTargetRefusedError(refused), '', 0);
+          else if (!addresses.length) callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
+          else if (options.all) callback(null, addresses);
+          else callback(null, addresses[0].address, addresses[0].family);
         },
-        (error: NodeJS.ErrnoException) => callback(error, '', 0),
+        (error: unknown) => callback(error as NodeJS.ErrnoException, '', 0),
       );
     };
   }

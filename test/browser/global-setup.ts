@@ -38,9 +38,9 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   process.env.ORDERLINE_BROWSER_DATABASE_URL = database.url;
 
   return async () => {
-    const exit = await app!.stop();
+    const exit = await app.stop();
     await simulator.stop();
     await database.drop();
-    if (exit !== 0) console.error(`The app exited with ${exit}:\n${app!.log}`);
+    if (exit !== 0) console.error(`The app exited with ${exit}:\n${app.log}`);
   };
 }

@@ -50,7 +50,7 @@ export async function readRequest(req: IncomingMessage): Promise<SimRequest> {
   for await (const chunk of req) chunks.push(chunk as Buffer);
   const rawBody = Buffer.concat(chunks).toString('utf8');
   const url = new URL(req.url ?? '/', 'http://simulator');
-  const type = String(req.headers['content-type'] ?? '');
+  const type = req.headers['content-type'] ?? '';
   let body: Record<string, unknown> = {};
   if (rawBody && type.includes('json')) body = JSON.parse(rawBody) as Record<string, unknown>;
   else if (rawBody) body = parseForm(rawBody);

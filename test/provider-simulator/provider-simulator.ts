@@ -234,13 +234,13 @@ export class ProviderSimulator {
     const summary = (events: SimEvent[]) => events.map((e) => ({ id: e.id, provider: e.provider, type: e.type }));
     return [
       { method: 'POST', pattern: '/_sim/webhook-target', handle: (req) => { this.targetApp(String(req.body.appBaseUrl)); return { status: 200, body: this.webhookUrls }; } },
-      { method: 'POST', pattern: '/_sim/stripe/payment_intents/:id/pay', handle: (req, p) => ({ status: 200, body: summary(this.stripe.pay(p.id, req.body as never)) }) },
+      { method: 'POST', pattern: '/_sim/stripe/payment_intents/:id/pay', handle: (req, p) => ({ status: 200, body: summary(this.stripe.pay(p.id, req.body)) }) },
       { method: 'POST', pattern: '/_sim/razorpay/orders/:id/pay', handle: (req, p) => {
-        const paid = this.razorpay.pay(p.id, req.body as never);
+        const paid = this.razorpay.pay(p.id, req.body);
         return { status: 200, body: { payment: paid.payment, handler: paid.handler, events: summary(paid.events) } };
       } },
       { method: 'GET', pattern: '/_sim/events', handle: () => ({ status: 200, body: summary(this.allEvents()) }) },
-      { method: 'POST', pattern: '/_sim/events/:id/deliver', handle: async (req, p) => ({ status: 200, body: await this.deliver(event(p.id), req.body as DeliveryOptions) }) },
+      { method: 'POST', pattern: '/_sim/events/:id/deliver', handle: async (req, p) => ({ status: 200, body: await this.deliver(event(p.id), req.body) }) },
     ];
   }
 }

@@ -15,7 +15,7 @@ export interface ScratchDatabase {
  */
 export async function createScratchDatabase(prefix = 'orderline_test'): Promise<ScratchDatabase> {
   let serverUrl = process.env.DATABASE_URL;
-  let stopEmbedded = async () => undefined as void;
+  let stopEmbedded = (): Promise<void> => Promise.resolve();
   if (!serverUrl) {
     const embedded = await startEmbeddedPostgres(path.resolve(process.env.EMBEDDED_PG_DIR ?? '.data'), Number(process.env.EMBEDDED_PG_PORT ?? 54329), () => undefined);
     serverUrl = embedded.url;

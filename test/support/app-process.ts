@@ -184,7 +184,10 @@ export class AppProcess {
     return new Promise((resolve, reject) => {
       const check = () => {
         const found = this.logs().find(match);
-        if (found) return done(() => resolve(found));
+        if (found) {
+          done(() => resolve(found));
+          return;
+        }
         if (this.exitValue !== undefined) done(() => reject(new Error(`App exited (${this.exitValue}) before the expected log line:\n${this.log}`)));
       };
       const timer = setTimeout(() => done(() => reject(new Error(`Timed out waiting for a log line:\n${this.log}`))), timeoutMs);
@@ -212,8 +215,8 @@ export class AppProcess {
     this.exitValue = undefined;
     const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), 'dist/main.js'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.current = child;
-    this.collect(child, child.stdout!);
-    this.collect(child, child.stderr!);
+    this.collect(child, child.stdout);
+    this.collect(child, child.stderr);
     // 'close', not 'exit': the process has ended and everything it wrote has been read.
     this.exitPromise = new Promise((resolve) =>
       child.once('close', (code, signal) => {

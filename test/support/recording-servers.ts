@@ -98,15 +98,26 @@ export async function startRecordingSmtpServer(): Promise<RecordingSmtpServer> {
         const verb = line.slice(0, 4).toUpperCase();
         if (verb === 'EHLO') socket.write('250-recording-smtp\r\n250-8BITMIME\r\n250 SMTPUTF8\r\n');
         else if (verb === 'HELO') reply('250 recording-smtp');
-        else if (verb === 'MAIL') (envelope.from = /<([^>]*)>/.exec(line)?.[1] ?? ''), reply('250 OK');
-        else if (verb === 'RCPT') {
+        else if (verb === 'MAIL') {
+          envelope.from = /<([^>]*)>/.exec(line)?.[1] ?? '';
+          reply('250 OK');
+        } else if (verb === 'RCPT') {
           if (recorder.rcptReply !== 250) reply(`${recorder.rcptReply} recipient refused`);
-          else (envelope.to.push(/<([^>]*)>/.exec(line)?.[1] ?? ''), reply('250 OK'));
-        } else if (verb === 'DATA') (inData = true), reply('354 End data with <CR><LF>.<CR><LF>');
-        else if (verb === 'RSET') (envelope = { from: '', to: [] }), reply('250 OK');
-        else if (verb === 'NOOP') reply('250 OK');
-        else if (verb === 'QUIT') (reply('221 Bye'), socket.end());
-        else reply('502 Command not implemented');
+          else {
+            envelope.to.push(/<([^>]*)>/.exec(line)?.[1] ?? '');
+            reply('250 OK');
+          }
+        } else if (verb === 'DATA') {
+          inData = true;
+          reply('354 End data with <CR><LF>.<CR><LF>');
+        } else if (verb === 'RSET') {
+          envelope = { from: '', to: [] };
+          reply('250 OK');
+        } else if (verb === 'NOOP') reply('250 OK');
+        else if (verb === 'QUIT') {
+          reply('221 Bye');
+          socket.end();
+        } else reply('502 Command not implemented');
       }
     });
   });

@@ -15,11 +15,9 @@ export interface FieldError {
   errors: string[];
 }
 
+/** Bad input: `details` is a FieldError[] naming each field when the input was a request body or query. */
 export class InvalidInputError extends DomainError {
   readonly status = 400;
-  constructor(message: string, details?: FieldError[] | unknown) {
-    super(message, details);
-  }
 }
 
 export class UnauthorizedError extends DomainError {

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { DomainError } from '../errors/domain-errors.js';
+import { errorLike, text } from '../errors/error-like.js';
 
 export interface ErrorBody {
   statusCode: number;
@@ -16,15 +17,17 @@ function reasonPhrase(status: number): string {
   return name ? name.toLowerCase().split('_').map((w) => w[0].toUpperCase() + w.slice(1)).join(' ') : 'Error';
 }
 
-function describeUnknown(exception: any): { status: number; message: string; details?: unknown } | undefined {
-  const text = `${exception?.code ?? ''} ${exception?.message ?? ''} ${exception?.cause?.message ?? ''} ${exception?.cause?.code ?? ''}`;
-  if (exception?.code === 'P2002') return { status: 409, message: 'A record with these unique fields already exists', details: exception.meta?.target ? { fields: exception.meta.target } : undefined };
-  if (exception?.code === 'P2025') return { status: 404, message: 'Record not found' };
-  if (exception?.type === 'entity.too.large') return { status: 413, message: 'Request body is too large' };
-  if (exception?.type === 'entity.parse.failed') return { status: 400, message: 'Request body is not valid JSON' };
+function describeUnknown(exception: unknown): { status: number; message: string; details?: unknown } | undefined {
+  const e = errorLike(exception);
+  const cause = errorLike(e?.cause);
+  const said = `${text(e?.code)} ${text(e?.message)} ${text(cause?.message)} ${text(cause?.code)}`;
+  if (e?.code === 'P2002') return { status: 409, message: 'A record with these unique fields already exists', details: e.meta?.target ? { fields: e.meta.target } : undefined };
+  if (e?.code === 'P2025') return { status: 404, message: 'Record not found' };
+  if (e?.type === 'entity.too.large') return { status: 413, message: 'Request body is too large' };
+  if (e?.type === 'entity.parse.failed') return { status: 400, message: 'Request body is not valid JSON' };
   // PostgreSQL text cannot hold NUL (22021) or characters outside the database encoding (22P05): bad input, not a crash.
-  if (/\b(22021|22P05)\b/.test(text)) return { status: 400, message: 'Text may not contain NUL characters' };
-  if (DB_UNAVAILABLE.test(text)) return { status: 503, message: 'The database is unavailable; please retry shortly' };
+  if (/\b(22021|22P05)\b/.test(said)) return { status: 400, message: 'Text may not contain NUL characters' };
+  if (DB_UNAVAILABLE.test(said)) return { status: 503, message: 'The database is unavailable; please retry shortly' };
   return undefined;
 }
 
@@ -49,8 +52,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       const res = exception.getResponse();
-      const message = typeof res === 'string' ? res : Array.isArray((res as any).message) ? (res as any).message.join('; ') : (res as any).message ?? exception.message;
-      const details = typeof res === 'object' ? (res as any).details : undefined;
+      const body = typeof res === 'string' ? undefined : (res as { message?: unknown; details?: unknown });
+      const message = !body ? (res as string) : Array.isArray(body.message) ? body.message.join('; ') : typeof body.message === 'string' ? body.message : exception.message;
+      const details = body?.details;
       return { statusCode: status, error: reasonPhrase(status), message, ...(details !== undefined && { details }) };
     }
     const known = describeUnknown(exception);

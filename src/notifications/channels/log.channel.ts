@@ -17,7 +17,8 @@ export class LogChannel implements NotificationChannel {
     return customer.email || customer.phone || undefined;
   }
 
-  async send(message: NotificationMessage): Promise<void> {
+  send(message: NotificationMessage): Promise<void> {
     this.logger.log(`${message.event} for ${maskAddress(message.to)}: ${message.content.shortText}`);
+    return Promise.resolve();
   }
 }

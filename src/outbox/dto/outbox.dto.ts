@@ -7,7 +7,7 @@ const STATUSES = Object.values(OutboxStatus);
 
 export class OutboxQueryDto {
   @ApiPropertyOptional({ enum: STATUSES, example: 'FAILED', description: 'Case-insensitive (failed, pending, delivered)' })
-  @IsOptional() @Transform(({ value }) => (typeof value === 'string' ? value.toUpperCase() : value)) @IsIn(STATUSES, { message: `status must be one of: ${STATUSES.join(', ').toLowerCase()}` })
+  @IsOptional() @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value)) @IsIn(STATUSES, { message: `status must be one of: ${STATUSES.join(', ').toLowerCase()}` })
   status?: OutboxStatus;
 
   @ApiPropertyOptional({ example: 'order.paid' }) @IsOptional() @IsString() @MaxLength(64) event?: string;

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidInputError } from '../../common/errors/domain-errors.js';
-import { PaymentCredentialsSource } from '../payment-credentials.js';
 import {
   collectionReference, PaymentProvider, type OpenedPayment, type OpenPaymentInput, type PaymentEvent, type PaymentProviderDescriptor, type ProviderRefund, type RefundInput,
 } from '../payment-provider.js';
@@ -20,32 +19,30 @@ export class CashOnDeliveryProvider extends PaymentProvider {
     credentials: {},
   };
 
-  constructor(credentials: PaymentCredentialsSource) {
-    super(credentials);
+  open(input: OpenPaymentInput): Promise<OpenedPayment> {
+    return Promise.resolve({ providerRef: collectionReference(CashOnDeliveryProvider.descriptor, input.orderId), clientData: {} });
   }
 
-  async open(input: OpenPaymentInput): Promise<OpenedPayment> {
-    return { providerRef: collectionReference(CashOnDeliveryProvider.descriptor, input.orderId), clientData: {} };
+  instructions(): Promise<Record<string, unknown>> {
+    return Promise.resolve({});
   }
 
-  async instructions(): Promise<Record<string, unknown>> {
-    return {};
+  reconcile(): Promise<PaymentEvent[]> {
+    return Promise.resolve([]);
   }
 
-  async reconcile(): Promise<PaymentEvent[]> {
-    return [];
-  }
-
-  async refund(input: RefundInput): Promise<ProviderRefund> {
-    return {
+  refund(input: RefundInput): Promise<ProviderRefund> {
+    return Promise.resolve({
       providerRefundId: `cod_refund_${input.refundId}`, refundId: input.refundId, providerPaymentId: input.providerPaymentId, amountMinor: input.amountMinor,
       currency: input.currency, status: 'SUCCEEDED',
-    };
+    });
   }
 
-  async fetchRefund(input: { providerRefundId: string; providerPaymentId: string }): Promise<ProviderRefund> {
-    throw new InvalidInputError(`Cash refund ${input.providerRefundId} has no provider state to fetch`);
+  fetchRefund(input: { providerRefundId: string; providerPaymentId: string }): Promise<ProviderRefund> {
+    return Promise.reject(new InvalidInputError(`Cash refund ${input.providerRefundId} has no provider state to fetch`));
   }
 
-  async cancel(): Promise<void> {}
+  cancel(): Promise<void> {
+    return Promise.resolve();
+  }
 }

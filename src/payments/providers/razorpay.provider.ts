@@ -79,7 +79,8 @@ interface WebhookBody {
 /** The SDK's axios instance. The SDK hard-codes api.razorpay.com, so its base URL is re-pointed from configuration. */
 interface RazorpayHttp {
   defaults: { baseURL?: string; timeout?: number };
-  post<T>(url: string, data: unknown, config: { headers: Record<string, string> }): Promise<{ data: T }>;
+  /** Used for refunds only (the SDK's refund call cannot send headers). */
+  post(url: string, data: unknown, config: { headers: Record<string, string> }): Promise<{ data: RefundEntity }>;
 }
 
 /** Razorpay answers with an empty array instead of an empty object when there are no notes. */
@@ -177,7 +178,7 @@ export class RazorpayProvider extends PaymentProvider<typeof CREDENTIALS> {
     } catch {
       throw new InvalidInputError('Webhook body is not JSON');
     }
-    const type = String(body.event ?? 'unknown');
+    const type = typeof body.event === 'string' ? body.event : 'unknown';
     const payload = body.payload ?? {};
     const entityIds = [payload.payment?.entity.id, payload.order?.entity.id, payload.refund?.entity.id].filter(Boolean).join(':');
     // Razorpay identifies a delivery by X-Razorpay-Event-Id and keeps it across retries.
@@ -197,7 +198,7 @@ export class RazorpayProvider extends PaymentProvider<typeof CREDENTIALS> {
     // The SDK's refund call cannot send headers; its own HTTP client carries the documented X-Refund-Idempotency key.
     const http = (razorpay.api as unknown as { rq: RazorpayHttp }).rq;
     const response = await this.call(() =>
-      http.post<RefundEntity>(
+      http.post(
         `/v1/payments/${encodeURIComponent(input.providerPaymentId)}/refund`,
         { amount, speed: 'normal', receipt: input.refundId, notes: { orderId: input.orderId, refundId: input.refundId, ...(input.reason && { reason: input.reason.slice(0, 250) }) } },
         { headers: { 'X-Refund-Idempotency': input.refundId } },
@@ -212,7 +213,9 @@ export class RazorpayProvider extends PaymentProvider<typeof CREDENTIALS> {
   }
 
   /** Razorpay has no call to cancel an order: an unpaid order simply stays unpaid, and a late payment is handled as such. */
-  async cancel(): Promise<void> {}
+  cancel(): Promise<void> {
+    return Promise.resolve();
+  }
 
   private eventsOfWebhook(type: string, payload: NonNullable<WebhookBody['payload']>): PaymentEvent[] {
     const payment = payload.payment?.entity;
@@ -288,7 +291,9 @@ export class RazorpayProvider extends PaymentProvider<typeof CREDENTIALS> {
     try {
       return await request();
     } catch (error) {
-      const e = error as { statusCode?: number | string; error?: { code?: string; description?: string }; response?: { status?: number; data?: { error?: { code?: string; description?: string } } }; message?: string };
+      const e = error as
+        | { statusCode?: number | string; error?: { code?: string; description?: string }; response?: { status?: number; data?: { error?: { code?: string; description?: string } } }; message?: string }
+        | null | undefined;
       const status = Number(e?.statusCode ?? e?.response?.status ?? 0);
       const detail = e?.error ?? e?.response?.data?.error;
       const message = detail?.description ?? e?.message ?? 'request failed';

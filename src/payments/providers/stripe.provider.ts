@@ -39,6 +39,8 @@ class StripeInstructions {
 
 const idOf = (value: string | { id: string } | null | undefined): string | undefined => (typeof value === 'string' ? value : value?.id);
 const amountOf = (amount: number, currency: string) => fromProviderAmount(STRIPE_AMOUNT_RULES, amount, currency);
+/** The order an object's metadata names: Stripe types metadata values as always there, a missing key is undefined. */
+const orderIdOf = (metadata: Stripe.Metadata | null): string | undefined => metadata?.orderId;
 
 /**
  * Stripe PaymentIntents through the official stripe-node SDK. The PaymentIntent id is our payment's providerRef and
@@ -113,8 +115,8 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
   async reconcile(paymentRef: string): Promise<PaymentEvent[]> {
     const { stripe } = await this.client();
     const intent = await this.call(() => stripe.paymentIntents.retrieve(paymentRef));
-    if (intent.status === 'succeeded') return [{ type: 'payment.captured', ...this.captureOf(intent), orderId: intent.metadata?.orderId }];
-    if (intent.status === 'canceled') return [{ type: 'payment.cancelled', paymentRef: intent.id, orderId: intent.metadata?.orderId }];
+    if (intent.status === 'succeeded') return [{ type: 'payment.captured', ...this.captureOf(intent), orderId: orderIdOf(intent.metadata) }];
+    if (intent.status === 'canceled') return [{ type: 'payment.cancelled', paymentRef: intent.id, orderId: orderIdOf(intent.metadata) }];
     if (intent.last_payment_error) return [this.failureOf(intent, `${intent.id}:last_error`)];
     return [];
   }
@@ -150,16 +152,16 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
     switch (event.type) {
       case 'payment_intent.succeeded': {
         const intent = event.data.object;
-        return [{ type: 'payment.captured', ...this.captureOf(intent), orderId: intent.metadata?.orderId }];
+        return [{ type: 'payment.captured', ...this.captureOf(intent), orderId: orderIdOf(intent.metadata) }];
       }
       case 'payment_intent.payment_failed':
         return [this.failureOf(event.data.object, `${event.data.object.id}:${event.id}`)];
       case 'payment_intent.canceled':
-        return [{ type: 'payment.cancelled', paymentRef: event.data.object.id, orderId: event.data.object.metadata?.orderId }];
+        return [{ type: 'payment.cancelled', paymentRef: event.data.object.id, orderId: orderIdOf(event.data.object.metadata) }];
       case 'charge.succeeded': {
         const charge = event.data.object;
         const capture = this.captureOfCharge(charge);
-        return capture && charge.amount_captured > 0 ? [{ type: 'payment.captured', ...capture, orderId: charge.metadata?.orderId }] : [];
+        return capture && charge.amount_captured > 0 ? [{ type: 'payment.captured', ...capture, orderId: orderIdOf(charge.metadata) }] : [];
       }
       case 'charge.refunded':
         return this.refundEventsOfCharge(event.data.object);
@@ -168,7 +170,7 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
         const refund = event.data.object;
         const paymentRef = idOf(refund.payment_intent) ?? (await this.intentOfCharge(idOf(refund.charge)));
         if (!paymentRef) return [];
-        return [{ type: 'refund.updated', paymentRef, orderId: refund.metadata?.orderId, refund: this.refundOf(refund, paymentRef) }];
+        return [{ type: 'refund.updated', paymentRef, orderId: orderIdOf(refund.metadata), refund: this.refundOf(refund, paymentRef) }];
       }
       default:
         return [];
@@ -185,7 +187,7 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
       refunds = (await this.call(() => stripe.refunds.list({ charge: charge.id, limit: 100 }))).data;
     }
     return refunds.map((refund) => ({
-      type: 'refund.updated' as const, paymentRef: capture.paymentRef, orderId: charge.metadata?.orderId ?? refund.metadata?.orderId, capture,
+      type: 'refund.updated' as const, paymentRef: capture.paymentRef, orderId: orderIdOf(charge.metadata) ?? orderIdOf(refund.metadata), capture,
       refund: this.refundOf(refund, capture.paymentRef),
     }));
   }
@@ -212,7 +214,7 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
     const error = intent.last_payment_error;
     return {
       type: 'payment.failed',
-      orderId: intent.metadata?.orderId,
+      orderId: orderIdOf(intent.metadata),
       paymentRef: intent.id,
       providerPaymentId: error?.charge ?? idOf(intent.latest_charge) ?? fallbackAttemptId,
       amountMinor: amountOf(intent.amount, intent.currency),

@@ -19,7 +19,9 @@ export type CredentialsInput = Record<string, Record<string, string | null | und
 /** provider → field → its status. */
 export type CredentialsStatus = Record<string, Record<string, CredentialStatus>>;
 
-const named = <T extends Class>(name: string, cls: T): T => Object.defineProperty(cls, 'name', { value: name });
+/** A class with no members yet, named for Swagger's schema: the decorators below give it its properties. */
+// eslint-disable-next-line @typescript-eslint/no-extraneous-class -- filled in by decorators, as a DTO written by hand would be
+const emptyClass = (name: string): Class => Object.defineProperty(class {}, 'name', { value: name });
 const pascal = (name: string) => name.replace(/(^|[_-])([a-z0-9])/g, (_m, _s, c: string) => c.toUpperCase());
 const decorate = (cls: Class, key: string, ...decorators: PropertyDecorator[]) => {
   for (const decorator of decorators) decorator(cls.prototype as object, key);
@@ -34,11 +36,11 @@ let built: { version: number; input: Class; status: Class } | undefined;
  */
 function credentialClasses(): { input: Class; status: Class } {
   if (built?.version === catalogueVersion()) return built;
-  const input = named('CredentialsInput', class {});
-  const status = named('CredentialsStatus', class {});
+  const input = emptyClass('CredentialsInput');
+  const status = emptyClass('CredentialsStatus');
   for (const provider of credentialProviders()) {
-    const providerInput = named(`${pascal(provider)}CredentialsInput`, class {});
-    const providerStatus = named(`${pascal(provider)}CredentialsStatus`, class {});
+    const providerInput = emptyClass(`${pascal(provider)}CredentialsInput`);
+    const providerStatus = emptyClass(`${pascal(provider)}CredentialsStatus`);
     for (const [field, spec] of Object.entries(credentialFields(provider))) {
       decorate(
         providerInput, field,

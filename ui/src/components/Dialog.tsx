@@ -11,8 +11,8 @@ interface Props {
   tone?: 'primary' | 'danger';
   busy?: boolean;
   error?: unknown;
-  onConfirm(): void;
-  onClose(): void;
+  onConfirm: () => void;
+  onClose: () => void;
 }
 
 /**

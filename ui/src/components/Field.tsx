@@ -2,13 +2,13 @@ import type { ComponentChildren, InputHTMLAttributes, TextareaHTMLAttributes } f
 import { useEffect, useId, useRef } from 'preact/hooks';
 import styles from './Field.module.css';
 
-type InputProps = Omit<InputHTMLAttributes<HTMLInputElement>, 'label'> & {
+type InputProps = Omit<InputHTMLAttributes, 'label'> & {
   label: string;
   hint?: ComponentChildren;
   error?: string;
   multiline?: false;
 };
-type TextAreaProps = Omit<TextareaHTMLAttributes<HTMLTextAreaElement>, 'label'> & {
+type TextAreaProps = Omit<TextareaHTMLAttributes, 'label'> & {
   label: string;
   hint?: ComponentChildren;
   error?: string;
@@ -24,7 +24,7 @@ export function Field(props: InputProps | TextAreaProps) {
   useEffect(() => {
     if (autoFocus) control.current?.focus();
   }, []);
-  const id = givenId ?? generated;
+  const id = typeof givenId === 'string' ? givenId : generated;
   const hintId = hint ? `${id}-hint` : undefined;
   const errorId = error ? `${id}-error` : undefined;
   const described = [hintId, errorId].filter(Boolean).join(' ') || undefined;
@@ -35,9 +35,9 @@ export function Field(props: InputProps | TextAreaProps) {
         {label}
       </label>
       {multiline ? (
-        <textarea {...(rest as TextareaHTMLAttributes<HTMLTextAreaElement>)} {...common} />
+        <textarea {...(rest as TextareaHTMLAttributes)} {...common} />
       ) : (
-        <input {...(rest as InputHTMLAttributes<HTMLInputElement>)} {...common} />
+        <input {...(rest as InputHTMLAttributes)} {...common} />
       )}
       {hint && (
         <div class={styles.hint} id={hintId}>

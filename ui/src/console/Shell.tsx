@@ -33,7 +33,7 @@ export function Shell({ user, children }: { user: User; children: ComponentChild
             busy={leaving}
             onClick={() => {
               setLeaving(true);
-              signOut().finally(() => setLeaving(false));
+              void signOut().finally(() => setLeaving(false));
             }}
           >
             Sign out

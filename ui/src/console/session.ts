@@ -68,7 +68,8 @@ function refresh(): Promise<boolean> {
       }
     };
     try {
-      return navigator.locks ? await navigator.locks.request('orderline-session-refresh', run) : await run();
+      // Web Locks are missing in older browsers: there the tabs simply do not coordinate.
+      return 'locks' in navigator ? await navigator.locks.request('orderline-session-refresh', run) : await run();
     } finally {
       refreshing = undefined;
     }

@@ -9,7 +9,7 @@ const activatable = (target: EventTarget | null) => target instanceof HTMLElemen
  * (except Escape, which leaves the field), while a modal dialog is open (it owns the keyboard), with Ctrl, Cmd or
  * Alt held (those belong to the browser), and for Enter on a link or button (which activates it).
  */
-export function useHotkeys(handlers: Record<string, (event: KeyboardEvent) => void>): void {
+export function useHotkeys(handlers: Partial<Record<string, (event: KeyboardEvent) => void>>): void {
   const current = useRef(handlers);
   current.current = handlers;
   useEffect(() => {

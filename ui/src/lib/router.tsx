@@ -45,7 +45,7 @@ export function withQuery(path: string, params: Record<string, string | number |
   return text ? `${path}?${text}` : path;
 }
 
-type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { href: string; children?: ComponentChildren };
+type LinkProps = AnchorHTMLAttributes & { href: string; children?: ComponentChildren };
 
 /** An <a> that navigates within the app on a plain click and behaves as a normal link otherwise (new tab, copy). */
 export function Link({ href, onClick, ...props }: LinkProps) {

@@ -5,7 +5,7 @@ export interface AsyncState<T> {
   data?: T;
   error?: unknown;
   loading: boolean;
-  reload(): void;
+  reload: () => void;
 }
 
 /**

@@ -24,4 +24,6 @@ function Placeholder() {
   );
 }
 
-render(<Placeholder />, document.getElementById('app')!);
+const root = document.getElementById('app');
+if (!root) throw new Error('The page has no #app element');
+render(<Placeholder />, root);

@@ -34,7 +34,7 @@ function idleReason(view: OrderView): string {
  * "What can I do now?": one button per action the order's status allows (its nextEvents, from the state machine) and
  * its money allows (something left to refund), each saying what it will do. Destructive ones ask once.
  */
-export function OrderActions({ view, onDone }: { view: OrderView; onDone(): void }) {
+export function OrderActions({ view, onDone }: { view: OrderView; onDone: () => void }) {
   const { order, payment, returns } = view;
   const events = new Set(order.nextEvents);
   const [panel, setPanel] = useState<Panel>();
@@ -46,8 +46,12 @@ export function OrderActions({ view, onDone }: { view: OrderView; onDone(): void
   const [tracking, setTracking] = useState('');
   const [reason, setReason] = useState('');
   // One Idempotency-Key per action until it succeeds: a retry after a lost answer can never do it twice.
-  const keys = useRef<Record<string, string>>({});
-  const keyFor = (action: string) => (keys.current[action] ??= newIdempotencyKey());
+  const keys = useRef(new Map<string, string>());
+  const keyFor = (action: string) => {
+    const key = keys.current.get(action) ?? newIdempotencyKey();
+    keys.current.set(action, key);
+    return key;
+  };
 
   const path = { id: order.id };
   const money = (minor: number) => formatMoney(minor, order.currency);
@@ -62,7 +66,7 @@ export function OrderActions({ view, onDone }: { view: OrderView; onDone(): void
     setNotice(undefined);
     try {
       await call(keyFor(action));
-      delete keys.current[action];
+      keys.current.delete(action);
       setNotice(done);
       setPanel(undefined);
       setConfirm(undefined);
@@ -165,7 +169,7 @@ export function OrderActions({ view, onDone }: { view: OrderView; onDone(): void
           aria-label="Mark as shipped"
           onSubmit={(event) => {
             event.preventDefault();
-            run(
+            void run(
               'fulfil',
               (key) =>
                 unwrap(

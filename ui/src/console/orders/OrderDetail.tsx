@@ -35,7 +35,7 @@ async function loadOrder(id: string): Promise<OrderView> {
  * One order, opened from the list: first what staff can do now (only what its status allows), then the items, the
  * customer, the money and the timeline.
  */
-export function OrderDetail({ id, closeHref, onChanged }: { id: string; closeHref: string; onChanged(): void }) {
+export function OrderDetail({ id, closeHref, onChanged }: { id: string; closeHref: string; onChanged: () => void }) {
   const view = useAsync(() => loadOrder(id), [id]);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus({ preventScroll: true }), [id]);

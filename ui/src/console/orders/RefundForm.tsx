@@ -24,7 +24,7 @@ export function refundDestination(payment: PaymentSummary): string {
  * A full or partial refund: the amount (the refundable remainder by default, never more) and a reason, then one
  * confirmation that names the amount and where it goes.
  */
-export function RefundForm({ view, onClose, onRefunded }: { view: OrderView; onClose(): void; onRefunded(message: string): void }) {
+export function RefundForm({ view, onClose, onRefunded }: { view: OrderView; onClose: () => void; onRefunded: (message: string) => void }) {
   const { order, payment } = view;
   const currency = payment.currency;
   const money = (minor: number) => formatMoney(minor, currency);
