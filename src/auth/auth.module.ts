@@ -6,6 +6,7 @@ import { PassportModule } from '@nestjs/passport';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
+import { AdminAccountsService } from './admin-accounts.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { JwtAuthGuard, RolesGuard } from './auth.guards.js';
 
@@ -22,7 +23,7 @@ import { JwtAuthGuard, RolesGuard } from './auth.guards.js';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }, { provide: APP_GUARD, useClass: RolesGuard }],
-  exports: [AuthService],
+  providers: [AuthService, AdminAccountsService, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }, { provide: APP_GUARD, useClass: RolesGuard }],
+  exports: [AuthService, AdminAccountsService],
 })
 export class AuthModule {}

@@ -5,7 +5,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { GracefulShutdown } from './graceful-shutdown.js';
-import { loggingConfig, pinoHttpOptions } from './logging.js';
+import { logDestination, loggingConfig, pinoHttpOptions } from './logging.js';
 import { MetricsService } from './metrics.service.js';
 import { REQUEST_ID_HEADER, requestIdMiddleware } from './request-id.js';
 
@@ -37,7 +37,8 @@ export function configureHttp(app: INestApplication): void {
   express.set('trust proxy', parseTrustProxy(config.get('TRUST_PROXY', { infer: true })));
   app.use(app.get(GracefulShutdown).trackRequests);
   app.use(requestIdMiddleware);
-  app.use(pinoHttp(pinoHttpOptions(loggingConfig(config))));
+  const logging = loggingConfig(config);
+  app.use(pinoHttp(pinoHttpOptions(logging), logDestination(logging.format)));
   if (config.get('METRICS_ENABLED', { infer: true })) app.use(app.get(MetricsService).timeRequests);
   app.use(
     helmet({

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { pino, type Level, type LevelWithSilent, type Logger, type LoggerOptions } from 'pino';
+import { createRequire } from 'node:module';
+import { pino, type DestinationStream, type Level, type LevelWithSilent, type Logger, type LoggerOptions } from 'pino';
 import type { Options as PinoHttpOptions } from 'pino-http';
 import type { ConfigService } from '@nestjs/config';
 import type { EnvironmentVariables } from '../config/configuration.js';
@@ -31,14 +32,49 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   return copy;
 }
 
+export type LogFormat = 'auto' | 'json' | 'pretty';
+
 export interface LoggingConfig {
   level: LevelWithSilent;
   /** One line per finished request. Off for benchmarks; the request id still flows into audit entries. */
   logRequests: boolean;
+  format: LogFormat;
 }
 
 export function loggingConfig(config: ConfigService<EnvironmentVariables, true>): LoggingConfig {
-  return { level: config.get('LOG_LEVEL', { infer: true }) as LevelWithSilent, logRequests: config.get('LOG_REQUESTS', { infer: true }) };
+  return {
+    level: config.get('LOG_LEVEL', { infer: true }) as LevelWithSilent,
+    logRequests: config.get('LOG_REQUESTS', { infer: true }),
+    format: config.get('LOG_FORMAT', { infer: true }),
+  };
+}
+
+/** Whether lines are pretty-printed: LOG_FORMAT=pretty, or auto with a terminal on stdout. */
+export const wantsPrettyLogs = (format: LogFormat, isTTY = Boolean(process.stdout.isTTY)) => format === 'pretty' || (format === 'auto' && isTTY);
+
+let prettyStream: DestinationStream | null | undefined;
+
+/**
+ * Where log lines go: for a person at a terminal, pino-pretty (one shared synchronous stream: the startup lines, Nest's
+ * lines and the request lines interleave in order); otherwise undefined, meaning JSON on stdout. pino-pretty is a
+ * development dependency: where it is not installed (the production image) lines stay JSON.
+ */
+export function logDestination(format: LogFormat, isTTY?: boolean): DestinationStream | undefined {
+  if (!wantsPrettyLogs(format, isTTY)) return undefined;
+  if (prettyStream === undefined) {
+    try {
+      const pretty = createRequire(import.meta.url)('pino-pretty') as (options: object) => DestinationStream;
+      prettyStream = pretty({
+        sync: true,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname,service,context,reqId,method,route,path,status,durationMs',
+        messageFormat: '{if context}[{context}] {end}{msg}{if method} {method} {path} {status} {durationMs}ms{end}',
+      });
+    } catch {
+      prettyStream = null;
+    }
+  }
+  return prettyStream ?? undefined;
 }
 
 /** Base pino options shared by the request logger and the bootstrap logger. */
@@ -88,11 +124,9 @@ export function pinoHttpOptions(config: LoggingConfig): PinoHttpOptions {
   };
 }
 
-/**
- * For the lines main.ts writes before the app (and its logger) exist: database start, migrations. LOG_LEVEL is not
- * validated yet at that point; an unknown value logs at info until configuration validation reports it.
- */
-export function createBootstrapLogger(level: string | undefined): Logger {
-  const known = level === 'silent' || (level !== undefined && level in pino.levels.values);
-  return pino(pinoOptions(known ? (level as LevelWithSilent) : 'info'));
+/** For the lines main.ts and the command-line tools write outside the app's logger: database start, migrations. */
+export function createBootstrapLogger(config: Pick<EnvironmentVariables, 'LOG_LEVEL' | 'LOG_FORMAT'>): Logger {
+  const options = pinoOptions(config.LOG_LEVEL as LevelWithSilent);
+  const destination = logDestination(config.LOG_FORMAT);
+  return destination ? pino(options, destination) : pino(options);
 }

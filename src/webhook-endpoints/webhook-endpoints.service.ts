@@ -12,7 +12,8 @@ import { DeliveryError, describeHttpFailure, describeNetworkFailure } from '../o
 import type { CreateWebhookEndpointDto, UpdateWebhookEndpointDto, WebhookEndpointResponse, WebhookEndpointWithSecretResponse } from './dto/webhook-endpoints.dto.js';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from './webhook-signature.js';
 
-const secretContext = (endpointId: string) => `webhook_endpoints.secret:${endpointId}`;
+/** Additional authenticated data of an endpoint's secret: binds the ciphertext to its endpoint. */
+export const secretContext = (endpointId: string) => `webhook_endpoints.secret:${endpointId}`;
 const RESPONSE_SNIPPET_BYTES = 2048;
 /** A new signing secret: 256 random bits. */
 const generateSecret = () => `ol_whsec_${randomBytes(32).toString('base64url')}`;
