@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type pg from 'pg';
 import { PrismaClient, Prisma } from '../generated/prisma/client.js';
@@ -17,7 +17,7 @@ export interface SerializableOptions {
 
 /** The one database client of the app. Every module injects this; only services open transactions. */
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleDestroy {
+export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   private readonly logger = new Logger(PrismaService.name);
   private readonly maxAttempts: number;
   private pool?: pg.Pool;
@@ -38,7 +38,11 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     this.maxAttempts = config.get('TX_MAX_ATTEMPTS', { infer: true });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * Last of all: Nest closes the HTTP server and every job drains in beforeApplicationShutdown first (a job that still
+   * wrote after the pool closed would lose its outcome, or open a new pool).
+   */
+  async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
   }
 
