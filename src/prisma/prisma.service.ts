@@ -25,11 +25,15 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
   constructor(config: ConfigService<EnvironmentVariables, true>) {
     const url = config.get('DATABASE_URL', { infer: true });
     if (!url) throw new Error('DATABASE_URL is not set: start the app through main.ts or the test setup');
+    // One bound on waiting for a connection, whichever way a request asks for one: a query waits in the pg pool, a
+    // transaction in the pool under Prisma's maxWait. Past it the request fails with 503 and Retry-After.
+    const connectionWaitMs = config.get('DB_CONNECTION_WAIT_MS', { infer: true }) ?? 5_000;
     super({
+      transactionOptions: { maxWait: connectionWaitMs },
       adapter: createPgAdapter({
         connectionString: url,
         max: config.get('DB_POOL_SIZE', { infer: true }),
-        connectionTimeoutMillis: 5_000,
+        connectionTimeoutMillis: connectionWaitMs,
         // The server ends a transaction this app left open (a bug, a lost client) instead of letting it hold its row
         // locks, and with them every checkout of those variants, for ever. Transactions time out at 30 s anyway.
         idle_in_transaction_session_timeout: 60_000,
@@ -65,7 +69,6 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
         let committed: (() => void)[] = [];
         const result = await this.$transaction((tx) => ((committed = collectAfterCommit(tx)), work(tx)), {
           isolationLevel: Prisma.TransactionIsolationLevel.Serializable,
-          maxWait: 15_000,
           timeout: 30_000,
         });
         for (const callback of committed) {
