@@ -32,6 +32,7 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(10000) EXPIRY_BATCH_SIZE = 500;
   @Transform(toInt) @IsInt() @Min(0) @Max(60000) IDEMPOTENCY_WAIT_MS = 2000;
   @Transform(toInt) @IsInt() @Min(10) @Max(86_400) IDEMPOTENCY_STALE_SECONDS = 60;
+  /** Hysteresis of stock announcements: how far above the threshold (or zero) stock must rise to be announced again. */
   @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000) LOW_STOCK_MARGIN = 2;
   @Transform(toBool) @IsBoolean(BOOLEAN) SCHEDULER_ENABLED = true;
   @Transform(toBool) @IsBoolean(BOOLEAN) SEED_DEMO_DATA = true;
