@@ -20,6 +20,7 @@ import { NotificationsModule } from './notifications/notifications.module.js';
 import { WebhookEndpointsModule } from './webhook-endpoints/webhook-endpoints.module.js';
 import { OutboxModule } from './outbox/outbox.module.js';
 import { SecretsModule } from './secrets/secrets.module.js';
+import { IdempotencyKeysModule } from './idempotency-keys/idempotency-keys.module.js';
 
 @Module({
   imports: [
@@ -43,6 +44,7 @@ import { SecretsModule } from './secrets/secrets.module.js';
     WebhookEndpointsModule,
     OutboxModule,
     SecretsModule,
+    IdempotencyKeysModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })
