@@ -1,33 +1,38 @@
 # syntax=docker/dockerfile:1
-# Orderline production image: node dist/main.js as a non-root user. Migrations are applied by the app at start
-# (advisory-locked, so several replicas may start together). Set DATABASE_URL, JWT_SECRET and ENCRYPTION_KEY.
+# Orderline production image: node dist/main.js as a non-root user on Node 24 LTS (slim). Migrations are applied by
+# the app at start (advisory-locked, so several replicas may start together). Set DATABASE_URL, JWT_SECRET and
+# ENCRYPTION_KEYS (or ENCRYPTION_KEY). Operator commands run in the container: node dist/cli/admin.js, node dist/cli/keys.js.
 
-# 1. Compile. npm ci's postinstall generates the Prisma client (offline, no engine download) from prisma/schema.prisma.
-FROM node:20-slim AS build
+# 1. Compile. npm ci's postinstall generates the Prisma client (offline, no engine download) from prisma/schema.prisma;
+#    tsc compiles it into dist/ with the app.
+FROM node:24-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY prisma ./prisma
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm run build
+RUN npm run build && rm -f dist/.tsbuildinfo && find dist -name '*.map' -delete
 
-# 2. Production dependencies only.
-FROM node:20-slim AS deps
+# 2. Production dependencies only: no dev tools (the Prisma CLI, TypeScript), no optional packages (the embedded
+#    PostgreSQL binaries: production runs on DATABASE_URL), no peer-only packages; type declarations and source maps
+#    are not needed to run.
+FROM node:24-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-COPY prisma ./prisma
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --omit=optional --omit=peer --ignore-scripts --no-audit --no-fund \
+ && find node_modules -type f \( -name '*.map' -o -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' \) -delete \
+ && npm cache clean --force
 
 # 3. Runtime.
-FROM node:20-slim
+FROM node:24-slim
 ENV NODE_ENV=production \
     PORT=3000
 WORKDIR /app
 COPY --from=deps --chown=node:node /app/node_modules ./node_modules
 COPY --from=build --chown=node:node /app/dist ./dist
-COPY --chown=node:node package.json prisma.config.ts ./
-COPY --chown=node:node prisma ./prisma
+COPY --chown=node:node package.json ./
+COPY --chown=node:node prisma/migrations ./prisma/migrations
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \

@@ -27,9 +27,13 @@ describe('configuration', () => {
     }
   });
 
-  it('treats SEED_DEMO_DATA=0 as off, like every other false value (main.ts used to seed on it)', () => {
+  it('treats SEED_DEMO_DATA=0 as off, like every other false value (main.ts used to seed on it), and seeds demo data by default only outside production', () => {
     expect(validateEnvironment({ SEED_DEMO_DATA: '0' }).SEED_DEMO_DATA).toBe(false);
     expect(validateEnvironment({ SEED_DEMO_DATA: 'no' }).SEED_DEMO_DATA).toBe(false);
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/x', JWT_SECRET: randomBytes(32).toString('base64'), ENCRYPTION_KEY: randomBytes(32).toString('base64') };
+    expect(validateEnvironment(production).SEED_DEMO_DATA).toBe(false);
+    expect(validateEnvironment({ ...production, SEED_DEMO_DATA: 'yes' }).SEED_DEMO_DATA).toBe(true);
+    expect(validateEnvironment({ NODE_ENV: 'development' }).SEED_DEMO_DATA).toBe(true);
   });
 
   it('types whole numbers and refuses anything else with one message per variable', () => {

@@ -121,6 +121,8 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   // A variable set to nothing (`PORT=` in .env) means its default, for every variable alike.
   const given = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''));
   const config = plainToInstance(EnvironmentVariables, given, { exposeDefaultValues: true });
+  // Demo products only where someone is trying Orderline out, unless asked for; the first admin is created regardless.
+  if (given.SEED_DEMO_DATA === undefined) config.SEED_DEMO_DATA = config.NODE_ENV !== 'production';
   const errors = validateSync(config, { skipMissingProperties: false, whitelist: false });
   const problems = errors.map(describeInvalid);
   if (config.NODE_ENV === 'production') {

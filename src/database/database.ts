@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { EnvironmentVariables } from '../config/configuration.js';
-import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js';
+import type { EmbeddedDatabase } from './embedded-postgres.js';
 import { applyMigrations } from './migrator.js';
 
 export interface Database {
@@ -17,6 +17,8 @@ export async function prepareDatabase(config: DatabaseConfig, log: (message: str
   let embedded: EmbeddedDatabase | undefined;
   let url = config.DATABASE_URL;
   if (!url) {
+    // Loaded only when needed: production images leave out its PostgreSQL binaries (an optional dependency).
+    const { startEmbeddedPostgres } = await import('./embedded-postgres.js');
     embedded = await startEmbeddedPostgres(path.resolve(config.EMBEDDED_PG_DIR), config.EMBEDDED_PG_PORT, log);
     url = embedded.url;
   }
