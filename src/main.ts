@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     shutdownOnSignals(app, database.stop);
     await app.listen(config.PORT);
     const { port } = app.getHttpServer().address() as AddressInfo;
-    printStartupBanner({ port, firstStart, pretty: wantsPrettyLogs(config.LOG_FORMAT) }, bootstrap);
+    printStartupBanner({ port, firstStart, pretty: wantsPrettyLogs(config.LOG_FORMAT) }, (fields) => new Logger('Orderline').log(fields));
   } catch (error) {
     await database?.stop().catch(() => undefined);
     throw error;

@@ -10,14 +10,17 @@ const USAGE = `Usage: npm run keys -- <command>
 
 const [command, ...rest] = process.argv.slice(2);
 
+// A new key needs neither the configuration nor the database.
+if (command === 'generate' && !rest.length) {
+  process.stdout.write(`${randomBytes(32).toString('base64')}\n`);
+  process.exit(0);
+}
+
 await runCli(USAGE, async ({ app, print }) => {
   if (rest.length) throw new UsageError(`Unexpected arguments: ${rest.join(' ')}`);
   const secrets = app.get(StoredSecretsService);
   const box = app.get(SecretBox);
   switch (command) {
-    case 'generate':
-      print(randomBytes(32).toString('base64'));
-      return;
     case 'status': {
       const usage = await secrets.usage();
       for (const id of box.keyIds) print(`${id === box.keyId ? 'encrypts' : 'decrypts'}  ${id}  ${usage.get(id) ?? 0} stored secret(s)`);

@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import type { SeedResult } from '../seed/seed.js';
 
 export interface StartupBanner {
@@ -28,12 +27,15 @@ export function bannerLines({ port, firstStart }: Pick<StartupBanner, 'port' | '
   return lines;
 }
 
-/** Prints the banner once the server listens: a framed block for a terminal, a single structured line otherwise. */
-export function printStartupBanner(banner: StartupBanner, log: Logger, write: (text: string) => void = (t) => process.stdout.write(t)): void {
+/**
+ * Prints the banner once the server listens: a framed block for a terminal, otherwise one structured log line
+ * (`log` must be the app's logger, so that the line comes after Nest's own start-up lines).
+ */
+export function printStartupBanner(banner: StartupBanner, log: (fields: Record<string, unknown>) => void, write: (text: string) => void = (t) => process.stdout.write(t)): void {
   const url = `http://localhost:${banner.port}`;
   if (!banner.pretty) {
     const admin = banner.firstStart.createdAdmin;
-    log.info({ url, docsUrl: `${url}/docs`, consoleUrl: `${url}/console`, ...(admin && { adminEmail: admin.email }) }, bannerLines(banner).join('\n'));
+    log({ msg: bannerLines(banner).join('\n'), url, docsUrl: `${url}/docs`, consoleUrl: `${url}/console`, ...(admin && { adminEmail: admin.email }) });
     return;
   }
   const lines = bannerLines(banner);
