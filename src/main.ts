@@ -4,12 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { ConfigurationError, validateEnvironment } from './config/configuration.js';
 import { prepareDatabase, type Database } from './database/database.js';
-import { createApp } from './app.factory.js';
-import { seedIfEmpty } from './seed/seed.js';
 import { createBootstrapLogger, wantsPrettyLogs } from './ops/logging.js';
-import { shutdownOnSignals } from './ops/graceful-shutdown.js';
-import { printStartupBanner } from './ops/startup-banner.js';
-import { StoredSecretsService } from './secrets/stored-secrets.service.js';
 
 /** A start-up failure that is fully described by its message lines (no stack trace helps the operator). */
 class StartupError extends Error {
@@ -27,6 +22,11 @@ async function main(): Promise<void> {
     database = await prepareDatabase(config, (m) => bootstrap.info(m));
     // The app's configuration is read from the same environment; the embedded server's URL joins it here.
     process.env.DATABASE_URL = database.url;
+    // Loaded only now, so that a configuration or database problem is reported without loading the whole app.
+    const [{ createApp }, { seedIfEmpty }, { shutdownOnSignals }, { printStartupBanner }, { StoredSecretsService }] = await Promise.all([
+      import('./app.factory.js'), import('./seed/seed.js'), import('./ops/graceful-shutdown.js'), import('./ops/startup-banner.js'),
+      import('./secrets/stored-secrets.service.js'),
+    ]);
     const app = await createApp();
     const unknownKeys = await app.get(StoredSecretsService).unknownKeyProblems();
     if (unknownKeys.length) throw new StartupError(unknownKeys);

@@ -5,7 +5,7 @@ import { buildApp } from './support/built-app.js';
 import { runBuilt } from './support/cli.js';
 import { applyEnv } from './support/helpers.js';
 import { createScratchDatabase, type ScratchDatabase } from './setup/test-database.js';
-import { StoredSecretsService } from '../src/secrets/stored-secrets.service.js';
+import { ENCRYPTED_COLUMNS, StoredSecretsService } from '../src/secrets/stored-secrets.service.js';
 import { keyFingerprint } from '../src/common/crypto/secret-box.js';
 import type { TestApp } from './support/test-app.js';
 
@@ -114,6 +114,13 @@ describe('encryption key ring and rotation', () => {
     const { rows: endpoints } = await sql.query<{ id: string; secret_encrypted: string }>('SELECT id::text, secret_encrypted FROM webhook_endpoints ORDER BY created_at LIMIT 2');
     const box = new SecretBox([{ id: '2026-12', key: K2, named: true }]);
     expect(endpoints.map((e) => box.decrypt(e.secret_encrypted, `webhook_endpoints.secret:${e.id}`))).toEqual(endpointSecrets);
+  });
+
+  it('knows every column that holds secrets, so rotation covers all of them', async () => {
+    const { rows } = await sql.query<{ column: string }>(`
+      SELECT table_name || '.' || column_name AS column FROM information_schema.columns
+      WHERE table_schema = 'public' AND column_name ~ '(encrypted|secret|credential|cipher)' ORDER BY 1`);
+    expect(rows.map((r) => r.column)).toEqual([...ENCRYPTED_COLUMNS].sort());
   });
 
   it('names the missing key id instead of failing later, and refuses to rotate what it cannot read', async () => {

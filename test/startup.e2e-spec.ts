@@ -95,12 +95,12 @@ describe('starting the server', () => {
         [`postgresql://postgres@127.0.0.1:${closedPort}/shop`, new RegExp(`^Cannot start: DATABASE_URL: nothing is listening on 127\\.0\\.0\\.1:${closedPort} \\(is PostgreSQL running\\?\\)$`)],
         [new URL('/orderline_no_such_db', process.env.DATABASE_URL!).toString(), /^Cannot start: DATABASE_URL: database "orderline_no_such_db" does not exist on /],
       ];
-      for (const [url, expected] of cases) {
-        const result = await start({ DATABASE_URL: url });
-        expect([url, result.code, stderrLines(result.stderr)]).toEqual([url, 1, [expect.stringMatching(expected)]]);
-        expect(result.stderr).not.toContain('wrong-password');
-        expect(result.stderr).not.toMatch(STACK_LINE);
-      }
+      const results = await Promise.all(cases.map(([url]) => start({ DATABASE_URL: url })));
+      cases.forEach(([url, expected], i) => {
+        expect([url, results[i].code, stderrLines(results[i].stderr)]).toEqual([url, 1, [expect.stringMatching(expected)]]);
+        expect(results[i].stderr).not.toContain('wrong-password');
+        expect(results[i].stderr).not.toMatch(STACK_LINE);
+      });
     } finally {
       await refusing.close();
     }

@@ -52,28 +52,36 @@ export function loggingConfig(config: ConfigService<EnvironmentVariables, true>)
 /** Whether lines are pretty-printed: LOG_FORMAT=pretty, or auto with a terminal on stdout. */
 export const wantsPrettyLogs = (format: LogFormat, isTTY = Boolean(process.stdout.isTTY)) => format === 'pretty' || (format === 'auto' && isTTY);
 
+/**
+ * A pino-pretty stream writing readable lines to `destination` (stdout by default), or undefined where pino-pretty,
+ * a development dependency, is not installed (the production image).
+ */
+export function createPrettyStream(destination?: NodeJS.WritableStream): DestinationStream | undefined {
+  let pretty: (options: object) => DestinationStream;
+  try {
+    pretty = createRequire(import.meta.url)('pino-pretty') as typeof pretty;
+  } catch {
+    return undefined;
+  }
+  return pretty({
+    sync: true,
+    ...(destination && { destination }),
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service,context,reqId,method,route,path,status,durationMs',
+    messageFormat: '{if context}[{context}] {end}{msg}{if method} {method} {path} {status} {durationMs}ms{end}',
+  });
+}
+
 let prettyStream: DestinationStream | null | undefined;
 
 /**
  * Where log lines go: for a person at a terminal, pino-pretty (one shared synchronous stream: the startup lines, Nest's
- * lines and the request lines interleave in order); otherwise undefined, meaning JSON on stdout. pino-pretty is a
- * development dependency: where it is not installed (the production image) lines stay JSON.
+ * lines and the request lines interleave in order); otherwise undefined, meaning JSON on stdout (also where pino-pretty
+ * is not installed).
  */
 export function logDestination(format: LogFormat, isTTY?: boolean): DestinationStream | undefined {
   if (!wantsPrettyLogs(format, isTTY)) return undefined;
-  if (prettyStream === undefined) {
-    try {
-      const pretty = createRequire(import.meta.url)('pino-pretty') as (options: object) => DestinationStream;
-      prettyStream = pretty({
-        sync: true,
-        translateTime: 'SYS:HH:MM:ss.l',
-        ignore: 'pid,hostname,service,context,reqId,method,route,path,status,durationMs',
-        messageFormat: '{if context}[{context}] {end}{msg}{if method} {method} {path} {status} {durationMs}ms{end}',
-      });
-    } catch {
-      prettyStream = null;
-    }
-  }
+  if (prettyStream === undefined) prettyStream = createPrettyStream() ?? null;
   return prettyStream ?? undefined;
 }
 

@@ -7,7 +7,7 @@ import { SecretBox } from '../common/crypto/secret-box.js';
 import { credentialContext, credentialFields, credentialProviders, type CredentialProvider, type StoredCredentials } from '../settings/credential-fields.js';
 import { secretContext } from '../webhook-endpoints/webhook-endpoints.service.js';
 
-/** Every encrypted value in the database, by where it lives. Rotation and the start-up check walk this list. */
+/** The columns holding encrypted values (a test checks the schema has no others): what rotation and the start-up check read. */
 export const ENCRYPTED_COLUMNS = ['brand_settings.credentials', 'webhook_endpoints.secret_encrypted'] as const;
 
 /** One stored ciphertext: where it is (for messages), its AAD context and the value. */
