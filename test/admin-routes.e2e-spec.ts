@@ -14,6 +14,7 @@ import { startIsolatedTestApp, type IsolatedTestApp } from './support/isolated-a
 const NOT_ADMIN_ONLY = new Set([
   'GET /health', 'GET /metrics', // probes (the metrics token is checked in the controller)
   'POST /auth/register', 'POST /auth/login', 'GET /auth/me',
+  'POST /auth/refresh', 'POST /auth/logout', 'POST /auth/password', // console sessions: the refresh cookie, and one's own password
   'GET /products', 'GET /products/:idOrSlug', 'POST /cart/quote', 'GET /payments/methods',
   'POST /orders/checkout', 'POST /orders/lookup', 'GET /orders/my-orders', 'GET /orders/:id', 'GET /orders/:id/history', 'POST /orders/:id/cancel',
   'GET /orders/:id/payment', 'POST /orders/:id/payment', 'POST /payments/razorpay/verify',

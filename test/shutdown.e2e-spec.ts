@@ -66,7 +66,10 @@ describe('shutdown order', () => {
   });
 
   it('finishes the dispatch round in flight and records its outcome before the database disconnects', async () => {
-    const restore = applyEnv({ DATABASE_URL: db.url, SCHEDULER_ENABLED: 'true', OUTBOX_INTERVAL_MS: '100', OUTBOX_DELIVERY_TIMEOUT_MS: '10000' });
+    // The receiver listens on this machine: private targets are allowed for the test (never in production).
+    const restore = applyEnv({
+      DATABASE_URL: db.url, SCHEDULER_ENABLED: 'true', OUTBOX_INTERVAL_MS: '100', OUTBOX_DELIVERY_TIMEOUT_MS: '10000', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+    });
     const support = await import('./support/test-app.js');
     let t: TestApp | undefined = await support.startTestApp();
     try {

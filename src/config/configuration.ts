@@ -134,13 +134,13 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
     if (!config.JWT_SECRET) problems.push('JWT_SECRET: required in production');
     else if (config.JWT_SECRET.length < 32 || config.JWT_SECRET === DEV_JWT_SECRET)
       problems.push('JWT_SECRET: must be at least 32 characters of random data in production');
-  } else {
-    config.JWT_SECRET ||= developmentJwtSecret(path.resolve(config.EMBEDDED_PG_DIR));
   }
   problems.push(
     ...checkDatabaseUrl(config), ...checkEncryptionKey(config), ...checkNotificationConfig(config), ...checkPaymentConfig(config),
     ...checkWebhookTargetConfig(config),
   );
   if (problems.length) throw new ConfigurationError(problems);
+  // Only for a configuration that starts: a refused one must leave nothing behind (no data directory, no secret file).
+  if (config.NODE_ENV !== 'production') config.JWT_SECRET ||= developmentJwtSecret(path.resolve(config.EMBEDDED_PG_DIR));
   return config;
 }

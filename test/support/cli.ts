@@ -9,14 +9,15 @@ export interface ProcessResult {
 }
 
 /**
- * Runs a built entry point (`dist/main.js`, `dist/cli/keys.js` ...) to its end with exactly `env` (plus PATH and HOME)
- * and collects its output. For start-up failures and the operator commands; build first (buildApp).
+ * Runs a built entry point (`dist/main.js`, `dist/cli/keys.js` ...) to its end with exactly `env` (plus PATH, HOME and
+ * the run's JWT_SECRET, which `env` may override or blank) and collects its output. For start-up failures and the
+ * operator commands; build first (buildApp).
  */
 export function runBuilt(script: string, args: string[], env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(REPO_ROOT, script), ...args], {
       cwd: REPO_ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, JWT_SECRET: process.env.JWT_SECRET, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
