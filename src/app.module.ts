@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
 import { ScheduleModule } from '@nestjs/schedule';
+import './environment.js';
 import { validateEnvironment } from './config/configuration.js';
 import { AllExceptionsFilter } from './common/http/all-exceptions.filter.js';
 import { PrismaModule } from './prisma/prisma.module.js';
@@ -19,10 +20,14 @@ import { SettingsModule } from './settings/settings.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { WebhookEndpointsModule } from './webhook-endpoints/webhook-endpoints.module.js';
 import { OutboxModule } from './outbox/outbox.module.js';
+import { SecretsModule } from './secrets/secrets.module.js';
+import { IdempotencyKeysModule } from './idempotency-keys/idempotency-keys.module.js';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateEnvironment, cache: true }),
+    // Read when the app is created (not when this file is imported), from the one validated source; nothing reads
+    // process.env behind it.
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, ignoreEnvVars: true, skipProcessEnv: true, cache: true, load: [() => ({ ...validateEnvironment(process.env) })] }),
     ScheduleModule.forRoot(),
     PrismaModule,
     IdempotencyModule,
@@ -39,6 +44,8 @@ import { OutboxModule } from './outbox/outbox.module.js';
     NotificationsModule,
     WebhookEndpointsModule,
     OutboxModule,
+    SecretsModule,
+    IdempotencyKeysModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })

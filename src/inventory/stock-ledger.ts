@@ -1,10 +1,13 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
 import { ModuleRef } from '@nestjs/core';
-import type { StockMovementKind } from '../generated/prisma/enums.js';
+import type { StockAlert, StockMovementKind } from '../generated/prisma/enums.js';
+import type { EnvironmentVariables } from '../config/configuration.js';
+import { Prisma } from '../generated/prisma/client.js';
 import type { Tx } from '../prisma/prisma.service.js';
 import { unnestColumn } from '../prisma/unnest-column.js';
 import { implementationsOf } from '../common/ports.js';
-import { StockAlerts, type StockAlert } from './stock-alerts.js';
+import { StockAlerts, type StockAnnouncement } from './stock-alerts.js';
 
 export interface StockLevel {
   variantId: string;
@@ -19,6 +22,8 @@ interface UpdatedLevel {
   on_hand_delta: number;
   reserved_delta: number;
   low_stock_threshold: number;
+  stock_alert: StockAlert;
+  previous_alert: StockAlert;
   sku: string;
   variant_name: string;
   product_id: string;
@@ -42,9 +47,13 @@ export interface StockMovementInput {
  */
 @Injectable()
 export class StockLedger implements OnModuleInit {
+  /** LOW_STOCK_MARGIN: how far above the threshold (or above zero, after a sell-out) stock must rise to be announced again. */
+  private readonly margin: number;
   private alerts: StockAlerts[] = [];
 
-  constructor(private readonly moduleRef: ModuleRef) {}
+  constructor(private readonly moduleRef: ModuleRef, config: ConfigService<EnvironmentVariables, true>) {
+    this.margin = config.get('LOW_STOCK_MARGIN', { infer: true });
+  }
 
   onModuleInit(): void {
     this.alerts = implementationsOf(this.moduleRef, StockAlerts);
@@ -71,8 +80,8 @@ export class StockLedger implements OnModuleInit {
 
   /**
    * Applies movements in ONE statement: the UPDATE of all levels and the INSERT of all ledger rows (callers hold the
-   * row locks while it runs, so every round trip counts). When a variant's available stock (on hand − reserved)
-   * crosses its low-stock threshold or reaches zero, the crossing is announced through the StockAlerts port.
+   * row locks while it runs, so every round trip counts). The same UPDATE moves each variant's stock alert (see
+   * announceStockAlerts) and returns the alert before and after, from which the announcements are made.
    */
   async apply(tx: Tx, movements: StockMovementInput[]): Promise<void> {
     const moves = movements.filter((m) => m.onHandDelta !== 0 || m.reservedDelta !== 0);
@@ -85,15 +94,23 @@ export class StockLedger implements OnModuleInit {
       totals.set(m.variantId, t);
     }
     const ids = [...totals.keys()].sort();
+    const available = Prisma.sql`(il.on_hand + d.on_hand_delta - il.reserved - d.reserved_delta)`;
+    // prev is the same row as il, read before this UPDATE changes it: its stock_alert is the alert before the movement.
     const levels = await tx.$queryRaw<UpdatedLevel[]>`
       WITH levels AS (
         UPDATE inventory_levels il
-        SET on_hand = il.on_hand + d.on_hand_delta, reserved = il.reserved + d.reserved_delta, updated_at = now()
+        SET on_hand = il.on_hand + d.on_hand_delta, reserved = il.reserved + d.reserved_delta, updated_at = now(),
+            stock_alert = (CASE
+              WHEN ${available} <= 0 THEN 'OUT'
+              WHEN il.stock_alert = 'OUT' AND ${available} <= ${this.margin}::int THEN 'OUT'
+              WHEN ${available} > v.low_stock_threshold + ${this.margin}::int THEN 'CLEAR'
+              WHEN il.stock_alert = 'CLEAR' AND ${available} > v.low_stock_threshold THEN 'CLEAR'
+              ELSE 'LOW' END)::"StockAlert"
         FROM unnest(${ids}::uuid[], ${ids.map((id) => totals.get(id)!.onHand)}::int[], ${ids.map((id) => totals.get(id)!.reserved)}::int[])
-          AS d(variant_id, on_hand_delta, reserved_delta), variants v, products p
-        WHERE il.variant_id = d.variant_id AND v.id = il.variant_id AND p.id = v.product_id
+          AS d(variant_id, on_hand_delta, reserved_delta), inventory_levels prev, variants v, products p
+        WHERE il.variant_id = d.variant_id AND prev.variant_id = il.variant_id AND v.id = il.variant_id AND p.id = v.product_id
         RETURNING il.variant_id::text, il.on_hand, il.reserved, d.on_hand_delta, d.reserved_delta, v.low_stock_threshold,
-                  v.sku, v.name AS variant_name, v.product_id::text, p.name AS product_name
+                  il.stock_alert, prev.stock_alert AS previous_alert, v.sku, v.name AS variant_name, v.product_id::text, p.name AS product_name
       ), ledger AS (
         INSERT INTO stock_movements (variant_id, kind, on_hand_delta, reserved_delta, reason, order_id, actor_id)
         SELECT m.variant_id, m.kind::"StockMovementKind", m.on_hand_delta, m.reserved_delta, m.reason, m.order_id, m.actor_id
@@ -104,29 +121,37 @@ export class StockLedger implements OnModuleInit {
         ORDER BY m.n
       )
       SELECT * FROM levels`;
-    await this.announceThresholdCrossings(tx, levels);
+    await this.announceStockAlerts(tx, levels);
   }
 
   /**
-   * inventory.low_stock when available falls to the threshold or below (but not to zero), inventory.out_of_stock
-   * when it reaches zero. Only crossings count, so a variant that stays low is not announced again on every sale.
+   * Announcements, through the StockAlerts port, with hysteresis, so stock moving back and forth across a line (reservations taken and expiring
+   * during a drop) does not flood the brand's webhooks:
+   * - inventory.low_stock once when available falls to the threshold (from above it); not again until available has
+   *   risen above threshold + LOW_STOCK_MARGIN;
+   * - inventory.out_of_stock once when available reaches zero;
+   * - inventory.back_in_stock once, after that, when available rises above LOW_STOCK_MARGIN (it may still be low:
+   *   the payload says how much there is; low stock is then announced only after a rise above threshold + margin).
+   * Stock that only rises into the low range (a variant's opening stock) announces nothing.
    */
-  private async announceThresholdCrossings(tx: Tx, levels: UpdatedLevel[]): Promise<void> {
+  private async announceStockAlerts(tx: Tx, levels: UpdatedLevel[]): Promise<void> {
     const crossings = levels.flatMap((level) => {
-      const after = level.on_hand - level.reserved;
-      const before = after - level.on_hand_delta + level.reserved_delta;
-      const kind: StockAlert['kind'] | null =
-        before > 0 && after <= 0 ? 'out_of_stock'
-          : before > level.low_stock_threshold && after <= level.low_stock_threshold ? 'low_stock'
-            : null;
-      return kind ? [{ kind, level, available: after }] : [];
+      const available = level.on_hand - level.reserved;
+      const fell = level.on_hand_delta - level.reserved_delta < 0;
+      const { previous_alert: before, stock_alert: after } = level;
+      const kind: StockAnnouncement['kind'] | null =
+        after === 'OUT' && before !== 'OUT' ? 'out_of_stock'
+          : before === 'OUT' && after !== 'OUT' ? 'back_in_stock'
+            : before === 'CLEAR' && after === 'LOW' && fell ? 'low_stock'
+              : null;
+      return kind ? [{ kind, level, available }] : [];
     });
     if (!crossings.length) return;
-    const alerts = crossings.map(({ kind, level, available }): StockAlert => ({
+    const announcements = crossings.map(({ kind, level, available }): StockAnnouncement => ({
       kind,
       variant: { id: level.variant_id, sku: level.sku, name: level.variant_name, productId: level.product_id, productName: level.product_name },
       onHand: level.on_hand, reserved: level.reserved, available, threshold: level.low_stock_threshold,
     }));
-    for (const listener of this.alerts) await listener.announce(tx, alerts);
+    for (const listener of this.alerts) await listener.announce(tx, announcements);
   }
 }

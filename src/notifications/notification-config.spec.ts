@@ -8,7 +8,7 @@ describe('notification configuration checks', () => {
     expect(checkNotificationConfig(base)).toEqual([]);
     expect(checkNotificationConfig({
       ...base, WHATSAPP_ACCESS_TOKEN: 't', WHATSAPP_PHONE_NUMBER_ID: '1', TWILIO_ACCOUNT_SID: 'AC1', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '+1500',
-      SMTP_URL: 'smtp://u:p@mail:587', SMTP_FROM: 'orders@brand.example', TRACKING_URL_TEMPLATE: 'https://t.example/{carrier}/{trackingNumber}',
+      SMTP_URL: 'smtp://u:p@mail:587', SMTP_FROM: 'orders@brand.example',
     })).toEqual([]);
   });
 
@@ -21,9 +21,9 @@ describe('notification configuration checks', () => {
   it('rejects unknown events, malformed addresses and bad locales', () => {
     const problems = checkNotificationConfig({
       ...base, NOTIFY_EVENTS: 'order.paid,order.shipped', NOTIFICATION_LOCALE: 'not a locale!', TWILIO_ACCOUNT_SID: 'XX1', TWILIO_AUTH_TOKEN: 't', TWILIO_FROM: '+1',
-      TWILIO_API_BASE_URL: 'ftp://x', SMTP_URL: 'http://mail', SMTP_FROM: 'Brand <orders@brand.example>', TRACKING_URL_TEMPLATE: 'track/{trackingNumber}',
+      TWILIO_API_BASE_URL: 'ftp://x', SMTP_URL: 'http://mail', SMTP_FROM: 'Brand <orders@brand.example>',
     });
-    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['NOTIFICATION_LOCALE', 'NOTIFY_EVENTS', 'SMTP_FROM', 'SMTP_URL', 'TRACKING_URL_TEMPLATE', 'TWILIO_ACCOUNT_SID', 'TWILIO_API_BASE_URL']);
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['NOTIFICATION_LOCALE', 'NOTIFY_EVENTS', 'SMTP_FROM', 'SMTP_URL', 'TWILIO_ACCOUNT_SID', 'TWILIO_API_BASE_URL']);
     expect(problems.find((p) => p.startsWith('NOTIFY_EVENTS'))).toContain('order.shipped');
   });
 });

@@ -1,3 +1,5 @@
+import { IsOptional, IsString } from 'class-validator';
+import { extendEnvironment } from '../config/environment-extensions.js';
 import { ORDER_EVENT_TYPES, type OrderEventType } from '../outbox/outbox-events.js';
 
 /** Order events customers are told about unless NOTIFY_EVENTS says otherwise. */
@@ -14,20 +16,25 @@ export function isOrderEventType(value: string): value is OrderEventType {
   return (ORDER_EVENT_TYPES as readonly string[]).includes(value);
 }
 
-interface NotificationEnv {
-  NOTIFY_EVENTS: string;
-  NOTIFICATION_LOCALE: string;
-  TRACKING_URL_TEMPLATE?: string;
-  WHATSAPP_ACCESS_TOKEN?: string;
-  WHATSAPP_PHONE_NUMBER_ID?: string;
-  WHATSAPP_API_BASE_URL: string;
-  TWILIO_ACCOUNT_SID?: string;
-  TWILIO_AUTH_TOKEN?: string;
-  TWILIO_FROM?: string;
-  TWILIO_API_BASE_URL?: string;
-  SMTP_URL?: string;
-  SMTP_FROM?: string;
+/** The notification channels' environment variables (see .env.example). */
+export class NotificationEnvironment {
+  @IsString() NOTIFY_EVENTS = DEFAULT_NOTIFY_EVENTS;
+  @IsString() NOTIFICATION_LOCALE = 'en';
+  @IsOptional() @IsString() WHATSAPP_ACCESS_TOKEN?: string;
+  @IsOptional() @IsString() WHATSAPP_PHONE_NUMBER_ID?: string;
+  @IsString() WHATSAPP_API_BASE_URL = 'https://graph.facebook.com';
+  @IsString() WHATSAPP_API_VERSION = 'v21.0';
+  @IsString() WHATSAPP_TEMPLATE_LANGUAGE = 'en';
+  @IsString() WHATSAPP_TEMPLATE_PREFIX = '';
+  @IsOptional() @IsString() TWILIO_ACCOUNT_SID?: string;
+  @IsOptional() @IsString() TWILIO_AUTH_TOKEN?: string;
+  @IsOptional() @IsString() TWILIO_FROM?: string;
+  @IsOptional() @IsString() TWILIO_API_BASE_URL?: string;
+  @IsOptional() @IsString() SMTP_URL?: string;
+  @IsOptional() @IsString() SMTP_FROM?: string;
 }
+
+type NotificationEnv = Pick<NotificationEnvironment, 'NOTIFY_EVENTS' | 'NOTIFICATION_LOCALE' | 'WHATSAPP_API_BASE_URL'> & Partial<NotificationEnvironment>;
 
 const isHttpUrl = (value: string) => {
   try {
@@ -61,6 +68,7 @@ export function checkNotificationConfig(config: NotificationEnv): string[] {
   }
   if (config.SMTP_URL && !/^smtps?:\/\//.test(config.SMTP_URL)) problems.push('SMTP_URL: must look like smtp://user:pass@host:587 or smtps://host:465');
   if (config.SMTP_FROM && !/^[^\s@<>]+@[^\s@<>]+$/.test(config.SMTP_FROM)) problems.push('SMTP_FROM: must be a bare email address (the brand name is used as the sender name)');
-  if (config.TRACKING_URL_TEMPLATE && !isHttpUrl(config.TRACKING_URL_TEMPLATE.replace(/\{\w+\}/g, 'x'))) problems.push('TRACKING_URL_TEMPLATE: must be an http(s) URL with {trackingNumber} and optionally {carrier}');
   return problems;
 }
+
+extendEnvironment('notifications', { variables: NotificationEnvironment, check: (config) => checkNotificationConfig(config as unknown as NotificationEnv) });

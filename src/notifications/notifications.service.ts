@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Prisma } from '../generated/prisma/client.js';
 import type { EnvironmentVariables } from '../config/configuration.js';
@@ -11,8 +11,10 @@ import { LogChannel } from './channels/log.channel.js';
 import { SmsChannel } from './channels/sms.channel.js';
 import { WhatsAppChannel } from './channels/whatsapp.channel.js';
 import type { ChannelName, NotificationChannel } from './notification-channel.js';
-import { isOrderEventType, parseNotifyEvents } from './notification-config.js';
+import { isOrderEventType, parseNotifyEvents, type NotificationEnvironment } from './notification-config.js';
 import { renderNotification } from './templates.js';
+
+type Environment = EnvironmentVariables & NotificationEnvironment;
 
 const KIND = 'channel';
 
@@ -25,7 +27,7 @@ export const channelDestination = (name: ChannelName) => `${KIND}:${name}`;
  * settings.
  */
 @Injectable()
-export class NotificationsService extends OutboxDestination implements OnModuleDestroy {
+export class NotificationsService extends OutboxDestination implements OnApplicationShutdown {
   readonly kind = KIND;
   private readonly logger = new Logger(NotificationsService.name);
   private readonly channels: NotificationChannel[];
@@ -34,7 +36,7 @@ export class NotificationsService extends OutboxDestination implements OnModuleD
   private readonly notifyEvents: ReadonlySet<string>;
   private readonly locale: string;
 
-  constructor(config: ConfigService<EnvironmentVariables, true>, private readonly settings: SettingsService) {
+  constructor(config: ConfigService<Environment, true>, private readonly settings: SettingsService) {
     super();
     this.channels = this.createChannels(config);
     this.deliverable = this.channels.some((c) => c.name === 'log') ? this.channels : [...this.channels, new LogChannel()];
@@ -43,7 +45,8 @@ export class NotificationsService extends OutboxDestination implements OnModuleD
     this.logger.log(`Notification channels: ${this.channels.map((c) => c.name).join(', ')}`);
   }
 
-  onModuleDestroy(): void {
+  /** After the outbox dispatcher has drained (beforeApplicationShutdown): a delivery in flight still has its channel. */
+  onApplicationShutdown(): void {
     for (const channel of this.channels) channel.close?.();
   }
 
@@ -84,8 +87,8 @@ export class NotificationsService extends OutboxDestination implements OnModuleD
     await channel.send({ id: message.id, event: message.event, to, customer: payload.order.customer, content });
   }
 
-  private createChannels(config: ConfigService<EnvironmentVariables, true>): NotificationChannel[] {
-    const get = <K extends keyof EnvironmentVariables>(key: K) => config.get(key, { infer: true }) as EnvironmentVariables[K];
+  private createChannels(config: ConfigService<Environment, true>): NotificationChannel[] {
+    const get = <K extends keyof Environment>(key: K) => config.get(key, { infer: true }) as Environment[K];
     const timeoutMs = get('OUTBOX_DELIVERY_TIMEOUT_MS');
     const channels: NotificationChannel[] = [];
     const whatsappToken = get('WHATSAPP_ACCESS_TOKEN');

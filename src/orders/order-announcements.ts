@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Order, OrderItem } from '../generated/prisma/client.js';
-import type { EnvironmentVariables } from '../config/configuration.js';
 import type { Tx } from '../prisma/prisma.service.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 import type { OrderEventPayload, OrderEventType } from '../outbox/outbox-events.js';
 import type { OrderEvent } from './order-state-machine.js';
+import { trackingUrl, type TrackingUrlEnvironment } from './tracking-url.js';
 
 /**
  * The announcement for each state-machine event. AWAIT_PAYMENT and CONFIRM_COD happen inside checkout, whose
@@ -41,7 +41,7 @@ export interface OrderAnnouncement {
 export class OrderAnnouncements {
   private readonly trackingUrlTemplate?: string;
 
-  constructor(private readonly outbox: OutboxService, config: ConfigService<EnvironmentVariables, true>) {
+  constructor(private readonly outbox: OutboxService, config: ConfigService<TrackingUrlEnvironment, true>) {
     this.trackingUrlTemplate = config.get('TRACKING_URL_TEMPLATE', { infer: true });
   }
 
@@ -69,16 +69,10 @@ export class OrderAnnouncements {
         shippingAddress: order.shippingAddress,
         carrier: order.carrier,
         trackingNumber: order.trackingNumber,
-        trackingUrl: this.trackingUrl(order),
+        trackingUrl: trackingUrl(this.trackingUrlTemplate, order),
         createdAt: order.createdAt.toISOString(),
       },
       reason: reason ?? null,
     };
-  }
-
-  private trackingUrl(order: Pick<Order, 'carrier' | 'trackingNumber' | 'number'>): string | null {
-    if (!this.trackingUrlTemplate || !order.trackingNumber) return null;
-    const values: Record<string, string> = { trackingNumber: order.trackingNumber, carrier: order.carrier ?? '', orderNumber: order.number };
-    return this.trackingUrlTemplate.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? encodeURIComponent(values[key]) : whole));
   }
 }

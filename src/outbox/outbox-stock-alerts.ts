@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { Tx } from '../prisma/prisma.service.js';
-import { StockAlerts, type StockAlert } from '../inventory/stock-alerts.js';
+import { StockAlerts, type StockAnnouncement } from '../inventory/stock-alerts.js';
 import type { InventoryEventPayload } from './outbox-events.js';
 import { OutboxService } from './outbox.service.js';
 
@@ -11,8 +11,8 @@ export class OutboxStockAlerts extends StockAlerts {
     super();
   }
 
-  async announce(tx: Tx, alerts: StockAlert[]): Promise<void> {
-    await this.outbox.enqueueMany(tx, alerts.map(({ kind, ...level }) => {
+  async announce(tx: Tx, announcements: StockAnnouncement[]): Promise<void> {
+    await this.outbox.enqueueMany(tx, announcements.map(({ kind, ...level }) => {
       const payload: InventoryEventPayload = level;
       return { event: `inventory.${kind}`, aggregateId: level.variant.id, payload };
     }));

@@ -1,19 +1,25 @@
-/** Where the provider SDKs send requests. Only tests and local development point them elsewhere (the simulator). */
-export const STRIPE_API_BASE_DEFAULT = 'https://api.stripe.com';
-export const RAZORPAY_API_BASE_DEFAULT = 'https://api.razorpay.com';
+import { Transform } from 'class-transformer';
+import { IsInt, Max, Min } from 'class-validator';
+import { toInt } from '../config/configuration.js';
+import { extendEnvironment } from '../config/environment-extensions.js';
 
-interface PaymentEnv {
-  NODE_ENV: string;
-  STRIPE_SECRET_KEY?: string;
-  STRIPE_PUBLISHABLE_KEY?: string;
-  STRIPE_WEBHOOK_SECRET?: string;
-  RAZORPAY_KEY_ID?: string;
-  RAZORPAY_KEY_SECRET?: string;
-  STRIPE_API_BASE: string;
-  RAZORPAY_API_BASE: string;
+/**
+ * The environment variables of payments as a whole. Each provider declares its own (credentials, API base and the
+ * like) in its descriptor, and the registry passes them on.
+ */
+export class PaymentEnvironment {
+  @Transform(toInt) @IsInt() @Min(1000) @Max(120_000) PAYMENT_PROVIDER_TIMEOUT_MS = 20_000;
+  @Transform(toInt) @IsInt() @Min(1) PAYMENT_RECOVERY_INTERVAL_SECONDS = 60;
+  @Transform(toInt) @IsInt() @Min(1) @Max(100) PAYMENT_TX_CONCURRENCY = 2;
 }
 
-function checkBase(name: string, value: string, production: string, isProduction: boolean): string[] {
+extendEnvironment('payments', { variables: PaymentEnvironment });
+
+/**
+ * A provider API base variable's problems: an http(s) origin, and exactly the provider's own in production (only
+ * tests and local development point providers elsewhere: the simulator).
+ */
+export function checkApiBase(name: string, value: string, production: string, isProduction: boolean): string[] {
   let url: URL;
   try {
     url = new URL(value);
@@ -24,16 +30,4 @@ function checkBase(name: string, value: string, production: string, isProduction
   if (url.pathname !== '/' || url.search) return [`${name}: must be a scheme, host and port only (no path)`];
   if (isProduction && value.replace(/\/$/, '') !== production) return [`${name}: must be ${production} in production`];
   return [];
-}
-
-/** Configuration problems of the payment providers (half-configured keys, simulator addresses in production). */
-export function checkPaymentConfig(env: PaymentEnv): string[] {
-  const production = env.NODE_ENV === 'production';
-  const problems = [
-    ...checkBase('STRIPE_API_BASE', env.STRIPE_API_BASE, STRIPE_API_BASE_DEFAULT, production),
-    ...checkBase('RAZORPAY_API_BASE', env.RAZORPAY_API_BASE, RAZORPAY_API_BASE_DEFAULT, production),
-  ];
-  if (env.STRIPE_SECRET_KEY && !env.STRIPE_PUBLISHABLE_KEY) problems.push('STRIPE_PUBLISHABLE_KEY: required when STRIPE_SECRET_KEY is set');
-  if (Boolean(env.RAZORPAY_KEY_ID) !== Boolean(env.RAZORPAY_KEY_SECRET)) problems.push('RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET: set both or neither');
-  return problems;
 }

@@ -1,5 +1,6 @@
 import { Injectable, type Type } from '@nestjs/common';
 import { DomainError, InvalidInputError, ServiceUnavailableError, UnprocessableError } from '../common/errors/domain-errors.js';
+import type { VariablesClass } from '../config/environment-extensions.js';
 import type { CredentialFields } from '../settings/credential-catalogue.js';
 import type { PaymentMethod } from '../orders/payment-gateway.js';
 import { PaymentCredentialsSource } from './payment-credentials.js';
@@ -105,6 +106,13 @@ export interface PaymentProviderDescriptor {
   confirmation?: Type<object>;
   /** The fields `instructions` adds for the client, documented in the OpenAPI document. */
   instructions?: Type<object>;
+  /**
+   * Its own environment variables beyond the credentials' (an API base, a tolerance): a class like the base's
+   * EnvironmentVariables, read through the ConfigService. The credentials' variables are declared from `credentials`.
+   */
+  environment?: VariablesClass;
+  /** Start-up problems of its configuration (half-set credentials, a simulator address in production), one line each. */
+  checkEnvironment?: (config: Record<string, unknown>) => string[];
 }
 
 /** The code stored on orders, payments and webhook events: the name in upper case. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { EnvironmentVariables } from '../config/configuration.js';
+import type { PaymentEnvironment } from './payment-config.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 
 /**
@@ -24,7 +25,7 @@ export class PaymentTransactions {
   private active = 0;
   private readonly queue: (() => void)[] = [];
 
-  constructor(private readonly prisma: PrismaService, config: ConfigService<EnvironmentVariables, true>) {
+  constructor(private readonly prisma: PrismaService, config: ConfigService<EnvironmentVariables & PaymentEnvironment, true>) {
     this.limit = config.get('PAYMENT_TX_CONCURRENCY', { infer: true });
   }
 

@@ -1,3 +1,4 @@
+import { extendEnvironment, optionalStrings } from '../config/environment-extensions.js';
 import { defineCredentials } from '../settings/credential-catalogue.js';
 import type { PaymentProvider, PaymentProviderClass } from './payment-provider.js';
 
@@ -5,8 +6,8 @@ const NAME = /^[a-z][a-z0-9_]{0,31}$/;
 const registered = new Map<string, PaymentProviderClass>();
 
 /**
- * Registers a payment provider class, before the app is created: checkout, webhooks, settings and the API
- * documentation pick it up from here. Registering the same class again changes nothing; another class under a
+ * Registers a payment provider class, before the app is created: checkout, webhooks, settings, the configuration
+ * (its environment variables) and the API documentation pick it up from here. Registering the same class again changes nothing; another class under a
  * name already taken is refused.
  */
 export function registerPaymentProvider(provider: PaymentProviderClass): void {
@@ -20,6 +21,9 @@ export function registerPaymentProvider(provider: PaymentProviderClass): void {
   if (problem) throw new Error(`Payment provider ${provider.name}: ${problem}`);
   registered.set(descriptor.name, provider);
   if (Object.keys(descriptor.credentials).length) defineCredentials(descriptor.name, descriptor.credentials);
+  const credentialVariables = Object.values(descriptor.credentials).map((field) => field.env);
+  extendEnvironment(`payments.${descriptor.name}.credentials`, { variables: optionalStrings(credentialVariables) });
+  extendEnvironment(`payments.${descriptor.name}`, { variables: descriptor.environment, check: descriptor.checkEnvironment });
 }
 
 /** Every registered provider class, in registration order. */

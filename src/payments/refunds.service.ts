@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Prisma, type Refund } from '../generated/prisma/client.js';
 import type { EnvironmentVariables } from '../config/configuration.js';
+import type { PaymentEnvironment } from './payment-config.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { SYSTEM_ACTOR, type Actor } from '../common/actor.js';
@@ -11,6 +12,8 @@ import { PaymentLedger } from './payment-ledger.service.js';
 import { PaymentProviders } from './payment-providers.js';
 import { PaymentTransactions } from './payment-transactions.js';
 import { ProviderRejectedError, type ProviderRefund } from './payment-provider.js';
+import { IdempotencyKeyReleasedError } from '../common/idempotency/idempotency.service.js';
+import { isForeignKeyViolation } from '../prisma/database-errors.js';
 
 export interface RefundRequest {
   /** Default: everything still refundable. */
@@ -18,6 +21,8 @@ export interface RefundRequest {
   reason: string;
   /** Refund this captured payment only (e.g. a mismatched capture in another currency). */
   paymentAttemptId?: string;
+  /** The request's claimed Idempotency-Key, stored on the refund rows (a fence: see IdempotencyService). */
+  idempotencyKeyId?: string;
 }
 
 /** A captured attempt with what it has left to refund (a row of capture_balances). */
@@ -56,7 +61,7 @@ export class RefundsService {
     private readonly ledger: PaymentLedger,
     private readonly transitions: OrderTransitionsService,
     private readonly audit: AuditService,
-    config: ConfigService<EnvironmentVariables, true>,
+    config: ConfigService<EnvironmentVariables & PaymentEnvironment, true>,
   ) {
     this.staleAfterMs = Math.max(60_000, 3 * config.get('PAYMENT_PROVIDER_TIMEOUT_MS', { infer: true }));
   }
@@ -86,13 +91,16 @@ export class RefundsService {
         if (!remaining) break;
         const take = Math.min(capture.left, remaining);
         remaining -= take;
-        rows.push(await this.createRow(tx, capture, take, request.reason));
+        rows.push(await this.createRow(tx, capture, take, request));
       }
       await this.audit.record(tx, {
         actor, action: 'refund.requested', entityType: 'order', entityId: order.id,
         after: { refundIds: rows.map((r) => r.id), amountMinor: amount, currency, reason: request.reason, orderStatus: order.status },
       });
       return rows.map((r) => r.id);
+    }).catch((error: unknown) => {
+      if (isForeignKeyViolation(error, 'refunds_idempotency_key_id_fkey')) throw new IdempotencyKeyReleasedError();
+      throw error;
     });
     const refusals = await this.send(refundIds, actor);
     const refunds = await this.prisma.refund.findMany({ where: { id: { in: refundIds } }, orderBy: { createdAt: 'asc' } });
@@ -161,9 +169,12 @@ export class RefundsService {
     return undefined;
   }
 
-  private async createRow(tx: Tx, capture: CaptureBalance, amountMinor: number, reason: string): Promise<Refund> {
+  private async createRow(tx: Tx, capture: CaptureBalance, amountMinor: number, { reason, idempotencyKeyId }: RefundRequest): Promise<Refund> {
     return tx.refund.create({
-      data: { orderId: capture.orderId, paymentId: capture.paymentId, attemptId: capture.attemptId, provider: capture.provider, amountMinor, currency: capture.currency, reason },
+      data: {
+        orderId: capture.orderId, paymentId: capture.paymentId, attemptId: capture.attemptId, provider: capture.provider, amountMinor, currency: capture.currency, reason,
+        idempotencyKeyId,
+      },
     });
   }
 

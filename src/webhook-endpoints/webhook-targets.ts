@@ -2,6 +2,10 @@ import { promises as dns, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
+import { Transform } from 'class-transformer';
+import { IsBoolean } from 'class-validator';
+import { toBool } from '../config/configuration.js';
+import { extendEnvironment } from '../config/environment-extensions.js';
 
 /**
  * Where brand webhooks may go. An admin-supplied URL is a request the server makes on the admin's behalf: pointed at
@@ -195,7 +199,17 @@ export class WebhookTargets {
   }
 }
 
+export class WebhookTargetEnvironment {
+  /** Lets endpoints (and their redirects' targets) be private addresses: development and tests only. */
+  @Transform(toBool) @IsBoolean() WEBHOOK_ALLOW_PRIVATE_TARGETS = false;
+}
+
 /** Start-up check: private webhook targets are a development and test convenience only. */
 export function checkWebhookTargetConfig(env: { NODE_ENV: string; WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean }): string[] {
   return env.NODE_ENV === 'production' && env.WEBHOOK_ALLOW_PRIVATE_TARGETS ? ['WEBHOOK_ALLOW_PRIVATE_TARGETS: not allowed in production'] : [];
 }
+
+extendEnvironment('webhook-endpoints', {
+  variables: WebhookTargetEnvironment,
+  check: (config) => checkWebhookTargetConfig(config as unknown as WebhookTargetEnvironment & { NODE_ENV: string }),
+});

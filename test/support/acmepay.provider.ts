@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { IsString } from 'class-validator';
 import type { CredentialFields } from '../../src/settings/credential-catalogue.js';
 import { PaymentCredentialsSource } from '../../src/payments/payment-credentials.js';
 import {
@@ -57,6 +58,11 @@ interface WebhookBody {
   data?: { checkout?: Checkout; payment?: Payment; refund?: Refund };
 }
 
+/** Its own environment variable: where its API is (the tests point it at the simulator). */
+class AcmePayEnvironment {
+  @IsString() ACMEPAY_API_BASE = 'https://api.acmepay.example';
+}
+
 class AcmePayInstructions {
   @ApiPropertyOptional({ description: 'checkout to send the customer to', example: 'chk_N5xa1' }) checkoutId?: string;
 }
@@ -71,13 +77,14 @@ export class AcmePayProvider extends PaymentProvider<typeof CREDENTIALS> {
     credentials: CREDENTIALS,
     webhook: { headers: [{ name: 'Acme-Signature', required: true, description: 'AcmePay: t=<timestamp>,sha256=<HMAC-SHA256 of "t.body">' }] },
     instructions: AcmePayInstructions,
+    environment: AcmePayEnvironment,
   };
 
   private readonly baseUrl: string;
 
-  constructor(credentials: PaymentCredentialsSource, config: ConfigService) {
+  constructor(credentials: PaymentCredentialsSource, config: ConfigService<AcmePayEnvironment, true>) {
     super(credentials);
-    this.baseUrl = config.get<string>('ACMEPAY_API_BASE') ?? 'https://api.acmepay.example';
+    this.baseUrl = config.get('ACMEPAY_API_BASE', { infer: true });
   }
 
   async open(input: OpenPaymentInput): Promise<OpenedPayment> {

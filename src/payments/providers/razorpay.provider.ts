@@ -4,9 +4,9 @@ import { ConfigService } from '@nestjs/config';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Length, Matches } from 'class-validator';
 import Razorpay from 'razorpay';
-import type { EnvironmentVariables } from '../../config/configuration.js';
 import { InvalidInputError } from '../../common/errors/domain-errors.js';
 import type { CredentialFields } from '../../settings/credential-catalogue.js';
+import { checkApiBase, type PaymentEnvironment } from '../payment-config.js';
 import { PaymentCredentialsSource } from '../payment-credentials.js';
 import { fromProviderAmount, THREE_DECIMAL_STEPS, toProviderAmount, type ProviderAmountRules } from '../currency.js';
 import {
@@ -28,6 +28,21 @@ const CREDENTIALS = {
     description: 'Webhook secret chosen in the Razorpay dashboard',
   },
 } as const satisfies CredentialFields;
+
+const RAZORPAY_API_BASE_DEFAULT = 'https://api.razorpay.com';
+
+class RazorpayEnvironment {
+  /** Where API requests go: only tests and local development point them elsewhere (the simulator). */
+  @IsString() RAZORPAY_API_BASE = RAZORPAY_API_BASE_DEFAULT;
+}
+
+type RazorpayConfig = RazorpayEnvironment & PaymentEnvironment & { NODE_ENV: string; RAZORPAY_KEY_ID?: string; RAZORPAY_KEY_SECRET?: string };
+
+function checkRazorpayEnvironment(config: RazorpayConfig): string[] {
+  const problems = checkApiBase('RAZORPAY_API_BASE', config.RAZORPAY_API_BASE, RAZORPAY_API_BASE_DEFAULT, config.NODE_ENV === 'production');
+  if (Boolean(config.RAZORPAY_KEY_ID) !== Boolean(config.RAZORPAY_KEY_SECRET)) problems.push('RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET: set both or neither');
+  return problems;
+}
 
 /** What Razorpay Checkout's handler returns to the client, sent on to POST /payments/razorpay/verify. */
 export class RazorpayVerifyDto {
@@ -110,13 +125,15 @@ export class RazorpayProvider extends PaymentProvider<typeof CREDENTIALS> {
     },
     confirmation: RazorpayVerifyDto,
     instructions: RazorpayInstructions,
+    environment: RazorpayEnvironment,
+    checkEnvironment: (config) => checkRazorpayEnvironment(config as unknown as RazorpayConfig),
   };
 
   private readonly baseUrl: string;
   private readonly timeoutMs: number;
   private cached?: { fingerprint: string; client: Razorpay };
 
-  constructor(credentials: PaymentCredentialsSource, config: ConfigService<EnvironmentVariables, true>) {
+  constructor(credentials: PaymentCredentialsSource, config: ConfigService<RazorpayConfig, true>) {
     super(credentials);
     this.baseUrl = config.get('RAZORPAY_API_BASE', { infer: true }).replace(/\/$/, '');
     this.timeoutMs = config.get('PAYMENT_PROVIDER_TIMEOUT_MS', { infer: true });

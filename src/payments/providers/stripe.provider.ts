@@ -1,9 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsInt, IsString, Max, Min } from 'class-validator';
 import Stripe from 'stripe';
-import type { EnvironmentVariables } from '../../config/configuration.js';
+import { toInt } from '../../config/configuration.js';
 import type { CredentialFields } from '../../settings/credential-catalogue.js';
+import { checkApiBase, type PaymentEnvironment } from '../payment-config.js';
 import { PaymentCredentialsSource } from '../payment-credentials.js';
 import { fromProviderAmount, THREE_DECIMAL_STEPS, toProviderAmount, type ProviderAmountRules } from '../currency.js';
 import {
@@ -29,6 +32,22 @@ const CREDENTIALS = {
     example: 'whsec_...', description: 'Webhook signing secret',
   },
 } as const satisfies CredentialFields;
+
+const STRIPE_API_BASE_DEFAULT = 'https://api.stripe.com';
+
+class StripeEnvironment {
+  /** Where the SDK sends requests: only tests and local development point it elsewhere (the simulator). */
+  @IsString() STRIPE_API_BASE = STRIPE_API_BASE_DEFAULT;
+  @Transform(toInt) @IsInt() @Min(10) @Max(3600) STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300;
+}
+
+type StripeConfig = StripeEnvironment & PaymentEnvironment & { NODE_ENV: string; STRIPE_SECRET_KEY?: string; STRIPE_PUBLISHABLE_KEY?: string };
+
+function checkStripeEnvironment(config: StripeConfig): string[] {
+  const problems = checkApiBase('STRIPE_API_BASE', config.STRIPE_API_BASE, STRIPE_API_BASE_DEFAULT, config.NODE_ENV === 'production');
+  if (config.STRIPE_SECRET_KEY && !config.STRIPE_PUBLISHABLE_KEY) problems.push('STRIPE_PUBLISHABLE_KEY: required when STRIPE_SECRET_KEY is set');
+  return problems;
+}
 
 /** What the client gets to pay with Stripe.js. */
 class StripeInstructions {
@@ -56,6 +75,8 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
     credentials: CREDENTIALS,
     webhook: { headers: [{ name: 'Stripe-Signature', required: true, description: 'Stripe: t=<timestamp>,v1=<HMAC-SHA256 of "t.payload">, within the tolerance' }] },
     instructions: StripeInstructions,
+    environment: StripeEnvironment,
+    checkEnvironment: (config) => checkStripeEnvironment(config as unknown as StripeConfig),
   };
 
   private readonly endpoint: { host: string; port: number; protocol: 'http' | 'https' };
@@ -63,7 +84,7 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
   private readonly toleranceSeconds: number;
   private cached?: { secretKey: string; client: Stripe };
 
-  constructor(credentials: PaymentCredentialsSource, config: ConfigService<EnvironmentVariables, true>) {
+  constructor(credentials: PaymentCredentialsSource, config: ConfigService<StripeConfig, true>) {
     super(credentials);
     const base = new URL(config.get('STRIPE_API_BASE', { infer: true }));
     const protocol = base.protocol === 'http:' ? 'http' : 'https';

@@ -1,0 +1,10 @@
+/**
+ * Loads every module that declares environment variables of its own (config/environment-extensions.ts), so the
+ * environment is read and validated whole. main.ts and the CLI import it before they read the environment, without
+ * loading the rest of the app; the app module imports it too.
+ */
+import './notifications/notification-config.js';
+import './webhook-endpoints/webhook-targets.js';
+import './orders/tracking-url.js';
+import './payments/payment-config.js';
+import './payments/providers/index.js';

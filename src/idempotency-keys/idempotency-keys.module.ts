@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { IdempotencyKeysController } from './idempotency-keys.controller.js';
+import { IdempotencyKeysService } from './idempotency-keys.service.js';
+
+/** Admin routes for idempotency keys left in progress (GET /admin/idempotency-keys, resolve). */
+@Module({ imports: [AuditModule], controllers: [IdempotencyKeysController], providers: [IdempotencyKeysService] })
+export class IdempotencyKeysModule {}
