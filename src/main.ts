@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import './environment.js';
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
     // The embedded database (if this process started it) stops only after requests drained and Prisma closed.
     shutdownOnSignals(app, database.stop);
     await app.listen(config.PORT);
-    const { port } = app.getHttpServer().address() as AddressInfo;
+    const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
     printStartupBanner({ port, firstStart, pretty: wantsPrettyLogs(config.LOG_FORMAT) }, (fields) => new Logger('Orderline').log(fields));
   } catch (error) {
     await database?.stop().catch(() => undefined);
@@ -50,7 +51,7 @@ function linesOf(error: unknown): string[] {
   return [`Cannot start: ${error instanceof Error ? error.message : String(error)}`];
 }
 
-main().catch(async (error) => {
+main().catch(async (error: unknown) => {
   process.stderr.write(`${linesOf(error).join('\n')}\n`);
   await flushLogs(1_000);
   process.exit(1);

@@ -25,7 +25,8 @@ const NOT_ADMIN_ONLY = new Set([
 interface Route {
   method: string;
   path: string;
-  access: 'public' | 'optional' | 'signed-in' | string;
+  /** 'public', 'optional', 'signed-in', or the roles (ADMIN, ...) joined by |. */
+  access: string;
 }
 
 /** Every HTTP route of every controller, with its access rule, from the metadata Nest itself routes and guards by. */

@@ -54,7 +54,7 @@ describe('checkout stock lock and availability', () => {
 
     const probe = await connect();
     await probe.query('BEGIN');
-    const attempt = await probe.query('SELECT 1 FROM inventory_levels WHERE variant_id = $1 FOR UPDATE NOWAIT', [variantId]).then(() => undefined, (e: { code?: string }) => e);
+    const attempt = await probe.query('SELECT 1 FROM inventory_levels WHERE variant_id = $1 FOR UPDATE NOWAIT', [variantId]).then(() => undefined, (e: unknown) => e as { code?: string });
     await probe.query('ROLLBACK');
     expect(attempt).toMatchObject({ code: '55P03' }); // lock_not_available: the checkout holds the row
 

@@ -93,7 +93,7 @@ describe('starting the server', () => {
         ['mysql://shop:pw@127.0.0.1:3306/shop', /^Configuration error: DATABASE_URL: unsupported scheme "mysql"; expected postgresql:\/\//],
         [`postgresql://shop:wrong-password@127.0.0.1:${refusing.port}/shop`, new RegExp(`^Cannot start: DATABASE_URL: password authentication failed for user "shop" on 127\\.0\\.0\\.1:${refusing.port}$`)],
         [`postgresql://postgres@127.0.0.1:${closedPort}/shop`, new RegExp(`^Cannot start: DATABASE_URL: nothing is listening on 127\\.0\\.0\\.1:${closedPort} \\(is PostgreSQL running\\?\\)$`)],
-        [new URL('/orderline_no_such_db', process.env.DATABASE_URL!).toString(), /^Cannot start: DATABASE_URL: database "orderline_no_such_db" does not exist on /],
+        [new URL('/orderline_no_such_db', process.env.DATABASE_URL).toString(), /^Cannot start: DATABASE_URL: database "orderline_no_such_db" does not exist on /],
       ];
       const results = await Promise.all(cases.map(([url]) => start({ DATABASE_URL: url })));
       cases.forEach(([url, expected], i) => {

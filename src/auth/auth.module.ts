@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
-import { JwtModule } from '@nestjs/jwt';
+import { JwtModule, type JwtModuleOptions } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { AuditModule } from '../audit/audit.module.js';
@@ -12,6 +12,9 @@ import { AdminAccountsService } from './admin-accounts.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { JwtAuthGuard, RolesGuard } from './auth.guards.js';
 
+/** JWT_EXPIRES_IN is a duration such as 1h or 15m (validated as a string). */
+type ExpiresIn = NonNullable<JwtModuleOptions['signOptions']>['expiresIn'];
+
 @Module({
   imports: [
     AuditModule,
@@ -20,7 +23,7 @@ import { JwtAuthGuard, RolesGuard } from './auth.guards.js';
       inject: [ConfigService],
       useFactory: (config: ConfigService<EnvironmentVariables, true>) => ({
         secret: config.get('JWT_SECRET', { infer: true }),
-        signOptions: { algorithm: 'HS256', expiresIn: config.get('JWT_EXPIRES_IN', { infer: true }) as any },
+        signOptions: { algorithm: 'HS256', expiresIn: config.get('JWT_EXPIRES_IN', { infer: true }) as ExpiresIn },
         verifyOptions: { algorithms: ['HS256'] },
       }),
     }),

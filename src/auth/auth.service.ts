@@ -92,7 +92,7 @@ export class AuthService {
 
   private async issueToken(user: User): Promise<TokenResponse> {
     const accessToken = await this.jwt.signAsync({ sub: user.id, email: user.email, role: user.role });
-    const { exp, iat } = this.jwt.decode(accessToken) as { exp: number; iat: number };
+    const { exp, iat } = this.jwt.decode<{ exp: number; iat: number }>(accessToken);
     return { accessToken, tokenType: 'Bearer', expiresIn: exp - iat, user: toUserResponse(user) };
   }
 }

@@ -12,12 +12,19 @@ interface JwtPayload {
   role: Role;
 }
 
+/** validateEnvironment always sets JWT_SECRET (required in production, generated for development). */
+function jwtSecret(config: ConfigService<EnvironmentVariables, true>): string {
+  const secret = config.get('JWT_SECRET', { infer: true });
+  if (!secret) throw new Error('JWT_SECRET is not set');
+  return secret;
+}
+
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
   constructor(config: ConfigService<EnvironmentVariables, true>) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.get('JWT_SECRET', { infer: true }) as string,
+      secretOrKey: jwtSecret(config),
       algorithms: ['HS256'],
       ignoreExpiration: false,
     });

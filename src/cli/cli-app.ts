@@ -17,7 +17,7 @@ export class UsageError extends Error {}
 export interface CliContext {
   app: INestApplicationContext;
   config: EnvironmentVariables;
-  print(line: string): void;
+  print: (line: string) => void;
 }
 
 /**

@@ -42,7 +42,7 @@ export class EnvironmentVariables {
   @Transform(toBool) @IsBoolean(BOOLEAN) SEED_DEMO_DATA = true;
   @IsEmail({}, { message: 'ADMIN_EMAIL must be an email address' }) ADMIN_EMAIL = 'admin@orderline.local';
   @IsOptional() @Length(8, 72, { message: 'ADMIN_PASSWORD must be 8 to 72 characters' }) ADMIN_PASSWORD?: string;
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
   @Transform(toBool) @IsBoolean(BOOLEAN) LOG_REQUESTS = true;
   @IsIn(['auto', 'json', 'pretty']) LOG_FORMAT: 'auto' | 'json' | 'pretty' = 'auto';
   @IsString() CORS_ORIGINS = '';

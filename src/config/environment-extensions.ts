@@ -29,7 +29,9 @@ export const environmentExtensions = (): EnvironmentExtension[] => [...extension
 
 /** A class of optional string variables (credentials and the like), for names only known at run time. */
 export function optionalStrings(names: readonly string[]): VariablesClass {
-  class OptionalStrings {}
+  class OptionalStrings {
+    [name: string]: string | undefined;
+  }
   for (const name of names) {
     IsOptional()(OptionalStrings.prototype, name);
     IsString()(OptionalStrings.prototype, name);

@@ -1,3 +1,5 @@
+import { errorLike, text } from '../common/errors/error-like.js';
+
 /** The URL schemes the pg driver understands. */
 const SCHEMES = new Set(['postgres:', 'postgresql:']);
 
@@ -52,9 +54,9 @@ export class DatabaseConnectionError extends Error {
  */
 export function describeConnectionError(error: unknown, databaseUrl: string, source = 'DATABASE_URL'): DatabaseConnectionError {
   const { host, port, user, database } = describeDatabaseUrl(databaseUrl);
-  const e = error as { code?: string; message?: string };
-  const code = e?.code ?? '';
-  const message = e?.message ?? String(error);
+  const e = errorLike(error);
+  const code = text(e?.code);
+  const message = typeof e?.message === 'string' ? e.message : String(error);
   const describe = (text: string) => new DatabaseConnectionError(`${source}: ${text}`, { cause: error });
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return describe(`host "${host}" not found`);
   if (code === 'ECONNREFUSED') return describe(`nothing is listening on ${host}:${port} (is PostgreSQL running?)`);

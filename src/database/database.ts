@@ -7,7 +7,7 @@ export interface Database {
   url: string;
   /** Whether this is the embedded PostgreSQL (started here or found running from an earlier start). */
   embedded: boolean;
-  stop(): Promise<void>;
+  stop: () => Promise<void>;
 }
 
 type DatabaseConfig = Pick<EnvironmentVariables, 'DATABASE_URL' | 'EMBEDDED_PG_PORT' | 'EMBEDDED_PG_DIR'>;

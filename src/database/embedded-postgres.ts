@@ -16,7 +16,10 @@ const PASSWORD = 'orderline';
 function portIsOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
     socket.once('error', () => resolve(false));
   });
 }
@@ -44,7 +47,7 @@ export async function startEmbeddedPostgres(dataRoot: string, port: number, log:
   const url = `postgresql://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`;
   if (await portIsOpen(port)) {
     log(`Using the embedded PostgreSQL already running on port ${port}`);
-    return { url, stop: async () => undefined };
+    return { url, stop: () => Promise.resolve() };
   }
   prepareDataDirParent(dataRoot);
   const pg = new EmbeddedPostgres({

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { errorMessage } from '../common/errors/error-like.js';
 import { describeConnectionError } from './database-url.js';
 
 /**
@@ -51,7 +52,7 @@ export async function applyMigrations(databaseUrl: string, migrationsDir = path.
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
-        throw new Error(`Migration ${name} failed: ${(error as Error).message}`);
+        throw new Error(`Migration ${name} failed: ${errorMessage(error)}`, { cause: error });
       }
       newlyApplied.push(name);
     }

@@ -94,6 +94,7 @@ export class StockLedger implements OnModuleInit {
       totals.set(m.variantId, t);
     }
     const ids = [...totals.keys()].sort();
+    const deltas = ids.map((id) => totals.get(id) ?? { onHand: 0, reserved: 0 });
     const available = Prisma.sql`(il.on_hand + d.on_hand_delta - il.reserved - d.reserved_delta)`;
     // prev is the same row as il, read before this UPDATE changes it: its stock_alert is the alert before the movement.
     const levels = await tx.$queryRaw<UpdatedLevel[]>`
@@ -106,7 +107,7 @@ export class StockLedger implements OnModuleInit {
               WHEN ${available} > v.low_stock_threshold + ${this.margin}::int THEN 'CLEAR'
               WHEN il.stock_alert = 'CLEAR' AND ${available} > v.low_stock_threshold THEN 'CLEAR'
               ELSE 'LOW' END)::"StockAlert"
-        FROM unnest(${ids}::uuid[], ${ids.map((id) => totals.get(id)!.onHand)}::int[], ${ids.map((id) => totals.get(id)!.reserved)}::int[])
+        FROM unnest(${ids}::uuid[], ${deltas.map((t) => t.onHand)}::int[], ${deltas.map((t) => t.reserved)}::int[])
           AS d(variant_id, on_hand_delta, reserved_delta), inventory_levels prev, variants v, products p
         WHERE il.variant_id = d.variant_id AND prev.variant_id = il.variant_id AND v.id = il.variant_id AND p.id = v.product_id
         RETURNING il.variant_id::text, il.on_hand, il.reserved, d.on_hand_delta, d.reserved_delta, v.low_stock_threshold,

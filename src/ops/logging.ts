@@ -83,14 +83,14 @@ export interface LoggingConfig {
 
 export function loggingConfig(config: ConfigService<EnvironmentVariables, true>): LoggingConfig {
   return {
-    level: config.get('LOG_LEVEL', { infer: true }) as LevelWithSilent,
+    level: config.get('LOG_LEVEL', { infer: true }),
     logRequests: config.get('LOG_REQUESTS', { infer: true }),
     format: config.get('LOG_FORMAT', { infer: true }),
   };
 }
 
 /** Whether lines are pretty-printed: LOG_FORMAT=pretty, or auto with a terminal on stdout. */
-export const wantsPrettyLogs = (format: LogFormat, isTTY = Boolean(process.stdout.isTTY)) => format === 'pretty' || (format === 'auto' && isTTY);
+export const wantsPrettyLogs = (format: LogFormat, isTTY = (process.stdout as { isTTY?: boolean }).isTTY === true) => format === 'pretty' || (format === 'auto' && isTTY);
 
 /**
  * A pino-pretty stream writing readable lines to `destination` (stdout by default), or undefined where pino-pretty,
@@ -177,6 +177,6 @@ export function pinoHttpOptions(config: LoggingConfig): PinoHttpOptions {
 
 /** For the lines main.ts and the command-line tools write outside the app's logger: database start, migrations. */
 export function createBootstrapLogger(config: Pick<EnvironmentVariables, 'LOG_LEVEL' | 'LOG_FORMAT'>): Logger {
-  const options = pinoOptions(config.LOG_LEVEL as LevelWithSilent);
+  const options = pinoOptions(config.LOG_LEVEL);
   return pino(options, logDestination(config.LOG_FORMAT));
 }

@@ -1,8 +1,7 @@
-import type { SeedResult } from '../seed/seed.js';
-
 export interface StartupBanner {
   port: number;
-  firstStart: SeedResult;
+  /** What the first start did (seed's SeedResult): the admin account it created, with the password it generated. */
+  firstStart: { createdAdmin?: { email: string; generatedPassword?: string } };
   /** Pretty logs go to a person at a terminal: the banner is a framed block of text, otherwise one JSON line. */
   pretty: boolean;
 }

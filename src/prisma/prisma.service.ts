@@ -27,7 +27,7 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     if (!url) throw new Error('DATABASE_URL is not set: start the app through main.ts or the test setup');
     // One bound on waiting for a connection, whichever way a request asks for one: a query waits in the pg pool, a
     // transaction in the pool under Prisma's maxWait. Past it the request fails with 503 and Retry-After.
-    const connectionWaitMs = config.get('DB_CONNECTION_WAIT_MS', { infer: true }) ?? 5_000;
+    const connectionWaitMs = config.get('DB_CONNECTION_WAIT_MS', { infer: true });
     super({
       transactionOptions: { maxWait: connectionWaitMs },
       adapter: createPgAdapter({
@@ -53,7 +53,7 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
   /** Connections of the pg pool behind Prisma (for metrics); undefined until the first query opens the pool. */
   poolStats(): { total: number; idle: number; waiting: number; max: number } | undefined {
     const pool = this.pool;
-    return pool && { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max ?? 10 };
+    return pool && { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max };
   }
 
   /**

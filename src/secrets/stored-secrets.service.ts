@@ -85,12 +85,12 @@ export class StoredSecretsService {
         where[next ? 'rotated' : 'unchanged']++;
         if (!next) continue;
         if (secret.credential) (credentials[secret.credential.provider] ??= {})[secret.credential.field] = next;
-        else endpoints.push({ id: secret.endpointId!, sealed: next });
+        else if (secret.endpointId) endpoints.push({ id: secret.endpointId, sealed: next });
       }
       if (counts.settings.rotated) {
         const [row] = await tx.$queryRaw<{ credentials: StoredCredentials }[]>`SELECT credentials FROM brand_settings WHERE id = 1`;
         const merged = Object.fromEntries(Object.entries(row.credentials).map(([provider, fields]) => [provider, { ...fields, ...credentials[provider] }]));
-        await tx.brandSettings.update({ where: { id: 1 }, data: { credentials: merged as Prisma.InputJsonValue } });
+        await tx.brandSettings.update({ where: { id: 1 }, data: { credentials: merged } });
       }
       if (endpoints.length) {
         await tx.$executeRaw`

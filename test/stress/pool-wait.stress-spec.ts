@@ -104,7 +104,7 @@ describe('pool wait: a burst larger than the pool queues, or is shed at DB_CONNE
       blocker.release();
     }
     // The held checkouts go through once the rows are free; so does everything after.
-    expect(tally(await blocked!)).toEqual({ 201: POOL });
+    expect(tally(await blocked)).toEqual({ 201: POOL });
     const after = await pooled(20, 20, (i) => call(app.baseUrl, 'POST', '/orders/checkout', { body: codCheckout(variantIds[i % variantIds.length], i) }));
     expect(tally(after)).toEqual({ 201: 20 });
   });

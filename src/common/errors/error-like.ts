@@ -17,3 +17,6 @@ export const errorLike = (error: unknown): ErrorLike | undefined => (typeof erro
 
 /** A field of an ErrorLike as text ('' when absent or not a string or number). */
 export const text = (value: unknown): string => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+
+/** What to say about a caught value: its message when it is an Error. */
+export const errorMessage = (error: unknown): string => (error instanceof Error ? error.message : String(error));

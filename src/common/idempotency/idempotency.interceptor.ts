@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { AuthUser } from '../../auth/decorators.js';
 import { InvalidInputError } from '../errors/domain-errors.js';
+import { errorMessage } from '../errors/error-like.js';
 import { IdempotencyService, type IdempotencyRecord } from './idempotency.service.js';
 import { requestFingerprint } from './request-fingerprint.js';
 
@@ -72,12 +73,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
     try {
       body = await lastValueFrom(next.handle(), { defaultValue: undefined });
     } catch (error) {
-      await this.idempotency.release(start.recordId).catch((e: Error) => this.logger.error(`Could not release idempotency key: ${e.message}`));
+      await this.idempotency.release(start.recordId).catch((e: unknown) => this.logger.error(`Could not release idempotency key: ${errorMessage(e)}`));
       throw error;
     }
     // The work is done; if storing its response fails the key stays "in progress" (409) rather than run twice.
     await this.idempotency.complete(start.recordId, response.statusCode, omit(body, options.omitFromReplay))
-      .catch((e: Error) => this.logger.error(`Could not store idempotent response: ${e.message}`));
+      .catch((e: unknown) => this.logger.error(`Could not store idempotent response: ${errorMessage(e)}`));
     return body;
   }
 }

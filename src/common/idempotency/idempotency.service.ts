@@ -106,9 +106,9 @@ export class IdempotencyService {
    */
   async releaseIfNothingRecorded(recordId: string): Promise<boolean> {
     return this.prisma.$transaction(async (tx) => {
-      const [row] = await tx.$queryRaw<{ id: string }[]>`
+      const claimed = await tx.$queryRaw<{ id: string }[]>`
         SELECT id::text FROM idempotency_keys WHERE id = ${recordId}::uuid AND status = 'IN_PROGRESS' FOR UPDATE SKIP LOCKED`;
-      if (!row || (await this.recordedUnder(tx, recordId))) return false;
+      if (!claimed.length || (await this.recordedUnder(tx, recordId))) return false;
       await tx.idempotencyKey.delete({ where: { id: recordId } });
       return true;
     });

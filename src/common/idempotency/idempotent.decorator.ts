@@ -23,4 +23,4 @@ export const Idempotent = (options: IdempotentOptions = {}) =>
   );
 
 /** The id of the Idempotency-Key this request claimed (undefined without the header): for routes with `records`. */
-export const IdempotencyKeyId = createParamDecorator((_data: unknown, ctx: ExecutionContext): string | undefined => ctx.switchToHttp().getRequest()[IDEMPOTENCY_KEY_ID]);
+export const IdempotencyKeyId = createParamDecorator((_data: unknown, ctx: ExecutionContext): string | undefined => ctx.switchToHttp().getRequest<{ [IDEMPOTENCY_KEY_ID]?: string }>()[IDEMPOTENCY_KEY_ID]);
