@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { IS_OPTIONAL_AUTH, IS_PUBLIC, ROLES } from '../src/auth/decorators.js';
+import { IS_OPTIONAL_AUTH, IS_PUBLIC, ROLES } from '../src/common/http/access.js';
 import { createProductWithStock } from './support/fixtures.js';
 import { checkoutBody } from './support/checkout.js';
 import { startIsolatedTestApp, type IsolatedTestApp } from './support/isolated-app.js';

@@ -4,8 +4,8 @@ import pg from 'pg';
 import { startTestApp, registerCustomer, createAdmin, bearer, type TestApp } from './support/test-app.js';
 import { createProductWithStock } from './support/fixtures.js';
 import { checkoutBody } from './support/checkout.js';
-import { requestFingerprint } from '../src/common/idempotency/request-fingerprint.js';
-import { IdempotencyKeyReleasedError } from '../src/common/idempotency/idempotency.service.js';
+import { requestFingerprint } from '../src/idempotency/request-fingerprint.js';
+import { IdempotencyKeyReleasedError } from '../src/idempotency/idempotency.service.js';
 import { CheckoutService } from '../src/orders/checkout.service.js';
 import { RefundsService } from '../src/payments/refunds.service.js';
 

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { startTestApp, registerCustomer, createAdmin, bearer, type TestApp } from './support/test-app.js';
 import { createProductWithStock, inventoryLevel } from './support/fixtures.js';
 import { checkoutBody } from './support/checkout.js';
-import { requestFingerprint } from '../src/common/idempotency/request-fingerprint.js';
-import { IdempotencyService } from '../src/common/idempotency/idempotency.service.js';
+import { requestFingerprint } from '../src/idempotency/request-fingerprint.js';
+import { IdempotencyService } from '../src/idempotency/idempotency.service.js';
 
 describe('Idempotency-Key', () => {
   let t: TestApp;

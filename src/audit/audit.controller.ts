@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/decorators.js';
+import { Roles } from '../common/http/access.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { AuditService } from './audit.service.js';
 import { AuditPageResponse, AuditQueryDto } from './dto/audit.dto.js';

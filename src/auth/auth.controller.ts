@@ -6,7 +6,7 @@ import {
 import type { Request, Response } from 'express';
 import { AuthService } from './auth.service.js';
 import { SessionsService } from './sessions.service.js';
-import { CurrentUser, Public, type AuthUser } from './decorators.js';
+import { CurrentUser, Public, type AuthUser } from '../common/http/access.js';
 import { ChangePasswordDto, LoginDto, RegisterDto, TokenResponse, UserResponse } from './dto/auth.dto.js';
 import { clearSessionCookie, readSessionCookie, SESSION_COOKIE, writeSessionCookie } from './session-cookie.js';
 import { UnauthorizedError } from '../common/errors/domain-errors.js';

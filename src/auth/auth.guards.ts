@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable, CanActivate } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ForbiddenError, UnauthorizedError } from '../common/errors/domain-errors.js';
-import { authenticatedUser, IS_OPTIONAL_AUTH, IS_PUBLIC, ROLES } from './decorators.js';
+import { authenticatedUser, IS_OPTIONAL_AUTH, IS_PUBLIC, ROLES } from '../common/http/access.js';
 import type { Role } from '../generated/prisma/enums.js';
 
 /** Global: every route needs a valid bearer token unless marked @Public() or @OptionalAuth(). */

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { EnvironmentVariables } from '../config/configuration.js';
-import type { AuthUser } from './decorators.js';
+import type { AuthUser } from '../common/http/access.js';
 import type { Role } from '../generated/prisma/enums.js';
 
 interface JwtPayload {

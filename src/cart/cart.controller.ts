@@ -1,6 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Public } from '../auth/decorators.js';
+import { Public } from '../common/http/access.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { CartQuoteDto, CartQuoteResponse } from './dto/cart.dto.js';
 import { CartService } from './cart.service.js';

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, PrismaHealthIndicator } from '@nestjs/terminus';
-import { Public } from '../auth/decorators.js';
+import { Public } from '../common/http/access.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { SkipRateLimit } from '../ops/rate-limit.js';

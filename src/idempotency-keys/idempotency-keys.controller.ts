@@ -3,7 +3,7 @@ import {
   ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { CurrentActor, Roles } from '../auth/decorators.js';
+import { CurrentActor, Roles } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { IdempotencyKeyResolution, IdempotencyKeyResponse, IdempotencyKeysQueryDto } from './dto/idempotency-keys.dto.js';

@@ -4,7 +4,7 @@ import { ConfigService } from '@nestjs/config';
 import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Registry } from 'prom-client';
-import { Public } from '../auth/decorators.js';
+import { Public } from '../common/http/access.js';
 import { NotFoundError, UnauthorizedError } from '../common/errors/domain-errors.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import type { EnvironmentVariables } from '../config/configuration.js';

@@ -1,5 +1,5 @@
 import type { Order } from '../generated/prisma/client.js';
-import type { AuthUser } from '../auth/decorators.js';
+import type { AuthUser } from '../common/http/access.js';
 import { guestTokenMatches } from './guest-token.js';
 
 /** Who is asking about an order: a signed-in user (customer or admin) and/or the bearer of the guest order token. */

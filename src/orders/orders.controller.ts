@@ -3,12 +3,12 @@ import {
   ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse,
   ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { CurrentActor, CurrentUser, OptionalAuth, Roles, type AuthUser } from '../auth/decorators.js';
+import { CurrentActor, CurrentUser, OptionalAuth, Roles, type AuthUser } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
 import { NotFoundError } from '../common/errors/domain-errors.js';
 import { UUID_PATTERN } from '../common/uuid.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
-import { Idempotent, IdempotencyKeyId } from '../common/idempotency/idempotent.decorator.js';
+import { Idempotent, IdempotencyKeyId } from '../idempotency/idempotent.decorator.js';
 import { StrictRateLimit } from '../ops/rate-limit.js';
 import { CheckoutService } from './checkout.service.js';
 import { OrdersService } from './orders.service.js';

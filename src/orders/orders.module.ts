@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
-import { IdempotencyModule } from '../common/idempotency/idempotency.module.js';
+import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { InventoryModule } from '../inventory/inventory.module.js';
 import { MetricsModule } from '../ops/metrics.module.js';
 import { SettingsModule } from '../settings/settings.module.js';

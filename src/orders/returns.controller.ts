@@ -3,10 +3,10 @@ import {
   ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse,
   ApiOperation, ApiTags,
 } from '@nestjs/swagger';
-import { CurrentActor, CurrentUser, OptionalAuth, Roles, type AuthUser } from '../auth/decorators.js';
+import { CurrentActor, CurrentUser, OptionalAuth, Roles, type AuthUser } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
-import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
+import { Idempotent } from '../idempotency/idempotent.decorator.js';
 import { ORDER_TOKEN_HEADER, OrderIdPipe } from './orders.controller.js';
 import { ReturnsService } from './returns.service.js';
 import { CreateReturnDto, ReceiveReturnDto, RejectReturnDto, ReturnResponse, toReturnResponse } from './dto/returns.dto.js';

@@ -3,11 +3,11 @@ import {
   ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse,
   ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { CurrentActor, CurrentUser, OptionalAuth, Public, Roles, type AuthUser } from '../auth/decorators.js';
+import { CurrentActor, CurrentUser, OptionalAuth, Public, Roles, type AuthUser } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
 import { InvalidInputError } from '../common/errors/domain-errors.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
-import { Idempotent, IdempotencyKeyId } from '../common/idempotency/idempotent.decorator.js';
+import { Idempotent, IdempotencyKeyId } from '../idempotency/idempotent.decorator.js';
 import { ORDER_TOKEN_HEADER, OrderIdPipe } from '../orders/orders.controller.js';
 import { PaymentsService } from './payments.service.js';
 import { RefundsService } from './refunds.service.js';

@@ -12,7 +12,7 @@ import { PaymentLedger } from './payment-ledger.service.js';
 import { PaymentProviders } from './payment-providers.js';
 import { PaymentTransactions } from './payment-transactions.js';
 import { ProviderRejectedError, type ProviderRefund } from './payment-provider.js';
-import { IdempotencyKeyReleasedError } from '../common/idempotency/idempotency.service.js';
+import { IdempotencyKeyReleasedError } from '../idempotency/idempotency.service.js';
 import { isForeignKeyViolation } from '../prisma/database-errors.js';
 
 export interface RefundRequest {

@@ -1,7 +1,7 @@
 import { Controller, Headers, HttpCode, Param, Post, Req, type RawBodyRequest } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Public } from '../auth/decorators.js';
+import { Public } from '../common/http/access.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { SkipRateLimit } from '../ops/rate-limit.js';
 import { PAYMENT_METHOD_NAME_SCHEMA } from '../orders/payment-gateway.js';

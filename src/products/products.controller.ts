@@ -3,7 +3,7 @@ import {
   ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse,
   ApiOperation, ApiParam, ApiTags, ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { CurrentActor, CurrentUser, OptionalAuth, Roles, type AuthUser } from '../auth/decorators.js';
+import { CurrentActor, CurrentUser, OptionalAuth, Roles, type AuthUser } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import {

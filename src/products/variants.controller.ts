@@ -2,7 +2,7 @@ import { Body, Controller, Param, Patch } from '@nestjs/common';
 import {
   ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags,
 } from '@nestjs/swagger';
-import { CurrentActor, Roles } from '../auth/decorators.js';
+import { CurrentActor, Roles } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { IdParam, UpdateVariantDto, VariantResponse } from './dto/products.dto.js';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { CurrentActor, Roles } from '../auth/decorators.js';
+import { CurrentActor, Roles } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { SettingsResponse, UpdateSettingsDto } from './dto/settings.dto.js';

@@ -1,6 +1,6 @@
 import { applyDecorators, createParamDecorator, SetMetadata, UseInterceptors, type ExecutionContext } from '@nestjs/common';
 import { ApiHeader, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import { ErrorResponse } from '../http/error-response.dto.js';
+import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { IDEMPOTENCY_KEY_ID, IDEMPOTENT_OPTIONS, IdempotencyInterceptor, type IdempotentOptions } from './idempotency.interceptor.js';
 
 /**

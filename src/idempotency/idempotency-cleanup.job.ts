@@ -1,8 +1,8 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import type { EnvironmentVariables } from '../../config/configuration.js';
-import { scheduleIntervalJob, type IntervalJob } from '../scheduling.js';
+import type { EnvironmentVariables } from '../config/configuration.js';
+import { scheduleIntervalJob, type IntervalJob } from '../common/scheduling.js';
 import { IdempotencyService } from './idempotency.service.js';
 
 const CLEANUP_INTERVAL_MS = 15 * 60 * 1000;

@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { PrismaService, type Tx } from '../../prisma/prisma.service.js';
-import type { EnvironmentVariables } from '../../config/configuration.js';
-import { ConflictError, UnprocessableError } from '../errors/domain-errors.js';
-import { toJsonValue } from '../json.js';
+import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import type { EnvironmentVariables } from '../config/configuration.js';
+import { ConflictError, UnprocessableError } from '../common/errors/domain-errors.js';
+import { toJsonValue } from '../common/json.js';
 
 /** How long a key is remembered; a later request with the same key is a new request. */
 export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;

@@ -2,9 +2,9 @@ import { Injectable, Logger, type CallHandler, type ExecutionContext, type NestI
 import { Reflector } from '@nestjs/core';
 import type { Request, Response } from 'express';
 import { from, lastValueFrom, type Observable } from 'rxjs';
-import type { AuthUser } from '../../auth/decorators.js';
-import { InvalidInputError } from '../errors/domain-errors.js';
-import { errorMessage } from '../errors/error-like.js';
+import type { AuthUser } from '../common/http/access.js';
+import { InvalidInputError } from '../common/errors/domain-errors.js';
+import { errorMessage } from '../common/errors/error-like.js';
 import { IdempotencyService, type IdempotencyRecord } from './idempotency.service.js';
 import { requestFingerprint } from './request-fingerprint.js';
 

@@ -1,6 +1,11 @@
 import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
-import type { Role } from '../generated/prisma/enums.js';
-import type { Actor } from '../common/actor.js';
+import type { Role } from '../../generated/prisma/enums.js';
+import type { Actor } from '../actor.js';
+
+/*
+ * Who may call a route: the vocabulary every controller uses, at the bottom so that any module may. The auth module's
+ * guards enforce it (auth.guards.ts) and its JWT strategy puts the AuthUser on the request.
+ */
 
 export const IS_PUBLIC = 'auth:public';
 export const IS_OPTIONAL_AUTH = 'auth:optional';
