@@ -3,6 +3,8 @@
  * environment is read and validated whole. main.ts and the CLI import it before they read the environment, without
  * loading the rest of the app; the app module imports it too.
  */
+import './database/database-url.js';
+import './common/crypto/encryption-key-config.js';
 import './notifications/notification-config.js';
 import './webhook-endpoints/webhook-targets.js';
 import './orders/tracking-url.js';

@@ -1,6 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { ConfigurationError, validateEnvironment } from './configuration.js';
+import { IsInt, IsOptional, IsString, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ConfigurationError, environmentVariableNames, toInt, validateEnvironment } from './configuration.js';
+import { extendEnvironment, optionalStrings } from './environment-extensions.js';
 
 const problemsOf = (env: Record<string, string>): string[] => {
   try {
@@ -71,14 +74,26 @@ describe('configuration', () => {
     expect(validateEnvironment({ EMBEDDED_PG_PORT: '54342', EMBEDDED_PG_DIR: '/tmp/pg' })).toMatchObject({ EMBEDDED_PG_PORT: 54342, EMBEDDED_PG_DIR: '/tmp/pg' });
   });
 
-  it('checks DATABASE_URL, and refuses to run production on the embedded database', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('base64'), ENCRYPTION_KEY: randomBytes(32).toString('base64') };
-    expect(problemsOf(production)).toEqual([expect.stringMatching(/^DATABASE_URL: required in production/)]);
-    expect(problemsOf({ ...production, DATABASE_URL: 'postgresql://app:pw@db.internal:5432/orderline' })).toEqual([]);
-    expect(problemsOf({ DATABASE_URL: 'postgres://localhost/orderline' })).toEqual([]);
-    expect(problemsOf({ DATABASE_URL: 'mysql://root:pw@localhost/shop' })).toEqual([expect.stringMatching(/^DATABASE_URL: unsupported scheme "mysql"/)]);
-    expect(problemsOf({ DATABASE_URL: 'db.internal:5432' })).toEqual([expect.stringMatching(/^DATABASE_URL: unsupported scheme "db.internal"/)]);
-    expect(problemsOf({ DATABASE_URL: 'not a url' })).toEqual([expect.stringMatching(/^DATABASE_URL: not a valid URL/)]);
-    expect(problemsOf({ DATABASE_URL: 'mysql://root:s3cr3t@localhost/shop' }).join()).not.toContain('s3cr3t');
+  it("reads, types and checks the variables a module declares, like its own, and lists them with its own", () => {
+    class WidgetEnvironment {
+      @Transform(toInt) @IsInt() @Min(1) WIDGET_LIMIT = 5;
+      @IsOptional() @IsString() WIDGET_URL?: string;
+    }
+    extendEnvironment('widgets', {
+      variables: WidgetEnvironment,
+      check: (config) => (config.WIDGET_URL && config.NODE_ENV === 'production' ? ['WIDGET_URL: not in production'] : []),
+    });
+    extendEnvironment('widgets.credentials', { variables: optionalStrings(['WIDGET_SECRET']) });
+    try {
+      expect(validateEnvironment({ WIDGET_LIMIT: '12', WIDGET_SECRET: 's3cr3t', PORT: '8080' })).toMatchObject({ WIDGET_LIMIT: 12, WIDGET_SECRET: 's3cr3t', PORT: 8080 });
+      expect(validateEnvironment({})).toMatchObject({ WIDGET_LIMIT: 5 });
+      expect(problemsOf({ WIDGET_LIMIT: '0', PORT: 'x' })).toEqual(['PORT: must be an integer number (got "x")', 'WIDGET_LIMIT: must not be less than 1 (got 0)']);
+      const production = { NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('base64'), WIDGET_URL: 'https://w.example' };
+      expect(problemsOf(production)).toContain('WIDGET_URL: not in production');
+      expect(environmentVariableNames()).toEqual(expect.arrayContaining(['PORT', 'WIDGET_LIMIT', 'WIDGET_SECRET', 'WIDGET_URL']));
+    } finally {
+      extendEnvironment('widgets', {});
+      extendEnvironment('widgets.credentials', {});
+    }
   });
 });

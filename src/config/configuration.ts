@@ -1,8 +1,6 @@
 import path from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
 import { getMetadataStorage, IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, validateSync, type ValidationError } from 'class-validator';
-import { checkEncryptionKey } from '../common/crypto/encryption-key-config.js';
-import { checkDatabaseUrl } from '../database/database-url.js';
 import { developmentJwtSecret } from './development-jwt-secret.js';
 import { environmentExtensions, type VariablesClass } from './environment-extensions.js';
 
@@ -116,7 +114,6 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
     else if (config.JWT_SECRET.length < 32 || config.JWT_SECRET === DEV_JWT_SECRET)
       problems.push('JWT_SECRET: must be at least 32 characters of random data in production');
   }
-  problems.push(...checkDatabaseUrl(config), ...checkEncryptionKey(config));
   for (const { check } of extensions) problems.push(...(check?.(config as unknown as Record<string, unknown>) ?? []));
   if (problems.length) throw new ConfigurationError(problems);
   // Only for a configuration that starts: a refused one must leave nothing behind (no data directory, no secret file).

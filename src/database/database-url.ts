@@ -1,3 +1,4 @@
+import { extendEnvironment } from '../config/environment-extensions.js';
 import { errorLike, text } from '../common/errors/error-like.js';
 
 /** The URL schemes the pg driver understands. */
@@ -24,6 +25,8 @@ export function checkDatabaseUrl(config: { NODE_ENV: string; DATABASE_URL?: stri
   if (!url.hostname && !url.searchParams.get('host')) return ['DATABASE_URL: no host; expected postgresql://user:password@host:5432/database'];
   return [];
 }
+
+extendEnvironment('database', { check: (config) => checkDatabaseUrl(config as { NODE_ENV: string; DATABASE_URL?: string }) });
 
 /** Host, port, user and database of a PostgreSQL URL, for messages (never the password). */
 export function describeDatabaseUrl(value: string): { host: string; port: string; user: string; database: string } {

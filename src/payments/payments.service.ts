@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Order, Payment, PaymentAttempt, Prisma, Refund } from '../generated/prisma/client.js';
+import type { Order, Payment, Prisma } from '../generated/prisma/client.js';
 import type { OrderStatus } from '../generated/prisma/enums.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -16,26 +16,7 @@ import { PaymentTransactions } from './payment-transactions.js';
 import { PaymentLedger } from './payment-ledger.service.js';
 import { RefundsService } from './refunds.service.js';
 import { collectionReference, ProviderRejectedError, type PaymentEvent, type PaymentProvider } from './payment-provider.js';
-import type { PaymentMethodsResponse } from './dto/payments.dto.js';
-
-export interface PaymentSummary {
-  orderId: string;
-  orderNumber: string;
-  orderStatus: OrderStatus;
-  paymentMethod: PaymentMethod;
-  currency: string;
-  totalMinor: number;
-  /** Captured money in the order's currency (including captures that did not pay for the order). */
-  paidMinor: number;
-  refundedMinor: number;
-  /** Refunds sent but not yet confirmed by the provider. */
-  pendingRefundMinor: number;
-  refundableMinor: number;
-  needsReview: boolean;
-  payments: Payment[];
-  attempts: PaymentAttempt[];
-  refunds: Refund[];
-}
+import type { PaymentMethodsResponse, PaymentSummary } from './dto/payments.dto.js';
 
 export interface ClientConfirmationResult {
   orderId: string;

@@ -1,3 +1,4 @@
+import { extendEnvironment } from '../../config/environment-extensions.js';
 import { developmentEncryptionKey, KEY_ID_PATTERN, keyFingerprint, parseEncryptionKey, type EncryptionKey } from './secret-box.js';
 
 interface KeyConfig {
@@ -56,3 +57,5 @@ export function readKeyRing(config: KeyConfig): KeyRingResult {
 export function checkEncryptionKey(config: KeyConfig): string[] {
   return readKeyRing(config).problems;
 }
+
+extendEnvironment('encryption', { check: (config) => checkEncryptionKey(config as unknown as KeyConfig) });

@@ -1,12 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
-import type { Payment, PaymentAttempt, Refund } from '../../generated/prisma/client.js';
+import type { OrderStatus, Payment, PaymentAttempt, Refund } from '../../generated/prisma/client.js';
 import { trim } from '../../common/http/transforms.js';
 import { ORDER_STATUSES } from '../../orders/order-state-machine.js';
 import { ApiPaymentMethod, ApiPaymentMethodName } from '../../orders/dto/payment-method.dto.js';
-import { PAYMENT_METHOD_SCHEMA } from '../../orders/payment-gateway.js';
-import type { PaymentSummary } from '../payments.service.js';
+import { PAYMENT_METHOD_SCHEMA, type PaymentMethod } from '../../orders/payment-gateway.js';
 
 /** The envelope of payment instructions; each provider's own fields are added from its descriptor (payments-openapi.ts). */
 export class PaymentInstructionsResponse {
@@ -131,6 +130,26 @@ export function toRefund(r: Refund): RefundResponse {
     id: r.id, provider: r.provider, providerRefundId: r.providerRefundId, paymentAttemptId: r.attemptId, status: r.status, amountMinor: r.amountMinor,
     currency: r.currency, reason: r.reason, automatic: r.automatic, createdAt: r.createdAt,
   };
+}
+
+/** An order's payments as the service reads them (toPaymentSummary turns it into the answer). */
+export interface PaymentSummary {
+  orderId: string;
+  orderNumber: string;
+  orderStatus: OrderStatus;
+  paymentMethod: PaymentMethod;
+  currency: string;
+  totalMinor: number;
+  /** Captured money in the order's currency (including captures that did not pay for the order). */
+  paidMinor: number;
+  refundedMinor: number;
+  /** Refunds sent but not yet confirmed by the provider. */
+  pendingRefundMinor: number;
+  refundableMinor: number;
+  needsReview: boolean;
+  payments: Payment[];
+  attempts: PaymentAttempt[];
+  refunds: Refund[];
 }
 
 /** Client data (Stripe client secrets) is not part of the summary: only the payment instructions carry it. */

@@ -9,7 +9,7 @@ import { formatMoney } from '../../lib/money.js';
 import { NO_ORDER_TOKEN } from '../api-workarounds.js';
 import { api } from '../session.js';
 import { itemCount, STATUS } from './labels.js';
-import type { OrderView } from './OrderDetail.js';
+import type { OrderView } from './labels.js';
 import { RefundForm } from './RefundForm.js';
 import styles from './OrderActions.module.css';
 

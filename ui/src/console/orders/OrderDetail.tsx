@@ -1,4 +1,4 @@
-import { unwrap, type Schemas } from '@orderline/client';
+import { unwrap } from '@orderline/client';
 import { useEffect, useRef } from 'preact/hooks';
 import { Badge } from '../../components/Badge.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
@@ -8,17 +8,10 @@ import { formatDateTime } from '../../lib/time.js';
 import { useAsync } from '../../lib/use-async.js';
 import { integerQuery, NO_ORDER_TOKEN } from '../api-workarounds.js';
 import { api } from '../session.js';
-import { PROVIDER, STATUS, type Order, type OrderReturn, type PaymentSummary } from './labels.js';
+import { PROVIDER, STATUS, type OrderView, type PaymentSummary } from './labels.js';
 import { OrderActions } from './OrderActions.js';
 import { Timeline } from './Timeline.js';
 import styles from './OrderDetail.module.css';
-
-export interface OrderView {
-  order: Order;
-  payment: PaymentSummary;
-  returns: OrderReturn[];
-  audit: Schemas['AuditEntryResponse'][];
-}
 
 async function loadOrder(id: string): Promise<OrderView> {
   const path = { id };

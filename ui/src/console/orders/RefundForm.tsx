@@ -8,7 +8,7 @@ import { newIdempotencyKey } from '../../lib/ids.js';
 import { formatMoney, parseMoney, toDecimalText } from '../../lib/money.js';
 import { api } from '../session.js';
 import { PROVIDER, type PaymentSummary } from './labels.js';
-import type { OrderView } from './OrderDetail.js';
+import type { OrderView } from './labels.js';
 import styles from './OrderActions.module.css';
 
 /** Where the money goes: "to the Razorpay payment ending 4f2a", or back in cash for cash on delivery. */

@@ -6,6 +6,14 @@ export type OrderStatus = Order['status'];
 export type PaymentSummary = Schemas['PaymentSummaryResponse'];
 export type OrderReturn = Schemas['ReturnResponse'];
 
+/** An order as the detail view loads it: the order, its payments, its returns and its audit trail. */
+export interface OrderView {
+  order: Order;
+  payment: PaymentSummary;
+  returns: OrderReturn[];
+  audit: Schemas['AuditEntryResponse'][];
+}
+
 export const STATUS: Record<OrderStatus, { label: string; tone: Tone }> = {
   CREATED: { label: 'Created', tone: 'neutral' },
   PAYMENT_PENDING: { label: 'Awaiting payment', tone: 'warning' },
