@@ -17,6 +17,8 @@ export interface AuthUser {
   id: string;
   email: string;
   role: Role;
+  /** When the bearer token expires (epoch ms): long-lived answers (event streams) end then. */
+  tokenExpiresAt?: number;
 }
 
 /** The signed-in user (undefined for guests on optional-auth routes). */

@@ -10,6 +10,7 @@ interface JwtPayload {
   sub: string;
   email: string;
   role: Role;
+  exp?: number;
 }
 
 @Injectable()
@@ -24,6 +25,6 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   }
 
   validate(payload: JwtPayload): AuthUser {
-    return { id: payload.sub, email: payload.email, role: payload.role };
+    return { id: payload.sub, email: payload.email, role: payload.role, ...(payload.exp !== undefined && { tokenExpiresAt: payload.exp * 1000 }) };
   }
 }

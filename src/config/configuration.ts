@@ -79,6 +79,8 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(10) @Max(3600) STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300;
   @Transform(toInt) @IsInt() @Min(1) PAYMENT_RECOVERY_INTERVAL_SECONDS = 60;
   @Transform(toInt) @IsInt() @Min(1) @Max(100) PAYMENT_TX_CONCURRENCY = 2;
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000) LIVE_MAX_CONNECTIONS = 2000;
+  @Transform(toInt) @IsInt() @Min(1) @Max(300) LIVE_HEARTBEAT_SECONDS = 15;
 }
 
 /** The development secret earlier versions used when JWT_SECRET was unset: public, so production refuses it. */

@@ -27,6 +27,6 @@ type Config = ConfigService<EnvironmentVariables, true>;
   ],
   controllers: [MetricsController],
   providers: [MetricsService, GracefulShutdown, { provide: APP_GUARD, useClass: RateLimitGuard }],
-  exports: [MetricsService],
+  exports: [MetricsService, GracefulShutdown],
 })
 export class OpsModule {}

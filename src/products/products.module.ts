@@ -1,8 +1,16 @@
 import { Module } from '@nestjs/common';
 import { InventoryModule } from '../inventory/inventory.module.js';
+import { LiveModule } from '../live/live.module.js';
+import { CatalogueLiveController } from './catalogue-live.controller.js';
+import { CatalogueLive } from './catalogue-live.service.js';
 import { ProductsController } from './products.controller.js';
 import { ProductsService } from './products.service.js';
 import { VariantsController } from './variants.controller.js';
 
-@Module({ imports: [InventoryModule], controllers: [ProductsController, VariantsController], providers: [ProductsService], exports: [ProductsService] })
+@Module({
+  imports: [InventoryModule, LiveModule],
+  controllers: [ProductsController, VariantsController, CatalogueLiveController],
+  providers: [ProductsService, CatalogueLive],
+  exports: [ProductsService],
+})
 export class ProductsModule {}

@@ -295,6 +295,23 @@ export interface paths {
         patch: operations["VariantsController_update"];
         trace?: never;
     };
+    "/live/catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live stock and drop state of products (public; the storefront listens here) */
+        get: operations["CatalogueLiveController_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/cart/quote": {
         parameters: {
             query?: never;
@@ -465,6 +482,40 @@ export interface paths {
         put?: never;
         /** Mark an order delivered (admin); for cash on delivery this records the cash collected */
         post: operations["OrdersController_deliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/live/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every order created or changed, live (admin; the console listens here) */
+        get: operations["OrdersLiveController_all"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/live/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One order's status, live (its customer, the guest holding its token, or an admin): the payment page listens here */
+        get: operations["OrdersLiveController_one"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2749,6 +2800,46 @@ export interface operations {
             };
         };
     };
+    CatalogueLiveController_stream: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated product ids (at most 100): only their changes, plus a snapshot of their state. Without it, changes of every product and no snapshot. */
+                products?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events (text/event-stream), kept open with a comment line every LIVE_HEARTBEAT_SECONDS. Events: `snapshot` {serverTime, products: [{productId, drop: {state: upcoming | open, opensAt}, variants: [{variantId, available}]}]} on connect (with `products`) and whenever changes may have been missed; `stock` {productId, variantId, available}; `product` {productId, updatedAt} (read the product again); `drop` {productId, state, opensAt} when a drop opens; `resync` {serverTime} (without `products`: read what you show again). The server may end the stream with a `bye` event ({reason: shutdown | token-expired | slow-consumer}); reconnect (with a fresh token for token-expired). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description This instance holds LIVE_MAX_CONNECTIONS streams or is shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     CartController_quote: {
         parameters: {
             query?: never;
@@ -3171,6 +3262,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    OrdersLiveController_all: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events (text/event-stream), kept open with a comment line every LIVE_HEARTBEAT_SECONDS. Events: `order` {id, number, status, updatedAt}: read the order (and its payment) again for the rest. `resync` {} when changes may have been missed: read the list again. Ends when the bearer token expires. The server may end the stream with a `bye` event ({reason: shutdown | token-expired | slow-consumer}); reconnect (with a fresh token for token-expired). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description This instance holds LIVE_MAX_CONNECTIONS streams or is shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    OrdersLiveController_one: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-order-token": string;
+                /** @description The guestToken returned by a guest checkout */
+                "X-Order-Token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events (text/event-stream), kept open with a comment line every LIVE_HEARTBEAT_SECONDS. Events: `order` {id, number, status, updatedAt}: read the order (and its payment) again for the rest. The first event is the order as it is now. The server may end the stream with a `bye` event ({reason: shutdown | token-expired | slow-consumer}); reconnect (with a fresh token for token-expired). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description This instance holds LIVE_MAX_CONNECTIONS streams or is shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
         };
