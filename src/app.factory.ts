@@ -10,7 +10,8 @@ import { serveUi } from './ops/ui-hosting.js';
 /** Builds the fully configured HTTP app. main.ts and the e2e tests both use this, so tests run what ships. */
 export async function createApp(options: NestApplicationOptions = {}): Promise<INestApplication> {
   const silent = options.logger === false;
-  const app = await NestFactory.create(AppModule, { rawBody: true, bufferLogs: !silent, ...options });
+  // abortOnError: false hands start-up errors to the caller (main.ts prints them) instead of exiting the process.
+  const app = await NestFactory.create(AppModule, { rawBody: true, bufferLogs: !silent, abortOnError: false, ...options });
   // Nest's own lines (bootstrap, errors) go through the same JSON logger as the request lines.
   if (!silent) app.useLogger(app.get(Logger));
   configureHttp(app);

@@ -19,10 +19,14 @@ import { SettingsModule } from './settings/settings.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { WebhookEndpointsModule } from './webhook-endpoints/webhook-endpoints.module.js';
 import { OutboxModule } from './outbox/outbox.module.js';
+import { SecretsModule } from './secrets/secrets.module.js';
+import { IdempotencyKeysModule } from './idempotency-keys/idempotency-keys.module.js';
 
 @Module({
   imports: [
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validate: validateEnvironment, cache: true }),
+    // Read when the app is created (not when this file is imported), from the one validated source; nothing reads
+    // process.env behind it.
+    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, ignoreEnvVars: true, skipProcessEnv: true, cache: true, load: [() => ({ ...validateEnvironment(process.env) })] }),
     ScheduleModule.forRoot(),
     PrismaModule,
     IdempotencyModule,
@@ -39,6 +43,8 @@ import { OutboxModule } from './outbox/outbox.module.js';
     NotificationsModule,
     WebhookEndpointsModule,
     OutboxModule,
+    SecretsModule,
+    IdempotencyKeysModule,
   ],
   providers: [{ provide: APP_FILTER, useClass: AllExceptionsFilter }],
 })

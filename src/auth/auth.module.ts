@@ -7,6 +7,7 @@ import type { EnvironmentVariables } from '../config/configuration.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { SessionsService } from './sessions.service.js';
+import { AdminAccountsService } from './admin-accounts.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { JwtAuthGuard, RolesGuard } from './auth.guards.js';
 
@@ -23,7 +24,7 @@ import { JwtAuthGuard, RolesGuard } from './auth.guards.js';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, SessionsService, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }, { provide: APP_GUARD, useClass: RolesGuard }],
-  exports: [AuthService],
+  providers: [AuthService, SessionsService, AdminAccountsService, JwtStrategy, { provide: APP_GUARD, useClass: JwtAuthGuard }, { provide: APP_GUARD, useClass: RolesGuard }],
+  exports: [AuthService, AdminAccountsService],
 })
 export class AuthModule {}

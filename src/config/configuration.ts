@@ -1,22 +1,31 @@
 import path from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, validateSync, type ValidationError } from 'class-validator';
 import { checkNotificationConfig, DEFAULT_NOTIFY_EVENTS } from '../notifications/notification-config.js';
 import { checkEncryptionKey } from '../common/crypto/encryption-key-config.js';
+import { checkDatabaseUrl } from '../database/database-url.js';
 import { checkPaymentConfig, RAZORPAY_API_BASE_DEFAULT, STRIPE_API_BASE_DEFAULT } from '../payments/payment-config.js';
 import { checkWebhookTargetConfig } from '../webhook-endpoints/webhook-targets.js';
 import { developmentJwtSecret } from './development-jwt-secret.js';
 
-const toInt = ({ value }: { value: unknown }) => (value === undefined || value === '' ? undefined : Number(value));
-const toBool = ({ value }: { value: unknown }) =>
-  value === undefined || value === '' ? undefined : ['1', 'true', 'yes'].includes(String(value).toLowerCase());
+/** Whole numbers only: "3000" is 3000, while "3e3", "0x10", "12abc" and " " stay strings and fail @IsInt. */
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value);
+const BOOLEAN_WORDS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, yes: true, no: false };
+/** Every boolean variable accepts true/false, 1/0 and yes/no (any case); anything else stays a string and fails @IsBoolean. */
+export const parseBoolean = (value: unknown): unknown => (typeof value === 'string' ? BOOLEAN_WORDS[value.trim().toLowerCase()] ?? value : value);
+const toBool = ({ value }: { value: unknown }) => parseBoolean(value);
+const BOOLEAN = { message: '$property must be true or false (also accepted: 1/0, yes/no)' };
 
 /** Every environment variable Orderline reads. `.env.example` documents each one. */
 export class EnvironmentVariables {
   @IsIn(['development', 'production', 'test']) NODE_ENV: 'development' | 'production' | 'test' = 'development';
   @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT = 3000;
   @IsOptional() @IsString() DATABASE_URL?: string;
+  @Transform(toInt) @IsInt() @Min(1) @Max(65535) EMBEDDED_PG_PORT = 54329;
+  @IsString() EMBEDDED_PG_DIR = '.data';
   @Transform(toInt) @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 10;
+  /** How long a request may wait for a database connection (the pg pool's connect timeout and Prisma's transaction maxWait). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(120_000) DB_CONNECTION_WAIT_MS = 5000;
   @Transform(toInt) @IsInt() @Min(1) @Max(50) TX_MAX_ATTEMPTS = 12;
   @IsOptional() @IsString() JWT_SECRET?: string;
   @IsString() JWT_EXPIRES_IN = '1h';
@@ -25,24 +34,29 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) EXPIRY_INTERVAL_SECONDS = 60;
   @Transform(toInt) @IsInt() @Min(1) @Max(10000) EXPIRY_BATCH_SIZE = 500;
   @Transform(toInt) @IsInt() @Min(0) @Max(60000) IDEMPOTENCY_WAIT_MS = 2000;
-  @Transform(toBool) @IsBoolean() SCHEDULER_ENABLED = true;
-  @Transform(toBool) @IsBoolean() SEED_DEMO_DATA = true;
-  @IsOptional() @IsString() ADMIN_EMAIL?: string;
-  @IsOptional() @IsString() ADMIN_PASSWORD?: string;
+  @Transform(toInt) @IsInt() @Min(10) @Max(86_400) IDEMPOTENCY_STALE_SECONDS = 60;
+  /** Hysteresis of stock announcements: how far above the threshold (or zero) stock must rise to be announced again. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000) LOW_STOCK_MARGIN = 2;
+  @Transform(toBool) @IsBoolean(BOOLEAN) SCHEDULER_ENABLED = true;
+  @Transform(toBool) @IsBoolean(BOOLEAN) SEED_DEMO_DATA = true;
+  @IsEmail({}, { message: 'ADMIN_EMAIL must be an email address' }) ADMIN_EMAIL = 'admin@orderline.local';
+  @IsOptional() @Length(8, 72, { message: 'ADMIN_PASSWORD must be 8 to 72 characters' }) ADMIN_PASSWORD?: string;
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
-  @Transform(toBool) @IsBoolean() LOG_REQUESTS = true;
+  @Transform(toBool) @IsBoolean(BOOLEAN) LOG_REQUESTS = true;
+  @IsIn(['auto', 'json', 'pretty']) LOG_FORMAT: 'auto' | 'json' | 'pretty' = 'auto';
   @IsString() CORS_ORIGINS = '';
   @Matches(/^\d+(b|kb|mb)?$/i, { message: 'BODY_LIMIT must be a size such as 100kb or 1mb' }) BODY_LIMIT = '100kb';
   @IsString() TRUST_PROXY = 'false';
-  @Transform(toBool) @IsBoolean() RATE_LIMIT_ENABLED = true;
+  @Transform(toBool) @IsBoolean(BOOLEAN) RATE_LIMIT_ENABLED = true;
   @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_TTL_SECONDS = 60;
   @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_LIMIT = 300;
   @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_STRICT_TTL_SECONDS = 60;
   @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_STRICT_LIMIT = 20;
-  @Transform(toBool) @IsBoolean() METRICS_ENABLED = true;
+  @Transform(toBool) @IsBoolean(BOOLEAN) METRICS_ENABLED = true;
   @IsOptional() @IsString() METRICS_TOKEN?: string;
   @Transform(toInt) @IsInt() @Min(0) SHUTDOWN_TIMEOUT_MS = 10_000;
   @IsOptional() @IsString() ENCRYPTION_KEY?: string;
+  @IsOptional() @IsString() ENCRYPTION_KEYS?: string;
   @Transform(toInt) @IsInt() @Min(50) OUTBOX_INTERVAL_MS = 1000;
   @Transform(toInt) @IsInt() @Min(1) @Max(1000) OUTBOX_BATCH_SIZE = 50;
   @Transform(toInt) @IsInt() @Min(1) @Max(100) OUTBOX_CONCURRENCY = 8;
@@ -86,19 +100,49 @@ export class EnvironmentVariables {
 /** The development secret earlier versions used when JWT_SECRET was unset: public, so production refuses it. */
 const DEV_JWT_SECRET = 'orderline-development-secret-not-for-production';
 
-/** Validates process.env at start; a bad value stops the process with a message naming the variable. */
+/** Every problem of a configuration, one line each ("PORT: must be an integer number (got \"abc\")"). */
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigurationError';
+  }
+}
+
+/** Values of these variables are never repeated in an error message. */
+const SECRET_VARIABLE = /SECRET|TOKEN|PASSWORD|KEY|_URL$/;
+
+function describeInvalid(error: ValidationError): string {
+  const constraints = error.constraints ?? {};
+  // "abc" for a port breaks every numeric rule; saying it is not a whole number is the one that helps.
+  const relevant = constraints.isInt ? [constraints.isInt] : Object.values(constraints);
+  const messages = relevant.map((m) => m.replace(new RegExp(`^${error.property} `), ''));
+  const got = SECRET_VARIABLE.test(error.property) ? '' : ` (got ${JSON.stringify(error.value)})`;
+  return `${error.property}: ${messages.join('; ')}${got}`;
+}
+
+/**
+ * The one reader of the environment: validates and types every variable Orderline uses. main.ts calls it before
+ * anything starts, and the app's ConfigService serves its result. Throws ConfigurationError listing every problem.
+ */
 export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVariables {
-  const config = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
+  // A variable set to nothing (`PORT=` in .env) means its default, for every variable alike.
+  const given = Object.fromEntries(Object.entries(raw).filter(([, value]) => value !== undefined && value !== ''));
+  const config = plainToInstance(EnvironmentVariables, given, { exposeDefaultValues: true });
+  // Demo products only where someone is trying Orderline out, unless asked for; the first admin is created regardless.
+  if (given.SEED_DEMO_DATA === undefined) config.SEED_DEMO_DATA = config.NODE_ENV !== 'production';
   const errors = validateSync(config, { skipMissingProperties: false, whitelist: false });
-  const problems = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`);
+  const problems = errors.map(describeInvalid);
   if (config.NODE_ENV === 'production') {
     if (!config.JWT_SECRET) problems.push('JWT_SECRET: required in production');
     else if (config.JWT_SECRET.length < 32 || config.JWT_SECRET === DEV_JWT_SECRET)
       problems.push('JWT_SECRET: must be at least 32 characters of random data in production');
-  } else {
-    config.JWT_SECRET ||= developmentJwtSecret(path.resolve(String(raw.EMBEDDED_PG_DIR || '.data')));
   }
-  problems.push(...checkEncryptionKey(config), ...checkNotificationConfig(config), ...checkPaymentConfig(config), ...checkWebhookTargetConfig(config));
-  if (problems.length) throw new Error(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  problems.push(
+    ...checkDatabaseUrl(config), ...checkEncryptionKey(config), ...checkNotificationConfig(config), ...checkPaymentConfig(config),
+    ...checkWebhookTargetConfig(config),
+  );
+  if (problems.length) throw new ConfigurationError(problems);
+  // Only for a configuration that starts: a refused one must leave nothing behind (no data directory, no secret file).
+  if (config.NODE_ENV !== 'production') config.JWT_SECRET ||= developmentJwtSecret(path.resolve(config.EMBEDDED_PG_DIR));
   return config;
 }

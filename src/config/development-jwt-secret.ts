@@ -1,12 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Logger } from '@nestjs/common';
 
 /** Where the generated secret is kept, inside the data directory (EMBEDDED_PG_DIR, default .data). */
 export const JWT_SECRET_FILE = 'jwt-secret';
 
-const logger = new Logger('Configuration');
 let warned = false;
 
 const generate = () => randomBytes(48).toString('base64url');
@@ -30,7 +28,8 @@ export function developmentJwtSecret(dataDir: string): string {
   }
   if (!warned) {
     warned = true;
-    logger.warn(`JWT_SECRET is not set: signing tokens with ${where}. Set JWT_SECRET (production requires it).`);
+    // On stderr, before any logger exists: operator commands keep their stdout for their own answers.
+    process.stderr.write(`Warning: JWT_SECRET is not set: signing tokens with ${where}. Set JWT_SECRET (production requires it).\n`);
   }
   return secret;
 }

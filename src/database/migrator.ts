@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import { describeConnectionError } from './database-url.js';
 
 /**
  * Applies prisma/migrations in order, recording them in `_prisma_migrations` exactly as `prisma migrate deploy`
@@ -9,9 +10,11 @@ import pg from 'pg';
  * offline Prisma CLI (wasm schema engine) idles ~10 s before exiting, which every start and test run would pay.
  * A PostgreSQL advisory lock makes concurrent starts of several instances safe.
  */
-export async function applyMigrations(databaseUrl: string, migrationsDir = path.resolve('prisma/migrations')): Promise<string[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
+export async function applyMigrations(databaseUrl: string, migrationsDir = path.resolve('prisma/migrations'), source?: string): Promise<string[]> {
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 15_000 });
+  await client.connect().catch((error: unknown) => {
+    throw describeConnectionError(error, databaseUrl, source);
+  });
   try {
     await client.query('SELECT pg_advisory_lock(72707369)'); // the key prisma migrate uses
     await client.query(`CREATE TABLE IF NOT EXISTS "_prisma_migrations" (

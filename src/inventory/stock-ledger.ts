@@ -1,5 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { StockMovementKind } from '../generated/prisma/enums.js';
+import { ConfigService } from '@nestjs/config';
+import type { StockAlert, StockMovementKind } from '../generated/prisma/enums.js';
+import type { EnvironmentVariables } from '../config/configuration.js';
+import { Prisma } from '../generated/prisma/client.js';
 import type { Tx } from '../prisma/prisma.service.js';
 import { unnestColumn } from '../prisma/unnest-column.js';
 import { OutboxService } from '../outbox/outbox.service.js';
@@ -18,6 +21,8 @@ interface UpdatedLevel {
   on_hand_delta: number;
   reserved_delta: number;
   low_stock_threshold: number;
+  stock_alert: StockAlert;
+  previous_alert: StockAlert;
   sku: string;
   variant_name: string;
   product_id: string;
@@ -41,7 +46,12 @@ export interface StockMovementInput {
  */
 @Injectable()
 export class StockLedger {
-  constructor(private readonly outbox: OutboxService) {}
+  /** LOW_STOCK_MARGIN: how far above the threshold (or above zero, after a sell-out) stock must rise to be announced again. */
+  private readonly margin: number;
+
+  constructor(private readonly outbox: OutboxService, config: ConfigService<EnvironmentVariables, true>) {
+    this.margin = config.get('LOW_STOCK_MARGIN', { infer: true });
+  }
 
   /**
    * Creates empty (0 on hand, 0 reserved) inventory rows for new variants; stock then arrives through `apply`, so the
@@ -64,8 +74,8 @@ export class StockLedger {
 
   /**
    * Applies movements in ONE statement: the UPDATE of all levels and the INSERT of all ledger rows (callers hold the
-   * row locks while it runs, so every round trip counts). When a variant's available stock (on hand − reserved)
-   * crosses its low-stock threshold or reaches zero, the crossing is announced through the outbox.
+   * row locks while it runs, so every round trip counts). The same UPDATE moves each variant's stock alert (see
+   * announceStockAlerts) and returns the alert before and after, from which the announcements are made.
    */
   async apply(tx: Tx, movements: StockMovementInput[]): Promise<void> {
     const moves = movements.filter((m) => m.onHandDelta !== 0 || m.reservedDelta !== 0);
@@ -78,15 +88,23 @@ export class StockLedger {
       totals.set(m.variantId, t);
     }
     const ids = [...totals.keys()].sort();
+    const available = Prisma.sql`(il.on_hand + d.on_hand_delta - il.reserved - d.reserved_delta)`;
+    // prev is the same row as il, read before this UPDATE changes it: its stock_alert is the alert before the movement.
     const levels = await tx.$queryRaw<UpdatedLevel[]>`
       WITH levels AS (
         UPDATE inventory_levels il
-        SET on_hand = il.on_hand + d.on_hand_delta, reserved = il.reserved + d.reserved_delta, updated_at = now()
+        SET on_hand = il.on_hand + d.on_hand_delta, reserved = il.reserved + d.reserved_delta, updated_at = now(),
+            stock_alert = (CASE
+              WHEN ${available} <= 0 THEN 'OUT'
+              WHEN il.stock_alert = 'OUT' AND ${available} <= ${this.margin}::int THEN 'OUT'
+              WHEN ${available} > v.low_stock_threshold + ${this.margin}::int THEN 'CLEAR'
+              WHEN il.stock_alert = 'CLEAR' AND ${available} > v.low_stock_threshold THEN 'CLEAR'
+              ELSE 'LOW' END)::"StockAlert"
         FROM unnest(${ids}::uuid[], ${ids.map((id) => totals.get(id)!.onHand)}::int[], ${ids.map((id) => totals.get(id)!.reserved)}::int[])
-          AS d(variant_id, on_hand_delta, reserved_delta), variants v, products p
-        WHERE il.variant_id = d.variant_id AND v.id = il.variant_id AND p.id = v.product_id
+          AS d(variant_id, on_hand_delta, reserved_delta), inventory_levels prev, variants v, products p
+        WHERE il.variant_id = d.variant_id AND prev.variant_id = il.variant_id AND v.id = il.variant_id AND p.id = v.product_id
         RETURNING il.variant_id::text, il.on_hand, il.reserved, d.on_hand_delta, d.reserved_delta, v.low_stock_threshold,
-                  v.sku, v.name AS variant_name, v.product_id::text, p.name AS product_name
+                  il.stock_alert, prev.stock_alert AS previous_alert, v.sku, v.name AS variant_name, v.product_id::text, p.name AS product_name
       ), ledger AS (
         INSERT INTO stock_movements (variant_id, kind, on_hand_delta, reserved_delta, reason, order_id, actor_id)
         SELECT m.variant_id, m.kind::"StockMovementKind", m.on_hand_delta, m.reserved_delta, m.reason, m.order_id, m.actor_id
@@ -97,22 +115,30 @@ export class StockLedger {
         ORDER BY m.n
       )
       SELECT * FROM levels`;
-    await this.announceThresholdCrossings(tx, levels);
+    await this.announceStockAlerts(tx, levels);
   }
 
   /**
-   * inventory.low_stock when available falls to the threshold or below (but not to zero), inventory.out_of_stock
-   * when it reaches zero. Only crossings count, so a variant that stays low is not announced again on every sale.
+   * Announcements with hysteresis, so stock moving back and forth across a line (reservations taken and expiring
+   * during a drop) does not flood the brand's webhooks:
+   * - inventory.low_stock once when available falls to the threshold (from above it); not again until available has
+   *   risen above threshold + LOW_STOCK_MARGIN;
+   * - inventory.out_of_stock once when available reaches zero;
+   * - inventory.back_in_stock once, after that, when available rises above LOW_STOCK_MARGIN (it may still be low:
+   *   the payload says how much there is; low stock is then announced only after a rise above threshold + margin).
+   * Stock that only rises into the low range (a variant's opening stock) announces nothing.
    */
-  private async announceThresholdCrossings(tx: Tx, levels: UpdatedLevel[]): Promise<void> {
+  private async announceStockAlerts(tx: Tx, levels: UpdatedLevel[]): Promise<void> {
     const crossings = levels.flatMap((level) => {
-      const after = level.on_hand - level.reserved;
-      const before = after - level.on_hand_delta + level.reserved_delta;
+      const available = level.on_hand - level.reserved;
+      const fell = level.on_hand_delta - level.reserved_delta < 0;
+      const { previous_alert: before, stock_alert: after } = level;
       const event: InventoryEventType | null =
-        before > 0 && after <= 0 ? 'inventory.out_of_stock'
-          : before > level.low_stock_threshold && after <= level.low_stock_threshold ? 'inventory.low_stock'
-            : null;
-      return event ? [{ event, level, available: after }] : [];
+        after === 'OUT' && before !== 'OUT' ? 'inventory.out_of_stock'
+          : before === 'OUT' && after !== 'OUT' ? 'inventory.back_in_stock'
+            : before === 'CLEAR' && after === 'LOW' && fell ? 'inventory.low_stock'
+              : null;
+      return event ? [{ event, level, available }] : [];
     });
     await this.outbox.enqueueMany(tx, crossings.map(({ event, level, available }) => {
       const payload: InventoryEventPayload = {

@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { SettingsService } from '../settings/settings.service.js';
@@ -20,7 +20,7 @@ export const channelDestination = (name: ChannelName) => `channel:${name}`;
  * message per notified event; delivery renders the event's template with the brand's current settings.
  */
 @Injectable()
-export class NotificationsService implements OnModuleDestroy {
+export class NotificationsService implements OnApplicationShutdown {
   private readonly logger = new Logger(NotificationsService.name);
   private readonly channels: NotificationChannel[];
   /** The enabled channels plus the log, so messages queued for the log before a provider was configured still go out. */
@@ -36,7 +36,8 @@ export class NotificationsService implements OnModuleDestroy {
     this.logger.log(`Notification channels: ${this.channels.map((c) => c.name).join(', ')}`);
   }
 
-  onModuleDestroy(): void {
+  /** After the outbox dispatcher has drained (beforeApplicationShutdown): a delivery in flight still has its channel. */
+  onApplicationShutdown(): void {
     for (const channel of this.channels) channel.close?.();
   }
 

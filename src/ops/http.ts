@@ -5,7 +5,7 @@ import { pinoHttp } from 'pino-http';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { GracefulShutdown } from './graceful-shutdown.js';
 import { limitJsonDepth } from './json-depth.js';
-import { loggingConfig, logSink, pinoHttpOptions } from './logging.js';
+import { logDestination, loggingConfig, pinoHttpOptions } from './logging.js';
 import { MetricsService } from './metrics.service.js';
 import { REQUEST_ID_HEADER, requestIdMiddleware } from './request-id.js';
 import { securityHeaders } from './security-headers.js';
@@ -39,7 +39,8 @@ export function configureHttp(app: INestApplication): void {
   express.set('trust proxy', parseTrustProxy(config.get('TRUST_PROXY', { infer: true })));
   app.use(app.get(GracefulShutdown).trackRequests);
   app.use(requestIdMiddleware);
-  app.use(pinoHttp(pinoHttpOptions(loggingConfig(config)), logSink()));
+  const logging = loggingConfig(config);
+  app.use(pinoHttp(pinoHttpOptions(logging), logDestination(logging.format)));
   if (config.get('METRICS_ENABLED', { infer: true })) app.use(app.get(MetricsService).timeRequests);
   app.use(securityHeaders());
   const origins = parseCorsOrigins(config.get('CORS_ORIGINS', { infer: true }));

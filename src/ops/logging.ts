@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type DestinationStream, type Level, type LevelWithSilent, type Logger, type LoggerOptions } from 'pino';
 import sonicBoom, { type SonicBoom } from 'sonic-boom';
+import { createRequire } from 'node:module';
 import type { Options as PinoHttpOptions } from 'pino-http';
 import type { ConfigService } from '@nestjs/config';
 import type { EnvironmentVariables } from '../config/configuration.js';
@@ -71,15 +72,60 @@ export function flushLogs(timeoutMs: number): Promise<void> {
     });
   });
 }
+export type LogFormat = 'auto' | 'json' | 'pretty';
 
 export interface LoggingConfig {
   level: LevelWithSilent;
   /** One line per finished request. Off for benchmarks; the request id still flows into audit entries. */
   logRequests: boolean;
+  format: LogFormat;
 }
 
 export function loggingConfig(config: ConfigService<EnvironmentVariables, true>): LoggingConfig {
-  return { level: config.get('LOG_LEVEL', { infer: true }) as LevelWithSilent, logRequests: config.get('LOG_REQUESTS', { infer: true }) };
+  return {
+    level: config.get('LOG_LEVEL', { infer: true }) as LevelWithSilent,
+    logRequests: config.get('LOG_REQUESTS', { infer: true }),
+    format: config.get('LOG_FORMAT', { infer: true }),
+  };
+}
+
+/** Whether lines are pretty-printed: LOG_FORMAT=pretty, or auto with a terminal on stdout. */
+export const wantsPrettyLogs = (format: LogFormat, isTTY = Boolean(process.stdout.isTTY)) => format === 'pretty' || (format === 'auto' && isTTY);
+
+/**
+ * A pino-pretty stream writing readable lines to `destination` (stdout by default), or undefined where pino-pretty,
+ * a development dependency, is not installed (the production image).
+ */
+export function createPrettyStream(destination?: NodeJS.WritableStream): DestinationStream | undefined {
+  let pretty: (options: object) => DestinationStream;
+  try {
+    pretty = createRequire(import.meta.url)('pino-pretty') as typeof pretty;
+  } catch {
+    return undefined;
+  }
+  return pretty({
+    sync: true,
+    ...(destination && { destination }),
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,service,context,reqId,method,route,path,status,durationMs',
+    messageFormat: '{if context}[{context}] {end}{msg}{if method} {method} {path} {status} {durationMs}ms{end}',
+  });
+}
+
+let prettyStream: DestinationStream | null | undefined;
+
+/**
+ * Where log lines go: for a person at a terminal, pino-pretty (one shared synchronous stream: the startup lines, Nest's
+ * lines and the request lines interleave in order); otherwise undefined, meaning JSON on stdout (also where pino-pretty
+ * is not installed).
+ */
+/** Pretty lines on a terminal (or when asked for); otherwise JSON through the non-blocking log sink. */
+export function logDestination(format: LogFormat, isTTY?: boolean): DestinationStream {
+  if (wantsPrettyLogs(format, isTTY)) {
+    if (prettyStream === undefined) prettyStream = createPrettyStream() ?? null;
+    if (prettyStream) return prettyStream;
+  }
+  return logSink();
 }
 
 /** Base pino options shared by the request logger and the bootstrap logger. */
@@ -129,11 +175,8 @@ export function pinoHttpOptions(config: LoggingConfig): PinoHttpOptions {
   };
 }
 
-/**
- * For the lines main.ts writes before the app (and its logger) exist: database start, migrations. LOG_LEVEL is not
- * validated yet at that point; an unknown value logs at info until configuration validation reports it.
- */
-export function createBootstrapLogger(level: string | undefined): Logger {
-  const known = level === 'silent' || (level !== undefined && level in pino.levels.values);
-  return pino(pinoOptions(known ? (level as LevelWithSilent) : 'info'), logSink());
+/** For the lines main.ts and the command-line tools write outside the app's logger: database start, migrations. */
+export function createBootstrapLogger(config: Pick<EnvironmentVariables, 'LOG_LEVEL' | 'LOG_FORMAT'>): Logger {
+  const options = pinoOptions(config.LOG_LEVEL as LevelWithSilent);
+  return pino(options, logDestination(config.LOG_FORMAT));
 }

@@ -3,7 +3,7 @@ import { APP_GUARD } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
 import { LoggerModule } from 'nestjs-pino';
 import type { EnvironmentVariables } from '../config/configuration.js';
-import { loggingConfig, logSink, pinoOptions } from './logging.js';
+import { logDestination, loggingConfig, pinoOptions } from './logging.js';
 import { RateLimitGuard } from './rate-limit.js';
 import { MetricsService } from './metrics.service.js';
 import { MetricsController } from './metrics.controller.js';
@@ -19,10 +19,10 @@ type Config = ConfigService<EnvironmentVariables, true>;
       inject: [ConfigService],
       // The request logger itself is mounted by configureHttp (ahead of the body parsers); this builds the logger for
       // lines outside requests and binds the request's logger to Nest's Logger calls inside them.
-      useFactory: (config: Config) => ({
-        pinoHttp: [pinoOptions(loggingConfig(config).level), logSink()],
-        useExisting: true as const,
-      }),
+      useFactory: (config: Config) => {
+        const { level, format } = loggingConfig(config);
+        return { pinoHttp: [pinoOptions(level), logDestination(format)] as const, useExisting: true as const };
+      },
     }),
   ],
   controllers: [MetricsController],

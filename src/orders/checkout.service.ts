@@ -12,6 +12,8 @@ import { OutboxService } from '../outbox/outbox.service.js';
 import type { AuthUser } from '../auth/decorators.js';
 import type { Actor } from '../common/actor.js';
 import { DomainError, InvalidInputError, TransactionConflictError, type FieldError } from '../common/errors/domain-errors.js';
+import { IdempotencyKeyReleasedError } from '../common/idempotency/idempotency.service.js';
+import { isForeignKeyViolation } from '../prisma/database-errors.js';
 import { MetricsService } from '../ops/metrics.service.js';
 import { transition, type OrderEvent } from './order-state-machine.js';
 import { InsufficientStockError, OrderTransitionsService, shortages } from './order-transitions.service.js';
@@ -90,7 +92,11 @@ export class CheckoutService {
     private readonly metrics: MetricsService,
   ) {}
 
-  async checkout(dto: CheckoutDto, user: AuthUser | undefined, actor: Actor): Promise<CheckoutResponse> {
+  /**
+   * `idempotencyKeyId` (the claimed Idempotency-Key, if the request has one) is stored on the order: its foreign key
+   * fences the key, so a checkout whose key an admin (or a takeover) released meanwhile cannot commit a second order.
+   */
+  async checkout(dto: CheckoutDto, user: AuthUser | undefined, actor: Actor, idempotencyKeyId?: string): Promise<CheckoutResponse> {
     const paymentMethod = PAYMENT_METHODS[dto.paymentMethod];
     await this.payments.ensureAvailable(paymentMethod);
     const cart = await this.priceCart(dto.items);
@@ -112,6 +118,7 @@ export class CheckoutService {
         needsReview: false,
         carrier: null,
         trackingNumber: null,
+        idempotencyKeyId: idempotencyKeyId ?? null,
       },
       items: cart.lines.map((line) => ({ id: randomUUID(), orderId, ...line })),
       demand: cart.demand,
@@ -129,6 +136,7 @@ export class CheckoutService {
     } catch (error) {
       if (error instanceof InsufficientStockError) this.metrics.checkout('sold_out');
       else if (error instanceof TransactionConflictError) this.metrics.checkout('conflict');
+      if (isForeignKeyViolation(error, 'orders_idempotency_key_id_fkey')) throw new IdempotencyKeyReleasedError();
       throw error;
     }
     this.metrics.checkout('created');
@@ -196,11 +204,12 @@ export class CheckoutService {
     const [{ number }] = await tx.$queryRaw<{ number: string }[]>`
       WITH o AS (
         INSERT INTO orders (id, user_id, status, payment_method, currency, subtotal_minor, total_minor, customer_name, email, phone,
-                            shipping_address, guest_token_hash, reservation_expires_at, needs_review, carrier, tracking_number, created_at, updated_at)
+                            shipping_address, guest_token_hash, reservation_expires_at, needs_review, carrier, tracking_number, idempotency_key_id,
+                            created_at, updated_at)
         VALUES (${order.id}::uuid, ${order.userId}::uuid, ${order.status}::"OrderStatus", ${order.paymentMethod}::"PaymentMethod", ${order.currency},
                 ${order.subtotalMinor}, ${order.totalMinor}, ${order.customerName}, ${order.email}, ${order.phone}, ${json(order.shippingAddress)}::jsonb,
                 ${order.guestTokenHash}, ${order.reservationExpiresAt}, ${order.needsReview}, ${order.carrier}, ${order.trackingNumber},
-                ${order.createdAt}, ${order.updatedAt})
+                ${order.idempotencyKeyId}::uuid, ${order.createdAt}, ${order.updatedAt})
         RETURNING number
       ), items AS (
         INSERT INTO order_items (id, order_id, variant_id, sku, product_name, variant_name, unit_price_minor, quantity, line_total_minor)

@@ -8,7 +8,7 @@ import type { Actor } from '../common/actor.js';
 import { NotFoundError } from '../common/errors/domain-errors.js';
 import { UUID_PATTERN } from '../common/uuid.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
-import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
+import { Idempotent, IdempotencyKeyId } from '../common/idempotency/idempotent.decorator.js';
 import { StrictRateLimit } from '../ops/rate-limit.js';
 import { CheckoutService } from './checkout.service.js';
 import { OrdersService } from './orders.service.js';
@@ -37,7 +37,7 @@ export class OrdersController {
   @OptionalAuth()
   @StrictRateLimit()
   @Post('checkout')
-  @Idempotent({ omitFromReplay: ['guestToken'] })
+  @Idempotent({ omitFromReplay: ['guestToken'], records: 'order' })
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'Place an order (signed in or as a guest)',
@@ -48,8 +48,10 @@ export class OrdersController {
   @ApiBadRequestResponse({ type: ErrorResponse, description: 'Invalid body, or an item that does not exist or is not for sale' })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Not enough stock (details.lines: variantId, sku, requested, available), or the Idempotency-Key is in use' })
   @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'The payment method is not configured (details.code PAYMENT_METHOD_UNAVAILABLE, availableMethods); nothing is reserved' })
-  checkout(@Body() dto: CheckoutDto, @CurrentUser() user: AuthUser | undefined, @CurrentActor() actor: Actor): Promise<CheckoutResponse> {
-    return this.checkoutService.checkout(dto, user, actor);
+  checkout(
+    @Body() dto: CheckoutDto, @CurrentUser() user: AuthUser | undefined, @CurrentActor() actor: Actor, @IdempotencyKeyId() idempotencyKeyId?: string,
+  ): Promise<CheckoutResponse> {
+    return this.checkoutService.checkout(dto, user, actor, idempotencyKeyId);
   }
 
   @OptionalAuth()

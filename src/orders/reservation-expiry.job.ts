@@ -1,10 +1,10 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { PrismaService } from '../prisma/prisma.service.js';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { SYSTEM_ACTOR } from '../common/actor.js';
-import { scheduleIntervalJob } from '../common/scheduling.js';
+import { scheduleIntervalJob, type IntervalJob } from '../common/scheduling.js';
 import { OrderTransitionsService } from './order-transitions.service.js';
 import { MetricsService } from '../ops/metrics.service.js';
 
@@ -20,8 +20,10 @@ const EXPIRY_REASON = 'reservation expired';
  * mismatch) did not pay for the order, so it does not hold the stock: the order expires and an admin settles the money.
  */
 @Injectable()
-export class ReservationExpiryJob implements OnApplicationBootstrap {
+export class ReservationExpiryJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(ReservationExpiryJob.name);
+  private schedule?: IntervalJob;
+  private stopping = false;
   private readonly batchSize: number;
 
   constructor(
@@ -35,13 +37,19 @@ export class ReservationExpiryJob implements OnApplicationBootstrap {
   }
 
   onApplicationBootstrap(): void {
-    scheduleIntervalJob(this.scheduler, this.config, {
+    this.schedule = scheduleIntervalJob(this.scheduler, this.config, {
       name: ReservationExpiryJob.name,
       intervalMs: this.config.get('EXPIRY_INTERVAL_SECONDS', { infer: true }) * 1000,
       run: () => this.expireDue(),
       logger: this.logger,
       failureMessage: 'Reservation expiry failed',
     });
+  }
+
+  /** The batch in progress commits, no further batch starts, and only then may the database disconnect. */
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await this.schedule?.stop();
   }
 
   /** Expires every order due at `asOf`, batch after batch. Returns how many this call expired. */
@@ -52,7 +60,7 @@ export class ReservationExpiryJob implements OnApplicationBootstrap {
       this.metrics.reservationsExpired(count);
       expired += count;
       // A short batch means nothing more is due, or the rest is locked by another run that will finish it.
-      if (count < this.batchSize) break;
+      if (count < this.batchSize || this.stopping) break;
     }
     if (expired) this.logger.log(`Expired ${expired} unpaid order(s)`);
     return expired;

@@ -16,7 +16,7 @@ export const ORDER_EVENT_TYPES = [
   'order.returned',
 ] as const;
 
-export const INVENTORY_EVENT_TYPES = ['inventory.low_stock', 'inventory.out_of_stock'] as const;
+export const INVENTORY_EVENT_TYPES = ['inventory.low_stock', 'inventory.out_of_stock', 'inventory.back_in_stock'] as const;
 
 export const EVENT_TYPES = [...ORDER_EVENT_TYPES, ...INVENTORY_EVENT_TYPES] as const;
 

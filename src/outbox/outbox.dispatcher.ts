@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { EnvironmentVariables } from '../config/configuration.js';
@@ -38,7 +38,7 @@ const MAX_BATCHES_PER_TICK = 20;
  * lease runs out and another instance tries again, so delivery is at least once — receivers dedupe on the event id.
  */
 @Injectable()
-export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class OutboxDispatcher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(OutboxDispatcher.name);
   private readonly intervalMs: number;
   private readonly batchSize: number;
@@ -51,6 +51,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   private schedule?: IntervalJob;
   private lastPurgeAt = 0;
   private stopping = false;
+  /** Rounds running now, scheduled or called directly: shutdown waits for them. */
+  private readonly rounds = new Set<Promise<unknown>>();
 
   constructor(
     private readonly prisma: PrismaService,
@@ -84,13 +86,24 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops claiming, then waits for the deliveries already claimed to finish and record their outcome, so none is left
+   * delivered but still PENDING (to be sent again after its lease) — and only then may the database disconnect.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     await this.schedule?.stop();
+    await Promise.allSettled([...this.rounds]);
   }
 
-  /** Runs batches until one comes back short (nothing more is due) or the per-tick cap is reached. */
-  async drain(): Promise<DispatchResult> {
+  /** Runs batches until one comes back short (nothing more is due), the per-tick cap is reached, or shutdown begins. */
+  drain(): Promise<DispatchResult> {
+    const round = this.drainBatches();
+    this.rounds.add(round);
+    return round.finally(() => this.rounds.delete(round));
+  }
+
+  private async drainBatches(): Promise<DispatchResult> {
     const total: DispatchResult = { claimed: 0, delivered: 0, retrying: 0, failed: 0 };
     for (let batch = 0; batch < MAX_BATCHES_PER_TICK && !this.stopping; batch++) {
       const result = await this.runOnce();

@@ -1,8 +1,8 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { EnvironmentVariables } from '../config/configuration.js';
-import { scheduleIntervalJob } from '../common/scheduling.js';
+import { scheduleIntervalJob, type IntervalJob } from '../common/scheduling.js';
 import { RefundsService } from './refunds.service.js';
 import { PaymentsService } from './payments.service.js';
 
@@ -15,8 +15,9 @@ const ABANDONED_AFTER_MS = 60_000;
  * unpaid. Safe on every instance.
  */
 @Injectable()
-export class PaymentRecoveryJob implements OnApplicationBootstrap {
+export class PaymentRecoveryJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(PaymentRecoveryJob.name);
+  private schedule?: IntervalJob;
   private running = false;
 
   constructor(
@@ -27,13 +28,18 @@ export class PaymentRecoveryJob implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    scheduleIntervalJob(this.scheduler, this.config, {
+    this.schedule = scheduleIntervalJob(this.scheduler, this.config, {
       name: PaymentRecoveryJob.name,
       intervalMs: this.config.get('PAYMENT_RECOVERY_INTERVAL_SECONDS', { infer: true }) * 1000,
       run: () => this.run(),
       logger: this.logger,
       failureMessage: 'Payment recovery failed',
     });
+  }
+
+  /** A run in progress finishes before the database disconnects (Nest calls this before onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.schedule?.stop();
   }
 
   /**

@@ -7,7 +7,7 @@ import { CurrentActor, CurrentUser, OptionalAuth, Public, Roles, type AuthUser }
 import type { Actor } from '../common/actor.js';
 import { InvalidInputError } from '../common/errors/domain-errors.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
-import { Idempotent } from '../common/idempotency/idempotent.decorator.js';
+import { Idempotent, IdempotencyKeyId } from '../common/idempotency/idempotent.decorator.js';
 import { ORDER_TOKEN_HEADER, OrderIdPipe } from '../orders/orders.controller.js';
 import { PaymentsService } from './payments.service.js';
 import { RefundsService } from './refunds.service.js';
@@ -93,7 +93,7 @@ export class PaymentsController {
 
   @Roles('ADMIN')
   @Post('orders/:id/refunds')
-  @Idempotent()
+  @Idempotent({ records: 'refund' })
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'Refund an order fully or partly through its provider (admin; Idempotency-Key required)',
@@ -107,9 +107,10 @@ export class PaymentsController {
   @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'Amount exceeds what is refundable (details.refundableMinor), or the provider refused' })
   async refund(
     @Param('id', OrderIdPipe) id: string, @Body() dto: CreateRefundDto, @CurrentActor() actor: Actor, @Headers('idempotency-key') idempotencyKey?: string,
+    @IdempotencyKeyId() idempotencyKeyId?: string,
   ): Promise<RefundOutcomeResponse> {
     if (!idempotencyKey) throw new InvalidInputError('Idempotency-Key header is required for refunds', [{ field: 'Idempotency-Key', errors: ['is required'] }]);
-    const outcome = await this.refunds.requestRefund(id, dto, actor);
+    const outcome = await this.refunds.requestRefund(id, { ...dto, idempotencyKeyId }, actor);
     return { orderId: outcome.orderId, orderStatus: outcome.orderStatus, refunds: outcome.refunds.map(toRefund) };
   }
 }

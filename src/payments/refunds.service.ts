@@ -11,6 +11,8 @@ import { PaymentLedger } from './payment-ledger.service.js';
 import { PaymentProviders } from './payment-providers.js';
 import { PaymentTransactions } from './payment-transactions.js';
 import { ProviderRejectedError, type ProviderRefund } from './payment-provider.js';
+import { IdempotencyKeyReleasedError } from '../common/idempotency/idempotency.service.js';
+import { isForeignKeyViolation } from '../prisma/database-errors.js';
 
 export interface RefundRequest {
   /** Default: everything still refundable. */
@@ -18,6 +20,8 @@ export interface RefundRequest {
   reason: string;
   /** Refund this captured payment only (e.g. a mismatched capture in another currency). */
   paymentAttemptId?: string;
+  /** The request's claimed Idempotency-Key, stored on the refund rows (a fence: see IdempotencyService). */
+  idempotencyKeyId?: string;
 }
 
 export interface RefundOutcome {
@@ -76,13 +80,16 @@ export class RefundsService {
         if (!remaining) break;
         const take = Math.min(left, remaining);
         remaining -= take;
-        rows.push(await this.createRow(tx, attempt, take, request.reason));
+        rows.push(await this.createRow(tx, attempt, take, request));
       }
       await this.audit.record(tx, {
         actor, action: 'refund.requested', entityType: 'order', entityId: order.id,
         after: { refundIds: rows.map((r) => r.id), amountMinor: amount, currency, reason: request.reason, orderStatus: order.status },
       });
       return rows.map((r) => r.id);
+    }).catch((error: unknown) => {
+      if (isForeignKeyViolation(error, 'refunds_idempotency_key_id_fkey')) throw new IdempotencyKeyReleasedError();
+      throw error;
     });
     const refusals = await this.send(refundIds, actor);
     const refunds = await this.prisma.refund.findMany({ where: { id: { in: refundIds } }, orderBy: { createdAt: 'asc' } });
@@ -151,9 +158,12 @@ export class RefundsService {
     return undefined;
   }
 
-  private async createRow(tx: Tx, attempt: PaymentAttempt, amountMinor: number, reason: string): Promise<Refund> {
+  private async createRow(tx: Tx, attempt: PaymentAttempt, amountMinor: number, { reason, idempotencyKeyId }: RefundRequest): Promise<Refund> {
     return tx.refund.create({
-      data: { orderId: attempt.orderId, paymentId: attempt.paymentId, attemptId: attempt.id, provider: attempt.provider, amountMinor, currency: attempt.currency, reason },
+      data: {
+        orderId: attempt.orderId, paymentId: attempt.paymentId, attemptId: attempt.id, provider: attempt.provider, amountMinor, currency: attempt.currency, reason,
+        idempotencyKeyId,
+      },
     });
   }
 

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type pg from 'pg';
 import { PrismaClient, Prisma } from '../generated/prisma/client.js';
@@ -17,7 +17,7 @@ export interface SerializableOptions {
 
 /** The one database client of the app. Every module injects this; only services open transactions. */
 @Injectable()
-export class PrismaService extends PrismaClient implements OnModuleDestroy {
+export class PrismaService extends PrismaClient implements OnApplicationShutdown {
   private readonly logger = new Logger(PrismaService.name);
   private readonly maxAttempts: number;
   private pool?: pg.Pool;
@@ -25,11 +25,15 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
   constructor(config: ConfigService<EnvironmentVariables, true>) {
     const url = config.get('DATABASE_URL', { infer: true });
     if (!url) throw new Error('DATABASE_URL is not set: start the app through main.ts or the test setup');
+    // One bound on waiting for a connection, whichever way a request asks for one: a query waits in the pg pool, a
+    // transaction in the pool under Prisma's maxWait. Past it the request fails with 503 and Retry-After.
+    const connectionWaitMs = config.get('DB_CONNECTION_WAIT_MS', { infer: true }) ?? 5_000;
     super({
+      transactionOptions: { maxWait: connectionWaitMs },
       adapter: createPgAdapter({
         connectionString: url,
         max: config.get('DB_POOL_SIZE', { infer: true }),
-        connectionTimeoutMillis: 5_000,
+        connectionTimeoutMillis: connectionWaitMs,
         // The server ends a transaction this app left open (a bug, a lost client) instead of letting it hold its row
         // locks, and with them every checkout of those variants, for ever. Transactions time out at 30 s anyway.
         idle_in_transaction_session_timeout: 60_000,
@@ -38,7 +42,11 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     this.maxAttempts = config.get('TX_MAX_ATTEMPTS', { infer: true });
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /**
+   * Last of all: Nest closes the HTTP server and every job drains in beforeApplicationShutdown first (a job that still
+   * wrote after the pool closed would lose its outcome, or open a new pool).
+   */
+  async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
   }
 
@@ -61,7 +69,6 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
         let committed: (() => void)[] = [];
         const result = await this.$transaction((tx) => ((committed = collectAfterCommit(tx)), work(tx)), {
           isolationLevel: Prisma.TransactionIsolationLevel.Serializable,
-          maxWait: 15_000,
           timeout: 30_000,
         });
         for (const callback of committed) {

@@ -13,7 +13,8 @@ import type { CreateWebhookEndpointDto, UpdateWebhookEndpointDto, WebhookEndpoin
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from './webhook-signature.js';
 import { WebhookTargetRefusedError, WebhookTargets } from './webhook-targets.js';
 
-const secretContext = (endpointId: string) => `webhook_endpoints.secret:${endpointId}`;
+/** Additional authenticated data of an endpoint's secret: binds the ciphertext to its endpoint. */
+export const secretContext = (endpointId: string) => `webhook_endpoints.secret:${endpointId}`;
 /** A new signing secret: 256 random bits. */
 const generateSecret = () => `ol_whsec_${randomBytes(32).toString('base64url')}`;
 

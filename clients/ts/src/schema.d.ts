@@ -832,6 +832,43 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/idempotency-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Idempotency keys, oldest first (?state=in_progress: requests that never stored a response, e.g. after a crash) */
+        get: operations["IdempotencyKeysController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/idempotency-keys/{id}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Settle a key left in progress: replay what its request committed, or release it
+         * @description With the key locked: if an order (checkout) or refunds reference it, the key is completed with that outcome; otherwise it is released, and its request, were it still running, can no longer commit under it. Audited.
+         */
+        post: operations["IdempotencyKeysController_resolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1716,7 +1753,7 @@ export interface components {
              *       "order.fulfilled"
              *     ]
              */
-            events: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "inventory.low_stock" | "inventory.out_of_stock")[];
+            events: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
             /** @default true */
             active: boolean;
         };
@@ -1768,7 +1805,7 @@ export interface components {
              *       "*"
              *     ]
              */
-            events?: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "inventory.low_stock" | "inventory.out_of_stock")[];
+            events?: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
             /** @description Inactive endpoints get no new deliveries; queued ones fail and can be retried once it is active again */
             active?: boolean;
         };
@@ -1804,6 +1841,46 @@ export interface components {
             items: components["schemas"]["OutboxMessageResponse"][];
             /** @description Pass as `cursor` for the next (older) page */
             nextCursor?: string | null;
+        };
+        IdempotencyKeyResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @description Whose key: user:<id> or guest */
+            scope: string;
+            key: string;
+            /** @enum {string} */
+            status: "IN_PROGRESS" | "COMPLETED";
+            /** @example POST */
+            method?: string | null;
+            /** @example /orders/checkout */
+            path?: string | null;
+            /**
+             * @description What the request records the key on; then whether it committed is known
+             * @enum {string|null}
+             */
+            records?: "order" | "refund" | null;
+            /** @description Status of the stored response (completed keys) */
+            responseStatus?: number | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            expiresAt: string;
+        };
+        IdempotencyKeyResolution: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description completed: its request had committed; the key now replays that outcome. released: nothing was committed under it; the key is free for a retry.
+             * @enum {string}
+             */
+            outcome: "completed" | "released";
+            /**
+             * Format: uuid
+             * @description The order its checkout placed
+             */
+            orderId?: string;
+            /** @description The refunds its request created */
+            refundIds?: string[];
         };
     };
     responses: never;
@@ -4422,6 +4499,108 @@ export interface operations {
                 };
             };
             /** @description The message is not FAILED */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    IdempotencyKeysController_list: {
+        parameters: {
+            query?: {
+                state?: "in_progress" | "completed";
+                /** @description Only keys claimed at least this many seconds ago */
+                olderThanSeconds?: number;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyResponse"][];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    IdempotencyKeysController_resolve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdempotencyKeyResolution"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not in progress, or its request is inside its transaction right now */
             409: {
                 headers: {
                     [name: string]: unknown;

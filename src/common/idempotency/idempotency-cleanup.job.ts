@@ -1,16 +1,17 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { EnvironmentVariables } from '../../config/configuration.js';
-import { scheduleIntervalJob } from '../scheduling.js';
+import { scheduleIntervalJob, type IntervalJob } from '../scheduling.js';
 import { IdempotencyService } from './idempotency.service.js';
 
 const CLEANUP_INTERVAL_MS = 15 * 60 * 1000;
 
 /** Deletes idempotency keys older than 24 hours every 15 minutes (when SCHEDULER_ENABLED). Safe on every instance. */
 @Injectable()
-export class IdempotencyCleanupJob implements OnApplicationBootstrap {
+export class IdempotencyCleanupJob implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(IdempotencyCleanupJob.name);
+  private schedule?: IntervalJob;
 
   constructor(
     private readonly idempotency: IdempotencyService,
@@ -19,12 +20,17 @@ export class IdempotencyCleanupJob implements OnApplicationBootstrap {
   ) {}
 
   onApplicationBootstrap(): void {
-    scheduleIntervalJob(this.scheduler, this.config, {
+    this.schedule = scheduleIntervalJob(this.scheduler, this.config, {
       name: IdempotencyCleanupJob.name,
       intervalMs: CLEANUP_INTERVAL_MS,
       run: () => this.idempotency.deleteExpired(),
       logger: this.logger,
       failureMessage: 'Idempotency key cleanup failed',
     });
+  }
+
+  /** A run in progress finishes before the database disconnects (Nest calls this before onApplicationShutdown). */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.schedule?.stop();
   }
 }

@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { from, lastValueFrom, type Observable } from 'rxjs';
 import type { AuthUser } from '../../auth/decorators.js';
 import { InvalidInputError } from '../errors/domain-errors.js';
-import { IdempotencyService } from './idempotency.service.js';
+import { IdempotencyService, type IdempotencyRecord } from './idempotency.service.js';
 import { requestFingerprint } from './request-fingerprint.js';
 
 export const IDEMPOTENT_OPTIONS = 'idempotency:options';
@@ -15,7 +15,16 @@ export interface IdempotentOptions {
    * token, which the database keeps only as a hash).
    */
   omitFromReplay?: string[];
+  /**
+   * The route's transaction stores the claimed key on the row it creates (`orders.idempotency_key_id`,
+   * `refunds.idempotency_key_id`; the handler gets the key's id from @IdempotencyKeyId()). The foreign key fences the
+   * key, which makes a stuck key safe to release: see IdempotencyService.
+   */
+  records?: IdempotencyRecord;
 }
+
+/** Where the interceptor leaves the claimed key's id for @IdempotencyKeyId(). */
+export const IDEMPOTENCY_KEY_ID = Symbol('idempotencyKeyId');
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
@@ -52,12 +61,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
       throw new InvalidInputError('Invalid Idempotency-Key header', [{ field: 'Idempotency-Key', errors: ['must be 1 to 255 printable ASCII characters without spaces'] }]);
     }
     const hash = requestFingerprint(request.method, request.originalUrl, request.body);
-    const start = await this.idempotency.begin(idempotencyScope(request.user), key, hash);
+    const start = await this.idempotency.begin(idempotencyScope(request.user), key, hash, { method: request.method, path: request.path, records: options.records });
     if (start.kind === 'replay') {
       response.status(start.status);
       response.setHeader(REPLAYED_HEADER, 'true');
       return start.body;
     }
+    (request as Request & { [IDEMPOTENCY_KEY_ID]?: string })[IDEMPOTENCY_KEY_ID] = start.recordId;
     let body: unknown;
     try {
       body = await lastValueFrom(next.handle(), { defaultValue: undefined });

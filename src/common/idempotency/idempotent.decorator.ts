@@ -1,7 +1,7 @@
-import { applyDecorators, SetMetadata, UseInterceptors } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, SetMetadata, UseInterceptors, type ExecutionContext } from '@nestjs/common';
 import { ApiHeader, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
 import { ErrorResponse } from '../http/error-response.dto.js';
-import { IDEMPOTENT_OPTIONS, IdempotencyInterceptor, type IdempotentOptions } from './idempotency.interceptor.js';
+import { IDEMPOTENCY_KEY_ID, IDEMPOTENT_OPTIONS, IdempotencyInterceptor, type IdempotentOptions } from './idempotency.interceptor.js';
 
 /**
  * Makes a POST route honour the `Idempotency-Key` header: the first request with a key runs; a repeat with the same
@@ -21,3 +21,6 @@ export const Idempotent = (options: IdempotentOptions = {}) =>
     }),
     ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'Idempotency-Key already used for a different request' }),
   );
+
+/** The id of the Idempotency-Key this request claimed (undefined without the header): for routes with `records`. */
+export const IdempotencyKeyId = createParamDecorator((_data: unknown, ctx: ExecutionContext): string | undefined => ctx.switchToHttp().getRequest()[IDEMPOTENCY_KEY_ID]);
