@@ -21,6 +21,7 @@ const NOT_ADMIN_ONLY = new Set([
   'POST /orders/:id/returns', 'GET /orders/:id/returns',
   'POST /webhooks/stripe', 'POST /webhooks/razorpay', // signed by the providers
   'GET /live/catalogue', 'GET /live/orders/:id', // live stock (public) and one order's status (its customer or token holder)
+  'GET /brand', 'POST /orders/track', // the storefront: brand profile, tracking by number and phone
 ]);
 
 interface Route {

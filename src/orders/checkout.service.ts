@@ -111,7 +111,7 @@ export class CheckoutService {
         subtotalMinor: cart.subtotalMinor,
         totalMinor: cart.subtotalMinor,
         customerName: dto.contact.name,
-        email: dto.contact.email,
+        email: dto.contact.email ?? null,
         phone: dto.contact.phone,
         shippingAddress: { ...dto.shippingAddress },
         guestTokenHash: guest?.hash ?? null,

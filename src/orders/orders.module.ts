@@ -9,11 +9,12 @@ import { OrdersController } from './orders.controller.js';
 import { ReservationExpiryJob } from './reservation-expiry.job.js';
 import { OrdersLiveController } from './orders-live.controller.js';
 import { OrderLive } from './order-live.service.js';
+import { OrderTracking } from './order-tracking.service.js';
 
 @Module({
   imports: [InventoryModule, OrderTransitionsModule, PaymentsModule, LiveModule],
   controllers: [OrdersController, OrdersLiveController],
-  providers: [CheckoutService, OrdersService, ReservationExpiryJob, OrderLive],
+  providers: [CheckoutService, OrdersService, ReservationExpiryJob, OrderLive, OrderTracking],
   exports: [OrderTransitionsModule],
 })
 export class OrdersModule {}

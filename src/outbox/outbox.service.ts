@@ -9,6 +9,7 @@ import type { Actor } from '../common/actor.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors/domain-errors.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 import type { EventType, OrderEventPayload, OrderEventType } from './outbox-events.js';
+import { trackingUrl } from '../common/tracking-url.js';
 
 export interface OutboxInput {
   event: EventType;
@@ -104,7 +105,7 @@ export class OutboxService {
         shippingAddress: order.shippingAddress,
         carrier: order.carrier,
         trackingNumber: order.trackingNumber,
-        trackingUrl: this.trackingUrl(order),
+        trackingUrl: trackingUrl(this.trackingUrlTemplate, order),
         createdAt: order.createdAt.toISOString(),
       },
       reason: context.reason ?? null,
@@ -142,11 +143,5 @@ export class OutboxService {
       });
       return row;
     });
-  }
-
-  private trackingUrl(order: Pick<Order, 'carrier' | 'trackingNumber' | 'number'>): string | null {
-    if (!this.trackingUrlTemplate || !order.trackingNumber) return null;
-    const values: Record<string, string> = { trackingNumber: order.trackingNumber, carrier: order.carrier ?? '', orderNumber: order.number };
-    return this.trackingUrlTemplate.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? encodeURIComponent(values[key]) : whole));
   }
 }

@@ -78,6 +78,8 @@ export interface PaymentProvider {
   /** Whether the provider's credentials are configured right now. */
   isEnabled(): Promise<boolean>;
   createPayment(input: CreatePaymentInput): Promise<CreatedPayment>;
+  /** The key a browser loads the provider's checkout with (Stripe publishable key, Razorpay key id); none for cash. */
+  publicKey?(): Promise<string | undefined>;
   /** Fields the client needs next to the stored clientData (public keys, read fresh so key rotation applies). */
   clientInstructions(payment: { providerRef: string; clientData: Record<string, unknown> }): Promise<Record<string, unknown>>;
   /**

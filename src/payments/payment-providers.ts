@@ -26,6 +26,15 @@ export class PaymentProviders {
     return provider;
   }
 
+  /** The enabled methods with the public key a browser needs for each (none for cash on delivery). */
+  async enabledOptions(): Promise<{ method: PaymentMethod; publicKey?: string }[]> {
+    const methods = await this.enabledMethods();
+    return Promise.all(methods.map(async (method) => {
+      const publicKey = await this.byMethod[method].publicKey?.();
+      return { method, ...(publicKey && { publicKey }) };
+    }));
+  }
+
   async enabledMethods(): Promise<PaymentMethod[]> {
     const methods = Object.keys(this.byMethod) as PaymentMethod[];
     const enabled = await Promise.all(methods.map((m) => this.byMethod[m].isEnabled()));

@@ -12,7 +12,7 @@ import { ORDER_TOKEN_HEADER, OrderIdPipe } from '../orders/orders.controller.js'
 import { PaymentsService } from './payments.service.js';
 import { RefundsService } from './refunds.service.js';
 import {
-  ClientConfirmationResponse, CreateRefundDto, PAYMENT_METHODS, PaymentInstructionsResponse, PaymentSummaryResponse, RazorpayVerifyDto,
+  ClientConfirmationResponse, CreateRefundDto, PaymentInstructionsResponse, PaymentMethodsResponse, PaymentSummaryResponse, RazorpayVerifyDto,
   RefundOutcomeResponse, toPaymentSummary, toRefund,
 } from './dto/payments.dto.js';
 
@@ -23,10 +23,14 @@ export class PaymentsController {
 
   @Public()
   @Get('payments/methods')
-  @ApiOperation({ summary: 'Payment methods customers can choose right now (configured providers and cash on delivery)' })
-  @ApiOkResponse({ schema: { type: 'object', properties: { methods: { type: 'array', items: { type: 'string', enum: PAYMENT_METHODS } } } } })
-  async methods(): Promise<{ methods: string[] }> {
-    return { methods: await this.payments.enabledMethods() };
+  @ApiOperation({
+    summary: 'Payment methods customers can choose right now (configured providers and cash on delivery)',
+    description: '`options` adds the public key a browser loads each provider with (Stripe publishable key, Razorpay key id), so a storefront can load the provider script before checkout.',
+  })
+  @ApiOkResponse({ type: PaymentMethodsResponse })
+  async methods(): Promise<PaymentMethodsResponse> {
+    const options = await this.payments.enabledOptions();
+    return { methods: options.map((o) => o.method), options };
   }
 
   @OptionalAuth()

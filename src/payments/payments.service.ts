@@ -83,6 +83,11 @@ export class PaymentsService {
     return this.providers.enabledMethods();
   }
 
+  /** The enabled methods with what a browser needs to load each provider's checkout. */
+  enabledOptions(): Promise<{ method: PaymentMethod; publicKey?: string }[]> {
+    return this.providers.enabledOptions();
+  }
+
   /** Checkout's first step: a method whose provider is not configured is refused (422) before any stock is held. */
   async ensureAvailable(method: PaymentMethod): Promise<void> {
     if (await this.providers.get(method).isEnabled()) return;

@@ -21,6 +21,8 @@ const envVarOf = (provider: CredentialProvider, field: string) => (CREDENTIAL_FI
 export interface BrandProfile {
   name: string;
   slug: string;
+  logoUrl: string | null;
+  brandColor: string | null;
   supportEmail: string | null;
   supportPhone: string | null;
   defaultCurrency: string;
@@ -50,7 +52,10 @@ export class SettingsService {
 
   async brand(): Promise<BrandProfile> {
     const row = await this.row();
-    return { name: row.brandName, slug: row.slug, supportEmail: row.supportEmail, supportPhone: row.supportPhone, defaultCurrency: row.defaultCurrency };
+    return {
+      name: row.brandName, slug: row.slug, logoUrl: row.logoUrl, brandColor: row.brandColor, supportEmail: row.supportEmail, supportPhone: row.supportPhone,
+      defaultCurrency: row.defaultCurrency,
+    };
   }
 
   /** Seconds checkout holds stock for an unpaid order: the setting, else RESERVATION_TTL_SECONDS. */
@@ -106,6 +111,8 @@ export class SettingsService {
         ...(input.defaultCurrency !== undefined && { defaultCurrency: input.defaultCurrency }),
         ...(input.reservationTtlSeconds !== undefined && { reservationTtlSeconds: input.reservationTtlSeconds }),
         ...(input.lowStockThreshold !== undefined && { lowStockThreshold: input.lowStockThreshold }),
+        ...(input.logoUrl !== undefined && { logoUrl: input.logoUrl }),
+        ...(input.brandColor !== undefined && { brandColor: input.brandColor }),
         ...(Object.keys(credentialChanges).length && { credentials: credentials as Prisma.InputJsonValue }),
       };
       const updated = await tx.brandSettings.update({ where: { id: 1 }, data });
@@ -215,6 +222,8 @@ export class SettingsService {
       reservationTtlSeconds: row.reservationTtlSeconds,
       effectiveReservationTtlSeconds: row.reservationTtlSeconds ?? this.config.get('RESERVATION_TTL_SECONDS', { infer: true }),
       lowStockThreshold: row.lowStockThreshold,
+      logoUrl: row.logoUrl,
+      brandColor: row.brandColor,
       credentials: { stripe: status('stripe'), razorpay: status('razorpay') } as unknown as SettingsResponse['credentials'],
       updatedAt: row.updatedAt,
     };

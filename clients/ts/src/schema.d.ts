@@ -366,6 +366,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orders/track": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Track an order by its number and the phone given at checkout (public; strictly rate-limited)
+         * @description Status, timeline, carrier and tracking link — no name, address or email. A wrong phone and an unknown number get the same 404.
+         */
+        post: operations["OrdersController_track"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/orders/my-orders": {
         parameters: {
             query?: never;
@@ -529,7 +549,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Payment methods customers can choose right now (configured providers and cash on delivery) */
+        /**
+         * Payment methods customers can choose right now (configured providers and cash on delivery)
+         * @description `options` adds the public key a browser loads each provider with (Stripe publishable key, Razorpay key id), so a storefront can load the provider script before checkout.
+         */
         get: operations["PaymentsController_methods"];
         put?: never;
         post?: never;
@@ -745,6 +768,23 @@ export interface paths {
         head?: never;
         /** Change brand settings; takes effect without a restart. Credentials are encrypted at rest; null clears a field */
         patch: operations["SettingsController_update"];
+        trace?: never;
+    };
+    "/brand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The brand's public profile: name, logo, colour, support contact, currency (storefronts and apps) */
+        get: operations["BrandController_brand"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/admin/webhook-endpoints": {
@@ -1245,10 +1285,10 @@ export interface components {
             /** @example Asha Rao */
             name: string;
             /**
-             * @description Stored lower-cased
+             * @description Optional (blank counts as absent); stored lower-cased
              * @example asha@example.com
              */
-            email: string;
+            email?: string;
             /**
              * @description Spaces, dashes, dots and brackets are removed
              * @example +919812345678
@@ -1336,7 +1376,8 @@ export interface components {
              */
             userId?: string | null;
             customerName: string;
-            email: string;
+            /** @description null when the customer gave none at checkout */
+            email?: string | null;
             phone: string;
             shippingAddress: components["schemas"]["ShippingAddressResponse"];
             /**
@@ -1377,6 +1418,58 @@ export interface components {
             /** @description The phone number given at checkout (email or phone is required) */
             phone?: string;
         };
+        TrackOrderDto: {
+            /**
+             * @description The order number (OL-000042, or just 42)
+             * @example OL-000042
+             */
+            orderNumber: string;
+            /**
+             * @description The phone number given at checkout; the last 10 digits must match (with or without country code)
+             * @example +919812345678
+             */
+            phone: string;
+        };
+        TrackedItemResponse: {
+            /** @example Classic Tee */
+            productName: string;
+            /** @example Black / M */
+            variantName: string;
+            /** @example 2 */
+            quantity: number;
+        };
+        TrackingEventResponse: {
+            /** @enum {string} */
+            status: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+            /**
+             * @description What happened: CHECKOUT, CONFIRM_COD, AWAIT_PAYMENT, PAYMENT_SUCCEEDED, PAYMENT_FAILED, FULFILL, DELIVER, CANCEL, EXPIRE, ...
+             * @example FULFILL
+             */
+            event: string;
+            /** Format: date-time */
+            at: string;
+        };
+        TrackingResponse: {
+            /** @example OL-000042 */
+            number: string;
+            /** @enum {string} */
+            status: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+            /** @enum {string} */
+            paymentMethod: "STRIPE" | "RAZORPAY" | "COD";
+            /** @example INR */
+            currency: string;
+            /** @example 99800 */
+            totalMinor: number;
+            items: components["schemas"]["TrackedItemResponse"][];
+            /** @description Oldest first */
+            timeline: components["schemas"]["TrackingEventResponse"][];
+            carrier?: string | null;
+            trackingNumber?: string | null;
+            /** @description The carrier's tracking page (TRACKING_URL_TEMPLATE), when known */
+            trackingUrl?: string | null;
+            /** Format: date-time */
+            placedAt: string;
+        };
         OrderPageResponse: {
             items: components["schemas"]["OrderResponse"][];
             /** @example 1 */
@@ -1413,6 +1506,19 @@ export interface components {
             carrier?: string;
             /** @example DL123456789IN */
             trackingNumber?: string;
+        };
+        PaymentMethodOption: {
+            /** @enum {string} */
+            method: "STRIPE" | "RAZORPAY" | "COD";
+            /**
+             * @description Stripe: publishable key; Razorpay: key id. Public by design; absent for cash on delivery
+             * @example pk_live_...
+             */
+            publicKey?: string;
+        };
+        PaymentMethodsResponse: {
+            methods: ("STRIPE" | "RAZORPAY" | "COD")[];
+            options: components["schemas"]["PaymentMethodOption"][];
         };
         PaymentRecordResponse: {
             /** Format: uuid */
@@ -1677,6 +1783,9 @@ export interface components {
             effectiveReservationTtlSeconds: number;
             /** @description Default low-stock threshold for new variants (null: 5) */
             lowStockThreshold?: number | null;
+            logoUrl?: string | null;
+            /** @example #1f6f5c */
+            brandColor?: string | null;
             credentials: components["schemas"]["CredentialsStatus"];
             /** Format: date-time */
             updatedAt: string;
@@ -1736,12 +1845,35 @@ export interface components {
              * @example INR
              */
             defaultCurrency?: string;
+            /**
+             * @description Storefront logo: an https:// URL or a path on this site (/...); null clears it
+             * @example https://cdn.indigo.example/logo.svg
+             */
+            logoUrl?: string | null;
+            /**
+             * @description Storefront colour, #rrggbb (or #rgb; stored as lower-case #rrggbb); null restores the default
+             * @example #1f6f5c
+             */
+            brandColor?: string | null;
             /** @description How long checkout holds stock for unpaid orders; null falls back to RESERVATION_TTL_SECONDS */
             reservationTtlSeconds?: number | null;
             /** @description Low-stock threshold given to new variants that do not set their own; null means 5 */
             lowStockThreshold?: number | null;
             /** @description Payment provider credentials. Write-only: responses show only whether each is set and its last 4 characters */
             credentials?: components["schemas"]["CredentialsInput"];
+        };
+        BrandResponse: {
+            /** @example Indigo & Co. */
+            name: string;
+            /** @example indigo-co */
+            slug: string;
+            logoUrl?: string | null;
+            /** @example #1f6f5c */
+            brandColor?: string | null;
+            supportEmail?: string | null;
+            supportPhone?: string | null;
+            /** @example INR */
+            defaultCurrency: string;
         };
         CreateWebhookEndpointDto: {
             /** @example https://hooks.example.com/orderline */
@@ -3055,6 +3187,54 @@ export interface operations {
             };
         };
     };
+    OrdersController_track: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrackOrderDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackingResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     OrdersController_myOrders: {
         parameters: {
             query?: {
@@ -3437,9 +3617,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        methods?: ("STRIPE" | "RAZORPAY" | "COD")[];
-                    };
+                    "application/json": components["schemas"]["PaymentMethodsResponse"];
                 };
             };
         };
@@ -4127,6 +4305,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    BrandController_brand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrandResponse"];
                 };
             };
         };

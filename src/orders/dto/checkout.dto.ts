@@ -5,7 +5,7 @@ import {
   Matches, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
 import { OrderResponse } from './order.dto.js';
-import { blankToUndefined, lower, normalizePhone, PHONE_FORMAT, PHONE_MESSAGE, trim, upper } from './normalize.js';
+import { blankToUndefined, lower, lowerOrAbsent, normalizePhone, PHONE_FORMAT, PHONE_MESSAGE, trim, upper } from './normalize.js';
 
 export const CHECKOUT_LIMITS = { lines: 50, quantity: 100 } as const;
 export const CHECKOUT_PAYMENT_METHODS = ['stripe', 'razorpay', 'cod'] as const;
@@ -20,7 +20,8 @@ export class CheckoutItemDto {
 
 export class ContactDto {
   @ApiProperty({ example: 'Asha Rao' }) @Transform(trim) @IsString() @Length(1, 120) name!: string;
-  @ApiProperty({ example: 'asha@example.com', description: 'Stored lower-cased' }) @Transform(lower) @IsEmail() @MaxLength(254) email!: string;
+  @ApiPropertyOptional({ example: 'asha@example.com', description: 'Optional (blank counts as absent); stored lower-cased' })
+  @IsOptional() @Transform(lowerOrAbsent) @IsEmail() @MaxLength(254) email?: string;
   @ApiProperty({ example: '+919812345678', description: 'Spaces, dashes, dots and brackets are removed' })
   @Transform(normalizePhone) @IsString() @Matches(PHONE_FORMAT, { message: PHONE_MESSAGE }) phone!: string;
 }

@@ -4,6 +4,8 @@ type Input = { value: unknown };
 export { trim } from '../../common/http/transforms.js';
 export const lower = ({ value }: Input) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
 export const upper = ({ value }: Input) => (typeof value === 'string' ? value.trim().toUpperCase() : value);
+/** Optional text compared case-insensitively (email): lower-cased, blank counts as absent. */
+export const lowerOrAbsent = ({ value }: Input) => (typeof value === 'string' ? value.trim().toLowerCase() || undefined : value);
 /** Blank optional text counts as absent. */
 export const blankToUndefined = ({ value }: Input) => (typeof value === 'string' ? value.trim() || undefined : value);
 
@@ -12,3 +14,9 @@ export const stripPhone = (phone: string) => phone.replace(/[\s().-]/g, '');
 export const normalizePhone = ({ value }: Input) => (typeof value === 'string' ? stripPhone(value) : value);
 export const PHONE_FORMAT = /^\+?[0-9]{6,15}$/;
 export const PHONE_MESSAGE = 'phone must be a phone number (6 to 15 digits, optional leading +)';
+
+/** "42", "ol-42" and "OL-000042" all name order OL-000042. */
+export function normalizeOrderNumber(input: string): string | undefined {
+  const match = /^(?:OL-?)?0*(\d{1,12})$/i.exec(input.trim());
+  return match ? `OL-${match[1].padStart(6, '0')}` : undefined;
+}

@@ -23,6 +23,17 @@ export class PaymentInstructionsResponse {
   @ApiPropertyOptional({ description: 'Razorpay: amount in the currency subunit Razorpay expects', example: 99800 }) amount?: number;
 }
 
+export class PaymentMethodOption {
+  @ApiProperty({ enum: PAYMENT_METHODS }) method!: string;
+  @ApiPropertyOptional({ description: 'Stripe: publishable key; Razorpay: key id. Public by design; absent for cash on delivery', example: 'pk_live_...' })
+  publicKey?: string;
+}
+
+export class PaymentMethodsResponse {
+  @ApiProperty({ enum: PAYMENT_METHODS, isArray: true }) methods!: string[];
+  @ApiProperty({ type: [PaymentMethodOption] }) options!: PaymentMethodOption[];
+}
+
 export class RazorpayVerifyDto {
   @ApiProperty({ example: 'order_NAbc123' }) @IsString() @Matches(/^order_[A-Za-z0-9]{1,40}$/) razorpay_order_id!: string;
   @ApiProperty({ example: 'pay_NAbc456' }) @IsString() @Matches(/^pay_[A-Za-z0-9]{1,40}$/) razorpay_payment_id!: string;

@@ -99,6 +99,10 @@ export class RazorpayProvider implements PaymentProvider {
     return { providerRef: order.id, clientData: { amount: order.amount, currency: order.currency } };
   }
 
+  async publicKey(): Promise<string | undefined> {
+    return (await this.credentials.razorpay())?.keyId;
+  }
+
   async clientInstructions(payment: { providerRef: string; clientData: Record<string, unknown> }): Promise<Record<string, unknown>> {
     const { credentials } = await this.client();
     return { keyId: credentials.keyId, razorpayOrderId: payment.providerRef, amount: payment.clientData.amount, currency: payment.clientData.currency };

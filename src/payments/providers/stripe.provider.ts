@@ -55,6 +55,10 @@ export class StripeProvider implements PaymentProvider {
     return { providerRef: intent.id, clientData: { clientSecret: intent.client_secret } };
   }
 
+  async publicKey(): Promise<string | undefined> {
+    return (await this.credentials.stripe())?.publishableKey;
+  }
+
   async clientInstructions(payment: { providerRef: string; clientData: Record<string, unknown> }): Promise<Record<string, unknown>> {
     const { credentials } = await this.client();
     return { paymentIntentId: payment.providerRef, clientSecret: payment.clientData.clientSecret, publishableKey: credentials.publishableKey };
