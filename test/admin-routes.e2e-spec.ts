@@ -22,6 +22,7 @@ const NOT_ADMIN_ONLY = new Set([
   'POST /webhooks/stripe', 'POST /webhooks/razorpay', // signed by the providers
   'GET /live/catalogue', 'GET /live/orders/:id', // live stock (public) and one order's status (its customer or token holder)
   'GET /brand', 'POST /orders/track', // the storefront: brand profile, tracking by number and phone
+  'GET /shop', 'GET /shop/theme.css', 'GET /shop/:slug', 'GET /checkout', 'GET /pay/:orderId', 'GET /track', // its pages
 ]);
 
 interface Route {
