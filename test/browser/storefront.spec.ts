@@ -170,7 +170,7 @@ test.describe('storefront: buying', () => {
         return Promise.race([won, lost]);
       }),
     );
-    expect(outcomes.sort()).toEqual(['ordered', 'sold out']);
+    expect([...outcomes].sort()).toEqual(['ordered', 'sold out']);
     const loser = pages[outcomes.indexOf('sold out')];
     await expect(loser.locator(`[data-variant="${variantId}"]`)).toContainText('Sold out');
     await expect(loser.getByRole('button', { name: /^Place order/ })).toBeDisabled();

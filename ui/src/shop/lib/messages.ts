@@ -13,7 +13,7 @@ export function isUnreachable(error: unknown): boolean {
 export const UNREACHABLE = "We couldn't reach the shop. Check your connection and try again — you won't be charged twice.";
 
 /** Field validation messages of the API ("phone must be a phone number ...") made to read as advice. */
-const FIELD_ADVICE: Record<string, string> = {
+export const FIELD_ADVICE: Record<string, string> = {
   'contact.name': 'Enter your name.',
   'contact.phone': 'Enter a phone number we can reach you on, such as +91 98123 45678.',
   'contact.email': 'Enter a valid email address, or leave it empty.',

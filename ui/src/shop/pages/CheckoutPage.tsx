@@ -5,12 +5,13 @@ import { api } from '../lib/api.js';
 import { clearCart, MAX_QUANTITY, removeFromCart, setQuantity, useCart, type CartLine } from '../lib/cart.js';
 import { formatPrice, formatWhen } from '../lib/format.js';
 import { listenLive } from '../lib/live.js';
-import { fieldAdvice, isUnreachable, UNREACHABLE } from '../lib/messages.js';
+import { FIELD_ADVICE, fieldAdvice, isUnreachable, UNREACHABLE } from '../lib/messages.js';
 import { attemptKeyFor, finishAttempt } from '../lib/checkout-attempt.js';
 import { rememberOrderToken } from '../lib/order-token.js';
 import { useMounted } from '../lib/clock.js';
 import { Field } from '../../components/Field.js';
 import styles from './Checkout.module.css';
+import shop from '../components/Shop.module.css';
 
 type Quote = Schemas['CartQuoteResponse'];
 type Method = 'cod' | 'razorpay' | 'stripe';
@@ -104,11 +105,19 @@ export function CheckoutPage({ data }: { data: ShopData }) {
   const money = (minor: number) => formatPrice(minor, currency, data.locale);
   const blocked = cart.some((l) => lineProblem(l));
 
+  const apiFieldOf = (field: keyof Form) => (field in { name: 1, phone: 1, email: 1 } ? `contact.${field}` : `shippingAddress.${field}`);
+
+  // As the customer types, a field's error goes as soon as the value is fine; leaving a field checks it.
   const update = (field: keyof Form) => (event: Event) => {
     const value = (event.target as HTMLInputElement).value;
     setForm((f) => ({ ...f, [field]: value }));
-    const apiField = field in { name: 1, phone: 1, email: 1 } ? `contact.${field}` : `shippingAddress.${field}`;
-    if (fieldErrors[apiField]) setFieldErrors(({ [apiField]: _, ...rest }) => rest);
+    const apiField = apiFieldOf(field);
+    if (fieldErrors[apiField] && !checkField(apiField, value)) setFieldErrors(({ [apiField]: _, ...rest }) => rest);
+  };
+  const leave = (field: keyof Form) => () => {
+    const apiField = apiFieldOf(field);
+    const problem = checkField(apiField, form[field]);
+    if (problem) setFieldErrors((errors) => ({ ...errors, [apiField]: problem }));
   };
 
   const submit = async (event: Event) => {
@@ -205,6 +214,7 @@ export function CheckoutPage({ data }: { data: ShopData }) {
     id: fieldId(apiField),
     value: form[field],
     onInput: update(field),
+    onBlur: leave(field),
     error: fieldErrors[apiField],
   });
 
@@ -320,11 +330,11 @@ export function CheckoutPage({ data }: { data: ShopData }) {
 
       <div class={styles.place}>
         {formError && (
-          <div class={styles.summary} role="alert" tabIndex={-1} ref={summary}>
+          <div class={shop.problem} role="alert" tabIndex={-1} ref={summary}>
             {formError}
           </div>
         )}
-        <button type="submit" class={styles.primary} disabled={submitting || blocked || !method} aria-busy={submitting || undefined}>
+        <button type="submit" class={`${shop.action} ${shop.wide}`} disabled={submitting || blocked || !method} aria-busy={submitting || undefined}>
           {submitting ? 'Placing your order…' : method === 'cod' ? `Place order · ${money(total)}` : `Continue to payment · ${money(total)}`}
         </button>
         {blocked && <p class="muted">Change or remove the items marked above to continue.</p>}
@@ -334,6 +344,21 @@ export function CheckoutPage({ data }: { data: ShopData }) {
 }
 
 const fieldId = (apiField: string) => apiField.replace('.', '-');
+
+const REQUIRED = new Set(['contact.name', 'contact.phone', 'shippingAddress.line1', 'shippingAddress.city', 'shippingAddress.postalCode']);
+
+/**
+ * What the browser can tell about a field before the API does (empty, or plainly not a phone number, email or PIN code),
+ * in the same words as the API's answer would get. The API stays the judge: its field errors are shown the same way.
+ */
+function checkField(apiField: string, value: string): string | undefined {
+  const text = value.trim();
+  if (!text) return REQUIRED.has(apiField) ? FIELD_ADVICE[apiField] : undefined;
+  if (apiField === 'contact.phone' && !/^\+?[0-9]{6,15}$/.test(text.replace(/[\s().-]/g, ''))) return FIELD_ADVICE[apiField];
+  if (apiField === 'contact.email' && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) return FIELD_ADVICE[apiField];
+  if (apiField === 'shippingAddress.postalCode' && !/^[A-Za-z0-9][A-Za-z0-9 -]{1,11}$/.test(text)) return FIELD_ADVICE[apiField];
+  return undefined;
+}
 
 /** Quote lines whose summed quantity is not in stock. */
 function stockProblems(quote: Quote): LineProblems {

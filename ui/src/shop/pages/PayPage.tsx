@@ -10,6 +10,7 @@ import { useMounted, useNow } from '../lib/clock.js';
 import { declineMessage } from '../lib/messages.js';
 import { loadRazorpay, loadStripe, type StripeElements, type StripeJs } from '../lib/providers.js';
 import styles from './Pay.module.css';
+import shop from '../components/Shop.module.css';
 
 type Order = Schemas['OrderResponse'];
 type Summary = Schemas['PaymentSummaryResponse'];
@@ -73,7 +74,7 @@ export function PayPage({ data, orderId }: { data: ShopData; orderId: string }) 
         <h1>Your order</h1>
         <p>This link does not open an order on this device. Find your order with its number and your phone number.</p>
         <p>
-          <a class={styles.button} href="/track">
+          <a class={shop.action} href="/track">
             Track an order
           </a>
         </p>
@@ -85,7 +86,7 @@ export function PayPage({ data, orderId }: { data: ShopData; orderId: string }) 
       <section class={styles.page}>
         <h1>Your order</h1>
         <p role="alert">We couldn't reach the shop. Check your connection and try again.</p>
-        <button type="button" class={styles.button} onClick={() => setAttempt((a) => a + 1)}>
+        <button type="button" class={shop.action} onClick={() => setAttempt((a) => a + 1)}>
           Try again
         </button>
       </section>
@@ -114,7 +115,7 @@ function OrderStatus({ data, order, summary, token, onPaid }: { data: ShopData; 
       <>
         <p>We held your items for a while, but the payment did not arrive in time, so they were released for other customers. You have not been charged.</p>
         <p>
-          <a class={styles.button} href="/shop">
+          <a class={shop.action} href="/shop">
             Shop again
           </a>
         </p>
@@ -278,7 +279,7 @@ function PaymentStep({ data, order, summary, token, onPaid }: { data: ShopData; 
 
   if (step.kind === 'processing') {
     return (
-      <p class={styles.processing} data-testid="processing">
+      <p class={shop.info} data-testid="processing">
         Confirming your payment of {money}… This page updates by itself.
       </p>
     );
@@ -286,10 +287,10 @@ function PaymentStep({ data, order, summary, token, onPaid }: { data: ShopData; 
   if (step.kind === 'provider-down') {
     return (
       <>
-        <p class={styles.problem} role="alert">
+        <p class={shop.problem} role="alert">
           We couldn't reach the payment provider just now. Your order is saved and nothing was charged.
         </p>
-        <button type="button" class={styles.button} onClick={() => setRetry((r) => r + 1)}>
+        <button type="button" class={shop.action} onClick={() => setRetry((r) => r + 1)}>
           Try again
         </button>
         {holding}
@@ -300,7 +301,7 @@ function PaymentStep({ data, order, summary, token, onPaid }: { data: ShopData; 
     <>
       {holding}
       {problem && (
-        <p class={styles.problem} role="alert" data-testid="declined">
+        <p class={shop.problem} role="alert" data-testid="declined">
           {problem}
         </p>
       )}
@@ -308,13 +309,13 @@ function PaymentStep({ data, order, summary, token, onPaid }: { data: ShopData; 
       {step.kind === 'ready' && step.instructions.method === 'STRIPE' && (
         <>
           <div class={styles.element} ref={mount} data-testid="stripe-element" />
-          <button type="button" class={styles.pay} disabled={busy} aria-busy={busy || undefined} onClick={payWithStripe}>
+          <button type="button" class={`${shop.action} ${shop.wide}`} disabled={busy} aria-busy={busy || undefined} onClick={payWithStripe}>
             {busy ? 'Paying…' : problem ? `Try again · ${money}` : `Pay ${money}`}
           </button>
         </>
       )}
       {step.kind === 'ready' && step.instructions.method === 'RAZORPAY' && (
-        <button type="button" class={styles.pay} disabled={busy} aria-busy={busy || undefined} onClick={() => payWithRazorpay(step.instructions)}>
+        <button type="button" class={`${shop.action} ${shop.wide}`} disabled={busy} aria-busy={busy || undefined} onClick={() => payWithRazorpay(step.instructions)}>
           {busy ? 'Paying…' : problem ? `Try again · ${money}` : `Pay ${money}`}
         </button>
       )}

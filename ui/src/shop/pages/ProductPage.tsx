@@ -9,6 +9,7 @@ import { Availability } from '../components/Availability.js';
 import { DropCountdown } from '../components/DropCountdown.js';
 import { ProductImage } from '../components/ProductImage.js';
 import styles from './Catalogue.module.css';
+import shop from '../components/Shop.module.css';
 
 /** The name of what the variants differ in ("Size"), when they differ in exactly one attribute. */
 function optionLabel(product: Product): string {
@@ -58,7 +59,7 @@ export function ProductPage({ data }: { data: ShopData }) {
     return (
       <section class={styles.info}>
         <h1>{product.name}</h1>
-        <p class={styles.problem} role="status">This product is no longer for sale.</p>
+        <p class={shop.problem} role="status">This product is no longer for sale.</p>
         <p>
           <a href="/shop">See what else is in the shop</a>
         </p>
@@ -120,7 +121,7 @@ export function ProductPage({ data }: { data: ShopData }) {
               ))}
             </select>
           </label>
-          <button type="button" class={styles.primary} disabled={!onSale || available <= 0} onClick={add}>
+          <button type="button" class={shop.action} disabled={!onSale || available <= 0} onClick={add}>
             {upcoming ? 'Not on sale yet' : available <= 0 ? 'Sold out' : 'Add to cart'}
           </button>
         </div>
@@ -128,7 +129,7 @@ export function ProductPage({ data }: { data: ShopData }) {
           <p class="muted">Turn on JavaScript to choose options and buy.</p>
         </noscript>
         {outcome && (
-          <p class={outcome.ok ? styles.added : styles.problem} role="alert">
+          <p class={outcome.ok ? shop.success : shop.problem} role="alert">
             <span>{outcome.text}</span>
             {outcome.ok && <a href="/checkout">View cart and check out</a>}
           </p>

@@ -6,6 +6,7 @@ import { formatPrice } from '../lib/format.js';
 import { UNREACHABLE } from '../lib/messages.js';
 import { Field } from '../../components/Field.js';
 import styles from './Pay.module.css';
+import shop from '../components/Shop.module.css';
 
 type Tracking = Schemas['TrackingResponse'];
 
@@ -76,12 +77,12 @@ export function TrackPage({ data }: { data: ShopData }) {
       <form class={styles.track} onSubmit={submit} noValidate>
         <Field id="track-number" label="Order number" value={number} placeholder="OL-000042" autoComplete="off" onInput={(e) => setNumber((e.target as HTMLInputElement).value)} />
         <Field id="track-phone" label="Phone number" type="tel" inputMode="tel" autoComplete="tel" value={phone} onInput={(e) => setPhone((e.target as HTMLInputElement).value)} />
-        <button type="submit" class={styles.button} disabled={busy} aria-busy={busy || undefined}>
+        <button type="submit" class={shop.action} disabled={busy} aria-busy={busy || undefined}>
           {busy ? 'Looking…' : 'Track'}
         </button>
       </form>
       {problem && (
-        <p class={styles.problem} role="alert">
+        <p class={shop.problem} role="alert">
           {problem}
         </p>
       )}
