@@ -169,7 +169,7 @@ function OrderSummary({ order, money }: { order: Order; money(minor: number): st
   );
 }
 
-type Step = { kind: 'starting' } | { kind: 'ready'; instructions: Instructions } | { kind: 'provider-down' } | { kind: 'processing' };
+type Step = { kind: 'starting' } | { kind: 'ready'; instructions: Instructions } | { kind: 'provider-down' } | { kind: 'processing' } | { kind: 'settling' };
 
 /** The payment itself, for an order still awaiting it; retried on the same order as often as needed. */
 function PaymentStep({ data, order, summary, token, onPaid }: { data: ShopData; order: Order; summary?: Summary; token: string; onPaid(): void }) {
@@ -204,8 +204,8 @@ function PaymentStep({ data, order, summary, token, onPaid }: { data: ShopData; 
           setStep({ kind: 'ready', instructions });
         }
       } catch (error) {
-        // 409: the order no longer awaits payment (paid meanwhile); the live status shows what it is now.
-        if (current) setStep(error instanceof ApiError && error.status === 409 ? { kind: 'processing' } : { kind: 'provider-down' });
+        // 409: the order no longer takes payment (paid, or its hold just ran out): its live status is on its way.
+        if (current) setStep(error instanceof ApiError && error.status === 409 ? { kind: 'settling' } : { kind: 'provider-down' });
       }
     })();
     return () => void (current = false);
@@ -281,6 +281,13 @@ function PaymentStep({ data, order, summary, token, onPaid }: { data: ShopData; 
     return (
       <p class={shop.info} data-testid="processing">
         Confirming your payment of {money}… This page updates by itself.
+      </p>
+    );
+  }
+  if (step.kind === 'settling') {
+    return (
+      <p class={shop.info} data-testid="processing">
+        Checking the status of your order… This page updates by itself.
       </p>
     );
   }
