@@ -16,8 +16,9 @@ const LAYERS = [
   // main.ts, app.factory.ts, app.module.ts, environment.ts, openapi.ts: what lies directly in src/ (matched last: module folders win).
   { app: ['src'] },
   { seed: ['src/seed'] },
-  // Admin views across the domain: in-progress idempotency keys (with the orders and refunds they made), encrypted secrets.
-  { 'idempotency-keys': ['src/idempotency-keys'], secrets: ['src/secrets'] },
+  // The storefront's server-rendered pages; admin views across the domain: in-progress idempotency keys (with the
+  // orders and refunds they made), encrypted secrets.
+  { storefront: ['src/storefront'], 'idempotency-keys': ['src/idempotency-keys'], secrets: ['src/secrets'] },
   { payments: ['src/payments'] },
   { orders: ['src/orders'] },
   { notifications: ['src/notifications'], 'webhook-endpoints': ['src/webhook-endpoints'] },
@@ -26,7 +27,7 @@ const LAYERS = [
   { products: ['src/products'] },
   { inventory: ['src/inventory'] },
   // The base, itself layered.
-  { settings: ['src/settings'], health: ['src/health'] },
+  { settings: ['src/settings'], health: ['src/health'], live: ['src/live'] },
   { auth: ['src/auth'] },
   { audit: ['src/audit'], ops: ['src/ops'], idempotency: ['src/idempotency'] },
   { prisma: ['src/prisma'], database: ['src/database'] },

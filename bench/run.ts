@@ -17,7 +17,7 @@ import { seedCatalogue } from './lib/seed.js';
 import { runHttpLoad } from './lib/http-load.js';
 import { runRawLoad, type RawOutcome } from './lib/raw-load.js';
 import { checkoutRequests, rawCheckout, HTTP_CHECKOUT_EMAIL, RAW_CHECKOUT_EMAIL, WARM_UP_EMAIL } from './lib/checkout.js';
-import { detailRequests, listRequests, rawDetail, rawList } from './lib/catalogue.js';
+import { detailRequests, listRequests, rawDetail, rawList, shopPageRequests } from './lib/catalogue.js';
 import { prepareWebhookOrders, webhookRequests, WEBHOOK_ORDER_EMAIL, WEBHOOK_SECRETS } from './lib/webhooks.js';
 import { runExpiry } from './lib/expiry.js';
 import { newestProfile, summariseCpuProfile } from './lib/profile.js';
@@ -85,6 +85,10 @@ async function main(): Promise<void> {
       const detail = detailRequests(catalogue.productSlugs);
       scenarios.push({ name: 'GET /products', http: listRequests(), warmUp: listRequests(), raw: rawList });
       scenarios.push({ name: 'GET /products/:slug', http: detail, warmUp: detail, raw: rawDetail(catalogue.productSlugs) });
+    }
+    if (config.scenarios.has('storefront')) {
+      const page = shopPageRequests(catalogue.productSlugs);
+      scenarios.push({ name: 'GET /shop/:slug (server-rendered page)', http: page, warmUp: page, raw: rawDetail(catalogue.productSlugs) });
     }
     if (webhookOrders) scenarios.push({ name: 'webhook payment succeeded', http: webhookRequests(webhookOrders) });
 

@@ -20,6 +20,7 @@ import { SettingsModule } from './settings/settings.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { WebhookEndpointsModule } from './webhook-endpoints/webhook-endpoints.module.js';
 import { OutboxModule } from './outbox/outbox.module.js';
+import { StorefrontModule } from './storefront/storefront.module.js';
 import { SecretsModule } from './secrets/secrets.module.js';
 import { IdempotencyKeysModule } from './idempotency-keys/idempotency-keys.module.js';
 
@@ -44,6 +45,7 @@ import { IdempotencyKeysModule } from './idempotency-keys/idempotency-keys.modul
     NotificationsModule,
     WebhookEndpointsModule,
     OutboxModule,
+    StorefrontModule,
     SecretsModule,
     IdempotencyKeysModule,
   ],

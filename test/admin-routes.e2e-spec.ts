@@ -20,6 +20,9 @@ const NOT_ADMIN_ONLY = new Set([
   'GET /orders/:id/payment', 'POST /orders/:id/payment', 'POST /payments/:provider/verify', // a provider's client-side confirmation (verified with the provider)
   'POST /orders/:id/returns', 'GET /orders/:id/returns',
   'POST /webhooks/:provider', // signed by the providers (/webhooks/stripe, /webhooks/razorpay, ...)
+  'GET /live/catalogue', 'GET /live/orders/:id', // live stock (public) and one order's status (its customer or token holder)
+  'GET /brand', 'POST /orders/track', // the storefront: brand profile, tracking by number and phone
+  'GET /shop', 'GET /shop/theme.css', 'GET /shop/:slug', 'GET /checkout', 'GET /pay/:orderId', 'GET /track', // its pages
 ]);
 
 interface Route {

@@ -18,6 +18,14 @@ export function detailRequests(slugs: string[]): AutocannonRequest[] {
 }
 
 /**
+ * GET /shop/:slug over all seeded products: the storefront's product page, rendered on the server to HTML (with its
+ * link-preview tags and data) — what a shared link costs. Its raw baseline is the product read alone (rawDetail).
+ */
+export function shopPageRequests(slugs: string[]): AutocannonRequest[] {
+  return [{ method: 'GET', path: '/shop', headers: { 'accept-language': 'en-IN' }, setupRequest: (req) => ({ ...req, path: `/shop/${pick(slugs)}` }) }];
+}
+
+/**
  * Raw equivalents of the catalogue reads: the product page with its variants and live availability aggregated in
  * one statement, and the page count — what a hand-written endpoint would ask PostgreSQL for.
  */

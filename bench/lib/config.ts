@@ -16,7 +16,7 @@ export interface BenchConfig {
   cpuProfile: boolean;
 }
 
-export const SCENARIOS = ['hot', 'spread', 'catalogue', 'webhooks', 'expiry'] as const;
+export const SCENARIOS = ['hot', 'spread', 'catalogue', 'storefront', 'webhooks', 'expiry'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 function list(value: string | undefined): string[] | undefined {

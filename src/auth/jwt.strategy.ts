@@ -10,6 +10,7 @@ interface JwtPayload {
   sub: string;
   email: string;
   role: Role;
+  exp?: number;
 }
 
 /** validateEnvironment always sets JWT_SECRET (required in production, generated for development). */
@@ -31,6 +32,6 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   }
 
   validate(payload: JwtPayload): AuthUser {
-    return { id: payload.sub, email: payload.email, role: payload.role };
+    return { id: payload.sub, email: payload.email, role: payload.role, ...(payload.exp !== undefined && { tokenExpiresAt: payload.exp * 1000 }) };
   }
 }

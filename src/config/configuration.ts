@@ -64,6 +64,9 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) OUTBOX_BACKOFF_MAX_MS = 21_600_000;
   @Transform(toInt) @IsInt() @Min(100) OUTBOX_DELIVERY_TIMEOUT_MS = 10_000;
   @Transform(toInt) @IsInt() @Min(0) OUTBOX_RETENTION_DAYS = 14;
+  /** Live event streams (server-sent events): open streams per instance, and the heartbeat that keeps them open. */
+  @Transform(toInt) @IsInt() @Min(1) @Max(100_000) LIVE_MAX_CONNECTIONS = 2000;
+  @Transform(toInt) @IsInt() @Min(1) @Max(300) LIVE_HEARTBEAT_SECONDS = 15;
 }
 
 /** The development secret earlier versions used when JWT_SECRET was unset: public, so production refuses it. */

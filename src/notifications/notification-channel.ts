@@ -6,7 +6,8 @@ export type ChannelName = (typeof CHANNEL_NAMES)[number];
 
 export interface Customer {
   name: string;
-  email: string;
+  /** null: the customer gave none (checkout asks only for a phone). */
+  email: string | null;
   phone: string;
 }
 

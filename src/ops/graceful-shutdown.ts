@@ -20,9 +20,18 @@ export class GracefulShutdown {
   private readonly inFlight = new Set<Response>();
   private draining = false;
   private readonly timeoutMs: number;
+  private readonly drainHooks: (() => void)[] = [];
 
   constructor(private readonly scheduler: SchedulerRegistry, config: ConfigService<EnvironmentVariables, true>) {
     this.timeoutMs = config.get('SHUTDOWN_TIMEOUT_MS', { infer: true });
+  }
+
+  /**
+   * Runs `hook` when draining starts, before the server waits for connections to close: for connections that never
+   * finish on their own (server-sent-event streams), which would otherwise hold the drain until its deadline.
+   */
+  onDrain(hook: () => void): void {
+    this.drainHooks.push(hook);
   }
 
   /** Express middleware: tracks requests in flight; while draining, responses close their connection. */
@@ -54,6 +63,7 @@ export class GracefulShutdown {
   /** Resolves once every connection has closed; returns how many requests were still running at the deadline. */
   private async drainHttp(server: Server): Promise<number> {
     this.draining = true;
+    for (const hook of this.drainHooks) hook();
     for (const res of this.inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
     if (!server.listening) return 0;
     const closed = new Promise<boolean>((resolve) => server.close(() => resolve(true)));

@@ -85,10 +85,28 @@ export class MetricsService {
     if (count > 0) this.reservationsExpiredTotal.inc(count);
   }
 
-  /** Express middleware timing every request; the label is the route pattern, never the raw URL. */
+  /** The gauge of open server-sent-event streams, read from `count` at every scrape. */
+  liveConnections(count: () => number): void {
+    new Gauge({
+      name: 'orderline_live_connections',
+      help: 'Open live (server-sent events) streams on this instance (cap: LIVE_MAX_CONNECTIONS)',
+      registers: [this.registry],
+      collect() {
+        this.set(count());
+      },
+    });
+  }
+
+  /**
+   * Express middleware timing every request; the label is the route pattern, never the raw URL. Event streams are
+   * left out: they last as long as the client stays, which would say nothing about how fast the API answers.
+   */
   readonly timeRequests = (req: Request, res: Response, next: NextFunction): void => {
     const stop = this.httpDuration.startTimer();
-    res.once('close', () => stop({ method: req.method, route: routeOf(req), status: String(res.statusCode) }));
+    res.once('close', () => {
+      if (String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) return;
+      stop({ method: req.method, route: routeOf(req), status: String(res.statusCode) });
+    });
     next();
   };
 

@@ -27,5 +27,6 @@ type Config = ConfigService<EnvironmentVariables, true>;
   ],
   controllers: [MetricsController],
   providers: [GracefulShutdown, { provide: APP_GUARD, useClass: RateLimitGuard }],
+  exports: [GracefulShutdown],
 })
 export class OpsModule {}

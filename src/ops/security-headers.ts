@@ -4,23 +4,37 @@ import helmet from 'helmet';
 /**
  * Helmet's security headers with a content security policy that allows only what this origin serves: the console and
  * storefront bundles load from 'self' with no inline script or style. Swagger UI at /docs (and only there) also gets
- * inline styles, which its page needs. Data: images are allowed (Swagger UI's icons, small inline images); plain HTTP
- * stays usable in development (no upgrade-insecure-requests: TLS is the proxy's job).
+ * inline styles, which its page needs. Images may also come from any https: origin (product photos and logos on a
+ * brand's CDN) and data: (Swagger UI's icons); an image cannot run code. Plain HTTP stays usable in development (no
+ * upgrade-insecure-requests: TLS is the proxy's job).
  */
 const directives = {
   'default-src': ["'self'"],
   'script-src': ["'self'"],
   'style-src': ["'self'"],
-  'img-src': ["'self'", 'data:'],
+  'img-src': ["'self'", 'data:', 'https:'],
   'font-src': ["'self'"],
   'upgrade-insecure-requests': null,
 };
 
+/**
+ * The storefront's payment page (/pay/:orderId) is the one page that loads third-party code: the providers' own
+ * checkout — Stripe.js with the Payment Element (script, its iframes, its API) and Razorpay Checkout (script and its
+ * iframe) — exactly as their integration guides list. Every other page stays 'self'-only.
+ */
+const PAYMENT_PROVIDERS = {
+  'script-src': ["'self'", 'https://js.stripe.com', 'https://checkout.razorpay.com'],
+  'frame-src': ['https://js.stripe.com', 'https://hooks.stripe.com', 'https://api.razorpay.com', 'https://checkout.razorpay.com'],
+  'connect-src': ["'self'", 'https://api.stripe.com', 'https://lumberjack.razorpay.com'],
+};
+
 const forApp = helmet({ contentSecurityPolicy: { directives } });
 const forDocs = helmet({ contentSecurityPolicy: { directives: { ...directives, 'style-src': ["'self'", "'unsafe-inline'"] } } });
+const forPayment = helmet({ contentSecurityPolicy: { directives: { ...directives, ...PAYMENT_PROVIDERS } } });
 
 const isDocs = (path: string) => path === '/docs' || path.startsWith('/docs/');
+const isPaymentPage = (path: string) => path.startsWith('/pay/');
 
 export function securityHeaders(): RequestHandler {
-  return (req, res, next) => (isDocs(req.path) ? forDocs : forApp)(req, res, next);
+  return (req, res, next) => (isDocs(req.path) ? forDocs : isPaymentPage(req.path) ? forPayment : forApp)(req, res, next);
 }

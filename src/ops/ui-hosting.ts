@@ -7,13 +7,11 @@ import type { NextFunction, Request, Response } from 'express';
 export const UI_ROOT = path.resolve(import.meta.dirname, '../../dist/public');
 
 /**
- * The pages of the web UI and the client-side routes each one answers: the browser app routes within its page, so a
- * reload or a shared link on any of these paths gets the page's HTML.
+ * The pages of the web UI served as built, and the client-side routes each one answers: the browser app routes within
+ * its page, so a reload or a shared link on any of these paths gets the page's HTML. (The storefront's pages are
+ * rendered per request by src/storefront from the built shop.html.)
  */
-const PAGES: { file: string; serves: RegExp }[] = [
-  { file: 'console.html', serves: /^\/console(\/.*)?$/ },
-  { file: 'shop.html', serves: /^\/(shop(\/[^/]+)?|pay\/[^/]+|track)\/?$/ },
-];
+const PAGES: { file: string; serves: RegExp }[] = [{ file: 'console.html', serves: /^\/console(\/.*)?$/ }];
 
 /**
  * Serves the built web UI from the API's own origin: hashed bundles under /assets (cached for a year, immutable: a

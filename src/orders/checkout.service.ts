@@ -89,7 +89,7 @@ export class CheckoutService implements OnModuleInit {
         subtotalMinor: cart.totalMinor,
         totalMinor: cart.totalMinor,
         customerName: dto.contact.name,
-        email: dto.contact.email,
+        email: dto.contact.email ?? null,
         phone: dto.contact.phone,
         shippingAddress: Object.fromEntries(Object.entries(dto.shippingAddress)),
         guestTokenHash: guest?.hash ?? null,

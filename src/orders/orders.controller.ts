@@ -3,7 +3,7 @@ import {
   ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse,
   ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { CurrentActor, CurrentUser, OptionalAuth, Roles, type AuthUser } from '../common/http/access.js';
+import { CurrentActor, CurrentUser, OptionalAuth, Public, Roles, type AuthUser } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
 import { NotFoundError } from '../common/errors/domain-errors.js';
 import { UUID_PATTERN } from '../common/uuid.js';
@@ -15,7 +15,9 @@ import { OrdersService } from './orders.service.js';
 import { CheckoutDto, CheckoutResponse } from './dto/checkout.dto.js';
 import {
   AdminOrdersQueryDto, CancelOrderDto, FulfillOrderDto, LookupOrderDto, OrderHistoryEntryResponse, OrderPageResponse, OrderResponse, PageQueryDto,
+  TrackingResponse, TrackOrderDto,
 } from './dto/order.dto.js';
+import { OrderTracking } from './order-tracking.service.js';
 
 
 /** An order id that is not even a UUID names no order: 404, like any other unknown order. */
@@ -32,7 +34,7 @@ export const ORDER_TOKEN_HEADER = { name: 'X-Order-Token', required: false, desc
 @ApiTags('orders')
 @Controller('orders')
 export class OrdersController {
-  constructor(private readonly checkoutService: CheckoutService, private readonly orders: OrdersService) {}
+  constructor(private readonly checkoutService: CheckoutService, private readonly orders: OrdersService, private readonly tracking: OrderTracking) {}
 
   @OptionalAuth()
   @StrictRateLimit()
@@ -63,6 +65,21 @@ export class OrdersController {
   @ApiNotFoundResponse({ type: ErrorResponse })
   lookup(@Body() dto: LookupOrderDto): Promise<OrderResponse> {
     return this.orders.lookup(dto);
+  }
+
+  @Public()
+  @StrictRateLimit()
+  @Post('track')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Track an order by its number and the phone given at checkout (public; strictly rate-limited)',
+    description: 'Status, timeline, carrier and tracking link — no name, address or email. A wrong phone and an unknown number get the same 404.',
+  })
+  @ApiOkResponse({ type: TrackingResponse })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  track(@Body() dto: TrackOrderDto): Promise<TrackingResponse> {
+    return this.tracking.track(dto);
   }
 
   @Get('my-orders')

@@ -11,19 +11,13 @@ import { PaymentGateway } from './payment-gateway.js';
 import { OrderTransitionsService } from './order-transitions.service.js';
 import { canViewOrder, type OrderViewer } from './order-access.js';
 import { toOrderResponse } from './order-response.js';
-import { PHONE_FORMAT, stripPhone } from './dto/normalize.js';
+import { normalizeOrderNumber, PHONE_FORMAT, stripPhone } from './dto/normalize.js';
 import type {
   AdminOrdersQueryDto, FulfillOrderDto, LookupOrderDto, OrderHistoryEntryResponse, OrderPageResponse, OrderResponse, PageQueryDto,
 } from './dto/order.dto.js';
 
 /** Until it is paid (a cash-on-delivery order: until it ships) a customer may cancel; after that only staff, who refund. */
 const CUSTOMER_CANCELLABLE: ReadonlySet<OrderStatus> = new Set(['CREATED', 'PAYMENT_PENDING', 'CONFIRMED']);
-
-/** "42", "ol-42" and "OL-000042" all name order OL-000042. */
-function normalizeOrderNumber(input: string): string | undefined {
-  const match = /^(?:OL-?)?0*(\d{1,12})$/i.exec(input.trim());
-  return match ? `OL-${match[1].padStart(6, '0')}` : undefined;
-}
 
 /** Reading orders, and the staff and customer actions on them (each one state-machine event in its own transaction). */
 @Injectable()
@@ -78,7 +72,7 @@ export class OrdersService implements OnModuleInit {
     const number = normalizeOrderNumber(dto.orderNumber);
     const order = number ? await this.prisma.order.findUnique({ where: { number }, include: { items: true } }) : null;
     const matches = order
-      && (dto.email === undefined || order.email.toLowerCase() === dto.email)
+      && (dto.email === undefined || order.email?.toLowerCase() === dto.email)
       && (dto.phone === undefined || order.phone === dto.phone);
     if (!order || !matches) throw new NotFoundError('Order');
     return toOrderResponse(order);

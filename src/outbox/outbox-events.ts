@@ -42,7 +42,7 @@ export interface OrderEventPayload {
     subtotalMinor: number;
     totalMinor: number;
     items: OrderEventItem[];
-    customer: { name: string; email: string; phone: string };
+    customer: { name: string; email: string | null; phone: string };
     shippingAddress: unknown;
     carrier: string | null;
     trackingNumber: string | null;

@@ -167,6 +167,9 @@ export abstract class PaymentProvider<F extends CredentialFields = CredentialFie
   /** Fields the client needs next to the stored clientData (public keys, read fresh so key rotation applies). */
   abstract instructions(payment: { providerRef: string; clientData: Record<string, unknown> }): Promise<Record<string, unknown>>;
 
+  /** The key a browser loads its checkout with (Stripe publishable key, Razorpay key id): public by design; none for cash. */
+  publicKey?(): Promise<string | undefined>;
+
   /**
    * Verifies a client-side confirmation (descriptor.confirmation is its body) and reports the payment as the provider
    * sees it. Throws InvalidInputError for a bad signature before calling the provider.

@@ -33,5 +33,7 @@ import { WebhooksController } from './webhooks.controller.js';
     PaymentProviders,
     PaymentLedger, PaymentTransactions, PaymentsService, RefundsService, WebhooksService, PaymentRecoveryJob,
   ],
+  // For the storefront's checkout page (the enabled methods and their public keys).
+  exports: [PaymentsService],
 })
 export class PaymentsModule {}

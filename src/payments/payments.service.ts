@@ -16,7 +16,7 @@ import { PaymentTransactions } from './payment-transactions.js';
 import { PaymentLedger } from './payment-ledger.service.js';
 import { RefundsService } from './refunds.service.js';
 import { collectionReference, ProviderRejectedError, type PaymentEvent, type PaymentProvider } from './payment-provider.js';
-import type { PaymentMethodsResponse, PaymentSummary } from './dto/payments.dto.js';
+import type { PaymentMethodOption, PaymentMethodsResponse, PaymentSummary } from './dto/payments.dto.js';
 
 export interface ClientConfirmationResult {
   orderId: string;
@@ -61,13 +61,23 @@ export class PaymentsService {
   /** The payment methods customers can choose right now (providers with credentials, and cash on delivery). */
   async enabledMethods(): Promise<PaymentMethodsResponse> {
     const providers = await this.providers.enabledProviders();
+    const publicKeys = await Promise.all(providers.map((p) => p.publicKey?.()));
     return {
       methods: providers.map((p) => p.code),
+      options: providers.map((p, i) => {
+        const publicKey = publicKeys[i];
+        return publicKey ? { method: p.code, publicKey } : { method: p.code };
+      }),
       providers: providers.map(({ code, descriptor: d }) => ({
         method: code, name: d.name, label: d.label, instruments: [...d.instruments], currencies: d.currencies === 'any' ? [] : [...d.currencies],
         collectsOnDelivery: Boolean(d.collectsOnDelivery),
       })),
     };
+  }
+
+  /** The enabled methods with what a browser needs to load each provider's checkout (the storefront's checkout page). */
+  async enabledOptions(): Promise<PaymentMethodOption[]> {
+    return (await this.enabledMethods()).options;
   }
 
   /**

@@ -91,3 +91,24 @@ export async function findProduct(prisma: PrismaService, idOrSlug: string, viewe
     SELECT ${productColumns(viewer)} FROM products p WHERE ${match.where} ${visible} ${match.order} LIMIT 1`;
   return rows.length ? toResponse(rows[0], Date.now()) : undefined;
 }
+
+export interface ProductAvailability {
+  productId: string;
+  availableFrom: Date | null;
+  variants: { variantId: string; available: number }[];
+}
+
+/**
+ * What the live catalogue shows of active products: each active variant's available stock, and when the product goes
+ * on sale. One round trip for all of them; ids that are not active products are left out.
+ */
+export async function findAvailability(prisma: PrismaService, productIds: string[]): Promise<ProductAvailability[]> {
+  if (!productIds.length) return [];
+  const rows = await prisma.$queryRaw<{ product_id: string; available_from: Date | null; variants: { variantId: string; available: number }[] }[]>`
+    SELECT p.id::text AS product_id, p.available_from,
+           COALESCE((SELECT json_agg(json_build_object('variantId', v.id, 'available', COALESCE(il.on_hand - il.reserved, 0)) ORDER BY v.position, v.created_at, v.id)
+                     FROM variants v LEFT JOIN inventory_levels il ON il.variant_id = v.id
+                     WHERE v.product_id = p.id AND v.active), '[]'::json) AS variants
+    FROM products p WHERE p.id = ANY(${productIds}::uuid[]) AND p.status = 'ACTIVE'`;
+  return rows.map((r) => ({ productId: r.product_id, availableFrom: r.available_from, variants: r.variants }));
+}

@@ -20,6 +20,8 @@ const envVarOf = (provider: string, field: string) => credentialField(provider, 
 export interface BrandProfile {
   name: string;
   slug: string;
+  logoUrl: string | null;
+  brandColor: string | null;
   supportEmail: string | null;
   supportPhone: string | null;
   defaultCurrency: string;
@@ -58,7 +60,10 @@ export class SettingsService {
 
   async brand(): Promise<BrandProfile> {
     const row = await this.row();
-    return { name: row.brandName, slug: row.slug, supportEmail: row.supportEmail, supportPhone: row.supportPhone, defaultCurrency: row.defaultCurrency };
+    return {
+      name: row.brandName, slug: row.slug, logoUrl: row.logoUrl, brandColor: row.brandColor, supportEmail: row.supportEmail, supportPhone: row.supportPhone,
+      defaultCurrency: row.defaultCurrency,
+    };
   }
 
   /** Seconds checkout holds stock for an unpaid order: the setting, else RESERVATION_TTL_SECONDS. */
@@ -114,6 +119,8 @@ export class SettingsService {
         ...(input.defaultCurrency !== undefined && { defaultCurrency: input.defaultCurrency }),
         ...(input.reservationTtlSeconds !== undefined && { reservationTtlSeconds: input.reservationTtlSeconds }),
         ...(input.lowStockThreshold !== undefined && { lowStockThreshold: input.lowStockThreshold }),
+        ...(input.logoUrl !== undefined && { logoUrl: input.logoUrl }),
+        ...(input.brandColor !== undefined && { brandColor: input.brandColor }),
         ...(Object.keys(credentialChanges).length && { credentials }),
       };
       const updated = await tx.brandSettings.update({ where: { id: 1 }, data });
@@ -224,6 +231,8 @@ export class SettingsService {
       reservationTtlSeconds: row.reservationTtlSeconds,
       effectiveReservationTtlSeconds: row.reservationTtlSeconds ?? this.config.get('RESERVATION_TTL_SECONDS', { infer: true }),
       lowStockThreshold: row.lowStockThreshold,
+      logoUrl: row.logoUrl,
+      brandColor: row.brandColor,
       credentials,
       updatedAt: row.updatedAt,
     };

@@ -20,6 +20,8 @@ interface Operation {
   secured: boolean;
   /** needs a token and documents a 403 answer: role-restricted (admin) */
   adminOnly: boolean;
+  /** answers with a server-sent-event stream, which stays open */
+  streams: boolean;
 }
 
 /** Admin routes the issues name, checked even where the OpenAPI document does not list their 403 answer. */
@@ -47,10 +49,32 @@ function operationsOf(doc: OpenApiDoc): Operation[] {
         bodySchema: op.requestBody?.content?.['application/json']?.schema,
         secured: Array.isArray(op.security) && op.security.length > 0,
         adminOnly: Array.isArray(op.security) && op.security.length > 0 && Boolean(op.responses?.['403']),
+        streams: Boolean(op.responses?.['200']?.content?.['text/event-stream']),
       });
     }
   }
   return ops;
+}
+
+/**
+ * supertest parser for operations that answer with an event stream: a stream (which never ends) is read up to its
+ * headers and closed; an error answer is read whole, as JSON.
+ */
+function streamAware(res: NodeJS.ReadableStream & { headers: Record<string, string | undefined>; destroy(): void }, done: (error: Error | null, body: unknown) => void) {
+  if (String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+    res.destroy();
+    return done(null, {});
+  }
+  let text = '';
+  res.setEncoding('utf8');
+  res.on('data', (chunk: string) => (text += chunk));
+  res.on('end', () => {
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(null, text);
+    }
+  });
 }
 
 /** express-style path with its parameters filled in (already URL-encoded, or deliberately malformed). */
@@ -165,6 +189,7 @@ describe('bad input: random and hostile requests against every endpoint', () => 
           const qs = input.query.map(([k, v, suffix]) => `${encodeURIComponent(k)}${suffix}=${encodeURIComponent(v)}`).join('&');
           const url = fillPath(op.path, input.path) + (qs ? `?${qs}` : '');
           let req = t.http[op.method](url).timeout(20_000).set(input.headers).set(input.auth[1]);
+          if (op.streams) req = req.buffer(true).parse(streamAware as never);
           if (input.body !== undefined && op.method !== 'get') req = req.send(input.body);
           const res = await req;
           const where = `${op.method.toUpperCase()} ${url} as ${input.auth[0]} with ${String(input.body).slice(0, 200)} → ${res.status}`;
@@ -236,7 +261,9 @@ describe('bad input: random and hostile requests against every endpoint', () => 
       expect({ route: `${op.method} ${op.path}`, status: res.status }).toEqual({ route: `${op.method} ${op.path}`, status: 403 });
       expect(res.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
       expect(changedTables(before, await databaseFingerprint(db))).toEqual([]);
-      const asAdmin = await t.http[op.method](url).set(bearer(admin.token)).send({});
+      let adminRequest = t.http[op.method](url).set(bearer(admin.token));
+      if (op.streams) adminRequest = adminRequest.buffer(true).parse(streamAware as never);
+      const asAdmin = await adminRequest.send({});
       expect({ route: `${op.method} ${op.path}`, status: asAdmin.status }).not.toEqual({ route: `${op.method} ${op.path}`, status: 403 });
     }
   });

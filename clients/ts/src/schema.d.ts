@@ -295,6 +295,23 @@ export interface paths {
         patch: operations["VariantsController_update"];
         trace?: never;
     };
+    "/live/catalogue": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live stock and drop state of products (public; the storefront listens here) */
+        get: operations["CatalogueLiveController_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/settings": {
         parameters: {
             query?: never;
@@ -311,6 +328,23 @@ export interface paths {
         head?: never;
         /** Change brand settings; takes effect without a restart. Credentials are encrypted at rest; null clears a field */
         patch: operations["SettingsController_update"];
+        trace?: never;
+    };
+    "/brand": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The brand's public profile: name, logo, colour, support contact, currency (storefronts and apps) */
+        get: operations["BrandController_brand"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/cart/quote": {
@@ -361,6 +395,26 @@ export interface paths {
         put?: never;
         /** Find an order by its number plus the email or phone given at checkout (for guests) */
         post: operations["OrdersController_lookup"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/track": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Track an order by its number and the phone given at checkout (public; strictly rate-limited)
+         * @description Status, timeline, carrier and tracking link — no name, address or email. A wrong phone and an unknown number get the same 404.
+         */
+        post: operations["OrdersController_track"];
         delete?: never;
         options?: never;
         head?: never;
@@ -552,6 +606,40 @@ export interface paths {
         put?: never;
         /** Reject a return (admin); the order goes back to DELIVERED */
         post: operations["ReturnsController_reject"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/live/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every order created or changed, live (admin; the console listens here) */
+        get: operations["OrdersLiveController_all"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/live/orders/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One order's status, live (its customer, the guest holding its token, or an admin): the payment page listens here */
+        get: operations["OrdersLiveController_one"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1191,6 +1279,9 @@ export interface components {
             effectiveReservationTtlSeconds: number;
             /** @description Default low-stock threshold for new variants (null: 5) */
             lowStockThreshold?: number | null;
+            logoUrl?: string | null;
+            /** @example #1f6f5c */
+            brandColor?: string | null;
             credentials: components["schemas"]["CredentialsStatus"];
             /** Format: date-time */
             updatedAt: string;
@@ -1250,12 +1341,35 @@ export interface components {
              * @example INR
              */
             defaultCurrency?: string;
+            /**
+             * @description Storefront logo: an https:// URL or a path on this site (/...); null clears it
+             * @example https://cdn.indigo.example/logo.svg
+             */
+            logoUrl?: string | null;
+            /**
+             * @description Storefront colour, #rrggbb (or #rgb; stored as lower-case #rrggbb); null restores the default
+             * @example #1f6f5c
+             */
+            brandColor?: string | null;
             /** @description How long checkout holds stock for unpaid orders; null falls back to RESERVATION_TTL_SECONDS */
             reservationTtlSeconds?: number | null;
             /** @description Low-stock threshold given to new variants that do not set their own; null means 5 */
             lowStockThreshold?: number | null;
             /** @description Payment provider credentials. Write-only: responses show only whether each is set and its last 4 characters */
             credentials?: components["schemas"]["CredentialsInput"];
+        };
+        BrandResponse: {
+            /** @example Indigo & Co. */
+            name: string;
+            /** @example indigo-co */
+            slug: string;
+            logoUrl?: string | null;
+            /** @example #1f6f5c */
+            brandColor?: string | null;
+            supportEmail?: string | null;
+            supportPhone?: string | null;
+            /** @example INR */
+            defaultCurrency: string;
         };
         CartLineDto: {
             /** Format: uuid */
@@ -1301,10 +1415,10 @@ export interface components {
             /** @example Asha Rao */
             name: string;
             /**
-             * @description Stored lower-cased
+             * @description Optional (blank counts as absent); stored lower-cased
              * @example asha@example.com
              */
-            email: string;
+            email?: string;
             /**
              * @description Spaces, dashes, dots and brackets are removed
              * @example +919812345678
@@ -1391,7 +1505,8 @@ export interface components {
              */
             userId?: string | null;
             customerName: string;
-            email: string;
+            /** @description null when the customer gave none at checkout */
+            email?: string | null;
             phone: string;
             shippingAddress: components["schemas"]["ShippingAddressResponse"];
             /**
@@ -1431,6 +1546,58 @@ export interface components {
             email?: string;
             /** @description The phone number given at checkout (email or phone is required) */
             phone?: string;
+        };
+        TrackOrderDto: {
+            /**
+             * @description The order number (OL-000042, or just 42)
+             * @example OL-000042
+             */
+            orderNumber: string;
+            /**
+             * @description The phone number given at checkout; the last 10 digits must match (with or without country code)
+             * @example +919812345678
+             */
+            phone: string;
+        };
+        TrackedItemResponse: {
+            /** @example Classic Tee */
+            productName: string;
+            /** @example Black / M */
+            variantName: string;
+            /** @example 2 */
+            quantity: number;
+        };
+        TrackingEventResponse: {
+            /** @enum {string} */
+            status: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+            /**
+             * @description What happened: CHECKOUT, CONFIRM_COD, AWAIT_PAYMENT, PAYMENT_SUCCEEDED, PAYMENT_FAILED, FULFILL, DELIVER, CANCEL, EXPIRE, ...
+             * @example FULFILL
+             */
+            event: string;
+            /** Format: date-time */
+            at: string;
+        };
+        TrackingResponse: {
+            /** @example OL-000042 */
+            number: string;
+            /** @enum {string} */
+            status: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+            /** @enum {string} */
+            paymentMethod: "STRIPE" | "RAZORPAY" | "COD";
+            /** @example INR */
+            currency: string;
+            /** @example 99800 */
+            totalMinor: number;
+            items: components["schemas"]["TrackedItemResponse"][];
+            /** @description Oldest first */
+            timeline: components["schemas"]["TrackingEventResponse"][];
+            carrier?: string | null;
+            trackingNumber?: string | null;
+            /** @description The carrier's tracking page (TRACKING_URL_TEMPLATE), when known */
+            trackingUrl?: string | null;
+            /** Format: date-time */
+            placedAt: string;
         };
         OrderPageResponse: {
             items: components["schemas"]["OrderResponse"][];
@@ -1545,6 +1712,14 @@ export interface components {
             /** @description Pass as `cursor` for the next (older) page */
             nextCursor?: string | null;
         };
+        PaymentMethodOption: {
+            method: components["schemas"]["PaymentMethod"];
+            /**
+             * @description Stripe: publishable key; Razorpay: key id. Public by design; absent for cash on delivery
+             * @example pk_live_...
+             */
+            publicKey?: string;
+        };
         PaymentProviderResponse: {
             method: components["schemas"]["PaymentMethod"];
             /** @description What checkout takes as paymentMethod */
@@ -1572,6 +1747,8 @@ export interface components {
         PaymentMethodsResponse: {
             /** @description Methods customers can choose right now */
             methods: components["schemas"]["PaymentMethod"][];
+            /** @description The same methods with the public key a browser loads each provider with */
+            options: components["schemas"]["PaymentMethodOption"][];
             /** @description The same methods, described */
             providers: components["schemas"]["PaymentProviderResponse"][];
         };
@@ -2886,6 +3063,46 @@ export interface operations {
             };
         };
     };
+    CatalogueLiveController_stream: {
+        parameters: {
+            query?: {
+                /** @description Comma-separated product ids (at most 100): only their changes, plus a snapshot of their state. Without it, changes of every product and no snapshot. */
+                products?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events (text/event-stream), kept open with a comment line every LIVE_HEARTBEAT_SECONDS. Events: `snapshot` {serverTime, products: [{productId, drop: {state: upcoming | open, opensAt}, variants: [{variantId, available}]}]} on connect (with `products`) and whenever changes may have been missed; `stock` {productId, variantId, available}; `product` {productId, updatedAt} (read the product again); `drop` {productId, state, opensAt} when a drop opens; `resync` {serverTime} (without `products`: read what you show again). The server may end the stream with a `bye` event ({reason: shutdown | token-expired | slow-consumer}); reconnect (with a fresh token for token-expired). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description This instance holds LIVE_MAX_CONNECTIONS streams or is shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     SettingsController_view: {
         parameters: {
             query?: never;
@@ -2964,6 +3181,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    BrandController_brand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrandResponse"];
                 };
             };
         };
@@ -3085,6 +3321,54 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    OrdersController_track: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TrackOrderDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackingResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             404: {
@@ -3667,6 +3951,86 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    OrdersLiveController_all: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events (text/event-stream), kept open with a comment line every LIVE_HEARTBEAT_SECONDS. Events: `order` {id, number, status, updatedAt}: read the order (and its payment) again for the rest. `resync` {} when changes may have been missed: read the list again. Ends when the bearer token expires. The server may end the stream with a `bye` event ({reason: shutdown | token-expired | slow-consumer}); reconnect (with a fresh token for token-expired). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description This instance holds LIVE_MAX_CONNECTIONS streams or is shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    OrdersLiveController_one: {
+        parameters: {
+            query?: never;
+            header: {
+                "x-order-token": string;
+                /** @description The guestToken returned by a guest checkout */
+                "X-Order-Token"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Server-sent events (text/event-stream), kept open with a comment line every LIVE_HEARTBEAT_SECONDS. Events: `order` {id, number, status, updatedAt}: read the order (and its payment) again for the rest. The first event is the order as it is now. The server may end the stream with a `bye` event ({reason: shutdown | token-expired | slow-consumer}); reconnect (with a fresh token for token-expired). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description This instance holds LIVE_MAX_CONNECTIONS streams or is shutting down; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
         };

@@ -22,6 +22,8 @@ export interface AuthUser {
   id: string;
   email: string;
   role: Role;
+  /** When the bearer token expires (epoch ms): long-lived answers (event streams) end then. */
+  tokenExpiresAt?: number;
 }
 
 /** The user the JWT strategy put on the request, if any. */

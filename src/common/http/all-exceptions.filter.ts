@@ -40,7 +40,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const body = this.toBody(exception);
     if (body.statusCode >= 500) this.logger.error(exception instanceof Error ? exception.stack ?? exception.message : String(exception));
-    if (body.statusCode === 503) response.setHeader('Retry-After', '1');
+    if (body.statusCode === 503 && !response.getHeader('Retry-After')) response.setHeader('Retry-After', '1');
     if (response.headersSent) return;
     response.status(body.statusCode).json(body);
   }

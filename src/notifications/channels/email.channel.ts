@@ -31,7 +31,7 @@ export class EmailChannel implements NotificationChannel {
   }
 
   recipient(customer: Customer): string | undefined {
-    return /^[^\s@]+@[^\s@]+$/.test(customer.email) ? customer.email : undefined;
+    return customer.email && /^[^\s@]+@[^\s@]+$/.test(customer.email) ? customer.email : undefined;
   }
 
   async send(message: NotificationMessage): Promise<void> {

@@ -4,13 +4,14 @@ import { IsDefined, IsEmail, IsISO31661Alpha2, IsOptional, IsString, Length, Mat
 import { CartItems, CartLineDto } from '../../cart/dto/cart.dto.js';
 import { OrderResponse } from './order.dto.js';
 import { ApiPaymentMethodName } from './payment-method.dto.js';
-import { blankToUndefined, lower, normalizePhone, PHONE_FORMAT, PHONE_MESSAGE, trim, upper } from './normalize.js';
+import { blankToUndefined, lower, lowerOrAbsent, normalizePhone, PHONE_FORMAT, PHONE_MESSAGE, trim, upper } from './normalize.js';
 
 
 
 export class ContactDto {
   @ApiProperty({ example: 'Asha Rao' }) @Transform(trim) @IsString() @Length(1, 120) name!: string;
-  @ApiProperty({ example: 'asha@example.com', description: 'Stored lower-cased' }) @Transform(lower) @IsEmail() @MaxLength(254) email!: string;
+  @ApiPropertyOptional({ example: 'asha@example.com', description: 'Optional (blank counts as absent); stored lower-cased' })
+  @IsOptional() @Transform(lowerOrAbsent) @IsEmail() @MaxLength(254) email?: string;
   @ApiProperty({ example: '+919812345678', description: 'Spaces, dashes, dots and brackets are removed' })
   @Transform(normalizePhone) @IsString() @Matches(PHONE_FORMAT, { message: PHONE_MESSAGE }) phone!: string;
 }

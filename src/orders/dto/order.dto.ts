@@ -42,7 +42,7 @@ export class OrderResponse {
   @ApiProperty({ example: 99800 }) totalMinor!: number;
   @ApiPropertyOptional({ format: 'uuid', nullable: true, type: String, description: 'null for guest orders' }) userId!: string | null;
   @ApiProperty() customerName!: string;
-  @ApiProperty() email!: string;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'null when the customer gave none at checkout' }) email!: string | null;
   @ApiProperty() phone!: string;
   @ApiProperty({ type: ShippingAddressResponse }) shippingAddress!: ShippingAddressResponse;
   @ApiPropertyOptional({ nullable: true, type: Date, description: 'Unpaid prepaid orders: when the stock hold lapses' }) reservationExpiresAt!: Date | null;
@@ -101,4 +101,37 @@ export class LookupOrderDto {
   @ApiPropertyOptional({ description: 'The phone number given at checkout (email or phone is required)' })
   @ValidateIf((o: LookupOrderDto) => o.email === undefined) @Transform(normalizePhone)
   @Matches(PHONE_FORMAT, { message: PHONE_MESSAGE }) phone?: string;
+}
+
+export class TrackOrderDto {
+  @ApiProperty({ example: 'OL-000042', description: 'The order number (OL-000042, or just 42)' }) @Transform(upper) @IsString() @Length(1, 32) orderNumber!: string;
+  @ApiProperty({ example: '+919812345678', description: 'The phone number given at checkout; the last 10 digits must match (with or without country code)' })
+  @Transform(normalizePhone) @IsString() @Matches(PHONE_FORMAT, { message: PHONE_MESSAGE }) phone!: string;
+}
+
+export class TrackedItemResponse {
+  @ApiProperty({ example: 'Classic Tee' }) productName!: string;
+  @ApiProperty({ example: 'Black / M' }) variantName!: string;
+  @ApiProperty({ example: 2 }) quantity!: number;
+}
+
+export class TrackingEventResponse {
+  @ApiProperty({ enum: ORDER_STATUSES }) status!: OrderStatus;
+  @ApiProperty({ example: 'FULFILL', description: 'What happened: CHECKOUT, CONFIRM_COD, AWAIT_PAYMENT, PAYMENT_SUCCEEDED, PAYMENT_FAILED, FULFILL, DELIVER, CANCEL, EXPIRE, ...' }) event!: string;
+  @ApiProperty() at!: Date;
+}
+
+/** What tracking shows: the order's progress, without the customer's name, address or email. */
+export class TrackingResponse {
+  @ApiProperty({ example: 'OL-000042' }) number!: string;
+  @ApiProperty({ enum: ORDER_STATUSES }) status!: OrderStatus;
+  @ApiProperty({ enum: ['STRIPE', 'RAZORPAY', 'COD'] }) paymentMethod!: string;
+  @ApiProperty({ example: 'INR' }) currency!: string;
+  @ApiProperty({ example: 99800 }) totalMinor!: number;
+  @ApiProperty({ type: [TrackedItemResponse] }) items!: TrackedItemResponse[];
+  @ApiProperty({ type: [TrackingEventResponse], description: 'Oldest first' }) timeline!: TrackingEventResponse[];
+  @ApiPropertyOptional({ nullable: true, type: String }) carrier!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) trackingNumber!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The carrier\'s tracking page (TRACKING_URL_TEMPLATE), when known' }) trackingUrl!: string | null;
+  @ApiProperty() placedAt!: Date;
 }

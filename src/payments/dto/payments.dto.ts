@@ -24,9 +24,17 @@ export class PaymentProviderResponse {
   @ApiProperty({ description: 'Paid when the goods arrive: the order is confirmed at checkout' }) collectsOnDelivery!: boolean;
 }
 
+export class PaymentMethodOption {
+  @ApiPaymentMethod() method!: string;
+  @ApiPropertyOptional({ description: 'Stripe: publishable key; Razorpay: key id. Public by design; absent for cash on delivery', example: 'pk_live_...' })
+  publicKey?: string;
+}
+
 export class PaymentMethodsResponse {
   @ApiProperty({ type: 'array', items: { $ref: `#/components/schemas/${PAYMENT_METHOD_SCHEMA}` }, description: 'Methods customers can choose right now' })
   methods!: string[];
+  @ApiProperty({ type: [PaymentMethodOption], description: 'The same methods with the public key a browser loads each provider with' })
+  options!: PaymentMethodOption[];
   @ApiProperty({ type: [PaymentProviderResponse], description: 'The same methods, described' }) providers!: PaymentProviderResponse[];
 }
 

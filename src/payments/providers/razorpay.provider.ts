@@ -160,6 +160,10 @@ export class RazorpayProvider extends PaymentProvider<typeof CREDENTIALS> {
     return { providerRef: order.id, clientData: { amount: order.amount, currency: order.currency } };
   }
 
+  override async publicKey(): Promise<string | undefined> {
+    return (await this.credentials())?.keyId;
+  }
+
   async instructions(payment: { providerRef: string; clientData: Record<string, unknown> }): Promise<Record<string, unknown>> {
     const { credentials } = await this.client();
     return { keyId: credentials.keyId, razorpayOrderId: payment.providerRef, amount: payment.clientData.amount, currency: payment.clientData.currency };

@@ -111,6 +111,10 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
     return { providerRef: intent.id, clientData: { clientSecret: intent.client_secret } };
   }
 
+  override async publicKey(): Promise<string | undefined> {
+    return (await this.credentials())?.publishableKey;
+  }
+
   async instructions(payment: { providerRef: string; clientData: Record<string, unknown> }): Promise<Record<string, unknown>> {
     const { credentials } = await this.client();
     return { paymentIntentId: payment.providerRef, clientSecret: payment.clientData.clientSecret, publishableKey: credentials.publishableKey };

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { IsEmail, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
 import { IsOptionalNonNull } from '../../common/http/validation.js';
 import { credentialsInputClass, credentialsStatusClass, type CredentialsInput, type CredentialsStatus } from './credentials.dto.js';
+import { IsBrandColor, IsLogoUrl, normalizeBrandColor } from './brand-validators.js';
 
 const CURRENCIES = Intl.supportedValuesOf('currency');
 
@@ -26,6 +27,12 @@ export class UpdateSettingsDto {
   @ApiPropertyOptional({ example: 'INR', description: 'ISO 4217 code' })
   @IsOptionalNonNull() @IsString() @IsIn(CURRENCIES, { message: 'defaultCurrency must be an ISO 4217 currency code in capitals (e.g. INR)' }) defaultCurrency?: string;
 
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'https://cdn.indigo.example/logo.svg', description: 'Storefront logo: an https:// URL or a path on this site (/...); null clears it' })
+  @IsOptional() @IsString() @MaxLength(2000) @IsLogoUrl() logoUrl?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, example: '#1f6f5c', description: 'Storefront colour, #rrggbb (or #rgb; stored as lower-case #rrggbb); null restores the default' })
+  @IsOptional() @Transform(normalizeBrandColor) @IsString() @IsBrandColor() brandColor?: string | null;
+
   @ApiPropertyOptional({ nullable: true, type: Number, minimum: 60, maximum: 86400, description: 'How long checkout holds stock for unpaid orders; null falls back to RESERVATION_TTL_SECONDS' })
   @IsOptional() @IsInt() @Min(60) @Max(86_400) reservationTtlSeconds?: number | null;
 
@@ -47,6 +54,19 @@ export class SettingsResponse {
   @ApiPropertyOptional({ nullable: true, type: Number, description: 'null: RESERVATION_TTL_SECONDS applies' }) reservationTtlSeconds!: number | null;
   @ApiProperty({ example: 900, description: 'The reservation TTL checkout uses now' }) effectiveReservationTtlSeconds!: number;
   @ApiPropertyOptional({ nullable: true, type: Number, description: 'Default low-stock threshold for new variants (null: 5)' }) lowStockThreshold!: number | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) logoUrl!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, example: '#1f6f5c' }) brandColor!: string | null;
   @ApiProperty({ type: () => credentialsStatusClass() }) credentials!: CredentialsStatus;
   @ApiProperty() updatedAt!: Date;
+}
+
+/** What anyone may know about the brand: the storefront's header and colours, and how to reach support. */
+export class BrandResponse {
+  @ApiProperty({ example: 'Indigo & Co.' }) name!: string;
+  @ApiProperty({ example: 'indigo-co' }) slug!: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) logoUrl!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, example: '#1f6f5c' }) brandColor!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) supportEmail!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) supportPhone!: string | null;
+  @ApiProperty({ example: 'INR' }) defaultCurrency!: string;
 }

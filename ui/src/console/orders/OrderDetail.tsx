@@ -108,7 +108,13 @@ export function OrderDetail({ id, closeHref, onChanged }: { id: string; closeHre
             <h3 id="customer-title">Customer</h3>
             <p>{data.order.customerName}</p>
             <p>
-              <a href={`tel:${data.order.phone}`}>{data.order.phone}</a> · <a href={`mailto:${data.order.email}`}>{data.order.email}</a>
+              <a href={`tel:${data.order.phone}`}>{data.order.phone}</a>
+              {data.order.email && (
+                <>
+                  {' · '}
+                  <a href={`mailto:${data.order.email}`}>{data.order.email}</a>
+                </>
+              )}
             </p>
             <address class={styles.address}>
               {[

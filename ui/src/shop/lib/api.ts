@@ -1,0 +1,9 @@
+import { createOrderlineClient, type OrderlineClient } from '@orderline/client';
+
+let client: OrderlineClient | undefined;
+
+/** The typed API client on this page's origin (created on first use: server rendering never calls the API). */
+export function api(): OrderlineClient {
+  client ??= createOrderlineClient({ baseUrl: location.origin });
+  return client;
+}

@@ -1,0 +1,38 @@
+import type { Schemas } from '@orderline/client';
+
+/**
+ * What the server hands the storefront with each page (a JSON element in the HTML; the server renderer gets the same
+ * object): the route it matched, the brand, the locale it formatted with, its clock, and the page's public data.
+ */
+export type Product = Schemas['ProductResponse'];
+export type Variant = Product['variants'][number];
+export type Brand = Schemas['BrandResponse'];
+export type PaymentOption = Schemas['PaymentMethodOption'];
+
+export type Route =
+  | { page: 'grid' }
+  | { page: 'product'; slug: string }
+  | { page: 'checkout' }
+  | { page: 'pay'; orderId: string }
+  | { page: 'track' }
+  | { page: 'not-found' };
+
+export interface ShopData {
+  route: Route;
+  brand: Brand;
+  /** BCP 47 locale the page is formatted in (from Accept-Language), the same on the server and in the browser. */
+  locale: string;
+  /** The server's clock when it rendered the page (ISO 8601): countdowns start from it. */
+  serverTime: string;
+  products?: Product[];
+  product?: Product | null;
+  paymentOptions?: PaymentOption[];
+}
+
+export type DropState = 'upcoming' | 'open';
+
+/** A product's drop at `now` — the storefront's mirror of the server's dropOf (src/products/drop-state.ts). */
+export function dropOf(product: Pick<Product, 'availableFrom'>, now: number): { state: DropState; opensAt: number | null } {
+  const opensAt = product.availableFrom ? Date.parse(product.availableFrom) : null;
+  return { state: opensAt !== null && opensAt > now ? 'upcoming' : 'open', opensAt };
+}
