@@ -83,10 +83,16 @@ export class LiveEvents implements OnApplicationBootstrap, OnModuleDestroy {
     return () => void this.resyncHandlers.delete(handler);
   }
 
+  /** Whether stop() has run: read after an await, when it may have run meanwhile. */
+  private hasStopped(): boolean {
+    return this.stopped;
+  }
+
   private async connect(): Promise<void> {
     if (this.stopped || !this.url) return;
     const client = new pg.Client({ connectionString: this.url, keepAlive: true, application_name: 'orderline-live', connectionTimeoutMillis: 5_000 });
-    let lost = false;
+    // Set by onLost, which the client's events may call while connect() awaits.
+    let lost = false as boolean;
     const onLost = (error?: Error) => {
       if (lost) return;
       lost = true;
@@ -105,12 +111,12 @@ export class LiveEvents implements OnApplicationBootstrap, OnModuleDestroy {
       await client.connect();
       await client.query(Object.values(LIVE_CHANNELS).map((channel) => `LISTEN ${channel}`).join('; '));
     } catch (error) {
-      if (!this.stopped) this.logger.warn(`Live events could not listen: ${(error as Error).message}`);
+      if (!this.hasStopped()) this.logger.warn(`Live events could not listen: ${(error as Error).message}`);
       onLost();
       return;
     }
     if (lost) return;
-    if (this.stopped) {
+    if (this.hasStopped()) {
       lost = true;
       await client.end().catch(() => undefined);
       return;

@@ -61,7 +61,7 @@ export class PaymentsService {
   /** The payment methods customers can choose right now (providers with credentials, and cash on delivery). */
   async enabledMethods(): Promise<PaymentMethodsResponse> {
     const providers = await this.providers.enabledProviders();
-    const publicKeys = await Promise.all(providers.map((p) => p.publicKey?.()));
+    const publicKeys = await Promise.all(providers.map((p) => p.publicKey?.() ?? Promise.resolve(undefined)));
     return {
       methods: providers.map((p) => p.code),
       options: providers.map((p, i) => {

@@ -6,7 +6,7 @@ import { LiveStreams } from '../live/live-streams.service.js';
 import type { SseStream } from '../live/sse-stream.js';
 import type { CatalogueChange, StockChange } from '../live/live-channels.js';
 import { dropOf } from './drop-state.js';
-import { findAvailability, type ProductAvailability } from './product-views.js';
+import { findAvailability } from './product-views.js';
 
 interface Watcher {
   stream: SseStream;
@@ -95,13 +95,9 @@ export class CatalogueLive implements OnModuleDestroy {
   private async sendSnapshot(watchers: Watcher[]): Promise<void> {
     const ids = new Set<string>();
     for (const w of watchers) for (const id of w.products ?? []) ids.add(id);
-    let products: ProductAvailability[] = [];
-    try {
-      products = await findAvailability(this.prisma, [...ids]);
-    } catch {
-      // The database is away: the streams stay open and a later resync or change brings them up to date.
-      return;
-    }
+    const products = await findAvailability(this.prisma, [...ids]).catch(() => undefined);
+    // The database is away: the streams stay open and a later resync or change brings them up to date.
+    if (!products) return;
     const now = Date.now();
     const byId = new Map(products.map((p) => [p.productId, p]));
     for (const p of products) this.armDropTimer(p.productId, p.availableFrom, now);
@@ -166,7 +162,10 @@ export class CatalogueLive implements OnModuleDestroy {
     if (opensAt === undefined || opensAt <= now || !this.byProduct.has(productId)) return;
     const timer = setTimeout(() => {
       this.dropTimers.delete(productId);
-      if (Date.now() < opensAt) return this.armDropTimer(productId, availableFrom, Date.now()); // beyond one timer's reach
+      if (Date.now() < opensAt) {
+        this.armDropTimer(productId, availableFrom, Date.now()); // beyond one timer's reach
+        return;
+      }
       const text = frame('drop', { productId, ...dropOf({ availableFrom }, Date.now()) });
       for (const w of this.byProduct.get(productId) ?? []) w.stream.write(text);
       for (const w of this.everything) w.stream.write(text);

@@ -93,9 +93,12 @@ export class StorefrontService {
   }
 }
 
+/** A product's first image. Rows written outside the API may hold NULL images, whatever the generated type says. */
+const firstImage = (product: { images: readonly string[] | null }): string | undefined => product.images?.[0];
+
 function productHead(product: ProductResponse, brand: BrandProfile, origin: string, absolute: (url: string) => string, path: string): PageHead {
-  const cheapest = [...product.variants].sort((a, b) => a.priceMinor - b.priceMinor)[0];
-  const image = product.images?.[0];
+  const cheapest = [...product.variants].sort((a, b) => a.priceMinor - b.priceMinor).at(0);
+  const image = firstImage(product);
   const description = (product.description ?? `${product.name} from ${brand.name}`).replace(/\s+/g, ' ').trim().slice(0, 200);
   return {
     title: `${product.name} — ${brand.name}`,

@@ -61,9 +61,10 @@ function operationsOf(doc: OpenApiDoc): Operation[] {
  * headers and closed; an error answer is read whole, as JSON.
  */
 function streamAware(res: NodeJS.ReadableStream & { headers: Record<string, string | undefined>; destroy(): void }, done: (error: Error | null, body: unknown) => void) {
-  if (String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+  if ((res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
     res.destroy();
-    return done(null, {});
+    done(null, {});
+    return;
   }
   let text = '';
   res.setEncoding('utf8');

@@ -41,7 +41,14 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
           if (found) return Promise.resolve(found);
           return new Promise((ok, fail) => {
             const timer = setTimeout(() => fail(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events)}`)), timeoutMs);
-            waiters.push({ match, from, resolve: (e) => (clearTimeout(timer), ok(e)) });
+            waiters.push({
+              match,
+              from,
+              resolve: (e) => {
+                clearTimeout(timer);
+                ok(e);
+              },
+            });
           });
         },
         ended,

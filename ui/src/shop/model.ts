@@ -36,3 +36,6 @@ export function dropOf(product: Pick<Product, 'availableFrom'>, now: number): { 
   const opensAt = product.availableFrom ? Date.parse(product.availableFrom) : null;
   return { state: opensAt !== null && opensAt > now ? 'upcoming' : 'open', opensAt };
 }
+
+/** A product's first image. Rows written outside the API may hold NULL images, whatever the generated type says. */
+export const firstImage = (product: { images: readonly string[] | null }): string | undefined => product.images?.[0];

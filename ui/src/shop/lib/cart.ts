@@ -19,8 +19,9 @@ export const MAX_QUANTITY = 100;
 const listeners = new Set<() => void>();
 
 function valid(line: unknown): line is CartLine {
+  if (typeof line !== 'object' || line === null) return false;
   const l = line as CartLine;
-  return typeof l?.variantId === 'string' && typeof l.productId === 'string' && Number.isInteger(l.quantity) && l.quantity > 0 && typeof l.currency === 'string';
+  return typeof l.variantId === 'string' && typeof l.productId === 'string' && Number.isInteger(l.quantity) && l.quantity > 0 && typeof l.currency === 'string';
 }
 
 /** The cart in this browser (localStorage: it survives closing the tab; it never leaves the device until checkout). */

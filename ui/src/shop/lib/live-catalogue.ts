@@ -4,6 +4,21 @@ import { api } from './api.js';
 import { alignClock } from './clock.js';
 import { listenLive } from './live.js';
 
+/** The events of GET /live/catalogue (see the API documentation of that route). */
+export interface CatalogueSnapshot {
+  serverTime: string;
+  products: { productId: string; drop: { opensAt: string | null }; variants: { variantId: string; available: number }[] }[];
+}
+export interface StockEvent {
+  productId: string;
+  variantId: string;
+  available: number;
+}
+interface DropEvent {
+  productId: string;
+  state: string;
+}
+
 export interface LiveCatalogue {
   products: Product[];
   /** Products whose drop the server announced open (whatever this device's clock says). */
@@ -35,10 +50,9 @@ export function useLiveProducts(initial: Product[]): LiveCatalogue {
       connect: (signal) => api().GET('/live/catalogue', { params: { query: { products: ids } }, parseAs: 'stream', signal }),
       onEvent(event, data) {
         if (event === 'snapshot') {
-          alignClock(data.serverTime);
-          const fresh = new Map<string, { drop: { opensAt: string | null }; variants: { variantId: string; available: number }[] }>(
-            data.products.map((p: { productId: string }) => [p.productId, p]),
-          );
+          const snapshot = data as CatalogueSnapshot;
+          alignClock(snapshot.serverTime);
+          const fresh = new Map(snapshot.products.map((p) => [p.productId, p]));
           setProducts((list) =>
             list.map((p) => {
               const live = fresh.get(p.id);
@@ -48,11 +62,13 @@ export function useLiveProducts(initial: Product[]): LiveCatalogue {
             }),
           );
         } else if (event === 'stock') {
-          setAvailable(data.productId, data.variantId, data.available);
+          const stock = data as StockEvent;
+          setAvailable(stock.productId, stock.variantId, stock.available);
         } else if (event === 'product') {
-          void reread(data.productId);
-        } else if (event === 'drop' && data.state === 'open') {
-          setOpened((set) => new Set([...set, data.productId]));
+          void reread((data as { productId: string }).productId);
+        } else if (event === 'drop') {
+          const drop = data as DropEvent;
+          if (drop.state === 'open') setOpened((set) => new Set([...set, drop.productId]));
         }
       },
     });

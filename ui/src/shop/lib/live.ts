@@ -8,26 +8,32 @@ export type LiveStatus = 'connecting' | 'open' | 'reconnecting' | 'refused';
 
 export interface LiveOptions {
   /** Opens the stream: one typed-client call with parseAs 'stream'. */
-  connect(signal: AbortSignal): Promise<{ response: Response; data?: ReadableStream<Uint8Array> | null }>;
-  onEvent(event: string, data: any): void;
-  onStatus?(status: LiveStatus): void;
+  connect: (signal: AbortSignal) => Promise<{ response: Response; data?: ReadableStream<Uint8Array> | null }>;
+  /** `data` is the event's JSON as sent: each stream documents the shape of its events. */
+  onEvent: (event: string, data: unknown) => void;
+  onStatus?: (status: LiveStatus) => void;
 }
 
 const FINAL = new Set([401, 403, 404]);
 
 export function listenLive({ connect, onEvent, onStatus }: LiveOptions): () => void {
   let stopped = false;
+  // Set by the unsubscribe function while the loop below awaits, so it is read through a call.
+  const isStopped = () => stopped;
   let controller: AbortController | undefined;
   let wake: (() => void) | undefined;
 
   const pause = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
-      wake = () => (clearTimeout(timer), resolve());
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
     });
 
-  (async () => {
-    for (let attempt = 0; !stopped; attempt++) {
+  void (async () => {
+    for (let attempt = 0; !isStopped(); attempt++) {
       onStatus?.(attempt ? 'reconnecting' : 'connecting');
       controller = new AbortController();
       try {
@@ -44,7 +50,7 @@ export function listenLive({ connect, onEvent, onStatus }: LiveOptions): () => v
       } catch {
         // Dropped or refused connection: try again below.
       }
-      if (stopped) return;
+      if (isStopped()) return;
       // 1 s doubling to 30 s, jittered, so a restarted server is not hit by every client at once.
       await pause(Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5)) * (0.5 + Math.random() / 2));
     }
@@ -57,7 +63,7 @@ export function listenLive({ connect, onEvent, onStatus }: LiveOptions): () => v
   };
 }
 
-async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (event: string, data: any) => void): Promise<void> {
+async function readEvents(body: ReadableStream<Uint8Array>, onEvent: LiveOptions['onEvent']): Promise<void> {
   const reader = body.pipeThrough(new TextDecoderStream() as unknown as ReadableWritablePair<string, Uint8Array>).getReader();
   let buffer = '';
   for (;;) {
@@ -76,7 +82,7 @@ async function readEvents(body: ReadableStream<Uint8Array>, onEvent: (event: str
       }
       if (!data.length) continue;
       try {
-        onEvent(event, JSON.parse(data.join('\n')));
+        onEvent(event, JSON.parse(data.join('\n')) as unknown);
       } catch {
         // A frame this page cannot read is skipped, not fatal.
       }

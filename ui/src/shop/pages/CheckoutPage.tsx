@@ -5,6 +5,7 @@ import { api } from '../lib/api.js';
 import { clearCart, MAX_QUANTITY, removeFromCart, setQuantity, useCart, type CartLine } from '../lib/cart.js';
 import { formatPrice, formatWhen } from '../lib/format.js';
 import { listenLive } from '../lib/live.js';
+import type { CatalogueSnapshot, StockEvent } from '../lib/live-catalogue.js';
 import { FIELD_ADVICE, fieldAdvice, isUnreachable, UNREACHABLE } from '../lib/messages.js';
 import { attemptKeyFor, finishAttempt } from '../lib/checkout-attempt.js';
 import { rememberOrderToken } from '../lib/order-token.js';
@@ -48,7 +49,7 @@ export function CheckoutPage({ data }: { data: ShopData }) {
   const [method, setMethod] = useState<Method | undefined>(() => options[0]?.method.toLowerCase() as Method | undefined);
   const [quote, setQuote] = useState<Quote>();
   const [problems, setProblems] = useState<LineProblems>({});
-  const [live, setLive] = useState<Record<string, number>>({});
+  const [live, setLive] = useState<Partial<Record<string, number>>>({});
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string>();
   const [submitting, setSubmitting] = useState(false);
@@ -60,7 +61,10 @@ export function CheckoutPage({ data }: { data: ShopData }) {
 
   // Current prices and stock from the API (nothing is reserved until the order is placed).
   useEffect(() => {
-    if (!items.length) return setQuote(undefined);
+    if (!items.length) {
+      setQuote(undefined);
+      return;
+    }
     let current = true;
     api()
       .POST('/cart/quote', { body: { items } })
@@ -71,7 +75,7 @@ export function CheckoutPage({ data }: { data: ShopData }) {
           setProblems(stockProblems(quoted));
         } else if (response.status === 400) {
           setQuote(undefined);
-          setProblems(await unsellableProblems(new ApiError(400, '', null, (error as { details?: unknown })?.details), cart, data.locale));
+          setProblems(await unsellableProblems(new ApiError(400, '', null, (error as { details?: unknown } | undefined)?.details), cart, data.locale));
         }
       })
       .catch(() => undefined);
@@ -84,10 +88,13 @@ export function CheckoutPage({ data }: { data: ShopData }) {
     return listenLive({
       connect: (signal) => api().GET('/live/catalogue', { params: { query: { products: productIds } }, parseAs: 'stream', signal }),
       onEvent(event, payload) {
-        if (event === 'stock') setLive((l) => ({ ...l, [payload.variantId]: payload.available }));
+        if (event === 'stock') {
+          const stock = payload as StockEvent;
+          setLive((l) => ({ ...l, [stock.variantId]: stock.available }));
+        }
         if (event === 'snapshot') {
           const next: Record<string, number> = {};
-          for (const p of payload.products) for (const v of p.variants) next[v.variantId] = v.available;
+          for (const p of (payload as CatalogueSnapshot).products) for (const v of p.variants) next[v.variantId] = v.available;
           setLive(next);
         }
       },
@@ -100,7 +107,7 @@ export function CheckoutPage({ data }: { data: ShopData }) {
     return problems[line.variantId];
   };
 
-  const currency = quote?.currency ?? cart[0]?.currency ?? data.brand.defaultCurrency;
+  const currency = quote?.currency ?? cart.at(0)?.currency ?? data.brand.defaultCurrency;
   const total = quote?.totalMinor ?? cart.reduce((sum, l) => sum + l.priceMinor * l.quantity, 0);
   const money = (minor: number) => formatPrice(minor, currency, data.locale);
   const blocked = cart.some((l) => lineProblem(l));
@@ -143,7 +150,7 @@ export function CheckoutPage({ data }: { data: ShopData }) {
           placed = await unwrap(api().POST('/orders/checkout', { body, params: { header: { 'Idempotency-Key': key } } }));
         } catch (error) {
           // 409 without stock details: the first try with this key is still running, or the sale is very busy.
-          const busy = error instanceof ApiError && error.status === 409 && !(error.details as { lines?: unknown })?.lines;
+          const busy = error instanceof ApiError && error.status === 409 && !(error.details as { lines?: unknown } | null | undefined)?.lines;
           if (!busy || attempt >= 3) throw error;
           await new Promise((resolve) => setTimeout(resolve, 800 * (attempt + 1)));
         }
@@ -167,7 +174,7 @@ export function CheckoutPage({ data }: { data: ShopData }) {
     if (!(error instanceof ApiError) || isUnreachable(error)) {
       setFormError(UNREACHABLE);
     } else if (error.status === 409) {
-      const lines = (error.details as { lines?: { variantId: string; available: number }[] })?.lines ?? [];
+      const lines = (error.details as { lines?: { variantId: string; available: number }[] } | null | undefined)?.lines ?? [];
       setProblems(Object.fromEntries(lines.map((l) => [l.variantId, l.available <= 0 ? 'Sold out' : `Only ${l.available} left — lower the quantity`])));
       setLive((current) => ({ ...current, ...Object.fromEntries(lines.map((l) => [l.variantId, Math.max(0, l.available)])) }));
       setFormError(lines.some((l) => l.available <= 0) ? 'Sorry — something in your cart sold out just now.' : 'Sorry — there is less in stock than your cart asks for.');

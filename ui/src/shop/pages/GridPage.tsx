@@ -1,5 +1,5 @@
 import type { ShopData } from '../model.js';
-import { dropOf } from '../model.js';
+import { dropOf, firstImage } from '../model.js';
 import { useLiveProducts } from '../lib/live-catalogue.js';
 import { useNow } from '../lib/clock.js';
 import { formatPrice } from '../lib/format.js';
@@ -31,7 +31,7 @@ export function GridPage({ data }: { data: ShopData }) {
             return (
               <li key={product.id} class={styles.card} data-product={product.slug}>
                 <a class={styles.cardLink} href={`/shop/${encodeURIComponent(product.slug)}`}>
-                  <ProductImage src={product.images?.[0]} alt={product.name} />
+                  <ProductImage src={firstImage(product)} alt={product.name} />
                   <span class={styles.cardName}>{product.name}</span>
                 </a>
                 <span class={styles.cardPrice}>

@@ -20,7 +20,13 @@ type Phase =
   | { kind: 'loading' }
   | { kind: 'no-access' }
   | { kind: 'unreachable' }
-  | { kind: 'ready'; order: Order; summary?: Summary };
+  | { kind: 'ready'; order: Order; summary?: Summary; token: string };
+
+/** A field the provider's payment instructions always carry (documented per provider); its absence is a provider problem. */
+function given<T>(value: T | undefined, name: string): T {
+  if (value === undefined) throw new Error(`The payment instructions lack ${name}`);
+  return value;
+}
 
 const PAID_STATES = new Set(['PAID', 'FULFILLED', 'DELIVERED', 'PARTIALLY_REFUNDED', 'REFUNDED', 'RETURN_REQUESTED', 'RETURNED']);
 
@@ -31,7 +37,6 @@ const PAID_STATES = new Set(['PAID', 'FULFILLED', 'DELIVERED', 'PARTIALLY_REFUND
  */
 export function PayPage({ data, orderId }: { data: ShopData; orderId: string }) {
   const mounted = useMounted();
-  const [token, setToken] = useState<string>();
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const headers = (t: string) => ({ 'x-order-token': t });
@@ -40,7 +45,7 @@ export function PayPage({ data, orderId }: { data: ShopData; orderId: string }) 
     try {
       const params = { path: { id: orderId }, header: headers(t) };
       const [order, summary] = await Promise.all([unwrap(api().GET('/orders/{id}', { params })), unwrap(api().GET('/orders/{id}/payment', { params }))]);
-      setPhase({ kind: 'ready', order, summary });
+      setPhase({ kind: 'ready', order, summary, token: t });
     } catch (error) {
       setPhase(error instanceof ApiError && error.status === 404 ? { kind: 'no-access' } : { kind: 'unreachable' });
     }
@@ -48,8 +53,10 @@ export function PayPage({ data, orderId }: { data: ShopData; orderId: string }) 
 
   useEffect(() => {
     const t = takeOrderToken(orderId);
-    setToken(t);
-    if (!t) return setPhase({ kind: 'no-access' });
+    if (!t) {
+      setPhase({ kind: 'no-access' });
+      return;
+    }
     void load(t);
     // Status changes (paid, failed, expired) arrive here; the order and its payments are then read again.
     return listenLive({
@@ -92,10 +99,11 @@ export function PayPage({ data, orderId }: { data: ShopData; orderId: string }) 
       </section>
     );
   }
-  return <OrderStatus data={data} order={phase.order} summary={phase.summary} token={token!} onPaid={() => void load(token!)} />;
+  const { token } = phase;
+  return <OrderStatus data={data} order={phase.order} summary={phase.summary} token={token} onPaid={() => void load(token)} />;
 }
 
-function OrderStatus({ data, order, summary, token, onPaid }: { data: ShopData; order: Order; summary?: Summary; token: string; onPaid(): void }) {
+function OrderStatus({ data, order, summary, token, onPaid }: { data: ShopData; order: Order; summary?: Summary; token: string; onPaid: () => void }) {
   const money = (minor: number) => formatPrice(minor, order.currency, data.locale);
   const heading = useRef<HTMLHeadingElement>(null);
   const status = order.status;
@@ -148,7 +156,7 @@ function OrderStatus({ data, order, summary, token, onPaid }: { data: ShopData; 
   );
 }
 
-function OrderSummary({ order, money }: { order: Order; money(minor: number): string }) {
+function OrderSummary({ order, money }: { order: Order; money: (minor: number) => string }) {
   return (
     <section class={styles.summary} aria-label="Order summary">
       <ul>
@@ -172,7 +180,7 @@ function OrderSummary({ order, money }: { order: Order; money(minor: number): st
 type Step = { kind: 'starting' } | { kind: 'ready'; instructions: Instructions } | { kind: 'provider-down' } | { kind: 'processing' } | { kind: 'settling' };
 
 /** The payment itself, for an order still awaiting it; retried on the same order as often as needed. */
-function PaymentStep({ data, order, summary, token, onPaid }: { data: ShopData; order: Order; summary?: Summary; token: string; onPaid(): void }) {
+function PaymentStep({ data, order, summary, token, onPaid }: { data: ShopData; order: Order; summary?: Summary; token: string; onPaid: () => void }) {
   const [step, setStep] = useState<Step>({ kind: 'starting' });
   const [declined, setDeclined] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -189,15 +197,16 @@ function PaymentStep({ data, order, summary, token, onPaid }: { data: ShopData; 
   const problem = declined ?? failedBefore;
 
   useEffect(() => {
-    let current = true;
+    // Cleared by the cleanup below while the request awaits.
+    let current = true as boolean;
     setStep({ kind: 'starting' });
-    (async () => {
+    void (async () => {
       try {
         const instructions = await unwrap(api().POST('/orders/{id}/payment', { params: { path: { id: order.id }, header: { 'x-order-token': token } } }));
         if (!current) return;
         if (instructions.method === 'STRIPE') {
-          const js = await loadStripe(instructions.publishableKey!);
-          const elements = js.elements({ clientSecret: instructions.clientSecret!, appearance: { theme: 'stripe', variables: { colorPrimary: data.brand.brandColor ?? undefined } } });
+          const js = await loadStripe(given(instructions.publishableKey, 'publishableKey'));
+          const elements = js.elements({ clientSecret: given(instructions.clientSecret, 'clientSecret'), appearance: { theme: 'stripe', variables: { colorPrimary: data.brand.brandColor ?? undefined } } });
           stripe.current = { js, elements };
           setStep({ kind: 'ready', instructions });
         } else {
@@ -244,19 +253,20 @@ function PaymentStep({ data, order, summary, token, onPaid }: { data: ShopData; 
     try {
       const Razorpay = await loadRazorpay();
       const checkout = new Razorpay({
-        key: instructions.keyId!, order_id: instructions.razorpayOrderId!, amount: instructions.amount!, currency: instructions.currency,
+        key: given(instructions.keyId, 'keyId'), order_id: given(instructions.razorpayOrderId, 'razorpayOrderId'), amount: given(instructions.amount, 'amount'),
+        currency: instructions.currency,
         name: data.brand.name, description: `Order ${order.number}`, ...(data.brand.logoUrl?.startsWith('https://') && { image: data.brand.logoUrl }),
         prefill: { name: order.customerName, contact: order.phone, ...(order.email && { email: order.email }) },
         ...(data.brand.brandColor && { theme: { color: data.brand.brandColor } }),
-        handler: async (result) => {
+        handler: (result) => {
           setStep({ kind: 'processing' });
-          try {
-            const confirmed = await unwrap(api().POST('/payments/razorpay/verify', { body: result }));
-            if (confirmed.paid) onPaid();
-          } catch {
+          void unwrap(api().POST('/payments/razorpay/verify', { body: result }))
+            .then((confirmed) => {
+              if (confirmed.paid) onPaid();
+            })
             // The webhook still gets there; the live status shows it.
-          }
-          setBusy(false);
+            .catch(() => undefined)
+            .finally(() => setBusy(false));
         },
         modal: { ondismiss: () => setBusy(false) },
       });

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import type { Product, ShopData } from '../model.js';
-import { dropOf } from '../model.js';
+import { dropOf, firstImage } from '../model.js';
 import { useLiveProducts } from '../lib/live-catalogue.js';
 import { useNow } from '../lib/clock.js';
 import { formatPrice } from '../lib/format.js';
@@ -13,7 +13,7 @@ import shop from '../components/Shop.module.css';
 
 /** The name of what the variants differ in ("Size"), when they differ in exactly one attribute. */
 function optionLabel(product: Product): string {
-  const attributes = product.variants.map((v) => (v.attributes ?? {}) as Record<string, unknown>);
+  const attributes = product.variants.map((v) => (v.attributes as Record<string, unknown> | null | undefined) ?? {});
   const keys = [...new Set(attributes.flatMap((a) => Object.keys(a)))];
   const varying = keys.filter((key) => new Set(attributes.map((a) => JSON.stringify(a[key]))).size > 1);
   if (varying.length !== 1) return 'Option';
@@ -25,16 +25,20 @@ function optionLabel(product: Product): string {
  * browser makes the picker and the cart work, and keeps stock and the drop live.
  */
 export function ProductPage({ data }: { data: ShopData }) {
-  const { products, opened } = useLiveProducts([data.product!]);
+  return data.product ? <ProductView data={data} initial={data.product} /> : null;
+}
+
+function ProductView({ data, initial }: { data: ShopData; initial: Product }) {
+  const { products, opened } = useLiveProducts([initial]);
   const product = products[0];
   const renderedAt = Date.parse(data.serverTime);
   const now = useNow(data.serverTime, dropOf(product, renderedAt).state === 'upcoming');
   const variants = product.variants;
-  const [selectedId, setSelectedId] = useState(() => (variants.find((v) => v.available > 0) ?? variants[0])?.id);
+  const [selectedId, setSelectedId] = useState(() => (variants.find((v) => v.available > 0) ?? variants.at(0))?.id);
   const [quantity, setQuantity] = useState(1);
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string }>();
 
-  const selected = variants.find((v) => v.id === selectedId) ?? variants[0];
+  const selected = variants.find((v) => v.id === selectedId) ?? variants.at(0);
   const drop = dropOf(product, now);
   const upcoming = drop.state === 'upcoming' && !opened.has(product.id);
   const onSale = product.status === 'ACTIVE' && !upcoming;
@@ -47,7 +51,7 @@ export function ProductPage({ data }: { data: ShopData }) {
     const result = addToCart(
       {
         variantId: selected.id, productId: product.id, productSlug: product.slug, productName: product.name, variantName: selected.name,
-        priceMinor: selected.priceMinor, currency: selected.currency, image: product.images?.[0],
+        priceMinor: selected.priceMinor, currency: selected.currency, image: firstImage(product),
       },
       chosenQuantity,
       available,
@@ -70,7 +74,7 @@ export function ProductPage({ data }: { data: ShopData }) {
   return (
     <article class={styles.product}>
       <div>
-        <ProductImage src={product.images?.[0]} alt={product.name} eager />
+        <ProductImage src={firstImage(product)} alt={product.name} eager />
       </div>
       <div class={styles.info}>
         <h1>{product.name}</h1>

@@ -11,7 +11,7 @@ import shop from '../components/Shop.module.css';
 type Tracking = Schemas['TrackingResponse'];
 
 /** Each step of an order's life, as the customer reads it (the API's state-machine events). */
-const STEPS: Record<string, string> = {
+const STEPS: Partial<Record<string, string>> = {
   CHECKOUT: 'Order placed',
   AWAIT_PAYMENT: 'Waiting for payment',
   CONFIRM_COD: 'Confirmed — cash on delivery',
@@ -30,7 +30,7 @@ const STEPS: Record<string, string> = {
   RECEIVE_RETURN: 'Return received',
 };
 
-const STATUS: Record<string, string> = {
+const STATUS: Partial<Record<string, string>> = {
   CREATED: 'Placed', PAYMENT_PENDING: 'Waiting for payment', CONFIRMED: 'Confirmed', PAID: 'Paid', FULFILLED: 'Shipped', DELIVERED: 'Delivered',
   CANCELLED: 'Cancelled', EXPIRED: 'Expired', PARTIALLY_REFUNDED: 'Partly refunded', REFUNDED: 'Refunded', RETURN_REQUESTED: 'Return requested',
   RETURNED: 'Returned',
@@ -53,7 +53,10 @@ export function TrackPage({ data }: { data: ShopData }) {
     event.preventDefault();
     setProblem(undefined);
     setResult(undefined);
-    if (!number.trim() || !phone.trim()) return setProblem('Enter the order number and the phone number you ordered with.');
+    if (!number.trim() || !phone.trim()) {
+      setProblem('Enter the order number and the phone number you ordered with.');
+      return;
+    }
     setBusy(true);
     try {
       setResult(await unwrap(api().POST('/orders/track', { body: { orderNumber: number.trim(), phone: phone.trim() } })));
