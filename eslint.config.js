@@ -56,17 +56,33 @@ const policies = [
 ];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'src/generated/', 'bench/results/', '.data/', 'test-results/', 'playwright-report/', 'clients/ts/src/schema.d.ts'] },
+  {
+    ignores: [
+      'dist/',
+      'coverage/',
+      'src/generated/',
+      'bench/results/',
+      '.data/',
+      'test-results/',
+      'playwright-report/',
+      'clients/ts/src/schema.d.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: { allowDefaultProject: ['prisma.config.ts'] }, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { projectService: { allowDefaultProject: ['prisma.config.ts'] }, tsconfigRootDir: import.meta.dirname },
+    },
     rules: {
       // Numbers in messages read fine; objects and undefined still may not slip into a string.
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       // Nest modules are decorated empty classes.
       '@typescript-eslint/no-extraneous-class': ['error', { allowWithDecorator: true }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
       // `(x) => doSomething(x)` handlers returning void are the idiom of callbacks and event handlers.
       '@typescript-eslint/no-confusing-void-expression': ['error', { ignoreArrowShorthand: true }],
       // Response DTOs are classes so that Swagger can describe them; plain objects of their shape are what routes return
@@ -111,7 +127,13 @@ export default tseslint.config(
     settings: {
       'boundaries/elements': elements,
       'boundaries/include': ['src/**/*', 'ui/src/**/*', 'clients/ts/src/**/*'],
-      'import/resolver': { typescript: { alwaysTryTypes: true, noWarnOnMultipleProjects: true, project: ['tsconfig.json', 'ui/tsconfig.json', 'clients/ts/tsconfig.json'] } },
+      'import/resolver': {
+        typescript: {
+          alwaysTryTypes: true,
+          noWarnOnMultipleProjects: true,
+          project: ['tsconfig.json', 'ui/tsconfig.json', 'clients/ts/tsconfig.json'],
+        },
+      },
     },
     rules: {
       'boundaries/dependencies': ['error', { default: 'disallow', policies }],

@@ -75,11 +75,21 @@ async function main(): Promise<void> {
     const scenarios: Scenario[] = [];
     if (config.scenarios.has('hot')) {
       const hot = () => catalogue.hotVariantId;
-      scenarios.push({ name: 'checkout hot SKU', http: checkoutRequests(hot, HTTP_CHECKOUT_EMAIL), warmUp: checkoutRequests(hot, WARM_UP_EMAIL), raw: rawCheckout(hot) });
+      scenarios.push({
+        name: 'checkout hot SKU',
+        http: checkoutRequests(hot, HTTP_CHECKOUT_EMAIL),
+        warmUp: checkoutRequests(hot, WARM_UP_EMAIL),
+        raw: rawCheckout(hot),
+      });
     }
     if (config.scenarios.has('spread')) {
       const pick = () => catalogue.spreadVariantIds[Math.floor(Math.random() * catalogue.spreadVariantIds.length)];
-      scenarios.push({ name: 'checkout spread (10k SKUs)', http: checkoutRequests(pick, HTTP_CHECKOUT_EMAIL), warmUp: checkoutRequests(pick, WARM_UP_EMAIL), raw: rawCheckout(pick) });
+      scenarios.push({
+        name: 'checkout spread (10k SKUs)',
+        http: checkoutRequests(pick, HTTP_CHECKOUT_EMAIL),
+        warmUp: checkoutRequests(pick, WARM_UP_EMAIL),
+        raw: rawCheckout(pick),
+      });
     }
     if (config.scenarios.has('catalogue')) {
       const detail = detailRequests(catalogue.productSlugs);
@@ -97,9 +107,21 @@ async function main(): Promise<void> {
     for (const scenario of scenarios) {
       for (const connections of config.connections) {
         log(`${scenario.name} × ${connections} connections`);
-        const appRun = await runHttpLoad({ baseUrl: app.baseUrl, connections, durationSeconds: config.durationSeconds, requests: scenario.http, monitor });
+        const appRun = await runHttpLoad({
+          baseUrl: app.baseUrl,
+          connections,
+          durationSeconds: config.durationSeconds,
+          requests: scenario.http,
+          monitor,
+        });
         const raw = scenario.raw
-          ? await runRawLoad({ connectionString: scratch.url, connections, durationSeconds: config.durationSeconds, maxAttempts: MAX_ATTEMPTS, transaction: scenario.raw })
+          ? await runRawLoad({
+              connectionString: scratch.url,
+              connections,
+              durationSeconds: config.durationSeconds,
+              maxAttempts: MAX_ATTEMPTS,
+              transaction: scenario.raw,
+            })
           : undefined;
         rows.push({ scenario: scenario.name, connections, app: appRun, raw });
         log(`  app ${appRun.perSecond}/s p99 ${appRun.p99Ms} ms${raw ? `; raw ${raw.perSecond}/s p99 ${raw.p99Ms} ms` : ''}`);
@@ -173,25 +195,38 @@ async function check(db: pg.Pool, rows: LoadRow[], expiry: ExpiryResult | undefi
   const transportErrors = rows.reduce((n, r) => n + r.app.transportErrors, 0);
   const problems = await stockAndOrderProblems(db);
   const within = (what: string, counted: number, inFlight: number, held: number) => {
-    if (held < counted || held > counted + inFlight) problems.push(`${what}: ${counted} answered 2xx (+ up to ${inFlight} in flight at stops) but the database holds ${held}`);
+    if (held < counted || held > counted + inFlight)
+      problems.push(`${what}: ${counted} answered 2xx (+ up to ${inFlight} in flight at stops) but the database holds ${held}`);
   };
   const checkoutRows = rows.filter((r) => r.scenario.startsWith('checkout'));
   const checkoutsAnswered2xx = checkoutRows.reduce((n, r) => n + r.app.ok, 0);
   const rawCommitted = checkoutRows.reduce((n, r) => n + (r.raw?.ok ?? 0), 0);
   const { rows: counts } = await db.query<{ email: string; orders: number; paid: number; paid_once: number }>(
     `SELECT o.email, count(*)::int AS orders, count(*) FILTER (WHERE o.status = 'PAID')::int AS paid,
-            count(*) FILTER (WHERE o.status = 'PAID' AND (SELECT count(*) FROM payment_attempts a WHERE a.order_id = o.id AND a.status = 'CAPTURED') = 1)::int AS paid_once
+            count(*) FILTER (WHERE o.status = 'PAID'
+              AND (SELECT count(*) FROM payment_attempts a WHERE a.order_id = o.id AND a.status = 'CAPTURED') = 1)::int AS paid_once
      FROM orders o WHERE o.email = ANY($1) GROUP BY o.email`,
     [[HTTP_CHECKOUT_EMAIL, RAW_CHECKOUT_EMAIL, WEBHOOK_ORDER_EMAIL]],
   );
   const of = (email: string) => counts.find((r) => r.email === email) ?? { orders: 0, paid: 0, paid_once: 0 };
   const ordersCreated = of(HTTP_CHECKOUT_EMAIL).orders;
-  within('checkouts', checkoutsAnswered2xx, checkoutRows.reduce((n, r) => n + r.connections, 0), ordersCreated);
-  if (of(RAW_CHECKOUT_EMAIL).orders !== rawCommitted) problems.push(`raw baseline committed ${rawCommitted} orders but the database holds ${of(RAW_CHECKOUT_EMAIL).orders}`);
+  within(
+    'checkouts',
+    checkoutsAnswered2xx,
+    checkoutRows.reduce((n, r) => n + r.connections, 0),
+    ordersCreated,
+  );
+  if (of(RAW_CHECKOUT_EMAIL).orders !== rawCommitted)
+    problems.push(`raw baseline committed ${rawCommitted} orders but the database holds ${of(RAW_CHECKOUT_EMAIL).orders}`);
   const webhookRows = rows.filter((r) => r.scenario.startsWith('webhook'));
   if (webhookRows.length) {
     const paid = of(WEBHOOK_ORDER_EMAIL);
-    within('payment webhooks', webhookRows.reduce((n, r) => n + r.app.ok, 0), webhookRows.reduce((n, r) => n + r.connections, 0), paid.paid);
+    within(
+      'payment webhooks',
+      webhookRows.reduce((n, r) => n + r.app.ok, 0),
+      webhookRows.reduce((n, r) => n + r.connections, 0),
+      paid.paid,
+    );
     if (paid.paid_once !== paid.paid) problems.push(`${paid.paid - paid.paid_once} paid orders do not have exactly one captured payment`);
   }
   if (expiry && (expiry.reservations !== expiryOrders || expiry.leftOver !== 0)) {

@@ -28,7 +28,14 @@ import { IdempotencyKeysModule } from './idempotency-keys/idempotency-keys.modul
   imports: [
     // Read when the app is created (not when this file is imported), from the one validated source; nothing reads
     // process.env behind it.
-    ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, validatePredefined: false, skipProcessEnv: true, cache: true, load: [() => ({ ...validateEnvironment(process.env) })] }),
+    ConfigModule.forRoot({
+      isGlobal: true,
+      ignoreEnvFile: true,
+      validatePredefined: false,
+      skipProcessEnv: true,
+      cache: true,
+      load: [() => ({ ...validateEnvironment(process.env) })],
+    }),
     ScheduleModule.forRoot(),
     PrismaModule,
     IdempotencyModule,

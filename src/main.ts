@@ -26,7 +26,10 @@ async function main(): Promise<void> {
     process.env.DATABASE_URL = database.url;
     // Loaded only now, so that a configuration or database problem is reported without loading the whole app.
     const [{ createApp }, { seedIfEmpty }, { shutdownOnSignals }, { printStartupBanner }, { StoredSecretsService }] = await Promise.all([
-      import('./app.factory.js'), import('./seed/seed.js'), import('./ops/graceful-shutdown.js'), import('./ops/startup-banner.js'),
+      import('./app.factory.js'),
+      import('./seed/seed.js'),
+      import('./ops/graceful-shutdown.js'),
+      import('./ops/startup-banner.js'),
       import('./secrets/stored-secrets.service.js'),
     ]);
     const app = await createApp();

@@ -22,7 +22,8 @@ describe('admin command line', () => {
   });
 
   const admin = (...args: string[]) => runBuilt('dist/cli/admin.js', args, { NODE_ENV: 'test', DATABASE_URL: db.url, BCRYPT_ROUNDS: '4' });
-  const user = async (email: string) => (await sql.query('SELECT id::text, role, password_hash FROM users WHERE email = $1', [email])).rows[0];
+  const user = async (email: string) =>
+    (await sql.query('SELECT id::text, role, password_hash FROM users WHERE email = $1', [email])).rows[0];
 
   it('creates an admin with a generated password shown once, and resets passwords', async () => {
     const created = await admin('create', '--email', 'Ops@Brand.Example', '--name', 'Ops');
@@ -38,7 +39,9 @@ describe('admin command line', () => {
     expect([reset.code, reset.stdout.trim()]).toEqual([0, 'Password of ops@brand.example (ADMIN) reset.']);
     expect(await bcrypt.compare('a-new-long-password', (await user('ops@brand.example')).password_hash)).toBe(true);
 
-    const { rows: audit } = await sql.query('SELECT action, actor_type, actor_id FROM audit_log WHERE entity_id = $1 ORDER BY id', [row.id]);
+    const { rows: audit } = await sql.query('SELECT action, actor_type, actor_id FROM audit_log WHERE entity_id = $1 ORDER BY id', [
+      row.id,
+    ]);
     expect(audit).toEqual([
       { action: 'user.admin_created', actor_type: 'SYSTEM', actor_id: 'cli' },
       { action: 'user.password_reset', actor_type: 'SYSTEM', actor_id: 'cli' },
@@ -54,7 +57,10 @@ describe('admin command line', () => {
       admin('promote', '--email', 'x@brand.example'),
       admin('create'),
     ]);
-    expect([duplicate.code, duplicate.stderr.trim()]).toEqual([1, 'Error: An account with ops@brand.example already exists (ADMIN); reset its password instead, or use another email']);
+    expect([duplicate.code, duplicate.stderr.trim()]).toEqual([
+      1,
+      'Error: An account with ops@brand.example already exists (ADMIN); reset its password instead, or use another email',
+    ]);
     expect([short.code, short.stderr.trim()]).toEqual([1, 'Error: The password must be 8 to 72 characters']);
     expect([unknown.code, unknown.stderr.trim()]).toEqual([1, 'Error: User nobody@brand.example not found']);
     expect(usage.code).toBe(2);

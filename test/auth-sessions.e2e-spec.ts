@@ -66,7 +66,11 @@ describe('browser sessions (refresh cookie)', () => {
     expect(JSON.stringify(rows)).not.toContain(session);
     expect(await t.prisma.auditLog.count({ where: { entityId: staff.id, action: 'auth.session_started' } })).toBe(1);
 
-    const overHttps = await t.http.post('/auth/login').set('X-Forwarded-Proto', 'https').send({ email: staff.email, password: staff.password, refreshCookie: true }).expect(200);
+    const overHttps = await t.http
+      .post('/auth/login')
+      .set('X-Forwarded-Proto', 'https')
+      .send({ email: staff.email, password: staff.password, refreshCookie: true })
+      .expect(200);
     expect(setCookie(overHttps)).toMatch(/; Secure/i);
   });
 
@@ -141,11 +145,23 @@ describe('browser sessions (refresh cookie)', () => {
       const staff = await newStaff();
       const { accessToken } = await signIn(staff.email, staff.password);
       const before = await t.prisma.user.findUniqueOrThrow({ where: { id: staff.id } });
-      const wrong = await t.http.post('/auth/password').set(support.bearer(accessToken)).send({ currentPassword: 'not-my-password', newPassword: 'another-pass-1' }).expect(400);
+      const wrong = await t.http
+        .post('/auth/password')
+        .set(support.bearer(accessToken))
+        .send({ currentPassword: 'not-my-password', newPassword: 'another-pass-1' })
+        .expect(400);
       expect(wrong.body.details).toEqual([{ field: 'currentPassword', errors: [expect.any(String)] }]);
-      const same = await t.http.post('/auth/password').set(support.bearer(accessToken)).send({ currentPassword: staff.password, newPassword: staff.password }).expect(400);
+      const same = await t.http
+        .post('/auth/password')
+        .set(support.bearer(accessToken))
+        .send({ currentPassword: staff.password, newPassword: staff.password })
+        .expect(400);
       expect(same.body.details).toEqual([{ field: 'newPassword', errors: [expect.any(String)] }]);
-      const short = await t.http.post('/auth/password').set(support.bearer(accessToken)).send({ currentPassword: staff.password, newPassword: 'short' }).expect(400);
+      const short = await t.http
+        .post('/auth/password')
+        .set(support.bearer(accessToken))
+        .send({ currentPassword: staff.password, newPassword: 'short' })
+        .expect(400);
       expect(short.body.details.map((d: { field: string }) => d.field)).toEqual(['newPassword']);
       const after = await t.prisma.user.findUniqueOrThrow({ where: { id: staff.id } });
       expect(after.passwordHash).toBe(before.passwordHash);

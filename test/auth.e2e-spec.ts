@@ -3,8 +3,12 @@ import { startTestApp, registerCustomer, createAdmin, bearer, uniqueEmail, type 
 
 describe('auth, guards and the common error shape', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await startTestApp(); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   it('registers a customer, logs in and reads /auth/me', async () => {
     const email = uniqueEmail('reg');
@@ -25,7 +29,10 @@ describe('auth, guards and the common error shape', () => {
     expect(dup.body).toEqual({ statusCode: 409, error: 'Conflict', message: expect.any(String) });
     const bad = await t.http.post('/auth/login').send({ email, password: 'wrong-password' }).expect(401);
     expect(bad.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
-    await t.http.post('/auth/login').send({ email: uniqueEmail('ghost'), password: 'whatever1' }).expect(401);
+    await t.http
+      .post('/auth/login')
+      .send({ email: uniqueEmail('ghost'), password: 'whatever1' })
+      .expect(401);
   });
 
   it('never lets registration create an admin', async () => {

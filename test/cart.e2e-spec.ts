@@ -11,21 +11,51 @@ describe('POST /cart/quote', () => {
     t = await startTestApp();
     admin = await createAdmin(t);
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   const quote = (items: unknown) => t.http.post('/cart/quote').send({ items });
 
   it('prices each line and the total, with availability, without a token', async () => {
-    const product = await createProductWithStock(t.prisma, [{ stock: 5, priceMinor: 189900 }, { stock: 1, priceMinor: 54900 }]);
+    const product = await createProductWithStock(t.prisma, [
+      { stock: 5, priceMinor: 189900 },
+      { stock: 1, priceMinor: 54900 },
+    ]);
     const [a, b] = product.variants;
-    const res = await quote([{ variantId: a.id, quantity: 2 }, { variantId: b.id, quantity: 3 }]).expect(200);
+    const res = await quote([
+      { variantId: a.id, quantity: 2 },
+      { variantId: b.id, quantity: 3 },
+    ]).expect(200);
     expect(res.body).toEqual({
       currency: 'INR',
       totalMinor: 2 * 189900 + 3 * 54900,
       allInStock: false,
       items: [
-        { variantId: a.id, sku: a.sku, productId: product.id, productName: product.name, variantName: a.name, quantity: 2, unitPriceMinor: 189900, lineTotalMinor: 379800, available: 5, inStock: true },
-        { variantId: b.id, sku: b.sku, productId: product.id, productName: product.name, variantName: b.name, quantity: 3, unitPriceMinor: 54900, lineTotalMinor: 164700, available: 1, inStock: false },
+        {
+          variantId: a.id,
+          sku: a.sku,
+          productId: product.id,
+          productName: product.name,
+          variantName: a.name,
+          quantity: 2,
+          unitPriceMinor: 189900,
+          lineTotalMinor: 379800,
+          available: 5,
+          inStock: true,
+        },
+        {
+          variantId: b.id,
+          sku: b.sku,
+          productId: product.id,
+          productName: product.name,
+          variantName: b.name,
+          quantity: 3,
+          unitPriceMinor: 54900,
+          lineTotalMinor: 164700,
+          available: 1,
+          inStock: false,
+        },
       ],
     });
     // A quote holds nothing.
@@ -33,7 +63,9 @@ describe('POST /cart/quote', () => {
   });
 
   it('counts availability net of reservations', async () => {
-    const { variants: [v] } = await createProductWithStock(t.prisma, [{ stock: 6 }]);
+    const {
+      variants: [v],
+    } = await createProductWithStock(t.prisma, [{ stock: 6 }]);
     const ledger = t.app.get(StockLedger);
     await t.prisma.serializable(async (tx) => {
       await ledger.lock(tx, [v.id]);
@@ -45,15 +77,32 @@ describe('POST /cart/quote', () => {
   });
 
   it('adds up the demand of a variant that appears on several lines', async () => {
-    const { variants: [v] } = await createProductWithStock(t.prisma, [{ stock: 3, priceMinor: 1000 }]);
-    const res = await quote([{ variantId: v.id, quantity: 2 }, { variantId: v.id, quantity: 2 }]).expect(200);
-    expect(res.body.items.map((l: { inStock: boolean; available: number }) => [l.inStock, l.available])).toEqual([[false, 3], [false, 3]]);
+    const {
+      variants: [v],
+    } = await createProductWithStock(t.prisma, [{ stock: 3, priceMinor: 1000 }]);
+    const res = await quote([
+      { variantId: v.id, quantity: 2 },
+      { variantId: v.id, quantity: 2 },
+    ]).expect(200);
+    expect(res.body.items.map((l: { inStock: boolean; available: number }) => [l.inStock, l.available])).toEqual([
+      [false, 3],
+      [false, 3],
+    ]);
     expect(res.body).toMatchObject({ totalMinor: 4000, allInStock: false });
-    expect((await quote([{ variantId: v.id, quantity: 2 }, { variantId: v.id, quantity: 1 }]).expect(200)).body.allInStock).toBe(true);
+    expect(
+      (
+        await quote([
+          { variantId: v.id, quantity: 2 },
+          { variantId: v.id, quantity: 1 },
+        ]).expect(200)
+      ).body.allInStock,
+    ).toBe(true);
   });
 
   it('names the line of an unknown, archived, deactivated or not-yet-dropped variant', async () => {
-    const { variants: [ok] } = await createProductWithStock(t.prisma, [{ stock: 5 }]);
+    const {
+      variants: [ok],
+    } = await createProductWithStock(t.prisma, [{ stock: 5 }]);
     const archived = await createProductWithStock(t.prisma, [{ stock: 5 }], { status: 'ARCHIVED' });
     const dropAt = new Date(Date.now() + 3_600_000);
     const upcoming = await createProductWithStock(t.prisma, [{ stock: 5 }], { availableFrom: dropAt });
@@ -83,7 +132,9 @@ describe('POST /cart/quote', () => {
   });
 
   it('refuses quantities of zero or less, non-integers and malformed lines, naming each', async () => {
-    const { variants: [v] } = await createProductWithStock(t.prisma, [{ stock: 5 }]);
+    const {
+      variants: [v],
+    } = await createProductWithStock(t.prisma, [{ stock: 5 }]);
     const res = await quote([
       { variantId: v.id, quantity: 1 },
       { variantId: v.id, quantity: 0 },
@@ -92,19 +143,37 @@ describe('POST /cart/quote', () => {
       { variantId: 'not-a-uuid', quantity: 1 },
       { variantId: v.id },
     ]).expect(400);
-    expect(res.body.details.map((d: { field: string }) => d.field)).toEqual(['items.1.quantity', 'items.2.quantity', 'items.3.quantity', 'items.4.variantId', 'items.5.quantity']);
+    expect(res.body.details.map((d: { field: string }) => d.field)).toEqual([
+      'items.1.quantity',
+      'items.2.quantity',
+      'items.3.quantity',
+      'items.4.variantId',
+      'items.5.quantity',
+    ]);
     expect((await quote([]).expect(400)).body.details).toEqual([{ field: 'items', errors: [expect.stringContaining('at least 1')] }]);
     await t.http.post('/cart/quote').send({}).expect(400);
   });
 
   it('takes what checkout takes: at most 100 of a line and 50 lines, within what an amount column holds', async () => {
-    const { variants: [v] } = await createProductWithStock(t.prisma, [{ stock: 500 }]);
+    const {
+      variants: [v],
+    } = await createProductWithStock(t.prisma, [{ stock: 500 }]);
     await quote([{ variantId: v.id, quantity: 100 }]).expect(200);
-    expect((await quote([{ variantId: v.id, quantity: 101 }]).expect(400)).body.details.map((d: { field: string }) => d.field)).toEqual(['items.0.quantity']);
+    expect((await quote([{ variantId: v.id, quantity: 101 }]).expect(400)).body.details.map((d: { field: string }) => d.field)).toEqual([
+      'items.0.quantity',
+    ]);
     await quote(Array.from({ length: 50 }, () => ({ variantId: v.id, quantity: 1 }))).expect(200);
-    expect((await quote(Array.from({ length: 51 }, () => ({ variantId: v.id, quantity: 1 }))).expect(400)).body.details.map((d: { field: string }) => d.field)).toEqual(['items']);
-    const { variants: [dear] } = await createProductWithStock(t.prisma, [{ stock: 5, priceMinor: 2_000_000_000 }]);
-    expect((await quote([{ variantId: dear.id, quantity: 2 }]).expect(400)).body.details).toEqual([{ field: 'items', errors: [expect.stringContaining('may not exceed')] }]);
+    expect(
+      (await quote(Array.from({ length: 51 }, () => ({ variantId: v.id, quantity: 1 }))).expect(400)).body.details.map(
+        (d: { field: string }) => d.field,
+      ),
+    ).toEqual(['items']);
+    const {
+      variants: [dear],
+    } = await createProductWithStock(t.prisma, [{ stock: 5, priceMinor: 2_000_000_000 }]);
+    expect((await quote([{ variantId: dear.id, quantity: 2 }]).expect(400)).body.details).toEqual([
+      { field: 'items', errors: [expect.stringContaining('may not exceed')] },
+    ]);
   });
 
   it('is documented in the OpenAPI document', async () => {
@@ -116,7 +185,10 @@ describe('POST /cart/quote', () => {
   it('refuses a cart that mixes currencies, naming the odd lines', async () => {
     const inr = await createProductWithStock(t.prisma, [{ stock: 5, currency: 'INR' }]);
     const usd = await createProductWithStock(t.prisma, [{ stock: 5, currency: 'USD', priceMinor: 2500 }]);
-    const res = await quote([{ variantId: inr.variants[0].id, quantity: 1 }, { variantId: usd.variants[0].id, quantity: 1 }]).expect(400);
+    const res = await quote([
+      { variantId: inr.variants[0].id, quantity: 1 },
+      { variantId: usd.variants[0].id, quantity: 1 },
+    ]).expect(400);
     expect(res.body).toMatchObject({
       message: 'A cart can hold items of one currency only',
       details: [{ field: 'items.1.variantId', errors: ['priced in USD while the cart is in INR'] }],
@@ -128,14 +200,27 @@ describe('POST /cart/quote', () => {
   it('answers JSON nested deeper than 32 levels with 400 and a clear code, on every route, before validation', async () => {
     const nested = (depth: number) => `{"items":${'['.repeat(depth - 1)}${']'.repeat(depth - 1)}}`;
     const post = (path: string, body: string) => t.http.post(path).set('Content-Type', 'application/json').send(body);
-    for (const [path, depth] of [['/cart/quote', 16_000], ['/cart/quote', 33], ['/auth/login', 33], ['/orders/checkout', 1_000]] as const) {
+    for (const [path, depth] of [
+      ['/cart/quote', 16_000],
+      ['/cart/quote', 33],
+      ['/auth/login', 33],
+      ['/orders/checkout', 1_000],
+    ] as const) {
       const res = await post(path, nested(depth)).expect(400);
-      expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: 'JSON nested deeper than 32 levels', details: { code: 'JSON_TOO_DEEP', maxDepth: 32 } });
+      expect(res.body).toEqual({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: 'JSON nested deeper than 32 levels',
+        details: { code: 'JSON_TOO_DEEP', maxDepth: 32 },
+      });
     }
     // Depth counts objects and arrays, not brackets inside strings; 32 levels reach validation as usual.
     const atLimit = await post('/cart/quote', nested(32)).expect(400);
     expect(atLimit.body.details).toEqual(expect.arrayContaining([expect.objectContaining({ field: expect.stringMatching(/^items/) })]));
-    const inStrings = await post('/cart/quote', JSON.stringify({ items: [{ variantId: '['.repeat(100) + '{'.repeat(100), quantity: 1 }] })).expect(400);
+    const inStrings = await post(
+      '/cart/quote',
+      JSON.stringify({ items: [{ variantId: '['.repeat(100) + '{'.repeat(100), quantity: 1 }] }),
+    ).expect(400);
     expect(inStrings.body.details).not.toMatchObject({ code: 'JSON_TOO_DEEP' });
   });
 });

@@ -14,7 +14,9 @@ describe('checkout stock lock and availability', () => {
   const clients: pg.Client[] = [];
   let observer: pg.Client | undefined;
 
-  beforeAll(async () => { t = await startTestApp(); });
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
     await t.close();
@@ -32,16 +34,18 @@ describe('checkout stock lock and availability', () => {
    * outside any transaction: inside one, pg_stat_activity would show the same snapshot every time.)
    */
   async function waitForBlocked(query: string): Promise<void> {
-    const sql = observer ??= await connect();
+    const sql = (observer ??= await connect());
     for (const deadline = Date.now() + 15_000; Date.now() < deadline; await sleep(25)) {
       const { rows } = await sql.query(
-        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1", [`%${query}%`]);
+        "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE $1",
+        [`%${query}%`],
+      );
       if (rows.length) return;
     }
     throw new Error(`no statement like "${query}" was blocked on a lock`);
   }
 
-  it('holds the inventory row FOR UPDATE inside its transaction: another connection\'s FOR UPDATE NOWAIT fails with 55P03', async () => {
+  it("holds the inventory row FOR UPDATE inside its transaction: another connection's FOR UPDATE NOWAIT fails with 55P03", async () => {
     const product = await createProductWithStock(t.prisma, [{ stock: 5 }]);
     const variantId = product.variants[0].id;
     // Pause the checkout inside its transaction, after its stock lock: the order's items reference the variant, and
@@ -49,12 +53,18 @@ describe('checkout stock lock and availability', () => {
     const pauser = await connect();
     await pauser.query('BEGIN');
     await pauser.query('SELECT 1 FROM variants WHERE id = $1 FOR UPDATE', [variantId]);
-    const placing = t.http.post('/orders/checkout').send(checkoutBody([{ variantId, quantity: 2 }])).then((r) => r);
+    const placing = t.http
+      .post('/orders/checkout')
+      .send(checkoutBody([{ variantId, quantity: 2 }]))
+      .then((r) => r);
     await waitForBlocked('INSERT INTO orders');
 
     const probe = await connect();
     await probe.query('BEGIN');
-    const attempt = await probe.query('SELECT 1 FROM inventory_levels WHERE variant_id = $1 FOR UPDATE NOWAIT', [variantId]).then(() => undefined, (e: unknown) => e as { code?: string });
+    const attempt = await probe.query('SELECT 1 FROM inventory_levels WHERE variant_id = $1 FOR UPDATE NOWAIT', [variantId]).then(
+      () => undefined,
+      (e: unknown) => e as { code?: string },
+    );
     await probe.query('ROLLBACK');
     expect(attempt).toMatchObject({ code: '55P03' }); // lock_not_available: the checkout holds the row
 
@@ -66,14 +76,20 @@ describe('checkout stock lock and availability', () => {
   it('answers 409 with the available count when 2 of 3 units are reserved and 2 more are asked for', async () => {
     const product = await createProductWithStock(t.prisma, [{ stock: 3 }]);
     const variant = product.variants[0];
-    await t.http.post('/orders/checkout').send(checkoutBody([{ variantId: variant.id, quantity: 2 }], { paymentMethod: 'stripe' })).expect(201);
+    await t.http
+      .post('/orders/checkout')
+      .send(checkoutBody([{ variantId: variant.id, quantity: 2 }], { paymentMethod: 'stripe' }))
+      .expect(201);
     expect(await inventoryLevel(t.prisma, variant.id)).toMatchObject({ onHand: 3, reserved: 2 });
 
     const res = await t.http.post('/orders/checkout').send(checkoutBody([{ variantId: variant.id, quantity: 2 }]));
     expect(res.status).toBe(409);
     expect(res.body.details.lines).toEqual([{ variantId: variant.id, sku: variant.sku, requested: 2, available: 1 }]);
     expect(await inventoryLevel(t.prisma, variant.id)).toMatchObject({ onHand: 3, reserved: 2 });
-    await t.http.post('/orders/checkout').send(checkoutBody([{ variantId: variant.id, quantity: 1 }])).expect(201);
+    await t.http
+      .post('/orders/checkout')
+      .send(checkoutBody([{ variantId: variant.id, quantity: 1 }]))
+      .expect(201);
     expect(await ledgerViolations(t.prisma, [variant.id])).toEqual([]);
   });
 
@@ -84,10 +100,16 @@ describe('checkout stock lock and availability', () => {
     const holder = await connect();
     await holder.query('BEGIN');
     await holder.query('SELECT 1 FROM inventory_levels WHERE variant_id = $1 FOR UPDATE', [variant.id]);
-    const placing = t.http.post('/orders/checkout').send(checkoutBody([{ variantId: variant.id, quantity: 2 }])).then((r) => r);
+    const placing = t.http
+      .post('/orders/checkout')
+      .send(checkoutBody([{ variantId: variant.id, quantity: 2 }]))
+      .then((r) => r);
     await waitForBlocked('FROM inventory_levels');
     await holder.query('UPDATE inventory_levels SET reserved = reserved + 2 WHERE variant_id = $1', [variant.id]);
-    await holder.query("INSERT INTO stock_movements (variant_id, kind, on_hand_delta, reserved_delta, reason) VALUES ($1, 'RESERVATION', 0, 2, 'another checkout')", [variant.id]);
+    await holder.query(
+      "INSERT INTO stock_movements (variant_id, kind, on_hand_delta, reserved_delta, reason) VALUES ($1, 'RESERVATION', 0, 2, 'another checkout')",
+      [variant.id],
+    );
     await holder.query('COMMIT');
 
     const res = await placing;

@@ -5,29 +5,57 @@ import { checkoutBody } from './support/checkout.js';
 
 describe('POST /orders/checkout', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await startTestApp(); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   const ordersFor = (email: string) => t.prisma.order.count({ where: { email } });
 
   it('sells cash-on-delivery stock at checkout, priced from the catalogue, with history, ledger and audit', async () => {
     const customer = await registerCustomer(t);
-    const product = await createProductWithStock(t.prisma, [{ stock: 5, priceMinor: 49900 }, { stock: 3, priceMinor: 1250 }]);
+    const product = await createProductWithStock(t.prisma, [
+      { stock: 5, priceMinor: 49900 },
+      { stock: 3, priceMinor: 1250 },
+    ]);
     const [a, b] = product.variants;
-    const body = checkoutBody([{ variantId: a.id, quantity: 2 }, { variantId: b.id, quantity: 1 }]);
+    const body = checkoutBody([
+      { variantId: a.id, quantity: 2 },
+      { variantId: b.id, quantity: 1 },
+    ]);
     const res = await t.http.post('/orders/checkout').set(bearer(customer.token)).send(body).expect(201);
 
     const { order } = res.body;
     expect(order).toMatchObject({
-      status: 'CONFIRMED', paymentMethod: 'COD', currency: 'INR', subtotalMinor: 2 * 49900 + 1250, totalMinor: 2 * 49900 + 1250,
-      userId: customer.id, customerName: body.contact.name, email: body.contact.email, phone: body.contact.phone,
-      shippingAddress: body.shippingAddress, reservationExpiresAt: null,
+      status: 'CONFIRMED',
+      paymentMethod: 'COD',
+      currency: 'INR',
+      subtotalMinor: 2 * 49900 + 1250,
+      totalMinor: 2 * 49900 + 1250,
+      userId: customer.id,
+      customerName: body.contact.name,
+      email: body.contact.email,
+      phone: body.contact.phone,
+      shippingAddress: body.shippingAddress,
+      reservationExpiresAt: null,
     });
     expect(order.number).toMatch(/^OL-\d{6,}$/);
-    expect(order.items).toEqual(expect.arrayContaining([
-      expect.objectContaining({ variantId: a.id, sku: a.sku, productName: product.name, variantName: a.name, unitPriceMinor: 49900, quantity: 2, lineTotalMinor: 99800 }),
-      expect.objectContaining({ variantId: b.id, sku: b.sku, unitPriceMinor: 1250, quantity: 1, lineTotalMinor: 1250 }),
-    ]));
+    expect(order.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          variantId: a.id,
+          sku: a.sku,
+          productName: product.name,
+          variantName: a.name,
+          unitPriceMinor: 49900,
+          quantity: 2,
+          lineTotalMinor: 99800,
+        }),
+        expect.objectContaining({ variantId: b.id, sku: b.sku, unitPriceMinor: 1250, quantity: 1, lineTotalMinor: 1250 }),
+      ]),
+    );
     expect(res.body.payment).toMatchObject({ method: 'COD', amountMinor: order.totalMinor, currency: 'INR' });
     // What checkout answered is what was stored.
     expect((await t.http.get(`/orders/${order.id}`).set(bearer(customer.token)).expect(200)).body).toEqual(order);
@@ -39,7 +67,10 @@ describe('POST /orders/checkout', () => {
     expect(await inventoryLevel(t.prisma, b.id)).toMatchObject({ onHand: 2, reserved: 0 });
     const moves = await t.prisma.stockMovement.findMany({ where: { orderId: order.id }, orderBy: { id: 'asc' } });
     expect(moves.map((m) => [m.variantId, m.kind, m.onHandDelta, m.reservedDelta])).toEqual([
-      [a.id, 'RESERVATION', 0, 2], [b.id, 'RESERVATION', 0, 1], [a.id, 'SALE', -2, -2], [b.id, 'SALE', -1, -1],
+      [a.id, 'RESERVATION', 0, 2],
+      [b.id, 'RESERVATION', 0, 1],
+      [a.id, 'SALE', -2, -2],
+      [b.id, 'SALE', -1, -1],
     ]);
     expect(await ledgerViolations(t.prisma, [a.id, b.id])).toEqual([]);
 
@@ -58,7 +89,10 @@ describe('POST /orders/checkout', () => {
     const product = await createProductWithStock(t.prisma, [{ stock: 4, priceMinor: 2500 }]);
     const variant = product.variants[0];
     const before = Date.now();
-    const res = await t.http.post('/orders/checkout').send(checkoutBody([{ variantId: variant.id, quantity: 3 }], { paymentMethod: 'stripe' })).expect(201);
+    const res = await t.http
+      .post('/orders/checkout')
+      .send(checkoutBody([{ variantId: variant.id, quantity: 3 }], { paymentMethod: 'stripe' }))
+      .expect(201);
     const { order } = res.body;
     expect(order).toMatchObject({ status: 'PAYMENT_PENDING', paymentMethod: 'STRIPE', totalMinor: 7500, userId: null });
     const ttlMs = Number(process.env.RESERVATION_TTL_SECONDS ?? 900) * 1000;
@@ -67,14 +101,20 @@ describe('POST /orders/checkout', () => {
     expect(expiresAt).toBeLessThanOrEqual(Date.now() + ttlMs);
     // Stripe is the run's provider simulator (test/setup/global-setup.mjs); a provider that is down is covered in
     // payments-stripe.e2e-spec.ts, a method that is not configured in settings.e2e-spec.ts.
-    expect(res.body.payment).toMatchObject({ method: 'STRIPE', amountMinor: 7500, currency: 'INR', paymentIntentId: expect.stringMatching(/^pi_/) });
+    expect(res.body.payment).toMatchObject({
+      method: 'STRIPE',
+      amountMinor: 7500,
+      currency: 'INR',
+      paymentIntentId: expect.stringMatching(/^pi_/),
+    });
     expect(res.body.paymentError).toBeUndefined();
 
     expect(await inventoryLevel(t.prisma, variant.id)).toMatchObject({ onHand: 4, reserved: 3 });
     expect((await t.http.get(`/orders/${order.id}`).set('X-Order-Token', res.body.guestToken).expect(200)).body).toEqual(order);
     const history = await t.prisma.orderStatusHistory.findMany({ where: { orderId: order.id }, orderBy: { id: 'asc' } });
     expect(history.map((h) => [h.fromStatus, h.toStatus, h.event, h.actorType])).toEqual([
-      [null, 'CREATED', 'CHECKOUT', 'GUEST'], ['CREATED', 'PAYMENT_PENDING', 'AWAIT_PAYMENT', 'GUEST'],
+      [null, 'CREATED', 'CHECKOUT', 'GUEST'],
+      ['CREATED', 'PAYMENT_PENDING', 'AWAIT_PAYMENT', 'GUEST'],
     ]);
     expect(await ledgerViolations(t.prisma, [variant.id])).toEqual([]);
   });
@@ -104,10 +144,16 @@ describe('POST /orders/checkout', () => {
     await t.http.get(`/orders/${order.id}`).set(bearer(admin.token)).expect(200);
 
     const digits = order.number.replace('OL-', '');
-    const byEmail = await t.http.post('/orders/lookup').send({ orderNumber: order.number, email: body.contact.email.toUpperCase() }).expect(200);
+    const byEmail = await t.http
+      .post('/orders/lookup')
+      .send({ orderNumber: order.number, email: body.contact.email.toUpperCase() })
+      .expect(200);
     expect(byEmail.body).toMatchObject({ id: order.id, items: [expect.objectContaining({ quantity: 1 })] });
     const spacedPhone = `${body.contact.phone.slice(0, 3)} ${body.contact.phone.slice(3, 8)}-${body.contact.phone.slice(8)}`;
-    await t.http.post('/orders/lookup').send({ orderNumber: String(Number(digits)), phone: spacedPhone }).expect(200);
+    await t.http
+      .post('/orders/lookup')
+      .send({ orderNumber: String(Number(digits)), phone: spacedPhone })
+      .expect(200);
     await t.http.post('/orders/lookup').send({ orderNumber: order.number, email: 'someone-else@example.com' }).expect(404);
     await t.http.post('/orders/lookup').send({ orderNumber: order.number, email: body.contact.email, phone: '+10000000000' }).expect(404);
     const missing = await t.http.post('/orders/lookup').send({ orderNumber: order.number }).expect(400);
@@ -117,12 +163,19 @@ describe('POST /orders/checkout', () => {
   it('refuses not enough stock with 409 listing the short lines, summing a variant over its lines, and changes nothing', async () => {
     const product = await createProductWithStock(t.prisma, [{ stock: 3 }, { stock: 0 }, { stock: 10 }]);
     const [a, soldOut, plenty] = product.variants;
-    const body = checkoutBody([{ variantId: a.id, quantity: 2 }, { variantId: plenty.id, quantity: 1 }, { variantId: a.id, quantity: 2 }]);
+    const body = checkoutBody([
+      { variantId: a.id, quantity: 2 },
+      { variantId: plenty.id, quantity: 1 },
+      { variantId: a.id, quantity: 2 },
+    ]);
     const res = await t.http.post('/orders/checkout').send(body).expect(409);
     expect(res.body).toMatchObject({ statusCode: 409, error: 'Conflict', message: expect.stringContaining(a.sku) });
     expect(res.body.details.lines).toEqual([{ variantId: a.id, sku: a.sku, requested: 4, available: 3 }]);
 
-    const soldOutRes = await t.http.post('/orders/checkout').send(checkoutBody([{ variantId: soldOut.id, quantity: 1 }])).expect(409);
+    const soldOutRes = await t.http
+      .post('/orders/checkout')
+      .send(checkoutBody([{ variantId: soldOut.id, quantity: 1 }]))
+      .expect(409);
     expect(soldOutRes.body.message).toMatch(/sold out/i);
     expect(soldOutRes.body.details.lines).toEqual([{ variantId: soldOut.id, sku: soldOut.sku, requested: 1, available: 0 }]);
 
@@ -132,7 +185,15 @@ describe('POST /orders/checkout', () => {
     expect(await t.prisma.stockMovement.count({ where: { variantId: { in: [a.id, plenty.id] }, kind: { not: 'ADJUSTMENT' } } })).toBe(0);
 
     // Exactly the stock that is left can still be bought.
-    await t.http.post('/orders/checkout').send(checkoutBody([{ variantId: a.id, quantity: 1 }, { variantId: a.id, quantity: 2 }])).expect(201);
+    await t.http
+      .post('/orders/checkout')
+      .send(
+        checkoutBody([
+          { variantId: a.id, quantity: 1 },
+          { variantId: a.id, quantity: 2 },
+        ]),
+      )
+      .expect(201);
     expect(await inventoryLevel(t.prisma, a.id)).toMatchObject({ onHand: 0, reserved: 0 });
   });
 
@@ -146,8 +207,11 @@ describe('POST /orders/checkout', () => {
     const unknown = '00000000-0000-4000-8000-000000000000';
 
     const body = checkoutBody([
-      { variantId: live.variants[0].id, quantity: 1 }, { variantId: unknown, quantity: 1 }, { variantId: live.variants[1].id, quantity: 1 },
-      { variantId: archived.variants[0].id, quantity: 1 }, { variantId: upcoming.variants[0].id, quantity: 1 },
+      { variantId: live.variants[0].id, quantity: 1 },
+      { variantId: unknown, quantity: 1 },
+      { variantId: live.variants[1].id, quantity: 1 },
+      { variantId: archived.variants[0].id, quantity: 1 },
+      { variantId: upcoming.variants[0].id, quantity: 1 },
     ]);
     const res = await t.http.post('/orders/checkout').send(body).expect(400);
     expect(res.body.details).toEqual([
@@ -156,13 +220,23 @@ describe('POST /orders/checkout', () => {
       { field: 'items.3.variantId', errors: [expect.stringContaining('not for sale')] },
       { field: 'items.4.variantId', errors: [expect.stringContaining('not on sale until')] },
     ]);
-    const mixed = await t.http.post('/orders/checkout')
-      .send(checkoutBody([{ variantId: live.variants[0].id, quantity: 1 }, { variantId: dollars.variants[0].id, quantity: 1 }])).expect(400);
+    const mixed = await t.http
+      .post('/orders/checkout')
+      .send(
+        checkoutBody([
+          { variantId: live.variants[0].id, quantity: 1 },
+          { variantId: dollars.variants[0].id, quantity: 1 },
+        ]),
+      )
+      .expect(400);
     expect(mixed.body.details).toEqual([{ field: 'items.1.variantId', errors: ['priced in USD while the cart is in INR'] }]);
 
     expect(await ordersFor(body.contact.email)).toBe(0);
     expect(await inventoryLevel(t.prisma, live.variants[0].id)).toMatchObject({ onHand: 5, reserved: 0 });
-    await t.http.post('/orders/checkout').send(checkoutBody([{ variantId: released.variants[0].id, quantity: 1 }])).expect(201);
+    await t.http
+      .post('/orders/checkout')
+      .send(checkoutBody([{ variantId: released.variants[0].id, quantity: 1 }]))
+      .expect(201);
   });
 
   it('validates the body field by field and never trusts client prices', async () => {
@@ -180,7 +254,10 @@ describe('POST /orders/checkout', () => {
       [{ paymentMethod: 'bitcoin' }, ['paymentMethod']],
       [{ contact: { name: ' ', email: 'nope', phone: 'call me' } }, ['contact.email', 'contact.name', 'contact.phone']],
       [{ contact: undefined }, ['contact']],
-      [{ shippingAddress: { line1: 'x', city: 'y', postalCode: '!', country: 'XX' } }, ['shippingAddress.country', 'shippingAddress.postalCode']],
+      [
+        { shippingAddress: { line1: 'x', city: 'y', postalCode: '!', country: 'XX' } },
+        ['shippingAddress.country', 'shippingAddress.postalCode'],
+      ],
     ];
     for (const [override, fields] of cases) {
       const body = checkoutBody([{ variantId, quantity: 1 }], override);
@@ -193,23 +270,34 @@ describe('POST /orders/checkout', () => {
     // Normalised input: upper-case country, spaced phone, mixed-case email and method.
     const body = checkoutBody([{ variantId, quantity: 1 }], { paymentMethod: 'COD' });
     body.shippingAddress.country = 'in';
-    const res = await t.http.post('/orders/checkout')
-      .send({ ...body, contact: { ...body.contact, email: body.contact.email.toUpperCase(), phone: '+91 (98) 1234-5678' } }).expect(201);
+    const res = await t.http
+      .post('/orders/checkout')
+      .send({ ...body, contact: { ...body.contact, email: body.contact.email.toUpperCase(), phone: '+91 (98) 1234-5678' } })
+      .expect(201);
     expect(res.body.order).toMatchObject({ email: body.contact.email, phone: '+919812345678', shippingAddress: { country: 'IN' } });
   });
 
   it('refuses an order total beyond what an amount column holds', async () => {
     const product = await createProductWithStock(t.prisma, [{ stock: 1000, priceMinor: 2_000_000_000 }]);
-    const res = await t.http.post('/orders/checkout').send(checkoutBody([{ variantId: product.variants[0].id, quantity: 2 }])).expect(400);
+    const res = await t.http
+      .post('/orders/checkout')
+      .send(checkoutBody([{ variantId: product.variants[0].id, quantity: 2 }]))
+      .expect(400);
     expect(res.body.details).toEqual([{ field: 'items', errors: [expect.stringContaining('may not exceed')] }]);
   });
 
   it('takes a later catalogue price change into new orders only', async () => {
     const product = await createProductWithStock(t.prisma, [{ stock: 5, priceMinor: 1000 }]);
     const variantId = product.variants[0].id;
-    const first = await t.http.post('/orders/checkout').send(checkoutBody([{ variantId, quantity: 1 }])).expect(201);
+    const first = await t.http
+      .post('/orders/checkout')
+      .send(checkoutBody([{ variantId, quantity: 1 }]))
+      .expect(201);
     await t.prisma.variant.update({ where: { id: variantId }, data: { priceMinor: 1500 } });
-    const second = await t.http.post('/orders/checkout').send(checkoutBody([{ variantId, quantity: 1 }])).expect(201);
+    const second = await t.http
+      .post('/orders/checkout')
+      .send(checkoutBody([{ variantId, quantity: 1 }]))
+      .expect(201);
     expect(second.body.order.totalMinor).toBe(1500);
     const snapshot = await t.prisma.orderItem.findFirstOrThrow({ where: { orderId: first.body.order.id } });
     expect(snapshot.unitPriceMinor).toBe(1000);
@@ -221,6 +309,8 @@ describe('POST /orders/checkout', () => {
     expect(op.responses['201']).toBeDefined();
     expect(op.responses['409']).toBeDefined();
     expect(op.parameters.map((p: { name: string }) => p.name)).toContain('Idempotency-Key');
-    expect(doc.paths['/orders/{id}/cancel'].post.parameters.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['Idempotency-Key', 'X-Order-Token']));
+    expect(doc.paths['/orders/{id}/cancel'].post.parameters.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['Idempotency-Key', 'X-Order-Token']),
+    );
   });
 });

@@ -60,11 +60,24 @@ describe('reservation expiry job', () => {
     expect(stored).toMatchObject({ status: 'EXPIRED', reservationExpiresAt: null });
     expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 3, reserved: 0 });
     const moves = await t.prisma.stockMovement.findMany({ where: { orderId: order.id }, orderBy: { id: 'asc' } });
-    expect(moves.map((m) => [m.kind, m.reservedDelta, m.actorId])).toEqual([['RESERVATION', 2, customer.id], ['RELEASE', -2, 'system']]);
+    expect(moves.map((m) => [m.kind, m.reservedDelta, m.actorId])).toEqual([
+      ['RESERVATION', 2, customer.id],
+      ['RELEASE', -2, 'system'],
+    ]);
     const history = await t.prisma.orderStatusHistory.findMany({ where: { orderId: order.id }, orderBy: { id: 'asc' } });
-    expect(history.at(-1)).toMatchObject({ fromStatus: 'PAYMENT_PENDING', toStatus: 'EXPIRED', event: 'EXPIRE', reason: 'reservation expired', actorType: 'SYSTEM' });
+    expect(history.at(-1)).toMatchObject({
+      fromStatus: 'PAYMENT_PENDING',
+      toStatus: 'EXPIRED',
+      event: 'EXPIRE',
+      reason: 'reservation expired',
+      actorType: 'SYSTEM',
+    });
     const audit = await t.prisma.auditLog.findFirstOrThrow({ where: { entityId: order.id, action: 'order.expire' } });
-    expect(audit).toMatchObject({ actorType: 'SYSTEM', before: { status: 'PAYMENT_PENDING' }, after: { status: 'EXPIRED', reason: 'reservation expired' } });
+    expect(audit).toMatchObject({
+      actorType: 'SYSTEM',
+      before: { status: 'PAYMENT_PENDING' },
+      after: { status: 'EXPIRED', reason: 'reservation expired' },
+    });
     expect(await ledgerViolations(t.prisma, [variantId])).toEqual([]);
 
     const cancel = await t.http.post(`/orders/${order.id}/cancel`).set(bearer(customer.token)).send({}).expect(409);
@@ -77,7 +90,19 @@ describe('reservation expiry job', () => {
     const product = await createProductWithStock(t.prisma, [{ stock: 40 }, { stock: 40 }, { stock: 40 }]);
     const [a, b, c] = product.variants.map((v) => v.id);
     const carts: CheckoutLine[][] = Array.from({ length: 45 }, (_, i) =>
-      i % 3 === 0 ? [{ variantId: a, quantity: 1 }] : i % 3 === 1 ? [{ variantId: c, quantity: 1 }, { variantId: b, quantity: 1 }] : [{ variantId: b, quantity: 1 }, { variantId: a, quantity: 1 }, { variantId: c, quantity: 1 }]);
+      i % 3 === 0
+        ? [{ variantId: a, quantity: 1 }]
+        : i % 3 === 1
+          ? [
+              { variantId: c, quantity: 1 },
+              { variantId: b, quantity: 1 },
+            ]
+          : [
+              { variantId: b, quantity: 1 },
+              { variantId: a, quantity: 1 },
+              { variantId: c, quantity: 1 },
+            ],
+    );
     const orders: { id: string }[] = [];
     for (const cart of carts) orders.push(await prepaid(cart));
     expect(await inventoryLevel(t.prisma, a)).toMatchObject({ reserved: 30 });
@@ -85,13 +110,22 @@ describe('reservation expiry job', () => {
     const later = new Date(Date.now() + 3_600_000);
     const due = await t.prisma.order.count({ where: { status: 'PAYMENT_PENDING', reservationExpiresAt: { lte: later } } });
     expect(due).toBeGreaterThanOrEqual(orders.length);
-    const runs = await Promise.all([job(t).expireDue(later), job(second).expireDue(later), job(t).expireDue(later), job(second).expireDue(later)]);
+    const runs = await Promise.all([
+      job(t).expireDue(later),
+      job(second).expireDue(later),
+      job(t).expireDue(later),
+      job(second).expireDue(later),
+    ]);
     expect(runs.reduce((sum, n) => sum + n, 0)).toBe(due);
 
     for (const id of [a, b, c]) expect(await inventoryLevel(t.prisma, id)).toMatchObject({ onHand: 40, reserved: 0 });
     const ids = orders.map((o) => o.id);
     expect(await t.prisma.order.count({ where: { id: { in: ids }, status: 'EXPIRED' } })).toBe(orders.length);
-    const releases = await t.prisma.stockMovement.groupBy({ by: ['orderId'], where: { orderId: { in: ids }, kind: 'RELEASE' }, _count: true });
+    const releases = await t.prisma.stockMovement.groupBy({
+      by: ['orderId'],
+      where: { orderId: { in: ids }, kind: 'RELEASE' },
+      _count: true,
+    });
     const itemCounts = new Map(orders.map((o, i) => [o.id, carts[i].length]));
     expect(releases).toHaveLength(orders.length);
     for (const r of releases) expect(r._count).toBe(itemCounts.get(r.orderId!));
@@ -106,14 +140,29 @@ describe('reservation expiry job', () => {
     const captured = await prepaid([{ variantId, quantity: 1 }]);
     const failedOnly = await prepaid([{ variantId, quantity: 1 }]);
     const mismatched = await prepaid([{ variantId, quantity: 1 }]);
-    const attempt = (orderId: string, status: 'CAPTURED' | 'FAILED', errorCode?: string) => t.prisma.paymentAttempt.create({
-      data: { orderId, provider: 'STRIPE', providerPaymentId: `pi_${randomUUID()}`, status, amountMinor: 10000, currency: 'INR', errorCode, ...(status === 'CAPTURED' && { capturedAt: new Date() }) },
-    });
+    const attempt = (orderId: string, status: 'CAPTURED' | 'FAILED', errorCode?: string) =>
+      t.prisma.paymentAttempt.create({
+        data: {
+          orderId,
+          provider: 'STRIPE',
+          providerPaymentId: `pi_${randomUUID()}`,
+          status,
+          amountMinor: 10000,
+          currency: 'INR',
+          errorCode,
+          ...(status === 'CAPTURED' && { capturedAt: new Date() }),
+        },
+      });
     await attempt(captured.id, 'CAPTURED');
     await attempt(failedOnly.id, 'FAILED');
     // A capture flagged for review did not pay for the order: it must not hold the stock forever.
     await attempt(mismatched.id, 'CAPTURED', 'AMOUNT_MISMATCH');
-    const cod = (await t.http.post('/orders/checkout').send(checkoutBody([{ variantId, quantity: 1 }])).expect(201)).body.order;
+    const cod = (
+      await t.http
+        .post('/orders/checkout')
+        .send(checkoutBody([{ variantId, quantity: 1 }]))
+        .expect(201)
+    ).body.order;
     const paid = await prepaid([{ variantId, quantity: 1 }]);
     await t.prisma.order.update({ where: { id: paid.id }, data: { status: 'PAID' } });
 
@@ -135,11 +184,13 @@ describe('reservation expiry job', () => {
     const order = await prepaid([{ variantId, quantity: 1 }]);
     const later = new Date(Date.now() + 3_600_000);
     // A run that dies mid-batch: it holds the row lock, then its transaction is gone without a commit.
-    await t.prisma.$transaction(async (tx) => {
-      await tx.$queryRaw`SELECT id FROM orders WHERE id = ${order.id}::uuid FOR UPDATE`;
-      expect(await job(second).expireDue(later)).toBe(0); // skipped, not waited for
-      throw new Error('crash');
-    }).catch((error: unknown) => expect((error as Error).message).toBe('crash'));
+    await t.prisma
+      .$transaction(async (tx) => {
+        await tx.$queryRaw`SELECT id FROM orders WHERE id = ${order.id}::uuid FOR UPDATE`;
+        expect(await job(second).expireDue(later)).toBe(0); // skipped, not waited for
+        throw new Error('crash');
+      })
+      .catch((error: unknown) => expect((error as Error).message).toBe('crash'));
     expect(await job(second).expireDue(later)).toBe(1);
     expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 5, reserved: 0 });
   });

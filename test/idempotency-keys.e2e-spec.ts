@@ -31,9 +31,11 @@ describe('stuck idempotency keys', () => {
 
   const keyRow = (key: string) => t.prisma.idempotencyKey.findFirstOrThrow({ where: { key } });
   /** What a crash between the commit and storing the response leaves behind. */
-  const forgetResponse = (key: string) => sql.query("UPDATE idempotency_keys SET status = 'IN_PROGRESS', response_status = NULL, response_body = NULL WHERE key = $1", [key]);
+  const forgetResponse = (key: string) =>
+    sql.query("UPDATE idempotency_keys SET status = 'IN_PROGRESS', response_status = NULL, response_body = NULL WHERE key = $1", [key]);
   /** As if the key had been claimed `seconds` ago. */
-  const age = (key: string, seconds: number) => sql.query("UPDATE idempotency_keys SET created_at = now() - make_interval(secs => $2) WHERE key = $1", [key, seconds]);
+  const age = (key: string, seconds: number) =>
+    sql.query('UPDATE idempotency_keys SET created_at = now() - make_interval(secs => $2) WHERE key = $1', [key, seconds]);
   const checkout = (key: string, body: object, token?: string) => {
     const req = t.http.post('/orders/checkout').set('Idempotency-Key', key);
     return (token ? req.set(bearer(token)) : req).send(body);
@@ -49,14 +51,29 @@ describe('stuck idempotency keys', () => {
     await forgetResponse(key);
     const listed = await t.http.get('/admin/idempotency-keys').query({ state: 'in_progress' }).set(bearer(admin.token)).expect(200);
     expect(listed.body).toContainEqual({
-      id: (await keyRow(key)).id, scope: `user:${customer.id}`, key, status: 'IN_PROGRESS', method: 'POST', path: '/orders/checkout', records: 'order',
-      responseStatus: null, createdAt: expect.any(String), expiresAt: expect.any(String),
+      id: (await keyRow(key)).id,
+      scope: `user:${customer.id}`,
+      key,
+      status: 'IN_PROGRESS',
+      method: 'POST',
+      path: '/orders/checkout',
+      records: 'order',
+      responseStatus: null,
+      createdAt: expect.any(String),
+      expiresAt: expect.any(String),
     });
-    const completed = await t.http.get('/admin/idempotency-keys').query({ state: 'completed', limit: 200 }).set(bearer(admin.token)).expect(200);
+    const completed = await t.http
+      .get('/admin/idempotency-keys')
+      .query({ state: 'completed', limit: 200 })
+      .set(bearer(admin.token))
+      .expect(200);
     expect(completed.body.every((k: { status: string }) => k.status === 'COMPLETED')).toBe(true);
     await t.http.get('/admin/idempotency-keys').query({ state: 'stuck' }).set(bearer(admin.token)).expect(400);
     await t.http.get('/admin/idempotency-keys').set(bearer(customer.token)).expect(403);
-    await t.http.post(`/admin/idempotency-keys/${(await keyRow(key)).id}/resolve`).set(bearer(customer.token)).expect(403);
+    await t.http
+      .post(`/admin/idempotency-keys/${(await keyRow(key)).id}/resolve`)
+      .set(bearer(customer.token))
+      .expect(403);
     await t.http.get('/admin/idempotency-keys').expect(401);
   });
 
@@ -83,7 +100,12 @@ describe('stuck idempotency keys', () => {
     expect(await ordersFor(body.contact.email)).toBe(1);
 
     const [entry] = await t.prisma.auditLog.findMany({ where: { entityType: 'idempotency_key', entityId: id } });
-    expect(entry).toMatchObject({ action: 'idempotency_key.resolved', actorType: 'USER', actorId: admin.id, after: { outcome: 'completed', orderId: first.body.order.id } });
+    expect(entry).toMatchObject({
+      action: 'idempotency_key.resolved',
+      actorType: 'USER',
+      actorId: admin.id,
+      after: { outcome: 'completed', orderId: first.body.order.id },
+    });
     await t.http.post(`/admin/idempotency-keys/${id}/resolve`).set(bearer(admin.token)).expect(409);
     await t.http.post(`/admin/idempotency-keys/${randomUUID()}/resolve`).set(bearer(admin.token)).expect(404);
   });
@@ -94,7 +116,15 @@ describe('stuck idempotency keys', () => {
     const body = checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }]);
     // Claimed by a request that then died before its transaction (the row the interceptor writes, nothing else).
     const claimed = await t.prisma.idempotencyKey.create({
-      data: { scope: 'guest', key, requestHash: requestFingerprint('POST', '/orders/checkout', body), requestMethod: 'POST', requestPath: '/orders/checkout', records: 'order', expiresAt: new Date(Date.now() + 86_400_000) },
+      data: {
+        scope: 'guest',
+        key,
+        requestHash: requestFingerprint('POST', '/orders/checkout', body),
+        requestMethod: 'POST',
+        requestPath: '/orders/checkout',
+        records: 'order',
+        expiresAt: new Date(Date.now() + 86_400_000),
+      },
     });
     await checkout(key, body).expect(409); // young: it may still be running
     expect(await ordersFor(body.contact.email)).toBe(0);
@@ -107,7 +137,9 @@ describe('stuck idempotency keys', () => {
     expect(await ordersFor(body.contact.email)).toBe(1);
 
     // Had the first request still been alive, its transaction would now find its key gone and place nothing.
-    await expect(t.app.get(CheckoutService).checkout(body as never, undefined, { type: 'GUEST' }, claimed.id)).rejects.toBeInstanceOf(IdempotencyKeyReleasedError);
+    await expect(t.app.get(CheckoutService).checkout(body as never, undefined, { type: 'GUEST' }, claimed.id)).rejects.toBeInstanceOf(
+      IdempotencyKeyReleasedError,
+    );
     expect(await ordersFor(body.contact.email)).toBe(1);
     expect(retried.body.order.id).toBeDefined();
   });
@@ -117,7 +149,15 @@ describe('stuck idempotency keys', () => {
     const key = randomUUID();
     const body = checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }]);
     const claimed = await t.prisma.idempotencyKey.create({
-      data: { scope: 'guest', key, requestHash: requestFingerprint('POST', '/orders/checkout', body), requestMethod: 'POST', requestPath: '/orders/checkout', records: 'order', expiresAt: new Date(Date.now() + 86_400_000) },
+      data: {
+        scope: 'guest',
+        key,
+        requestHash: requestFingerprint('POST', '/orders/checkout', body),
+        requestMethod: 'POST',
+        requestPath: '/orders/checkout',
+        records: 'order',
+        expiresAt: new Date(Date.now() + 86_400_000),
+      },
     });
 
     // A transaction referencing the key (what the checkout's foreign key check does) holds it: resolve cannot decide.
@@ -139,26 +179,46 @@ describe('stuck idempotency keys', () => {
 
   it('does the same for refunds: a committed refund is replayed, a released key fences its request', async () => {
     const product = await createProductWithStock(t.prisma, [{ stock: 5, priceMinor: 40000 }]);
-    const { order } = (await t.http.post('/orders/checkout').send(checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }])).expect(201)).body;
+    const { order } = (
+      await t.http
+        .post('/orders/checkout')
+        .send(checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }]))
+        .expect(201)
+    ).body;
     await t.http.post(`/orders/${order.id}/fulfill`).set(bearer(admin.token)).send({}).expect(200);
     await t.http.post(`/orders/${order.id}/deliver`).set(bearer(admin.token)).send({}).expect(200);
     const key = randomUUID();
-    const refund = () => t.http.post(`/orders/${order.id}/refunds`).set(bearer(admin.token)).set('Idempotency-Key', key).send({ amountMinor: 10000, reason: 'damaged' });
+    const refund = () =>
+      t.http
+        .post(`/orders/${order.id}/refunds`)
+        .set(bearer(admin.token))
+        .set('Idempotency-Key', key)
+        .send({ amountMinor: 10000, reason: 'damaged' });
     const first = await refund().expect(201);
     await forgetResponse(key);
     await age(key, 3600);
     await refund().expect(409);
     const { id } = await keyRow(key);
-    expect((await t.http.post(`/admin/idempotency-keys/${id}/resolve`).set(bearer(admin.token)).expect(200)).body)
-      .toEqual({ id, outcome: 'completed', refundIds: first.body.refunds.map((r: { id: string }) => r.id) });
+    expect((await t.http.post(`/admin/idempotency-keys/${id}/resolve`).set(bearer(admin.token)).expect(200)).body).toEqual({
+      id,
+      outcome: 'completed',
+      refundIds: first.body.refunds.map((r: { id: string }) => r.id),
+    });
     const replay = await refund().expect(201);
     expect(replay.body.refunds).toEqual(first.body.refunds);
     expect(await t.prisma.refund.count({ where: { orderId: order.id } })).toBe(1);
 
     // A refund request whose key was released meanwhile refunds nothing.
     const releasedKey = randomUUID();
-    await expect(t.app.get(RefundsService).requestRefund(order.id, { amountMinor: 100, reason: 'late', idempotencyKeyId: releasedKey }, { type: 'USER', id: admin.id, role: 'ADMIN' }))
-      .rejects.toBeInstanceOf(IdempotencyKeyReleasedError);
+    await expect(
+      t.app
+        .get(RefundsService)
+        .requestRefund(
+          order.id,
+          { amountMinor: 100, reason: 'late', idempotencyKeyId: releasedKey },
+          { type: 'USER', id: admin.id, role: 'ADMIN' },
+        ),
+    ).rejects.toBeInstanceOf(IdempotencyKeyReleasedError);
     expect(await t.prisma.refund.count({ where: { orderId: order.id } })).toBe(1);
   });
 });

@@ -7,8 +7,12 @@ import { IdempotencyService } from '../src/idempotency/idempotency.service.js';
 
 describe('Idempotency-Key', () => {
   let t: TestApp;
-  beforeAll(async () => { t = await startTestApp(); });
-  afterAll(async () => { await t.close(); });
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(async () => {
+    await t.close();
+  });
 
   const ordersFor = (email: string) => t.prisma.order.count({ where: { email } });
 
@@ -21,8 +25,18 @@ describe('Idempotency-Key', () => {
     const first = await t.http.post('/orders/checkout').set(bearer(customer.token)).set('Idempotency-Key', key).send(body).expect(201);
     expect(first.headers['idempotent-replayed']).toBeUndefined();
     // Same body with keys in another order is the same request.
-    const reordered = { paymentMethod: body.paymentMethod, shippingAddress: body.shippingAddress, contact: body.contact, items: body.items };
-    const replay = await t.http.post('/orders/checkout').set(bearer(customer.token)).set('Idempotency-Key', key).send(reordered).expect(201);
+    const reordered = {
+      paymentMethod: body.paymentMethod,
+      shippingAddress: body.shippingAddress,
+      contact: body.contact,
+      items: body.items,
+    };
+    const replay = await t.http
+      .post('/orders/checkout')
+      .set(bearer(customer.token))
+      .set('Idempotency-Key', key)
+      .send(reordered)
+      .expect(201);
     expect(replay.headers['idempotent-replayed']).toBe('true');
     expect(replay.body).toEqual(first.body);
 
@@ -46,9 +60,21 @@ describe('Idempotency-Key', () => {
     const body = checkoutBody([{ variantId, quantity: 1 }]);
     const key = randomUUID();
     await t.http.post('/orders/checkout').set('Idempotency-Key', key).send(body).expect(201);
-    const changed = await t.http.post('/orders/checkout').set('Idempotency-Key', key).send({ ...body, items: [{ variantId, quantity: 2 }] }).expect(422);
-    expect(changed.body).toMatchObject({ statusCode: 422, error: 'Unprocessable Entity', message: expect.stringContaining('different request') });
-    await t.http.post('/orders/lookup').set('Idempotency-Key', key).send({ orderNumber: 'OL-000001', email: body.contact.email }).expect(404);
+    const changed = await t.http
+      .post('/orders/checkout')
+      .set('Idempotency-Key', key)
+      .send({ ...body, items: [{ variantId, quantity: 2 }] })
+      .expect(422);
+    expect(changed.body).toMatchObject({
+      statusCode: 422,
+      error: 'Unprocessable Entity',
+      message: expect.stringContaining('different request'),
+    });
+    await t.http
+      .post('/orders/lookup')
+      .set('Idempotency-Key', key)
+      .send({ orderNumber: 'OL-000001', email: body.contact.email })
+      .expect(404);
     expect(await ordersFor(body.contact.email)).toBe(1);
     expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 4, reserved: 0 });
   });
@@ -58,7 +84,9 @@ describe('Idempotency-Key', () => {
     const variantId = product.variants[0].id;
     const body = checkoutBody([{ variantId, quantity: 1 }]);
     const key = randomUUID();
-    const responses = await Promise.all(Array.from({ length: 12 }, () => t.http.post('/orders/checkout').set('Idempotency-Key', key).send(body)));
+    const responses = await Promise.all(
+      Array.from({ length: 12 }, () => t.http.post('/orders/checkout').set('Idempotency-Key', key).send(body)),
+    );
     const statuses = responses.map((r) => r.status);
     expect(statuses.every((s) => s === 201 || s === 409)).toBe(true);
     const orderIds = new Set(responses.filter((r) => r.status === 201).map((r) => r.body.order.id));
@@ -73,7 +101,12 @@ describe('Idempotency-Key', () => {
     const body = checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }]);
     const key = randomUUID();
     await t.prisma.idempotencyKey.create({
-      data: { scope: 'guest', key, requestHash: requestFingerprint('POST', '/orders/checkout', body), expiresAt: new Date(Date.now() + 3_600_000) },
+      data: {
+        scope: 'guest',
+        key,
+        requestHash: requestFingerprint('POST', '/orders/checkout', body),
+        expiresAt: new Date(Date.now() + 3_600_000),
+      },
     });
     const started = Date.now();
     const res = await t.http.post('/orders/checkout').set('Idempotency-Key', key).send(body).expect(409);
@@ -88,7 +121,11 @@ describe('Idempotency-Key', () => {
     const body = checkoutBody([{ variantId, quantity: 2 }]);
     const key = randomUUID();
     await t.http.post('/orders/checkout').set('Idempotency-Key', key).send(body).expect(409);
-    await t.http.post('/orders/checkout').set('Idempotency-Key', key).send({ ...body, items: 'nope' }).expect(400);
+    await t.http
+      .post('/orders/checkout')
+      .set('Idempotency-Key', key)
+      .send({ ...body, items: 'nope' })
+      .expect(400);
     expect(await t.prisma.idempotencyKey.count({ where: { scope: 'guest', key } })).toBe(0);
     await t.prisma.$transaction([
       t.prisma.inventoryLevel.update({ where: { variantId }, data: { onHand: 3 } }),
@@ -99,7 +136,7 @@ describe('Idempotency-Key', () => {
     expect(await ordersFor(body.contact.email)).toBe(1);
   });
 
-  it("replays a guest checkout without the one-time token, which is never stored", async () => {
+  it('replays a guest checkout without the one-time token, which is never stored', async () => {
     const product = await createProductWithStock(t.prisma, [{ stock: 5 }]);
     const body = checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }]);
     const key = randomUUID();
@@ -117,22 +154,44 @@ describe('Idempotency-Key', () => {
     const customer = await registerCustomer(t);
     const product = await createProductWithStock(t.prisma, [{ stock: 5 }]);
     const variantId = product.variants[0].id;
-    const prepaid = (await t.http.post('/orders/checkout').set(bearer(customer.token)).send(checkoutBody([{ variantId, quantity: 2 }], { paymentMethod: 'stripe' })).expect(201)).body.order;
+    const prepaid = (
+      await t.http
+        .post('/orders/checkout')
+        .set(bearer(customer.token))
+        .send(checkoutBody([{ variantId, quantity: 2 }], { paymentMethod: 'stripe' }))
+        .expect(201)
+    ).body.order;
     const cancelKey = randomUUID();
-    const cancel = () => t.http.post(`/orders/${prepaid.id}/cancel`).set(bearer(customer.token)).set('Idempotency-Key', cancelKey).send({ reason: 'oops' });
+    const cancel = () =>
+      t.http.post(`/orders/${prepaid.id}/cancel`).set(bearer(customer.token)).set('Idempotency-Key', cancelKey).send({ reason: 'oops' });
     const first = await cancel().expect(200);
     const again = await cancel().expect(200);
     expect(again.body).toEqual(first.body);
     expect(await t.prisma.stockMovement.count({ where: { orderId: prepaid.id, kind: 'RELEASE' } })).toBe(1);
 
-    const cod = (await t.http.post('/orders/checkout').send(checkoutBody([{ variantId, quantity: 1 }])).expect(201)).body.order;
+    const cod = (
+      await t.http
+        .post('/orders/checkout')
+        .send(checkoutBody([{ variantId, quantity: 1 }]))
+        .expect(201)
+    ).body.order;
     const fulfilKey = randomUUID();
     for (let i = 0; i < 2; i++) {
-      await t.http.post(`/orders/${cod.id}/fulfill`).set(bearer(admin.token)).set('Idempotency-Key', fulfilKey).send({ carrier: 'DHL' }).expect(200);
+      await t.http
+        .post(`/orders/${cod.id}/fulfill`)
+        .set(bearer(admin.token))
+        .set('Idempotency-Key', fulfilKey)
+        .send({ carrier: 'DHL' })
+        .expect(200);
     }
     const deliverKey = randomUUID();
     for (let i = 0; i < 2; i++) {
-      const res = await t.http.post(`/orders/${cod.id}/deliver`).set(bearer(admin.token)).set('Idempotency-Key', deliverKey).send({}).expect(200);
+      const res = await t.http
+        .post(`/orders/${cod.id}/deliver`)
+        .set(bearer(admin.token))
+        .set('Idempotency-Key', deliverKey)
+        .send({})
+        .expect(200);
       expect(res.body.status).toBe('DELIVERED');
     }
     const events = await t.prisma.orderStatusHistory.findMany({ where: { orderId: cod.id }, orderBy: { id: 'asc' } });
@@ -156,7 +215,10 @@ describe('Idempotency-Key', () => {
     const body = checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }]);
     const key = randomUUID();
     await t.http.post('/orders/checkout').set('Idempotency-Key', key).send(body).expect(201);
-    await t.prisma.idempotencyKey.update({ where: { scope_key: { scope: 'guest', key } }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await t.prisma.idempotencyKey.update({
+      where: { scope_key: { scope: 'guest', key } },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     const rerun = await t.http.post('/orders/checkout').set('Idempotency-Key', key).send(body).expect(201);
     expect(rerun.headers['idempotent-replayed']).toBeUndefined();
     expect(await ordersFor(body.contact.email)).toBe(2);
@@ -166,7 +228,15 @@ describe('Idempotency-Key', () => {
     await t.prisma.idempotencyKey.createMany({
       data: [
         { scope, key: 'old-1', requestHash: 'h', expiresAt: new Date(Date.now() - hour) },
-        { scope, key: 'old-2', requestHash: 'h', status: 'COMPLETED', responseStatus: 201, responseBody: {}, expiresAt: new Date(Date.now() - 1) },
+        {
+          scope,
+          key: 'old-2',
+          requestHash: 'h',
+          status: 'COMPLETED',
+          responseStatus: 201,
+          responseBody: {},
+          expiresAt: new Date(Date.now() - 1),
+        },
         { scope, key: 'fresh', requestHash: 'h', expiresAt: new Date(Date.now() + hour) },
       ],
     });

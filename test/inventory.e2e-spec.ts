@@ -22,39 +22,68 @@ describe('inventory', () => {
     ledger = t.app.get(StockLedger);
     admin = await createAdmin(t);
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   /** A product made through the API, so its stock has the ledger rows the invariant needs. */
   async function createProduct(specs: VariantSpec[]): Promise<{ id: string; variantIds: string[] }> {
     const t8 = tag();
-    const res = await t.http.post('/products').set(bearer(admin.token)).send({
-      name: `Stock Test ${t8}`,
-      variants: specs.map((s, i) => ({ sku: `ST-${t8}-${i}`, name: `V${i}`, priceMinor: 5000, currency: 'INR', initialStock: s.stock, lowStockThreshold: s.lowStockThreshold })),
-    }).expect(201);
+    const res = await t.http
+      .post('/products')
+      .set(bearer(admin.token))
+      .send({
+        name: `Stock Test ${t8}`,
+        variants: specs.map((s, i) => ({
+          sku: `ST-${t8}-${i}`,
+          name: `V${i}`,
+          priceMinor: 5000,
+          currency: 'INR',
+          initialStock: s.stock,
+          lowStockThreshold: s.lowStockThreshold,
+        })),
+      })
+      .expect(201);
     return { id: res.body.id, variantIds: res.body.variants.map((v: { id: string }) => v.id) };
   }
 
   /** What checkout does: lock, check availability, reserve — here straight through the ledger. */
-  const reserve = (variantId: string, quantity: number) => t.prisma.serializable(async (tx) => {
-    const level = (await ledger.lock(tx, [variantId])).get(variantId)!;
-    if (level.onHand - level.reserved < quantity) return false;
-    await ledger.apply(tx, [{ variantId, kind: 'RESERVATION', onHandDelta: 0, reservedDelta: quantity, reason: 'test reservation' }]);
-    return true;
-  });
+  const reserve = (variantId: string, quantity: number) =>
+    t.prisma.serializable(async (tx) => {
+      const level = (await ledger.lock(tx, [variantId])).get(variantId)!;
+      if (level.onHand - level.reserved < quantity) return false;
+      await ledger.apply(tx, [{ variantId, kind: 'RESERVATION', onHandDelta: 0, reservedDelta: quantity, reason: 'test reservation' }]);
+      return true;
+    });
 
   const adjust = (variantId: string, body: object) => t.http.patch(`/inventory/${variantId}`).set(bearer(admin.token)).send(body);
 
   it('shows on hand, reserved and available per variant', async () => {
-    const { id, variantIds: [v] } = await createProduct([{ stock: 10, lowStockThreshold: 5 }]);
+    const {
+      id,
+      variantIds: [v],
+    } = await createProduct([{ stock: 10, lowStockThreshold: 5 }]);
     expect(await reserve(v, 3)).toBe(true);
     const res = await t.http.get(`/inventory/${v}`).set(bearer(admin.token)).expect(200);
-    expect(res.body).toMatchObject({ variantId: v, productId: id, onHand: 10, reserved: 3, available: 7, lowStockThreshold: 5, lowStock: false, productStatus: 'ACTIVE', variantActive: true });
+    expect(res.body).toMatchObject({
+      variantId: v,
+      productId: id,
+      onHand: 10,
+      reserved: 3,
+      available: 7,
+      lowStockThreshold: 5,
+      lowStock: false,
+      productStatus: 'ACTIVE',
+      variantActive: true,
+    });
     await t.http.get(`/inventory/${randomUUID()}`).set(bearer(admin.token)).expect(404);
     await t.http.get('/inventory/not-a-uuid').set(bearer(admin.token)).expect(400);
   });
 
   it('is for admins only', async () => {
-    const { variantIds: [v] } = await createProduct([{ stock: 1 }]);
+    const {
+      variantIds: [v],
+    } = await createProduct([{ stock: 1 }]);
     const customer = await registerCustomer(t);
     await t.http.get('/inventory').expect(401);
     await t.http.get('/inventory').set(bearer(customer.token)).expect(403);
@@ -64,7 +93,9 @@ describe('inventory', () => {
   });
 
   it('applies a signed delta or an absolute count with a reason, as a movement and an audit entry', async () => {
-    const { variantIds: [v] } = await createProduct([{ stock: 10 }]);
+    const {
+      variantIds: [v],
+    } = await createProduct([{ stock: 10 }]);
     const added = await adjust(v, { delta: 5, reason: 'Supplier delivery #77' }).expect(200);
     expect(added.body).toMatchObject({ onHand: 15, reserved: 0, available: 15 });
     const removed = await adjust(v, { delta: -2, reason: '  Damaged in storage  ' }).expect(200);
@@ -79,7 +110,10 @@ describe('inventory', () => {
       ['ADJUSTMENT', -2, 0, 'Damaged in storage', admin.id],
       ['ADJUSTMENT', -4, 0, 'Stock take', admin.id],
     ]);
-    const audit = await t.prisma.auditLog.findMany({ where: { entityType: 'variant', entityId: v, action: 'inventory.adjusted' }, orderBy: { id: 'asc' } });
+    const audit = await t.prisma.auditLog.findMany({
+      where: { entityType: 'variant', entityId: v, action: 'inventory.adjusted' },
+      orderBy: { id: 'asc' },
+    });
     expect(audit.map((a) => [a.actorId, a.before, a.after])).toEqual([
       [admin.id, { onHand: 10, reserved: 0 }, { onHand: 15, reserved: 0, delta: 5, reason: 'Supplier delivery #77' }],
       [admin.id, { onHand: 15, reserved: 0 }, { onHand: 13, reserved: 0, delta: -2, reason: 'Damaged in storage' }],
@@ -93,7 +127,9 @@ describe('inventory', () => {
   });
 
   it('requires a reason and exactly one of onHand or delta', async () => {
-    const { variantIds: [v] } = await createProduct([{ stock: 10 }]);
+    const {
+      variantIds: [v],
+    } = await createProduct([{ stock: 10 }]);
     const cases: [object, string[]][] = [
       [{ delta: 5 }, ['reason']],
       [{ delta: 5, reason: '   ' }, ['reason']],
@@ -114,11 +150,14 @@ describe('inventory', () => {
   });
 
   it('refuses to take on hand below what is reserved, with 409 and no change', async () => {
-    const { variantIds: [v] } = await createProduct([{ stock: 10 }]);
+    const {
+      variantIds: [v],
+    } = await createProduct([{ stock: 10 }]);
     expect(await reserve(v, 8)).toBe(true);
     const below = await adjust(v, { onHand: 5, reason: 'Stock take' }).expect(409);
     expect(below.body).toMatchObject({
-      statusCode: 409, error: 'Conflict',
+      statusCode: 409,
+      error: 'Conflict',
       message: 'Cannot set on hand to 5: 8 unit(s) are reserved for open orders, so on hand cannot go below 8',
       details: { onHand: 10, reserved: 8, requestedOnHand: 5 },
     });
@@ -134,13 +173,19 @@ describe('inventory', () => {
   });
 
   it('pages through the movements of a variant, newest first', async () => {
-    const { variantIds: [v] } = await createProduct([{ stock: 10 }]);
+    const {
+      variantIds: [v],
+    } = await createProduct([{ stock: 10 }]);
     for (let i = 1; i <= 5; i++) await adjust(v, { delta: 1, reason: `delivery ${i}` }).expect(200);
     const reasons: (string | null)[] = [];
     let cursor: string | null | undefined;
     let pages = 0;
     do {
-      const res = await t.http.get(`/inventory/${v}/movements`).query({ limit: 2, ...(cursor && { before: cursor }) }).set(bearer(admin.token)).expect(200);
+      const res = await t.http
+        .get(`/inventory/${v}/movements`)
+        .query({ limit: 2, ...(cursor && { before: cursor }) })
+        .set(bearer(admin.token))
+        .expect(200);
       reasons.push(...res.body.items.map((m: { reason: string | null }) => m.reason));
       cursor = res.body.nextCursor;
       pages++;
@@ -148,14 +193,27 @@ describe('inventory', () => {
     expect(reasons).toEqual(['delivery 5', 'delivery 4', 'delivery 3', 'delivery 2', 'delivery 1', 'initial stock']);
     expect(pages).toBe(4);
     const first = await t.http.get(`/inventory/${v}/movements`).set(bearer(admin.token)).expect(200);
-    expect(first.body.items[0]).toMatchObject({ kind: 'ADJUSTMENT', onHandDelta: 1, reservedDelta: 0, orderId: null, actorId: admin.id, id: expect.stringMatching(/^\d+$/) });
+    expect(first.body.items[0]).toMatchObject({
+      kind: 'ADJUSTMENT',
+      onHandDelta: 1,
+      reservedDelta: 0,
+      orderId: null,
+      actorId: admin.id,
+      id: expect.stringMatching(/^\d+$/),
+    });
     await t.http.get(`/inventory/${randomUUID()}/movements`).set(bearer(admin.token)).expect(404);
     await t.http.get(`/inventory/${v}/movements`).query({ before: 'abc' }).set(bearer(admin.token)).expect(400);
   });
 
-  it('filters low stock by each variant\'s threshold, counting reservations, ignoring inactive and archived', async () => {
-    const { id, variantIds: [low, fine, atThreshold, reservedDown, inactive] } = await createProduct([
-      { stock: 2, lowStockThreshold: 5 }, { stock: 10, lowStockThreshold: 5 }, { stock: 5, lowStockThreshold: 5 }, { stock: 8, lowStockThreshold: 5 },
+  it("filters low stock by each variant's threshold, counting reservations, ignoring inactive and archived", async () => {
+    const {
+      id,
+      variantIds: [low, fine, atThreshold, reservedDown, inactive],
+    } = await createProduct([
+      { stock: 2, lowStockThreshold: 5 },
+      { stock: 10, lowStockThreshold: 5 },
+      { stock: 5, lowStockThreshold: 5 },
+      { stock: 8, lowStockThreshold: 5 },
       { stock: 0, lowStockThreshold: 5 },
     ]);
     expect(await reserve(reservedDown, 4)).toBe(true);
@@ -165,12 +223,19 @@ describe('inventory', () => {
     expect(lowList.body.items.map((i: { variantId: string }) => i.variantId)).toEqual([low, atThreshold, reservedDown]);
     expect(lowList.body.total).toBe(3);
     const all = await t.http.get('/inventory').query({ productId: id }).set(bearer(admin.token)).expect(200);
-    expect(all.body.items.map((i: { variantId: string; lowStock: boolean }) => [i.variantId, i.lowStock]))
-      .toEqual([[low, true], [fine, false], [atThreshold, true], [reservedDown, true], [inactive, true]]);
+    expect(all.body.items.map((i: { variantId: string; lowStock: boolean }) => [i.variantId, i.lowStock])).toEqual([
+      [low, true],
+      [fine, false],
+      [atThreshold, true],
+      [reservedDown, true],
+      [inactive, true],
+    ]);
 
     const archived = await createProduct([{ stock: 0 }]);
     await t.http.delete(`/products/${archived.id}`).set(bearer(admin.token)).expect(200);
-    expect((await t.http.get('/inventory').query({ productId: archived.id, lowStock: true }).set(bearer(admin.token)).expect(200)).body.total).toBe(0);
+    expect(
+      (await t.http.get('/inventory').query({ productId: archived.id, lowStock: true }).set(bearer(admin.token)).expect(200)).body.total,
+    ).toBe(0);
 
     const paged = await t.http.get('/inventory').query({ productId: id, limit: 2, page: 3 }).set(bearer(admin.token)).expect(200);
     expect(paged.body).toMatchObject({ total: 5, totalPages: 3, page: 3, items: [{ variantId: inactive }] });
@@ -181,7 +246,9 @@ describe('inventory', () => {
 
   it('documents every inventory route in the OpenAPI document', async () => {
     const doc = (await t.http.get('/docs-json').expect(200)).body;
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/inventory', '/inventory/{variantId}', '/inventory/{variantId}/movements']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/inventory', '/inventory/{variantId}', '/inventory/{variantId}/movements']),
+    );
     expect(doc.paths['/inventory/{variantId}'].patch.responses['409']).toBeDefined();
     expect(doc.components.schemas.AdjustInventoryDto.required).toEqual(['reason']);
   });
@@ -194,22 +261,30 @@ describe('inventory', () => {
     const opArb: fc.Arbitrary<Op> = fc.oneof(
       fc.record({ kind: fc.constant('delta' as const), variant, amount: fc.integer({ min: -8, max: 8 }).filter((n) => n !== 0) }),
       fc.record({ kind: fc.constant('set' as const), variant, amount: fc.integer({ min: 0, max: 50 }) }),
-      fc.record({ kind: fc.constantFrom('reserve' as const, 'release' as const, 'sell' as const), variant, amount: fc.integer({ min: 1, max: 6 }) }),
+      fc.record({
+        kind: fc.constantFrom('reserve' as const, 'release' as const, 'sell' as const),
+        variant,
+        amount: fc.integer({ min: 1, max: 6 }),
+      }),
     );
     const ops = fc.sample(opArb, { numRuns: 300, seed: 20261126 });
 
     /** Reservation-side operations as checkout, expiry and capture do them: lock, check, move through the ledger. */
-    const direct = (op: Op) => t.prisma.serializable(async (tx) => {
-      const variantId = variantIds[op.variant];
-      const lvl = (await ledger.lock(tx, [variantId])).get(variantId)!;
-      if (op.kind === 'reserve' && lvl.onHand - lvl.reserved < op.amount) return false;
-      if (op.kind !== 'reserve' && lvl.reserved < op.amount) return false;
-      const move = op.kind === 'reserve' ? { kind: 'RESERVATION' as const, onHandDelta: 0, reservedDelta: op.amount }
-        : op.kind === 'release' ? { kind: 'RELEASE' as const, onHandDelta: 0, reservedDelta: -op.amount }
-          : { kind: 'SALE' as const, onHandDelta: -op.amount, reservedDelta: -op.amount };
-      await ledger.apply(tx, [{ variantId, ...move, reason: `concurrency ${op.kind}` }]);
-      return true;
-    });
+    const direct = (op: Op) =>
+      t.prisma.serializable(async (tx) => {
+        const variantId = variantIds[op.variant];
+        const lvl = (await ledger.lock(tx, [variantId])).get(variantId)!;
+        if (op.kind === 'reserve' && lvl.onHand - lvl.reserved < op.amount) return false;
+        if (op.kind !== 'reserve' && lvl.reserved < op.amount) return false;
+        const move =
+          op.kind === 'reserve'
+            ? { kind: 'RESERVATION' as const, onHandDelta: 0, reservedDelta: op.amount }
+            : op.kind === 'release'
+              ? { kind: 'RELEASE' as const, onHandDelta: 0, reservedDelta: -op.amount }
+              : { kind: 'SALE' as const, onHandDelta: -op.amount, reservedDelta: -op.amount };
+        await ledger.apply(tx, [{ variantId, ...move, reason: `concurrency ${op.kind}` }]);
+        return true;
+      });
 
     // applied; refused (not enough stock or reserved: 409 / false); or gave up after every retry under contention
     // (TransactionConflictError, 409 to clients) — all legitimate, as long as nothing half-happened.
@@ -217,7 +292,8 @@ describe('inventory', () => {
     const outcomes: { op: Op; outcome: Outcome }[] = [];
     const run = async (op: Op): Promise<Outcome> => {
       if (op.kind === 'delta' || op.kind === 'set') {
-        const body = op.kind === 'delta' ? { delta: op.amount, reason: 'concurrency delta' } : { onHand: op.amount, reason: 'concurrency set' };
+        const body =
+          op.kind === 'delta' ? { delta: op.amount, reason: 'concurrency delta' } : { onHand: op.amount, reason: 'concurrency set' };
         const res = await adjust(variantIds[op.variant], body);
         if (res.status === 200) return 'applied';
         expect(res.status).toBe(409);
@@ -232,9 +308,11 @@ describe('inventory', () => {
     };
     // 10 workers drain the queue, so operations on the same variants overlap all the time.
     const queue = [...ops];
-    await Promise.all(Array.from({ length: 10 }, async () => {
-      for (let op = queue.shift(); op; op = queue.shift()) outcomes.push({ op, outcome: await run(op) });
-    }));
+    await Promise.all(
+      Array.from({ length: 10 }, async () => {
+        for (let op = queue.shift(); op; op = queue.shift()) outcomes.push({ op, outcome: await run(op) });
+      }),
+    );
 
     expect(outcomes).toHaveLength(300);
     expect(await ledgerViolations(t.prisma, variantIds)).toEqual([]);

@@ -38,7 +38,11 @@ describe('encryption key ring and rotation', () => {
 
   /** The app on this file's database with these keys (and nothing else about encryption from the environment). */
   async function withApp<T>(keys: { ENCRYPTION_KEY?: string; ENCRYPTION_KEYS?: string }, work: (t: TestApp) => Promise<T>): Promise<T> {
-    const restore = applyEnv({ DATABASE_URL: db.url, ENCRYPTION_KEY: keys.ENCRYPTION_KEY ?? '', ENCRYPTION_KEYS: keys.ENCRYPTION_KEYS ?? '' });
+    const restore = applyEnv({
+      DATABASE_URL: db.url,
+      ENCRYPTION_KEY: keys.ENCRYPTION_KEY ?? '',
+      ENCRYPTION_KEYS: keys.ENCRYPTION_KEYS ?? '',
+    });
     const t = await support.startTestApp();
     try {
       return await work(t);
@@ -52,19 +56,37 @@ describe('encryption key ring and rotation', () => {
     runBuilt('dist/cli/keys.js', args, { NODE_ENV: 'test', DATABASE_URL: db.url, LOG_LEVEL: 'silent', ...keys });
 
   const storedKeyIds = async () => {
-    const { rows: [settings] } = await sql.query<{ credentials: Record<string, Record<string, string>> }>('SELECT credentials FROM brand_settings WHERE id = 1');
-    const { rows: endpoints } = await sql.query<{ secret_encrypted: string }>('SELECT secret_encrypted FROM webhook_endpoints ORDER BY created_at');
-    return [...Object.values(settings.credentials.stripe), ...endpoints.map((e) => e.secret_encrypted)].map((s) => s.split('.').slice(0, 2).join('.'));
+    const {
+      rows: [settings],
+    } = await sql.query<{ credentials: Record<string, Record<string, string>> }>('SELECT credentials FROM brand_settings WHERE id = 1');
+    const { rows: endpoints } = await sql.query<{ secret_encrypted: string }>(
+      'SELECT secret_encrypted FROM webhook_endpoints ORDER BY created_at',
+    );
+    return [...Object.values(settings.credentials.stripe), ...endpoints.map((e) => e.secret_encrypted)].map((s) =>
+      s.split('.').slice(0, 2).join('.'),
+    );
   };
 
   it('reads secrets of the single-key era under a ring, rotates them all in one go, and then needs only the new key', async () => {
     // 1. Secrets written by a version with ENCRYPTION_KEY: three credentials and two webhook endpoints.
     const endpointSecrets = await withApp({ ENCRYPTION_KEY: K1.toString('base64') }, async (t) => {
       const admin = await support.createAdmin(t);
-      await t.http.patch('/admin/settings').set(support.bearer(admin.token)).send({ credentials: { stripe: STRIPE } }).expect(200);
+      await t.http
+        .patch('/admin/settings')
+        .set(support.bearer(admin.token))
+        .send({ credentials: { stripe: STRIPE } })
+        .expect(200);
       const created = [];
       for (const path of ['/a', '/b']) {
-        created.push((await t.http.post('/admin/webhook-endpoints').set(support.bearer(admin.token)).send({ url: `https://hooks.example.com${path}`, events: ['*'] }).expect(201)).body.secret);
+        created.push(
+          (
+            await t.http
+              .post('/admin/webhook-endpoints')
+              .set(support.bearer(admin.token))
+              .send({ url: `https://hooks.example.com${path}`, events: ['*'] })
+              .expect(201)
+          ).body.secret,
+        );
       }
       return created as string[];
     });
@@ -77,24 +99,46 @@ describe('encryption key ring and rotation', () => {
       const admin = await support.createAdmin(t);
       const settings = await t.http.get('/admin/settings').set(support.bearer(admin.token)).expect(200);
       expect(settings.body.credentials.stripe.secretKey).toEqual({ set: true, last4: '0001', source: 'settings' });
-      await t.http.post('/admin/webhook-endpoints').set(support.bearer(admin.token)).send({ url: 'https://hooks.example.com/c', events: ['*'] }).expect(201);
+      await t.http
+        .post('/admin/webhook-endpoints')
+        .set(support.bearer(admin.token))
+        .send({ url: 'https://hooks.example.com/c', events: ['*'] })
+        .expect(201);
     });
     expect(await storedKeyIds()).toEqual([...Array(5).fill(`v1.${keyFingerprint(K1)}`), 'v2.2026-12']);
-    expect((await keysCli(['status'], ring)).stdout.trim().split('\n')).toEqual(['encrypts  2026-12  1 stored secret(s)', 'decrypts  2026-06  5 stored secret(s)']);
+    expect((await keysCli(['status'], ring)).stdout.trim().split('\n')).toEqual([
+      'encrypts  2026-12  1 stored secret(s)',
+      'decrypts  2026-06  5 stored secret(s)',
+    ]);
 
     // 3. Rotation: every secret under the new key, in one transaction, with counts.
     const rotated = await keysCli(['rotate'], ring);
     expect(rotated.stderr).toBe('');
     expect(rotated.code).toBe(0);
-    expect(rotated.stdout).toContain('Re-encrypted under key 2026-12: 5 secret(s) (settings credentials 3, webhook endpoint secrets 2); 1 already under it.');
+    expect(rotated.stdout).toContain(
+      'Re-encrypted under key 2026-12: 5 secret(s) (settings credentials 3, webhook endpoint secrets 2); 1 already under it.',
+    );
     expect(rotated.stdout).toContain('No stored secret uses 2026-06 any more');
     expect(await storedKeyIds()).toEqual(Array(6).fill('v2.2026-12'));
-    const { rows: audit } = await sql.query("SELECT actor_type, actor_id, entity_id, after FROM audit_log WHERE action = 'secrets.rotated'");
-    expect(audit).toEqual([{ actor_type: 'SYSTEM', actor_id: 'cli', entity_id: '2026-12', after: {
-      keyId: '2026-12', settingsCredentials: { rotated: 3, unchanged: 0 }, webhookEndpointSecrets: { rotated: 2, unchanged: 1 },
-    } }]);
+    const { rows: audit } = await sql.query(
+      "SELECT actor_type, actor_id, entity_id, after FROM audit_log WHERE action = 'secrets.rotated'",
+    );
+    expect(audit).toEqual([
+      {
+        actor_type: 'SYSTEM',
+        actor_id: 'cli',
+        entity_id: '2026-12',
+        after: {
+          keyId: '2026-12',
+          settingsCredentials: { rotated: 3, unchanged: 0 },
+          webhookEndpointSecrets: { rotated: 2, unchanged: 1 },
+        },
+      },
+    ]);
     // A second rotation has nothing to do.
-    expect((await keysCli(['rotate'], ring)).stdout).toContain('0 secret(s) (settings credentials 0, webhook endpoint secrets 0); 6 already under it.');
+    expect((await keysCli(['rotate'], ring)).stdout).toContain(
+      '0 secret(s) (settings credentials 0, webhook endpoint secrets 0); 6 already under it.',
+    );
 
     // 4. The old key is removed: the same plaintexts come back under the new key alone.
     const newOnly = { ENCRYPTION_KEYS: `2026-12:${K2.toString('base64')}` };
@@ -111,7 +155,9 @@ describe('encryption key ring and rotation', () => {
       });
     });
     const { SecretBox } = await import('../src/common/crypto/secret-box.js');
-    const { rows: endpoints } = await sql.query<{ id: string; secret_encrypted: string }>('SELECT id::text, secret_encrypted FROM webhook_endpoints ORDER BY created_at LIMIT 2');
+    const { rows: endpoints } = await sql.query<{ id: string; secret_encrypted: string }>(
+      'SELECT id::text, secret_encrypted FROM webhook_endpoints ORDER BY created_at LIMIT 2',
+    );
     const box = new SecretBox([{ id: '2026-12', key: K2, named: true }]);
     expect(endpoints.map((e) => box.decrypt(e.secret_encrypted, `webhook_endpoints.secret:${e.id}`))).toEqual(endpointSecrets);
   });
@@ -127,13 +173,23 @@ describe('encryption key ring and rotation', () => {
     const foreign = { ENCRYPTION_KEYS: `other:${K3.toString('base64')}` };
     await withApp(foreign, async (t) => {
       const problems = await t.app.get(StoredSecretsService).unknownKeyProblems();
-      expect(problems).toEqual([expect.stringMatching(/^Stored secrets are encrypted under key id 2026-12, which is not in the key ring \(other\): brand_settings\.credentials\.stripe\.secretKey, /)]);
+      expect(problems).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            '^Stored secrets are encrypted under key id 2026-12, which is not in the key ring \\(other\\): ' +
+              'brand_settings\\.credentials\\.stripe\\.secretKey, ',
+          ),
+        ),
+      ]);
     });
     const before = await storedKeyIds();
     const refused = await keysCli(['rotate'], foreign);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^Error: Stored secrets are encrypted under key id 2026-12, which is not in the key ring \(other\)/);
     expect(await storedKeyIds()).toEqual(before);
-    expect((await keysCli(['status'], foreign)).stdout.trim().split('\n')).toEqual(['encrypts  other  0 stored secret(s)', 'unknown   2026-12  6 stored secret(s)']);
+    expect((await keysCli(['status'], foreign)).stdout.trim().split('\n')).toEqual([
+      'encrypts  other  0 stored secret(s)',
+      'unknown   2026-12  6 stored secret(s)',
+    ]);
   });
 });

@@ -25,7 +25,13 @@ describe('live events across two instances', () => {
     await buildApp();
     database = await createScratchDatabase('orderline_live_multi');
     prisma = new PrismaService(new ConfigService({ DATABASE_URL: database.url, DB_POOL_SIZE: 2, TX_MAX_ATTEMPTS: 12 }) as any);
-    const env = { DATABASE_URL: database.url, SEED_DEMO_DATA: 'false', LOG_LEVEL: 'warn', LOG_REQUESTS: 'false', SHUTDOWN_TIMEOUT_MS: '30000' };
+    const env = {
+      DATABASE_URL: database.url,
+      SEED_DEMO_DATA: 'false',
+      LOG_LEVEL: 'warn',
+      LOG_REQUESTS: 'false',
+      SHUTDOWN_TIMEOUT_MS: '30000',
+    };
     [a, b] = await Promise.all([startAppProcess(env), startAppProcess(env)]);
   }, 240_000);
 
@@ -39,7 +45,11 @@ describe('live events across two instances', () => {
   it('delivers a change made through one instance to the streams held by the other, and ends them on SIGTERM', async () => {
     const email = uniqueEmail('live-admin');
     await prisma.user.create({ data: { email, passwordHash: await bcrypt.hash('adminpass123', 4), name: 'Admin', role: 'ADMIN' } });
-    const login = await fetch(`${a.baseUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: 'adminpass123' }) });
+    const login = await fetch(`${a.baseUrl}/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password: 'adminpass123' }),
+    });
     const { accessToken } = (await login.json()) as { accessToken: string };
     const product = await createProductWithStock(prisma, [{ stock: 3 }]);
     const variantId = product.variants[0].id;
@@ -53,7 +63,9 @@ describe('live events across two instances', () => {
 
     // The purchase goes through A.
     const placed = await fetch(`${a.baseUrl}/orders/checkout`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(checkoutBody([{ variantId, quantity: 2 }])),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(checkoutBody([{ variantId, quantity: 2 }])),
     });
     expect(placed.status).toBe(201);
     const { order } = (await placed.json()) as { order: { id: string; number: string } };
@@ -62,7 +74,9 @@ describe('live events across two instances', () => {
 
     // An admin edit through A reaches B's product page too.
     const edited = await fetch(`${a.baseUrl}/products/${product.id}`, {
-      method: 'PATCH', headers: { 'content-type': 'application/json', Authorization: `Bearer ${accessToken}` }, body: JSON.stringify({ name: 'Renamed on A' }),
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', Authorization: `Bearer ${accessToken}` },
+      body: JSON.stringify({ name: 'Renamed on A' }),
     });
     expect(edited.status).toBe(200);
     expect((await catalogue.next((e) => e.event === 'product')).data.productId).toBe(product.id);

@@ -64,13 +64,35 @@ describe('live events (server-sent events fed by LISTEN/NOTIFY)', () => {
     expect(stream.headers['cache-control']).toBe('no-cache, no-transform');
     const snapshot = await stream.next((e) => e.event === 'snapshot');
     expect(Date.parse(snapshot.data.serverTime)).toBeGreaterThan(Date.now() - 5_000);
-    expect(snapshot.data.products).toEqual([{ productId: product.id, drop: { state: 'open', opensAt: null }, variants: expect.any(Array) }]);
+    expect(snapshot.data.products).toEqual([
+      { productId: product.id, drop: { state: 'open', opensAt: null }, variants: expect.any(Array) },
+    ]);
     expect(snapshot.data.products[0].variants).toHaveLength(2);
-    expect(snapshot.data.products[0].variants).toEqual(expect.arrayContaining([{ variantId: a.id, available: 5 }, { variantId: b.id, available: 2 }]));
+    expect(snapshot.data.products[0].variants).toEqual(
+      expect.arrayContaining([
+        { variantId: a.id, available: 5 },
+        { variantId: b.id, available: 2 },
+      ]),
+    );
 
-    await t.http.post('/orders/checkout').send(checkoutBody([{ variantId: b.id, quantity: 2 }, { variantId: a.id, quantity: 1 }])).expect(201);
-    await t.http.post('/orders/checkout').send(checkoutBody([{ variantId: other.variants[0].id, quantity: 1 }])).expect(201);
-    expect((await stream.next((e) => e.event === 'stock' && e.data.variantId === b.id)).data).toEqual({ productId: product.id, variantId: b.id, available: 0 });
+    await t.http
+      .post('/orders/checkout')
+      .send(
+        checkoutBody([
+          { variantId: b.id, quantity: 2 },
+          { variantId: a.id, quantity: 1 },
+        ]),
+      )
+      .expect(201);
+    await t.http
+      .post('/orders/checkout')
+      .send(checkoutBody([{ variantId: other.variants[0].id, quantity: 1 }]))
+      .expect(201);
+    expect((await stream.next((e) => e.event === 'stock' && e.data.variantId === b.id)).data).toEqual({
+      productId: product.id,
+      variantId: b.id,
+      available: 0,
+    });
     expect((await stream.next((e) => e.event === 'stock' && e.data.variantId === a.id)).data.available).toBe(4);
 
     await t.http.patch(`/products/${product.id}`).set(bearer(admin.token)).send({ name: 'Renamed live' }).expect(200);
@@ -101,7 +123,12 @@ describe('live events (server-sent events fed by LISTEN/NOTIFY)', () => {
 
   it("streams one order's status to the guest holding its token (current state first), and to nobody else", async () => {
     const product = await createProductWithStock(t.prisma, [{ stock: 3 }]);
-    const placed = (await t.http.post('/orders/checkout').send(checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }])).expect(201)).body;
+    const placed = (
+      await t.http
+        .post('/orders/checkout')
+        .send(checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }]))
+        .expect(201)
+    ).body;
     const stranger = await registerCustomer(t);
 
     for (const headers of [{}, { 'X-Order-Token': 'not-the-token' }, bearer(stranger.token)] as Record<string, string>[]) {
@@ -118,7 +145,11 @@ describe('live events (server-sent events fed by LISTEN/NOTIFY)', () => {
     expect(stream.status).toBe(200);
     const first = await stream.next((e) => e.event === 'order');
     expect(first.data).toEqual({ id: placed.order.id, number: placed.order.number, status: 'CONFIRMED', updatedAt: expect.any(String) });
-    await t.http.post(`/orders/${placed.order.id}/fulfill`).set(bearer(admin.token)).send({ carrier: 'Delhivery', trackingNumber: 'DL1' }).expect(200);
+    await t.http
+      .post(`/orders/${placed.order.id}/fulfill`)
+      .set(bearer(admin.token))
+      .send({ carrier: 'Delhivery', trackingNumber: 'DL1' })
+      .expect(200);
     const shipped = await stream.next((e) => e.event === 'order' && e.data.status === 'FULFILLED');
     expect(Date.parse(shipped.data.updatedAt)).toBeGreaterThanOrEqual(Date.parse(first.data.updatedAt));
     // No personal data on the wire: ids, number, status and version only.
@@ -137,7 +168,12 @@ describe('live events (server-sent events fed by LISTEN/NOTIFY)', () => {
     const staff = await open('/live/orders', bearer(admin.token));
     expect(staff.status).toBe(200);
     const product = await createProductWithStock(t.prisma, [{ stock: 3 }]);
-    const placed = (await t.http.post('/orders/checkout').send(checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }])).expect(201)).body;
+    const placed = (
+      await t.http
+        .post('/orders/checkout')
+        .send(checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }]))
+        .expect(201)
+    ).body;
     const created = await staff.next((e) => e.event === 'order' && e.data.id === placed.order.id);
     expect(created.data.status).toBe('CONFIRMED');
     await t.http.post(`/orders/${placed.order.id}/cancel`).set('X-Order-Token', placed.guestToken).send({}).expect(200);
@@ -174,7 +210,9 @@ describe('live events (server-sent events fed by LISTEN/NOTIFY)', () => {
     const db = new pg.Client({ connectionString: process.env.DATABASE_URL });
     await db.connect();
     try {
-      const killed = await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'orderline-live' AND datname = current_database()`);
+      const killed = await db.query(
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'orderline-live' AND datname = current_database()`,
+      );
       expect(killed.rowCount).toBe(1);
       // While nobody listens, stock changes: the notification is lost, the resync snapshot carries it.
       await t.prisma.$executeRaw`UPDATE inventory_levels SET on_hand = on_hand - 1 WHERE variant_id = ${variantId}::uuid`;
@@ -186,7 +224,10 @@ describe('live events (server-sent events fed by LISTEN/NOTIFY)', () => {
     expect(t.app.get(LiveEvents).listening).toBe(true);
 
     // And the new connection hears changes again.
-    await t.http.post('/orders/checkout').send(checkoutBody([{ variantId, quantity: 1 }])).expect(201);
+    await t.http
+      .post('/orders/checkout')
+      .send(checkoutBody([{ variantId, quantity: 1 }]))
+      .expect(201);
     expect((await stream.next((e) => e.event === 'stock' && e.data.available === 2, { from: seen })).data.variantId).toBe(variantId);
   });
 

@@ -94,9 +94,14 @@ describe('two instances on one database', () => {
     });
     const unexpected = responses.filter((r) => r.status !== 201 && r.status !== 409);
     expect(unexpected).toEqual([]);
-    const placed: Placed[] = responses.filter((r) => r.status === 201).map((r) => ({
-      orderId: r.body.order.id, method: r.method, payment: r.body.payment, reservationExpiresAt: r.body.order.reservationExpiresAt,
-    }));
+    const placed: Placed[] = responses
+      .filter((r) => r.status === 201)
+      .map((r) => ({
+        orderId: r.body.order.id,
+        method: r.method,
+        payment: r.body.payment,
+        reservationExpiresAt: r.body.order.reservationExpiresAt,
+      }));
     const soldOut = responses.filter((r) => r.status === 409 && r.body.details?.lines).length;
     const conflicts = responses.filter((r) => r.status === 409 && !r.body.details?.lines).length;
     expect(placed.length + soldOut + conflicts).toBe(CHECKOUTS);
@@ -119,7 +124,11 @@ describe('two instances on one database', () => {
       const sends = events.flatMap((event) => [a, b, a].map((target) => ({ event, target })));
       return pooled(sends.length, 16, async (i) => {
         const { event, target } = sends[i];
-        const res = await fetch(`${target.baseUrl}/webhooks/${event.provider}`, { method: 'POST', headers: { 'content-type': 'application/json', ...sign(event) }, body: event.body });
+        const res = await fetch(`${target.baseUrl}/webhooks/${event.provider}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...sign(event) },
+          body: event.body,
+        });
         const body = (await res.json()) as { duplicate?: boolean };
         deliveries.push({ event, status: res.status, duplicate: body.duplicate });
       });
@@ -150,7 +159,9 @@ describe('two instances on one database', () => {
     expect(level.reserved).toBe(0); // nothing pending any more
 
     // Every order: paid at most once, stock sold at most once, expired at most once.
-    const perOrder = await prisma.$queryRawUnsafe<{ id: string; status: string; paid: number; sales: number; captured: number; expired: number; refunded: number }[]>(`
+    const perOrder = await prisma.$queryRawUnsafe<
+      { id: string; status: string; paid: number; sales: number; captured: number; expired: number; refunded: number }[]
+    >(`
       SELECT o.id::text, o.status::text,
         (SELECT count(*)::int FROM order_status_history h WHERE h.order_id = o.id AND h.to_status = 'PAID') AS paid,
         (SELECT count(*)::int FROM stock_movements m WHERE m.order_id = o.id AND m.kind = 'SALE') AS sales,
@@ -160,18 +171,26 @@ describe('two instances on one database', () => {
       FROM orders o`);
     expect(perOrder).toHaveLength(placed.length);
     for (const order of perOrder) {
-      expect({ id: order.id, paid: order.paid <= 1, sales: order.sales <= 1, captured: order.captured <= 1, expired: order.expired <= 1 })
-        .toEqual({ id: order.id, paid: true, sales: true, captured: true, expired: true });
+      expect({
+        id: order.id,
+        paid: order.paid <= 1,
+        sales: order.sales <= 1,
+        captured: order.captured <= 1,
+        expired: order.expired <= 1,
+      }).toEqual({ id: order.id, paid: true, sales: true, captured: true, expired: true });
       // Money taken is either an order paid (and sold) once, or refunded automatically.
       if (order.captured) expect(order.status === 'PAID' ? order.sales : order.refunded).toBe(1);
     }
     const byId = new Map(perOrder.map((o) => [o.id, o]));
-    for (const p of placed.filter((x) => x.method === 'cod')) expect(byId.get(p.orderId)).toMatchObject({ status: 'CONFIRMED', sales: 1, paid: 0 });
+    for (const p of placed.filter((x) => x.method === 'cod'))
+      expect(byId.get(p.orderId)).toMatchObject({ status: 'CONFIRMED', sales: 1, paid: 0 });
     // Paid orders were sold once, or (paid after their reservation expired, with the stock gone) refunded.
     for (const p of [...payNow, ...racing]) {
       const order = byId.get(p.orderId)!;
       expect(order.captured).toBe(1);
-      expect(order.status === 'PAID' ? { sales: order.sales, paid: order.paid } : { refunded: order.refunded }).toEqual(order.status === 'PAID' ? { sales: 1, paid: 1 } : { refunded: 1 });
+      expect(order.status === 'PAID' ? { sales: order.sales, paid: order.paid } : { refunded: order.refunded }).toEqual(
+        order.status === 'PAID' ? { sales: 1, paid: 1 } : { refunded: 1 },
+      );
     }
     for (const p of prepaid.filter((x) => !payNow.includes(x) && !racing.includes(x))) {
       expect(byId.get(p.orderId)).toMatchObject({ status: 'EXPIRED', sales: 0, paid: 0, captured: 0, expired: 1 });

@@ -9,40 +9,70 @@ import { renderNotification } from '../src/notifications/templates.js';
 import { DeliveryError } from '../src/outbox/delivery-error.js';
 import { ORDER_EVENT_TYPES, type OrderEventPayload, type OrderEventType } from '../src/outbox/outbox-events.js';
 import { startTestApp, type TestApp } from './support/test-app.js';
-import { startRecordingHttpServer, startRecordingSmtpServer, type RecordingHttpServer, type RecordingSmtpServer } from './support/recording-servers.js';
+import {
+  startRecordingHttpServer,
+  startRecordingSmtpServer,
+  type RecordingHttpServer,
+  type RecordingSmtpServer,
+} from './support/recording-servers.js';
 
 const brand = { name: 'Indigo & Co.', supportEmail: 'help@indigo.example', supportPhone: '+91 98000 00000' };
 
 function orderPayload(overrides: Partial<OrderEventPayload['order']> = {}): OrderEventPayload {
   return {
     order: {
-      id: '6f1d0c4e-0000-4000-8000-000000000001', number: 'OL-000042', status: 'PAID', previousStatus: 'PAYMENT_PENDING', paymentMethod: 'RAZORPAY',
-      currency: 'INR', subtotalMinor: 389850, totalMinor: 389850,
+      id: '6f1d0c4e-0000-4000-8000-000000000001',
+      number: 'OL-000042',
+      status: 'PAID',
+      previousStatus: 'PAYMENT_PENDING',
+      paymentMethod: 'RAZORPAY',
+      currency: 'INR',
+      subtotalMinor: 389850,
+      totalMinor: 389850,
       items: [
         { sku: 'KURTA-M', name: 'Block-Print Kurta (M)', quantity: 2, unitPriceMinor: 129950, lineTotalMinor: 259900 },
         { sku: 'STOLE-1', name: 'Silk Stole (Indigo)', quantity: 1, unitPriceMinor: 129950, lineTotalMinor: 129950 },
       ],
       customer: { name: 'Asha Rao', email: 'asha@example.com', phone: '+91 98000 00001' },
       shippingAddress: { line1: '12 MG Road', city: 'Bengaluru', postalCode: '560001', country: 'IN' },
-      carrier: null, trackingNumber: null, trackingUrl: null, createdAt: '2026-11-26T10:00:00.000Z',
+      carrier: null,
+      trackingNumber: null,
+      trackingUrl: null,
+      createdAt: '2026-11-26T10:00:00.000Z',
       ...overrides,
     },
     reason: null,
   };
 }
 
-function message(channel: { recipient(c: OrderEventPayload['order']['customer']): string | undefined }, event: OrderEventType, payload = orderPayload()): NotificationMessage {
-  return { id: '0b6c1f9e-0000-4000-8000-0000000000aa', event, to: channel.recipient(payload.order.customer)!, customer: payload.order.customer, content: renderNotification(event, payload, brand, 'en') };
+function message(
+  channel: { recipient(c: OrderEventPayload['order']['customer']): string | undefined },
+  event: OrderEventType,
+  payload = orderPayload(),
+): NotificationMessage {
+  return {
+    id: '0b6c1f9e-0000-4000-8000-0000000000aa',
+    event,
+    to: channel.recipient(payload.order.customer)!,
+    customer: payload.order.customer,
+    content: renderNotification(event, payload, brand, 'en'),
+  };
 }
 
 /** Undoes the quoted-printable transfer encoding nodemailer uses for non-ASCII text. */
 function decodeQuotedPrintable(text: string): string {
   const bytes = text.replace(/=\r\n/g, '').replace(/\r\n/g, '\n');
-  return Buffer.from(bytes.replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
+  return Buffer.from(
+    bytes.replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))),
+    'latin1',
+  ).toString('utf8');
 }
 
 async function deliveryError(promise: Promise<unknown>): Promise<DeliveryError> {
-  const error = await promise.then(() => undefined, (e: unknown) => e);
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(error).toBeInstanceOf(DeliveryError);
   return error as DeliveryError;
 }
@@ -59,22 +89,41 @@ describe('message templates', () => {
       expect(content.emailText).toContain('Questions? Reach us at help@indigo.example or +91 98000 00000.');
       expect(content.whatsappParameters.every((p) => p.trim().length > 0)).toBe(true);
     }
-    expect(renderNotification('order.paid', orderPayload(), brand, 'en').shortText)
-      .toBe('Indigo & Co.: Payment of ₹3,898.50 received for order OL-000042. We will let you know when it ships.');
+    expect(renderNotification('order.paid', orderPayload(), brand, 'en').shortText).toBe(
+      'Indigo & Co.: Payment of ₹3,898.50 received for order OL-000042. We will let you know when it ships.',
+    );
   });
 
   it('puts the tracking link into the shipping message', () => {
-    const shipped = orderPayload({ status: 'FULFILLED', carrier: 'Delhivery', trackingNumber: 'DL123', trackingUrl: 'https://track.example/DL123' });
+    const shipped = orderPayload({
+      status: 'FULFILLED',
+      carrier: 'Delhivery',
+      trackingNumber: 'DL123',
+      trackingUrl: 'https://track.example/DL123',
+    });
     const content = renderNotification('order.fulfilled', shipped, brand, 'en');
     expect(content.shortText).toBe('Indigo & Co.: Order OL-000042 is on its way with Delhivery. Track it: https://track.example/DL123');
     expect(content.emailText).toContain('Tracking number: DL123 (Delhivery)');
-    expect(content.whatsappParameters).toEqual(['Asha Rao', 'OL-000042', '2 × Block-Print Kurta (M), 1 × Silk Stole (Indigo)', '₹3,898.50', 'https://track.example/DL123']);
+    expect(content.whatsappParameters).toEqual([
+      'Asha Rao',
+      'OL-000042',
+      '2 × Block-Print Kurta (M), 1 × Silk Stole (Indigo)',
+      '₹3,898.50',
+      'https://track.example/DL123',
+    ]);
     // Without a tracking URL template the number itself is the link text.
-    expect(renderNotification('order.fulfilled', orderPayload({ trackingNumber: 'DL123' }), brand, 'en').shortText).toContain('Track it: DL123');
+    expect(renderNotification('order.fulfilled', orderPayload({ trackingNumber: 'DL123' }), brand, 'en').shortText).toContain(
+      'Track it: DL123',
+    );
   });
 
   it('tells cash-on-delivery customers what to pay at the door', () => {
-    const cod = renderNotification('order.created', orderPayload({ paymentMethod: 'COD', status: 'CONFIRMED', currency: 'JPY', totalMinor: 4500 }), brand, 'en');
+    const cod = renderNotification(
+      'order.created',
+      orderPayload({ paymentMethod: 'COD', status: 'CONFIRMED', currency: 'JPY', totalMinor: 4500 }),
+      brand,
+      'en',
+    );
     expect(cod.shortText).toBe('Indigo & Co.: Thanks for your order OL-000042! Total ¥4,500, to be paid in cash on delivery.');
   });
 });
@@ -85,7 +134,15 @@ describe('WhatsApp Business Cloud API channel', () => {
 
   beforeAll(async () => {
     server = await startRecordingHttpServer();
-    channel = new WhatsAppChannel({ baseUrl: `${server.url}/`, apiVersion: 'v21.0', phoneNumberId: '1098765432', accessToken: 'wa-token', language: 'en_US', templatePrefix: 'indigo_', timeoutMs: 2000 });
+    channel = new WhatsAppChannel({
+      baseUrl: `${server.url}/`,
+      apiVersion: 'v21.0',
+      phoneNumberId: '1098765432',
+      accessToken: 'wa-token',
+      language: 'en_US',
+      templatePrefix: 'indigo_',
+      timeoutMs: 2000,
+    });
   });
   afterAll(() => server.close());
 
@@ -97,16 +154,34 @@ describe('WhatsApp Business Cloud API channel', () => {
     expect(request.path).toBe('/v21.0/1098765432/messages');
     expect(request.headers.authorization).toBe('Bearer wa-token');
     expect(JSON.parse(request.body)).toEqual({
-      messaging_product: 'whatsapp', recipient_type: 'individual', to: '919800000001', type: 'template',
+      messaging_product: 'whatsapp',
+      recipient_type: 'individual',
+      to: '919800000001',
+      type: 'template',
       template: {
-        name: 'indigo_order_paid', language: { code: 'en_US' },
-        components: [{ type: 'body', parameters: ['Asha Rao', 'OL-000042', '2 × Block-Print Kurta (M), 1 × Silk Stole (Indigo)', '₹3,898.50', 'Questions? Reach us at help@indigo.example or +91 98000 00000.'].map((text) => ({ type: 'text', text })) }],
+        name: 'indigo_order_paid',
+        language: { code: 'en_US' },
+        components: [
+          {
+            type: 'body',
+            parameters: [
+              'Asha Rao',
+              'OL-000042',
+              '2 × Block-Print Kurta (M), 1 × Silk Stole (Indigo)',
+              '₹3,898.50',
+              'Questions? Reach us at help@indigo.example or +91 98000 00000.',
+            ].map((text) => ({ type: 'text', text })),
+          },
+        ],
       },
     });
   });
 
   it('fails for good on a rejected message and retryably on rate limits, outages and unreachable servers', async () => {
-    server.respond = () => ({ status: 400, body: { error: { message: '(#132001) Template name does not exist in the translation', code: 132001 } } });
+    server.respond = () => ({
+      status: 400,
+      body: { error: { message: '(#132001) Template name does not exist in the translation', code: 132001 } },
+    });
     const rejected = await deliveryError(channel.send(message(channel, 'order.paid')));
     expect(rejected.permanent).toBe(true);
     expect(rejected.message).toContain('HTTP 400');
@@ -115,7 +190,15 @@ describe('WhatsApp Business Cloud API channel', () => {
       server.respond = () => ({ status, body: {} });
       expect((await deliveryError(channel.send(message(channel, 'order.paid')))).permanent).toBe(false);
     }
-    const unreachable = new WhatsAppChannel({ baseUrl: 'http://127.0.0.1:1', apiVersion: 'v21.0', phoneNumberId: '1', accessToken: 't', language: 'en', templatePrefix: '', timeoutMs: 2000 });
+    const unreachable = new WhatsAppChannel({
+      baseUrl: 'http://127.0.0.1:1',
+      apiVersion: 'v21.0',
+      phoneNumberId: '1',
+      accessToken: 't',
+      language: 'en',
+      templatePrefix: '',
+      timeoutMs: 2000,
+    });
     expect((await deliveryError(unreachable.send(message(unreachable, 'order.paid')))).permanent).toBe(false);
   });
 
@@ -136,17 +219,31 @@ describe('Twilio SMS channel (official SDK against a local server)', () => {
 
   it('posts to the Messages resource with basic auth and the short text', async () => {
     server.respond = () => ({ status: 201, body: { sid: 'SM1', status: 'queued' } });
-    const channel = new SmsChannel({ accountSid: sid, authToken: 'tw-token', from: '+15005550006', apiBaseUrl: server.url, timeoutMs: 2000 });
+    const channel = new SmsChannel({
+      accountSid: sid,
+      authToken: 'tw-token',
+      from: '+15005550006',
+      apiBaseUrl: server.url,
+      timeoutMs: 2000,
+    });
     await channel.send(message(channel, 'order.paid'));
     const [request] = server.requests.splice(0);
     expect(request.method).toBe('POST');
     expect(request.path).toBe(`/2010-04-01/Accounts/${sid}/Messages.json`);
     expect(request.headers.authorization).toBe(`Basic ${Buffer.from(`${sid}:tw-token`).toString('base64')}`);
     expect(Object.fromEntries(new URLSearchParams(request.body))).toEqual({
-      To: '+919800000001', From: '+15005550006', Body: 'Indigo & Co.: Payment of ₹3,898.50 received for order OL-000042. We will let you know when it ships.',
+      To: '+919800000001',
+      From: '+15005550006',
+      Body: 'Indigo & Co.: Payment of ₹3,898.50 received for order OL-000042. We will let you know when it ships.',
     });
 
-    const viaService = new SmsChannel({ accountSid: sid, authToken: 'tw-token', from: 'MG00000000000000000000000000000001', apiBaseUrl: `${server.url}/`, timeoutMs: 2000 });
+    const viaService = new SmsChannel({
+      accountSid: sid,
+      authToken: 'tw-token',
+      from: 'MG00000000000000000000000000000001',
+      apiBaseUrl: `${server.url}/`,
+      timeoutMs: 2000,
+    });
     await viaService.send(message(viaService, 'order.delivered'));
     const params = new URLSearchParams(server.requests.splice(0)[0].body);
     expect(params.get('MessagingServiceSid')).toBe('MG00000000000000000000000000000001');
@@ -154,7 +251,13 @@ describe('Twilio SMS channel (official SDK against a local server)', () => {
   });
 
   it('fails for good on Twilio validation errors and retryably on server errors', async () => {
-    const channel = new SmsChannel({ accountSid: sid, authToken: 'tw-token', from: '+15005550006', apiBaseUrl: server.url, timeoutMs: 2000 });
+    const channel = new SmsChannel({
+      accountSid: sid,
+      authToken: 'tw-token',
+      from: '+15005550006',
+      apiBaseUrl: server.url,
+      timeoutMs: 2000,
+    });
     server.respond = () => ({ status: 400, body: { code: 21211, message: "The 'To' number is not a valid phone number.", status: 400 } });
     const invalid = await deliveryError(channel.send(message(channel, 'order.paid')));
     expect(invalid.permanent).toBe(true);
@@ -173,7 +276,12 @@ describe('SMTP email channel', () => {
 
   beforeAll(async () => {
     smtp = await startRecordingSmtpServer();
-    channel = new EmailChannel({ smtpUrl: `smtp://127.0.0.1:${smtp.port}`, from: 'orders@indigo.example', timeoutMs: 3000, senderName: async () => brand.name });
+    channel = new EmailChannel({
+      smtpUrl: `smtp://127.0.0.1:${smtp.port}`,
+      from: 'orders@indigo.example',
+      timeoutMs: 3000,
+      senderName: async () => brand.name,
+    });
   });
   afterAll(async () => {
     channel.close();
@@ -203,7 +311,12 @@ describe('SMTP email channel', () => {
     smtp.rcptReply = 451;
     expect((await deliveryError(channel.send(message(channel, 'order.paid')))).permanent).toBe(false);
     smtp.rcptReply = 250;
-    const nowhere = new EmailChannel({ smtpUrl: 'smtp://127.0.0.1:1', from: 'orders@indigo.example', timeoutMs: 2000, senderName: async () => brand.name });
+    const nowhere = new EmailChannel({
+      smtpUrl: 'smtp://127.0.0.1:1',
+      from: 'orders@indigo.example',
+      timeoutMs: 2000,
+      senderName: async () => brand.name,
+    });
     expect((await deliveryError(nowhere.send(message(nowhere, 'order.paid')))).permanent).toBe(false);
     nowhere.close();
     expect(smtp.messages).toHaveLength(0);

@@ -18,7 +18,13 @@ interface RawResponse {
 /** A POST whose body is sent in two parts, so the test decides when the request finishes. */
 function slowPost(app: AppProcess, path: string, payload: object, headers: Record<string, string> = {}) {
   const body = Buffer.from(JSON.stringify(payload));
-  const req = http.request({ host: '127.0.0.1', port: app.port, method: 'POST', path, headers: { 'content-type': 'application/json', 'content-length': body.length, ...headers } });
+  const req = http.request({
+    host: '127.0.0.1',
+    port: app.port,
+    method: 'POST',
+    path,
+    headers: { 'content-type': 'application/json', 'content-length': body.length, ...headers },
+  });
   const response = new Promise<RawResponse>((resolve, reject) => {
     req.once('error', reject);
     req.once('response', (res) => {
@@ -69,8 +75,12 @@ describe('the production process', () => {
     const login = await fetch(`${app.baseUrl}/auth/login`, {
       method: 'POST',
       headers: {
-        'content-type': 'application/json', 'x-request-id': loginId, authorization: `Bearer ${accessToken}`,
-        cookie: secrets.cookie, 'stripe-signature': secrets.stripe, 'x-razorpay-signature': secrets.razorpay,
+        'content-type': 'application/json',
+        'x-request-id': loginId,
+        authorization: `Bearer ${accessToken}`,
+        cookie: secrets.cookie,
+        'stripe-signature': secrets.stripe,
+        'x-razorpay-signature': secrets.razorpay,
       },
       body: JSON.stringify({ email, password: `${password}-wrong` }),
     });
@@ -80,19 +90,42 @@ describe('the production process', () => {
     const meId = me.headers.get('x-request-id');
 
     const loginLine = await app.waitForLog((l) => l.reqId === loginId && l.msg === 'request completed');
-    expect(loginLine).toMatchObject({ level: 'warn', method: 'POST', route: '/auth/login', path: '/auth/login', status: 401, service: 'orderline' });
+    expect(loginLine).toMatchObject({
+      level: 'warn',
+      method: 'POST',
+      route: '/auth/login',
+      path: '/auth/login',
+      status: 401,
+      service: 'orderline',
+    });
     expect(typeof loginLine.durationMs).toBe('number');
     expect(loginLine.headers).toMatchObject({
-      'content-type': 'application/json', authorization: '[REDACTED]', cookie: '[REDACTED]', 'stripe-signature': '[REDACTED]', 'x-razorpay-signature': '[REDACTED]',
+      'content-type': 'application/json',
+      authorization: '[REDACTED]',
+      cookie: '[REDACTED]',
+      'stripe-signature': '[REDACTED]',
+      'x-razorpay-signature': '[REDACTED]',
     });
-    expect(await app.waitForLog((l) => l.reqId === registerId)).toMatchObject({ level: 'info', method: 'POST', route: '/auth/register', status: 201 });
+    expect(await app.waitForLog((l) => l.reqId === registerId)).toMatchObject({
+      level: 'info',
+      method: 'POST',
+      route: '/auth/register',
+      status: 201,
+    });
     // The query string (which may carry a token) is not logged; the route is the pattern.
-    expect(await app.waitForLog((l) => l.reqId === meId)).toMatchObject({ method: 'GET', route: '/auth/me', path: '/auth/me', status: 200 });
+    expect(await app.waitForLog((l) => l.reqId === meId)).toMatchObject({
+      method: 'GET',
+      route: '/auth/me',
+      path: '/auth/me',
+      status: 200,
+    });
 
     await app.signal('SIGTERM');
     const everything = app.lines.join('\n');
-    for (const secret of [password, accessToken, secrets.cookie, secrets.stripe, secrets.razorpay]) expect(everything).not.toContain(secret);
-    for (const id of [registerId, loginId, meId]) expect(app.logs().filter((l) => l.reqId === id && l.msg === 'request completed')).toHaveLength(1);
+    for (const secret of [password, accessToken, secrets.cookie, secrets.stripe, secrets.razorpay])
+      expect(everything).not.toContain(secret);
+    for (const id of [registerId, loginId, meId])
+      expect(app.logs().filter((l) => l.reqId === id && l.msg === 'request completed')).toHaveLength(1);
   });
 
   it('keeps request ids without request lines when LOG_REQUESTS=false', async () => {
@@ -130,7 +163,10 @@ describe('the production process', () => {
     const app = await start({ SHUTDOWN_TIMEOUT_MS: '1000' });
     const email = uniqueEmail('stuck');
     const stuck = slowPost(app, '/auth/register', { email, password: 'password123', name: 'Stuck' });
-    const outcome = stuck.response.then(() => 'answered', () => 'connection closed');
+    const outcome = stuck.response.then(
+      () => 'answered',
+      () => 'connection closed',
+    );
     await sleep(300);
     const signalledAt = Date.now();
     app.child.kill('SIGTERM');
@@ -145,13 +181,14 @@ describe('the production process', () => {
   });
 
   /** The exit code once the process has ended ('exit', not 'close': a stdout nobody reads never closes), or a timeout. */
-  const exitWithin = (app: AppProcess, ms: number) => new Promise<number | string | null>((resolve) => {
-    const timer = setTimeout(() => resolve(`still running after ${ms} ms`), ms);
-    app.child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      resolve(code ?? signal);
+  const exitWithin = (app: AppProcess, ms: number) =>
+    new Promise<number | string | null>((resolve) => {
+      const timer = setTimeout(() => resolve(`still running after ${ms} ms`), ms);
+      app.child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        resolve(code ?? signal);
+      });
     });
-  });
 
   it('exits on SIGTERM within the grace period when stdout is closed (piped into head)', async () => {
     const app = await start({ SHUTDOWN_TIMEOUT_MS: '2000', LOG_REQUESTS: 'true' });
@@ -169,7 +206,9 @@ describe('the production process', () => {
       // Request lines at debug level carry the headers: a few hundred of them are more than the pipe holds.
       const padding = 'x'.repeat(2_000);
       for (let i = 0; i < 600; i += 50) {
-        const statuses = await Promise.all(Array.from({ length: 50 }, () => fetch(`${app.baseUrl}/health`, { headers: { 'x-padding': padding } }).then((r) => r.status)));
+        const statuses = await Promise.all(
+          Array.from({ length: 50 }, () => fetch(`${app.baseUrl}/health`, { headers: { 'x-padding': padding } }).then((r) => r.status)),
+        );
         expect(statuses.every((s) => s === 200)).toBe(true);
       }
       const exited = exitWithin(app, 8_000);

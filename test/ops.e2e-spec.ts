@@ -54,7 +54,11 @@ describe('production operations over HTTP', () => {
         expect(res.headers['x-ratelimit-remaining']).toBe(String(2 - i));
       }
       const limited = await t.http.post('/auth/login').set(client).send(credentials).expect(429);
-      expect(limited.body).toEqual({ statusCode: 429, error: 'Too Many Requests', message: expect.stringMatching(/^Too many requests; retry in \d+ s$/) });
+      expect(limited.body).toEqual({
+        statusCode: 429,
+        error: 'Too Many Requests',
+        message: expect.stringMatching(/^Too many requests; retry in \d+ s$/),
+      });
       const retryAfter = Number(limited.headers['retry-after']);
       expect(retryAfter).toBeGreaterThanOrEqual(1);
       expect(retryAfter).toBeLessThanOrEqual(60);
@@ -67,7 +71,11 @@ describe('production operations over HTTP', () => {
     it('limits registration strictly too', async () => {
       const client = newClient();
       for (let i = 0; i < 3; i++) {
-        await t.http.post('/auth/register').set(client).send({ email: support.uniqueEmail('burst'), password: 'password123', name: 'Burst' }).expect(201);
+        await t.http
+          .post('/auth/register')
+          .set(client)
+          .send({ email: support.uniqueEmail('burst'), password: 'password123', name: 'Burst' })
+          .expect(201);
       }
       const email = support.uniqueEmail('burst');
       await t.http.post('/auth/register').set(client).send({ email, password: 'password123', name: 'Burst' }).expect(429);
@@ -85,8 +93,17 @@ describe('production operations over HTTP', () => {
     it('limits checkout strictly', async () => {
       const client = newClient();
       const variantId = (await createProductWithStock(t.prisma, [{ stock: 10 }])).variants[0].id;
-      for (let i = 0; i < 3; i++) await t.http.post('/orders/checkout').set(client).send(checkoutBody([{ variantId, quantity: 1 }])).expect(201);
-      const limited = await t.http.post('/orders/checkout').set(client).send(checkoutBody([{ variantId, quantity: 1 }])).expect(429);
+      for (let i = 0; i < 3; i++)
+        await t.http
+          .post('/orders/checkout')
+          .set(client)
+          .send(checkoutBody([{ variantId, quantity: 1 }]))
+          .expect(201);
+      const limited = await t.http
+        .post('/orders/checkout')
+        .set(client)
+        .send(checkoutBody([{ variantId, quantity: 1 }]))
+        .expect(429);
       expect(limited.headers['retry-after']).toMatch(/^\d+$/);
       expect((await t.prisma.inventoryLevel.findUniqueOrThrow({ where: { variantId } })).onHand).toBe(7);
     });
@@ -94,8 +111,12 @@ describe('production operations over HTTP', () => {
     it('never limits payment provider webhooks, whose signatures are still checked', async () => {
       const client = newClient();
       for (let i = 0; i < 12; i++) {
-        const res = await t.http.post('/webhooks/stripe').set(client).set('Stripe-Signature', `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}`)
-          .set('Content-Type', 'application/json').send(JSON.stringify({ id: `evt_ops_${i}`, type: 'payment_intent.succeeded', data: { object: {} } }));
+        const res = await t.http
+          .post('/webhooks/stripe')
+          .set(client)
+          .set('Stripe-Signature', `t=${Math.floor(Date.now() / 1000)},v1=${'0'.repeat(64)}`)
+          .set('Content-Type', 'application/json')
+          .send(JSON.stringify({ id: `evt_ops_${i}`, type: 'payment_intent.succeeded', data: { object: {} } }));
         expect(res.status).toBe(400);
       }
     });
@@ -123,13 +144,22 @@ describe('production operations over HTTP', () => {
 
     it('stores the request id in the audit entries written during the request', async () => {
       const requestId = `ops-${randomUUID()}`;
-      const given = await t.http.post('/auth/register').set(newClient()).set('X-Request-Id', requestId)
-        .send({ email: support.uniqueEmail('audited'), password: 'password123', name: 'Audited' }).expect(201);
-      const entry = await t.prisma.auditLog.findFirstOrThrow({ where: { entityType: 'user', entityId: given.body.user.id, action: 'user.registered' } });
+      const given = await t.http
+        .post('/auth/register')
+        .set(newClient())
+        .set('X-Request-Id', requestId)
+        .send({ email: support.uniqueEmail('audited'), password: 'password123', name: 'Audited' })
+        .expect(201);
+      const entry = await t.prisma.auditLog.findFirstOrThrow({
+        where: { entityType: 'user', entityId: given.body.user.id, action: 'user.registered' },
+      });
       expect(entry.requestId).toBe(requestId);
 
-      const generated = await t.http.post('/auth/register').set(newClient())
-        .send({ email: support.uniqueEmail('audited'), password: 'password123', name: 'Audited' }).expect(201);
+      const generated = await t.http
+        .post('/auth/register')
+        .set(newClient())
+        .send({ email: support.uniqueEmail('audited'), password: 'password123', name: 'Audited' })
+        .expect(201);
       const generatedEntry = await t.prisma.auditLog.findFirstOrThrow({ where: { entityType: 'user', entityId: generated.body.user.id } });
       expect(generatedEntry.requestId).toBe(generated.headers['x-request-id']);
       expect(generatedEntry.requestId).toMatch(UUID);
@@ -147,17 +177,31 @@ describe('production operations over HTTP', () => {
     it('counts checkouts by outcome, order transitions and rejected webhooks', async () => {
       const variantId = (await createProductWithStock(t.prisma, [{ stock: 1 }])).variants[0].id;
       const scrape = async () => (await t.http.get('/metrics').set('Authorization', `Bearer ${METRICS_TOKEN}`).expect(200)).text;
-      const value = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+      const value = (text: string, series: string) =>
+        Number(new RegExp(`^${series.replace(/[{}]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
       const created = 'orderline_checkouts_total{outcome="created"}';
       const soldOut = 'orderline_checkouts_total{outcome="sold_out"}';
       const confirmed = 'orderline_order_transitions_total{from="CREATED",to="CONFIRMED"}';
       const rejected = 'orderline_webhook_events_total{provider="stripe",result="rejected"}';
       const before = await scrape();
 
-      await t.http.post('/orders/checkout').set(newClient()).send(checkoutBody([{ variantId, quantity: 1 }])).expect(201);
-      const sold = await t.http.post('/orders/checkout').set(newClient()).send(checkoutBody([{ variantId, quantity: 1 }])).expect(409);
+      await t.http
+        .post('/orders/checkout')
+        .set(newClient())
+        .send(checkoutBody([{ variantId, quantity: 1 }]))
+        .expect(201);
+      const sold = await t.http
+        .post('/orders/checkout')
+        .set(newClient())
+        .send(checkoutBody([{ variantId, quantity: 1 }]))
+        .expect(409);
       expect(sold.body.details.lines).toHaveLength(1);
-      await t.http.post('/webhooks/stripe').set('Stripe-Signature', 't=1,v1=bad').set('Content-Type', 'application/json').send('{"id":"evt_x"}').expect(400);
+      await t.http
+        .post('/webhooks/stripe')
+        .set('Stripe-Signature', 't=1,v1=bad')
+        .set('Content-Type', 'application/json')
+        .send('{"id":"evt_x"}')
+        .expect(400);
 
       const after = await scrape();
       // Other tests in this file run first, so compare with the counts before this test's traffic.
@@ -181,7 +225,12 @@ describe('production operations over HTTP', () => {
       expect(text).toMatch(/^orderline_db_pool_idle_connections \d+$/m);
       expect(text).toMatch(/^orderline_db_pool_waiting_requests \d+$/m);
       expect(text).toMatch(/^orderline_db_pool_max_connections [1-9]\d*$/m);
-      for (const series of ['orderline_checkouts_total', 'orderline_order_transitions_total', 'orderline_webhook_events_total', 'orderline_reservations_expired_total']) {
+      for (const series of [
+        'orderline_checkouts_total',
+        'orderline_order_transitions_total',
+        'orderline_webhook_events_total',
+        'orderline_reservations_expired_total',
+      ]) {
         expect(text).toContain(`# TYPE ${series} counter`);
       }
     });
@@ -190,7 +239,11 @@ describe('production operations over HTTP', () => {
   describe('HTTP hardening', () => {
     it('refuses a body over BODY_LIMIT with 413 in the common error shape and changes nothing', async () => {
       const email = support.uniqueEmail('huge');
-      const res = await t.http.post('/auth/register').set(newClient()).send({ email, password: 'password123', name: 'x'.repeat(4096) }).expect(413);
+      const res = await t.http
+        .post('/auth/register')
+        .set(newClient())
+        .send({ email, password: 'password123', name: 'x'.repeat(4096) })
+        .expect(413);
       expect(res.body).toEqual({ statusCode: 413, error: 'Payload Too Large', message: expect.any(String) });
       expect(res.headers['x-request-id']).toMatch(UUID);
       expect(await t.prisma.user.count({ where: { email } })).toBe(0);
@@ -205,7 +258,11 @@ describe('production operations over HTTP', () => {
     });
 
     it('allows cross-origin calls from CORS_ORIGINS only', async () => {
-      const allowed = await t.http.options('/auth/login').set('Origin', 'https://shop.example.com').set('Access-Control-Request-Method', 'POST').expect(204);
+      const allowed = await t.http
+        .options('/auth/login')
+        .set('Origin', 'https://shop.example.com')
+        .set('Access-Control-Request-Method', 'POST')
+        .expect(204);
       expect(allowed.headers['access-control-allow-origin']).toBe('https://shop.example.com');
       const simple = await t.http.get('/health').set('Origin', 'https://admin.example.com').expect(200);
       expect(simple.headers['access-control-allow-origin']).toBe('https://admin.example.com');
@@ -219,7 +276,8 @@ describe('production operations over HTTP', () => {
       expect(page.text).toContain('swagger-ui');
       const doc = await t.http.get('/docs-json').expect(200);
       expect(doc.body.paths['/metrics'].get.responses['200'].content).toHaveProperty(['text/plain; version=0.0.4; charset=utf-8']);
-      for (const path of ['/auth/login', '/auth/register', '/orders/checkout']) expect(doc.body.paths[path].post.responses['429']).toBeDefined();
+      for (const path of ['/auth/login', '/auth/register', '/orders/checkout'])
+        expect(doc.body.paths[path].post.responses['429']).toBeDefined();
     });
   });
 });

@@ -27,7 +27,10 @@ describe('order nextEvents', () => {
 
   it('follows the order through the API as it moves', async () => {
     const variantId = (await createProductWithStock(t.prisma, [{ stock: 5 }])).variants[0].id;
-    const placed = await t.http.post('/orders/checkout').send(checkoutBody([{ variantId, quantity: 1 }])).expect(201);
+    const placed = await t.http
+      .post('/orders/checkout')
+      .send(checkoutBody([{ variantId, quantity: 1 }]))
+      .expect(201);
     expect(placed.body.order).toMatchObject({ status: 'CONFIRMED', nextEvents: ['CANCEL', 'FULFILL'] });
     const id = placed.body.order.id;
     const fulfilled = await t.http.post(`/orders/${id}/fulfill`).set(bearer(admin.token)).send({ carrier: 'Delhivery' }).expect(200);
@@ -35,6 +38,8 @@ describe('order nextEvents', () => {
     const delivered = await t.http.post(`/orders/${id}/deliver`).set(bearer(admin.token)).expect(200);
     expect(delivered.body.nextEvents).toEqual(['REQUEST_RETURN', 'REFUND_PARTIAL', 'REFUND_FULL']);
     const listed = await t.http.get('/orders').query({ q: placed.body.order.number }).set(bearer(admin.token)).expect(200);
-    expect(listed.body.items.map((o: { nextEvents: string[] }) => o.nextEvents)).toEqual([['REQUEST_RETURN', 'REFUND_PARTIAL', 'REFUND_FULL']]);
+    expect(listed.body.items.map((o: { nextEvents: string[] }) => o.nextEvents)).toEqual([
+      ['REQUEST_RETURN', 'REFUND_PARTIAL', 'REFUND_FULL'],
+    ]);
   });
 });

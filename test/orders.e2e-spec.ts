@@ -10,7 +10,9 @@ describe('orders API', () => {
     t = await startTestApp();
     admin = await createAdmin(t);
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   const checkout = async (body: ReturnType<typeof checkoutBody>, token?: string) => {
     const req = t.http.post('/orders/checkout');
@@ -70,9 +72,20 @@ describe('orders API', () => {
     expect(await ledgerViolations(t.prisma, [variantId])).toEqual([]);
 
     const history = await t.http.get(`/orders/${order.id}/history`).set(bearer(customer.token)).expect(200);
-    expect(history.body.at(-1)).toMatchObject({ fromStatus: 'PAYMENT_PENDING', toStatus: 'CANCELLED', event: 'CANCEL', reason: 'changed my mind', actorType: 'USER' });
+    expect(history.body.at(-1)).toMatchObject({
+      fromStatus: 'PAYMENT_PENDING',
+      toStatus: 'CANCELLED',
+      event: 'CANCEL',
+      reason: 'changed my mind',
+      actorType: 'USER',
+    });
     const audit = await t.prisma.auditLog.findFirstOrThrow({ where: { entityId: order.id, action: 'order.cancel' } });
-    expect(audit).toMatchObject({ actorType: 'USER', actorId: customer.id, before: { status: 'PAYMENT_PENDING' }, after: { status: 'CANCELLED', reason: 'changed my mind' } });
+    expect(audit).toMatchObject({
+      actorType: 'USER',
+      actorId: customer.id,
+      before: { status: 'PAYMENT_PENDING' },
+      after: { status: 'CANCELLED', reason: 'changed my mind' },
+    });
 
     // Cancelling again is an illegal transition: 409 naming the state and the event, nothing released twice.
     const again = await t.http.post(`/orders/${order.id}/cancel`).set(bearer(customer.token)).send({}).expect(409);
@@ -105,13 +118,22 @@ describe('orders API', () => {
     await t.http.post(`/orders/${order.id}/fulfill`).set(bearer(customer.token)).send({}).expect(403);
     await t.http.post(`/orders/${order.id}/deliver`).set(bearer(customer.token)).send({}).expect(403);
     const early = await t.http.post(`/orders/${order.id}/deliver`).set(bearer(admin.token)).send({}).expect(409);
-    expect(early.body).toMatchObject({ message: expect.stringContaining('CONFIRMED'), details: { currentStatus: 'CONFIRMED', event: 'DELIVER' } });
+    expect(early.body).toMatchObject({
+      message: expect.stringContaining('CONFIRMED'),
+      details: { currentStatus: 'CONFIRMED', event: 'DELIVER' },
+    });
 
-    const fulfilled = await t.http.post(`/orders/${order.id}/fulfill`).set(bearer(admin.token))
-      .send({ carrier: 'Delhivery', trackingNumber: 'DL123456789IN' }).expect(200);
+    const fulfilled = await t.http
+      .post(`/orders/${order.id}/fulfill`)
+      .set(bearer(admin.token))
+      .send({ carrier: 'Delhivery', trackingNumber: 'DL123456789IN' })
+      .expect(200);
     expect(fulfilled.body).toMatchObject({ status: 'FULFILLED', carrier: 'Delhivery', trackingNumber: 'DL123456789IN' });
     const audit = await t.prisma.auditLog.findFirstOrThrow({ where: { entityId: order.id, action: 'order.fulfill' } });
-    expect(audit).toMatchObject({ actorId: admin.id, after: { status: 'FULFILLED', carrier: 'Delhivery', trackingNumber: 'DL123456789IN' } });
+    expect(audit).toMatchObject({
+      actorId: admin.id,
+      after: { status: 'FULFILLED', carrier: 'Delhivery', trackingNumber: 'DL123456789IN' },
+    });
 
     const twice = await t.http.post(`/orders/${order.id}/fulfill`).set(bearer(admin.token)).send({}).expect(409);
     expect(twice.body.details).toEqual({ currentStatus: 'FULFILLED', event: 'FULFILL' });
@@ -123,7 +145,9 @@ describe('orders API', () => {
     const delivered = await t.http.post(`/orders/${order.id}/deliver`).set(bearer(admin.token)).send({}).expect(200);
     expect(delivered.body.status).toBe('DELIVERED');
     const cash = await t.prisma.paymentAttempt.findMany({ where: { orderId: order.id } });
-    expect(cash).toEqual([expect.objectContaining({ provider: 'COD', status: 'CAPTURED', amountMinor: order.totalMinor, currency: 'INR' })]);
+    expect(cash).toEqual([
+      expect.objectContaining({ provider: 'COD', status: 'CAPTURED', amountMinor: order.totalMinor, currency: 'INR' }),
+    ]);
 
     const history = await t.http.get(`/orders/${order.id}/history`).set(bearer(admin.token)).expect(200);
     expect(history.body.map((h: { event: string }) => h.event)).toEqual(['CHECKOUT', 'CONFIRM_COD', 'FULFILL', 'DELIVER']);
@@ -134,12 +158,23 @@ describe('orders API', () => {
   it('does not let a prepaid order ship before it is paid, or be cancelled once a payment was captured', async () => {
     const customer = await registerCustomer(t);
     const product = await createProductWithStock(t.prisma, [{ stock: 3 }]);
-    const { order } = await checkout(checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }], { paymentMethod: 'stripe' }), customer.token);
+    const { order } = await checkout(
+      checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }], { paymentMethod: 'stripe' }),
+      customer.token,
+    );
     const res = await t.http.post(`/orders/${order.id}/fulfill`).set(bearer(admin.token)).send({}).expect(409);
     expect(res.body.details).toEqual({ currentStatus: 'PAYMENT_PENDING', event: 'FULFILL' });
 
     await t.prisma.paymentAttempt.create({
-      data: { orderId: order.id, provider: 'STRIPE', providerPaymentId: `pi_${randomUUID()}`, status: 'CAPTURED', amountMinor: order.totalMinor, currency: 'INR', capturedAt: new Date() },
+      data: {
+        orderId: order.id,
+        provider: 'STRIPE',
+        providerPaymentId: `pi_${randomUUID()}`,
+        status: 'CAPTURED',
+        amountMinor: order.totalMinor,
+        currency: 'INR',
+        capturedAt: new Date(),
+      },
     });
     const refused = await t.http.post(`/orders/${order.id}/cancel`).set(bearer(customer.token)).send({}).expect(409);
     expect(refused.body.message).toMatch(/captured/);
@@ -151,7 +186,10 @@ describe('orders API', () => {
   it('refuses to cancel a paid order, for customers and admins alike (refunds undo those)', async () => {
     const customer = await registerCustomer(t);
     const product = await createProductWithStock(t.prisma, [{ stock: 3 }]);
-    const { order } = await checkout(checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }], { paymentMethod: 'stripe' }), customer.token);
+    const { order } = await checkout(
+      checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }], { paymentMethod: 'stripe' }),
+      customer.token,
+    );
     await t.prisma.order.update({ where: { id: order.id }, data: { status: 'PAID' } });
     const customerRes = await t.http.post(`/orders/${order.id}/cancel`).set(bearer(customer.token)).send({}).expect(409);
     expect(customerRes.body.details).toEqual({ currentStatus: 'PAID', event: 'CANCEL' });
@@ -206,9 +244,17 @@ describe('orders API', () => {
     plain.contact.name = `Sale ${tag} 1000 off`;
     const underscore = checkoutBody(line);
     underscore.contact.name = `Sale ${tag} a_b`;
-    const [withPercent, , withUnderscore] = [(await checkout(percent)).order, (await checkout(plain)).order, (await checkout(underscore)).order];
+    const [withPercent, , withUnderscore] = [
+      (await checkout(percent)).order,
+      (await checkout(plain)).order,
+      (await checkout(underscore)).order,
+    ];
 
-    const search = async (q: string) => (await t.http.get('/orders').query({ q, limit: 100 }).set(bearer(admin.token)).expect(200)).body as { items: { id: string; customerName: string }[]; total: number };
+    const search = async (q: string) =>
+      (await t.http.get('/orders').query({ q, limit: 100 }).set(bearer(admin.token)).expect(200)).body as {
+        items: { id: string; customerName: string }[];
+        total: number;
+      };
     expect((await search(`${tag} 100%`)).items.map((o) => o.id)).toEqual([withPercent.id]);
     expect((await search(`${tag} 10_0`)).items).toEqual([]);
     expect((await search(`${tag} a_b`)).items.map((o) => o.id)).toEqual([withUnderscore.id]);

@@ -5,7 +5,13 @@ import { OrderTransitionsService } from '../src/orders/order-transitions.service
 import { SYSTEM_ACTOR } from '../src/common/actor.js';
 import { createProductWithStock } from './support/fixtures.js';
 import { startIsolatedTestApp, type IsolatedTestApp } from './support/isolated-app.js';
-import { startRecordingHttpServer, startRecordingSmtpServer, type RecordedRequest, type RecordingHttpServer, type RecordingSmtpServer } from './support/recording-servers.js';
+import {
+  startRecordingHttpServer,
+  startRecordingSmtpServer,
+  type RecordedRequest,
+  type RecordingHttpServer,
+  type RecordingSmtpServer,
+} from './support/recording-servers.js';
 import type { TestApp } from './support/test-app.js';
 
 const MAX_ATTEMPTS = 4;
@@ -28,7 +34,12 @@ describe('transactional outbox', () => {
   let dispatcher: OutboxDispatcher;
 
   beforeAll(async () => {
-    [whatsapp, twilio, receiver, smtp] = await Promise.all([startRecordingHttpServer(), startRecordingHttpServer(), startRecordingHttpServer(), startRecordingSmtpServer()]);
+    [whatsapp, twilio, receiver, smtp] = await Promise.all([
+      startRecordingHttpServer(),
+      startRecordingHttpServer(),
+      startRecordingHttpServer(),
+      startRecordingSmtpServer(),
+    ]);
     whatsapp.respond = () => ({ status: 200, body: { messaging_product: 'whatsapp', messages: [{ id: 'wamid.test' }] } });
     twilio.respond = () => ({ status: 201, body: { sid: 'SM00000000000000000000000000000001', status: 'queued' } });
     isolated = await startIsolatedTestApp({
@@ -63,22 +74,30 @@ describe('transactional outbox', () => {
   const auth = () => support.bearer(admin.token);
 
   async function createEndpoint(events: string[], path: string, active = true) {
-    const res = await t.http.post('/admin/webhook-endpoints').set(auth()).send({ url: `${receiver.url}${path}`, events, active }).expect(201);
+    const res = await t.http
+      .post('/admin/webhook-endpoints')
+      .set(auth())
+      .send({ url: `${receiver.url}${path}`, events, active })
+      .expect(201);
     return res.body as { id: string; secret: string; url: string };
   }
 
   async function codCheckout(stock = 10, quantity = 2, customerName = 'Asha Rao') {
     const product = await createProductWithStock(t.prisma, [{ stock, priceMinor: 129950 }]);
-    const res = await t.http.post('/orders/checkout').send({
-      items: [{ variantId: product.variants[0].id, quantity }],
-      contact: { name: customerName, email: 'asha@example.com', phone: '+919800000001' },
-      shippingAddress: { line1: '12 MG Road', city: 'Bengaluru', postalCode: '560001', country: 'IN' },
-      paymentMethod: 'cod',
-    }).expect(201);
+    const res = await t.http
+      .post('/orders/checkout')
+      .send({
+        items: [{ variantId: product.variants[0].id, quantity }],
+        contact: { name: customerName, email: 'asha@example.com', phone: '+919800000001' },
+        shippingAddress: { line1: '12 MG Road', city: 'Bengaluru', postalCode: '560001', country: 'IN' },
+        paymentMethod: 'cod',
+      })
+      .expect(201);
     return { order: res.body.order as { id: string; number: string }, variantId: product.variants[0].id };
   }
 
-  const webhookBodies = (path: string) => receiver.requests.filter((r) => r.path === path).map((r) => ({ request: r, body: JSON.parse(r.body) }));
+  const webhookBodies = (path: string) =>
+    receiver.requests.filter((r) => r.path === path).map((r) => ({ request: r, body: JSON.parse(r.body) }));
   const forOrder = (path: string, orderId: string, type?: string) =>
     webhookBodies(path).filter(({ body }) => body.data?.order?.id === orderId && (!type || body.type === type));
 
@@ -102,30 +121,51 @@ describe('transactional outbox', () => {
     const committed = await codCheckout();
     const rolledBack = await codCheckout();
     const transitions = t.app.get(OrderTransitionsService);
-    await t.prisma.serializable((tx) => transitions.apply(tx, committed.order.id, 'CANCEL', { actor: SYSTEM_ACTOR, reason: 'customer asked' }));
-    await expect(t.prisma.serializable(async (tx) => {
-      await transitions.apply(tx, rolledBack.order.id, 'CANCEL', { actor: SYSTEM_ACTOR });
-      throw new Error('something later in the transaction failed');
-    })).rejects.toThrow('something later');
+    await t.prisma.serializable((tx) =>
+      transitions.apply(tx, committed.order.id, 'CANCEL', { actor: SYSTEM_ACTOR, reason: 'customer asked' }),
+    );
+    await expect(
+      t.prisma.serializable(async (tx) => {
+        await transitions.apply(tx, rolledBack.order.id, 'CANCEL', { actor: SYSTEM_ACTOR });
+        throw new Error('something later in the transaction failed');
+      }),
+    ).rejects.toThrow('something later');
 
     const rows = await t.prisma.outboxMessage.findMany({ where: { aggregateId: { in: [committed.order.id, rolledBack.order.id] } } });
-    const destinations = (orderId: string, event: string) => rows.filter((r) => r.aggregateId === orderId && r.event === event).map((r) => r.destination).sort();
+    const destinations = (orderId: string, event: string) =>
+      rows
+        .filter((r) => r.aggregateId === orderId && r.event === event)
+        .map((r) => r.destination)
+        .sort();
     const channels = ['channel:email', 'channel:sms', 'channel:whatsapp'];
-    expect(destinations(committed.order.id, 'order.cancelled')).toEqual([...channels, `webhook:${everything.id}`, `webhook:${subscribed.id}`].sort());
+    expect(destinations(committed.order.id, 'order.cancelled')).toEqual(
+      [...channels, `webhook:${everything.id}`, `webhook:${subscribed.id}`].sort(),
+    );
     expect(destinations(rolledBack.order.id, 'order.cancelled')).toEqual([]);
     expect(destinations(rolledBack.order.id, 'order.created')).toEqual([...channels, `webhook:${everything.id}`].sort());
 
     await dispatcher.drain();
-    expect(await t.prisma.outboxMessage.count({ where: { aggregateId: { in: [committed.order.id, rolledBack.order.id] }, status: { not: 'DELIVERED' } } })).toBe(0);
+    expect(
+      await t.prisma.outboxMessage.count({
+        where: { aggregateId: { in: [committed.order.id, rolledBack.order.id] }, status: { not: 'DELIVERED' } },
+      }),
+    ).toBe(0);
 
     // Webhooks: the subscribed endpoint and the "*" endpoint once each; the others never.
     expect(forOrder('/subscribed', committed.order.id, 'order.cancelled')).toHaveLength(1);
     expect(forOrder('/everything', committed.order.id, 'order.cancelled')).toHaveLength(1);
     expect(forOrder('/other-event', committed.order.id)).toHaveLength(0);
     expect(forOrder('/inactive', committed.order.id)).toHaveLength(0);
-    for (const path of ['/subscribed', '/everything', '/other-event', '/inactive']) expect(forOrder(path, rolledBack.order.id, 'order.cancelled')).toHaveLength(0);
+    for (const path of ['/subscribed', '/everything', '/other-event', '/inactive'])
+      expect(forOrder(path, rolledBack.order.id, 'order.cancelled')).toHaveLength(0);
     const [{ body: cancelled }] = forOrder('/subscribed', committed.order.id);
-    expect(cancelled.data.order).toMatchObject({ number: committed.order.number, status: 'CANCELLED', previousStatus: 'CONFIRMED', totalMinor: 259900, currency: 'INR' });
+    expect(cancelled.data.order).toMatchObject({
+      number: committed.order.number,
+      status: 'CANCELLED',
+      previousStatus: 'CONFIRMED',
+      totalMinor: 259900,
+      currency: 'INR',
+    });
     expect(cancelled.data.reason).toBe('customer asked');
 
     // Channels: one message per channel for each committed event (created + cancelled for one order, created only for the other).
@@ -155,7 +195,11 @@ describe('transactional outbox', () => {
     expect(request.headers['x-orderline-event']).toBe('order.fulfilled');
     expect(request.headers['x-orderline-signature']).toMatch(new RegExp(`^t=${request.headers['x-orderline-timestamp']},v1=[0-9a-f]{64}$`));
     expect(body.data.order.customer).toEqual({ name: awkwardName, email: 'asha@example.com', phone: '+919800000001' });
-    expect(body.data.order).toMatchObject({ carrier: 'Delhivery', trackingNumber: 'DL 123/45', trackingUrl: 'https://track.example/Delhivery/DL%20123%2F45' });
+    expect(body.data.order).toMatchObject({
+      carrier: 'Delhivery',
+      trackingNumber: 'DL 123/45',
+      trackingUrl: 'https://track.example/Delhivery/DL%20123%2F45',
+    });
     const row = await t.prisma.outboxMessage.findUniqueOrThrow({ where: { id: body.id } });
     expect(row).toMatchObject({ event: 'order.fulfilled', destination: `webhook:${endpoint.id}`, status: 'DELIVERED' });
 
@@ -165,7 +209,9 @@ describe('transactional outbox', () => {
     expect(Math.abs(Number(request.headers['x-orderline-timestamp']) - request.receivedAt / 1000)).toBeLessThan(60);
 
     // The customer's shipping message carries the tracking link.
-    const shipped = whatsapp.requests.map((r) => JSON.parse(r.body)).find((b) => b.template.name === 'order_fulfilled' && b.template.components[0].parameters[1].text === order.number);
+    const shipped = whatsapp.requests
+      .map((r) => JSON.parse(r.body))
+      .find((b) => b.template.name === 'order_fulfilled' && b.template.components[0].parameters[1].text === order.number);
     expect(shipped.template.components[0].parameters[4].text).toBe('https://track.example/Delhivery/DL%20123%2F45');
   });
 
@@ -204,7 +250,11 @@ describe('transactional outbox', () => {
     const retried = await t.http.post(`/admin/outbox/${row.id}/retry`).set(auth()).expect(200);
     expect(retried.body).toMatchObject({ id: row.id, status: 'PENDING', attempts: 0 });
     await dispatcher.drain();
-    expect(await t.prisma.outboxMessage.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ status: 'DELIVERED', attempts: 1, lastError: null });
+    expect(await t.prisma.outboxMessage.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({
+      status: 'DELIVERED',
+      attempts: 1,
+      lastError: null,
+    });
     const all = receiver.requests.filter((r) => r.headers['x-orderline-event-id'] === row.id);
     expect(all).toHaveLength(MAX_ATTEMPTS + 1);
     // Every attempt carries the same event id and body (receivers dedupe on it); only the timestamp and signature move.
@@ -220,13 +270,19 @@ describe('transactional outbox', () => {
     const failing = await createEndpoint(['order.cancelled'], '/talkative');
     const redirecting = await createEndpoint(['order.cancelled'], '/redirecting');
     const secret = `internal-${randomUUID()}`;
-    receiver.respond = (r) => r.path === '/talkative' ? { status: 500, body: { dump: secret } }
-      : r.path === '/redirecting' ? { status: 302, headers: { Location: `${receiver.url}/redirected` }, body: { hint: secret } } : { status: 200 };
+    receiver.respond = (r) =>
+      r.path === '/talkative'
+        ? { status: 500, body: { dump: secret } }
+        : r.path === '/redirecting'
+          ? { status: 302, headers: { Location: `${receiver.url}/redirected` }, body: { hint: secret } }
+          : { status: 200 };
     try {
       const { order } = await codCheckout();
       await t.http.post(`/orders/${order.id}/cancel`).set(auth()).send({}).expect(200);
       await dispatcher.drain();
-      const rows = await t.prisma.outboxMessage.findMany({ where: { aggregateId: order.id, destination: { in: [`webhook:${failing.id}`, `webhook:${redirecting.id}`] } } });
+      const rows = await t.prisma.outboxMessage.findMany({
+        where: { aggregateId: order.id, destination: { in: [`webhook:${failing.id}`, `webhook:${redirecting.id}`] } },
+      });
       expect(Object.fromEntries(rows.map((r) => [r.destination, r.lastError]))).toEqual({
         [`webhook:${failing.id}`]: 'Webhook endpoint answered HTTP 500',
         [`webhook:${redirecting.id}`]: 'Webhook endpoint answered HTTP 302',
@@ -258,31 +314,46 @@ describe('transactional outbox', () => {
     for (const { order } of orders) await t.http.post(`/orders/${order.id}/cancel`).set(auth()).send({}).expect(200);
     await Promise.all([dispatcher.drain(), dispatcher.drain(), dispatcher.drain()]);
     for (const { order } of orders) expect(forOrder('/concurrent', order.id, 'order.cancelled')).toHaveLength(1);
-    expect(await t.prisma.outboxMessage.count({ where: { destination: `webhook:${endpoint.id}`, status: 'DELIVERED', attempts: 1 } })).toBe(6);
+    expect(await t.prisma.outboxMessage.count({ where: { destination: `webhook:${endpoint.id}`, status: 'DELIVERED', attempts: 1 } })).toBe(
+      6,
+    );
   });
 
   it('announces low and out-of-stock when a movement crosses the threshold', async () => {
     const endpoint = await createEndpoint(['inventory.low_stock', 'inventory.out_of_stock'], '/stock');
     const { variantId } = await codCheckout(8, 2); // 8 → 6 available: above the default threshold of 5, no event
-    const variantEvents = () => webhookBodies('/stock').filter(({ body }) => body.data.variant.id === variantId).map(({ body }) => body);
+    const variantEvents = () =>
+      webhookBodies('/stock')
+        .filter(({ body }) => body.data.variant.id === variantId)
+        .map(({ body }) => body);
     await dispatcher.drain();
     expect(variantEvents()).toEqual([]);
 
     const product = await t.prisma.variant.findUniqueOrThrow({ where: { id: variantId }, include: { product: true } });
-    const checkoutVariant = (quantity: number) => t.http.post('/orders/checkout').send({
-      items: [{ variantId, quantity }],
-      contact: { name: 'Asha Rao', email: 'asha@example.com', phone: '+919800000001' },
-      shippingAddress: { line1: '12 MG Road', city: 'Bengaluru', postalCode: '560001', country: 'IN' },
-      paymentMethod: 'cod',
-    }).expect(201);
+    const checkoutVariant = (quantity: number) =>
+      t.http
+        .post('/orders/checkout')
+        .send({
+          items: [{ variantId, quantity }],
+          contact: { name: 'Asha Rao', email: 'asha@example.com', phone: '+919800000001' },
+          shippingAddress: { line1: '12 MG Road', city: 'Bengaluru', postalCode: '560001', country: 'IN' },
+          paymentMethod: 'cod',
+        })
+        .expect(201);
     await checkoutVariant(1); // 6 → 5: crosses into low stock
     await checkoutVariant(1); // 5 → 4: already low, no new event
     await checkoutVariant(4); // 4 → 0: out of stock
     await dispatcher.drain();
-    expect(variantEvents().map((e) => [e.type, e.data.available])).toEqual([['inventory.low_stock', 5], ['inventory.out_of_stock', 0]]);
+    expect(variantEvents().map((e) => [e.type, e.data.available])).toEqual([
+      ['inventory.low_stock', 5],
+      ['inventory.out_of_stock', 0],
+    ]);
     expect(variantEvents()[0].data).toEqual({
       variant: { id: variantId, sku: product.sku, name: product.name, productId: product.productId, productName: product.product.name },
-      onHand: 5, reserved: 0, available: 5, threshold: 5,
+      onHand: 5,
+      reserved: 0,
+      available: 5,
+      threshold: 5,
     });
     expect(await t.prisma.outboxMessage.count({ where: { aggregateId: variantId, destination: { startsWith: 'channel:' } } })).toBe(0);
     await t.http.patch(`/admin/webhook-endpoints/${endpoint.id}`).set(auth()).send({ active: false }).expect(200);
@@ -294,7 +365,10 @@ describe('transactional outbox', () => {
     let cursor: string | null = null;
     do {
       const page: { body: { items: { id: string; aggregateId: string }[]; nextCursor: string | null } } = await t.http
-        .get('/admin/outbox').query({ aggregateId: order.id, limit: 2, ...(cursor && { cursor }) }).set(auth()).expect(200);
+        .get('/admin/outbox')
+        .query({ aggregateId: order.id, limit: 2, ...(cursor && { cursor }) })
+        .set(auth())
+        .expect(200);
       expect(page.body.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.body.items.map((i) => i.id));
       cursor = page.body.nextCursor;
@@ -314,8 +388,16 @@ describe('transactional outbox', () => {
 
   it('shows the signing secret once, stores it encrypted, and never returns it again', async () => {
     const auth = support.bearer(admin.token);
-    const created = await t.http.post('/admin/webhook-endpoints').set(auth).send({ url: 'https://hooks.example.com/orderline', events: ['order.paid', 'order.fulfilled'] }).expect(201);
-    expect(created.body).toMatchObject({ url: 'https://hooks.example.com/orderline', events: ['order.paid', 'order.fulfilled'], active: true });
+    const created = await t.http
+      .post('/admin/webhook-endpoints')
+      .set(auth)
+      .send({ url: 'https://hooks.example.com/orderline', events: ['order.paid', 'order.fulfilled'] })
+      .expect(201);
+    expect(created.body).toMatchObject({
+      url: 'https://hooks.example.com/orderline',
+      events: ['order.paid', 'order.fulfilled'],
+      active: true,
+    });
     const { id, secret } = created.body;
     expect(secret).toMatch(/^ol_whsec_[A-Za-z0-9_-]{43}$/);
 
@@ -325,11 +407,18 @@ describe('transactional outbox', () => {
     const rawRow = await t.prisma.$queryRaw<unknown[]>`SELECT * FROM webhook_endpoints WHERE id = ${id}::uuid`;
     expect(JSON.stringify(rawRow)).not.toContain(secret.slice('ol_whsec_'.length));
 
-    for (const res of [await t.http.get(`/admin/webhook-endpoints/${id}`).set(auth).expect(200), await t.http.get('/admin/webhook-endpoints').set(auth).expect(200)]) {
+    for (const res of [
+      await t.http.get(`/admin/webhook-endpoints/${id}`).set(auth).expect(200),
+      await t.http.get('/admin/webhook-endpoints').set(auth).expect(200),
+    ]) {
       expect(JSON.stringify(res.body)).not.toContain(secret.slice('ol_whsec_'.length));
       expect(JSON.stringify(res.body)).not.toMatch(/secret/i);
     }
-    const updated = await t.http.patch(`/admin/webhook-endpoints/${id}`).set(auth).send({ events: ['*'], active: false }).expect(200);
+    const updated = await t.http
+      .patch(`/admin/webhook-endpoints/${id}`)
+      .set(auth)
+      .send({ events: ['*'], active: false })
+      .expect(200);
     expect(updated.body).toMatchObject({ id, events: ['*'], active: false });
     expect(updated.body.secret).toBeUndefined();
 
@@ -350,15 +439,27 @@ describe('transactional outbox', () => {
   it('rejects bad endpoints with field details and changes nothing', async () => {
     const auth = support.bearer(admin.token);
     const before = await t.prisma.webhookEndpoint.count();
-    const bad = await t.http.post('/admin/webhook-endpoints').set(auth).send({ url: 'ftp://example.com/x', events: ['order.shipped'], extra: 1 }).expect(400);
+    const bad = await t.http
+      .post('/admin/webhook-endpoints')
+      .set(auth)
+      .send({ url: 'ftp://example.com/x', events: ['order.shipped'], extra: 1 })
+      .expect(400);
     expect(bad.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['events', 'extra', 'url']);
     await t.http.post('/admin/webhook-endpoints').set(auth).send({ url: 'https://example.com/x', events: [] }).expect(400);
-    await t.http.post('/admin/webhook-endpoints').set(auth).send({ url: 'https://example.com/x', events: ['order.paid', 'order.paid'] }).expect(400);
+    await t.http
+      .post('/admin/webhook-endpoints')
+      .set(auth)
+      .send({ url: 'https://example.com/x', events: ['order.paid', 'order.paid'] })
+      .expect(400);
     await t.http.patch('/admin/webhook-endpoints/00000000-0000-4000-8000-000000000000').set(auth).send({ active: true }).expect(404);
     expect(await t.prisma.webhookEndpoint.count()).toBe(before);
 
     const customer = await support.registerCustomer(t);
-    await t.http.post('/admin/webhook-endpoints').set(support.bearer(customer.token)).send({ url: 'https://example.com/x', events: ['*'] }).expect(403);
+    await t.http
+      .post('/admin/webhook-endpoints')
+      .set(support.bearer(customer.token))
+      .send({ url: 'https://example.com/x', events: ['*'] })
+      .expect(403);
     await t.http.get('/admin/webhook-endpoints').expect(401);
   });
 });

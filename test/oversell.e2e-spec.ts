@@ -48,14 +48,20 @@ describe('checkout under a storm of concurrent buyers', () => {
 
   let sent = 0;
   const checkout = async (body: unknown): Promise<Reply> => {
-    const res = await fetch(`${baseUrls[sent++ % 2]}/orders/checkout`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${baseUrls[sent++ % 2]}/orders/checkout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     return { status: res.status, body: await res.json() };
   };
 
   it('sells exactly the 10 units in stock to 10 of 220 simultaneous buyers; the other 210 get 409 sold out', async () => {
     const product = await createProductWithStock(t.prisma, [{ stock: 10 }]);
     const variantId = product.variants[0].id;
-    const bodies = Array.from({ length: 220 }, (_, i) => checkoutBody([{ variantId, quantity: 1 }], { paymentMethod: i % 4 < 2 ? 'stripe' : 'cod' }));
+    const bodies = Array.from({ length: 220 }, (_, i) =>
+      checkoutBody([{ variantId, quantity: 1 }], { paymentMethod: i % 4 < 2 ? 'stripe' : 'cod' }),
+    );
     const replies = await Promise.all(bodies.map(checkout));
 
     const won = replies.filter((r) => r.status === 201);
@@ -79,7 +85,10 @@ describe('checkout under a storm of concurrent buyers', () => {
 
   it('never oversells multi-item orders over overlapping variants, with no deadlock or conflict reaching a client', async () => {
     const supply = [6, 8, 4, 10, 5];
-    const product = await createProductWithStock(t.prisma, supply.map((stock) => ({ stock })));
+    const product = await createProductWithStock(
+      t.prisma,
+      supply.map((stock) => ({ stock })),
+    );
     const ids = product.variants.map((v) => v.id);
     const next = random(20261126);
     const carts: CheckoutLine[][] = Array.from({ length: 200 }, () => {

@@ -3,7 +3,16 @@ import { registerPaymentProvider } from '../src/payments/provider-registry.js';
 import { AcmePayProvider } from './support/acmepay.provider.js';
 import { createProductWithStock, ledgerViolations } from './support/fixtures.js';
 import {
-  adminRefund, checkout, expireOrder, orderStatus, paymentSummary, salesOf, startPaymentsHarness, stockOf, type CheckoutResult, type PaymentsHarness,
+  adminRefund,
+  checkout,
+  expireOrder,
+  orderStatus,
+  paymentSummary,
+  salesOf,
+  startPaymentsHarness,
+  stockOf,
+  type CheckoutResult,
+  type PaymentsHarness,
 } from './support/payments-harness.js';
 import type { ProviderSimulator, SimEvent } from './provider-simulator/provider-simulator.js';
 
@@ -51,8 +60,11 @@ const DRIVERS: ProviderDriver[] = [
     },
     fail: (sim, ref) => only(sim.stripe.pay(ref, { outcome: 'failed' }), 'payment_intent.payment_failed'),
     dashboardRefund: (sim, ref, _payment, amount) => only(sim.stripe.dashboardRefund(ref, amount), 'charge.refunded'),
-    refundedAtProvider: (sim, orderId) => [...sim.stripe.refunds.values()].filter((r) => r.metadata.orderId === orderId).map((r) => r.amount),
-    holdRefunds: (sim, hold) => { sim.stripe.refundOutcome = hold ? 'pending' : 'succeeded'; },
+    refundedAtProvider: (sim, orderId) =>
+      [...sim.stripe.refunds.values()].filter((r) => r.metadata.orderId === orderId).map((r) => r.amount),
+    holdRefunds: (sim, hold) => {
+      sim.stripe.refundOutcome = hold ? 'pending' : 'succeeded';
+    },
     settle: (sim, id) => only(sim.stripe.settleRefund(id), 'charge.refunded'),
   },
   {
@@ -65,8 +77,11 @@ const DRIVERS: ProviderDriver[] = [
     },
     fail: (sim, ref) => only(sim.razorpay.pay(ref, { outcome: 'failed' }).events, 'payment.failed'),
     dashboardRefund: (sim, _ref, payment, amount) => only(sim.razorpay.dashboardRefund(payment, amount), 'refund.processed'),
-    refundedAtProvider: (sim, orderId) => [...sim.razorpay.refunds.values()].filter((r) => (r.notes as Record<string, string>).orderId === orderId).map((r) => r.amount),
-    holdRefunds: (sim, hold) => { sim.razorpay.refundOutcome = hold ? 'pending' : 'processed'; },
+    refundedAtProvider: (sim, orderId) =>
+      [...sim.razorpay.refunds.values()].filter((r) => (r.notes as Record<string, string>).orderId === orderId).map((r) => r.amount),
+    holdRefunds: (sim, hold) => {
+      sim.razorpay.refundOutcome = hold ? 'pending' : 'processed';
+    },
     settle: (sim, id) => only(sim.razorpay.processRefund(id), 'refund.processed'),
   },
   {
@@ -79,30 +94,46 @@ const DRIVERS: ProviderDriver[] = [
     },
     fail: (sim, ref) => only(sim.acmepay.pay(ref, { outcome: 'failed' }).events, 'payment.failed'),
     dashboardRefund: (sim, _ref, payment, amount) => only(sim.acmepay.dashboardRefund(payment, amount), 'refund.succeeded'),
-    refundedAtProvider: (sim, orderId) => [...sim.acmepay.refunds.values()].filter((r) => r.metadata.orderId === orderId).map((r) => r.amount),
-    holdRefunds: (sim, hold) => { sim.acmepay.refundOutcome = hold ? 'pending' : 'succeeded'; },
+    refundedAtProvider: (sim, orderId) =>
+      [...sim.acmepay.refunds.values()].filter((r) => r.metadata.orderId === orderId).map((r) => r.amount),
+    holdRefunds: (sim, hold) => {
+      sim.acmepay.refundOutcome = hold ? 'pending' : 'succeeded';
+    },
     settle: (sim, id) => only(sim.acmepay.settleRefund(id), 'refund.succeeded'),
   },
 ];
 
 describe('the payment provider contract', () => {
   let h: PaymentsHarness;
-  beforeAll(async () => { h = await startPaymentsHarness(); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await startPaymentsHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
-  const product = async (stock: number, priceMinor = 49900) => (await createProductWithStock(h.t.prisma, [{ stock, priceMinor, currency: 'INR' }])).variants[0].id;
-  const history = async (orderId: string) => (await h.t.prisma.orderStatusHistory.findMany({ where: { orderId }, orderBy: { id: 'asc' } })).map((e) => e.event);
+  const product = async (stock: number, priceMinor = 49900) =>
+    (await createProductWithStock(h.t.prisma, [{ stock, priceMinor, currency: 'INR' }])).variants[0].id;
+  const history = async (orderId: string) =>
+    (await h.t.prisma.orderStatusHistory.findMany({ where: { orderId }, orderBy: { id: 'asc' } })).map((e) => e.event);
   const captures = (orderId: string) => h.t.prisma.paymentAttempt.count({ where: { orderId, status: 'CAPTURED' } });
 
   it('offers all four providers, the test-only one included, from the registry', async () => {
     const methods = await h.t.http.get('/payments/methods').expect(200);
     expect(methods.body.methods).toEqual(expect.arrayContaining(['STRIPE', 'RAZORPAY', 'COD', 'ACMEPAY']));
     expect(methods.body.providers.find((p: { name: string }) => p.name === 'acmepay')).toEqual({
-      method: 'ACMEPAY', name: 'acmepay', label: 'AcmePay', instruments: ['card', 'bank_transfer'], currencies: ['INR', 'USD', 'EUR'], collectsOnDelivery: false,
+      method: 'ACMEPAY',
+      name: 'acmepay',
+      label: 'AcmePay',
+      instruments: ['card', 'bank_transfer'],
+      currencies: ['INR', 'USD', 'EUR'],
+      collectsOnDelivery: false,
     });
     const docs = (await h.t.http.get('/docs-json').expect(200)).body;
     expect(docs.components.schemas.PaymentMethod.enum).toEqual(expect.arrayContaining(['ACMEPAY']));
-    expect(docs.paths['/webhooks/acmepay'].post.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Acme-Signature', in: 'header', required: true })]));
+    expect(docs.paths['/webhooks/acmepay'].post.parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Acme-Signature', in: 'header', required: true })]),
+    );
     expect(Object.keys(docs.components.schemas.CredentialsInput.properties)).toEqual(expect.arrayContaining(['acmepay']));
     await h.t.http.post('/webhooks/cod').send({}).expect(404);
     await h.t.http.post('/webhooks/paypal').send({}).expect(404);
@@ -111,10 +142,16 @@ describe('the payment provider contract', () => {
   it('refuses a checkout in a currency the provider does not take, naming paymentMethod', async () => {
     const yen = (await createProductWithStock(h.t.prisma, [{ stock: 2, priceMinor: 1500, currency: 'JPY' }])).variants[0].id;
     const customer = await h.support.registerCustomer(h.t);
-    const res = await h.t.http.post('/orders/checkout').set(h.support.bearer(customer.token)).send({
-      items: [{ variantId: yen, quantity: 1 }], contact: { name: 'Asha', email: customer.email, phone: '+919812345678' },
-      shippingAddress: { line1: '12 MG Road', city: 'Bengaluru', postalCode: '560001', country: 'IN' }, paymentMethod: 'acmepay',
-    }).expect(400);
+    const res = await h.t.http
+      .post('/orders/checkout')
+      .set(h.support.bearer(customer.token))
+      .send({
+        items: [{ variantId: yen, quantity: 1 }],
+        contact: { name: 'Asha', email: customer.email, phone: '+919812345678' },
+        shippingAddress: { line1: '12 MG Road', city: 'Bengaluru', postalCode: '560001', country: 'IN' },
+        paymentMethod: 'acmepay',
+      })
+      .expect(400);
     expect(res.body.details).toEqual([{ field: 'paymentMethod', errors: ['AcmePay does not take JPY (it takes INR, USD, EUR)'] }]);
     expect(await stockOf(h, yen)).toEqual({ onHand: 2, reserved: 0 });
   });
@@ -142,7 +179,13 @@ describe('the payment provider contract', () => {
       expect(await ledgerViolations(h.t.prisma, [variantId])).toEqual([]);
       const summary = await h.t.http.get(`/orders/${order.orderId}/payment`).set(h.support.bearer(order.token)).expect(200);
       expect(summary.body).toMatchObject({
-        orderStatus: 'PAID', paymentMethod: driver.code, totalMinor: 99800, paidMinor: 99800, refundedMinor: 0, refundableMinor: 99800, needsReview: false,
+        orderStatus: 'PAID',
+        paymentMethod: driver.code,
+        totalMinor: 99800,
+        paidMinor: 99800,
+        refundedMinor: 0,
+        refundableMinor: 99800,
+        needsReview: false,
         payments: [{ provider: driver.code, providerRef: driver.ref(order), status: 'SUCCEEDED' }],
         attempts: [{ provider: driver.code, providerPaymentId, status: 'CAPTURED', amountMinor: 99800, errorCode: null }],
       });
@@ -151,7 +194,11 @@ describe('the payment provider contract', () => {
     it('refuses a bad, stale, future or missing signature with 400 and stores nothing', async () => {
       const order = await checkout(h, await product(2), driver.name);
       const { captured } = driver.pay(h.sim, driver.ref(order));
-      for (const tamper of ['signature', 'body', ...(driver.name === 'razorpay' ? [] : ['stale-timestamp', 'future-timestamp'] as const)] as const) {
+      for (const tamper of [
+        'signature',
+        'body',
+        ...(driver.name === 'razorpay' ? [] : (['stale-timestamp', 'future-timestamp'] as const)),
+      ] as const) {
         const [res] = await h.sim.deliver(captured, { tamper });
         expect(res).toMatchObject({ status: 400, body: { statusCode: 400, message: expect.stringContaining('ignature') } });
       }
@@ -184,7 +231,12 @@ describe('the payment provider contract', () => {
       expect(await orderStatus(h, order.orderId)).toBe('PARTIALLY_REFUNDED');
       expect(await history(order.orderId)).toEqual(['CHECKOUT', 'AWAIT_PAYMENT', 'PAYMENT_SUCCEEDED', 'REFUND_PARTIAL']);
       const summary = await paymentSummary(h, order.orderId).expect(200);
-      expect(summary.body).toMatchObject({ paidMinor: 49900, refundedMinor: 10000, refundableMinor: 39900, refunds: [{ status: 'SUCCEEDED', reason: 'Refunded at the provider', automatic: false }] });
+      expect(summary.body).toMatchObject({
+        paidMinor: 49900,
+        refundedMinor: 10000,
+        refundableMinor: 39900,
+        refunds: [{ status: 'SUCCEEDED', reason: 'Refunded at the provider', automatic: false }],
+      });
       expect(await stockOf(h, variantId)).toEqual({ onHand: 2, reserved: 0 });
       expect(await ledgerViolations(h.t.prisma, [variantId])).toEqual([]);
     });
@@ -193,7 +245,10 @@ describe('the payment provider contract', () => {
       const variantId = await product(2);
       const order = await checkout(h, variantId, driver.name);
       await h.sim.deliver(driver.pay(h.sim, driver.ref(order), { amount: 100 }).captured);
-      expect(await h.t.prisma.order.findUniqueOrThrow({ where: { id: order.orderId } })).toMatchObject({ status: 'PAYMENT_PENDING', needsReview: true });
+      expect(await h.t.prisma.order.findUniqueOrThrow({ where: { id: order.orderId } })).toMatchObject({
+        status: 'PAYMENT_PENDING',
+        needsReview: true,
+      });
       expect(await h.t.prisma.paymentAttempt.findMany({ where: { orderId: order.orderId } })).toEqual([
         expect.objectContaining({ status: 'CAPTURED', amountMinor: 100, errorCode: 'AMOUNT_MISMATCH' }),
       ]);
@@ -207,8 +262,9 @@ describe('the payment provider contract', () => {
       await expireOrder(h, first.orderId);
       await h.sim.deliver(driver.pay(h.sim, driver.ref(first)).captured);
       expect(await orderStatus(h, first.orderId)).toBe('PAID');
-      expect((await h.t.prisma.orderStatusHistory.findMany({ where: { orderId: first.orderId }, orderBy: { id: 'asc' } })).at(-1))
-        .toMatchObject({ event: 'LATE_PAYMENT_ACCEPTED', fromStatus: 'EXPIRED', toStatus: 'PAID', actorType: 'PROVIDER' });
+      expect(
+        (await h.t.prisma.orderStatusHistory.findMany({ where: { orderId: first.orderId }, orderBy: { id: 'asc' } })).at(-1),
+      ).toMatchObject({ event: 'LATE_PAYMENT_ACCEPTED', fromStatus: 'EXPIRED', toStatus: 'PAID', actorType: 'PROVIDER' });
 
       const other = await product(1);
       const late = await checkout(h, other, driver.name);
@@ -220,10 +276,14 @@ describe('the payment provider contract', () => {
       expect(await h.t.prisma.refund.findMany({ where: { orderId: late.orderId } })).toEqual([
         expect.objectContaining({ automatic: true, status: 'SUCCEEDED', amountMinor: 49900, providerRefundId: expect.any(String) }),
       ]);
-      expect(await h.t.prisma.paymentAttempt.findFirst({ where: { orderId: late.orderId } })).toMatchObject({ status: 'CAPTURED', errorCode: 'LATE_PAYMENT_REFUNDED' });
+      expect(await h.t.prisma.paymentAttempt.findFirst({ where: { orderId: late.orderId } })).toMatchObject({
+        status: 'CAPTURED',
+        errorCode: 'LATE_PAYMENT_REFUNDED',
+      });
       expect(driver.refundedAtProvider(h.sim, late.orderId)).toEqual([49900]);
-      expect((await h.t.prisma.auditLog.findMany({ where: { entityType: 'order', entityId: late.orderId } })).map((a) => a.action))
-        .toEqual(expect.arrayContaining(['refund.automatic_requested', 'refund.succeeded']));
+      expect((await h.t.prisma.auditLog.findMany({ where: { entityType: 'order', entityId: late.orderId } })).map((a) => a.action)).toEqual(
+        expect.arrayContaining(['refund.automatic_requested', 'refund.succeeded']),
+      );
       expect(await stockOf(h, variantId)).toEqual({ onHand: 0, reserved: 0 });
       expect(await stockOf(h, other)).toEqual({ onHand: 0, reserved: 0 });
       expect(await ledgerViolations(h.t.prisma, [variantId, other])).toEqual([]);
@@ -234,18 +294,33 @@ describe('the payment provider contract', () => {
       const order = await checkout(h, variantId, driver.name);
       await h.sim.deliver(driver.pay(h.sim, driver.ref(order)).captured);
 
-      await h.t.http.post(`/orders/${order.orderId}/refunds`).set(h.support.bearer(h.admin.token)).send({ amountMinor: 100, reason: 'no key' }).expect(400);
-      await h.t.http.post(`/orders/${order.orderId}/refunds`).set(h.support.bearer(order.token)).set('Idempotency-Key', randomUUID()).send({ reason: 'mine' }).expect(403);
+      await h.t.http
+        .post(`/orders/${order.orderId}/refunds`)
+        .set(h.support.bearer(h.admin.token))
+        .send({ amountMinor: 100, reason: 'no key' })
+        .expect(400);
+      await h.t.http
+        .post(`/orders/${order.orderId}/refunds`)
+        .set(h.support.bearer(order.token))
+        .set('Idempotency-Key', randomUUID())
+        .send({ reason: 'mine' })
+        .expect(403);
       driver.holdRefunds(h.sim, true);
       try {
         const key = randomUUID();
         const pending = await adminRefund(h, order.orderId, { amountMinor: 20000, reason: 'Damaged box' }, key).expect(201);
-        expect(pending.body).toMatchObject({ orderStatus: 'PAID', refunds: [{ status: 'PENDING', amountMinor: 20000, providerRefundId: expect.any(String) }] });
+        expect(pending.body).toMatchObject({
+          orderStatus: 'PAID',
+          refunds: [{ status: 'PENDING', amountMinor: 20000, providerRefundId: expect.any(String) }],
+        });
         const replay = await adminRefund(h, order.orderId, { amountMinor: 20000, reason: 'Damaged box' }, key).expect(201);
         expect(replay.headers['idempotent-replayed']).toBe('true');
         expect(replay.body).toEqual(pending.body);
         expect(driver.refundedAtProvider(h.sim, order.orderId)).toEqual([20000]);
-        expect((await adminRefund(h, order.orderId, { amountMinor: 29901, reason: 'Pending counts' }).expect(422)).body.details).toEqual({ refundableMinor: 29900, currency: 'INR' });
+        expect((await adminRefund(h, order.orderId, { amountMinor: 29901, reason: 'Pending counts' }).expect(422)).body.details).toEqual({
+          refundableMinor: 29900,
+          currency: 'INR',
+        });
         await h.sim.deliver(driver.settle(h.sim, pending.body.refunds[0].providerRefundId), { times: 3 });
         expect(await orderStatus(h, order.orderId)).toBe('PARTIALLY_REFUNDED');
       } finally {
@@ -256,7 +331,9 @@ describe('the payment provider contract', () => {
       await adminRefund(h, order.orderId, { reason: 'Again' }).expect(422);
 
       expect(driver.refundedAtProvider(h.sim, order.orderId).sort()).toEqual([20000, 29900]);
-      expect(await paymentSummary(h, order.orderId).expect(200)).toMatchObject({ body: { paidMinor: 49900, refundedMinor: 49900, pendingRefundMinor: 0, refundableMinor: 0 } });
+      expect(await paymentSummary(h, order.orderId).expect(200)).toMatchObject({
+        body: { paidMinor: 49900, refundedMinor: 49900, pendingRefundMinor: 0, refundableMinor: 0 },
+      });
       expect((await history(order.orderId)).slice(-2)).toEqual(['REFUND_PARTIAL', 'REFUND_FULL']);
       expect(await stockOf(h, variantId)).toEqual({ onHand: 2, reserved: 0 });
       expect(await ledgerViolations(h.t.prisma, [variantId])).toEqual([]);

@@ -1,15 +1,28 @@
 import { createProductWithStock, ledgerViolations } from './support/fixtures.js';
 import {
-  adminRefund, checkout, expireOrder, orderStatus, paymentSummary, salesOf, startPaymentsHarness, stockOf, type PaymentsHarness,
+  adminRefund,
+  checkout,
+  expireOrder,
+  orderStatus,
+  paymentSummary,
+  salesOf,
+  startPaymentsHarness,
+  stockOf,
+  type PaymentsHarness,
 } from './support/payments-harness.js';
 import type { RazorpayEvent } from './provider-simulator/razorpay-simulator.js';
 
 describe('Razorpay payments through the simulator and the real razorpay SDK', () => {
   let h: PaymentsHarness;
-  beforeAll(async () => { h = await startPaymentsHarness(); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await startPaymentsHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
-  const product = async (stock: number, priceMinor = 49900) => (await createProductWithStock(h.t.prisma, [{ stock, priceMinor, currency: 'INR' }])).variants[0].id;
+  const product = async (stock: number, priceMinor = 49900) =>
+    (await createProductWithStock(h.t.prisma, [{ stock, priceMinor, currency: 'INR' }])).variants[0].id;
   const only = (events: RazorpayEvent[], type: string) => {
     const found = events.filter((e) => e.type === type);
     expect(found).toHaveLength(1);
@@ -25,9 +38,20 @@ describe('Razorpay payments through the simulator and the real razorpay SDK', ()
   it('checkout → Checkout handler → verify → PAID, with the order traceable at Razorpay', async () => {
     const variantId = await product(5);
     const order = await checkout(h, variantId, 'razorpay', 2);
-    expect(order.payment).toMatchObject({ method: 'RAZORPAY', keyId: 'rzp_test_simulator', amount: 99800, currency: 'INR', amountMinor: 99800 });
+    expect(order.payment).toMatchObject({
+      method: 'RAZORPAY',
+      keyId: 'rzp_test_simulator',
+      amount: 99800,
+      currency: 'INR',
+      amountMinor: 99800,
+    });
     const rzpOrder = h.sim.razorpay.orders.get(order.payment!.razorpayOrderId)!;
-    expect(rzpOrder).toMatchObject({ amount: 99800, currency: 'INR', receipt: order.orderNumber, notes: { orderId: order.orderId, orderNumber: order.orderNumber } });
+    expect(rzpOrder).toMatchObject({
+      amount: 99800,
+      currency: 'INR',
+      receipt: order.orderNumber,
+      notes: { orderId: order.orderId, orderNumber: order.orderNumber },
+    });
 
     const paid = h.sim.razorpay.pay(rzpOrder.id);
     const res = await verify(paid.handler).expect(200);
@@ -35,14 +59,18 @@ describe('Razorpay payments through the simulator and the real razorpay SDK', ()
     expect(await stockOf(h, variantId)).toEqual({ onHand: 3, reserved: 0 });
     const summary = await paymentSummary(h, order.orderId).expect(200);
     expect(summary.body).toMatchObject({
-      paidMinor: 99800, payments: [{ provider: 'RAZORPAY', providerRef: rzpOrder.id, status: 'SUCCEEDED' }],
+      paidMinor: 99800,
+      payments: [{ provider: 'RAZORPAY', providerRef: rzpOrder.id, status: 'SUCCEEDED' }],
       attempts: [{ providerPaymentId: paid.payment.id, status: 'CAPTURED', amountMinor: 99800 }],
     });
 
     // The webhooks arrive afterwards: acknowledged, counted nowhere.
     const results = await h.sim.deliverAll([only(paid.events, 'payment.captured'), only(paid.events, 'order.paid')]);
     expect(results.map((r) => r.status)).toEqual([200, 200]);
-    expect(results.map((r) => (r.body as { result: string }).result)).toEqual([`capture ${paid.payment.id} already recorded`, `capture ${paid.payment.id} already recorded`]);
+    expect(results.map((r) => (r.body as { result: string }).result)).toEqual([
+      `capture ${paid.payment.id} already recorded`,
+      `capture ${paid.payment.id} already recorded`,
+    ]);
     expect(await captured(order.orderId)).toBe(1);
     expect(await refunds(order.orderId)).toBe(0);
     expect(await salesOf(h, order.orderId)).toBe(1);
@@ -69,7 +97,10 @@ describe('Razorpay payments through the simulator and the real razorpay SDK', ()
     const paid = h.sim.razorpay.pay(order.payment!.razorpayOrderId);
     const [verified, webhooks] = await Promise.all([
       verify(paid.handler),
-      Promise.all([h.sim.deliver(only(paid.events, 'payment.captured'), { times: 2 }), h.sim.deliver(only(paid.events, 'order.paid'), { times: 2 })]),
+      Promise.all([
+        h.sim.deliver(only(paid.events, 'payment.captured'), { times: 2 }),
+        h.sim.deliver(only(paid.events, 'order.paid'), { times: 2 }),
+      ]),
     ]);
     expect(verified.status).toBe(200);
     expect(webhooks.flat().map((r) => r.status)).toEqual([200, 200, 200, 200]);
@@ -100,7 +131,10 @@ describe('Razorpay payments through the simulator and the real razorpay SDK', ()
     const paid = h.sim.razorpay.pay(order.payment!.razorpayOrderId, { amount: 100 });
     const res = await verify(paid.handler).expect(200);
     expect(res.body).toMatchObject({ orderStatus: 'PAYMENT_PENDING', paid: false });
-    expect(await h.t.prisma.order.findUniqueOrThrow({ where: { id: order.orderId } })).toMatchObject({ status: 'PAYMENT_PENDING', needsReview: true });
+    expect(await h.t.prisma.order.findUniqueOrThrow({ where: { id: order.orderId } })).toMatchObject({
+      status: 'PAYMENT_PENDING',
+      needsReview: true,
+    });
     expect(await h.t.prisma.auditLog.count({ where: { entityId: order.orderId, action: 'order.flagged_for_review' } })).toBe(1);
     // A refund of the stray capture is possible; it does not pretend the order was paid or refunded.
     const refund = await adminRefund(h, order.orderId, { reason: 'Wrong amount captured' }).expect(201);
@@ -116,7 +150,12 @@ describe('Razorpay payments through the simulator and the real razorpay SDK', ()
     const retry = await h.t.http.post(`/orders/${order.orderId}/payment`).set(h.support.bearer(order.token)).expect(200);
     expect(retry.body.razorpayOrderId).toBe(rzpOrderId);
     await verify(h.sim.razorpay.pay(rzpOrderId).handler).expect(200);
-    expect((await history(order.orderId)).map((e) => e.event)).toEqual(['CHECKOUT', 'AWAIT_PAYMENT', 'PAYMENT_FAILED', 'PAYMENT_SUCCEEDED']);
+    expect((await history(order.orderId)).map((e) => e.event)).toEqual([
+      'CHECKOUT',
+      'AWAIT_PAYMENT',
+      'PAYMENT_FAILED',
+      'PAYMENT_SUCCEEDED',
+    ]);
     expect(await h.t.prisma.paymentAttempt.findMany({ where: { orderId: order.orderId }, orderBy: { createdAt: 'asc' } })).toEqual([
       expect.objectContaining({ providerPaymentId: failure.payment.id, status: 'FAILED', errorCode: 'BAD_REQUEST_ERROR' }),
       expect.objectContaining({ status: 'CAPTURED' }),
@@ -178,10 +217,16 @@ describe('Razorpay payments through the simulator and the real razorpay SDK', ()
     const variantId = await product(2);
     h.sim.injectFault('POST /v1/orders', { kind: 'drop-after-processing' });
     const customer = await h.support.registerCustomer(h.t);
-    const res = await h.t.http.post('/orders/checkout').set(h.support.bearer(customer.token)).send({
-      items: [{ variantId, quantity: 1 }], contact: { name: 'Ravi', email: customer.email, phone: '+919800000001' },
-      shippingAddress: { line1: '1 Park St', city: 'Kolkata', postalCode: '700016', country: 'IN' }, paymentMethod: 'razorpay',
-    }).expect(201);
+    const res = await h.t.http
+      .post('/orders/checkout')
+      .set(h.support.bearer(customer.token))
+      .send({
+        items: [{ variantId, quantity: 1 }],
+        contact: { name: 'Ravi', email: customer.email, phone: '+919800000001' },
+        shippingAddress: { line1: '1 Park St', city: 'Kolkata', postalCode: '700016', country: 'IN' },
+        paymentMethod: 'razorpay',
+      })
+      .expect(201);
     expect(res.body).toMatchObject({ order: { status: 'PAYMENT_PENDING' }, payment: null, paymentError: { statusCode: 503 } });
     const retry = await h.t.http.post(`/orders/${res.body.order.id}/payment`).set(h.support.bearer(customer.token)).expect(200);
     const atRazorpay = [...h.sim.razorpay.orders.values()].filter((o) => o.receipt === res.body.order.number);

@@ -1,6 +1,14 @@
 import { createProductWithStock } from './support/fixtures.js';
 import {
-  adminRefund, checkout, expireOrder, orderStatus, paymentSummary, salesOf, startPaymentsHarness, stockOf, type PaymentsHarness,
+  adminRefund,
+  checkout,
+  expireOrder,
+  orderStatus,
+  paymentSummary,
+  salesOf,
+  startPaymentsHarness,
+  stockOf,
+  type PaymentsHarness,
 } from './support/payments-harness.js';
 import type { StripeEvent } from './provider-simulator/stripe-simulator.js';
 import { nowSeconds } from './provider-simulator/http-kit.js';
@@ -12,8 +20,12 @@ const sinceLongAgo = () => Date.now() - Date.parse('2000-01-02T00:00:00Z');
 
 describe('Stripe payments through the simulator and the real stripe-node SDK', () => {
   let h: PaymentsHarness;
-  beforeAll(async () => { h = await startPaymentsHarness(); });
-  afterAll(async () => { await h?.close(); });
+  beforeAll(async () => {
+    h = await startPaymentsHarness();
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
 
   const product = async (stock: number, priceMinor = 49900, currency = 'INR') =>
     (await createProductWithStock(h.t.prisma, [{ stock, priceMinor, currency }])).variants[0].id;
@@ -35,12 +47,16 @@ describe('Stripe payments through the simulator and the real stripe-node SDK', (
     const intent = intentOf(order.payment);
     expect(intent).toMatchObject({ amount: 99800, currency: 'inr', metadata: { orderId: order.orderId, orderNumber: order.orderNumber } });
     expect(order.payment!.clientSecret).toBe(intent.client_secret);
-    expect(h.sim.callsTo('POST /v1/payment_intents').filter((c) => c.idempotencyKey === `orderline-order-${order.orderId}`)).toHaveLength(1);
+    expect(h.sim.callsTo('POST /v1/payment_intents').filter((c) => c.idempotencyKey === `orderline-order-${order.orderId}`)).toHaveLength(
+      1,
+    );
 
     const succeeded = only(h.sim.stripe.pay(intent.id), 'payment_intent.succeeded');
     const [res] = await h.sim.deliver(succeeded);
     expect(res).toMatchObject({ status: 200, body: { eventId: succeeded.id, duplicate: false, result: 'order paid' } });
-    expect(await webhookRows(succeeded.id)).toEqual([expect.objectContaining({ type: 'payment_intent.succeeded', result: 'order paid', processedAt: expect.any(Date) })]);
+    expect(await webhookRows(succeeded.id)).toEqual([
+      expect.objectContaining({ type: 'payment_intent.succeeded', result: 'order paid', processedAt: expect.any(Date) }),
+    ]);
     const summary = await h.t.http.get(`/orders/${order.orderId}/payment`).set(h.support.bearer(order.token)).expect(200);
     expect(summary.body).toMatchObject({
       payments: [{ provider: 'STRIPE', providerRef: intent.id, status: 'SUCCEEDED', amountMinor: 99800, currency: 'INR' }],
@@ -64,8 +80,12 @@ describe('Stripe payments through the simulator and the real stripe-node SDK', (
   it('accepts a signature timestamp a little ahead of our clock, within the tolerance', async () => {
     const order = await checkout(h, await product(2), 'stripe');
     const succeeded = only(h.sim.stripe.pay(intentOf(order.payment).id), 'payment_intent.succeeded');
-    const res = await h.t.http.post('/webhooks/stripe').set('Content-Type', 'application/json')
-      .set('Stripe-Signature', h.sim.stripe.sign(succeeded.body, nowSeconds() + 60)).send(succeeded.body).expect(200);
+    const res = await h.t.http
+      .post('/webhooks/stripe')
+      .set('Content-Type', 'application/json')
+      .set('Stripe-Signature', h.sim.stripe.sign(succeeded.body, nowSeconds() + 60))
+      .send(succeeded.body)
+      .expect(200);
     expect(res.body).toMatchObject({ result: 'order paid' });
   });
 
@@ -81,14 +101,27 @@ describe('Stripe payments through the simulator and the real stripe-node SDK', (
     await h.sim.deliver(only(paid, 'payment_intent.succeeded'));
     const refundsAtStripe = () => [...h.sim.stripe.refunds.values()].filter((r) => r.payment_intent === intentId).map((r) => r.amount);
     expect(refundsAtStripe()).toEqual([]); // no "duplicate payment" went back
-    expect((await paymentSummary(h, order.orderId).expect(200)).body).toMatchObject({ paidMinor: 49900, refundedMinor: 0, pendingRefundMinor: 0, needsReview: false });
+    expect((await paymentSummary(h, order.orderId).expect(200)).body).toMatchObject({
+      paidMinor: 49900,
+      refundedMinor: 0,
+      pendingRefundMinor: 0,
+      needsReview: false,
+    });
     const refunded = only(h.sim.stripe.dashboardRefund(intentId, 10000), 'charge.refunded');
     await h.sim.deliver(refunded);
 
     expect(await orderStatus(h, order.orderId)).toBe('PARTIALLY_REFUNDED');
     const summary = await paymentSummary(h, order.orderId).expect(200);
-    expect(summary.body).toMatchObject({ paidMinor: 49900, refundedMinor: 10000, pendingRefundMinor: 0, refundableMinor: 39900, needsReview: false });
-    expect(summary.body.attempts).toEqual([expect.objectContaining({ providerPaymentId: intentId, status: 'CAPTURED', amountMinor: 49900, errorCode: null })]);
+    expect(summary.body).toMatchObject({
+      paidMinor: 49900,
+      refundedMinor: 10000,
+      pendingRefundMinor: 0,
+      refundableMinor: 39900,
+      needsReview: false,
+    });
+    expect(summary.body.attempts).toEqual([
+      expect.objectContaining({ providerPaymentId: intentId, status: 'CAPTURED', amountMinor: 49900, errorCode: null }),
+    ]);
     expect(summary.body.refunds).toEqual([expect.objectContaining({ status: 'SUCCEEDED', amountMinor: 10000, automatic: false })]);
     expect(refundsAtStripe()).toEqual([10000]);
     expect(await salesOf(h, order.orderId)).toBe(1);
@@ -121,13 +154,19 @@ describe('Stripe payments through the simulator and the real stripe-node SDK', (
     const failed = only(h.sim.stripe.pay(intentId, { outcome: 'failed', declineCode: 'card_declined' }), 'payment_intent.payment_failed');
     await h.sim.deliver(failed);
     expect(await orderStatus(h, order.orderId)).toBe('PAYMENT_PENDING');
-    expect(await h.t.prisma.paymentAttempt.findFirst({ where: { orderId: order.orderId } })).toMatchObject({ status: 'FAILED', errorCode: 'card_declined' });
+    expect(await h.t.prisma.paymentAttempt.findFirst({ where: { orderId: order.orderId } })).toMatchObject({
+      status: 'FAILED',
+      errorCode: 'card_declined',
+    });
     const retry = await h.t.http.post(`/orders/${order.orderId}/payment`).set(h.support.bearer(order.token)).expect(200);
     expect(retry.body.clientSecret).toBe(order.payment!.clientSecret);
     await h.sim.deliver(only(h.sim.stripe.pay(intentId), 'payment_intent.succeeded'));
     expect(await orderStatus(h, order.orderId)).toBe('PAID');
     expect((await history(order.orderId)).map((e) => [e.event, e.toStatus])).toEqual([
-      ['CHECKOUT', 'CREATED'], ['AWAIT_PAYMENT', 'PAYMENT_PENDING'], ['PAYMENT_FAILED', 'PAYMENT_PENDING'], ['PAYMENT_SUCCEEDED', 'PAID'],
+      ['CHECKOUT', 'CREATED'],
+      ['AWAIT_PAYMENT', 'PAYMENT_PENDING'],
+      ['PAYMENT_FAILED', 'PAYMENT_PENDING'],
+      ['PAYMENT_SUCCEEDED', 'PAID'],
     ]);
     const summary = await paymentSummary(h, order.orderId).expect(200);
     expect(summary.body.attempts.map((a: { status: string }) => a.status)).toEqual(['FAILED', 'CAPTURED']);
@@ -150,7 +189,10 @@ describe('Stripe payments through the simulator and the real stripe-node SDK', (
     expect(await h.t.app.get(PaymentRecoveryJob).run(sinceLongAgo())).toEqual({ refundsResumed: 1, paymentsCancelled: 0 });
     expect(await orderStatus(h, order.orderId)).toBe('REFUNDED');
     expect(atStripe()).toHaveLength(1);
-    expect(await h.t.prisma.refund.findUniqueOrThrow({ where: { id: refundId } })).toMatchObject({ status: 'SUCCEEDED', providerRefundId: atStripe()[0].id });
+    expect(await h.t.prisma.refund.findUniqueOrThrow({ where: { id: refundId } })).toMatchObject({
+      status: 'SUCCEEDED',
+      providerRefundId: atStripe()[0].id,
+    });
   });
 
   it('cancels the PaymentIntent of an expired order; one that succeeded meanwhile becomes a late payment', async () => {
@@ -160,7 +202,10 @@ describe('Stripe payments through the simulator and the real stripe-node SDK', (
     await expireOrder(h, abandoned.orderId);
     await expireOrder(h, paidMeanwhile.orderId);
     h.sim.stripe.pay(intentOf(paidMeanwhile.payment).id);
-    await h.t.prisma.payment.updateMany({ where: { orderId: { in: [abandoned.orderId, paidMeanwhile.orderId] } }, data: { updatedAt: LONG_AGO } });
+    await h.t.prisma.payment.updateMany({
+      where: { orderId: { in: [abandoned.orderId, paidMeanwhile.orderId] } },
+      data: { updatedAt: LONG_AGO },
+    });
 
     expect(await h.t.app.get(PaymentRecoveryJob).run(sinceLongAgo())).toEqual({ refundsResumed: 0, paymentsCancelled: 2 });
     expect(intentOf(abandoned.payment).status).toBe('canceled');
@@ -169,7 +214,9 @@ describe('Stripe payments through the simulator and the real stripe-node SDK', (
     expect(await orderStatus(h, paidMeanwhile.orderId)).toBe('PAID');
     expect(await stockOf(h, variantId)).toEqual({ onHand: 2, reserved: 0 });
     // The canceled event arrives later and changes nothing more.
-    const [canceled] = await h.sim.deliver(h.sim.stripe.events.filter((e) => e.type === 'payment_intent.canceled' && e.body.includes(abandoned.orderId))[0]);
+    const [canceled] = await h.sim.deliver(
+      h.sim.stripe.events.filter((e) => e.type === 'payment_intent.canceled' && e.body.includes(abandoned.orderId))[0],
+    );
     expect(canceled.body).toMatchObject({ result: expect.stringContaining('already cancelled') });
   });
 
@@ -178,20 +225,30 @@ describe('Stripe payments through the simulator and the real stripe-node SDK', (
     // stripe-node tries three times with the same Idempotency-Key; every answer is lost, so checkout reports no payment.
     h.sim.injectFault('POST /v1/payment_intents', { kind: 'drop-after-processing' }, 3);
     const customer = await h.support.registerCustomer(h.t);
-    const res = await h.t.http.post('/orders/checkout').set(h.support.bearer(customer.token)).send({
-      items: [{ variantId, quantity: 1 }], contact: { name: 'Meera', email: customer.email, phone: '+919800000002' },
-      shippingAddress: { line1: '9 Lake Rd', city: 'Pune', postalCode: '411001', country: 'IN' }, paymentMethod: 'stripe',
-    }).expect(201);
+    const res = await h.t.http
+      .post('/orders/checkout')
+      .set(h.support.bearer(customer.token))
+      .send({
+        items: [{ variantId, quantity: 1 }],
+        contact: { name: 'Meera', email: customer.email, phone: '+919800000002' },
+        shippingAddress: { line1: '9 Lake Rd', city: 'Pune', postalCode: '411001', country: 'IN' },
+        paymentMethod: 'stripe',
+      })
+      .expect(201);
     expect(res.body).toMatchObject({ payment: null, paymentError: { statusCode: 503 } });
     const orderId: string = res.body.order.id;
     const intents = () => [...h.sim.stripe.paymentIntents.values()].filter((pi) => pi.metadata.orderId === orderId);
     expect(intents()).toHaveLength(1);
-    expect(await h.t.prisma.payment.findMany({ where: { orderId } })).toEqual([expect.objectContaining({ providerRef: null, status: 'PENDING' })]);
+    expect(await h.t.prisma.payment.findMany({ where: { orderId } })).toEqual([
+      expect.objectContaining({ providerRef: null, status: 'PENDING' }),
+    ]);
 
     // The PaymentIntent gets paid anyway (its metadata names the order): the webhook adopts it and pays the order.
     await h.sim.deliver(only(h.sim.stripe.pay(intents()[0].id), 'payment_intent.succeeded'));
     expect(await orderStatus(h, orderId)).toBe('PAID');
-    expect(await h.t.prisma.payment.findMany({ where: { orderId } })).toEqual([expect.objectContaining({ providerRef: intents()[0].id, status: 'SUCCEEDED' })]);
+    expect(await h.t.prisma.payment.findMany({ where: { orderId } })).toEqual([
+      expect.objectContaining({ providerRef: intents()[0].id, status: 'SUCCEEDED' }),
+    ]);
     const retry = await h.t.http.post(`/orders/${orderId}/payment`).set(h.support.bearer(customer.token)).expect(409);
     expect(retry.body.details).toEqual({ currentStatus: 'PAID' });
     expect(intents()).toHaveLength(1);
@@ -201,16 +258,24 @@ describe('Stripe payments through the simulator and the real stripe-node SDK', (
     const variantId = await product(2);
     h.sim.injectFault('POST /v1/payment_intents', { kind: 'drop-after-processing' }, 3);
     const customer = await h.support.registerCustomer(h.t);
-    const res = await h.t.http.post('/orders/checkout').set(h.support.bearer(customer.token)).send({
-      items: [{ variantId, quantity: 1 }], contact: { name: 'Kiran', email: customer.email, phone: '+919800000003' },
-      shippingAddress: { line1: '3 Fort Rd', city: 'Kochi', postalCode: '682001', country: 'IN' }, paymentMethod: 'stripe',
-    }).expect(201);
+    const res = await h.t.http
+      .post('/orders/checkout')
+      .set(h.support.bearer(customer.token))
+      .send({
+        items: [{ variantId, quantity: 1 }],
+        contact: { name: 'Kiran', email: customer.email, phone: '+919800000003' },
+        shippingAddress: { line1: '3 Fort Rd', city: 'Kochi', postalCode: '682001', country: 'IN' },
+        paymentMethod: 'stripe',
+      })
+      .expect(201);
     expect(res.body.payment).toBeNull();
     const retry = await h.t.http.post(`/orders/${res.body.order.id}/payment`).set(h.support.bearer(customer.token)).expect(200);
     const intents = [...h.sim.stripe.paymentIntents.values()].filter((pi) => pi.metadata.orderId === res.body.order.id);
     expect(intents).toHaveLength(1);
     expect(retry.body).toMatchObject({ paymentIntentId: intents[0].id, clientSecret: intents[0].client_secret });
-    expect(h.sim.callsTo('POST /v1/payment_intents').filter((c) => c.idempotencyKey === `orderline-order-${res.body.order.id}`)).toHaveLength(4);
+    expect(
+      h.sim.callsTo('POST /v1/payment_intents').filter((c) => c.idempotencyKey === `orderline-order-${res.body.order.id}`),
+    ).toHaveLength(4);
   });
 
   it('charges zero-decimal currencies in whole units', async () => {
@@ -219,7 +284,11 @@ describe('Stripe payments through the simulator and the real stripe-node SDK', (
     expect(intentOf(order.payment)).toMatchObject({ amount: 1500, currency: 'jpy' });
     await h.sim.deliver(only(h.sim.stripe.pay(intentOf(order.payment).id), 'payment_intent.succeeded'));
     expect(await orderStatus(h, order.orderId)).toBe('PAID');
-    expect(await h.t.prisma.paymentAttempt.findFirst({ where: { orderId: order.orderId } })).toMatchObject({ amountMinor: 1500, currency: 'JPY', errorCode: null });
+    expect(await h.t.prisma.paymentAttempt.findFirst({ where: { orderId: order.orderId } })).toMatchObject({
+      amountMinor: 1500,
+      currency: 'JPY',
+      errorCode: null,
+    });
   });
 
   it('acknowledges events it does not act on, and events for payments it does not know', async () => {

@@ -13,7 +13,15 @@ function productBody(overrides: Record<string, unknown> = {}) {
     category: `apparel-${t}`,
     images: ['https://images.example.com/kurta.jpg'],
     variants: [
-      { sku: `K-${t}-S`, name: 'Size S', attributes: { size: 'S' }, priceMinor: 189900, currency: 'INR', initialStock: 12, lowStockThreshold: 3 },
+      {
+        sku: `K-${t}-S`,
+        name: 'Size S',
+        attributes: { size: 'S' },
+        priceMinor: 189900,
+        currency: 'INR',
+        initialStock: 12,
+        lowStockThreshold: 3,
+      },
       { sku: `K-${t}-M`, name: 'Size M', attributes: { size: 'M' }, priceMinor: 199900, currency: 'INR', initialStock: 0 },
       { sku: `K-${t}-L`, name: 'Size L', attributes: { size: 'L' }, priceMinor: 199900, currency: 'INR' },
     ],
@@ -31,7 +39,9 @@ describe('products', () => {
     admin = await createAdmin(t);
     customer = await registerCustomer(t);
   });
-  afterAll(async () => { await t.close(); });
+  afterAll(async () => {
+    await t.close();
+  });
 
   const createProduct = async (body: Record<string, unknown> = productBody()) =>
     (await t.http.post('/products').set(bearer(admin.token)).send(body).expect(201)).body;
@@ -40,15 +50,31 @@ describe('products', () => {
     const body = productBody();
     const product = await createProduct(body);
     expect(product).toMatchObject({
-      name: body.name, slug: body.name.toLowerCase().replaceAll(' ', '-'), category: body.category, description: body.description,
-      images: body.images, status: 'ACTIVE', availableFrom: null, purchasable: true,
+      name: body.name,
+      slug: body.name.toLowerCase().replaceAll(' ', '-'),
+      category: body.category,
+      description: body.description,
+      images: body.images,
+      status: 'ACTIVE',
+      availableFrom: null,
+      purchasable: true,
     });
-    expect(product.variants.map((v: any) => [v.sku, v.name, v.priceMinor, v.currency, v.available, v.attributes]))
-      .toEqual(body.variants.map((v) => [v.sku, v.name, v.priceMinor, 'INR', v.initialStock ?? 0, v.attributes]));
+    expect(product.variants.map((v: any) => [v.sku, v.name, v.priceMinor, v.currency, v.available, v.attributes])).toEqual(
+      body.variants.map((v) => [v.sku, v.name, v.priceMinor, 'INR', v.initialStock ?? 0, v.attributes]),
+    );
 
     const ids = product.variants.map((v: any) => v.id);
     const movements = await t.prisma.stockMovement.findMany({ where: { variantId: { in: ids } } });
-    expect(movements).toEqual([expect.objectContaining({ variantId: ids[0], kind: 'ADJUSTMENT', onHandDelta: 12, reservedDelta: 0, reason: 'initial stock', actorId: admin.id })]);
+    expect(movements).toEqual([
+      expect.objectContaining({
+        variantId: ids[0],
+        kind: 'ADJUSTMENT',
+        onHandDelta: 12,
+        reservedDelta: 0,
+        reason: 'initial stock',
+        actorId: admin.id,
+      }),
+    ]);
     expect(await t.prisma.inventoryLevel.count({ where: { variantId: { in: ids } } })).toBe(3);
     expect(await ledgerViolations(t.prisma, ids)).toEqual([]);
     expect((await t.prisma.variant.findUniqueOrThrow({ where: { id: ids[0] } })).lowStockThreshold).toBe(3);
@@ -73,27 +99,54 @@ describe('products', () => {
 
   it('names every invalid field and writes nothing', async () => {
     const body = productBody();
-    const res = await t.http.post('/products').set(bearer(admin.token)).send({
-      ...body, slug: 'Not A Slug', images: ['not-a-url'], availableFrom: 'tomorrow',
-      variants: [{ ...body.variants[0], priceMinor: -1, currency: 'inr', attributes: { nested: { no: 1 } } }, { ...body.variants[1], sku: 'bad sku!', initialStock: -5 }],
-    }).expect(400);
+    const res = await t.http
+      .post('/products')
+      .set(bearer(admin.token))
+      .send({
+        ...body,
+        slug: 'Not A Slug',
+        images: ['not-a-url'],
+        availableFrom: 'tomorrow',
+        variants: [
+          { ...body.variants[0], priceMinor: -1, currency: 'inr', attributes: { nested: { no: 1 } } },
+          { ...body.variants[1], sku: 'bad sku!', initialStock: -5 },
+        ],
+      })
+      .expect(400);
     expect(res.body.details.map((d: any) => d.field).sort()).toEqual([
-      'availableFrom', 'images', 'slug', 'variants.0.attributes', 'variants.0.currency', 'variants.0.priceMinor', 'variants.1.initialStock', 'variants.1.sku',
+      'availableFrom',
+      'images',
+      'slug',
+      'variants.0.attributes',
+      'variants.0.currency',
+      'variants.0.priceMinor',
+      'variants.1.initialStock',
+      'variants.1.sku',
     ]);
-    const empty = await t.http.post('/products').set(bearer(admin.token)).send({ ...body, variants: [] }).expect(400);
+    const empty = await t.http
+      .post('/products')
+      .set(bearer(admin.token))
+      .send({ ...body, variants: [] })
+      .expect(400);
     expect(empty.body.details).toEqual([{ field: 'variants', errors: [expect.stringContaining('at least 1')] }]);
     expect(await t.prisma.product.count({ where: { name: body.name } })).toBe(0);
   });
 
   it('refuses SKUs used twice in the request or already taken, and creates nothing', async () => {
     const body = productBody();
-    const twice = await t.http.post('/products').set(bearer(admin.token))
-      .send({ ...body, variants: [body.variants[0], { ...body.variants[1], sku: body.variants[0].sku }] }).expect(400);
+    const twice = await t.http
+      .post('/products')
+      .set(bearer(admin.token))
+      .send({ ...body, variants: [body.variants[0], { ...body.variants[1], sku: body.variants[0].sku }] })
+      .expect(400);
     expect(twice.body.details).toEqual([{ field: 'variants.1.sku', errors: [expect.stringContaining('more than once')] }]);
 
     const existing = await createProduct();
-    const clash = await t.http.post('/products').set(bearer(admin.token))
-      .send({ ...body, variants: [body.variants[0], { ...body.variants[1], sku: existing.variants[1].sku }] }).expect(409);
+    const clash = await t.http
+      .post('/products')
+      .set(bearer(admin.token))
+      .send({ ...body, variants: [body.variants[0], { ...body.variants[1], sku: existing.variants[1].sku }] })
+      .expect(409);
     expect(clash.body).toMatchObject({ statusCode: 409, message: `SKU already in use: ${existing.variants[1].sku}` });
     expect(await t.prisma.product.count({ where: { name: body.name } })).toBe(0);
     expect(await t.prisma.variant.count({ where: { sku: body.variants[0].sku } })).toBe(0);
@@ -102,7 +155,11 @@ describe('products', () => {
   describe('slugs', () => {
     it('generates unique slugs from the name: accents dropped, clashes numbered', async () => {
       const name = `Crème Brûlée Tin ${tag()}`;
-      const expected = name.normalize('NFKD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replaceAll(' ', '-');
+      const expected = name
+        .normalize('NFKD')
+        .replace(/[\u0300-\u036f]/g, '')
+        .toLowerCase()
+        .replaceAll(' ', '-');
       const first = await createProduct(productBody({ name }));
       const second = await createProduct(productBody({ name }));
       const third = await createProduct(productBody({ name: `${name}!` }));
@@ -116,14 +173,20 @@ describe('products', () => {
       const taken = await t.http.post('/products').set(bearer(admin.token)).send(productBody({ slug })).expect(409);
       expect(taken.body.message).toBe(`Slug "${slug}" is already used by another product`);
       for (const bad of ['UPPER', 'two--hyphens', '-leading', 'with space', 'a/b']) {
-        const res = await t.http.post('/products').set(bearer(admin.token)).send(productBody({ slug: bad })).expect(400);
+        const res = await t.http
+          .post('/products')
+          .set(bearer(admin.token))
+          .send(productBody({ slug: bad }))
+          .expect(400);
         expect(res.body.details).toEqual([{ field: 'slug', errors: [expect.any(String)] }]);
       }
     });
 
     it('gives concurrent products with the same name distinct slugs', async () => {
       const name = `Drop Tee ${tag()}`;
-      const results = await Promise.all(Array.from({ length: 5 }, () => t.http.post('/products').set(bearer(admin.token)).send(productBody({ name }))));
+      const results = await Promise.all(
+        Array.from({ length: 5 }, () => t.http.post('/products').set(bearer(admin.token)).send(productBody({ name }))),
+      );
       expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
       const base = name.toLowerCase().replaceAll(' ', '-');
       expect(results.map((r) => r.body.slug).sort()).toEqual([base, `${base}-2`, `${base}-3`, `${base}-4`, `${base}-5`]);
@@ -166,7 +229,10 @@ describe('products', () => {
       expect([...page1.body.items, ...page2.body.items, ...page3.body.items].map((p: any) => p.id)).toEqual(newestFirst);
       const beyond = await t.http.get('/products').query({ category, limit: 2, page: 4 }).expect(200);
       expect(beyond.body).toMatchObject({ items: [], total: 5, totalPages: 3 });
-      const none = await t.http.get('/products').query({ category: `empty-${tag()}` }).expect(200);
+      const none = await t.http
+        .get('/products')
+        .query({ category: `empty-${tag()}` })
+        .expect(200);
       expect(none.body).toMatchObject({ items: [], total: 0, totalPages: 0 });
     });
 
@@ -176,7 +242,10 @@ describe('products', () => {
       await createProduct(productBody({ name: `Linen ${word.slice(0, -1)}_ Shirt` }));
       const res = await t.http.get('/products').query({ q: word.toLowerCase() }).expect(200);
       expect(res.body.items.map((p: any) => p.id)).toEqual([match.id]);
-      const wildcard = await t.http.get('/products').query({ q: `${word.slice(0, -1)}_` }).expect(200);
+      const wildcard = await t.http
+        .get('/products')
+        .query({ q: `${word.slice(0, -1)}_` })
+        .expect(200);
       expect(wildcard.body.total).toBe(1);
       expect((await t.http.get('/products').query({ q: '%' }).expect(200)).body.items.every((p: any) => p.name.includes('%'))).toBe(true);
     });
@@ -194,7 +263,9 @@ describe('products', () => {
       const pub = await t.http.get(`/products/${product.slug}`).expect(200);
       expect(pub.body.variants.map((v: any) => v.id)).toEqual(product.variants.slice(0, 2).map((v: any) => v.id));
       const adminView = await t.http.get(`/products/${product.slug}`).set(bearer(admin.token)).expect(200);
-      expect(adminView.body.variants.map((v: any) => [v.id, v.active])).toEqual(product.variants.map((v: any, i: number) => [v.id, i !== 2]));
+      expect(adminView.body.variants.map((v: any) => [v.id, v.active])).toEqual(
+        product.variants.map((v: any, i: number) => [v.id, i !== 2]),
+      );
     });
   });
 
@@ -252,8 +323,11 @@ describe('products', () => {
   describe('editing', () => {
     it('updates fields, clears nullable ones, audits only what changed', async () => {
       const product = await createProduct();
-      const res = await t.http.patch(`/products/${product.id}`).set(bearer(admin.token))
-        .send({ name: 'Kurta, Reworked', description: null, category: null, images: [] }).expect(200);
+      const res = await t.http
+        .patch(`/products/${product.id}`)
+        .set(bearer(admin.token))
+        .send({ name: 'Kurta, Reworked', description: null, category: null, images: [] })
+        .expect(200);
       expect(res.body).toMatchObject({ name: 'Kurta, Reworked', description: null, category: null, images: [], slug: product.slug });
       const entry = await t.prisma.auditLog.findFirstOrThrow({ where: { entityId: product.id, action: 'product.updated' } });
       expect(entry).toMatchObject({
@@ -278,28 +352,65 @@ describe('products', () => {
     it('adds a variant after the others, with opening stock', async () => {
       const product = await createProduct();
       const sku = `K-${tag()}-XL`;
-      const res = await t.http.post(`/products/${product.id}/variants`).set(bearer(admin.token))
-        .send({ sku, name: 'Size XL', attributes: { size: 'XL' }, priceMinor: 209900, currency: 'INR', initialStock: 4, lowStockThreshold: 2 }).expect(201);
-      expect(res.body).toMatchObject({ productId: product.id, sku, position: 3, onHand: 4, reserved: 0, available: 4, lowStockThreshold: 2, active: true });
+      const res = await t.http
+        .post(`/products/${product.id}/variants`)
+        .set(bearer(admin.token))
+        .send({
+          sku,
+          name: 'Size XL',
+          attributes: { size: 'XL' },
+          priceMinor: 209900,
+          currency: 'INR',
+          initialStock: 4,
+          lowStockThreshold: 2,
+        })
+        .expect(201);
+      expect(res.body).toMatchObject({
+        productId: product.id,
+        sku,
+        position: 3,
+        onHand: 4,
+        reserved: 0,
+        available: 4,
+        lowStockThreshold: 2,
+        active: true,
+      });
       const pub = await t.http.get(`/products/${product.slug}`).expect(200);
       expect(pub.body.variants.map((v: any) => v.sku)).toEqual([...product.variants.map((v: any) => v.sku), sku]);
       expect(await ledgerViolations(t.prisma, [res.body.id])).toEqual([]);
-      expect(await t.prisma.auditLog.findFirst({ where: { entityType: 'variant', entityId: res.body.id, action: 'variant.created' } })).not.toBeNull();
+      expect(
+        await t.prisma.auditLog.findFirst({ where: { entityType: 'variant', entityId: res.body.id, action: 'variant.created' } }),
+      ).not.toBeNull();
 
-      await t.http.post(`/products/${product.id}/variants`).set(bearer(admin.token))
-        .send({ sku, name: 'Again', priceMinor: 1, currency: 'INR' }).expect(409);
-      await t.http.post(`/products/${randomUUID()}/variants`).set(bearer(admin.token))
-        .send({ sku: `K-${tag()}`, name: 'Orphan', priceMinor: 1, currency: 'INR' }).expect(404);
+      await t.http
+        .post(`/products/${product.id}/variants`)
+        .set(bearer(admin.token))
+        .send({ sku, name: 'Again', priceMinor: 1, currency: 'INR' })
+        .expect(409);
+      await t.http
+        .post(`/products/${randomUUID()}/variants`)
+        .set(bearer(admin.token))
+        .send({ sku: `K-${tag()}`, name: 'Orphan', priceMinor: 1, currency: 'INR' })
+        .expect(404);
     });
 
     it('edits a variant price and SKU with an audit entry, keeping its stock', async () => {
       const product = await createProduct();
       const variant = product.variants[0];
       const newSku = `K-${tag()}-RENAMED`;
-      const res = await t.http.patch(`/variants/${variant.id}`).set(bearer(admin.token)).send({ priceMinor: 149900, sku: newSku, lowStockThreshold: 7 }).expect(200);
+      const res = await t.http
+        .patch(`/variants/${variant.id}`)
+        .set(bearer(admin.token))
+        .send({ priceMinor: 149900, sku: newSku, lowStockThreshold: 7 })
+        .expect(200);
       expect(res.body).toMatchObject({ id: variant.id, sku: newSku, priceMinor: 149900, lowStockThreshold: 7, onHand: 12, available: 12 });
-      const entry = await t.prisma.auditLog.findFirstOrThrow({ where: { entityType: 'variant', entityId: variant.id, action: 'variant.updated' } });
-      expect(entry).toMatchObject({ before: { priceMinor: 189900, sku: variant.sku, lowStockThreshold: 3 }, after: { priceMinor: 149900, sku: newSku, lowStockThreshold: 7 } });
+      const entry = await t.prisma.auditLog.findFirstOrThrow({
+        where: { entityType: 'variant', entityId: variant.id, action: 'variant.updated' },
+      });
+      expect(entry).toMatchObject({
+        before: { priceMinor: 189900, sku: variant.sku, lowStockThreshold: 3 },
+        after: { priceMinor: 149900, sku: newSku, lowStockThreshold: 7 },
+      });
       await t.http.patch(`/variants/${variant.id}`).set(bearer(admin.token)).send({ sku: product.variants[1].sku }).expect(409);
       await t.http.patch(`/variants/${randomUUID()}`).set(bearer(admin.token)).send({ priceMinor: 1 }).expect(404);
       const bad = await t.http.patch(`/variants/${variant.id}`).set(bearer(admin.token)).send({ priceMinor: 1.5, onHand: 3 }).expect(400);
@@ -309,7 +420,9 @@ describe('products', () => {
 
   it('documents every catalogue route in the OpenAPI document', async () => {
     const doc = (await t.http.get('/docs-json').expect(200)).body;
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/products', '/products/{idOrSlug}', '/products/{id}', '/products/{id}/variants', '/variants/{id}']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/products', '/products/{idOrSlug}', '/products/{id}', '/products/{id}/variants', '/variants/{id}']),
+    );
     expect(doc.paths['/products'].post.responses['201']).toBeDefined();
     expect(doc.components.schemas.CreateVariantDto.properties.priceMinor).toBeDefined();
   });

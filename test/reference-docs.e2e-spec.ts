@@ -28,7 +28,9 @@ describe('reference documentation', () => {
     const envExample = read('.env.example');
     expect(variables.filter((name) => !table.includes(`\`${name}\``))).toEqual([]);
     expect(variables.filter((name) => !new RegExp(`^(# )?${name}=`, 'm').test(envExample))).toEqual([]);
-    const documented = [...table.matchAll(/^\|([^|]*)\|/gm)].flatMap((row) => [...row[1].matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]));
+    const documented = [...table.matchAll(/^\|([^|]*)\|/gm)].flatMap((row) =>
+      [...row[1].matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]),
+    );
     expect(documented.filter((name) => !variables.includes(name))).toEqual([]);
     const inExample = [...envExample.matchAll(/^(?:# )?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]);
     expect(inExample.filter((name) => !variables.includes(name))).toEqual([]);

@@ -24,7 +24,11 @@ describe('first-start seed', () => {
   afterAll(async () => {
     await t?.close();
     await db?.drop();
-    for (const [key, value] of [['DATABASE_URL', saved.url], ['ADMIN_PASSWORD', saved.password], ['ADMIN_EMAIL', saved.email]] as const) {
+    for (const [key, value] of [
+      ['DATABASE_URL', saved.url],
+      ['ADMIN_PASSWORD', saved.password],
+      ['ADMIN_EMAIL', saved.email],
+    ] as const) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
     }
@@ -43,10 +47,17 @@ describe('first-start seed', () => {
     expect(page.body.total).toBe(DEMO_CATALOGUE.length);
     for (const demo of DEMO_CATALOGUE) {
       const product = (await t.http.get(`/products/${demo.slug}`).expect(200)).body;
-      expect(product).toMatchObject({ name: demo.name, category: demo.category, description: demo.description, images: demo.images, purchasable: true });
+      expect(product).toMatchObject({
+        name: demo.name,
+        category: demo.category,
+        description: demo.description,
+        images: demo.images,
+        purchasable: true,
+      });
       // Variants keep the catalogue's order (sizes S, M, L, XL) and their stock.
-      expect(product.variants.map((v: any) => [v.sku, v.priceMinor, v.currency, v.available, v.attributes]))
-        .toEqual(demo.variants.map((v) => [v.sku, v.priceMinor, v.currency, v.stock, v.attributes]));
+      expect(product.variants.map((v: any) => [v.sku, v.priceMinor, v.currency, v.available, v.attributes])).toEqual(
+        demo.variants.map((v) => [v.sku, v.priceMinor, v.currency, v.stock, v.attributes]),
+      );
     }
 
     const movements = await t.prisma.stockMovement.findMany();

@@ -41,25 +41,40 @@ describe('brand settings', () => {
   });
 
   const auth = () => support.bearer(admin.token);
-  const patch = (body: unknown) => t.http.patch('/admin/settings').set(auth()).send(body as object);
+  const patch = (body: unknown) =>
+    t.http
+      .patch('/admin/settings')
+      .set(auth())
+      .send(body as object);
 
-  const checkoutRequest = (method: 'stripe' | 'razorpay', email = 'asha@example.com') => t.http.post('/orders/checkout').send({
-    items: [{ variantId, quantity: 1 }],
-    contact: { name: 'Asha Rao', email, phone: '+919800000001' },
-    shippingAddress: { line1: '12 MG Road', city: 'Bengaluru', postalCode: '560001', country: 'IN' },
-    paymentMethod: method,
-  });
+  const checkoutRequest = (method: 'stripe' | 'razorpay', email = 'asha@example.com') =>
+    t.http.post('/orders/checkout').send({
+      items: [{ variantId, quantity: 1 }],
+      contact: { name: 'Asha Rao', email, phone: '+919800000001' },
+      shippingAddress: { line1: '12 MG Road', city: 'Bengaluru', postalCode: '560001', country: 'IN' },
+      paymentMethod: method,
+    });
 
   async function checkout(method: 'stripe' | 'razorpay') {
     const res = await checkoutRequest(method).expect(201);
-    return res.body as { order: { id: string; reservationExpiresAt: string }; payment: Record<string, any> | null; paymentError?: { message: string } };
+    return res.body as {
+      order: { id: string; reservationExpiresAt: string };
+      payment: Record<string, any> | null;
+      paymentError?: { message: string };
+    };
   }
 
   it('starts from the defaults, with credentials from the environment shown only as set and last 4', async () => {
     const res = await t.http.get('/admin/settings').set(auth()).expect(200);
     expect(res.body).toMatchObject({
-      brandName: 'Orderline Demo', slug: 'orderline-demo', supportEmail: null, supportPhone: null, defaultCurrency: 'INR',
-      reservationTtlSeconds: null, effectiveReservationTtlSeconds: 900, lowStockThreshold: null,
+      brandName: 'Orderline Demo',
+      slug: 'orderline-demo',
+      supportEmail: null,
+      supportPhone: null,
+      defaultCurrency: 'INR',
+      reservationTtlSeconds: null,
+      effectiveReservationTtlSeconds: 900,
+      lowStockThreshold: null,
     });
     expect(res.body.credentials).toEqual({
       stripe: {
@@ -77,27 +92,60 @@ describe('brand settings', () => {
   });
 
   it('updates brand details, audits the change, and rejects bad input with field details and no change', async () => {
-    const res = await patch({ brandName: 'Indigo & Co.', slug: 'indigo-co', supportEmail: 'help@indigo.example', supportPhone: '+91 98000 00000', defaultCurrency: 'USD' }).expect(200);
-    expect(res.body).toMatchObject({ brandName: 'Indigo & Co.', slug: 'indigo-co', supportEmail: 'help@indigo.example', supportPhone: '+91 98000 00000', defaultCurrency: 'USD' });
-    expect((await t.http.get('/admin/settings').set(auth()).expect(200)).body).toMatchObject({ brandName: 'Indigo & Co.', slug: 'indigo-co' });
+    const res = await patch({
+      brandName: 'Indigo & Co.',
+      slug: 'indigo-co',
+      supportEmail: 'help@indigo.example',
+      supportPhone: '+91 98000 00000',
+      defaultCurrency: 'USD',
+    }).expect(200);
+    expect(res.body).toMatchObject({
+      brandName: 'Indigo & Co.',
+      slug: 'indigo-co',
+      supportEmail: 'help@indigo.example',
+      supportPhone: '+91 98000 00000',
+      defaultCurrency: 'USD',
+    });
+    expect((await t.http.get('/admin/settings').set(auth()).expect(200)).body).toMatchObject({
+      brandName: 'Indigo & Co.',
+      slug: 'indigo-co',
+    });
     const [entry] = await t.prisma.auditLog.findMany({ where: { action: 'settings.updated' }, orderBy: { id: 'desc' }, take: 1 });
     expect(entry.before).toMatchObject({ brandName: 'Orderline Demo', slug: 'orderline-demo' });
     expect(entry.after).toMatchObject({ brandName: 'Indigo & Co.', slug: 'indigo-co' });
 
     const before = await t.prisma.brandSettings.findUniqueOrThrow({ where: { id: 1 } });
     const bad = await patch({
-      brandName: '', slug: 'Not A Slug', supportEmail: 'nope', defaultCurrency: 'XYZ', reservationTtlSeconds: 5, lowStockThreshold: -1,
-      credentials: { stripe: { secretKey: 'pk_live_wrongKind' }, razorpay: { keyId: 'key' }, paypal: {} }, colour: 'blue',
+      brandName: '',
+      slug: 'Not A Slug',
+      supportEmail: 'nope',
+      defaultCurrency: 'XYZ',
+      reservationTtlSeconds: 5,
+      lowStockThreshold: -1,
+      credentials: { stripe: { secretKey: 'pk_live_wrongKind' }, razorpay: { keyId: 'key' }, paypal: {} },
+      colour: 'blue',
     }).expect(400);
     expect(bad.body.details.map((d: { field: string }) => d.field).sort()).toEqual([
-      'brandName', 'colour', 'credentials.paypal', 'credentials.razorpay.keyId', 'credentials.stripe.secretKey', 'defaultCurrency',
-      'lowStockThreshold', 'reservationTtlSeconds', 'slug', 'supportEmail',
+      'brandName',
+      'colour',
+      'credentials.paypal',
+      'credentials.razorpay.keyId',
+      'credentials.stripe.secretKey',
+      'defaultCurrency',
+      'lowStockThreshold',
+      'reservationTtlSeconds',
+      'slug',
+      'supportEmail',
     ]);
     await patch({ brandName: null }).expect(400);
     expect(await t.prisma.brandSettings.findUniqueOrThrow({ where: { id: 1 } })).toEqual(before);
 
     await patch({ supportEmail: null, defaultCurrency: 'INR' }).expect(200);
-    expect((await t.http.get('/admin/settings').set(auth()).expect(200)).body).toMatchObject({ supportEmail: null, supportPhone: '+91 98000 00000', defaultCurrency: 'INR' });
+    expect((await t.http.get('/admin/settings').set(auth()).expect(200)).body).toMatchObject({
+      supportEmail: null,
+      supportPhone: '+91 98000 00000',
+      defaultCurrency: 'INR',
+    });
 
     const customer = await support.registerCustomer(t);
     await t.http.get('/admin/settings').set(support.bearer(customer.token)).expect(403);
@@ -122,10 +170,15 @@ describe('brand settings', () => {
         expect(text).not.toContain(distinctive);
       }
     }
-    expect(audit.at(-1)?.after).toMatchObject({ credentials: { 'stripe.secretKey': 'set', 'stripe.publishableKey': 'set', 'stripe.webhookSecret': 'set' } });
+    expect(audit.at(-1)?.after).toMatchObject({
+      credentials: { 'stripe.secretKey': 'set', 'stripe.publishableKey': 'set', 'stripe.webhookSecret': 'set' },
+    });
 
     // What is stored is AES-256-GCM under ENCRYPTION_KEY, bound to its field: readable with the key, useless without it.
-    const stored = (await t.prisma.brandSettings.findUniqueOrThrow({ where: { id: 1 } })).credentials as Record<string, Record<string, string>>;
+    const stored = (await t.prisma.brandSettings.findUniqueOrThrow({ where: { id: 1 } })).credentials as Record<
+      string,
+      Record<string, string>
+    >;
     const box = new SecretBox(parseEncryptionKey(ENCRYPTION_KEY)!);
     expect(box.decrypt(stored.stripe.secretKey, 'brand_settings.credentials.stripe.secretKey')).toBe(ROTATED.secretKey);
     expect(() => box.decrypt(stored.stripe.secretKey, 'brand_settings.credentials.stripe.publishableKey')).toThrow();
@@ -160,8 +213,15 @@ describe('brand settings', () => {
     const outbox = await t.prisma.outboxMessage.count();
     const res = await checkoutRequest('razorpay', email).set('Idempotency-Key', `unconfigured-${email}`).expect(422);
     expect(res.body).toEqual({
-      statusCode: 422, error: 'Unprocessable Entity', message: expect.stringContaining('razorpay'),
-      details: { code: 'PAYMENT_METHOD_UNAVAILABLE', field: 'paymentMethod', paymentMethod: 'razorpay', availableMethods: ['stripe', 'cod'] },
+      statusCode: 422,
+      error: 'Unprocessable Entity',
+      message: expect.stringContaining('razorpay'),
+      details: {
+        code: 'PAYMENT_METHOD_UNAVAILABLE',
+        field: 'paymentMethod',
+        paymentMethod: 'razorpay',
+        availableMethods: ['stripe', 'cod'],
+      },
     });
     expect(await t.prisma.inventoryLevel.findUniqueOrThrow({ where: { variantId } })).toEqual(stock);
     expect(await t.prisma.order.count({ where: { email } })).toBe(0);
@@ -172,7 +232,9 @@ describe('brand settings', () => {
   it('configures a provider from settings alone, refusing half a key pair', async () => {
     const before = await t.prisma.brandSettings.findUniqueOrThrow({ where: { id: 1 } });
     const half = await patch({ credentials: { razorpay: { keyId: 'rzp_test_simulator' } } }).expect(400);
-    expect(half.body.details).toEqual([{ field: 'credentials.razorpay.keySecret', errors: [expect.stringContaining('keySecret is required while keyId is set')] }]);
+    expect(half.body.details).toEqual([
+      { field: 'credentials.razorpay.keySecret', errors: [expect.stringContaining('keySecret is required while keyId is set')] },
+    ]);
     expect(await t.prisma.brandSettings.findUniqueOrThrow({ where: { id: 1 } })).toEqual(before);
     await checkoutRequest('razorpay').expect(422);
 
@@ -193,9 +255,17 @@ describe('brand settings', () => {
     expect(ttl).toBeLessThan(130_000);
 
     const skus = [`SET-${randomBytes(3).toString('hex')}-M`, `SET-${randomBytes(3).toString('hex')}-L`];
-    await t.http.post('/products').set(auth()).send({
-      name: 'Settings Tee', variants: [{ sku: skus[0], name: 'M', priceMinor: 1000, currency: 'INR' }, { sku: skus[1], name: 'L', priceMinor: 1000, currency: 'INR', lowStockThreshold: 2 }],
-    }).expect(201);
+    await t.http
+      .post('/products')
+      .set(auth())
+      .send({
+        name: 'Settings Tee',
+        variants: [
+          { sku: skus[0], name: 'M', priceMinor: 1000, currency: 'INR' },
+          { sku: skus[1], name: 'L', priceMinor: 1000, currency: 'INR', lowStockThreshold: 2 },
+        ],
+      })
+      .expect(201);
     const variants = await t.prisma.variant.findMany({ where: { sku: { in: skus } } });
     expect(skus.map((sku) => variants.find((v) => v.sku === sku)?.lowStockThreshold)).toEqual([12, 2]);
 

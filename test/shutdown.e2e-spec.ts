@@ -28,7 +28,11 @@ async function startSlowReceiver(delayMs: number) {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     received,
     answered,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -53,7 +57,9 @@ describe('shutdown order', () => {
   async function appConnections(): Promise<number> {
     let count = -1;
     for (const deadline = Date.now() + 2_000; count !== 0 && Date.now() < deadline; await sleep(50)) {
-      const { rows } = await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+      const { rows } = await sql.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+      );
       count = rows[0].n;
     }
     return count;
@@ -68,18 +74,31 @@ describe('shutdown order', () => {
   it('finishes the dispatch round in flight and records its outcome before the database disconnects', async () => {
     // The receiver listens on this machine: private targets are allowed for the test (never in production).
     const restore = applyEnv({
-      DATABASE_URL: db.url, SCHEDULER_ENABLED: 'true', OUTBOX_INTERVAL_MS: '100', OUTBOX_DELIVERY_TIMEOUT_MS: '10000', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      DATABASE_URL: db.url,
+      SCHEDULER_ENABLED: 'true',
+      OUTBOX_INTERVAL_MS: '100',
+      OUTBOX_DELIVERY_TIMEOUT_MS: '10000',
+      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
     });
     const support = await import('./support/test-app.js');
     let t: TestApp | undefined = await support.startTestApp();
     try {
       const admin = await support.createAdmin(t);
-      const endpoint = await t.http.post('/admin/webhook-endpoints').set(support.bearer(admin.token)).send({ url: `${receiver.url}/hook`, events: ['order.created'] }).expect(201);
+      const endpoint = await t.http
+        .post('/admin/webhook-endpoints')
+        .set(support.bearer(admin.token))
+        .send({ url: `${receiver.url}/hook`, events: ['order.created'] })
+        .expect(201);
       const product = await createProductWithStock(t.prisma, [{ stock: 5 }]);
-      const order = (await t.http.post('/orders/checkout').send(checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }])).expect(201)).body.order;
+      const order = (
+        await t.http
+          .post('/orders/checkout')
+          .send(checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }]))
+          .expect(201)
+      ).body.order;
 
       // The scheduled round has claimed the message and is waiting for the receiver's answer.
-      for (const deadline = Date.now() + 15_000; !receiver.received.length && Date.now() < deadline; ) await sleep(20);
+      for (const deadline = Date.now() + 15_000; !receiver.received.length && Date.now() < deadline;) await sleep(20);
       expect(receiver.received).toHaveLength(1);
       expect(receiver.answered).toHaveLength(0);
 
@@ -104,12 +123,20 @@ describe('shutdown order', () => {
   });
 
   it('disconnects the database only after the jobs have stopped: no job fails on, or reopens, a closed pool', async () => {
-    const restore = applyEnv({ DATABASE_URL: db.url, SCHEDULER_ENABLED: 'true', OUTBOX_INTERVAL_MS: '50', EXPIRY_INTERVAL_SECONDS: '1', PAYMENT_RECOVERY_INTERVAL_SECONDS: '1' });
+    const restore = applyEnv({
+      DATABASE_URL: db.url,
+      SCHEDULER_ENABLED: 'true',
+      OUTBOX_INTERVAL_MS: '50',
+      EXPIRY_INTERVAL_SECONDS: '1',
+      PAYMENT_RECOVERY_INTERVAL_SECONDS: '1',
+    });
     const support = await import('./support/test-app.js');
     const { Logger } = await import('@nestjs/common');
     const errors: string[] = [];
     const spy = Logger.prototype.error;
-    Logger.prototype.error = function (this: unknown, message: unknown) { errors.push(String(message)); };
+    Logger.prototype.error = function (this: unknown, message: unknown) {
+      errors.push(String(message));
+    };
     try {
       for (let i = 0; i < 5; i++) {
         const t = await support.startTestApp();

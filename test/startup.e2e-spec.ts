@@ -56,11 +56,18 @@ describe('starting the server', () => {
   }, 180_000);
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-  const start = (env: Record<string, string>) => runBuilt('dist/main.js', [], { ...base, EMBEDDED_PG_DIR: path.join(tmp, 'never-created'), ...env });
+  const start = (env: Record<string, string>) =>
+    runBuilt('dist/main.js', [], { ...base, EMBEDDED_PG_DIR: path.join(tmp, 'never-created'), ...env });
   const stderrLines = (stderr: string) => stderr.trim().split('\n');
 
   it('prints one line per configuration problem and exits 1 without a stack trace', async () => {
-    const result = await start({ DATABASE_URL: process.env.DATABASE_URL!, PORT: 'eighty', SEED_DEMO_DATA: 'maybe', ADMIN_PASSWORD: 'short', DB_POOL_SIZE: '0' });
+    const result = await start({
+      DATABASE_URL: process.env.DATABASE_URL!,
+      PORT: 'eighty',
+      SEED_DEMO_DATA: 'maybe',
+      ADMIN_PASSWORD: 'short',
+      DB_POOL_SIZE: '0',
+    });
     expect(result.code).toBe(1);
     expect(stderrLines(result.stderr)).toEqual([
       'Configuration error: PORT: must be an integer number (got "eighty")',
@@ -73,7 +80,11 @@ describe('starting the server', () => {
   });
 
   it('refuses to run production on the embedded database', async () => {
-    const result = await start({ NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('base64'), ENCRYPTION_KEY: randomBytes(32).toString('base64') });
+    const result = await start({
+      NODE_ENV: 'production',
+      JWT_SECRET: randomBytes(32).toString('base64'),
+      ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    });
     expect(result.code).toBe(1);
     expect(stderrLines(result.stderr)).toEqual([expect.stringMatching(/^Configuration error: DATABASE_URL: required in production/)]);
     expect(existsSync(path.join(tmp, 'never-created'))).toBe(false);
@@ -91,9 +102,18 @@ describe('starting the server', () => {
       const cases: [string, RegExp][] = [
         ['postgresql://shop:pw@base:5432/shop', /^Cannot start: DATABASE_URL: host "base" not found$/],
         ['mysql://shop:pw@127.0.0.1:3306/shop', /^Configuration error: DATABASE_URL: unsupported scheme "mysql"; expected postgresql:\/\//],
-        [`postgresql://shop:wrong-password@127.0.0.1:${refusing.port}/shop`, new RegExp(`^Cannot start: DATABASE_URL: password authentication failed for user "shop" on 127\\.0\\.0\\.1:${refusing.port}$`)],
-        [`postgresql://postgres@127.0.0.1:${closedPort}/shop`, new RegExp(`^Cannot start: DATABASE_URL: nothing is listening on 127\\.0\\.0\\.1:${closedPort} \\(is PostgreSQL running\\?\\)$`)],
-        [new URL('/orderline_no_such_db', process.env.DATABASE_URL).toString(), /^Cannot start: DATABASE_URL: database "orderline_no_such_db" does not exist on /],
+        [
+          `postgresql://shop:wrong-password@127.0.0.1:${refusing.port}/shop`,
+          new RegExp(`^Cannot start: DATABASE_URL: password authentication failed for user "shop" on 127\\.0\\.0\\.1:${refusing.port}$`),
+        ],
+        [
+          `postgresql://postgres@127.0.0.1:${closedPort}/shop`,
+          new RegExp(`^Cannot start: DATABASE_URL: nothing is listening on 127\\.0\\.0\\.1:${closedPort} \\(is PostgreSQL running\\?\\)$`),
+        ],
+        [
+          new URL('/orderline_no_such_db', process.env.DATABASE_URL).toString(),
+          /^Cannot start: DATABASE_URL: database "orderline_no_such_db" does not exist on /,
+        ],
       ];
       const results = await Promise.all(cases.map(([url]) => start({ DATABASE_URL: url })));
       cases.forEach(([url, expected], i) => {
@@ -118,19 +138,39 @@ describe('starting the server', () => {
     });
 
     it('creates the first admin without demo data, shows its password once in the banner, and not on the next start', async () => {
-      app = await startAppProcess({ DATABASE_URL: db.url, SEED_DEMO_DATA: 'false', ADMIN_EMAIL: 'owner@brand.example', ADMIN_PASSWORD: '', LOG_FORMAT: 'json' });
+      app = await startAppProcess({
+        DATABASE_URL: db.url,
+        SEED_DEMO_DATA: 'false',
+        ADMIN_EMAIL: 'owner@brand.example',
+        ADMIN_PASSWORD: '',
+        LOG_FORMAT: 'json',
+      });
       const banner = app.logs().find((l) => typeof l.msg === 'string' && l.msg.startsWith('Orderline is running at'));
-      expect(banner).toMatchObject({ url: `http://localhost:${app.port}`, docsUrl: `http://localhost:${app.port}/docs`, consoleUrl: `http://localhost:${app.port}/console`, adminEmail: 'owner@brand.example' });
+      expect(banner).toMatchObject({
+        url: `http://localhost:${app.port}`,
+        docsUrl: `http://localhost:${app.port}/docs`,
+        consoleUrl: `http://localhost:${app.port}/console`,
+        adminEmail: 'owner@brand.example',
+      });
       const password = /password: (\S+)/.exec(banner!.msg)?.[1];
       expect(password).toMatch(/^[A-Za-z0-9_-]{16}$/);
       // Nowhere else: not in any other log line.
       expect(app.lines.filter((line) => line.includes(password!))).toHaveLength(1);
-      const login = await fetch(`${app.baseUrl}/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'owner@brand.example', password }) });
+      const login = await fetch(`${app.baseUrl}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'owner@brand.example', password }),
+      });
       expect(login.status).toBe(200);
       expect(((await (await fetch(`${app.baseUrl}/products`)).json()) as { total: number }).total).toBe(0);
       expect(await app.stop()).toBe(0);
 
-      app = await startAppProcess({ DATABASE_URL: db.url, SEED_DEMO_DATA: 'false', ADMIN_EMAIL: 'owner@brand.example', LOG_FORMAT: 'json' });
+      app = await startAppProcess({
+        DATABASE_URL: db.url,
+        SEED_DEMO_DATA: 'false',
+        ADMIN_EMAIL: 'owner@brand.example',
+        LOG_FORMAT: 'json',
+      });
       const second = app.logs().find((l) => typeof l.msg === 'string' && l.msg.startsWith('Orderline is running at'));
       expect(second).toBeDefined();
       expect(second!.msg).not.toMatch(/password/);
@@ -149,13 +189,22 @@ describe('starting the server', () => {
       const old = new SecretBox([{ id: 'retired-2025', key: randomBytes(32), named: true }]);
       const client = new pg.Client({ connectionString: db.url });
       await client.connect();
-      const id = (await client.query<{ id: string }>("INSERT INTO webhook_endpoints (id, url, events, secret_encrypted, updated_at) VALUES (gen_random_uuid(), 'https://hooks.example.com/x', '{*}', 'pending', now()) RETURNING id::text")).rows[0].id;
-      await client.query('UPDATE webhook_endpoints SET secret_encrypted = $1 WHERE id = $2', [old.encrypt('whsec_x', `webhook_endpoints.secret:${id}`), id]);
+      const id = (
+        await client.query<{ id: string }>(
+          'INSERT INTO webhook_endpoints (id, url, events, secret_encrypted, updated_at) VALUES (gen_random_uuid(), ' +
+            "'https://hooks.example.com/x', '{*}', 'pending', now()) RETURNING id::text",
+        )
+      ).rows[0].id;
+      await client.query('UPDATE webhook_endpoints SET secret_encrypted = $1 WHERE id = $2', [
+        old.encrypt('whsec_x', `webhook_endpoints.secret:${id}`),
+        id,
+      ]);
       await client.end();
       const result = await start({ DATABASE_URL: db.url, ENCRYPTION_KEYS: `current:${randomBytes(32).toString('base64')}` });
       expect(result.code).toBe(1);
       expect(stderrLines(result.stderr)).toEqual([
-        `Cannot start: Stored secrets are encrypted under key id retired-2025, which is not in the key ring (current): webhook_endpoints.secret_encrypted (endpoint ${id}). Add that key to ENCRYPTION_KEYS, or set these secrets again.`,
+        `Cannot start: Stored secrets are encrypted under key id retired-2025, which is not in the key ring (current): ` +
+          `webhook_endpoints.secret_encrypted (endpoint ${id}). Add that key to ENCRYPTION_KEYS, or set these secrets again.`,
       ]);
     });
   });

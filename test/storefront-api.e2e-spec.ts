@@ -35,18 +35,40 @@ describe('storefront API', () => {
   describe('brand profile', () => {
     it('is public, and shows the logo and colour admins set (validated, the colour normalised)', async () => {
       expect((await t.http.get('/brand').expect(200)).body).toEqual({
-        name: 'Orderline Demo', slug: 'orderline-demo', logoUrl: null, brandColor: null, supportEmail: null, supportPhone: null, defaultCurrency: 'INR',
+        name: 'Orderline Demo',
+        slug: 'orderline-demo',
+        logoUrl: null,
+        brandColor: null,
+        supportEmail: null,
+        supportPhone: null,
+        defaultCurrency: 'INR',
       });
-      const set = await t.http.patch('/admin/settings').set(admin()).send({ logoUrl: 'https://cdn.indigo.example/logo.svg', brandColor: '#1F6' }).expect(200);
+      const set = await t.http
+        .patch('/admin/settings')
+        .set(admin())
+        .send({ logoUrl: 'https://cdn.indigo.example/logo.svg', brandColor: '#1F6' })
+        .expect(200);
       expect(set.body).toMatchObject({ logoUrl: 'https://cdn.indigo.example/logo.svg', brandColor: '#11ff66' });
-      expect((await t.http.get('/brand').expect(200)).body).toMatchObject({ logoUrl: 'https://cdn.indigo.example/logo.svg', brandColor: '#11ff66' });
+      expect((await t.http.get('/brand').expect(200)).body).toMatchObject({
+        logoUrl: 'https://cdn.indigo.example/logo.svg',
+        brandColor: '#11ff66',
+      });
       await t.http.patch('/admin/settings').set(admin()).send({ logoUrl: '/brand/logo.png', brandColor: '#1f6f5c' }).expect(200);
       expect((await t.http.get('/brand').expect(200)).body).toMatchObject({ logoUrl: '/brand/logo.png', brandColor: '#1f6f5c' });
 
       const before = await t.prisma.brandSettings.findUniqueOrThrow({ where: { id: 1 } });
-      for (const logoUrl of ['http://cdn.example/logo.png', 'javascript:alert(1)', '//evil.example/logo.png', 'data:image/png;base64,AAAA', 'logo.png', 'https://x y.example/']) {
+      for (const logoUrl of [
+        'http://cdn.example/logo.png',
+        'javascript:alert(1)',
+        '//evil.example/logo.png',
+        'data:image/png;base64,AAAA',
+        'logo.png',
+        'https://x y.example/',
+      ]) {
         const bad = await t.http.patch('/admin/settings').set(admin()).send({ logoUrl }).expect(400);
-        expect(bad.body.details).toEqual([{ field: 'logoUrl', errors: ['logoUrl must be an https:// URL or a path on this site starting with /'] }]);
+        expect(bad.body.details).toEqual([
+          { field: 'logoUrl', errors: ['logoUrl must be an https:// URL or a path on this site starting with /'] },
+        ]);
       }
       for (const brandColor of ['red', '#12345', '#gggggg', 'rgb(0,0,0)', '1f6f5c']) {
         const bad = await t.http.patch('/admin/settings').set(admin()).send({ brandColor }).expect(400);
@@ -65,11 +87,13 @@ describe('storefront API', () => {
     it('lists each enabled method with the public key a browser loads its checkout with, and never a secret', async () => {
       const res = await t.http.get('/payments/methods').expect(200);
       expect(res.body.methods.sort()).toEqual(['COD', 'RAZORPAY', 'STRIPE']);
-      expect(res.body.options).toEqual(expect.arrayContaining([
-        { method: 'STRIPE', publicKey: 'pk_test_simulator' },
-        { method: 'RAZORPAY', publicKey: 'rzp_test_simulator' },
-        { method: 'COD' },
-      ]));
+      expect(res.body.options).toEqual(
+        expect.arrayContaining([
+          { method: 'STRIPE', publicKey: 'pk_test_simulator' },
+          { method: 'RAZORPAY', publicKey: 'rzp_test_simulator' },
+          { method: 'COD' },
+        ]),
+      );
       expect(res.body.options).toHaveLength(3);
       expect(JSON.stringify(res.body)).not.toMatch(/sk_test|secret|whsec/);
     });
@@ -83,18 +107,30 @@ describe('storefront API', () => {
       const withoutEmail = { ...base, contact: { name: base.contact.name, phone: base.contact.phone } };
       const placed = await t.http.post('/orders/checkout').send(withoutEmail).expect(201);
       expect(placed.body.order).toMatchObject({ email: null, phone: base.contact.phone, status: 'CONFIRMED' });
-      const blank = await t.http.post('/orders/checkout').send({ ...base, contact: { ...base.contact, email: '  ' } }).expect(201);
+      const blank = await t.http
+        .post('/orders/checkout')
+        .send({ ...base, contact: { ...base.contact, email: '  ' } })
+        .expect(201);
       expect(blank.body.order.email).toBeNull();
-      const upper = await t.http.post('/orders/checkout').send({ ...base, contact: { ...base.contact, email: ' Asha@Example.COM ' } }).expect(201);
+      const upper = await t.http
+        .post('/orders/checkout')
+        .send({ ...base, contact: { ...base.contact, email: ' Asha@Example.COM ' } })
+        .expect(201);
       expect(upper.body.order.email).toBe('asha@example.com');
 
-      const bad = await t.http.post('/orders/checkout').send({ ...base, contact: { name: 'Asha', email: 'not-an-email' } }).expect(400);
+      const bad = await t.http
+        .post('/orders/checkout')
+        .send({ ...base, contact: { name: 'Asha', email: 'not-an-email' } })
+        .expect(400);
       expect(bad.body.details.map((d: { field: string }) => d.field).sort()).toEqual(['contact.email', 'contact.phone']);
 
       // No email, no email notification; the order is still found by number and phone.
       const outbox = await t.prisma.outboxMessage.findMany({ where: { aggregateId: placed.body.order.id } });
       expect(outbox.every((m) => m.destination !== 'channel:email')).toBe(true);
-      const found = await t.http.post('/orders/lookup').send({ orderNumber: placed.body.order.number, phone: base.contact.phone }).expect(200);
+      const found = await t.http
+        .post('/orders/lookup')
+        .send({ orderNumber: placed.body.order.number, phone: base.contact.phone })
+        .expect(200);
       expect(found.body.id).toBe(placed.body.order.id);
     });
   });
@@ -102,21 +138,34 @@ describe('storefront API', () => {
   describe('order tracking', () => {
     it('shows status, timeline, carrier and tracking link for the right number and phone, however the phone is written', async () => {
       const product = await createProductWithStock(t.prisma, [{ stock: 5 }]);
-      const body = checkoutBody([{ variantId: product.variants[0].id, quantity: 2 }], { contact: { name: 'Asha Rao', email: 'asha@example.com', phone: '+919812345670' } });
+      const body = checkoutBody([{ variantId: product.variants[0].id, quantity: 2 }], {
+        contact: { name: 'Asha Rao', email: 'asha@example.com', phone: '+919812345670' },
+      });
       const { order } = (await t.http.post('/orders/checkout').send(body).expect(201)).body;
       await t.http.post(`/orders/${order.id}/fulfill`).set(admin()).send({ carrier: 'Delhivery', trackingNumber: 'DL 123/45' }).expect(200);
 
-      for (const [orderNumber, phone] of [[order.number, '+919812345670'], [order.number.replace('OL-', '').replace(/^0+/, ''), '98123 45670'], [order.number.toLowerCase(), '098123-45670']]) {
+      for (const [orderNumber, phone] of [
+        [order.number, '+919812345670'],
+        [order.number.replace('OL-', '').replace(/^0+/, ''), '98123 45670'],
+        [order.number.toLowerCase(), '098123-45670'],
+      ]) {
         const res = await t.http.post('/orders/track').send({ orderNumber, phone }).expect(200);
         expect(res.body).toEqual({
-          number: order.number, status: 'FULFILLED', paymentMethod: 'COD', currency: 'INR', totalMinor: order.totalMinor,
+          number: order.number,
+          status: 'FULFILLED',
+          paymentMethod: 'COD',
+          currency: 'INR',
+          totalMinor: order.totalMinor,
           items: [{ productName: product.name, variantName: product.variants[0].name, quantity: 2 }],
           timeline: [
             { status: 'CREATED', event: 'CHECKOUT', at: expect.any(String) },
             { status: 'CONFIRMED', event: 'CONFIRM_COD', at: expect.any(String) },
             { status: 'FULFILLED', event: 'FULFILL', at: expect.any(String) },
           ],
-          carrier: 'Delhivery', trackingNumber: 'DL 123/45', trackingUrl: 'https://track.example/Delhivery/DL%20123%2F45', placedAt: order.createdAt,
+          carrier: 'Delhivery',
+          trackingNumber: 'DL 123/45',
+          trackingUrl: 'https://track.example/Delhivery/DL%20123%2F45',
+          placedAt: order.createdAt,
         });
         // Nothing about who the customer is or where they live.
         expect(JSON.stringify(res.body)).not.toMatch(/Asha|asha@|MG Road|Bengaluru|9812345670/);
@@ -125,7 +174,12 @@ describe('storefront API', () => {
 
     it('answers a wrong phone exactly like an unknown or malformed number: it reveals nothing', async () => {
       const product = await createProductWithStock(t.prisma, [{ stock: 5 }]);
-      const { order } = (await t.http.post('/orders/checkout').send(checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }])).expect(201)).body;
+      const { order } = (
+        await t.http
+          .post('/orders/checkout')
+          .send(checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }]))
+          .expect(201)
+      ).body;
       const answers = [];
       for (const attempt of [
         { orderNumber: order.number, phone: '+919000000000' },
@@ -136,7 +190,12 @@ describe('storefront API', () => {
         const { statusCode, error, message } = res.body;
         answers.push({ statusCode, error, message, keys: Object.keys(res.body).sort() });
       }
-      expect(answers[0]).toEqual({ statusCode: 404, error: 'Not Found', message: 'Order not found', keys: ['error', 'message', 'statusCode'] });
+      expect(answers[0]).toEqual({
+        statusCode: 404,
+        error: 'Not Found',
+        message: 'Order not found',
+        keys: ['error', 'message', 'statusCode'],
+      });
       expect(answers[1]).toEqual(answers[0]);
       expect(answers[2]).toEqual(answers[0]);
 

@@ -34,8 +34,14 @@ describe('storefront pages (server-rendered)', () => {
 
   it('renders a product page whole — title, price, stock, link-preview tags — and escapes everything the product brings', async () => {
     const hostile = '</script><script>alert(1)</script> $& "Kurta" <b>';
-    const product = await createProductWithStock(t.prisma, [{ stock: 4, priceMinor: 129950 }, { stock: 0, priceMinor: 99900 }]);
-    await t.prisma.product.update({ where: { id: product.id }, data: { name: hostile, description: 'Soft & light <i>cotton</i>', images: ['https://cdn.example.com/k.jpg?a=1&b=2'] } });
+    const product = await createProductWithStock(t.prisma, [
+      { stock: 4, priceMinor: 129950 },
+      { stock: 0, priceMinor: 99900 },
+    ]);
+    await t.prisma.product.update({
+      where: { id: product.id },
+      data: { name: hostile, description: 'Soft & light <i>cotton</i>', images: ['https://cdn.example.com/k.jpg?a=1&b=2'] },
+    });
 
     const res = await t.http.get(`/shop/${product.slug}`).set('Accept-Language', 'en-IN,en;q=0.8').expect(200);
     const html = res.text;
@@ -56,7 +62,10 @@ describe('storefront pages (server-rendered)', () => {
     expect(html).toContain('Only 4 left');
     // The only scripts: the built bundle, and the page's data (not code) in which "<" cannot end the element.
     const scripts = [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)];
-    expect(scripts.map(([, attributes]) => attributes.trim())).toEqual([expect.stringMatching(/^type="module" crossorigin src="\/assets\/shop-[\w-]+\.js"$/), 'type="application/json" id="shop-data"']);
+    expect(scripts.map(([, attributes]) => attributes.trim())).toEqual([
+      expect.stringMatching(/^type="module" crossorigin src="\/assets\/shop-[\w-]+\.js"$/),
+      'type="application/json" id="shop-data"',
+    ]);
     const data = pageData(html);
     expect(data).toMatchObject({ route: { page: 'product', slug: product.slug }, locale: 'en-IN', brand: { name: 'Orderline Demo' } });
     expect(data.product.name).toBe(hostile);
@@ -84,11 +93,13 @@ describe('storefront pages (server-rendered)', () => {
     expect(metaContent(grid.text, 'og:type')).toBe('website');
     expect(pageData(grid.text).products.some((p: { id: string }) => p.id === product.id)).toBe(true);
     const checkout = await t.http.get('/checkout').expect(200);
-    expect(pageData(checkout.text).paymentOptions).toEqual(expect.arrayContaining([{ method: 'COD' }, { method: 'STRIPE', publicKey: 'pk_test_simulator' }]));
+    expect(pageData(checkout.text).paymentOptions).toEqual(
+      expect.arrayContaining([{ method: 'COD' }, { method: 'STRIPE', publicKey: 'pk_test_simulator' }]),
+    );
     expect(checkout.text).toContain('<meta name="robots" content="noindex" />');
   });
 
-  it('formats in the reader\'s language when it can, and in the brand\'s otherwise', async () => {
+  it("formats in the reader's language when it can, and in the brand's otherwise", async () => {
     const product = await createProductWithStock(t.prisma, [{ stock: 20, priceMinor: 12345678 }]);
     const german = await t.http.get(`/shop/${product.slug}`).set('Accept-Language', 'de-DE,de;q=0.9').expect(200);
     expect(pageData(german.text).locale).toBe('de-DE');
@@ -104,7 +115,11 @@ describe('storefront pages (server-rendered)', () => {
     const plain = await t.http.get('/shop').expect(200);
     expect(plain.text).not.toContain('/shop/theme.css');
 
-    await t.http.patch('/admin/settings').set(auth).send({ brandName: 'Indigo & Co.', logoUrl: '/brand/logo.svg', brandColor: '#ffeb3b' }).expect(200);
+    await t.http
+      .patch('/admin/settings')
+      .set(auth)
+      .send({ brandName: 'Indigo & Co.', logoUrl: '/brand/logo.svg', brandColor: '#ffeb3b' })
+      .expect(200);
     const html = (await t.http.get('/shop').expect(200)).text;
     expect(html).toContain('alt="Indigo &amp; Co."');
     expect(html).toContain('src="/brand/logo.svg"');

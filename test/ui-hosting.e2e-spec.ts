@@ -27,7 +27,12 @@ describe('web UI hosting', () => {
   const assetsOf = (html: string) => [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
 
   it('serves the console page for every console route, revalidated on each load', async () => {
-    for (const path of ['/console', '/console/', '/console/orders', '/console/orders/6f1c2a8e-2b7e-4b8e-9a53-0d1c2f3a4b5c?status=PAID&q=98']) {
+    for (const path of [
+      '/console',
+      '/console/',
+      '/console/orders',
+      '/console/orders/6f1c2a8e-2b7e-4b8e-9a53-0d1c2f3a4b5c?status=PAID&q=98',
+    ]) {
       const res = await t.http.get(path).expect(200);
       expect(res.headers['content-type']).toMatch(/^text\/html/);
       expect(res.headers['cache-control']).toBe('no-cache');
@@ -44,7 +49,11 @@ describe('web UI hosting', () => {
   it('sends the page under a policy that allows scripts and styles from this origin only, and the page has no inline code', async () => {
     const res = await t.http.get('/console/orders').expect(200);
     const csp = res.headers['content-security-policy'];
-    const directive = (name: string) => csp.split(';').find((d: string) => d.trim().startsWith(`${name} `))?.trim();
+    const directive = (name: string) =>
+      csp
+        .split(';')
+        .find((d: string) => d.trim().startsWith(`${name} `))
+        ?.trim();
     expect(directive('default-src')).toBe("default-src 'self'");
     expect(directive('script-src')).toBe("script-src 'self'");
     expect(directive('style-src')).toBe("style-src 'self'");
@@ -95,8 +104,12 @@ describe('web UI hosting', () => {
     }
   });
 
-  it('lets only the payment page load the payment providers\' scripts', async () => {
-    const directive = (csp: string, name: string) => csp.split(';').find((d) => d.trim().startsWith(`${name} `))?.trim();
+  it("lets only the payment page load the payment providers' scripts", async () => {
+    const directive = (csp: string, name: string) =>
+      csp
+        .split(';')
+        .find((d) => d.trim().startsWith(`${name} `))
+        ?.trim();
     const pay = (await t.http.get('/pay/6f1c2a8e-2b7e-4b8e-9a53-0d1c2f3a4b5c').expect(200)).headers['content-security-policy'];
     expect(directive(pay, 'script-src')).toBe("script-src 'self' https://js.stripe.com https://checkout.razorpay.com");
     expect(directive(pay, 'frame-src')).toContain('https://js.stripe.com');

@@ -34,45 +34,81 @@ describe('webhook endpoints cannot reach private networks', () => {
   });
 
   const auth = () => support.bearer(admin.token);
-  const create = (url: string) => t.http.post('/admin/webhook-endpoints').set(auth()).send({ url, events: ['*'] });
+  const create = (url: string) =>
+    t.http
+      .post('/admin/webhook-endpoints')
+      .set(auth())
+      .send({ url, events: ['*'] });
 
   it('refuses to save a URL that points at a private, loopback or link-local address, in any spelling', async () => {
     const before = await t.prisma.webhookEndpoint.count();
     const port = new URL(receiver.url).port;
     for (const url of [
-      `http://127.0.0.1:${port}/hook`, 'http://localhost/hook', 'http://[::1]/hook', 'http://169.254.169.254/latest/meta-data/',
-      'http://10.0.0.8/hook', 'http://192.168.1.1/hook', 'http://172.20.0.1/hook', 'http://100.64.0.1/hook', 'http://0.0.0.0/hook',
-      'http://224.0.0.1/hook', 'http://[::ffff:127.0.0.1]/hook', 'http://[fd00::1]/hook',
+      `http://127.0.0.1:${port}/hook`,
+      'http://localhost/hook',
+      'http://[::1]/hook',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://10.0.0.8/hook',
+      'http://192.168.1.1/hook',
+      'http://172.20.0.1/hook',
+      'http://100.64.0.1/hook',
+      'http://0.0.0.0/hook',
+      'http://224.0.0.1/hook',
+      'http://[::ffff:127.0.0.1]/hook',
+      'http://[fd00::1]/hook',
     ]) {
       const res = await create(url).expect(400);
-      expect({ url, details: res.body.details }).toEqual({ url, details: [{ field: 'url', errors: [expect.stringMatching(/^url must not (point|resolve) to a .+ address$/)] }] });
+      expect({ url, details: res.body.details }).toEqual({
+        url,
+        details: [{ field: 'url', errors: [expect.stringMatching(/^url must not (point|resolve) to a .+ address$/)] }],
+      });
     }
     expect(await t.prisma.webhookEndpoint.count()).toBe(before);
 
     const ok = await create('https://hooks.example.com/orderline').expect(201);
-    const patched = await t.http.patch(`/admin/webhook-endpoints/${ok.body.id}`).set(auth()).send({ url: 'http://169.254.169.254/' }).expect(400);
+    const patched = await t.http
+      .patch(`/admin/webhook-endpoints/${ok.body.id}`)
+      .set(auth())
+      .send({ url: 'http://169.254.169.254/' })
+      .expect(400);
     expect(patched.body.details).toEqual([{ field: 'url', errors: ['url must not point to a link-local address'] }]);
-    expect((await t.http.get(`/admin/webhook-endpoints/${ok.body.id}`).set(auth()).expect(200)).body.url).toBe('https://hooks.example.com/orderline');
+    expect((await t.http.get(`/admin/webhook-endpoints/${ok.body.id}`).set(auth()).expect(200)).body.url).toBe(
+      'https://hooks.example.com/orderline',
+    );
     await t.http.delete(`/admin/webhook-endpoints/${ok.body.id}`).set(auth()).expect(204);
   });
 
   it('refuses at delivery a stored URL whose address is private, without connecting, and tells the admin only that', async () => {
     // Rows as an earlier version (or a DNS change since saving) could have left them: written past the API's check.
     const box = t.app.get(SecretBox);
-    const endpoints = await Promise.all([receiver.url, receiver.url.replace('127.0.0.1', 'localhost')].map(async (base) => {
-      const id = randomUUID();
-      await t.prisma.webhookEndpoint.create({
-        data: { id, url: `${base}/internal`, events: ['*'], secretEncrypted: box.encrypt(`ol_whsec_${randomBytes(8).toString('hex')}`, `webhook_endpoints.secret:${id}`) },
-      });
-      return id;
-    }));
+    const endpoints = await Promise.all(
+      [receiver.url, receiver.url.replace('127.0.0.1', 'localhost')].map(async (base) => {
+        const id = randomUUID();
+        await t.prisma.webhookEndpoint.create({
+          data: {
+            id,
+            url: `${base}/internal`,
+            events: ['*'],
+            secretEncrypted: box.encrypt(`ol_whsec_${randomBytes(8).toString('hex')}`, `webhook_endpoints.secret:${id}`),
+          },
+        });
+        return id;
+      }),
+    );
 
     const product = await createProductWithStock(t.prisma, [{ stock: 2 }]);
-    const res = await t.http.post('/orders/checkout').send(checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }])).expect(201);
+    const res = await t.http
+      .post('/orders/checkout')
+      .send(checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }]))
+      .expect(201);
     await t.app.get(OutboxDispatcher).drain();
 
-    const rows = await t.prisma.outboxMessage.findMany({ where: { aggregateId: res.body.order.id, destination: { startsWith: 'webhook:' } } });
-    expect(rows.map((r) => [r.destination, r.status, r.attempts, r.lastError]).sort()).toEqual(endpoints.map((id) => [`webhook:${id}`, 'FAILED', 1, 'Webhook endpoint address not allowed (loopback)']).sort());
+    const rows = await t.prisma.outboxMessage.findMany({
+      where: { aggregateId: res.body.order.id, destination: { startsWith: 'webhook:' } },
+    });
+    expect(rows.map((r) => [r.destination, r.status, r.attempts, r.lastError]).sort()).toEqual(
+      endpoints.map((id) => [`webhook:${id}`, 'FAILED', 1, 'Webhook endpoint address not allowed (loopback)']).sort(),
+    );
     expect(receiver.requests).toHaveLength(0);
     await t.prisma.webhookEndpoint.deleteMany({ where: { id: { in: endpoints } } });
   });

@@ -9,7 +9,9 @@ const randomPage = () => 1 + Math.floor(Math.random() * PAGES);
 
 /** GET /products, one of the first pages (newest first, default page size), as a shopper browsing. */
 export function listRequests(): AutocannonRequest[] {
-  return [{ method: 'GET', path: '/products', setupRequest: (req) => ({ ...req, path: `/products?page=${randomPage()}&limit=${PAGE_SIZE}` }) }];
+  return [
+    { method: 'GET', path: '/products', setupRequest: (req) => ({ ...req, path: `/products?page=${randomPage()}&limit=${PAGE_SIZE}` }) },
+  ];
 }
 
 /** GET /products/:slug over all seeded products. */
@@ -22,7 +24,14 @@ export function detailRequests(slugs: string[]): AutocannonRequest[] {
  * link-preview tags and data) — what a shared link costs. Its raw baseline is the product read alone (rawDetail).
  */
 export function shopPageRequests(slugs: string[]): AutocannonRequest[] {
-  return [{ method: 'GET', path: '/shop', headers: { 'accept-language': 'en-IN' }, setupRequest: (req) => ({ ...req, path: `/shop/${pick(slugs)}` }) }];
+  return [
+    {
+      method: 'GET',
+      path: '/shop',
+      headers: { 'accept-language': 'en-IN' },
+      setupRequest: (req) => ({ ...req, path: `/shop/${pick(slugs)}` }),
+    },
+  ];
 }
 
 /**
@@ -49,7 +58,11 @@ export async function rawList(client: pg.Client): Promise<RawOutcome> {
 
 export function rawDetail(slugs: string[]) {
   return async (client: pg.Client): Promise<RawOutcome> => {
-    const { rows } = await client.query({ name: 'bench-detail', text: `SELECT ${PRODUCT_JSON} FROM products p WHERE p.slug = $1 AND p.status = 'ACTIVE'`, values: [pick(slugs)] });
+    const { rows } = await client.query({
+      name: 'bench-detail',
+      text: `SELECT ${PRODUCT_JSON} FROM products p WHERE p.slug = $1 AND p.status = 'ACTIVE'`,
+      values: [pick(slugs)],
+    });
     if (!rows.length) throw new Error('seeded product not found');
     return 'ok';
   };

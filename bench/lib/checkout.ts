@@ -45,7 +45,17 @@ export function rawCheckout(pickVariant: () => string) {
     const variantId = pickVariant();
     const ids = [variantId];
     const quantity = 1;
-    const priced = await client.query<{ sku: string; name: string; price_minor: number; currency: string; active: boolean; product_name: string; product_status: string; on_hand: number; reserved: number }>({
+    const priced = await client.query<{
+      sku: string;
+      name: string;
+      price_minor: number;
+      currency: string;
+      active: boolean;
+      product_name: string;
+      product_status: string;
+      on_hand: number;
+      reserved: number;
+    }>({
       name: 'bench-price',
       text: `SELECT v.id::text, v.sku, v.name, v.price_minor, v.currency, v.active, p.name AS product_name, p.status::text AS product_status,
                     p.available_from, il.on_hand, il.reserved
@@ -77,15 +87,18 @@ export function rawCheckout(pickVariant: () => string) {
       name: 'bench-order',
       text: `WITH o AS (
                INSERT INTO orders (id, user_id, status, payment_method, currency, subtotal_minor, total_minor, customer_name, email, phone,
-                                   shipping_address, guest_token_hash, reservation_expires_at, needs_review, carrier, tracking_number, created_at, updated_at)
-               VALUES ($1::uuid, NULL, 'CONFIRMED', 'COD', $2, $3, $3, 'Bench Shopper', $4, '+919800000000', $5::jsonb, $6, NULL, false, NULL, NULL, $7, $7)
+                                   shipping_address, guest_token_hash, reservation_expires_at, needs_review, carrier, tracking_number,
+                                   created_at, updated_at)
+               VALUES ($1::uuid, NULL, 'CONFIRMED', 'COD', $2, $3, $3, 'Bench Shopper', $4, '+919800000000',
+                       $5::jsonb, $6, NULL, false, NULL, NULL, $7, $7)
                RETURNING number
              ), items AS (
                INSERT INTO order_items (id, order_id, variant_id, sku, product_name, variant_name, unit_price_minor, quantity, line_total_minor)
                VALUES (gen_random_uuid(), $1::uuid, $8::uuid, $9, $10, $11, $12, $13, $3)
              ), history AS (
                INSERT INTO order_status_history (order_id, from_status, to_status, event, reason, actor_type, actor_id)
-               VALUES ($1::uuid, NULL, 'CREATED', 'CHECKOUT', NULL, 'GUEST', NULL), ($1::uuid, 'CREATED', 'CONFIRMED', 'CONFIRM_COD', NULL, 'GUEST', NULL)
+               VALUES ($1::uuid, NULL, 'CREATED', 'CHECKOUT', NULL, 'GUEST', NULL),
+                      ($1::uuid, 'CREATED', 'CONFIRMED', 'CONFIRM_COD', NULL, 'GUEST', NULL)
              ), audit AS (
                INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, before, after, request_id)
                VALUES ('GUEST', NULL, 'order.created', 'order', $1::text, NULL, $14::jsonb, $15),
@@ -93,9 +106,26 @@ export function rawCheckout(pickVariant: () => string) {
              )
              SELECT number FROM o`,
       values: [
-        orderId, line.currency, total, RAW_CHECKOUT_EMAIL, JSON.stringify(SHIPPING), tokenHash, now,
-        variantId, line.sku, line.product_name, line.name, line.price_minor, quantity,
-        JSON.stringify({ status: 'CREATED', paymentMethod: 'COD', currency: line.currency, totalMinor: total, items: [{ variantId, sku: line.sku, quantity, unitPriceMinor: line.price_minor }] }),
+        orderId,
+        line.currency,
+        total,
+        RAW_CHECKOUT_EMAIL,
+        JSON.stringify(SHIPPING),
+        tokenHash,
+        now,
+        variantId,
+        line.sku,
+        line.product_name,
+        line.name,
+        line.price_minor,
+        quantity,
+        JSON.stringify({
+          status: 'CREATED',
+          paymentMethod: 'COD',
+          currency: line.currency,
+          totalMinor: total,
+          items: [{ variantId, sku: line.sku, quantity, unitPriceMinor: line.price_minor }],
+        }),
         requestId,
       ],
     });
@@ -116,15 +146,35 @@ export function rawCheckout(pickVariant: () => string) {
     });
     await client.query({
       name: 'bench-outbox',
-      text: `INSERT INTO outbox_messages (id, event, aggregate_id, destination, payload) VALUES (gen_random_uuid(), 'order.created', $1, 'channel:log', $2::jsonb)`,
+      text: `INSERT INTO outbox_messages (id, event, aggregate_id, destination, payload) VALUES (gen_random_uuid(), 'order.created', $1,
+                  'channel:log', $2::jsonb)`,
       values: [
         orderId,
         JSON.stringify({
           order: {
-            id: orderId, number, status: 'CONFIRMED', previousStatus: null, paymentMethod: 'COD', currency: line.currency, subtotalMinor: total, totalMinor: total,
-            items: [{ sku: line.sku, name: `${line.product_name} (${line.name})`, quantity, unitPriceMinor: line.price_minor, lineTotalMinor: total }],
+            id: orderId,
+            number,
+            status: 'CONFIRMED',
+            previousStatus: null,
+            paymentMethod: 'COD',
+            currency: line.currency,
+            subtotalMinor: total,
+            totalMinor: total,
+            items: [
+              {
+                sku: line.sku,
+                name: `${line.product_name} (${line.name})`,
+                quantity,
+                unitPriceMinor: line.price_minor,
+                lineTotalMinor: total,
+              },
+            ],
             customer: { name: 'Bench Shopper', email: RAW_CHECKOUT_EMAIL, phone: '+919800000000' },
-            shippingAddress: SHIPPING, carrier: null, trackingNumber: null, trackingUrl: null, createdAt: now,
+            shippingAddress: SHIPPING,
+            carrier: null,
+            trackingNumber: null,
+            trackingUrl: null,
+            createdAt: now,
           },
           reason: null,
         }),

@@ -20,13 +20,17 @@ export const SCENARIOS = ['hot', 'spread', 'catalogue', 'storefront', 'webhooks'
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 function list(value: string | undefined): string[] | undefined {
-  const items = value?.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   return items?.length ? items : undefined;
 }
 
 export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   const connections = (list(env.BENCH_CONNECTIONS) ?? ['1', '8', '32', '64']).map(Number);
-  if (connections.some((c) => !Number.isInteger(c) || c < 1 || c > 256)) throw new Error('BENCH_CONNECTIONS: comma-separated integers 1..256');
+  if (connections.some((c) => !Number.isInteger(c) || c < 1 || c > 256))
+    throw new Error('BENCH_CONNECTIONS: comma-separated integers 1..256');
   const scenarios = list(env.BENCH_SCENARIOS) ?? [...SCENARIOS];
   const unknown = scenarios.filter((s) => !(SCENARIOS as readonly string[]).includes(s));
   if (unknown.length) throw new Error(`BENCH_SCENARIOS: unknown ${unknown.join(', ')} (known: ${SCENARIOS.join(', ')})`);

@@ -16,13 +16,28 @@ const fromDist = (file: string) => import(pathToFileURL(path.resolve('dist', fil
  * ReservationExpiryJob (the class the scheduler calls) in a Nest application context against the same database and
  * times `expireDue()` until nothing is left.
  */
-export async function runExpiry(db: pg.Pool, databaseUrl: string, catalogue: BenchCatalogue, count: number, log: (m: string) => void): Promise<ExpiryResult> {
+export async function runExpiry(
+  db: pg.Pool,
+  databaseUrl: string,
+  catalogue: BenchCatalogue,
+  count: number,
+  log: (m: string) => void,
+): Promise<ExpiryResult> {
   log(`expiry: writing ${count.toLocaleString('en-US')} expired reservations`);
-  await seedPendingOrders(db, { count, variantIds: catalogue.spreadVariantIds, expiresAt: new Date(Date.now() - 60_000), email: 'bench-expiry@example.com' });
+  await seedPendingOrders(db, {
+    count,
+    variantIds: catalogue.spreadVariantIds,
+    expiresAt: new Date(Date.now() - 60_000),
+    email: 'bench-expiry@example.com',
+  });
   await db.query('ANALYZE orders');
 
   Object.assign(process.env, {
-    DATABASE_URL: databaseUrl, SCHEDULER_ENABLED: 'false', SEED_DEMO_DATA: 'false', LOG_LEVEL: 'warn', LOG_REQUESTS: 'false',
+    DATABASE_URL: databaseUrl,
+    SCHEDULER_ENABLED: 'false',
+    SEED_DEMO_DATA: 'false',
+    LOG_LEVEL: 'warn',
+    LOG_REQUESTS: 'false',
     JWT_SECRET: process.env.JWT_SECRET ?? randomBytes(32).toString('hex'), // no tokens here; nor a generated secret in .data/
   });
   await import('reflect-metadata');
@@ -37,7 +52,9 @@ export async function runExpiry(db: pg.Pool, databaseUrl: string, catalogue: Ben
     const started = performance.now();
     const expired = await job.expireDue();
     const seconds = (performance.now() - started) / 1000;
-    const { rows } = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE status = 'PAYMENT_PENDING' AND reservation_expires_at <= now()`);
+    const { rows } = await db.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM orders WHERE status = 'PAYMENT_PENDING' AND reservation_expires_at <= now()`,
+    );
     return { reservations: expired, seconds, perSecond: expired / seconds, batches: Math.ceil(expired / batchSize), leftOver: rows[0].n };
   } finally {
     await context.close();

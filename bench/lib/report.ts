@@ -36,7 +36,15 @@ export interface Checks {
 export interface BenchReport {
   startedAt: string;
   finishedAt: string;
-  machine: { cpus: number; cpuModel: string; memoryGb: number; node: string; postgres: string; loadAverageAtStart: number; loadAverageAtEnd: number };
+  machine: {
+    cpus: number;
+    cpuModel: string;
+    memoryGb: number;
+    node: string;
+    postgres: string;
+    loadAverageAtStart: number;
+    loadAverageAtEnd: number;
+  };
   settings: Record<string, unknown>;
   rows: LoadRow[];
   expiry?: ExpiryResult;
@@ -53,23 +61,34 @@ const num = (v: number) => Math.round(v).toLocaleString('en-US');
 export function markdown(report: BenchReport): string {
   const lines = [
     `Orderline benchmark — ${report.machine.cpus} CPU (${report.machine.cpuModel}), Node ${report.machine.node}, ${report.machine.postgres}; ` +
-      `${report.settings.durationSeconds} s per run, app pool ${report.settings.appPoolSize}; load average ${report.machine.loadAverageAtStart} before, ${report.machine.loadAverageAtEnd} after.`,
+      `${report.settings.durationSeconds} s per run, app pool ${report.settings.appPoolSize}; load average ` +
+      `${report.machine.loadAverageAtStart} before, ${report.machine.loadAverageAtEnd} after.`,
     '',
-    '| scenario | conns | app ops/s | app p50 ms | app p99 ms | raw pg ops/s | raw p50 ms | raw p99 ms | app ÷ raw | non-2xx | server CPU ms/req | server RSS MB |',
+    '| scenario | conns | app ops/s | app p50 ms | app p99 ms | raw pg ops/s | raw p50 ms | raw p99 ms | app ÷ raw | non-2xx | ' +
+      'server CPU ms/req | server RSS MB |',
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|',
   ];
   for (const row of report.rows) {
-    const other = Object.entries(row.app.outcomes).filter(([status]) => !status.startsWith('2')).map(([s, n]) => `${s}×${n}`);
+    const other = Object.entries(row.app.outcomes)
+      .filter(([status]) => !status.startsWith('2'))
+      .map(([s, n]) => `${s}×${n}`);
     if (row.app.transportErrors) other.push(`errors×${row.app.transportErrors}`);
     lines.push(
       `| ${row.scenario} | ${row.connections} | ${num(row.app.perSecond)} | ${ms(row.app.p50Ms)} | ${ms(row.app.p99Ms)} | ` +
-        (row.raw ? `${num(row.raw.perSecond)} | ${ms(row.raw.p50Ms)} | ${ms(row.raw.p99Ms)} | ${Math.round((row.app.perSecond / row.raw.perSecond) * 100)}% | ` : '– | – | – | – | ') +
+        (row.raw
+          ? `${num(row.raw.perSecond)} | ${ms(row.raw.p50Ms)} | ${ms(row.raw.p99Ms)} | ` +
+            `${Math.round((row.app.perSecond / row.raw.perSecond) * 100)}% | `
+          : '– | – | – | – | ') +
         `${other.join(' ') || '0'} | ${row.app.serverCpuMsPerRequest ?? '–'} | ${row.app.peakRssMb ?? '–'} |`,
     );
   }
   if (report.expiry) {
     const e = report.expiry;
-    lines.push('', `Expiry: ${num(e.reservations)} reservations expired in ${e.seconds.toFixed(2)} s (${num(e.perSecond)}/s, ${e.batches} batches), ${e.leftOver} left over.`);
+    lines.push(
+      '',
+      `Expiry: ${num(e.reservations)} reservations expired in ${e.seconds.toFixed(2)} s (${num(e.perSecond)}/s, ${e.batches} ` +
+        `batches), ${e.leftOver} left over.`,
+    );
   }
   if (report.serverProfile) {
     lines.push('', `Server CPU by area (self time, ${report.serverProfile.file}):`, '', '| area | % |', '|---|---:|');
@@ -78,8 +97,10 @@ export function markdown(report: BenchReport): string {
   const c = report.checks;
   lines.push(
     '',
-    `Server peak RSS: ${report.serverPeakRssMb} MB. Checks: ${c.passed ? 'PASSED' : 'FAILED'} — 5xx: ${c.serverErrors}, transport errors: ${c.transportErrors}, ` +
-      `checkout orders in the database ${num(c.ordersCreated)} for ${num(c.checkoutsAnswered2xx)} 2xx answers (the rest were in flight when a run stopped), ` +
+    `Server peak RSS: ${report.serverPeakRssMb} MB. Checks: ${c.passed ? 'PASSED' : 'FAILED'} — 5xx: ${c.serverErrors}, transport ` +
+      `errors: ${c.transportErrors}, ` +
+      `checkout orders in the database ${num(c.ordersCreated)} for ${num(c.checkoutsAnswered2xx)} 2xx answers (the rest were in ` +
+      `flight when a run stopped), ` +
       `ledger/stock/order/money problems: ${c.problems.length}.`,
   );
   return lines.join('\n');

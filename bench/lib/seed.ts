@@ -60,7 +60,9 @@ export async function seedCatalogue(db: pg.Pool, products = 2_000, variantsPerPr
   }
   await db.query('ANALYZE');
   const hot = await db.query<{ id: string }>(`SELECT id::text FROM variants WHERE sku = 'BENCH-HOT'`);
-  const spread = await db.query<{ id: string }>(`SELECT id::text FROM variants WHERE sku LIKE 'BENCH-%-%' AND sku <> 'BENCH-HOT' ORDER BY sku`);
+  const spread = await db.query<{ id: string }>(
+    `SELECT id::text FROM variants WHERE sku LIKE 'BENCH-%-%' AND sku <> 'BENCH-HOT' ORDER BY sku`,
+  );
   const slugs = await db.query<{ slug: string }>(`SELECT slug FROM products WHERE slug LIKE 'bench-product-%' ORDER BY slug`);
   return { hotVariantId: hot.rows[0].id, spreadVariantIds: spread.rows.map((r) => r.id), productSlugs: slugs.rows.map((r) => r.slug) };
 }

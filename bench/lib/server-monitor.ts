@@ -15,7 +15,10 @@ export class ServerMonitor {
   private lifetimePeakKb = 0;
   private phaseCpuStartMs = 0;
 
-  constructor(private readonly pid: number, private readonly intervalMs = 100) {}
+  constructor(
+    private readonly pid: number,
+    private readonly intervalMs = 100,
+  ) {}
 
   start(): this {
     this.timer = setInterval(() => this.sample(), this.intervalMs);

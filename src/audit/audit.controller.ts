@@ -16,7 +16,12 @@ export class AuditController {
   @ApiOkResponse({ type: AuditPageResponse })
   @ApiForbiddenResponse({ type: ErrorResponse })
   async list(@Query() query: AuditQueryDto): Promise<AuditPageResponse> {
-    const rows = await this.audit.list({ entityType: query.entityType, entityId: query.entityId, limit: query.limit, beforeId: query.before ? BigInt(query.before) : undefined });
+    const rows = await this.audit.list({
+      entityType: query.entityType,
+      entityId: query.entityId,
+      limit: query.limit,
+      beforeId: query.before ? BigInt(query.before) : undefined,
+    });
     const items = rows.map((r) => ({ ...r, id: r.id.toString() }));
     return { items, nextCursor: rows.length === query.limit ? items[items.length - 1].id : null };
   }

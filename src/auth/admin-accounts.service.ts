@@ -8,7 +8,11 @@ import { AuthService } from './auth.service.js';
 /** Operators' account tasks (`npm run admin`): create an admin, reset a password. Both audited. */
 @Injectable()
 export class AdminAccountsService {
-  constructor(private readonly prisma: PrismaService, private readonly auth: AuthService, private readonly audit: AuditService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly auth: AuthService,
+    private readonly audit: AuditService,
+  ) {}
 
   async createAdmin(input: { email: string; password: string; name: string }, actor: Actor): Promise<{ id: string; email: string }> {
     const email = input.email.trim().toLowerCase();
@@ -17,9 +21,18 @@ export class AdminAccountsService {
     const passwordHash = await this.auth.hashPassword(input.password);
     return this.prisma.$transaction(async (tx) => {
       const existing = await tx.user.findUnique({ where: { email }, select: { role: true } });
-      if (existing) throw new ConflictError(`An account with ${email} already exists (${existing.role}); reset its password instead, or use another email`);
+      if (existing)
+        throw new ConflictError(
+          `An account with ${email} already exists (${existing.role}); reset its password instead, or use another email`,
+        );
       const user = await tx.user.create({ data: { email, passwordHash, name: input.name, role: 'ADMIN' } });
-      await this.audit.record(tx, { actor, action: 'user.admin_created', entityType: 'user', entityId: user.id, after: { email, role: 'ADMIN' } });
+      await this.audit.record(tx, {
+        actor,
+        action: 'user.admin_created',
+        entityType: 'user',
+        entityId: user.id,
+        after: { email, role: 'ADMIN' },
+      });
       return { id: user.id, email };
     });
   }

@@ -1,6 +1,13 @@
 import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common';
 import {
-  ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
@@ -16,7 +23,10 @@ import { StrictRateLimit } from '../ops/rate-limit.js';
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {
-  constructor(private readonly auth: AuthService, private readonly sessions: SessionsService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly sessions: SessionsService,
+  ) {}
 
   @Public()
   @StrictRateLimit()
@@ -45,8 +55,9 @@ export class AuthController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'A new access token for the browser session',
-    description: `Reads the ${SESSION_COOKIE} cookie set by POST /auth/login with refreshCookie, and replaces it with a new one (each refresh token `
-      + 'works once; reusing one ends the session everywhere).',
+    description:
+      `Reads the ${SESSION_COOKIE} cookie set by POST /auth/login with refreshCookie, and replaces it with a new one (each refresh token ` +
+      'works once; reusing one ends the session everywhere).',
   })
   @ApiOkResponse({ type: TokenResponse })
   @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'No session, or it expired, was revoked or its token was reused' })

@@ -16,7 +16,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const optional = this.reflector.getAllAndOverride<boolean>(IS_OPTIONAL_AUTH, targets);
-    if (optional && !context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>().headers.authorization) return true;
+    if (optional && !context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>().headers.authorization)
+      return true;
     return super.canActivate(context);
   }
 

@@ -11,7 +11,6 @@ import type { User } from '../generated/prisma/client.js';
 import type { ChangePasswordDto, LoginDto, RegisterDto, TokenResponse, UserResponse } from './dto/auth.dto.js';
 import { SessionsService, type IssuedSession } from './sessions.service.js';
 
-
 export function toUserResponse(user: User): UserResponse {
   return { id: user.id, email: user.email, name: user.name, phone: user.phone, role: user.role, createdAt: user.createdAt };
 }
@@ -38,9 +37,16 @@ export class AuthService {
     const email = dto.email.toLowerCase();
     const passwordHash = await this.hashPassword(dto.password);
     const user = await this.prisma.$transaction(async (tx) => {
-      if (await tx.user.findUnique({ where: { email }, select: { id: true } })) throw new ConflictError('An account with this email already exists');
+      if (await tx.user.findUnique({ where: { email }, select: { id: true } }))
+        throw new ConflictError('An account with this email already exists');
       const created = await tx.user.create({ data: { email, passwordHash, name: dto.name, phone: dto.phone, role: 'CUSTOMER' } });
-      await this.audit.record(tx, { actor: { type: 'USER', id: created.id }, action: 'user.registered', entityType: 'user', entityId: created.id, after: toUserResponse(created) });
+      await this.audit.record(tx, {
+        actor: { type: 'USER', id: created.id },
+        action: 'user.registered',
+        entityType: 'user',
+        entityId: created.id,
+        after: toUserResponse(created),
+      });
       return created;
     });
     return this.issueToken(user);
@@ -69,10 +75,14 @@ export class AuthService {
     const user = await this.prisma.user.findUnique({ where: { id: userId } });
     if (!user) throw new UnauthorizedError('A valid bearer token is required');
     if (!(await bcrypt.compare(dto.currentPassword, user.passwordHash))) {
-      throw new InvalidInputError('Validation failed: currentPassword', [{ field: 'currentPassword', errors: ['currentPassword is not your current password'] }]);
+      throw new InvalidInputError('Validation failed: currentPassword', [
+        { field: 'currentPassword', errors: ['currentPassword is not your current password'] },
+      ]);
     }
     if (dto.newPassword === dto.currentPassword) {
-      throw new InvalidInputError('Validation failed: newPassword', [{ field: 'newPassword', errors: ['newPassword must differ from the current password'] }]);
+      throw new InvalidInputError('Validation failed: newPassword', [
+        { field: 'newPassword', errors: ['newPassword must differ from the current password'] },
+      ]);
     }
     const passwordHash = await this.hashPassword(dto.newPassword);
     await this.prisma.$transaction(async (tx) => {
@@ -80,7 +90,13 @@ export class AuthService {
       const changed = await tx.user.updateMany({ where: { id: userId, passwordHash: user.passwordHash }, data: { passwordHash } });
       if (!changed.count) throw new ConflictError('The password was changed at the same time; try again');
       const sessionsEnded = await this.sessions.revokeOthers(tx, userId, currentSession);
-      await this.audit.record(tx, { actor: { type: 'USER', id: userId }, action: 'user.password_changed', entityType: 'user', entityId: userId, after: { sessionsEnded } });
+      await this.audit.record(tx, {
+        actor: { type: 'USER', id: userId },
+        action: 'user.password_changed',
+        entityType: 'user',
+        entityId: userId,
+        after: { sessionsEnded },
+      });
     });
   }
 

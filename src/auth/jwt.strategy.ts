@@ -32,6 +32,11 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   }
 
   validate(payload: JwtPayload): AuthUser {
-    return { id: payload.sub, email: payload.email, role: payload.role, ...(payload.exp !== undefined && { tokenExpiresAt: payload.exp * 1000 }) };
+    return {
+      id: payload.sub,
+      email: payload.email,
+      role: payload.role,
+      ...(payload.exp !== undefined && { tokenExpiresAt: payload.exp * 1000 }),
+    };
   }
 }

@@ -27,14 +27,22 @@ const sessionEnded = () => new UnauthorizedError('Your session has ended; sign i
  */
 @Injectable()
 export class SessionsService {
-  constructor(private readonly prisma: PrismaService, private readonly audit: AuditService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditService,
+  ) {}
 
   /** A new session (family) for a user who just proved their password. Sweeps the user's long-expired tokens. */
   async start(user: User): Promise<IssuedSession> {
     return this.prisma.$transaction(async (tx) => {
       await tx.refreshToken.deleteMany({ where: { userId: user.id, expiresAt: { lt: new Date() } } });
       const session = await this.issue(tx, user.id, randomUUID(), new Date());
-      await this.audit.record(tx, { actor: { type: 'USER', id: user.id }, action: 'auth.session_started', entityType: 'user', entityId: user.id });
+      await this.audit.record(tx, {
+        actor: { type: 'USER', id: user.id },
+        action: 'auth.session_started',
+        entityType: 'user',
+        entityId: user.id,
+      });
       return session;
     });
   }
@@ -51,12 +59,19 @@ export class SessionsService {
       if (claimed.count === 0) {
         const revoked = await this.revokeFamily(tx, token.familyId);
         await this.audit.record(tx, {
-          actor: { type: 'USER', id: token.userId }, action: 'auth.refresh_token_reused', entityType: 'user', entityId: token.userId,
+          actor: { type: 'USER', id: token.userId },
+          action: 'auth.refresh_token_reused',
+          entityType: 'user',
+          entityId: token.userId,
           after: { familyId: token.familyId, tokensRevoked: revoked },
         });
         return { ended: true as const };
       }
-      return { ended: false as const, user: token.user, session: await this.issue(tx, token.userId, token.familyId, token.sessionStartedAt) };
+      return {
+        ended: false as const,
+        user: token.user,
+        session: await this.issue(tx, token.userId, token.familyId, token.sessionStartedAt),
+      };
     });
     // Thrown after the commit, so that a reuse's revocation stays.
     if (outcome.ended) throw sessionEnded();
@@ -67,9 +82,17 @@ export class SessionsService {
   async end(presented: string | undefined): Promise<void> {
     if (!presented) return;
     await this.prisma.$transaction(async (tx) => {
-      const token = await tx.refreshToken.findUnique({ where: { tokenHash: hashToken(presented) }, select: { userId: true, familyId: true } });
+      const token = await tx.refreshToken.findUnique({
+        where: { tokenHash: hashToken(presented) },
+        select: { userId: true, familyId: true },
+      });
       if (!token || !(await this.revokeFamily(tx, token.familyId))) return;
-      await this.audit.record(tx, { actor: { type: 'USER', id: token.userId }, action: 'auth.session_ended', entityType: 'user', entityId: token.userId });
+      await this.audit.record(tx, {
+        actor: { type: 'USER', id: token.userId },
+        action: 'auth.session_ended',
+        entityType: 'user',
+        entityId: token.userId,
+      });
     });
   }
 
@@ -78,7 +101,9 @@ export class SessionsService {
    * transaction (a password change). Returns how many sessions ended.
    */
   async revokeOthers(tx: Tx, userId: string, keep: string | undefined): Promise<number> {
-    const kept = keep ? await tx.refreshToken.findUnique({ where: { tokenHash: hashToken(keep) }, select: { userId: true, familyId: true } }) : null;
+    const kept = keep
+      ? await tx.refreshToken.findUnique({ where: { tokenHash: hashToken(keep) }, select: { userId: true, familyId: true } })
+      : null;
     const keepFamily = kept?.userId === userId ? kept.familyId : undefined;
     const families = await tx.refreshToken.findMany({
       where: { userId, revokedAt: null, expiresAt: { gt: new Date() }, ...(keepFamily && { familyId: { not: keepFamily } }) },
@@ -86,7 +111,10 @@ export class SessionsService {
       select: { familyId: true },
     });
     if (families.length) {
-      await tx.refreshToken.updateMany({ where: { familyId: { in: families.map((f) => f.familyId) }, revokedAt: null }, data: { revokedAt: new Date() } });
+      await tx.refreshToken.updateMany({
+        where: { familyId: { in: families.map((f) => f.familyId) }, revokedAt: null },
+        data: { revokedAt: new Date() },
+      });
     }
     return families.length;
   }

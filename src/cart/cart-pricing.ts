@@ -79,20 +79,31 @@ export async function priceCart(db: Pick<PrismaService | Tx, '$queryRaw'>, items
 
   const currency = priced[0].variant.currency;
   const otherCurrency = priced.flatMap(({ variant }, i): FieldError[] =>
-    variant.currency === currency ? [] : [{ field: `items.${i}.variantId`, errors: [`priced in ${variant.currency} while the cart is in ${currency}`] }],
+    variant.currency === currency
+      ? []
+      : [{ field: `items.${i}.variantId`, errors: [`priced in ${variant.currency} while the cart is in ${currency}`] }],
   );
   if (otherCurrency.length) throw new InvalidInputError('A cart can hold items of one currency only', otherCurrency);
 
   const lines = priced.map(({ item, variant: v }) => ({
-    variantId: v.variantId, sku: v.sku, productId: v.productId, productName: v.productName, variantName: v.variantName,
-    unitPriceMinor: v.priceMinor, quantity: item.quantity, lineTotalMinor: v.priceMinor * item.quantity,
+    variantId: v.variantId,
+    sku: v.sku,
+    productId: v.productId,
+    productName: v.productName,
+    variantName: v.variantName,
+    unitPriceMinor: v.priceMinor,
+    quantity: item.quantity,
+    lineTotalMinor: v.priceMinor * item.quantity,
   }));
   const totalMinor = lines.reduce((sum, line) => sum + line.lineTotalMinor, 0);
   if (totalMinor > MAX_AMOUNT_MINOR) {
-    throw new InvalidInputError('The cart total is too large', [{ field: 'items', errors: [`the total may not exceed ${MAX_AMOUNT_MINOR} minor units`] }]);
+    throw new InvalidInputError('The cart total is too large', [
+      { field: 'items', errors: [`the total may not exceed ${MAX_AMOUNT_MINOR} minor units`] },
+    ]);
   }
   const demand: StockDemand = new Map();
-  for (const line of lines) demand.set(line.variantId, { sku: line.sku, quantity: (demand.get(line.variantId)?.quantity ?? 0) + line.quantity });
+  for (const line of lines)
+    demand.set(line.variantId, { sku: line.sku, quantity: (demand.get(line.variantId)?.quantity ?? 0) + line.quantity });
   const levels = new Map(rows.map((r) => [r.variantId, { variantId: r.variantId, onHand: r.onHand, reserved: r.reserved }]));
   return { lines, currency, totalMinor, demand, levels };
 }

@@ -15,7 +15,12 @@ export class CartController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Price a basket and check stock without reserving anything' })
   @ApiOkResponse({ type: CartQuoteResponse })
-  @ApiBadRequestResponse({ type: ErrorResponse, description: 'A line is unknown, archived, deactivated, not on sale yet or has quantity ≤ 0; or currencies are mixed. details names the line (items.N.variantId / items.N.quantity)' })
+  @ApiBadRequestResponse({
+    type: ErrorResponse,
+    description:
+      'A line is unknown, archived, deactivated, not on sale yet or has quantity ≤ 0; or currencies are mixed. details names the ' +
+      'line (items.N.variantId / items.N.quantity)',
+  })
   quote(@Body() dto: CartQuoteDto): Promise<CartQuoteResponse> {
     return this.cart.quote(dto.items);
   }

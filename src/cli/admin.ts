@@ -11,10 +11,15 @@ Without --password a random one is generated and printed once.`;
 const [command, ...rest] = process.argv.slice(2);
 
 await runCli(USAGE, async ({ app, print }) => {
-  if (command !== 'create' && command !== 'reset-password') throw new UsageError(command ? `Unknown command ${command}` : 'No command given');
+  if (command !== 'create' && command !== 'reset-password')
+    throw new UsageError(command ? `Unknown command ${command}` : 'No command given');
   let values: { email?: string; password?: string; name?: string };
   try {
-    ({ values } = parseArgs({ args: rest, options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } }, strict: true }));
+    ({ values } = parseArgs({
+      args: rest,
+      options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' } },
+      strict: true,
+    }));
   } catch (error) {
     throw new UsageError((error as Error).message);
   }

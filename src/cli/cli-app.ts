@@ -39,9 +39,10 @@ export async function runCli(usage: string, command: (cli: CliContext) => Promis
     await command({ app, config, print: (line) => process.stdout.write(`${line}\n`) });
   } catch (error) {
     exitCode = error instanceof UsageError ? 2 : 1;
-    const lines = error instanceof ConfigurationError
-      ? error.problems.map((p) => `Configuration error: ${p}`)
-      : [`Error: ${error instanceof Error ? error.message : String(error)}`, ...(error instanceof UsageError ? [usage] : [])];
+    const lines =
+      error instanceof ConfigurationError
+        ? error.problems.map((p) => `Configuration error: ${p}`)
+        : [`Error: ${error instanceof Error ? error.message : String(error)}`, ...(error instanceof UsageError ? [usage] : [])];
     process.stderr.write(`${lines.join('\n')}\n`);
   } finally {
     await app?.close().catch(() => undefined);

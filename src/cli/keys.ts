@@ -30,14 +30,20 @@ await runCli(USAGE, async ({ app, print }) => {
     case 'rotate': {
       const report = await secrets.rotate(CLI_ACTOR);
       const { settingsCredentials: s, webhookEndpointSecrets: w } = report;
-      print(`Re-encrypted under key ${report.keyId}: ${s.rotated + w.rotated} secret(s) (settings credentials ${s.rotated}, webhook endpoint secrets ${w.rotated}); `
-        + `${s.unchanged + w.unchanged} already under it.`);
+      print(
+        `Re-encrypted under key ${report.keyId}: ${s.rotated + w.rotated} secret(s) (settings credentials ${s.rotated}, webhook ` +
+          `endpoint secrets ${w.rotated}); ` +
+          `${s.unchanged + w.unchanged} already under it.`,
+      );
       const older = box.keyIds.filter((id) => id !== box.keyId);
-      if (older.length) print(`No stored secret uses ${older.join(', ')} any more: remove ${older.length > 1 ? 'them' : 'it'} from ENCRYPTION_KEYS after every instance runs with the new ring.`);
+      if (older.length)
+        print(
+          `No stored secret uses ${older.join(', ')} any more: remove ${older.length > 1 ? 'them' : 'it'} from ENCRYPTION_KEYS ` +
+            `after every instance runs with the new ring.`,
+        );
       return;
     }
     default:
       throw new UsageError(command ? `Unknown command ${command}` : 'No command given');
   }
 });
-

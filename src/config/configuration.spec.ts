@@ -19,7 +19,18 @@ describe('configuration', () => {
   it('reads every boolean the same way: true/false, 1/0, yes/no in any case, blank for the default', () => {
     const variables = ['SEED_DEMO_DATA', 'SCHEDULER_ENABLED', 'LOG_REQUESTS', 'RATE_LIMIT_ENABLED', 'METRICS_ENABLED'] as const;
     for (const name of variables) {
-      for (const [raw, expected] of [['true', true], ['TRUE', true], [' yes ', true], ['1', true], ['Yes', true], ['false', false], ['0', false], ['no', false], ['NO', false], ['False', false]] as const) {
+      for (const [raw, expected] of [
+        ['true', true],
+        ['TRUE', true],
+        [' yes ', true],
+        ['1', true],
+        ['Yes', true],
+        ['false', false],
+        ['0', false],
+        ['no', false],
+        ['NO', false],
+        ['False', false],
+      ] as const) {
         expect([name, raw, validateEnvironment({ [name]: raw })[name]]).toEqual([name, raw, expected]);
       }
       expect(validateEnvironment({ [name]: '' })[name]).toBe(true);
@@ -30,14 +41,23 @@ describe('configuration', () => {
     }
   });
 
-  it('treats SEED_DEMO_DATA=0 as off, like every other false value (main.ts used to seed on it), and seeds demo data by default only outside production', () => {
-    expect(validateEnvironment({ SEED_DEMO_DATA: '0' }).SEED_DEMO_DATA).toBe(false);
-    expect(validateEnvironment({ SEED_DEMO_DATA: 'no' }).SEED_DEMO_DATA).toBe(false);
-    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://db/x', JWT_SECRET: randomBytes(32).toString('base64'), ENCRYPTION_KEY: randomBytes(32).toString('base64') };
-    expect(validateEnvironment(production).SEED_DEMO_DATA).toBe(false);
-    expect(validateEnvironment({ ...production, SEED_DEMO_DATA: 'yes' }).SEED_DEMO_DATA).toBe(true);
-    expect(validateEnvironment({ NODE_ENV: 'development' }).SEED_DEMO_DATA).toBe(true);
-  });
+  it(
+    'treats SEED_DEMO_DATA=0 as off, like every other false value (main.ts used to seed on it), and seeds demo data by default ' +
+      'only outside production',
+    () => {
+      expect(validateEnvironment({ SEED_DEMO_DATA: '0' }).SEED_DEMO_DATA).toBe(false);
+      expect(validateEnvironment({ SEED_DEMO_DATA: 'no' }).SEED_DEMO_DATA).toBe(false);
+      const production = {
+        NODE_ENV: 'production',
+        DATABASE_URL: 'postgresql://db/x',
+        JWT_SECRET: randomBytes(32).toString('base64'),
+        ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      };
+      expect(validateEnvironment(production).SEED_DEMO_DATA).toBe(false);
+      expect(validateEnvironment({ ...production, SEED_DEMO_DATA: 'yes' }).SEED_DEMO_DATA).toBe(true);
+      expect(validateEnvironment({ NODE_ENV: 'development' }).SEED_DEMO_DATA).toBe(true);
+    },
+  );
 
   it('types whole numbers and refuses anything else with one message per variable', () => {
     expect(validateEnvironment({ PORT: '8080' }).PORT).toBe(8080);
@@ -55,7 +75,13 @@ describe('configuration', () => {
   });
 
   it('lists every problem at once, one line each, and never repeats a secret value', () => {
-    const problems = problemsOf({ PORT: 'x', LOG_LEVEL: 'loud', ADMIN_EMAIL: 'not-an-email', ADMIN_PASSWORD: 'hunter2', SCHEDULER_ENABLED: 'sometimes' });
+    const problems = problemsOf({
+      PORT: 'x',
+      LOG_LEVEL: 'loud',
+      ADMIN_EMAIL: 'not-an-email',
+      ADMIN_PASSWORD: 'hunter2',
+      SCHEDULER_ENABLED: 'sometimes',
+    });
     expect(problems).toEqual([
       'PORT: must be an integer number (got "x")',
       'SCHEDULER_ENABLED: must be true or false (also accepted: 1/0, yes/no) (got "sometimes")',
@@ -69,12 +95,21 @@ describe('configuration', () => {
 
   it('gives the first admin and the embedded database typed defaults', () => {
     const config = validateEnvironment({});
-    expect(config).toMatchObject({ ADMIN_EMAIL: 'admin@orderline.local', EMBEDDED_PG_PORT: 54329, EMBEDDED_PG_DIR: '.data', DB_CONNECTION_WAIT_MS: 5000, LOG_FORMAT: 'auto' });
+    expect(config).toMatchObject({
+      ADMIN_EMAIL: 'admin@orderline.local',
+      EMBEDDED_PG_PORT: 54329,
+      EMBEDDED_PG_DIR: '.data',
+      DB_CONNECTION_WAIT_MS: 5000,
+      LOG_FORMAT: 'auto',
+    });
     expect(config.ADMIN_PASSWORD).toBeUndefined();
-    expect(validateEnvironment({ EMBEDDED_PG_PORT: '54342', EMBEDDED_PG_DIR: '/tmp/pg' })).toMatchObject({ EMBEDDED_PG_PORT: 54342, EMBEDDED_PG_DIR: '/tmp/pg' });
+    expect(validateEnvironment({ EMBEDDED_PG_PORT: '54342', EMBEDDED_PG_DIR: '/tmp/pg' })).toMatchObject({
+      EMBEDDED_PG_PORT: 54342,
+      EMBEDDED_PG_DIR: '/tmp/pg',
+    });
   });
 
-  it("reads, types and checks the variables a module declares, like its own, and lists them with its own", () => {
+  it('reads, types and checks the variables a module declares, like its own, and lists them with its own', () => {
     class WidgetEnvironment {
       @Transform(toInt) @IsInt() @Min(1) WIDGET_LIMIT = 5;
       @IsOptional() @IsString() WIDGET_URL?: string;
@@ -85,9 +120,16 @@ describe('configuration', () => {
     });
     extendEnvironment('widgets.credentials', { variables: optionalStrings(['WIDGET_SECRET']) });
     try {
-      expect(validateEnvironment({ WIDGET_LIMIT: '12', WIDGET_SECRET: 's3cr3t', PORT: '8080' })).toMatchObject({ WIDGET_LIMIT: 12, WIDGET_SECRET: 's3cr3t', PORT: 8080 });
+      expect(validateEnvironment({ WIDGET_LIMIT: '12', WIDGET_SECRET: 's3cr3t', PORT: '8080' })).toMatchObject({
+        WIDGET_LIMIT: 12,
+        WIDGET_SECRET: 's3cr3t',
+        PORT: 8080,
+      });
       expect(validateEnvironment({})).toMatchObject({ WIDGET_LIMIT: 5 });
-      expect(problemsOf({ WIDGET_LIMIT: '0', PORT: 'x' })).toEqual(['PORT: must be an integer number (got "x")', 'WIDGET_LIMIT: must not be less than 1 (got 0)']);
+      expect(problemsOf({ WIDGET_LIMIT: '0', PORT: 'x' })).toEqual([
+        'PORT: must be an integer number (got "x")',
+        'WIDGET_LIMIT: must not be less than 1 (got 0)',
+      ]);
       const production = { NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('base64'), WIDGET_URL: 'https://w.example' };
       expect(problemsOf(production)).toContain('WIDGET_URL: not in production');
       expect(environmentVariableNames()).toEqual(expect.arrayContaining(['PORT', 'WIDGET_LIMIT', 'WIDGET_SECRET', 'WIDGET_URL']));

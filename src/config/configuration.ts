@@ -1,6 +1,20 @@
 import path from 'node:path';
 import { plainToInstance, Transform } from 'class-transformer';
-import { getMetadataStorage, IsBoolean, IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, validateSync, type ValidationError } from 'class-validator';
+import {
+  getMetadataStorage,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  validateSync,
+  type ValidationError,
+} from 'class-validator';
 import { developmentJwtSecret } from './development-jwt-secret.js';
 import { environmentExtensions, type VariablesClass } from './environment-extensions.js';
 
@@ -8,7 +22,8 @@ import { environmentExtensions, type VariablesClass } from './environment-extens
 export const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value);
 const BOOLEAN_WORDS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, yes: true, no: false };
 /** Every boolean variable accepts true/false, 1/0 and yes/no (any case); anything else stays a string and fails @IsBoolean. */
-export const parseBoolean = (value: unknown): unknown => (typeof value === 'string' ? BOOLEAN_WORDS[value.trim().toLowerCase()] ?? value : value);
+export const parseBoolean = (value: unknown): unknown =>
+  typeof value === 'string' ? (BOOLEAN_WORDS[value.trim().toLowerCase()] ?? value) : value;
 export const toBool = ({ value }: { value: unknown }) => parseBoolean(value);
 const BOOLEAN = { message: '$property must be true or false (also accepted: 1/0, yes/no)' };
 
@@ -40,7 +55,8 @@ export class EnvironmentVariables {
   @Transform(toBool) @IsBoolean(BOOLEAN) SEED_DEMO_DATA = true;
   @IsEmail({}, { message: 'ADMIN_EMAIL must be an email address' }) ADMIN_EMAIL = 'admin@orderline.local';
   @IsOptional() @Length(8, 72, { message: 'ADMIN_PASSWORD must be 8 to 72 characters' }) ADMIN_PASSWORD?: string;
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL:
+    'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
   @Transform(toBool) @IsBoolean(BOOLEAN) LOG_REQUESTS = true;
   @IsIn(['auto', 'json', 'pretty']) LOG_FORMAT: 'auto' | 'json' | 'pretty' = 'auto';
   @IsString() CORS_ORIGINS = '';
@@ -125,10 +141,16 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
 }
 
 /** The variables a class declares (each has at least one validation decorator). */
-const variableNames = (variables: VariablesClass): string[] =>
-  [...new Set(getMetadataStorage().getTargetValidationMetadatas(variables, '', true, false).map((m) => m.propertyName))];
+const variableNames = (variables: VariablesClass): string[] => [
+  ...new Set(
+    getMetadataStorage()
+      .getTargetValidationMetadatas(variables, '', true, false)
+      .map((m) => m.propertyName),
+  ),
+];
 
-const pick = (values: Record<string, unknown>, names: string[]) => Object.fromEntries(names.filter((n) => Object.hasOwn(values, n)).map((n) => [n, values[n]]));
+const pick = (values: Record<string, unknown>, names: string[]) =>
+  Object.fromEntries(names.filter((n) => Object.hasOwn(values, n)).map((n) => [n, values[n]]));
 
 /** Every variable Orderline reads: the base's and those the loaded modules declared. */
 export function environmentVariableNames(): string[] {

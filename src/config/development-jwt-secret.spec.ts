@@ -36,13 +36,21 @@ describe('JWT_SECRET when it is not set', () => {
   });
 
   it('is never generated in production: without a strong JWT_SECRET (or with the old public one) start-up fails', () => {
-    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgresql://orderline@db.internal:5432/orderline', ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') };
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgresql://orderline@db.internal:5432/orderline',
+      ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    };
     expect(() => validateEnvironment(production)).toThrow(/JWT_SECRET: required in production/);
-    expect(() => validateEnvironment({ ...production, JWT_SECRET: 'orderline-development-secret-not-for-production' })).toThrow(/JWT_SECRET: must be at least 32/);
+    expect(() => validateEnvironment({ ...production, JWT_SECRET: 'orderline-development-secret-not-for-production' })).toThrow(
+      /JWT_SECRET: must be at least 32/,
+    );
     expect(validateEnvironment({ ...production, JWT_SECRET: 'x'.repeat(40) }).JWT_SECRET).toBe('x'.repeat(40));
   });
 
   it('is left alone when set', () => {
-    expect(secretOf({ NODE_ENV: 'development', JWT_SECRET: 'chosen-by-the-developer', EMBEDDED_PG_DIR: path.join(tempDir(), '.data') })).toBe('chosen-by-the-developer');
+    expect(
+      secretOf({ NODE_ENV: 'development', JWT_SECRET: 'chosen-by-the-developer', EMBEDDED_PG_DIR: path.join(tempDir(), '.data') }),
+    ).toBe('chosen-by-the-developer');
   });
 });

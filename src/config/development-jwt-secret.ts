@@ -24,7 +24,9 @@ export function developmentJwtSecret(dataDir: string): string {
     where = `the secret generated for this install in ${file}`;
   } catch (error) {
     secret = generate();
-    where = `a secret generated for this process only (${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); tokens end with it`;
+    where =
+      `a secret generated for this process only (${file}: ` +
+      `${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); tokens end with it`;
   }
   if (!warned) {
     warned = true;

@@ -9,13 +9,17 @@ describe('DATABASE_URL', () => {
     expect(check('production', 'postgresql://app:pw@db.internal:5432/orderline')).toEqual([]);
     expect(check('development')).toEqual([]);
     expect(check('development', 'postgres://localhost/orderline')).toEqual([]);
-    expect(check('development', 'mysql://root:pw@localhost/shop')).toEqual([expect.stringMatching(/^DATABASE_URL: unsupported scheme "mysql"/)]);
+    expect(check('development', 'mysql://root:pw@localhost/shop')).toEqual([
+      expect.stringMatching(/^DATABASE_URL: unsupported scheme "mysql"/),
+    ]);
     expect(check('development', 'db.internal:5432')).toEqual([expect.stringMatching(/^DATABASE_URL: unsupported scheme "db.internal"/)]);
     expect(check('development', 'not a url')).toEqual([expect.stringMatching(/^DATABASE_URL: not a valid URL/)]);
     expect(check('development', 'mysql://root:s3cr3t@localhost/shop').join()).not.toContain('s3cr3t');
   });
 
   it('is checked whenever the configuration is read: this module declares the check (config/environment-extensions.ts)', () => {
-    expect(() => validateEnvironment({ DATABASE_URL: 'mysql://root:s3cr3t@localhost/shop' })).toThrow(/DATABASE_URL: unsupported scheme "mysql"/);
+    expect(() => validateEnvironment({ DATABASE_URL: 'mysql://root:s3cr3t@localhost/shop' })).toThrow(
+      /DATABASE_URL: unsupported scheme "mysql"/,
+    );
   });
 });

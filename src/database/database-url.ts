@@ -12,7 +12,9 @@ export function checkDatabaseUrl(config: { NODE_ENV: string; DATABASE_URL?: stri
   const value = config.DATABASE_URL;
   if (!value) {
     return config.NODE_ENV === 'production'
-      ? ['DATABASE_URL: required in production (the embedded PostgreSQL is for development only): postgresql://user:password@host:5432/database']
+      ? [
+          'DATABASE_URL: required in production (the embedded PostgreSQL is for development only): postgresql://user:password@host:5432/database',
+        ]
       : [];
   }
   let url: URL;
@@ -21,8 +23,10 @@ export function checkDatabaseUrl(config: { NODE_ENV: string; DATABASE_URL?: stri
   } catch {
     return ['DATABASE_URL: not a valid URL; expected postgresql://user:password@host:5432/database'];
   }
-  if (!SCHEMES.has(url.protocol)) return [`DATABASE_URL: unsupported scheme "${url.protocol.replace(/:$/, '')}"; expected postgresql://user:password@host:5432/database`];
-  if (!url.hostname && !url.searchParams.get('host')) return ['DATABASE_URL: no host; expected postgresql://user:password@host:5432/database'];
+  if (!SCHEMES.has(url.protocol))
+    return [`DATABASE_URL: unsupported scheme "${url.protocol.replace(/:$/, '')}"; expected postgresql://user:password@host:5432/database`];
+  if (!url.hostname && !url.searchParams.get('host'))
+    return ['DATABASE_URL: no host; expected postgresql://user:password@host:5432/database'];
   return [];
 }
 
@@ -63,11 +67,14 @@ export function describeConnectionError(error: unknown, databaseUrl: string, sou
   const describe = (text: string) => new DatabaseConnectionError(`${source}: ${text}`, { cause: error });
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME') return describe(`host "${host}" not found`);
   if (code === 'ECONNREFUSED') return describe(`nothing is listening on ${host}:${port} (is PostgreSQL running?)`);
-  if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || /timeout/i.test(message)) return describe(`could not reach ${host}:${port} (timed out)`);
-  if (code === '28P01' || /password authentication failed/i.test(message)) return describe(`password authentication failed for user "${user}" on ${host}:${port}`);
+  if (code === 'ETIMEDOUT' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || /timeout/i.test(message))
+    return describe(`could not reach ${host}:${port} (timed out)`);
+  if (code === '28P01' || /password authentication failed/i.test(message))
+    return describe(`password authentication failed for user "${user}" on ${host}:${port}`);
   if (code === '28000') return describe(`user "${user}" may not connect to ${host}:${port} (${message})`);
   if (code === '3D000') return describe(`database "${database}" does not exist on ${host}:${port}`);
   if (/SSL|TLS|certificate/i.test(message)) return describe(`TLS problem connecting to ${host}:${port}: ${message}`);
-  if (code === 'SASL' || /SASL|client password must be a string/i.test(message)) return describe(`password missing or rejected for user "${user}" on ${host}:${port}`);
+  if (code === 'SASL' || /SASL|client password must be a string/i.test(message))
+    return describe(`password missing or rejected for user "${user}" on ${host}:${port}`);
   return describe(`could not connect to ${host}:${port}: ${message}`);
 }

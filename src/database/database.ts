@@ -23,7 +23,11 @@ export async function prepareDatabase(config: DatabaseConfig, log: (message: str
     url = embedded.url;
   }
   try {
-    const applied = await applyMigrations(url, undefined, embedded ? `embedded PostgreSQL (EMBEDDED_PG_PORT ${config.EMBEDDED_PG_PORT})` : 'DATABASE_URL');
+    const applied = await applyMigrations(
+      url,
+      undefined,
+      embedded ? `embedded PostgreSQL (EMBEDDED_PG_PORT ${config.EMBEDDED_PG_PORT})` : 'DATABASE_URL',
+    );
     if (applied.length) log(`Applied migrations: ${applied.join(', ')}`);
   } catch (error) {
     await embedded?.stop().catch(() => undefined);

@@ -71,7 +71,12 @@ export async function startEmbeddedPostgres(dataRoot: string, port: number, log:
     // A server killed without a clean shutdown leaves its pid file; if that process is gone, the file is stale.
     const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
     let alive = false;
-    try { process.kill(pid, 0); alive = true; } catch { /* not running */ }
+    try {
+      process.kill(pid, 0);
+      alive = true;
+    } catch {
+      /* not running */
+    }
     if (!alive) rmSync(pidFile, { force: true });
   }
   await pg.start();

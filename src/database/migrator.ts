@@ -11,7 +11,11 @@ import { describeConnectionError } from './database-url.js';
  * offline Prisma CLI (wasm schema engine) idles ~10 s before exiting, which every start and test run would pay.
  * A PostgreSQL advisory lock makes concurrent starts of several instances safe.
  */
-export async function applyMigrations(databaseUrl: string, migrationsDir = path.resolve('prisma/migrations'), source?: string): Promise<string[]> {
+export async function applyMigrations(
+  databaseUrl: string,
+  migrationsDir = path.resolve('prisma/migrations'),
+  source?: string,
+): Promise<string[]> {
   const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 15_000 });
   await client.connect().catch((error: unknown) => {
     throw describeConnectionError(error, databaseUrl, source);

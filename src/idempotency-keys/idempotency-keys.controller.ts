@@ -1,6 +1,13 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
-  ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '../common/http/access.js';
@@ -19,7 +26,9 @@ export class IdempotencyKeysController {
   constructor(private readonly keys: IdempotencyKeysService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Idempotency keys, oldest first (?state=in_progress: requests that never stored a response, e.g. after a crash)' })
+  @ApiOperation({
+    summary: 'Idempotency keys, oldest first (?state=in_progress: requests that never stored a response, e.g. after a crash)',
+  })
   @ApiOkResponse({ type: [IdempotencyKeyResponse] })
   @ApiBadRequestResponse({ type: ErrorResponse })
   list(@Query() query: IdempotencyKeysQueryDto): Promise<IdempotencyKeyResponse[]> {
@@ -30,8 +39,9 @@ export class IdempotencyKeysController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Settle a key left in progress: replay what its request committed, or release it',
-    description: 'With the key locked: if an order (checkout) or refunds reference it, the key is completed with that outcome; otherwise it is '
-      + 'released, and its request, were it still running, can no longer commit under it. Audited.',
+    description:
+      'With the key locked: if an order (checkout) or refunds reference it, the key is completed with that outcome; otherwise it is ' +
+      'released, and its request, were it still running, can no longer commit under it. Audited.',
   })
   @ApiOkResponse({ type: IdempotencyKeyResolution })
   @ApiNotFoundResponse({ type: ErrorResponse })

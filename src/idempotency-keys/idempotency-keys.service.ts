@@ -13,8 +13,16 @@ import type { IdempotencyKeyResolution, IdempotencyKeyResponse, IdempotencyKeysQ
 const LOCK_WAIT = '5s';
 
 const toResponse = (k: IdempotencyKey): IdempotencyKeyResponse => ({
-  id: k.id, scope: k.scope, key: k.key, status: k.status, method: k.requestMethod, path: k.requestPath, records: k.records,
-  responseStatus: k.responseStatus, createdAt: k.createdAt, expiresAt: k.expiresAt,
+  id: k.id,
+  scope: k.scope,
+  key: k.key,
+  status: k.status,
+  method: k.requestMethod,
+  path: k.requestPath,
+  records: k.records,
+  responseStatus: k.responseStatus,
+  createdAt: k.createdAt,
+  expiresAt: k.expiresAt,
 });
 
 /**
@@ -26,7 +34,10 @@ const toResponse = (k: IdempotencyKey): IdempotencyKeyResponse => ({
  */
 @Injectable()
 export class IdempotencyKeysService {
-  constructor(private readonly prisma: PrismaService, private readonly audit: AuditService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditService,
+  ) {}
 
   async list(query: IdempotencyKeysQueryDto): Promise<IdempotencyKeyResponse[]> {
     const rows = await this.prisma.idempotencyKey.findMany({
@@ -52,7 +63,10 @@ export class IdempotencyKeysService {
         const body = {
           order: toOrderResponse(order),
           payment: null,
-          paymentError: { statusCode: 503, message: `The payment was not started by this request; POST /orders/${order.id}/payment starts it or returns it` },
+          paymentError: {
+            statusCode: 503,
+            message: `The payment was not started by this request; POST /orders/${order.id}/payment starts it or returns it`,
+          },
         };
         await this.complete(tx, id, 201, body);
         resolution = { id, outcome: 'completed', orderId: order.id };
@@ -65,8 +79,18 @@ export class IdempotencyKeysService {
         resolution = { id, outcome: 'released' };
       }
       await this.audit.record(tx, {
-        actor, action: 'idempotency_key.resolved', entityType: 'idempotency_key', entityId: id,
-        before: { scope: key.scope, key: key.key, method: key.requestMethod, path: key.requestPath, status: key.status, createdAt: key.createdAt },
+        actor,
+        action: 'idempotency_key.resolved',
+        entityType: 'idempotency_key',
+        entityId: id,
+        before: {
+          scope: key.scope,
+          key: key.key,
+          method: key.requestMethod,
+          path: key.requestPath,
+          status: key.status,
+          createdAt: key.createdAt,
+        },
         after: resolution,
       });
       return resolution;
@@ -93,6 +117,9 @@ export class IdempotencyKeysService {
   }
 
   private async complete(tx: Tx, id: string, status: number, body: unknown): Promise<void> {
-    await tx.idempotencyKey.update({ where: { id }, data: { status: 'COMPLETED', responseStatus: status, responseBody: toJsonValue(body) } });
+    await tx.idempotencyKey.update({
+      where: { id },
+      data: { status: 'COMPLETED', responseStatus: status, responseBody: toJsonValue(body) },
+    });
   }
 }

@@ -46,7 +46,10 @@ function omit(body: unknown, fields: string[] | undefined): unknown {
 export class IdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger(IdempotencyInterceptor.name);
 
-  constructor(private readonly idempotency: IdempotencyService, private readonly reflector: Reflector) {}
+  constructor(
+    private readonly idempotency: IdempotencyService,
+    private readonly reflector: Reflector,
+  ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
@@ -57,12 +60,24 @@ export class IdempotencyInterceptor implements NestInterceptor {
     return from(this.run(key, request, context.switchToHttp().getResponse<Response>(), next, options));
   }
 
-  private async run(key: string, request: Request & { user?: AuthUser }, response: Response, next: CallHandler, options: IdempotentOptions): Promise<unknown> {
+  private async run(
+    key: string,
+    request: Request & { user?: AuthUser },
+    response: Response,
+    next: CallHandler,
+    options: IdempotentOptions,
+  ): Promise<unknown> {
     if (!KEY_FORMAT.test(key)) {
-      throw new InvalidInputError('Invalid Idempotency-Key header', [{ field: 'Idempotency-Key', errors: ['must be 1 to 255 printable ASCII characters without spaces'] }]);
+      throw new InvalidInputError('Invalid Idempotency-Key header', [
+        { field: 'Idempotency-Key', errors: ['must be 1 to 255 printable ASCII characters without spaces'] },
+      ]);
     }
     const hash = requestFingerprint(request.method, request.originalUrl, request.body);
-    const start = await this.idempotency.begin(idempotencyScope(request.user), key, hash, { method: request.method, path: request.path, records: options.records });
+    const start = await this.idempotency.begin(idempotencyScope(request.user), key, hash, {
+      method: request.method,
+      path: request.path,
+      records: options.records,
+    });
     if (start.kind === 'replay') {
       response.status(start.status);
       response.setHeader(REPLAYED_HEADER, 'true');
@@ -73,11 +88,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
     try {
       body = await lastValueFrom(next.handle(), { defaultValue: undefined });
     } catch (error) {
-      await this.idempotency.release(start.recordId).catch((e: unknown) => this.logger.error(`Could not release idempotency key: ${errorMessage(e)}`));
+      await this.idempotency
+        .release(start.recordId)
+        .catch((e: unknown) => this.logger.error(`Could not release idempotency key: ${errorMessage(e)}`));
       throw error;
     }
     // The work is done; if storing its response fails the key stays "in progress" (409) rather than run twice.
-    await this.idempotency.complete(start.recordId, response.statusCode, omit(body, options.omitFromReplay))
+    await this.idempotency
+      .complete(start.recordId, response.statusCode, omit(body, options.omitFromReplay))
       .catch((e: unknown) => this.logger.error(`Could not store idempotent response: ${errorMessage(e)}`));
     return body;
   }

@@ -10,9 +10,7 @@ export const IDEMPOTENCY_KEY_TTL_MS = 24 * 60 * 60 * 1000;
 const POLL_INTERVAL_MS = 25;
 const MAX_POLL_INTERVAL_MS = 200;
 
-export type IdempotencyStart =
-  | { kind: 'execute'; recordId: string }
-  | { kind: 'replay'; status: number; body: unknown };
+export type IdempotencyStart = { kind: 'execute'; recordId: string } | { kind: 'replay'; status: number; body: unknown };
 
 /** What a route's transaction records its key on (a foreign key to idempotency_keys): see IdempotentOptions.records. */
 export type IdempotencyRecord = 'order' | 'refund';
@@ -26,8 +24,10 @@ export interface IdempotencyClaim {
 /** The request's key was released while it ran, and its transaction found the fence closed: it changed nothing. */
 export class IdempotencyKeyReleasedError extends ConflictError {
   constructor() {
-    super('The Idempotency-Key of this request was released while it ran (resolved by an admin, or taken over by a retry); '
-      + 'nothing was done. Retry with the same key to get the outcome.');
+    super(
+      'The Idempotency-Key of this request was released while it ran (resolved by an admin, or taken over by a retry); ' +
+        'nothing was done. Retry with the same key to get the outcome.',
+    );
   }
 }
 
@@ -50,7 +50,10 @@ export class IdempotencyService {
   private readonly waitMs: number;
   private readonly staleMs: number;
 
-  constructor(private readonly prisma: PrismaService, config: ConfigService<EnvironmentVariables, true>) {
+  constructor(
+    private readonly prisma: PrismaService,
+    config: ConfigService<EnvironmentVariables, true>,
+  ) {
     this.waitMs = config.get('IDEMPOTENCY_WAIT_MS', { infer: true });
     this.staleMs = config.get('IDEMPOTENCY_STALE_SECONDS', { infer: true }) * 1000;
   }
@@ -61,10 +64,17 @@ export class IdempotencyService {
     for (let poll = POLL_INTERVAL_MS; ; poll = Math.min(poll * 2, MAX_POLL_INTERVAL_MS)) {
       const now = new Date();
       const claimed = await this.prisma.idempotencyKey.createManyAndReturn({
-        data: [{
-          scope, key, requestHash, expiresAt: new Date(now.getTime() + IDEMPOTENCY_KEY_TTL_MS),
-          requestMethod: claim?.method, requestPath: claim?.path, records: claim?.records,
-        }],
+        data: [
+          {
+            scope,
+            key,
+            requestHash,
+            expiresAt: new Date(now.getTime() + IDEMPOTENCY_KEY_TTL_MS),
+            requestMethod: claim?.method,
+            requestPath: claim?.path,
+            records: claim?.records,
+          },
+        ],
         skipDuplicates: true,
         select: { id: true },
       });
@@ -80,8 +90,15 @@ export class IdempotencyService {
         throw new UnprocessableError('This Idempotency-Key was already used for a different request (method, path or body differ)');
       }
       if (existing.status === 'COMPLETED') return { kind: 'replay', status: existing.responseStatus ?? 200, body: existing.responseBody };
-      if (existing.records && now.getTime() - existing.createdAt.getTime() > this.staleMs && (await this.releaseIfNothingRecorded(existing.id))) {
-        this.logger.warn(`Released idempotency key ${existing.id} (${existing.requestMethod} ${existing.requestPath}): in progress since ${existing.createdAt.toISOString()}, nothing committed under it`);
+      if (
+        existing.records &&
+        now.getTime() - existing.createdAt.getTime() > this.staleMs &&
+        (await this.releaseIfNothingRecorded(existing.id))
+      ) {
+        this.logger.warn(
+          `Released idempotency key ${existing.id} (${existing.requestMethod} ${existing.requestPath}): in progress since ` +
+            `${existing.createdAt.toISOString()}, nothing committed under it`,
+        );
         continue;
       }
       if (Date.now() + poll > deadline) {

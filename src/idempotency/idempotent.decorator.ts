@@ -16,11 +16,15 @@ export const Idempotent = (options: IdempotentOptions = {}) =>
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
-      description: 'Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; '
-        + 'a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours.',
+      description:
+        'Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; ' +
+        'a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours.',
     }),
     ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'Idempotency-Key already used for a different request' }),
   );
 
 /** The id of the Idempotency-Key this request claimed (undefined without the header): for routes with `records`. */
-export const IdempotencyKeyId = createParamDecorator((_data: unknown, ctx: ExecutionContext): string | undefined => ctx.switchToHttp().getRequest<{ [IDEMPOTENCY_KEY_ID]?: string }>()[IDEMPOTENCY_KEY_ID]);
+export const IdempotencyKeyId = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): string | undefined =>
+    ctx.switchToHttp().getRequest<{ [IDEMPOTENCY_KEY_ID]?: string }>()[IDEMPOTENCY_KEY_ID],
+);

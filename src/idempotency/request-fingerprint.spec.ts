@@ -3,7 +3,9 @@ import { canonicalJson, requestFingerprint } from './request-fingerprint.js';
 describe('request fingerprint', () => {
   it('ignores key order at every level but not array order', () => {
     expect(canonicalJson({ b: 1, a: { d: [2, 1], c: null } })).toBe('{"a":{"c":null,"d":[2,1]},"b":1}');
-    expect(requestFingerprint('POST', '/x', { a: 1, b: { c: 2, d: 3 } })).toBe(requestFingerprint('post', '/x', { b: { d: 3, c: 2 }, a: 1 }));
+    expect(requestFingerprint('POST', '/x', { a: 1, b: { c: 2, d: 3 } })).toBe(
+      requestFingerprint('post', '/x', { b: { d: 3, c: 2 }, a: 1 }),
+    );
     expect(requestFingerprint('POST', '/x', { a: [1, 2] })).not.toBe(requestFingerprint('POST', '/x', { a: [2, 1] }));
   });
 

@@ -1,13 +1,26 @@
 import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
 import {
-  ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import {
-  AdjustInventoryDto, InventoryItemResponse, InventoryPageResponse, ListInventoryQueryDto, MovementPageResponse, MovementsQueryDto, VariantIdParam,
+  AdjustInventoryDto,
+  InventoryItemResponse,
+  InventoryPageResponse,
+  ListInventoryQueryDto,
+  MovementPageResponse,
+  MovementsQueryDto,
+  VariantIdParam,
 } from './dto/inventory.dto.js';
 import { InventoryService } from './inventory.service.js';
 
@@ -41,7 +54,11 @@ export class InventoryController {
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'On hand would go below what is reserved (or below zero)' })
-  adjust(@Param() { variantId }: VariantIdParam, @Body() dto: AdjustInventoryDto, @CurrentActor() actor: Actor): Promise<InventoryItemResponse> {
+  adjust(
+    @Param() { variantId }: VariantIdParam,
+    @Body() dto: AdjustInventoryDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<InventoryItemResponse> {
     return this.inventory.adjust(variantId, dto, actor);
   }
 

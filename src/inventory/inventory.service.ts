@@ -7,8 +7,13 @@ import type { Actor } from '../common/actor.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors/domain-errors.js';
 import { StockLedger } from './stock-ledger.js';
 import {
-  MAX_STOCK_UNITS, type AdjustInventoryDto, type InventoryItemResponse, type InventoryPageResponse, type ListInventoryQueryDto,
-  type MovementPageResponse, type MovementsQueryDto,
+  MAX_STOCK_UNITS,
+  type AdjustInventoryDto,
+  type InventoryItemResponse,
+  type InventoryPageResponse,
+  type ListInventoryQueryDto,
+  type MovementPageResponse,
+  type MovementsQueryDto,
 } from './dto/inventory.dto.js';
 
 type InventoryRow = InventoryItemResponse & { total?: number };
@@ -36,7 +41,11 @@ const withoutTotal = ({ total: _total, ...item }: InventoryRow): InventoryItemRe
  */
 @Injectable()
 export class InventoryService {
-  constructor(private readonly prisma: PrismaService, private readonly ledger: StockLedger, private readonly audit: AuditService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly ledger: StockLedger,
+    private readonly audit: AuditService,
+  ) {}
 
   async list(query: ListInventoryQueryDto): Promise<InventoryPageResponse> {
     const conditions: Prisma.Sql[] = [];
@@ -50,10 +59,15 @@ export class InventoryService {
     }
     const where = conditions.length ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
     const rows = await selectInventory(this.prisma, where, { limit: query.limit, offset: (query.page - 1) * query.limit });
-    const total = rows.length ? (rows[0].total ?? 0) : query.page === 1 ? 0
-      : (await this.prisma.$queryRaw<{ total: number }[]>`
+    const total = rows.length
+      ? (rows[0].total ?? 0)
+      : query.page === 1
+        ? 0
+        : (
+            await this.prisma.$queryRaw<{ total: number }[]>`
           SELECT count(*)::int AS total FROM variants v JOIN products p ON p.id = v.product_id
-          LEFT JOIN inventory_levels il ON il.variant_id = v.id ${where}`)[0].total;
+          LEFT JOIN inventory_levels il ON il.variant_id = v.id ${where}`
+          )[0].total;
     return { items: rows.map(withoutTotal), page: query.page, limit: query.limit, total, totalPages: Math.ceil(total / query.limit) };
   }
 
@@ -63,15 +77,23 @@ export class InventoryService {
 
   async adjust(variantId: string, input: AdjustInventoryDto, actor: Actor): Promise<InventoryItemResponse> {
     if ((input.onHand === undefined) === (input.delta === undefined)) {
-      const message = input.onHand === undefined ? 'Send onHand (the new count) or delta (a signed change)' : 'Send either onHand or delta, not both';
-      throw new InvalidInputError(message, [{ field: 'onHand', errors: [message] }, { field: 'delta', errors: [message] }]);
+      const message =
+        input.onHand === undefined ? 'Send onHand (the new count) or delta (a signed change)' : 'Send either onHand or delta, not both';
+      throw new InvalidInputError(message, [
+        { field: 'onHand', errors: [message] },
+        { field: 'delta', errors: [message] },
+      ]);
     }
     return this.prisma.serializable(async (tx) => {
       const level = (await this.ledger.lock(tx, [variantId])).get(variantId);
       if (!level) throw new NotFoundError('Inventory of variant', variantId);
       const target = input.onHand ?? level.onHand + (input.delta ?? 0);
       if (target < 0) {
-        throw new ConflictError(`Cannot remove ${level.onHand - target} unit(s): only ${level.onHand} on hand`, { onHand: level.onHand, reserved: level.reserved, requestedOnHand: target });
+        throw new ConflictError(`Cannot remove ${level.onHand - target} unit(s): only ${level.onHand} on hand`, {
+          onHand: level.onHand,
+          reserved: level.reserved,
+          requestedOnHand: target,
+        });
       }
       if (target < level.reserved) {
         throw new ConflictError(
@@ -80,12 +102,19 @@ export class InventoryService {
         );
       }
       if (target > MAX_STOCK_UNITS) {
-        throw new InvalidInputError(`On hand would become ${target}, above the maximum of ${MAX_STOCK_UNITS}`, [{ field: input.delta === undefined ? 'onHand' : 'delta', errors: [`on hand may not exceed ${MAX_STOCK_UNITS}`] }]);
+        throw new InvalidInputError(`On hand would become ${target}, above the maximum of ${MAX_STOCK_UNITS}`, [
+          { field: input.delta === undefined ? 'onHand' : 'delta', errors: [`on hand may not exceed ${MAX_STOCK_UNITS}`] },
+        ]);
       }
       if (target !== level.onHand) {
-        await this.ledger.apply(tx, [{ variantId, kind: 'ADJUSTMENT', onHandDelta: target - level.onHand, reservedDelta: 0, reason: input.reason, actorId: actor.id }]);
+        await this.ledger.apply(tx, [
+          { variantId, kind: 'ADJUSTMENT', onHandDelta: target - level.onHand, reservedDelta: 0, reason: input.reason, actorId: actor.id },
+        ]);
         await this.audit.record(tx, {
-          actor, action: 'inventory.adjusted', entityType: 'variant', entityId: variantId,
+          actor,
+          action: 'inventory.adjusted',
+          entityType: 'variant',
+          entityId: variantId,
           before: { onHand: level.onHand, reserved: level.reserved },
           after: { onHand: target, reserved: level.reserved, delta: target - level.onHand, reason: input.reason },
         });
@@ -105,14 +134,20 @@ export class InventoryService {
     ]);
     if (!variant) throw new NotFoundError('Variant', variantId);
     const items = rows.map((m) => ({
-      id: m.id.toString(), kind: m.kind, onHandDelta: m.onHandDelta, reservedDelta: m.reservedDelta, reason: m.reason, orderId: m.orderId,
-      actorId: m.actorId, createdAt: m.createdAt,
+      id: m.id.toString(),
+      kind: m.kind,
+      onHandDelta: m.onHandDelta,
+      reservedDelta: m.reservedDelta,
+      reason: m.reason,
+      orderId: m.orderId,
+      actorId: m.actorId,
+      createdAt: m.createdAt,
     }));
     return { items, nextCursor: rows.length === query.limit ? items[items.length - 1].id : null };
   }
 
   private async findItem(client: Pick<Tx, '$queryRaw'>, variantId: string): Promise<InventoryItemResponse> {
-    const [row] = await selectInventory(client, Prisma.sql`WHERE v.id = ${variantId}::uuid`) as (InventoryRow | undefined)[];
+    const [row] = (await selectInventory(client, Prisma.sql`WHERE v.id = ${variantId}::uuid`)) as (InventoryRow | undefined)[];
     if (!row) throw new NotFoundError('Variant', variantId);
     return withoutTotal(row);
   }

@@ -51,7 +51,10 @@ export class StockLedger implements OnModuleInit {
   private readonly margin: number;
   private alerts: StockAlerts[] = [];
 
-  constructor(private readonly moduleRef: ModuleRef, config: ConfigService<EnvironmentVariables, true>) {
+  constructor(
+    private readonly moduleRef: ModuleRef,
+    config: ConfigService<EnvironmentVariables, true>,
+  ) {
     this.margin = config.get('LOW_STOCK_MARGIN', { infer: true });
   }
 
@@ -141,17 +144,29 @@ export class StockLedger implements OnModuleInit {
       const fell = level.on_hand_delta - level.reserved_delta < 0;
       const { previous_alert: before, stock_alert: after } = level;
       const kind: StockAnnouncement['kind'] | null =
-        after === 'OUT' && before !== 'OUT' ? 'out_of_stock'
-          : before === 'OUT' && after !== 'OUT' ? 'back_in_stock'
-            : before === 'CLEAR' && after === 'LOW' && fell ? 'low_stock'
+        after === 'OUT' && before !== 'OUT'
+          ? 'out_of_stock'
+          : before === 'OUT' && after !== 'OUT'
+            ? 'back_in_stock'
+            : before === 'CLEAR' && after === 'LOW' && fell
+              ? 'low_stock'
               : null;
       return kind ? [{ kind, level, available }] : [];
     });
     if (!crossings.length) return;
     const announcements = crossings.map(({ kind, level, available }): StockAnnouncement => ({
       kind,
-      variant: { id: level.variant_id, sku: level.sku, name: level.variant_name, productId: level.product_id, productName: level.product_name },
-      onHand: level.on_hand, reserved: level.reserved, available, threshold: level.low_stock_threshold,
+      variant: {
+        id: level.variant_id,
+        sku: level.sku,
+        name: level.variant_name,
+        productId: level.product_id,
+        productName: level.product_name,
+      },
+      onHand: level.on_hand,
+      reserved: level.reserved,
+      available,
+      threshold: level.low_stock_threshold,
     }));
     for (const listener of this.alerts) await listener.announce(tx, announcements);
   }

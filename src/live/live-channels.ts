@@ -64,11 +64,20 @@ export function parseChanges<C extends LiveChannel>(channel: C, payload: string 
     case 'orders':
       return valid
         .filter((r) => typeof r.id === 'string' && typeof r.status === 'string')
-        .map((r) => ({ id: String(r.id), number: String(r.number), status: String(r.status), updatedAt: toIso(String(r.updatedAt)) })) as LiveChanges[C][];
+        .map((r) => ({
+          id: String(r.id),
+          number: String(r.number),
+          status: String(r.status),
+          updatedAt: toIso(String(r.updatedAt)),
+        })) as LiveChanges[C][];
     case 'stock':
       return valid
         .filter((r) => typeof r.variantId === 'string' && typeof r.productId === 'string' && Number.isInteger(r.available))
-        .map((r) => ({ variantId: String(r.variantId), productId: String(r.productId), available: Number(r.available) })) as LiveChanges[C][];
+        .map((r) => ({
+          variantId: String(r.variantId),
+          productId: String(r.productId),
+          available: Number(r.available),
+        })) as LiveChanges[C][];
     case 'catalogue':
       return valid
         .filter((r) => typeof r.productId === 'string')

@@ -10,9 +10,14 @@ export const ApiEventStream = (events: string) =>
   applyDecorators(
     ApiProduces('text/event-stream'),
     ApiOkResponse({
-      description: `Server-sent events (text/event-stream), kept open with a comment line every LIVE_HEARTBEAT_SECONDS. ${events} `
-        + 'The server may end the stream with a `bye` event ({reason: shutdown | token-expired | slow-consumer}); reconnect (with a fresh token for token-expired).',
+      description:
+        `Server-sent events (text/event-stream), kept open with a comment line every LIVE_HEARTBEAT_SECONDS. ${events} ` +
+        'The server may end the stream with a `bye` event ({reason: shutdown | token-expired | slow-consumer}); reconnect (with a ' +
+        'fresh token for token-expired).',
       content: { 'text/event-stream': { schema: { type: 'string' } } },
     }),
-    ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'This instance holds LIVE_MAX_CONNECTIONS streams or is shutting down; retry after Retry-After seconds' }),
+    ApiServiceUnavailableResponse({
+      type: ErrorResponse,
+      description: 'This instance holds LIVE_MAX_CONNECTIONS streams or is shutting down; retry after Retry-After seconds',
+    }),
   );

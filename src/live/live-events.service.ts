@@ -90,7 +90,12 @@ export class LiveEvents implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async connect(): Promise<void> {
     if (this.stopped || !this.url) return;
-    const client = new pg.Client({ connectionString: this.url, keepAlive: true, application_name: 'orderline-live', connectionTimeoutMillis: 5_000 });
+    const client = new pg.Client({
+      connectionString: this.url,
+      keepAlive: true,
+      application_name: 'orderline-live',
+      connectionTimeoutMillis: 5_000,
+    });
     // Set by onLost, which the client's events may call while connect() awaits.
     let lost = false as boolean;
     const onLost = (error?: Error) => {
@@ -109,7 +114,11 @@ export class LiveEvents implements OnApplicationBootstrap, OnModuleDestroy {
     client.on('notification', (message) => this.dispatch(message.channel, message.payload));
     try {
       await client.connect();
-      await client.query(Object.values(LIVE_CHANNELS).map((channel) => `LISTEN ${channel}`).join('; '));
+      await client.query(
+        Object.values(LIVE_CHANNELS)
+          .map((channel) => `LISTEN ${channel}`)
+          .join('; '),
+      );
     } catch (error) {
       if (!this.hasStopped()) this.logger.warn(`Live events could not listen: ${(error as Error).message}`);
       onLost();
@@ -134,7 +143,9 @@ export class LiveEvents implements OnApplicationBootstrap, OnModuleDestroy {
 
   private async ping(client: pg.Client, onLost: (error?: Error) => void): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('no answer to a ping')), PING_TIMEOUT_MS)));
+    const timeout = new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error('no answer to a ping')), PING_TIMEOUT_MS)),
+    );
     try {
       await Promise.race([client.query('SELECT 1'), timeout]);
     } catch (error) {

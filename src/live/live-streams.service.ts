@@ -49,7 +49,9 @@ export class LiveStreams implements OnModuleDestroy {
   open(req: Request, res: Response, options: OpenStreamOptions = {}): SseStream {
     if (!this.accepting || this.streams.size >= this.max) {
       res.setHeader('Retry-After', '5');
-      throw new ServiceUnavailableError(this.accepting ? 'Too many live connections on this server; retry shortly' : 'This server is shutting down; retry');
+      throw new ServiceUnavailableError(
+        this.accepting ? 'Too many live connections on this server; retry shortly' : 'This server is shutting down; retry',
+      );
     }
     res.status(200);
     res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
@@ -64,7 +66,10 @@ export class LiveStreams implements OnModuleDestroy {
     this.streams.add(stream);
     stream.write(`retry: ${CLIENT_RETRY_MS}\n\n`);
     if (options.expiresAt !== undefined) {
-      const timer = setTimeout(() => stream.close('token-expired'), Math.min(MAX_TIMER_MS, Math.max(0, options.expiresAt - Date.now()))).unref();
+      const timer = setTimeout(
+        () => stream.close('token-expired'),
+        Math.min(MAX_TIMER_MS, Math.max(0, options.expiresAt - Date.now())),
+      ).unref();
       stream.onClose(() => clearTimeout(timer));
     }
     stream.onClose(() => {

@@ -17,7 +17,9 @@ function formatterFor(currency: string, locale: string): Intl.NumberFormat {
 export function formatMoney(minor: number, currency: string, locale = 'en'): string {
   const formatter = formatterFor(currency, locale);
   const exponent = formatter.resolvedOptions().maximumFractionDigits ?? 2;
-  const digits = Math.abs(minor).toString().padStart(exponent + 1, '0');
+  const digits = Math.abs(minor)
+    .toString()
+    .padStart(exponent + 1, '0');
   const decimal = exponent ? `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}` : digits;
   return formatter.format(`${minor < 0 ? '-' : ''}${decimal}` as Intl.StringNumericLiteral);
 }

@@ -4,12 +4,22 @@ import { ORDER_EVENT_TYPES, type OrderEventType } from '../outbox/outbox-events.
 
 /** Order events customers are told about unless NOTIFY_EVENTS says otherwise. */
 export const DEFAULT_NOTIFY_EVENTS = [
-  'order.created', 'order.paid', 'order.fulfilled', 'order.delivered', 'order.cancelled', 'order.expired',
-  'order.partially_refunded', 'order.refunded', 'order.returned',
+  'order.created',
+  'order.paid',
+  'order.fulfilled',
+  'order.delivered',
+  'order.cancelled',
+  'order.expired',
+  'order.partially_refunded',
+  'order.refunded',
+  'order.returned',
 ].join(',');
 
 export function parseNotifyEvents(value: string): string[] {
-  return value.split(',').map((e) => e.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
 }
 
 export function isOrderEventType(value: string): value is OrderEventType {
@@ -34,7 +44,8 @@ export class NotificationEnvironment {
   @IsOptional() @IsString() SMTP_FROM?: string;
 }
 
-type NotificationEnv = Pick<NotificationEnvironment, 'NOTIFY_EVENTS' | 'NOTIFICATION_LOCALE' | 'WHATSAPP_API_BASE_URL'> & Partial<NotificationEnvironment>;
+type NotificationEnv = Pick<NotificationEnvironment, 'NOTIFY_EVENTS' | 'NOTIFICATION_LOCALE' | 'WHATSAPP_API_BASE_URL'> &
+  Partial<NotificationEnvironment>;
 
 const isHttpUrl = (value: string) => {
   try {
@@ -56,7 +67,8 @@ export function checkNotificationConfig(config: NotificationEnv): string[] {
   }
   const together = (names: (keyof NotificationEnv)[]) => {
     const missing = names.filter((n) => !config[n]);
-    if (missing.length && missing.length < names.length) problems.push(`${missing.join(', ')}: required when ${names.filter((n) => config[n]).join(', ')} is set`);
+    if (missing.length && missing.length < names.length)
+      problems.push(`${missing.join(', ')}: required when ${names.filter((n) => config[n]).join(', ')} is set`);
   };
   together(['WHATSAPP_ACCESS_TOKEN', 'WHATSAPP_PHONE_NUMBER_ID']);
   together(['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN', 'TWILIO_FROM']);
@@ -66,9 +78,14 @@ export function checkNotificationConfig(config: NotificationEnv): string[] {
     const value = config[name];
     if (value && !isHttpUrl(value)) problems.push(`${name}: must be an http(s) URL`);
   }
-  if (config.SMTP_URL && !/^smtps?:\/\//.test(config.SMTP_URL)) problems.push('SMTP_URL: must look like smtp://user:pass@host:587 or smtps://host:465');
-  if (config.SMTP_FROM && !/^[^\s@<>]+@[^\s@<>]+$/.test(config.SMTP_FROM)) problems.push('SMTP_FROM: must be a bare email address (the brand name is used as the sender name)');
+  if (config.SMTP_URL && !/^smtps?:\/\//.test(config.SMTP_URL))
+    problems.push('SMTP_URL: must look like smtp://user:pass@host:587 or smtps://host:465');
+  if (config.SMTP_FROM && !/^[^\s@<>]+@[^\s@<>]+$/.test(config.SMTP_FROM))
+    problems.push('SMTP_FROM: must be a bare email address (the brand name is used as the sender name)');
   return problems;
 }
 
-extendEnvironment('notifications', { variables: NotificationEnvironment, check: (config) => checkNotificationConfig(config as unknown as NotificationEnv) });
+extendEnvironment('notifications', {
+  variables: NotificationEnvironment,
+  check: (config) => checkNotificationConfig(config as unknown as NotificationEnv),
+});

@@ -36,7 +36,10 @@ export class NotificationsService extends OutboxDestination implements OnApplica
   private readonly notifyEvents: ReadonlySet<string>;
   private readonly locale: string;
 
-  constructor(config: ConfigService<Environment, true>, private readonly settings: SettingsService) {
+  constructor(
+    config: ConfigService<Environment, true>,
+    private readonly settings: SettingsService,
+  ) {
     super();
     this.channels = this.createChannels(config);
     this.deliverable = this.channels.some((c) => c.name === 'log') ? this.channels : [...this.channels, new LogChannel()];
@@ -94,16 +97,31 @@ export class NotificationsService extends OutboxDestination implements OnApplica
     const whatsappToken = get('WHATSAPP_ACCESS_TOKEN');
     const whatsappNumber = get('WHATSAPP_PHONE_NUMBER_ID');
     if (whatsappToken && whatsappNumber) {
-      channels.push(new WhatsAppChannel({
-        baseUrl: get('WHATSAPP_API_BASE_URL'), apiVersion: get('WHATSAPP_API_VERSION'), phoneNumberId: whatsappNumber, accessToken: whatsappToken,
-        language: get('WHATSAPP_TEMPLATE_LANGUAGE'), templatePrefix: get('WHATSAPP_TEMPLATE_PREFIX'), timeoutMs,
-      }));
+      channels.push(
+        new WhatsAppChannel({
+          baseUrl: get('WHATSAPP_API_BASE_URL'),
+          apiVersion: get('WHATSAPP_API_VERSION'),
+          phoneNumberId: whatsappNumber,
+          accessToken: whatsappToken,
+          language: get('WHATSAPP_TEMPLATE_LANGUAGE'),
+          templatePrefix: get('WHATSAPP_TEMPLATE_PREFIX'),
+          timeoutMs,
+        }),
+      );
     }
     const twilioSid = get('TWILIO_ACCOUNT_SID');
     const twilioToken = get('TWILIO_AUTH_TOKEN');
     const twilioFrom = get('TWILIO_FROM');
     if (twilioSid && twilioToken && twilioFrom) {
-      channels.push(new SmsChannel({ accountSid: twilioSid, authToken: twilioToken, from: twilioFrom, apiBaseUrl: get('TWILIO_API_BASE_URL'), timeoutMs }));
+      channels.push(
+        new SmsChannel({
+          accountSid: twilioSid,
+          authToken: twilioToken,
+          from: twilioFrom,
+          apiBaseUrl: get('TWILIO_API_BASE_URL'),
+          timeoutMs,
+        }),
+      );
     }
     const smtpUrl = get('SMTP_URL');
     const smtpFrom = get('SMTP_FROM');

@@ -33,9 +33,10 @@ interface Template {
 const TEMPLATES: Record<OrderEventType, Template> = {
   'order.created': {
     subject: (c) => `Order ${c.number} received`,
-    sentence: (c) => c.order.paymentMethod === 'COD'
-      ? `Thanks for your order ${c.number}! Total ${c.total}, to be paid in cash on delivery.`
-      : `Thanks for your order ${c.number}! Total ${c.total}. We will confirm it as soon as your payment arrives.`,
+    sentence: (c) =>
+      c.order.paymentMethod === 'COD'
+        ? `Thanks for your order ${c.number}! Total ${c.total}, to be paid in cash on delivery.`
+        : `Thanks for your order ${c.number}! Total ${c.total}. We will confirm it as soon as your payment arrives.`,
   },
   'order.paid': {
     subject: (c) => `Order ${c.number} confirmed`,
@@ -47,7 +48,8 @@ const TEMPLATES: Record<OrderEventType, Template> = {
   },
   'order.fulfilled': {
     subject: (c) => `Order ${c.number} has shipped`,
-    sentence: (c) => `Order ${c.number} is on its way${c.order.carrier ? ` with ${c.order.carrier}` : ''}.${c.tracking ? ` Track it: ${c.tracking}` : ''}`,
+    sentence: (c) =>
+      `Order ${c.number} is on its way${c.order.carrier ? ` with ${c.order.carrier}` : ''}.${c.tracking ? ` Track it: ${c.tracking}` : ''}`,
   },
   'order.delivered': {
     subject: (c) => `Order ${c.number} delivered`,
@@ -100,7 +102,12 @@ function supportLine(brand: BrandContext): string | null {
 }
 
 /** Renders the customer message for an order event. Amounts come from integer minor units (see formatMoney). */
-export function renderNotification(event: OrderEventType, payload: OrderEventPayload, brand: BrandContext, locale: string): RenderedNotification {
+export function renderNotification(
+  event: OrderEventType,
+  payload: OrderEventPayload,
+  brand: BrandContext,
+  locale: string,
+): RenderedNotification {
   const { order } = payload;
   const money = (minor: number) => formatMoney(minor, order.currency, locale);
   const tracking = order.trackingUrl ?? order.trackingNumber;
@@ -116,7 +123,9 @@ export function renderNotification(event: OrderEventType, payload: OrderEventPay
     `Order ${order.number}`,
     ...order.items.map((i) => `  ${i.quantity} × ${i.name} (${i.sku})  ${money(i.lineTotalMinor)}`),
     `  Total: ${context.total}`,
-    ...(event === 'order.fulfilled' && order.trackingNumber ? ['', `Tracking number: ${order.trackingNumber}${order.carrier ? ` (${order.carrier})` : ''}`] : []),
+    ...(event === 'order.fulfilled' && order.trackingNumber
+      ? ['', `Tracking number: ${order.trackingNumber}${order.carrier ? ` (${order.carrier})` : ''}`]
+      : []),
     ...(support ? ['', support] : []),
     '',
     brand.name,

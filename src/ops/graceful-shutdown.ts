@@ -22,7 +22,10 @@ export class GracefulShutdown {
   private readonly timeoutMs: number;
   private readonly drainHooks: (() => void)[] = [];
 
-  constructor(private readonly scheduler: SchedulerRegistry, config: ConfigService<EnvironmentVariables, true>) {
+  constructor(
+    private readonly scheduler: SchedulerRegistry,
+    config: ConfigService<EnvironmentVariables, true>,
+  ) {
     this.timeoutMs = config.get('SHUTDOWN_TIMEOUT_MS', { infer: true });
   }
 
@@ -100,7 +103,7 @@ export function shutdownOnSignals(app: INestApplication, afterClose: () => Promi
       .then(
         () => 0,
         (error: unknown) => {
-          logger.error(`Shutdown failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+          logger.error(`Shutdown failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
           return 1;
         },
       )

@@ -20,7 +20,10 @@ export function parseTrustProxy(value: string): boolean | number | string {
 
 /** CORS_ORIGINS: empty (no cross-origin browser access), "*", or a comma-separated list of exact origins. */
 export function parseCorsOrigins(value: string): true | string[] | undefined {
-  const origins = value.split(',').map((o) => o.trim()).filter(Boolean);
+  const origins = value
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   if (!origins.length) return undefined;
   return origins.includes('*') ? true : origins;
 }

@@ -16,7 +16,12 @@ describe('log format', () => {
 
   it('prints readable lines through pino-pretty, still redacting secrets', () => {
     let printed = '';
-    const sink = new Writable({ write(chunk, _encoding, done) { printed += String(chunk); done(); } });
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        printed += String(chunk);
+        done();
+      },
+    });
     const logger = pino(pinoOptions('info'), createPrettyStream(sink));
     logger.info({ context: 'Bootstrap', password: 'hunter2-hunter2' }, 'hello');
     logger.info({ method: 'GET', route: '/health', path: '/health', status: 200, durationMs: 3, reqId: 'r1' }, 'request completed');

@@ -13,7 +13,25 @@ import { pathOf, routeOf } from './http-route.js';
  * webhook signatures (stripe-signature, x-razorpay-signature), provider secrets and keys (STRIPE_SECRET_KEY,
  * RAZORPAY_KEY_SECRET, ...), connection strings that embed a password, and card data.
  */
-const SENSITIVE_KEY = /passw|secret|token|authori[sz]ation|cookie|signature|api[-_]?key|private[-_]?key|encryption[-_]?key|^card([-_]?number)?$|^cvc$|^cvv$|^database_url$|^smtp_url$/i;
+const SENSITIVE_KEY = new RegExp(
+  [
+    'passw',
+    'secret',
+    'token',
+    'authori[sz]ation',
+    'cookie',
+    'signature',
+    'api[-_]?key',
+    'private[-_]?key',
+    'encryption[-_]?key',
+    '^card([-_]?number)?$',
+    '^cvc$',
+    '^cvv$',
+    '^database_url$',
+    '^smtp_url$',
+  ].join('|'),
+  'i',
+);
 
 export const REDACTED = '[REDACTED]';
 
@@ -90,7 +108,8 @@ export function loggingConfig(config: ConfigService<EnvironmentVariables, true>)
 }
 
 /** Whether lines are pretty-printed: LOG_FORMAT=pretty, or auto with a terminal on stdout. */
-export const wantsPrettyLogs = (format: LogFormat, isTTY = (process.stdout as { isTTY?: boolean }).isTTY === true) => format === 'pretty' || (format === 'auto' && isTTY);
+export const wantsPrettyLogs = (format: LogFormat, isTTY = (process.stdout as { isTTY?: boolean }).isTTY === true) =>
+  format === 'pretty' || (format === 'auto' && isTTY);
 
 /**
  * A pino-pretty stream writing readable lines to `destination` (stdout by default), or undefined where pino-pretty,

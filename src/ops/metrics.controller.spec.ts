@@ -6,13 +6,21 @@ import type { MetricsService } from './metrics.service.js';
 describe('MetricsController', () => {
   const metrics = { render: async () => 'orderline_up 1\n' } as unknown as MetricsService;
   const response = () => {
-    const res = { contentType: '', type(value: string) { res.contentType = value; return res; } };
+    const res = {
+      contentType: '',
+      type(value: string) {
+        res.contentType = value;
+        return res;
+      },
+    };
     return res;
   };
   const controller = (env: Record<string, unknown>) => new MetricsController(metrics, new ConfigService(env) as any);
 
   it('answers 404 when METRICS_ENABLED=false, whatever the token', async () => {
-    await expect(controller({ METRICS_ENABLED: false, METRICS_TOKEN: 't' }).scrape('Bearer t', response() as any)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(controller({ METRICS_ENABLED: false, METRICS_TOKEN: 't' }).scrape('Bearer t', response() as any)).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 
   it('requires the exact bearer token when METRICS_TOKEN is set', async () => {

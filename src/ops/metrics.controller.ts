@@ -1,7 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Header, Headers, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Registry } from 'prom-client';
 import { Public } from '../common/http/access.js';
@@ -24,7 +32,10 @@ export class MetricsController {
   private readonly enabled: boolean;
   private readonly token?: string;
 
-  constructor(private readonly metrics: MetricsService, config: ConfigService<EnvironmentVariables, true>) {
+  constructor(
+    private readonly metrics: MetricsService,
+    config: ConfigService<EnvironmentVariables, true>,
+  ) {
     this.enabled = config.get('METRICS_ENABLED', { infer: true });
     this.token = config.get('METRICS_TOKEN', { infer: true }) || undefined;
   }
@@ -33,7 +44,10 @@ export class MetricsController {
   @Public()
   @Get()
   @Header('Cache-Control', 'no-store')
-  @ApiOperation({ summary: 'Prometheus metrics of this instance', description: 'Bearer METRICS_TOKEN when configured; 404 when METRICS_ENABLED=false.' })
+  @ApiOperation({
+    summary: 'Prometheus metrics of this instance',
+    description: 'Bearer METRICS_TOKEN when configured; 404 when METRICS_ENABLED=false.',
+  })
   @ApiBearerAuth()
   @ApiProduces(Registry.PROMETHEUS_CONTENT_TYPE)
   @ApiOkResponse({ description: 'Metrics in the Prometheus text format', schema: { type: 'string' } })

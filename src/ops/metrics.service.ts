@@ -55,7 +55,9 @@ export class MetricsService {
     type PoolStats = NonNullable<ReturnType<PrismaService['poolStats']>>;
     const poolGauge = (name: string, help: string, read: (stats: PoolStats) => number) =>
       new Gauge({
-        name, help, registers: [this.registry],
+        name,
+        help,
+        registers: [this.registry],
         collect() {
           const stats = prisma.poolStats();
           this.set(stats ? read(stats) : 0);
@@ -63,7 +65,11 @@ export class MetricsService {
       });
     poolGauge('orderline_db_pool_connections', "Open connections in this instance's database pool", (s) => s.total);
     poolGauge('orderline_db_pool_idle_connections', 'Idle connections in the database pool', (s) => s.idle);
-    poolGauge('orderline_db_pool_waiting_requests', 'Queries waiting for a free pool connection (sustained > 0: pool too small or queries too slow)', (s) => s.waiting);
+    poolGauge(
+      'orderline_db_pool_waiting_requests',
+      'Queries waiting for a free pool connection (sustained > 0: pool too small or queries too slow)',
+      (s) => s.waiting,
+    );
     poolGauge('orderline_db_pool_max_connections', 'Pool size limit (DB_POOL_SIZE)', (s) => s.max);
     collectDefaultMetrics({ register: this.registry, prefix: 'orderline_' });
   }

@@ -86,11 +86,22 @@ export class RateLimitGuard implements CanActivate {
   private readonly rules: { default: Rule; strict: Rule };
   private readonly counters = new RateLimitCounters();
 
-  constructor(private readonly reflector: Reflector, config: ConfigService<EnvironmentVariables, true>) {
+  constructor(
+    private readonly reflector: Reflector,
+    config: ConfigService<EnvironmentVariables, true>,
+  ) {
     this.enabled = config.get('RATE_LIMIT_ENABLED', { infer: true });
     this.rules = {
-      default: { name: 'default', limit: config.get('RATE_LIMIT_LIMIT', { infer: true }), windowMs: config.get('RATE_LIMIT_TTL_SECONDS', { infer: true }) * 1000 },
-      strict: { name: 'strict', limit: config.get('RATE_LIMIT_STRICT_LIMIT', { infer: true }), windowMs: config.get('RATE_LIMIT_STRICT_TTL_SECONDS', { infer: true }) * 1000 },
+      default: {
+        name: 'default',
+        limit: config.get('RATE_LIMIT_LIMIT', { infer: true }),
+        windowMs: config.get('RATE_LIMIT_TTL_SECONDS', { infer: true }) * 1000,
+      },
+      strict: {
+        name: 'strict',
+        limit: config.get('RATE_LIMIT_STRICT_LIMIT', { infer: true }),
+        windowMs: config.get('RATE_LIMIT_STRICT_TTL_SECONDS', { infer: true }) * 1000,
+      },
     };
   }
 
@@ -98,7 +109,9 @@ export class RateLimitGuard implements CanActivate {
     if (!this.enabled || context.getType() !== 'http') return true;
     const targets = [context.getHandler(), context.getClass()];
     if (this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT, targets)) return true;
-    const rules = this.reflector.getAllAndOverride<boolean>(STRICT_RATE_LIMIT, targets) ? [this.rules.default, this.rules.strict] : [this.rules.default];
+    const rules = this.reflector.getAllAndOverride<boolean>(STRICT_RATE_LIMIT, targets)
+      ? [this.rules.default, this.rules.strict]
+      : [this.rules.default];
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();

@@ -9,11 +9,7 @@ export interface StartupBanner {
 /** The lines of the banner: where the API, its docs and the console are, and a generated admin password (once). */
 export function bannerLines({ port, firstStart }: Pick<StartupBanner, 'port' | 'firstStart'>): string[] {
   const url = `http://localhost:${port}`;
-  const lines = [
-    `Orderline is running at ${url}`,
-    `  API docs   ${url}/docs`,
-    `  Console    ${url}/console`,
-  ];
+  const lines = [`Orderline is running at ${url}`, `  API docs   ${url}/docs`, `  Console    ${url}/console`];
   const admin = firstStart.createdAdmin;
   if (admin?.generatedPassword) {
     lines.push(
@@ -30,11 +26,21 @@ export function bannerLines({ port, firstStart }: Pick<StartupBanner, 'port' | '
  * Prints the banner once the server listens: a framed block for a terminal, otherwise one structured log line
  * (`log` must be the app's logger, so that the line comes after Nest's own start-up lines).
  */
-export function printStartupBanner(banner: StartupBanner, log: (fields: Record<string, unknown>) => void, write: (text: string) => void = (t) => process.stdout.write(t)): void {
+export function printStartupBanner(
+  banner: StartupBanner,
+  log: (fields: Record<string, unknown>) => void,
+  write: (text: string) => void = (t) => process.stdout.write(t),
+): void {
   const url = `http://localhost:${banner.port}`;
   if (!banner.pretty) {
     const admin = banner.firstStart.createdAdmin;
-    log({ msg: bannerLines(banner).join('\n'), url, docsUrl: `${url}/docs`, consoleUrl: `${url}/console`, ...(admin && { adminEmail: admin.email }) });
+    log({
+      msg: bannerLines(banner).join('\n'),
+      url,
+      docsUrl: `${url}/docs`,
+      consoleUrl: `${url}/console`,
+      ...(admin && { adminEmail: admin.email }),
+    });
     return;
   }
   const lines = bannerLines(banner);

@@ -110,7 +110,9 @@ export class CheckoutService implements OnModuleInit {
       // sells out, the crowd hears "sold out" at the cost of one read. Enough stock here is re-checked under the lock.
       const short = shortages(cart.demand, cart.levels);
       if (short.length) throw new InsufficientStockError(short);
-      committed = await this.variantTurns.runExclusive([...placed.demand.keys()], () => this.prisma.serializable((tx) => this.placeOrder(tx, placed)));
+      committed = await this.variantTurns.runExclusive([...placed.demand.keys()], () =>
+        this.prisma.serializable((tx) => this.placeOrder(tx, placed)),
+      );
     } catch (error) {
       if (error instanceof InsufficientStockError) this.metrics.checkout('sold_out');
       else if (error instanceof TransactionConflictError) this.metrics.checkout('conflict');
@@ -137,19 +139,36 @@ export class CheckoutService implements OnModuleInit {
     const t = transition({ status: 'CREATED' }, placed.event);
     const now = new Date();
     const draft = {
-      ...placed.order, status: t.to, createdAt: now, updatedAt: now,
+      ...placed.order,
+      status: t.to,
+      createdAt: now,
+      updatedAt: now,
       reservationExpiresAt: t.to === 'PAYMENT_PENDING' ? new Date(now.getTime() + placed.reservationTtlMs) : null,
     };
     const options = { actor: placed.actor };
     const history: Prisma.OrderStatusHistoryCreateManyInput[] = [
-      { orderId: draft.id, fromStatus: null, toStatus: 'CREATED', event: 'CHECKOUT', reason: null, actorType: placed.actor.type, actorId: placed.actor.id ?? null },
+      {
+        orderId: draft.id,
+        fromStatus: null,
+        toStatus: 'CREATED',
+        event: 'CHECKOUT',
+        reason: null,
+        actorType: placed.actor.type,
+        actorId: placed.actor.id ?? null,
+      },
       this.transitions.historyEntry(draft.id, t, options),
     ];
     const audit: AuditEntry[] = [
       {
-        actor: placed.actor, action: 'order.created', entityType: 'order', entityId: draft.id,
+        actor: placed.actor,
+        action: 'order.created',
+        entityType: 'order',
+        entityId: draft.id,
         after: {
-          status: 'CREATED', paymentMethod: draft.paymentMethod, currency: draft.currency, totalMinor: draft.totalMinor,
+          status: 'CREATED',
+          paymentMethod: draft.paymentMethod,
+          currency: draft.currency,
+          totalMinor: draft.totalMinor,
           items: placed.items.map((i) => ({ variantId: i.variantId, sku: i.sku, quantity: i.quantity, unitPriceMinor: i.unitPriceMinor })),
         },
       },
@@ -159,8 +178,13 @@ export class CheckoutService implements OnModuleInit {
     const order = { ...draft, number, items: placed.items };
 
     const reservations: StockMovementInput[] = placed.items.map((item) => ({
-      variantId: item.variantId, kind: 'RESERVATION', onHandDelta: 0, reservedDelta: item.quantity,
-      orderId: order.id, actorId: placed.actor.id, reason: `checkout ${order.number}`,
+      variantId: item.variantId,
+      kind: 'RESERVATION',
+      onHandDelta: 0,
+      reservedDelta: item.quantity,
+      orderId: order.id,
+      actorId: placed.actor.id,
+      reason: `checkout ${order.number}`,
     }));
     await this.ledger.apply(tx, [...reservations, ...this.transitions.stockMovements(order, t, options)]);
     this.metrics.orderTransition(tx, t.from, t.to);
@@ -175,7 +199,11 @@ export class CheckoutService implements OnModuleInit {
    * history are checked at the end of the statement, when the order row exists.
    */
   private async insertOrder(
-    tx: Tx, order: Omit<Order, 'number'>, items: OrderItem[], history: Prisma.OrderStatusHistoryCreateManyInput[], audit: AuditEntry[],
+    tx: Tx,
+    order: Omit<Order, 'number'>,
+    items: OrderItem[],
+    history: Prisma.OrderStatusHistoryCreateManyInput[],
+    audit: AuditEntry[],
   ): Promise<string> {
     const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
     const auditRows = audit.map((entry) => this.audit.toRow(entry));
@@ -185,30 +213,34 @@ export class CheckoutService implements OnModuleInit {
                             shipping_address, guest_token_hash, reservation_expires_at, needs_review, carrier, tracking_number, idempotency_key_id,
                             created_at, updated_at)
         VALUES (${order.id}::uuid, ${order.userId}::uuid, ${order.status}::"OrderStatus", ${order.paymentMethod}, ${order.currency},
-                ${order.subtotalMinor}, ${order.totalMinor}, ${order.customerName}, ${order.email}, ${order.phone}, ${json(order.shippingAddress)}::jsonb,
-                ${order.guestTokenHash}, ${order.reservationExpiresAt}, ${order.needsReview}, ${order.carrier}, ${order.trackingNumber},
-                ${order.idempotencyKeyId}::uuid, ${order.createdAt}, ${order.updatedAt})
+                ${order.subtotalMinor}, ${order.totalMinor}, ${order.customerName}, ${order.email}, ${order.phone},
+                ${json(order.shippingAddress)}::jsonb, ${order.guestTokenHash}, ${order.reservationExpiresAt}, ${order.needsReview}, ${order.carrier},
+                ${order.trackingNumber}, ${order.idempotencyKeyId}::uuid, ${order.createdAt}, ${order.updatedAt})
         RETURNING number
       ), items AS (
         INSERT INTO order_items (id, order_id, variant_id, sku, product_name, variant_name, unit_price_minor, quantity, line_total_minor)
         SELECT i.id, ${order.id}::uuid, i.variant_id, i.sku, i.product_name, i.variant_name, i.unit_price_minor, i.quantity, i.line_total_minor
-        FROM unnest(${unnestColumn(items, 'id')}::uuid[], ${unnestColumn(items, 'variantId')}::uuid[], ${unnestColumn(items, 'sku')}::text[],
-                    ${unnestColumn(items, 'productName')}::text[], ${unnestColumn(items, 'variantName')}::text[], ${unnestColumn(items, 'unitPriceMinor')}::int[],
+        FROM unnest(${unnestColumn(items, 'id')}::uuid[], ${unnestColumn(items, 'variantId')}::uuid[],
+                    ${unnestColumn(items, 'sku')}::text[], ${unnestColumn(items, 'productName')}::text[],
+                    ${unnestColumn(items, 'variantName')}::text[], ${unnestColumn(items, 'unitPriceMinor')}::int[],
                     ${unnestColumn(items, 'quantity')}::int[], ${unnestColumn(items, 'lineTotalMinor')}::int[])
           AS i(id, variant_id, sku, product_name, variant_name, unit_price_minor, quantity, line_total_minor)
       ), history AS (
         INSERT INTO order_status_history (order_id, from_status, to_status, event, reason, actor_type, actor_id)
         SELECT ${order.id}::uuid, h.from_status::"OrderStatus", h.to_status::"OrderStatus", h.event, h.reason, h.actor_type, h.actor_id
-        FROM unnest(${unnestColumn(history, 'fromStatus')}::text[], ${unnestColumn(history, 'toStatus')}::text[], ${unnestColumn(history, 'event')}::text[],
-                    ${unnestColumn(history, 'reason')}::text[], ${unnestColumn(history, 'actorType')}::text[], ${unnestColumn(history, 'actorId')}::text[])
+        FROM unnest(${unnestColumn(history, 'fromStatus')}::text[], ${unnestColumn(history, 'toStatus')}::text[],
+                    ${unnestColumn(history, 'event')}::text[], ${unnestColumn(history, 'reason')}::text[],
+                    ${unnestColumn(history, 'actorType')}::text[], ${unnestColumn(history, 'actorId')}::text[])
           WITH ORDINALITY AS h(from_status, to_status, event, reason, actor_type, actor_id, n)
         ORDER BY h.n
       ), audit AS (
         INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, before, after, request_id)
         SELECT a.actor_type, a.actor_id, a.action, a.entity_type, a.entity_id, a.before, a.after, a.request_id
-        FROM unnest(${unnestColumn(auditRows, 'actorType')}::text[], ${unnestColumn(auditRows, 'actorId')}::text[], ${unnestColumn(auditRows, 'action')}::text[],
-                    ${unnestColumn(auditRows, 'entityType')}::text[], ${unnestColumn(auditRows, 'entityId')}::text[],
-                    ${auditRows.map((r) => json(r.before))}::jsonb[], ${auditRows.map((r) => json(r.after))}::jsonb[], ${unnestColumn(auditRows, 'requestId')}::text[])
+        FROM unnest(${unnestColumn(auditRows, 'actorType')}::text[], ${unnestColumn(auditRows, 'actorId')}::text[],
+                    ${unnestColumn(auditRows, 'action')}::text[], ${unnestColumn(auditRows, 'entityType')}::text[],
+                    ${unnestColumn(auditRows, 'entityId')}::text[],
+                    ${auditRows.map((r) => json(r.before))}::jsonb[], ${auditRows.map((r) => json(r.after))}::jsonb[],
+                    ${unnestColumn(auditRows, 'requestId')}::text[])
           WITH ORDINALITY AS a(actor_type, actor_id, action, entity_type, entity_id, before, after, request_id, n)
         ORDER BY a.n
       )
@@ -220,7 +252,10 @@ export class CheckoutService implements OnModuleInit {
    * Asks the provider for what the client needs to pay. The order is committed by now: if the provider fails, the
    * order stays PAYMENT_PENDING (stock held until it expires) and the client retries payment for it.
    */
-  private async startPayment(order: Order & { items: OrderItem[] }, opened: Payment | undefined): Promise<{ payment: Record<string, unknown> | null; paymentError?: PaymentErrorResponse }> {
+  private async startPayment(
+    order: Order & { items: OrderItem[] },
+    opened: Payment | undefined,
+  ): Promise<{ payment: Record<string, unknown> | null; paymentError?: PaymentErrorResponse }> {
     try {
       return { payment: { ...(await this.payments.start(order, opened)) } };
     } catch (error) {

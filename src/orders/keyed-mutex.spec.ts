@@ -7,15 +7,16 @@ describe('KeyedMutex', () => {
     const mutex = new KeyedMutex();
     const events: string[] = [];
     let running = 0;
-    const job = (name: string) => mutex.runExclusive(['a'], async () => {
-      running++;
-      expect(running).toBe(1);
-      events.push(`start ${name}`);
-      await tick();
-      events.push(`end ${name}`);
-      running--;
-      return name;
-    });
+    const job = (name: string) =>
+      mutex.runExclusive(['a'], async () => {
+        running++;
+        expect(running).toBe(1);
+        events.push(`start ${name}`);
+        await tick();
+        events.push(`end ${name}`);
+        running--;
+        return name;
+      });
     expect(await Promise.all([job('1'), job('2'), job('3')])).toEqual(['1', '2', '3']);
     expect(events).toEqual(['start 1', 'end 1', 'start 2', 'end 2', 'start 3', 'end 3']);
     expect(mutex.size).toBe(0);
@@ -26,7 +27,9 @@ describe('KeyedMutex', () => {
     let release!: () => void;
     const blocker = mutex.runExclusive(['a'], () => new Promise<void>((resolve) => (release = resolve)));
     let ranB = false;
-    await mutex.runExclusive(['b'], async () => { ranB = true; });
+    await mutex.runExclusive(['b'], async () => {
+      ranB = true;
+    });
     expect(ranB).toBe(true);
     release();
     await blocker;
@@ -35,18 +38,26 @@ describe('KeyedMutex', () => {
   it('never deadlocks callers whose key sets overlap in opposite orders', async () => {
     const mutex = new KeyedMutex();
     const held = new Set<string>();
-    const job = (keys: string[]) => mutex.runExclusive(keys, async () => {
-      for (const k of keys) { expect(held.has(k)).toBe(false); held.add(k); }
-      await tick();
-      for (const k of keys) held.delete(k);
-    });
+    const job = (keys: string[]) =>
+      mutex.runExclusive(keys, async () => {
+        for (const k of keys) {
+          expect(held.has(k)).toBe(false);
+          held.add(k);
+        }
+        await tick();
+        for (const k of keys) held.delete(k);
+      });
     await Promise.all(Array.from({ length: 50 }, (_, i) => job(i % 2 ? ['x', 'y', 'z'] : ['z', 'y'])));
     expect(mutex.size).toBe(0);
   });
 
   it('releases the keys when the work fails', async () => {
     const mutex = new KeyedMutex();
-    await expect(mutex.runExclusive(['a', 'b'], async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      mutex.runExclusive(['a', 'b'], async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(mutex.size).toBe(0);
     expect(await mutex.runExclusive(['b', 'a'], async () => 'next')).toBe('next');
   });

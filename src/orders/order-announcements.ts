@@ -41,13 +41,19 @@ export interface OrderAnnouncement {
 export class OrderAnnouncements {
   private readonly trackingUrlTemplate?: string;
 
-  constructor(private readonly outbox: OutboxService, config: ConfigService<TrackingUrlEnvironment, true>) {
+  constructor(
+    private readonly outbox: OutboxService,
+    config: ConfigService<TrackingUrlEnvironment, true>,
+  ) {
     this.trackingUrlTemplate = config.get('TRACKING_URL_TEMPLATE', { infer: true });
   }
 
   /** Queues the announcements in one INSERT. */
   announce(tx: Tx, announcements: OrderAnnouncement[]): Promise<number> {
-    return this.outbox.enqueueMany(tx, announcements.map((a) => ({ event: a.event, aggregateId: a.order.id, payload: this.payload(a) })));
+    return this.outbox.enqueueMany(
+      tx,
+      announcements.map((a) => ({ event: a.event, aggregateId: a.order.id, payload: this.payload(a) })),
+    );
   }
 
   private payload({ order, previousStatus, reason }: OrderAnnouncement): OrderEventPayload {
@@ -62,8 +68,11 @@ export class OrderAnnouncements {
         subtotalMinor: order.subtotalMinor,
         totalMinor: order.totalMinor,
         items: order.items.map((i) => ({
-          sku: i.sku, name: i.variantName ? `${i.productName} (${i.variantName})` : i.productName,
-          quantity: i.quantity, unitPriceMinor: i.unitPriceMinor, lineTotalMinor: i.lineTotalMinor,
+          sku: i.sku,
+          name: i.variantName ? `${i.productName} (${i.variantName})` : i.productName,
+          quantity: i.quantity,
+          unitPriceMinor: i.unitPriceMinor,
+          lineTotalMinor: i.lineTotalMinor,
         })),
         customer: { name: order.customerName, email: order.email, phone: order.phone },
         shippingAddress: order.shippingAddress,

@@ -11,7 +11,10 @@ import { canViewOrder, type OrderViewer } from './order-access.js';
 
 const frame = (change: OrderChange) => `event: order\ndata: ${JSON.stringify(change)}\n\n`;
 const toChange = (o: { id: string; number: string; status: string; updatedAt: Date }): OrderChange => ({
-  id: o.id, number: o.number, status: o.status, updatedAt: o.updatedAt.toISOString(),
+  id: o.id,
+  number: o.number,
+  status: o.status,
+  updatedAt: o.updatedAt.toISOString(),
 });
 
 /**
@@ -24,7 +27,11 @@ export class OrderLive {
   private readonly staff = new Set<SseStream>();
   private readonly watchers = new Map<string, Set<SseStream>>();
 
-  constructor(private readonly prisma: PrismaService, live: LiveEvents, private readonly streams: LiveStreams) {
+  constructor(
+    private readonly prisma: PrismaService,
+    live: LiveEvents,
+    private readonly streams: LiveStreams,
+  ) {
     live.subscribe('orders', (changes) => {
       if (this.staff.size) {
         const text = changes.map(frame).join('');

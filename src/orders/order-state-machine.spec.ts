@@ -1,5 +1,11 @@
 import {
-  ORDER_EVENTS, ORDER_STATUSES, ORDER_TRANSITIONS, IllegalTransitionError, transition, type OrderEvent, type StockEffect,
+  ORDER_EVENTS,
+  ORDER_STATUSES,
+  ORDER_TRANSITIONS,
+  IllegalTransitionError,
+  transition,
+  type OrderEvent,
+  type StockEffect,
 } from './order-state-machine.js';
 import type { OrderStatus } from '../generated/prisma/enums.js';
 
@@ -50,7 +56,11 @@ describe('order state machine', () => {
       expect(transition({ status }, event)).toEqual({ from: status, event, to: expected[0], stock: expected[1] });
     } else {
       let error: unknown;
-      try { transition({ status }, event); } catch (e) { error = e; }
+      try {
+        transition({ status }, event);
+      } catch (e) {
+        error = e;
+      }
       expect(error).toBeInstanceOf(IllegalTransitionError);
       expect((error as IllegalTransitionError).status).toBe(409);
       expect((error as IllegalTransitionError).message).toContain(status);
@@ -59,7 +69,10 @@ describe('order state machine', () => {
   });
 
   it('has no legal transition that the expectations do not list', () => {
-    const legal = pairs.filter(([s, e]) => ORDER_TRANSITIONS[s][e] !== null).map(([s, e]) => `${s} ${e}`).sort();
+    const legal = pairs
+      .filter(([s, e]) => ORDER_TRANSITIONS[s][e] !== null)
+      .map(([s, e]) => `${s} ${e}`)
+      .sort();
     expect(legal).toEqual(Object.keys(LEGAL).sort());
   });
 

@@ -6,8 +6,21 @@ export const ORDER_STATUSES: readonly OrderStatus[] = Object.values(OrderStatus)
 
 /** Every event of the order lifecycle. The transition table below must answer each one in every status. */
 export const ORDER_EVENTS = [
-  'AWAIT_PAYMENT', 'CONFIRM_COD', 'PAYMENT_SUCCEEDED', 'PAYMENT_FAILED', 'LATE_PAYMENT_ACCEPTED', 'CANCEL', 'EXPIRE',
-  'FULFILL', 'DELIVER', 'REQUEST_RETURN', 'REJECT_RETURN', 'REJECT_FURTHER_RETURN', 'RECEIVE_RETURN', 'REFUND_PARTIAL', 'REFUND_FULL',
+  'AWAIT_PAYMENT',
+  'CONFIRM_COD',
+  'PAYMENT_SUCCEEDED',
+  'PAYMENT_FAILED',
+  'LATE_PAYMENT_ACCEPTED',
+  'CANCEL',
+  'EXPIRE',
+  'FULFILL',
+  'DELIVER',
+  'REQUEST_RETURN',
+  'REJECT_RETURN',
+  'REJECT_FURTHER_RETURN',
+  'RECEIVE_RETURN',
+  'REFUND_PARTIAL',
+  'REFUND_FULL',
 ] as const;
 
 export type OrderEvent = (typeof ORDER_EVENTS)[number];
@@ -246,7 +259,10 @@ export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, Readonly<Record<Ord
 };
 
 export class IllegalTransitionError extends ConflictError {
-  constructor(readonly from: OrderStatus, readonly event: OrderEvent) {
+  constructor(
+    readonly from: OrderStatus,
+    readonly event: OrderEvent,
+  ) {
     super(`Order is ${from}; ${event} is not allowed from that state`, { currentStatus: from, event });
   }
 }

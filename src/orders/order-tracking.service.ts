@@ -29,7 +29,10 @@ export function phonesMatch(stored: string, given: string): boolean {
 export class OrderTracking {
   private readonly trackingUrlTemplate?: string;
 
-  constructor(private readonly prisma: PrismaService, config: ConfigService<TrackingUrlEnvironment, true>) {
+  constructor(
+    private readonly prisma: PrismaService,
+    config: ConfigService<TrackingUrlEnvironment, true>,
+  ) {
     this.trackingUrlTemplate = config.get('TRACKING_URL_TEMPLATE', { infer: true });
   }
 
@@ -41,7 +44,9 @@ export class OrderTracking {
     const matches = phonesMatch(order?.phone ?? '', dto.phone);
     if (!order || !matches) throw new NotFoundError('Order');
     const history = await this.prisma.orderStatusHistory.findMany({
-      where: { orderId: order.id }, orderBy: { id: 'asc' }, select: { toStatus: true, event: true, createdAt: true },
+      where: { orderId: order.id },
+      orderBy: { id: 'asc' },
+      select: { toStatus: true, event: true, createdAt: true },
     });
     return {
       number: order.number,

@@ -54,7 +54,12 @@ export class OrderTransitionsService {
     return locked;
   }
 
-  async apply(tx: Tx, orderOrId: string | LockedOrder, event: OrderEvent, options: TransitionOptions): Promise<{ order: LockedOrder; transition: Transition }> {
+  async apply(
+    tx: Tx,
+    orderOrId: string | LockedOrder,
+    event: OrderEvent,
+    options: TransitionOptions,
+  ): Promise<{ order: LockedOrder; transition: Transition }> {
     const order = typeof orderOrId === 'string' ? await this.lockOrder(tx, orderOrId) : orderOrId;
     const t = transition(order, event);
     await this.applyStock(tx, [{ order, transition: t }], options);
@@ -87,12 +92,22 @@ export class OrderTransitionsService {
       groups.set(groupKey, group);
     }
     for (const { to, clearsReservation, ids } of groups.values()) {
-      await tx.order.updateMany({ where: { id: { in: ids } }, data: { status: to, ...(clearsReservation && { reservationExpiresAt: null }), ...options.data } });
+      await tx.order.updateMany({
+        where: { id: { in: ids } },
+        data: { status: to, ...(clearsReservation && { reservationExpiresAt: null }), ...options.data },
+      });
     }
     await tx.orderStatusHistory.createMany({ data: entries.map(({ order, transition: t }) => this.historyEntry(order.id, t, options)) });
     for (const { transition: t } of entries) this.metrics.orderTransition(tx, t.from, t.to);
-    await this.audit.recordMany(tx, entries.map(({ order, transition: t }) => this.auditEntry(order.id, t, options)));
-    await this.announce(tx, entries.map(({ order, transition: t }) => ({ order: { ...order, status: t.to, ...options.data }, transition: t })), options);
+    await this.audit.recordMany(
+      tx,
+      entries.map(({ order, transition: t }) => this.auditEntry(order.id, t, options)),
+    );
+    await this.announce(
+      tx,
+      entries.map(({ order, transition: t }) => ({ order: { ...order, status: t.to, ...options.data }, transition: t })),
+      options,
+    );
     return entries.map((e) => e.transition);
   }
 
@@ -108,7 +123,13 @@ export class OrderTransitionsService {
     const lines = order.items.map((item) => ({ variantId: item.variantId, quantity: quantityOf(item) })).filter((l) => l.quantity > 0);
     switch (t.stock) {
       case 'sellReserved':
-        return lines.map(({ variantId, quantity }) => ({ ...base, variantId, kind: 'SALE', onHandDelta: -quantity, reservedDelta: -quantity }));
+        return lines.map(({ variantId, quantity }) => ({
+          ...base,
+          variantId,
+          kind: 'SALE',
+          onHandDelta: -quantity,
+          reservedDelta: -quantity,
+        }));
       case 'releaseReserved':
         return lines.map(({ variantId, quantity }) => ({ ...base, variantId, kind: 'RELEASE', onHandDelta: 0, reservedDelta: -quantity }));
       case 'restock':
@@ -120,30 +141,51 @@ export class OrderTransitionsService {
 
   /** The status-history row of a transition. */
   historyEntry(orderId: string, t: Transition, options: TransitionOptions): Prisma.OrderStatusHistoryCreateManyInput {
-    return { orderId, fromStatus: t.from, toStatus: t.to, event: t.event, reason: options.reason ?? null, actorType: options.actor.type, actorId: options.actor.id ?? null };
+    return {
+      orderId,
+      fromStatus: t.from,
+      toStatus: t.to,
+      event: t.event,
+      reason: options.reason ?? null,
+      actorType: options.actor.type,
+      actorId: options.actor.id ?? null,
+    };
   }
 
   /** The audit entry of a transition. */
   auditEntry(orderId: string, t: Transition, options: TransitionOptions): AuditEntry {
     return {
-      actor: options.actor, action: `order.${t.event.toLowerCase()}`, entityType: 'order', entityId: orderId,
-      before: { status: t.from }, after: { status: t.to, reason: options.reason, ...options.data },
+      actor: options.actor,
+      action: `order.${t.event.toLowerCase()}`,
+      entityType: 'order',
+      entityId: orderId,
+      before: { status: t.from },
+      after: { status: t.to, reason: options.reason, ...options.data },
     };
   }
 
   /** Queues the transitions' events (order.paid, order.cancelled, ...) in the outbox: one INSERT for all of them. */
   private async announce(tx: Tx, entries: { order: LockedOrder; transition: Transition }[], options: TransitionOptions): Promise<void> {
-    await this.announcements.announce(tx, entries.flatMap(({ order, transition: t }) => {
-      const event = EVENT_TYPE_BY_ORDER_EVENT[t.event];
-      return event ? [{ event, order, previousStatus: t.from, reason: options.reason }] : [];
-    }));
+    await this.announcements.announce(
+      tx,
+      entries.flatMap(({ order, transition: t }) => {
+        const event = EVENT_TYPE_BY_ORDER_EVENT[t.event];
+        return event ? [{ event, order, previousStatus: t.from, reason: options.reason }] : [];
+      }),
+    );
   }
 
   private async applyStock(tx: Tx, entries: { order: LockedOrder; transition: Transition }[], options: TransitionOptions): Promise<void> {
-    const perEntry = entries.map(({ order, transition: t }) => ({ fromAvailable: t.stock === 'sellAvailable', moves: this.stockMovements(order, t, options) }));
+    const perEntry = entries.map(({ order, transition: t }) => ({
+      fromAvailable: t.stock === 'sellAvailable',
+      moves: this.stockMovements(order, t, options),
+    }));
     const moves = perEntry.flatMap((e) => e.moves);
     if (!moves.length) return;
-    const levels = await this.ledger.lock(tx, moves.map((m) => m.variantId));
+    const levels = await this.ledger.lock(
+      tx,
+      moves.map((m) => m.variantId),
+    );
     const fromAvailable = perEntry.filter((e) => e.fromAvailable).flatMap((e) => e.moves);
     if (fromAvailable.length) assertAvailable(fromAvailable, levels);
     await this.ledger.apply(tx, moves);

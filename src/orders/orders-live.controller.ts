@@ -18,7 +18,9 @@ export class OrdersLiveController {
   @Get()
   @ApiBearerAuth()
   @ApiOperation({ summary: 'Every order created or changed, live (admin; the console listens here)' })
-  @ApiEventStream(`Events: ${ORDER_EVENT} \`resync\` {} when changes may have been missed: read the list again. Ends when the bearer token expires.`)
+  @ApiEventStream(
+    `Events: ${ORDER_EVENT} \`resync\` {} when changes may have been missed: read the list again. Ends when the bearer token expires.`,
+  )
   @ApiForbiddenResponse({ type: ErrorResponse })
   all(@Req() req: Request, @Res() res: Response, @CurrentUser() user: AuthUser): void {
     this.live.watchAll(req, res, user);
@@ -28,11 +30,16 @@ export class OrdersLiveController {
   @Get(':id')
   @ApiBearerAuth()
   @ApiHeader(ORDER_TOKEN_HEADER)
-  @ApiOperation({ summary: "One order's status, live (its customer, the guest holding its token, or an admin): the payment page listens here" })
+  @ApiOperation({
+    summary: "One order's status, live (its customer, the guest holding its token, or an admin): the payment page listens here",
+  })
   @ApiEventStream(`Events: ${ORDER_EVENT} The first event is the order as it is now.`)
   @ApiNotFoundResponse({ type: ErrorResponse })
   one(
-    @Param('id', OrderIdPipe) id: string, @Req() req: Request, @Res() res: Response, @CurrentUser() user: AuthUser | undefined,
+    @Param('id', OrderIdPipe) id: string,
+    @Req() req: Request,
+    @Res() res: Response,
+    @CurrentUser() user: AuthUser | undefined,
     @Headers('x-order-token') guestToken?: string,
   ): Promise<void> {
     return this.live.watchOne(id, { user, guestToken }, req, res);

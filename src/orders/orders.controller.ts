@@ -1,7 +1,16 @@
 import { Body, Controller, Get, Headers, HttpCode, Injectable, Param, Post, Query, type PipeTransform } from '@nestjs/common';
 import {
-  ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse,
-  ApiOkResponse, ApiOperation, ApiTags, ApiUnprocessableEntityResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { CurrentActor, CurrentUser, OptionalAuth, Public, Roles, type AuthUser } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
@@ -14,11 +23,18 @@ import { CheckoutService } from './checkout.service.js';
 import { OrdersService } from './orders.service.js';
 import { CheckoutDto, CheckoutResponse } from './dto/checkout.dto.js';
 import {
-  AdminOrdersQueryDto, CancelOrderDto, FulfillOrderDto, LookupOrderDto, OrderHistoryEntryResponse, OrderPageResponse, OrderResponse, PageQueryDto,
-  TrackingResponse, TrackOrderDto,
+  AdminOrdersQueryDto,
+  CancelOrderDto,
+  FulfillOrderDto,
+  LookupOrderDto,
+  OrderHistoryEntryResponse,
+  OrderPageResponse,
+  OrderResponse,
+  PageQueryDto,
+  TrackingResponse,
+  TrackOrderDto,
 } from './dto/order.dto.js';
 import { OrderTracking } from './order-tracking.service.js';
-
 
 /** An order id that is not even a UUID names no order: 404, like any other unknown order. */
 @Injectable()
@@ -34,7 +50,11 @@ export const ORDER_TOKEN_HEADER = { name: 'X-Order-Token', required: false, desc
 @ApiTags('orders')
 @Controller('orders')
 export class OrdersController {
-  constructor(private readonly checkoutService: CheckoutService, private readonly orders: OrdersService, private readonly tracking: OrderTracking) {}
+  constructor(
+    private readonly checkoutService: CheckoutService,
+    private readonly orders: OrdersService,
+    private readonly tracking: OrderTracking,
+  ) {}
 
   @OptionalAuth()
   @StrictRateLimit()
@@ -43,15 +63,25 @@ export class OrdersController {
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'Place an order (signed in or as a guest)',
-    description: 'Prices come from the catalogue. Prepaid orders (stripe, razorpay) reserve stock until reservationExpiresAt and return what the client '
-      + 'needs to pay; cash-on-delivery orders are confirmed and their stock sold at once. Guests get a one-time guestToken.',
+    description:
+      'Prices come from the catalogue. Prepaid orders (stripe, razorpay) reserve stock until reservationExpiresAt and return what the client ' +
+      'needs to pay; cash-on-delivery orders are confirmed and their stock sold at once. Guests get a one-time guestToken.',
   })
   @ApiCreatedResponse({ type: CheckoutResponse })
   @ApiBadRequestResponse({ type: ErrorResponse, description: 'Invalid body, or an item that does not exist or is not for sale' })
-  @ApiConflictResponse({ type: ErrorResponse, description: 'Not enough stock (details.lines: variantId, sku, requested, available), or the Idempotency-Key is in use' })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'The payment method is not configured (details.code PAYMENT_METHOD_UNAVAILABLE, availableMethods); nothing is reserved' })
+  @ApiConflictResponse({
+    type: ErrorResponse,
+    description: 'Not enough stock (details.lines: variantId, sku, requested, available), or the Idempotency-Key is in use',
+  })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorResponse,
+    description: 'The payment method is not configured (details.code PAYMENT_METHOD_UNAVAILABLE, availableMethods); nothing is reserved',
+  })
   checkout(
-    @Body() dto: CheckoutDto, @CurrentUser() user: AuthUser | undefined, @CurrentActor() actor: Actor, @IdempotencyKeyId() idempotencyKeyId?: string,
+    @Body() dto: CheckoutDto,
+    @CurrentUser() user: AuthUser | undefined,
+    @CurrentActor() actor: Actor,
+    @IdempotencyKeyId() idempotencyKeyId?: string,
   ): Promise<CheckoutResponse> {
     return this.checkoutService.checkout(dto, user, actor, idempotencyKeyId);
   }
@@ -73,7 +103,8 @@ export class OrdersController {
   @HttpCode(200)
   @ApiOperation({
     summary: 'Track an order by its number and the phone given at checkout (public; strictly rate-limited)',
-    description: 'Status, timeline, carrier and tracking link — no name, address or email. A wrong phone and an unknown number get the same 404.',
+    description:
+      'Status, timeline, carrier and tracking link — no name, address or email. A wrong phone and an unknown number get the same 404.',
   })
   @ApiOkResponse({ type: TrackingResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
@@ -107,7 +138,11 @@ export class OrdersController {
   @ApiOperation({ summary: 'One order (its customer, the guest holding its token, or an admin)' })
   @ApiOkResponse({ type: OrderResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  get(@Param('id', OrderIdPipe) id: string, @CurrentUser() user: AuthUser | undefined, @Headers('x-order-token') guestToken?: string): Promise<OrderResponse> {
+  get(
+    @Param('id', OrderIdPipe) id: string,
+    @CurrentUser() user: AuthUser | undefined,
+    @Headers('x-order-token') guestToken?: string,
+  ): Promise<OrderResponse> {
     return this.orders.get(id, { user, guestToken });
   }
 
@@ -118,7 +153,11 @@ export class OrdersController {
   @ApiOperation({ summary: 'Status history of an order, oldest first' })
   @ApiOkResponse({ type: [OrderHistoryEntryResponse] })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  history(@Param('id', OrderIdPipe) id: string, @CurrentUser() user: AuthUser | undefined, @Headers('x-order-token') guestToken?: string): Promise<OrderHistoryEntryResponse[]> {
+  history(
+    @Param('id', OrderIdPipe) id: string,
+    @CurrentUser() user: AuthUser | undefined,
+    @Headers('x-order-token') guestToken?: string,
+  ): Promise<OrderHistoryEntryResponse[]> {
     return this.orders.history(id, { user, guestToken });
   }
 
@@ -128,12 +167,19 @@ export class OrdersController {
   @Idempotent()
   @ApiBearerAuth()
   @ApiHeader(ORDER_TOKEN_HEADER)
-  @ApiOperation({ summary: 'Cancel an order', description: 'Customers and guests (with the order token) before payment; admins whenever the state machine allows. Releases or restocks the stock.' })
+  @ApiOperation({
+    summary: 'Cancel an order',
+    description:
+      'Customers and guests (with the order token) before payment; admins whenever the state machine allows. Releases or restocks the stock.',
+  })
   @ApiOkResponse({ type: OrderResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Not allowed in the current state (details: currentStatus, event)' })
   cancel(
-    @Param('id', OrderIdPipe) id: string, @Body() dto: CancelOrderDto, @CurrentUser() user: AuthUser | undefined, @CurrentActor() actor: Actor,
+    @Param('id', OrderIdPipe) id: string,
+    @Body() dto: CancelOrderDto,
+    @CurrentUser() user: AuthUser | undefined,
+    @CurrentActor() actor: Actor,
     @Headers('x-order-token') guestToken?: string,
   ): Promise<OrderResponse> {
     return this.orders.cancel(id, { user, guestToken }, actor, dto.reason);

@@ -13,7 +13,13 @@ import { canViewOrder, type OrderViewer } from './order-access.js';
 import { toOrderResponse } from './order-response.js';
 import { normalizeOrderNumber, PHONE_FORMAT, stripPhone } from './dto/normalize.js';
 import type {
-  AdminOrdersQueryDto, FulfillOrderDto, LookupOrderDto, OrderHistoryEntryResponse, OrderPageResponse, OrderResponse, PageQueryDto,
+  AdminOrdersQueryDto,
+  FulfillOrderDto,
+  LookupOrderDto,
+  OrderHistoryEntryResponse,
+  OrderPageResponse,
+  OrderResponse,
+  PageQueryDto,
 } from './dto/order.dto.js';
 
 /** Until it is paid (a cash-on-delivery order: until it ships) a customer may cancel; after that only staff, who refund. */
@@ -47,8 +53,13 @@ export class OrdersService implements OnModuleInit {
     const rows = await this.prisma.orderStatusHistory.findMany({ where: { orderId: id }, orderBy: { id: 'asc' } });
     const admin = viewer.user?.role === 'ADMIN';
     return rows.map((r) => ({
-      fromStatus: r.fromStatus, toStatus: r.toStatus, event: r.event, reason: r.reason, actorType: r.actorType,
-      ...(admin && { actorId: r.actorId }), createdAt: r.createdAt,
+      fromStatus: r.fromStatus,
+      toStatus: r.toStatus,
+      event: r.event,
+      reason: r.reason,
+      actorType: r.actorType,
+      ...(admin && { actorId: r.actorId }),
+      createdAt: r.createdAt,
     }));
   }
 
@@ -61,7 +72,9 @@ export class OrdersService implements OnModuleInit {
     const where: Prisma.OrderWhereInput = {
       ...(query.status && { status: query.status }),
       ...(query.customerId && { userId: query.customerId }),
-      ...((query.from || query.to) && { createdAt: { ...(query.from && { gte: new Date(query.from) }), ...(query.to && { lt: new Date(query.to) }) } }),
+      ...((query.from || query.to) && {
+        createdAt: { ...(query.from && { gte: new Date(query.from) }), ...(query.to && { lt: new Date(query.to) }) },
+      }),
       ...(query.q && { OR: searchConditions(query.q) }),
     };
     return this.page(where, query);
@@ -71,9 +84,10 @@ export class OrdersService implements OnModuleInit {
   async lookup(dto: LookupOrderDto): Promise<OrderResponse> {
     const number = normalizeOrderNumber(dto.orderNumber);
     const order = number ? await this.prisma.order.findUnique({ where: { number }, include: { items: true } }) : null;
-    const matches = order
-      && (dto.email === undefined || order.email?.toLowerCase() === dto.email)
-      && (dto.phone === undefined || order.phone === dto.phone);
+    const matches =
+      order &&
+      (dto.email === undefined || order.email?.toLowerCase() === dto.email) &&
+      (dto.phone === undefined || order.phone === dto.phone);
     if (!order || !matches) throw new NotFoundError('Order');
     return toOrderResponse(order);
   }
@@ -86,10 +100,16 @@ export class OrdersService implements OnModuleInit {
     const order = await this.prisma.serializable(async (tx) => {
       const locked = await this.transitions.lockVisible(tx, id, viewer);
       if (viewer.user?.role !== 'ADMIN' && !CUSTOMER_CANCELLABLE.has(locked.status)) {
-        throw new ConflictError(`Order is ${locked.status}; CANCEL by the customer is not allowed once an order is paid or shipped (the shop can refund it)`, { currentStatus: locked.status, event: 'CANCEL' });
+        throw new ConflictError(
+          `Order is ${locked.status}; CANCEL by the customer is not allowed once an order is paid or shipped (the shop can refund it)`,
+          { currentStatus: locked.status, event: 'CANCEL' },
+        );
       }
       if (locked.status === 'PAYMENT_PENDING' && (await this.hasAppliedCapture(tx, id))) {
-        throw new ConflictError('A payment for this order has been captured and is being processed; it cannot be cancelled now', { currentStatus: locked.status, event: 'CANCEL' });
+        throw new ConflictError('A payment for this order has been captured and is being processed; it cannot be cancelled now', {
+          currentStatus: locked.status,
+          event: 'CANCEL',
+        });
       }
       return (await this.transitions.apply(tx, locked, 'CANCEL', { actor, reason })).order;
     });
@@ -97,7 +117,10 @@ export class OrdersService implements OnModuleInit {
   }
 
   async fulfill(id: string, actor: Actor, dto: FulfillOrderDto): Promise<OrderResponse> {
-    const data = { ...(dto.carrier !== undefined && { carrier: dto.carrier }), ...(dto.trackingNumber !== undefined && { trackingNumber: dto.trackingNumber }) };
+    const data = {
+      ...(dto.carrier !== undefined && { carrier: dto.carrier }),
+      ...(dto.trackingNumber !== undefined && { trackingNumber: dto.trackingNumber }),
+    };
     const order = await this.prisma.serializable(async (tx) => (await this.transitions.apply(tx, id, 'FULFILL', { actor, data })).order);
     return toOrderResponse(order);
   }
@@ -114,13 +137,21 @@ export class OrdersService implements OnModuleInit {
 
   /** Whether a capture paid for the order (the applied_captures rule). */
   private async hasAppliedCapture(tx: Tx, orderId: string): Promise<boolean> {
-    const [row] = await tx.$queryRaw<{ paid: boolean }[]>`SELECT EXISTS (SELECT 1 FROM applied_captures WHERE order_id = ${orderId}::uuid) AS paid`;
+    const [row] = await tx.$queryRaw<
+      { paid: boolean }[]
+    >`SELECT EXISTS (SELECT 1 FROM applied_captures WHERE order_id = ${orderId}::uuid) AS paid`;
     return row.paid;
   }
 
   private async page(where: Prisma.OrderWhereInput, { page, limit }: PageQueryDto): Promise<OrderPageResponse> {
     const [rows, total] = await Promise.all([
-      this.prisma.order.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], skip: (page - 1) * limit, take: limit, include: { items: true } }),
+      this.prisma.order.findMany({
+        where,
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        skip: (page - 1) * limit,
+        take: limit,
+        include: { items: true },
+      }),
       this.prisma.order.count({ where }),
     ]);
     return { items: rows.map((o: Order & { items: OrderItem[] }) => toOrderResponse(o)), page, limit, total };

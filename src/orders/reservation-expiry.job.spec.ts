@@ -10,7 +10,13 @@ describe('ReservationExpiryJob scheduling', () => {
   });
   const make = (overrides: Record<string, unknown> = {}) => {
     const registry = new SchedulerRegistry();
-    const job = new ReservationExpiryJob(undefined as never, undefined as never, registry, settings(overrides) as never, { reservationsExpired: () => undefined } as never);
+    const job = new ReservationExpiryJob(
+      undefined as never,
+      undefined as never,
+      registry,
+      settings(overrides) as never,
+      { reservationsExpired: () => undefined } as never,
+    );
     return { registry, job };
   };
 
@@ -33,8 +39,14 @@ describe('ReservationExpiryJob scheduling', () => {
   it('runs every EXPIRY_INTERVAL_SECONDS, never two runs at once, and survives a failed run', async () => {
     const { registry, job } = make({ EXPIRY_INTERVAL_SECONDS: 5 });
     let finish: (n: number) => void = () => undefined;
-    const expireDue = jest.spyOn(job, 'expireDue')
-      .mockImplementationOnce(() => new Promise<number>((resolve) => { finish = resolve; }))
+    const expireDue = jest
+      .spyOn(job, 'expireDue')
+      .mockImplementationOnce(
+        () =>
+          new Promise<number>((resolve) => {
+            finish = resolve;
+          }),
+      )
       .mockRejectedValueOnce(new Error('database unavailable'))
       .mockResolvedValue(0);
     job.onApplicationBootstrap();

@@ -1,7 +1,15 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import {
-  ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse,
-  ApiOperation, ApiTags,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
 } from '@nestjs/swagger';
 import { CurrentActor, CurrentUser, OptionalAuth, Roles, type AuthUser } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
@@ -23,11 +31,17 @@ export class ReturnsController {
   @ApiHeader(ORDER_TOKEN_HEADER)
   @ApiOperation({ summary: 'Ask to return items of a fulfilled or delivered order (its customer, its guest token, or an admin)' })
   @ApiCreatedResponse({ type: ReturnResponse })
-  @ApiBadRequestResponse({ type: ErrorResponse, description: 'Unknown order item, repeated item, or more than is returnable (details per line)' })
+  @ApiBadRequestResponse({
+    type: ErrorResponse,
+    description: 'Unknown order item, repeated item, or more than is returnable (details per line)',
+  })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'The order is not fulfilled or delivered, or already has an open return' })
   async request(
-    @Param('id', OrderIdPipe) id: string, @Body() dto: CreateReturnDto, @CurrentUser() user: AuthUser | undefined, @CurrentActor() actor: Actor,
+    @Param('id', OrderIdPipe) id: string,
+    @Body() dto: CreateReturnDto,
+    @CurrentUser() user: AuthUser | undefined,
+    @CurrentActor() actor: Actor,
     @Headers('x-order-token') guestToken?: string,
   ): Promise<ReturnResponse> {
     return toReturnResponse(await this.returns.request(id, { user, guestToken }, dto.items, dto.reason, actor));
@@ -39,7 +53,11 @@ export class ReturnsController {
   @ApiOperation({ summary: "An order's returns, oldest first" })
   @ApiOkResponse({ type: [ReturnResponse] })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  async list(@Param('id', OrderIdPipe) id: string, @CurrentUser() user: AuthUser | undefined, @Headers('x-order-token') guestToken?: string): Promise<ReturnResponse[]> {
+  async list(
+    @Param('id', OrderIdPipe) id: string,
+    @CurrentUser() user: AuthUser | undefined,
+    @Headers('x-order-token') guestToken?: string,
+  ): Promise<ReturnResponse[]> {
     return (await this.returns.list(id, { user, guestToken })).map(toReturnResponse);
   }
 
@@ -51,7 +69,11 @@ export class ReturnsController {
   @ApiForbiddenResponse({ type: ErrorResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'The return is not REQUESTED' })
-  async accept(@Param('id', OrderIdPipe) id: string, @Param('returnId', ParseUUIDPipe) returnId: string, @CurrentActor() actor: Actor): Promise<ReturnResponse> {
+  async accept(
+    @Param('id', OrderIdPipe) id: string,
+    @Param('returnId', ParseUUIDPipe) returnId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<ReturnResponse> {
     return toReturnResponse(await this.returns.accept(id, returnId, actor));
   }
 
@@ -59,14 +81,23 @@ export class ReturnsController {
   @Post(':returnId/receive')
   @HttpCode(200)
   @Idempotent()
-  @ApiOperation({ summary: 'Record the goods as received (admin): the received quantities go back on the shelf (RESTOCK movements); the order becomes RETURNED' })
+  @ApiOperation({
+    summary:
+      'Record the goods as received (admin): the received quantities go back on the shelf (RESTOCK movements); the order becomes RETURNED',
+  })
   @ApiOkResponse({ type: ReturnResponse })
-  @ApiBadRequestResponse({ type: ErrorResponse, description: 'A received quantity exceeds the requested one, or an item is not in the return' })
+  @ApiBadRequestResponse({
+    type: ErrorResponse,
+    description: 'A received quantity exceeds the requested one, or an item is not in the return',
+  })
   @ApiForbiddenResponse({ type: ErrorResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'The return is not ACCEPTED' })
   async receive(
-    @Param('id', OrderIdPipe) id: string, @Param('returnId', ParseUUIDPipe) returnId: string, @Body() dto: ReceiveReturnDto, @CurrentActor() actor: Actor,
+    @Param('id', OrderIdPipe) id: string,
+    @Param('returnId', ParseUUIDPipe) returnId: string,
+    @Body() dto: ReceiveReturnDto,
+    @CurrentActor() actor: Actor,
   ): Promise<ReturnResponse> {
     return toReturnResponse(await this.returns.receive(id, returnId, dto.items, actor));
   }
@@ -81,7 +112,10 @@ export class ReturnsController {
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'The return is already received or rejected' })
   async reject(
-    @Param('id', OrderIdPipe) id: string, @Param('returnId', ParseUUIDPipe) returnId: string, @Body() dto: RejectReturnDto, @CurrentActor() actor: Actor,
+    @Param('id', OrderIdPipe) id: string,
+    @Param('returnId', ParseUUIDPipe) returnId: string,
+    @Body() dto: RejectReturnDto,
+    @CurrentActor() actor: Actor,
   ): Promise<ReturnResponse> {
     return toReturnResponse(await this.returns.reject(id, returnId, dto.reason, actor));
   }

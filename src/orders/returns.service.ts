@@ -24,16 +24,29 @@ export type ReturnWithItems = Return & { items: ReturnItem[] };
  */
 @Injectable()
 export class ReturnsService {
-  constructor(private readonly prisma: PrismaService, private readonly transitions: OrderTransitionsService, private readonly audit: AuditService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly transitions: OrderTransitionsService,
+    private readonly audit: AuditService,
+  ) {}
 
   async request(orderId: string, viewer: OrderViewer, lines: ReturnLine[], reason: string, actor: Actor): Promise<ReturnWithItems> {
     return this.prisma.serializable(async (tx) => {
       const order = await this.transitions.lockVisible(tx, orderId, viewer);
       const returnable = await this.returnableQuantities(tx, order);
       this.checkLines(lines, returnable);
-      const created = await tx.return.create({ data: { orderId, reason, items: { create: lines.map((l) => ({ orderItemId: l.orderItemId, quantity: l.quantity })) } }, include: { items: true } });
+      const created = await tx.return.create({
+        data: { orderId, reason, items: { create: lines.map((l) => ({ orderItemId: l.orderItemId, quantity: l.quantity })) } },
+        include: { items: true },
+      });
       await this.transitions.apply(tx, order, 'REQUEST_RETURN', { actor, reason: `return ${created.id}: ${reason}` });
-      await this.audit.record(tx, { actor, action: 'return.requested', entityType: 'order', entityId: orderId, after: { returnId: created.id, reason, items: lines } });
+      await this.audit.record(tx, {
+        actor,
+        action: 'return.requested',
+        entityType: 'order',
+        entityId: orderId,
+        after: { returnId: created.id, reason, items: lines },
+      });
       return created;
     });
   }
@@ -59,8 +72,15 @@ export class ReturnsService {
         if (quantity !== item.quantity) await tx.returnItem.update({ where: { id: item.id }, data: { quantity } });
       }
       await tx.returnItem.deleteMany({ where: { returnId, quantity: 0 } });
-      await this.transitions.apply(tx, order, 'RECEIVE_RETURN', { actor, reason: `return ${returnId} received`, quantities: new Map(lines.map((l) => [l.orderItemId, l.quantity])) });
-      return this.setStatus(tx, current, 'RECEIVED', actor, { requested: current.items.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantity })), received: lines });
+      await this.transitions.apply(tx, order, 'RECEIVE_RETURN', {
+        actor,
+        reason: `return ${returnId} received`,
+        quantities: new Map(lines.map((l) => [l.orderItemId, l.quantity])),
+      });
+      return this.setStatus(tx, current, 'RECEIVED', actor, {
+        requested: current.items.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantity })),
+        received: lines,
+      });
     });
   }
 
@@ -70,7 +90,10 @@ export class ReturnsService {
       const current = await this.findReturn(tx, orderId, returnId, ['REQUESTED', 'ACCEPTED']);
       // Goods of an earlier return came back: the order stays RETURNED.
       const received = await tx.return.count({ where: { orderId, status: 'RECEIVED' } });
-      await this.transitions.apply(tx, order, received ? 'REJECT_FURTHER_RETURN' : 'REJECT_RETURN', { actor, reason: `return ${returnId} rejected: ${reason}` });
+      await this.transitions.apply(tx, order, received ? 'REJECT_FURTHER_RETURN' : 'REJECT_RETURN', {
+        actor,
+        reason: `return ${returnId} rejected: ${reason}`,
+      });
       return this.setStatus(tx, current, 'REJECTED', actor, { reason });
     });
   }
@@ -84,7 +107,9 @@ export class ReturnsService {
   /** Per order item: ordered quantity minus what open or completed returns already cover. */
   private async returnableQuantities(tx: Tx, order: LockedOrder): Promise<Map<string, number>> {
     const claimed = await tx.returnItem.groupBy({
-      by: ['orderItemId'], where: { return: { orderId: order.id, status: { not: 'REJECTED' } } }, _sum: { quantity: true },
+      by: ['orderItemId'],
+      where: { return: { orderId: order.id, status: { not: 'REJECTED' } } },
+      _sum: { quantity: true },
     });
     const used = new Map(claimed.map((c) => [c.orderItemId, c._sum.quantity ?? 0]));
     return new Map(order.items.map((item) => [item.id, item.quantity - (used.get(item.id) ?? 0)]));
@@ -107,15 +132,26 @@ export class ReturnsService {
   private async findReturn(tx: Tx, orderId: string, returnId: string, allowed: ReturnStatus[]): Promise<ReturnWithItems> {
     const found = await tx.return.findFirst({ where: { id: returnId, orderId }, include: { items: true } });
     if (!found) throw new NotFoundError('Return', returnId);
-    if (!allowed.includes(found.status)) throw new ConflictError(`Return is ${found.status}; expected ${allowed.join(' or ')}`, { currentStatus: found.status });
+    if (!allowed.includes(found.status))
+      throw new ConflictError(`Return is ${found.status}; expected ${allowed.join(' or ')}`, { currentStatus: found.status });
     return found;
   }
 
-  private async setStatus(tx: Tx, current: ReturnWithItems, status: ReturnStatus, actor: Actor, details: Record<string, unknown>): Promise<ReturnWithItems> {
+  private async setStatus(
+    tx: Tx,
+    current: ReturnWithItems,
+    status: ReturnStatus,
+    actor: Actor,
+    details: Record<string, unknown>,
+  ): Promise<ReturnWithItems> {
     const updated = await tx.return.update({ where: { id: current.id }, data: { status }, include: { items: true } });
     await this.audit.record(tx, {
-      actor, action: `return.${status.toLowerCase()}`, entityType: 'order', entityId: current.orderId,
-      before: { returnId: current.id, status: current.status }, after: { returnId: current.id, status, ...details },
+      actor,
+      action: `return.${status.toLowerCase()}`,
+      entityType: 'order',
+      entityId: current.orderId,
+      before: { returnId: current.id, status: current.status },
+      after: { returnId: current.id, status, ...details },
     });
     return updated;
   }

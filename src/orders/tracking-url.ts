@@ -17,7 +17,9 @@ const isHttpUrl = (value: string) => {
 
 /** Start-up check: the template must be an http(s) URL once its {placeholders} are filled in. */
 export function checkTrackingUrlTemplate({ TRACKING_URL_TEMPLATE: template }: TrackingUrlEnvironment): string[] {
-  return template && !isHttpUrl(template.replace(/\{\w+\}/g, 'x')) ? ['TRACKING_URL_TEMPLATE: must be an http(s) URL with {trackingNumber} and optionally {carrier}'] : [];
+  return template && !isHttpUrl(template.replace(/\{\w+\}/g, 'x'))
+    ? ['TRACKING_URL_TEMPLATE: must be an http(s) URL with {trackingNumber} and optionally {carrier}']
+    : [];
 }
 
 extendEnvironment('orders', { variables: TrackingUrlEnvironment, check: (config) => checkTrackingUrlTemplate(config) });

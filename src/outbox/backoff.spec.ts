@@ -16,10 +16,17 @@ describe('backoffDelayMs', () => {
   });
 
   it('stays within [window/2, window] for any attempt and random draw', () => {
-    fc.assert(fc.property(fc.integer({ min: 1, max: 60 }), fc.integer({ min: 1, max: 100_000 }), fc.double({ min: 0, max: 1, noNaN: true }), (attempts, base, r) => {
-      const window = Math.min(3_600_000, base * 2 ** (attempts - 1));
-      const delay = backoffDelayMs(attempts, base, 3_600_000, () => r);
-      return delay >= Math.floor(window / 2) && delay <= Math.ceil(window);
-    }));
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (attempts, base, r) => {
+          const window = Math.min(3_600_000, base * 2 ** (attempts - 1));
+          const delay = backoffDelayMs(attempts, base, 3_600_000, () => r);
+          return delay >= Math.floor(window / 2) && delay <= Math.ceil(window);
+        },
+      ),
+    );
   });
 });

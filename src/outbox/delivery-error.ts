@@ -3,7 +3,10 @@
  * deleted endpoint) go straight to FAILED; the rest are retried with backoff.
  */
 export class DeliveryError extends Error {
-  constructor(message: string, readonly permanent = false) {
+  constructor(
+    message: string,
+    readonly permanent = false,
+  ) {
     super(message);
     this.name = 'DeliveryError';
   }

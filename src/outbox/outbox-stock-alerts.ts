@@ -12,9 +12,12 @@ export class OutboxStockAlerts extends StockAlerts {
   }
 
   async announce(tx: Tx, announcements: StockAnnouncement[]): Promise<void> {
-    await this.outbox.enqueueMany(tx, announcements.map(({ kind, ...level }) => {
-      const payload: InventoryEventPayload = level;
-      return { event: `inventory.${kind}`, aggregateId: level.variant.id, payload };
-    }));
+    await this.outbox.enqueueMany(
+      tx,
+      announcements.map(({ kind, ...level }) => {
+        const payload: InventoryEventPayload = level;
+        return { event: `inventory.${kind}`, aggregateId: level.variant.id, payload };
+      }),
+    );
   }
 }

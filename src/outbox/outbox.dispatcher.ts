@@ -181,11 +181,19 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, B
     const separator = message.destination.indexOf(':');
     const destination = this.destinations.get(message.destination.slice(0, separator));
     if (!destination) return Promise.reject(new DeliveryError(`Unknown destination ${message.destination}`, true));
-    return destination.deliver(message.destination.slice(separator + 1), { id: message.id, event: message.event, payload: message.payload, createdAt: message.created_at });
+    return destination.deliver(message.destination.slice(separator + 1), {
+      id: message.id,
+      event: message.event,
+      payload: message.payload,
+      createdAt: message.created_at,
+    });
   }
 
   private async recordFailure(message: ClaimedMessage, error: unknown): Promise<keyof DispatchResult | undefined> {
-    if (!(error instanceof DeliveryError)) this.logger.error(`Delivering outbox message ${message.id} threw unexpectedly: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+    if (!(error instanceof DeliveryError))
+      this.logger.error(
+        `Delivering outbox message ${message.id} threw unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+      );
     const reason = (error instanceof Error ? error.message : String(error)).slice(0, 1000);
     const permanent = error instanceof DeliveryError && error.permanent;
     if (permanent || message.attempts >= this.maxAttempts) {
@@ -193,7 +201,9 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, B
         UPDATE outbox_messages SET status = 'FAILED', last_error = ${reason}
         WHERE id = ${message.id}::uuid AND status = 'PENDING' AND attempts = ${message.attempts}::int`;
       if (!updated) return undefined;
-      this.logger.warn(`Outbox message ${message.id} (${message.event} → ${message.destination}) failed after ${message.attempts} attempt(s): ${reason}`);
+      this.logger.warn(
+        `Outbox message ${message.id} (${message.event} → ${message.destination}) failed after ${message.attempts} attempt(s): ${reason}`,
+      );
       return 'failed';
     }
     const delayMs = backoffDelayMs(message.attempts, this.backoffBaseMs, this.backoffMaxMs);

@@ -15,13 +15,16 @@ export interface OutboxPage {
   nextCursor: string | null;
 }
 
-const encodeCursor = (row: Pick<OutboxMessage, 'createdAt' | 'id'>) => Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
+const encodeCursor = (row: Pick<OutboxMessage, 'createdAt' | 'id'>) =>
+  Buffer.from(`${row.createdAt.toISOString()}|${row.id}`).toString('base64url');
 
 function decodeCursor(cursor: string): { createdAt: Date; id: string } {
   const [iso, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const createdAt = new Date(iso);
   if (!id || !/^[0-9a-f-]{36}$/i.test(id) || Number.isNaN(createdAt.getTime())) {
-    throw new InvalidInputError('Validation failed: cursor', [{ field: 'cursor', errors: ['cursor must be a nextCursor value from a previous page'] }]);
+    throw new InvalidInputError('Validation failed: cursor', [
+      { field: 'cursor', errors: ['cursor must be a nextCursor value from a previous page'] },
+    ]);
   }
   return { createdAt, id };
 }
@@ -36,7 +39,11 @@ function decodeCursor(cursor: string): { createdAt: Date; id: string } {
 export class OutboxService implements OnModuleInit {
   private destinations: OutboxDestination[] = [];
 
-  constructor(private readonly prisma: PrismaService, private readonly audit: AuditService, private readonly moduleRef: ModuleRef) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditService,
+    private readonly moduleRef: ModuleRef,
+  ) {}
 
   onModuleInit(): void {
     this.destinations = implementationsOf(this.moduleRef, OutboxDestination);
@@ -56,7 +63,8 @@ export class OutboxService implements OnModuleInit {
     if (!targets.length) return 0;
     return tx.$executeRaw`
       WITH m AS (
-        SELECT * FROM unnest(${messages.map((m) => m.event)}::text[], ${messages.map((m) => m.aggregateId)}::text[], ${messages.map((m) => JSON.stringify(m.payload))}::jsonb[])
+        SELECT * FROM unnest(${messages.map((m) => m.event)}::text[], ${messages.map((m) => m.aggregateId)}::text[],
+                    ${messages.map((m) => JSON.stringify(m.payload))}::jsonb[])
           WITH ORDINALITY AS m(event, aggregate_id, payload, idx)
       ), d AS (${Prisma.join(targets, ' UNION ALL ')})
       INSERT INTO outbox_messages (id, event, aggregate_id, destination, payload)
@@ -89,8 +97,12 @@ export class OutboxService implements OnModuleInit {
       if (!row) throw new NotFoundError('Outbox message', id);
       if (!changed) throw new ConflictError(`Outbox message ${id} is ${row.status}; only FAILED messages can be retried`);
       await this.audit.record(tx, {
-        actor, action: 'outbox.retried', entityType: 'outbox_message', entityId: id,
-        before: { status: 'FAILED', lastError: row.lastError }, after: { status: row.status, destination: row.destination, event: row.event },
+        actor,
+        action: 'outbox.retried',
+        entityType: 'outbox_message',
+        entityId: id,
+        before: { status: 'FAILED', lastError: row.lastError },
+        after: { status: row.status, destination: row.destination, event: row.event },
       });
       return row;
     });

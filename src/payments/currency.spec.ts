@@ -5,7 +5,14 @@ import { InvalidInputError } from '../common/errors/domain-errors.js';
 
 describe('currency exponents and provider amounts', () => {
   it('knows ISO minor units', () => {
-    expect([isoExponent('INR'), isoExponent('usd'), isoExponent('JPY'), isoExponent('KRW'), isoExponent('KWD'), isoExponent('CLF')]).toEqual([2, 2, 0, 0, 3, 4]);
+    expect([
+      isoExponent('INR'),
+      isoExponent('usd'),
+      isoExponent('JPY'),
+      isoExponent('KRW'),
+      isoExponent('KWD'),
+      isoExponent('CLF'),
+    ]).toEqual([2, 2, 0, 0, 3, 4]);
   });
 
   it('passes two- and zero-decimal amounts through unchanged (both already in the smallest unit)', () => {

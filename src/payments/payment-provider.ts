@@ -49,7 +49,16 @@ export interface ProviderRefund {
  */
 export type PaymentEvent =
   | ({ type: 'payment.captured'; orderId?: string } & ProviderCapture)
-  | { type: 'payment.failed'; orderId?: string; paymentRef: string; providerPaymentId: string; amountMinor: number; currency: string; errorCode?: string; errorMessage?: string }
+  | {
+      type: 'payment.failed';
+      orderId?: string;
+      paymentRef: string;
+      providerPaymentId: string;
+      amountMinor: number;
+      currency: string;
+      errorCode?: string;
+      errorMessage?: string;
+    }
   | { type: 'payment.cancelled'; orderId?: string; paymentRef: string }
   | { type: 'refund.updated'; orderId?: string; paymentRef?: string; refund: ProviderRefund; capture?: ProviderCapture };
 
@@ -119,7 +128,8 @@ export interface PaymentProviderDescriptor {
 export const providerCode = (descriptor: Pick<PaymentProviderDescriptor, 'name'>): PaymentMethod => descriptor.name.toUpperCase();
 
 /** Our reference for money collected on delivery, where there is no provider object: <name>_<orderId>. */
-export const collectionReference = (descriptor: Pick<PaymentProviderDescriptor, 'name'>, orderId: string) => `${descriptor.name}_${orderId}`;
+export const collectionReference = (descriptor: Pick<PaymentProviderDescriptor, 'name'>, orderId: string) =>
+  `${descriptor.name}_${orderId}`;
 
 /** The values of a provider's credential fields: the required ones are always there. */
 export type CredentialValues<F extends CredentialFields = CredentialFields> = {
@@ -144,7 +154,10 @@ export abstract class PaymentProvider<F extends CredentialFields = CredentialFie
     return providerCode(this.descriptor);
   }
 
-  /** Its credentials in effect right now, read on every call so a change in /admin/settings applies at once; undefined until the required ones are set. */
+  /**
+   * Its credentials in effect right now, read on every call so a change in /admin/settings applies at once; undefined
+   * until the required ones are set.
+   */
   protected credentials(): Promise<CredentialValues<F> | undefined> {
     return this.credentialSource.of(this.descriptor.name, this.descriptor.credentials) as Promise<CredentialValues<F> | undefined>;
   }
@@ -204,7 +217,10 @@ export class PaymentMethodUnavailableError extends UnprocessableError {
   constructor(method: PaymentMethod, available: PaymentMethod[]) {
     const name = (m: PaymentMethod) => m.toLowerCase();
     super(`Payment method ${name(method)} is not available; choose one of: ${available.map(name).join(', ')}`, {
-      code: 'PAYMENT_METHOD_UNAVAILABLE', field: 'paymentMethod', paymentMethod: name(method), availableMethods: available.map(name),
+      code: 'PAYMENT_METHOD_UNAVAILABLE',
+      field: 'paymentMethod',
+      paymentMethod: name(method),
+      availableMethods: available.map(name),
     });
   }
 }
@@ -218,7 +234,11 @@ export class InvalidWebhookSignatureError extends InvalidInputError {
 /** The provider answered and refused (4xx): retrying the same request cannot succeed. */
 export class ProviderRejectedError extends DomainError {
   readonly status = 422;
-  constructor(readonly method: PaymentMethod, readonly code: string | undefined, message: string) {
+  constructor(
+    readonly method: PaymentMethod,
+    readonly code: string | undefined,
+    message: string,
+  ) {
     super(`${method} refused the request: ${message}`, { provider: method, code });
   }
 }
@@ -233,7 +253,10 @@ export function isProviderRefusal(status: number): boolean {
 
 /** The provider could not be reached or failed (network, timeout, 5xx): the outcome is unknown, retry with the same idempotency key. */
 export class ProviderUnavailableError extends ServiceUnavailableError {
-  constructor(readonly method: PaymentMethod, reason: string) {
+  constructor(
+    readonly method: PaymentMethod,
+    reason: string,
+  ) {
     super(`${method} is unavailable: ${reason}`);
   }
 }

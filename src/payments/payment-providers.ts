@@ -48,6 +48,8 @@ export class PaymentProviders implements OnModuleInit {
 
   /** Codes of the providers paid on delivery: they have no provider object to reconcile or cancel. */
   collectingOnDelivery(): PaymentMethod[] {
-    return this.all().filter((p) => p.descriptor.collectsOnDelivery).map((p) => p.code);
+    return this.all()
+      .filter((p) => p.descriptor.collectsOnDelivery)
+      .map((p) => p.code);
   }
 }

@@ -53,7 +53,8 @@ export class PaymentRecoveryJob implements OnApplicationBootstrap, BeforeApplica
     try {
       const refundsResumed = await this.refunds.resumeStale(olderThanMs ?? this.refunds.staleAfterMs);
       const paymentsCancelled = await this.payments.cancelAbandonedPayments(olderThanMs ?? ABANDONED_AFTER_MS);
-      if (refundsResumed || paymentsCancelled) this.logger.log(`Resumed ${refundsResumed} refund(s), handled ${paymentsCancelled} abandoned payment(s)`);
+      if (refundsResumed || paymentsCancelled)
+        this.logger.log(`Resumed ${refundsResumed} refund(s), handled ${paymentsCancelled} abandoned payment(s)`);
       return { refundsResumed, paymentsCancelled };
     } catch (error) {
       this.logger.error(`Payment recovery failed: ${(error as Error).message}`);

@@ -25,7 +25,10 @@ export class PaymentTransactions {
   private active = 0;
   private readonly queue: (() => void)[] = [];
 
-  constructor(private readonly prisma: PrismaService, config: ConfigService<EnvironmentVariables & PaymentEnvironment, true>) {
+  constructor(
+    private readonly prisma: PrismaService,
+    config: ConfigService<EnvironmentVariables & PaymentEnvironment, true>,
+  ) {
     this.limit = config.get('PAYMENT_TX_CONCURRENCY', { infer: true });
   }
 

@@ -11,7 +11,10 @@ import { PaymentsService } from './payments.service.js';
 /** Payments as orders see them: the implementation of orders' PaymentGateway port. */
 @Injectable()
 export class PaymentsGateway extends PaymentGateway {
-  constructor(private readonly providers: PaymentProviders, private readonly payments: PaymentsService) {
+  constructor(
+    private readonly providers: PaymentProviders,
+    private readonly payments: PaymentsService,
+  ) {
     super();
   }
 
@@ -22,11 +25,17 @@ export class PaymentsGateway extends PaymentGateway {
   async checkoutMethod(name: string, currency: string): Promise<CheckoutMethod> {
     const provider = this.providers.named(name);
     if (!provider) {
-      const names = this.providers.all().map((p) => p.descriptor.name).join(', ');
+      const names = this.providers
+        .all()
+        .map((p) => p.descriptor.name)
+        .join(', ');
       throw invalidMethod(`paymentMethod must be one of the following values: ${names}`);
     }
     if (!(await provider.isEnabled())) {
-      throw new PaymentMethodUnavailableError(provider.code, (await this.providers.enabledProviders()).map((p) => p.code));
+      throw new PaymentMethodUnavailableError(
+        provider.code,
+        (await this.providers.enabledProviders()).map((p) => p.code),
+      );
     }
     const { currencies, collectsOnDelivery } = provider.descriptor;
     if (currencies !== 'any' && !currencies.includes(currency)) {
@@ -48,4 +57,5 @@ export class PaymentsGateway extends PaymentGateway {
   }
 }
 
-const invalidMethod = (message: string) => new InvalidInputError('Validation failed: paymentMethod', [{ field: 'paymentMethod', errors: [message] }]);
+const invalidMethod = (message: string) =>
+  new InvalidInputError('Validation failed: paymentMethod', [{ field: 'paymentMethod', errors: [message] }]);

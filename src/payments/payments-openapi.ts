@@ -21,9 +21,17 @@ export function paymentDocumentModels(): Type[] {
  */
 export function describePaymentProviders(document: OpenAPIObject): OpenAPIObject {
   const all = descriptors();
-  const schemas = (document.components ??= {}).schemas ??= {};
-  schemas[PAYMENT_METHOD_SCHEMA] = { type: 'string', enum: all.map(providerCode), description: 'A payment method as orders and payments store it' };
-  schemas[PAYMENT_METHOD_NAME_SCHEMA] = { type: 'string', enum: all.map((d) => d.name), description: 'A payment method as clients name it' };
+  const schemas = ((document.components ??= {}).schemas ??= {});
+  schemas[PAYMENT_METHOD_SCHEMA] = {
+    type: 'string',
+    enum: all.map(providerCode),
+    description: 'A payment method as orders and payments store it',
+  };
+  schemas[PAYMENT_METHOD_NAME_SCHEMA] = {
+    type: 'string',
+    enum: all.map((d) => d.name),
+    description: 'A payment method as clients name it',
+  };
 
   const envelope = schemas.PaymentInstructionsResponse as SchemaObject;
   const instructions = (envelope.properties ??= {});
@@ -41,14 +49,23 @@ export function describePaymentProviders(document: OpenAPIObject): OpenAPIObject
     op.summary = `${d.label} webhook endpoint`;
     op.parameters = [
       ...(op.parameters ?? []),
-      ...d.webhook.headers.map((h): ParameterObject => ({ name: h.name, in: 'header', required: h.required, schema: { type: 'string' }, description: h.description })),
+      ...d.webhook.headers.map((h): ParameterObject => ({
+        name: h.name,
+        in: 'header',
+        required: h.required,
+        schema: { type: 'string' },
+        description: h.description,
+      })),
     ];
     return true;
   });
   perProvider(document, CONFIRMATION_OPERATION_ID, all, (op, d) => {
     if (!d.confirmation) return false;
     op.summary = `Confirm a ${d.label} payment with its client-side result`;
-    op.requestBody = { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${d.confirmation.name}` } } } };
+    op.requestBody = {
+      required: true,
+      content: { 'application/json': { schema: { $ref: `#/components/schemas/${d.confirmation.name}` } } },
+    };
     return true;
   });
   return document;
@@ -58,7 +75,12 @@ export function describePaymentProviders(document: OpenAPIObject): OpenAPIObject
  * Replaces the POST operation `operationId` of a path with {provider} by one copy per provider that `customize` finishes
  * (it answers false for a provider the route does not serve).
  */
-function perProvider(document: OpenAPIObject, operationId: string, providers: PaymentProviderDescriptor[], customize: (op: OperationObject, d: PaymentProviderDescriptor) => boolean) {
+function perProvider(
+  document: OpenAPIObject,
+  operationId: string,
+  providers: PaymentProviderDescriptor[],
+  customize: (op: OperationObject, d: PaymentProviderDescriptor) => boolean,
+) {
   const generic = Object.entries(document.paths).find(([, p]) => p.post?.operationId === operationId);
   const template = generic?.[1].post;
   if (!generic || !template) return;

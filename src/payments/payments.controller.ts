@@ -1,7 +1,18 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import {
-  ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOkResponse,
-  ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags, ApiUnprocessableEntityResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiHeader,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { CurrentActor, CurrentUser, OptionalAuth, Public, Roles, type AuthUser } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
@@ -13,8 +24,14 @@ import { PaymentsService } from './payments.service.js';
 import { RefundsService } from './refunds.service.js';
 import { PAYMENT_METHOD_NAME_SCHEMA } from '../orders/payment-gateway.js';
 import {
-  ClientConfirmationResponse, CreateRefundDto, PaymentInstructionsResponse, PaymentMethodsResponse, PaymentSummaryResponse, RefundOutcomeResponse,
-  toPaymentSummary, toRefund,
+  ClientConfirmationResponse,
+  CreateRefundDto,
+  PaymentInstructionsResponse,
+  PaymentMethodsResponse,
+  PaymentSummaryResponse,
+  RefundOutcomeResponse,
+  toPaymentSummary,
+  toRefund,
 } from './dto/payments.dto.js';
 
 /** The operation id of the client confirmation route, whose request bodies the registry fills in (payments-openapi.ts). */
@@ -23,7 +40,10 @@ export const CONFIRMATION_OPERATION_ID = 'confirmProviderPayment';
 @ApiTags('payments')
 @Controller()
 export class PaymentsController {
-  constructor(private readonly payments: PaymentsService, private readonly refunds: RefundsService) {}
+  constructor(
+    private readonly payments: PaymentsService,
+    private readonly refunds: RefundsService,
+  ) {}
 
   @Public()
   @Get('payments/methods')
@@ -37,10 +57,17 @@ export class PaymentsController {
   @Get('orders/:id/payment')
   @ApiBearerAuth()
   @ApiHeader(ORDER_TOKEN_HEADER)
-  @ApiOperation({ summary: "An order's payments: status, provider ids, attempts, refunds, paid and refunded totals (its customer, its guest token, or an admin)" })
+  @ApiOperation({
+    summary:
+      "An order's payments: status, provider ids, attempts, refunds, paid and refunded totals (its customer, its guest token, or an admin)",
+  })
   @ApiOkResponse({ type: PaymentSummaryResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  async summary(@Param('id', OrderIdPipe) id: string, @CurrentUser() user: AuthUser | undefined, @Headers('x-order-token') guestToken?: string): Promise<PaymentSummaryResponse> {
+  async summary(
+    @Param('id', OrderIdPipe) id: string,
+    @CurrentUser() user: AuthUser | undefined,
+    @Headers('x-order-token') guestToken?: string,
+  ): Promise<PaymentSummaryResponse> {
     return toPaymentSummary(await this.payments.summary(id, { user, guestToken }));
   }
 
@@ -51,14 +78,19 @@ export class PaymentsController {
   @ApiHeader(ORDER_TOKEN_HEADER)
   @ApiOperation({
     summary: 'Payment instructions for an unpaid order',
-    description: 'Returns the existing provider payment (Stripe client secret, Razorpay order) or creates it if checkout could not reach the provider. '
-      + 'Never creates a second provider payment for the order.',
+    description:
+      'Returns the existing provider payment (Stripe client secret, Razorpay order) or creates it if checkout could not reach the provider. ' +
+      'Never creates a second provider payment for the order.',
   })
   @ApiOkResponse({ type: PaymentInstructionsResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'The order is not awaiting payment, or its reservation expired' })
   @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'The provider is not configured or could not be reached; retry' })
-  retry(@Param('id', OrderIdPipe) id: string, @CurrentUser() user: AuthUser | undefined, @Headers('x-order-token') guestToken?: string): Promise<PaymentInstructionsResponse> {
+  retry(
+    @Param('id', OrderIdPipe) id: string,
+    @CurrentUser() user: AuthUser | undefined,
+    @Headers('x-order-token') guestToken?: string,
+  ): Promise<PaymentInstructionsResponse> {
     return this.payments.retryPayment(id, { user, guestToken });
   }
 
@@ -68,8 +100,9 @@ export class PaymentsController {
   @ApiBearerAuth()
   @ApiOperation({
     summary: "Re-read an order's payments from its providers and apply what was missed (admin)",
-    description: 'For lost webhooks: each provider payment is fetched and applied exactly like its webhook would be (idempotent), and refunds '
-      + 'still PENDING are re-sent with their original idempotency keys or their status is fetched.',
+    description:
+      'For lost webhooks: each provider payment is fetched and applied exactly like its webhook would be (idempotent), and refunds ' +
+      'still PENDING are re-sent with their original idempotency keys or their status is fetched.',
   })
   @ApiOkResponse({ type: PaymentSummaryResponse })
   @ApiForbiddenResponse({ type: ErrorResponse })
@@ -85,8 +118,9 @@ export class PaymentsController {
   @ApiOperation({
     operationId: CONFIRMATION_OPERATION_ID,
     summary: "Confirm a payment with the provider's client-side result (Razorpay Checkout's handler: POST /payments/razorpay/verify)",
-    description: 'The body is the provider\'s (see the request schemas); its signature is checked in constant time before anything else. The payment is '
-      + 'then read from the provider and applied exactly once, however often this is called and whether or not the webhook got there first.',
+    description:
+      "The body is the provider's (see the request schemas); its signature is checked in constant time before anything else. The payment is " +
+      'then read from the provider and applied exactly once, however often this is called and whether or not the webhook got there first.',
   })
   @ApiParam({ name: 'provider', schema: { type: 'string', allOf: [{ $ref: `#/components/schemas/${PAYMENT_METHOD_NAME_SCHEMA}` }] } })
   @ApiOkResponse({ type: ClientConfirmationResponse })
@@ -103,19 +137,29 @@ export class PaymentsController {
   @ApiBearerAuth()
   @ApiOperation({
     summary: 'Refund an order fully or partly through its provider (admin; Idempotency-Key required)',
-    description: 'Never more than captured − refunded − pending. The order becomes PARTIALLY_REFUNDED or REFUNDED only once the provider confirms '
-      + '(in this response or later by webhook); until then the refund is PENDING.',
+    description:
+      'Never more than captured − refunded − pending. The order becomes PARTIALLY_REFUNDED or REFUNDED only once the provider confirms ' +
+      '(in this response or later by webhook); until then the refund is PENDING.',
   })
   @ApiCreatedResponse({ type: RefundOutcomeResponse })
   @ApiBadRequestResponse({ type: ErrorResponse, description: 'Invalid body or missing Idempotency-Key' })
   @ApiForbiddenResponse({ type: ErrorResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'Amount exceeds what is refundable (details.refundableMinor), or the provider refused' })
+  @ApiUnprocessableEntityResponse({
+    type: ErrorResponse,
+    description: 'Amount exceeds what is refundable (details.refundableMinor), or the provider refused',
+  })
   async refund(
-    @Param('id', OrderIdPipe) id: string, @Body() dto: CreateRefundDto, @CurrentActor() actor: Actor, @Headers('idempotency-key') idempotencyKey?: string,
+    @Param('id', OrderIdPipe) id: string,
+    @Body() dto: CreateRefundDto,
+    @CurrentActor() actor: Actor,
+    @Headers('idempotency-key') idempotencyKey?: string,
     @IdempotencyKeyId() idempotencyKeyId?: string,
   ): Promise<RefundOutcomeResponse> {
-    if (!idempotencyKey) throw new InvalidInputError('Idempotency-Key header is required for refunds', [{ field: 'Idempotency-Key', errors: ['is required'] }]);
+    if (!idempotencyKey)
+      throw new InvalidInputError('Idempotency-Key header is required for refunds', [
+        { field: 'Idempotency-Key', errors: ['is required'] },
+      ]);
     const outcome = await this.refunds.requestRefund(id, { ...dto, idempotencyKeyId }, actor);
     return { orderId: outcome.orderId, orderStatus: outcome.orderStatus, refunds: outcome.refunds.map(toRefund) };
   }

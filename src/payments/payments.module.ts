@@ -31,7 +31,12 @@ import { WebhooksController } from './webhooks.controller.js';
     // Orders reach payments only through their PaymentGateway port, implemented here.
     { provide: PaymentGateway, useClass: PaymentsGateway },
     PaymentProviders,
-    PaymentLedger, PaymentTransactions, PaymentsService, RefundsService, WebhooksService, PaymentRecoveryJob,
+    PaymentLedger,
+    PaymentTransactions,
+    PaymentsService,
+    RefundsService,
+    WebhooksService,
+    PaymentRecoveryJob,
   ],
   // For the storefront's checkout page (the enabled methods and their public keys).
   exports: [PaymentsService],

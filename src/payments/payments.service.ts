@@ -69,7 +69,11 @@ export class PaymentsService {
         return publicKey ? { method: p.code, publicKey } : { method: p.code };
       }),
       providers: providers.map(({ code, descriptor: d }) => ({
-        method: code, name: d.name, label: d.label, instruments: [...d.instruments], currencies: d.currencies === 'any' ? [] : [...d.currencies],
+        method: code,
+        name: d.name,
+        label: d.label,
+        instruments: [...d.instruments],
+        currencies: d.currencies === 'any' ? [] : [...d.currencies],
         collectsOnDelivery: Boolean(d.collectsOnDelivery),
       })),
     };
@@ -94,8 +98,16 @@ export class PaymentsService {
   private async createCollectionPayment(tx: Tx, provider: PaymentProvider, order: OrderForPayment): Promise<Payment> {
     const now = new Date();
     const payment: Payment = {
-      id: randomUUID(), orderId: order.id, provider: provider.code, providerRef: collectionReference(provider.descriptor, order.id), status: 'PENDING',
-      amountMinor: order.totalMinor, currency: order.currency, clientData: {}, createdAt: now, updatedAt: now,
+      id: randomUUID(),
+      orderId: order.id,
+      provider: provider.code,
+      providerRef: collectionReference(provider.descriptor, order.id),
+      status: 'PENDING',
+      amountMinor: order.totalMinor,
+      currency: order.currency,
+      clientData: {},
+      createdAt: now,
+      updatedAt: now,
     };
     await tx.$executeRaw`
       INSERT INTO payments (id, order_id, provider, provider_ref, status, amount_minor, currency, client_data, created_at, updated_at)
@@ -120,21 +132,32 @@ export class PaymentsService {
       if (step.kind === 'create') {
         const brand = await this.settings.brand();
         const suffix = step.sequence > 1 ? `-${step.sequence}` : '';
-        const created = await provider.open({
-          orderId: order.id, orderNumber: order.number, amountMinor: step.payment.amountMinor, currency: step.payment.currency,
-          idempotencyKey: `orderline-order-${order.id}${suffix}`, receipt: `${order.number}${suffix}`, brandSlug: brand.slug || undefined,
-        }).catch(async (error: unknown) => {
-          // Give up the creation lease at once, so the customer's retry does not wait for it to lapse.
-          await this.prisma.payment.updateMany({ where: { id: step.payment.id, providerRef: null }, data: { updatedAt: new Date(0) } });
-          throw error;
-        });
+        const created = await provider
+          .open({
+            orderId: order.id,
+            orderNumber: order.number,
+            amountMinor: step.payment.amountMinor,
+            currency: step.payment.currency,
+            idempotencyKey: `orderline-order-${order.id}${suffix}`,
+            receipt: `${order.number}${suffix}`,
+            brandSlug: brand.slug || undefined,
+          })
+          .catch(async (error: unknown) => {
+            // Give up the creation lease at once, so the customer's retry does not wait for it to lapse.
+            await this.prisma.payment.updateMany({ where: { id: step.payment.id, providerRef: null }, data: { updatedAt: new Date(0) } });
+            throw error;
+          });
         const clientData = created.clientData as Prisma.InputJsonObject;
         // A webhook may have adopted the row with this provider reference meanwhile; the client data is still ours to add.
         await this.prisma.payment.updateMany({
           where: { id: step.payment.id, OR: [{ providerRef: null }, { providerRef: created.providerRef }] },
           data: { providerRef: created.providerRef, clientData },
         });
-        return this.instructions({ ...step.payment, providerRef: created.providerRef, clientData: created.clientData as Prisma.JsonObject });
+        return this.instructions({
+          ...step.payment,
+          providerRef: created.providerRef,
+          clientData: created.clientData as Prisma.JsonObject,
+        });
       }
       if (Date.now() > deadline) throw new ServiceUnavailableError('The payment for this order is still being created; retry shortly');
       await new Promise((resolve) => setTimeout(resolve, CREATION_POLL_MS));
@@ -178,12 +201,17 @@ export class PaymentsService {
    */
   async reconcile(orderId: string, actor: Actor): Promise<PaymentSummary> {
     if (!(await this.prisma.order.findUnique({ where: { id: orderId }, select: { id: true } }))) throw new NotFoundError('Order', orderId);
-    const payments = await this.prisma.payment.findMany({ where: { orderId, provider: { notIn: this.providers.collectingOnDelivery() }, providerRef: { not: null } } });
+    const payments = await this.prisma.payment.findMany({
+      where: { orderId, provider: { notIn: this.providers.collectingOnDelivery() }, providerRef: { not: null } },
+    });
     for (const { provider, providerRef } of payments) {
       if (providerRef) await this.applyEvents(provider, await this.providers.get(provider).reconcile(providerRef), actor);
     }
     const pending = await this.prisma.refund.findMany({ where: { orderId, status: 'PENDING' }, select: { id: true } });
-    await this.refunds.send(pending.map((r) => r.id), actor);
+    await this.refunds.send(
+      pending.map((r) => r.id),
+      actor,
+    );
     return this.toSummary(await this.loadWithPaymentsOrThrow(orderId));
   }
 
@@ -245,18 +273,39 @@ export class PaymentsService {
     const ref = collectionReference(provider.descriptor, order.id);
     const payment = await tx.payment.upsert({
       where: { provider_providerRef: { provider: provider.code, providerRef: ref } },
-      create: { orderId: order.id, provider: provider.code, providerRef: ref, status: 'SUCCEEDED', amountMinor: order.totalMinor, currency: order.currency },
+      create: {
+        orderId: order.id,
+        provider: provider.code,
+        providerRef: ref,
+        status: 'SUCCEEDED',
+        amountMinor: order.totalMinor,
+        currency: order.currency,
+      },
       update: { status: 'SUCCEEDED' },
     });
     const recorded = await tx.paymentAttempt.createMany({
-      data: [{
-        orderId: order.id, paymentId: payment.id, provider: provider.code, providerPaymentId: ref, status: 'CAPTURED', amountMinor: order.totalMinor,
-        currency: order.currency, capturedAt: new Date(),
-      }],
+      data: [
+        {
+          orderId: order.id,
+          paymentId: payment.id,
+          provider: provider.code,
+          providerPaymentId: ref,
+          status: 'CAPTURED',
+          amountMinor: order.totalMinor,
+          currency: order.currency,
+          capturedAt: new Date(),
+        },
+      ],
       skipDuplicates: true,
     });
     if (recorded.count) {
-      await this.audit.record(tx, { actor, action: 'payment.cash_collected', entityType: 'order', entityId: order.id, after: { amountMinor: order.totalMinor, currency: order.currency } });
+      await this.audit.record(tx, {
+        actor,
+        action: 'payment.cash_collected',
+        entityType: 'order',
+        entityId: order.id,
+        after: { amountMinor: order.totalMinor, currency: order.currency },
+      });
     }
   }
 
@@ -268,7 +317,8 @@ export class PaymentsService {
 
   private async money(orderId: string): Promise<OrderMoney> {
     const [money] = await this.prisma.$queryRaw<OrderMoney[]>`
-      SELECT paid_minor AS "paidMinor", refunded_minor AS "refundedMinor", pending_refund_minor AS "pendingRefundMinor", refundable_minor AS "refundableMinor"
+      SELECT paid_minor AS "paidMinor", refunded_minor AS "refundedMinor", pending_refund_minor AS "pendingRefundMinor",
+          refundable_minor AS "refundableMinor"
       FROM order_payment_totals WHERE order_id = ${orderId}::uuid`;
     return money;
   }
@@ -276,7 +326,11 @@ export class PaymentsService {
   private loadWithPayments(orderId: string) {
     return this.prisma.order.findUnique({
       where: { id: orderId },
-      include: { payments: { orderBy: { createdAt: 'asc' } }, paymentAttempts: { orderBy: { createdAt: 'asc' } }, refunds: { orderBy: { createdAt: 'asc' } } },
+      include: {
+        payments: { orderBy: { createdAt: 'asc' } },
+        paymentAttempts: { orderBy: { createdAt: 'asc' } },
+        refunds: { orderBy: { createdAt: 'asc' } },
+      },
     });
   }
 
@@ -288,9 +342,17 @@ export class PaymentsService {
 
   private async toSummary(order: NonNullable<Awaited<ReturnType<PaymentsService['loadWithPayments']>>>): Promise<PaymentSummary> {
     return {
-      orderId: order.id, orderNumber: order.number, orderStatus: order.status, paymentMethod: order.paymentMethod, currency: order.currency,
-      totalMinor: order.totalMinor, ...(await this.money(order.id)), needsReview: order.needsReview,
-      payments: order.payments, attempts: order.paymentAttempts, refunds: order.refunds,
+      orderId: order.id,
+      orderNumber: order.number,
+      orderStatus: order.status,
+      paymentMethod: order.paymentMethod,
+      currency: order.currency,
+      totalMinor: order.totalMinor,
+      ...(await this.money(order.id)),
+      needsReview: order.needsReview,
+      payments: order.payments,
+      attempts: order.paymentAttempts,
+      refunds: order.refunds,
     };
   }
 
@@ -298,16 +360,22 @@ export class PaymentsService {
    * Decides, under the order lock, whether this caller creates the provider payment: 'ready' (it exists), 'create'
    * (this caller holds the creation lease on a claimed row) or 'wait' (another caller is creating it right now).
    */
-  private async claimCreation(tx: Tx, input: OrderForPayment): Promise<
-    { kind: 'ready'; payment: Payment } | { kind: 'create'; payment: Payment; sequence: number } | { kind: 'wait' }
-  > {
+  private async claimCreation(
+    tx: Tx,
+    input: OrderForPayment,
+  ): Promise<{ kind: 'ready'; payment: Payment } | { kind: 'create'; payment: Payment; sequence: number } | { kind: 'wait' }> {
     const order = await this.transitions.lockOrder(tx, input.id);
-    const payments = await tx.payment.findMany({ where: { orderId: order.id, provider: order.paymentMethod }, orderBy: { createdAt: 'asc' } });
+    const payments = await tx.payment.findMany({
+      where: { orderId: order.id, provider: order.paymentMethod },
+      orderBy: { createdAt: 'asc' },
+    });
     const current = payments.filter((p) => p.status === 'PENDING' || p.status === 'SUCCEEDED').at(-1);
     if (current?.providerRef && current.clientData) return { kind: 'ready', payment: current };
     const provider = this.providers.get(order.paymentMethod);
-    if (provider.descriptor.collectsOnDelivery) return { kind: 'ready', payment: current ?? (await this.createCollectionPayment(tx, provider, order)) };
-    if (order.status !== 'PAYMENT_PENDING') throw new ConflictError(`Order is ${order.status}; it is not awaiting payment`, { currentStatus: order.status });
+    if (provider.descriptor.collectsOnDelivery)
+      return { kind: 'ready', payment: current ?? (await this.createCollectionPayment(tx, provider, order)) };
+    if (order.status !== 'PAYMENT_PENDING')
+      throw new ConflictError(`Order is ${order.status}; it is not awaiting payment`, { currentStatus: order.status });
     if (current) {
       if (current.updatedAt.getTime() > Date.now() - CREATION_LEASE_MS) return { kind: 'wait' };
       // The caller that claimed this row never finished (crash, timeout): take over with the same idempotency key.
@@ -317,7 +385,9 @@ export class PaymentsService {
     if (order.reservationExpiresAt && order.reservationExpiresAt.getTime() <= Date.now()) {
       throw new ConflictError('The stock reservation of this order has expired', { currentStatus: order.status });
     }
-    const payment = await tx.payment.create({ data: { orderId: order.id, provider: order.paymentMethod, amountMinor: order.totalMinor, currency: order.currency } });
+    const payment = await tx.payment.create({
+      data: { orderId: order.id, provider: order.paymentMethod, amountMinor: order.totalMinor, currency: order.currency },
+    });
     return { kind: 'create', payment, sequence: payments.length + 1 };
   }
 

@@ -13,10 +13,14 @@ const registered = new Map<string, PaymentProviderClass>();
 export function registerPaymentProvider(provider: PaymentProviderClass): void {
   const { descriptor } = provider;
   const implemented = provider.prototype as Partial<PaymentProvider>;
-  const problem = !NAME.test(descriptor.name) ? `name "${descriptor.name}" must be lower-case letters, digits and _ (at most 32)`
-    : registered.has(descriptor.name) && registered.get(descriptor.name) !== provider ? `the name "${descriptor.name}" is taken`
-      : Boolean(descriptor.webhook) !== (typeof implemented.parseWebhook === 'function') ? 'declares webhook headers exactly when it implements parseWebhook'
-        : Boolean(descriptor.confirmation) !== (typeof implemented.confirm === 'function') ? 'declares a confirmation body exactly when it implements confirm'
+  const problem = !NAME.test(descriptor.name)
+    ? `name "${descriptor.name}" must be lower-case letters, digits and _ (at most 32)`
+    : registered.has(descriptor.name) && registered.get(descriptor.name) !== provider
+      ? `the name "${descriptor.name}" is taken`
+      : Boolean(descriptor.webhook) !== (typeof implemented.parseWebhook === 'function')
+        ? 'declares webhook headers exactly when it implements parseWebhook'
+        : Boolean(descriptor.confirmation) !== (typeof implemented.confirm === 'function')
+          ? 'declares a confirmation body exactly when it implements confirm'
           : undefined;
   if (problem) throw new Error(`Payment provider ${provider.name}: ${problem}`);
   registered.set(descriptor.name, provider);

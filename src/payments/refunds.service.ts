@@ -67,44 +67,54 @@ export class RefundsService {
   }
 
   async requestRefund(orderId: string, request: RefundRequest, actor: Actor): Promise<RefundOutcome> {
-    const refundIds = await this.transactions.run(async (tx) => {
-      const order = await this.transitions.lockOrder(tx, orderId);
-      // What each capture has left to refund (capture_balances holds the rule): the money that paid for the order is
-      // refunded first, then captures that did not (kept for review).
-      const captures = await tx.$queryRaw<CaptureBalance[]>`
+    const refundIds = await this.transactions
+      .run(async (tx) => {
+        const order = await this.transitions.lockOrder(tx, orderId);
+        // What each capture has left to refund (capture_balances holds the rule): the money that paid for the order is
+        // refunded first, then captures that did not (kept for review).
+        const captures = await tx.$queryRaw<CaptureBalance[]>`
         SELECT attempt_id AS "attemptId", order_id AS "orderId", payment_id AS "paymentId", provider, currency, refundable_minor AS "left"
         FROM capture_balances
         WHERE order_id = ${orderId}::uuid
           AND ${request.paymentAttemptId ? Prisma.sql`attempt_id = ${request.paymentAttemptId}::uuid` : Prisma.sql`currency = ${order.currency}`}
         ORDER BY NOT applied, captured_at`;
-      if (request.paymentAttemptId && !captures.length) throw new NotFoundError('Captured payment attempt', request.paymentAttemptId);
-      const open = captures.filter((c) => c.left > 0);
-      const refundable = open.reduce((sum, o) => sum + o.left, 0);
-      const currency = open[0]?.currency ?? order.currency;
-      if (!refundable) throw new UnprocessableError('Nothing left to refund on this order', { refundableMinor: 0, currency });
-      const amount = request.amountMinor ?? refundable;
-      if (amount > refundable) throw new UnprocessableError(`Refund of ${amount} exceeds the ${refundable} ${currency} still refundable`, { refundableMinor: refundable, currency });
+        if (request.paymentAttemptId && !captures.length) throw new NotFoundError('Captured payment attempt', request.paymentAttemptId);
+        const open = captures.filter((c) => c.left > 0);
+        const refundable = open.reduce((sum, o) => sum + o.left, 0);
+        const currency = open[0]?.currency ?? order.currency;
+        if (!refundable) throw new UnprocessableError('Nothing left to refund on this order', { refundableMinor: 0, currency });
+        const amount = request.amountMinor ?? refundable;
+        if (amount > refundable)
+          throw new UnprocessableError(`Refund of ${amount} exceeds the ${refundable} ${currency} still refundable`, {
+            refundableMinor: refundable,
+            currency,
+          });
 
-      const rows: Refund[] = [];
-      let remaining = amount;
-      for (const capture of open) {
-        if (!remaining) break;
-        const take = Math.min(capture.left, remaining);
-        remaining -= take;
-        rows.push(await this.createRow(tx, capture, take, request));
-      }
-      await this.audit.record(tx, {
-        actor, action: 'refund.requested', entityType: 'order', entityId: order.id,
-        after: { refundIds: rows.map((r) => r.id), amountMinor: amount, currency, reason: request.reason, orderStatus: order.status },
+        const rows: Refund[] = [];
+        let remaining = amount;
+        for (const capture of open) {
+          if (!remaining) break;
+          const take = Math.min(capture.left, remaining);
+          remaining -= take;
+          rows.push(await this.createRow(tx, capture, take, request));
+        }
+        await this.audit.record(tx, {
+          actor,
+          action: 'refund.requested',
+          entityType: 'order',
+          entityId: order.id,
+          after: { refundIds: rows.map((r) => r.id), amountMinor: amount, currency, reason: request.reason, orderStatus: order.status },
+        });
+        return rows.map((r) => r.id);
+      })
+      .catch((error: unknown) => {
+        if (isForeignKeyViolation(error, 'refunds_idempotency_key_id_fkey')) throw new IdempotencyKeyReleasedError();
+        throw error;
       });
-      return rows.map((r) => r.id);
-    }).catch((error: unknown) => {
-      if (isForeignKeyViolation(error, 'refunds_idempotency_key_id_fkey')) throw new IdempotencyKeyReleasedError();
-      throw error;
-    });
     const refusals = await this.send(refundIds, actor);
     const refunds = await this.prisma.refund.findMany({ where: { id: { in: refundIds } }, orderBy: { createdAt: 'asc' } });
-    if (refusals.length === refundIds.length) throw new UnprocessableError(`The provider refused the refund: ${refusals.join('; ')}`, { refundIds });
+    if (refusals.length === refundIds.length)
+      throw new UnprocessableError(`The provider refused the refund: ${refusals.join('; ')}`, { refundIds });
     const order = await this.prisma.order.findUniqueOrThrow({ where: { id: orderId }, select: { status: true } });
     return { orderId, orderStatus: order.status, refunds };
   }
@@ -138,7 +148,10 @@ export class RefundsService {
       UPDATE refunds SET updated_at = now() WHERE id IN (
         SELECT id FROM refunds WHERE status = 'PENDING' AND updated_at <= ${cutoff} ORDER BY updated_at LIMIT ${limit} FOR UPDATE SKIP LOCKED)
       RETURNING id::text`;
-    await this.send(claimed.map((r) => r.id), SYSTEM_ACTOR);
+    await this.send(
+      claimed.map((r) => r.id),
+      SYSTEM_ACTOR,
+    );
     return claimed.length;
   }
 
@@ -149,15 +162,23 @@ export class RefundsService {
     const provider = this.providers.get(row.provider);
     // A refund the provider already knows is only looked up: a failed lookup proves nothing, so it never fails the row.
     if (row.providerRefundId) {
-      const observed = await provider.fetchRefund({ providerRefundId: row.providerRefundId, providerPaymentId: row.attempt.providerPaymentId });
+      const observed = await provider.fetchRefund({
+        providerRefundId: row.providerRefundId,
+        providerPaymentId: row.attempt.providerPaymentId,
+      });
       await this.settle(row.orderId, id, (tx, order, fresh) => this.ledger.settleRefund(tx, order, fresh, observed, actor));
       return undefined;
     }
     let observed: ProviderRefund;
     try {
       observed = await provider.refund({
-        refundId: row.id, orderId: row.orderId, paymentRef: row.payment?.providerRef ?? row.attempt.providerPaymentId,
-        providerPaymentId: row.attempt.providerPaymentId, amountMinor: row.amountMinor, currency: row.currency, reason: row.reason ?? undefined,
+        refundId: row.id,
+        orderId: row.orderId,
+        paymentRef: row.payment?.providerRef ?? row.attempt.providerPaymentId,
+        providerPaymentId: row.attempt.providerPaymentId,
+        amountMinor: row.amountMinor,
+        currency: row.currency,
+        reason: row.reason ?? undefined,
       });
     } catch (error) {
       // Refused outright (4xx, or an amount the provider cannot represent): nothing was refunded.
@@ -169,17 +190,32 @@ export class RefundsService {
     return undefined;
   }
 
-  private async createRow(tx: Tx, capture: CaptureBalance, amountMinor: number, { reason, idempotencyKeyId }: RefundRequest): Promise<Refund> {
+  private async createRow(
+    tx: Tx,
+    capture: CaptureBalance,
+    amountMinor: number,
+    { reason, idempotencyKeyId }: RefundRequest,
+  ): Promise<Refund> {
     return tx.refund.create({
       data: {
-        orderId: capture.orderId, paymentId: capture.paymentId, attemptId: capture.attemptId, provider: capture.provider, amountMinor, currency: capture.currency, reason,
+        orderId: capture.orderId,
+        paymentId: capture.paymentId,
+        attemptId: capture.attemptId,
+        provider: capture.provider,
+        amountMinor,
+        currency: capture.currency,
+        reason,
         idempotencyKeyId,
       },
     });
   }
 
   /** Runs `work` on the refund row with its order locked, in its own Serializable transaction. */
-  private async settle(orderId: string, refundId: string, work: (tx: Tx, order: LockedOrder, row: Refund) => Promise<unknown>): Promise<void> {
+  private async settle(
+    orderId: string,
+    refundId: string,
+    work: (tx: Tx, order: LockedOrder, row: Refund) => Promise<unknown>,
+  ): Promise<void> {
     await this.transactions.run(async (tx) => {
       const order = await this.transitions.lockOrder(tx, orderId);
       await work(tx, order, await tx.refund.findUniqueOrThrow({ where: { id: refundId } }));

@@ -1,5 +1,13 @@
 import { Controller, Headers, HttpCode, Param, Post, Req, type RawBodyRequest } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Public } from '../common/http/access.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
@@ -28,14 +36,18 @@ export class WebhooksController {
   @ApiOperation({
     operationId: WEBHOOK_OPERATION_ID,
     summary: 'Payment provider webhook endpoint',
-    description: 'Verifies the provider\'s signature over the raw body (see the headers) and applies the event once per provider event id.',
+    description: "Verifies the provider's signature over the raw body (see the headers) and applies the event once per provider event id.",
   })
   @ApiParam({ name: 'provider', schema: { type: 'string', allOf: [{ $ref: `#/components/schemas/${PAYMENT_METHOD_NAME_SCHEMA}` }] } })
   @ApiOkResponse({ type: WebhookReceiptResponse, description: 'Accepted (also for duplicates and event types Orderline ignores)' })
   @ApiBadRequestResponse({ type: ErrorResponse, description: 'Missing or invalid signature: nothing is stored' })
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'No payment provider of that name sends webhooks' })
-  @ApiServiceUnavailableResponse({ type: ErrorResponse, description: 'The provider\'s webhook secret is not configured' })
-  receive(@Param('provider') provider: string, @Req() req: RawBodyRequest<Request>, @Headers() headers: Record<string, string>): Promise<WebhookReceiptResponse> {
+  @ApiServiceUnavailableResponse({ type: ErrorResponse, description: "The provider's webhook secret is not configured" })
+  receive(
+    @Param('provider') provider: string,
+    @Req() req: RawBodyRequest<Request>,
+    @Headers() headers: Record<string, string>,
+  ): Promise<WebhookReceiptResponse> {
     return this.webhooks.receive(provider, req.rawBody, headers);
   }
 }

@@ -78,7 +78,10 @@ export class WebhooksService {
 
   /** The verified event and its body (stored as received). */
   private async verify(
-    name: string, parse: NonNullable<PaymentProvider['parseWebhook']>, rawBody: Buffer | undefined, headers: WebhookHeaders,
+    name: string,
+    parse: NonNullable<PaymentProvider['parseWebhook']>,
+    rawBody: Buffer | undefined,
+    headers: WebhookHeaders,
   ): Promise<{ webhook: VerifiedWebhook; payload: string }> {
     try {
       if (!rawBody?.length) throw new InvalidInputError('Webhook body is empty');

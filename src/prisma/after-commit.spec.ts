@@ -16,7 +16,8 @@ describe('afterCommit', () => {
     await prisma.$disconnect();
   });
 
-  const committedRows = async (id: string) => (await prisma.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table} WHERE id = $1`, id))[0].n;
+  const committedRows = async (id: string) =>
+    (await prisma.$queryRawUnsafe<{ n: number }[]>(`SELECT count(*)::int AS n FROM ${table} WHERE id = $1`, id))[0].n;
 
   it('runs once, after the commit, even when an attempt was retried', async () => {
     const seen: number[] = [];

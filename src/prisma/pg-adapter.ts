@@ -59,8 +59,18 @@ export function createPgAdapter(config: pg.PoolConfig, onPool?: (pool: pg.Pool) 
       const commit = tx.commit.bind(tx);
       const rollback = tx.rollback.bind(tx);
       let released = false;
-      tx.commit = async () => { if (!released) { released = true; await commit(); } };
-      tx.rollback = async () => { if (!released) { released = true; await rollback(); } };
+      tx.commit = async () => {
+        if (!released) {
+          released = true;
+          await commit();
+        }
+      };
+      tx.rollback = async () => {
+        if (!released) {
+          released = true;
+          await rollback();
+        }
+      };
       tx.executeRaw = async (query) => {
         try {
           return await executeRaw(query);

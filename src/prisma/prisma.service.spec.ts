@@ -71,7 +71,9 @@ describe('PrismaService.serializable', () => {
   });
 
   it('returns the connection to the pool when COMMIT fails (no leak after more failures than connections)', async () => {
-    const small = new PrismaService(new ConfigService({ DATABASE_URL: process.env.DATABASE_URL, DB_POOL_SIZE: 2, TX_MAX_ATTEMPTS: 1 }) as any);
+    const small = new PrismaService(
+      new ConfigService({ DATABASE_URL: process.env.DATABASE_URL, DB_POOL_SIZE: 2, TX_MAX_ATTEMPTS: 1 }) as any,
+    );
     try {
       for (let round = 0; round < 4; round++) {
         await prisma.$executeRawUnsafe(`UPDATE ${table} SET n = 0`);
@@ -82,7 +84,9 @@ describe('PrismaService.serializable', () => {
       }
       const probe = small.$queryRawUnsafe<{ x: number }[]>('SELECT 1 AS x');
       let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error('pool exhausted: connection leaked')), 5_000); });
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error('pool exhausted: connection leaked')), 5_000);
+      });
       try {
         await expect(Promise.race([probe, timeout])).resolves.toEqual([{ x: 1 }]);
       } finally {
@@ -95,7 +99,12 @@ describe('PrismaService.serializable', () => {
 
   it('does not retry ordinary errors', async () => {
     let calls = 0;
-    await expect(prisma.serializable(async () => { calls++; throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      prisma.serializable(async () => {
+        calls++;
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(calls).toBe(1);
   });
 
@@ -115,9 +124,15 @@ describe('PrismaService.serializable', () => {
       expect(repeatable.level).toBe('repeatable read');
       const [plain] = await fresh.$transaction(isolation);
       expect(plain.level).toBe('read committed');
-      expect(sent.filter((text) => /^(BEGIN|SET TRANSACTION)/.test(text))).toEqual(['BEGIN ISOLATION LEVEL SERIALIZABLE', 'BEGIN ISOLATION LEVEL REPEATABLE READ', 'BEGIN']);
+      expect(sent.filter((text) => /^(BEGIN|SET TRANSACTION)/.test(text))).toEqual([
+        'BEGIN ISOLATION LEVEL SERIALIZABLE',
+        'BEGIN ISOLATION LEVEL REPEATABLE READ',
+        'BEGIN',
+      ]);
       // Concurrent starts at different levels each get their own.
-      const levels = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? fresh.serializable(isolation) : fresh.$transaction(isolation))));
+      const levels = await Promise.all(
+        Array.from({ length: 8 }, (_, i) => (i % 2 ? fresh.serializable(isolation) : fresh.$transaction(isolation))),
+      );
       expect(levels.map(([row]) => row.level)).toEqual(Array.from({ length: 8 }, (_, i) => (i % 2 ? 'serializable' : 'read committed')));
     } finally {
       pg.Client.prototype.query = query;

@@ -30,14 +30,17 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
     const connectionWaitMs = config.get('DB_CONNECTION_WAIT_MS', { infer: true });
     super({
       transactionOptions: { maxWait: connectionWaitMs },
-      adapter: createPgAdapter({
-        connectionString: url,
-        max: config.get('DB_POOL_SIZE', { infer: true }),
-        connectionTimeoutMillis: connectionWaitMs,
-        // The server ends a transaction this app left open (a bug, a lost client) instead of letting it hold its row
-        // locks, and with them every checkout of those variants, for ever. Transactions time out at 30 s anyway.
-        idle_in_transaction_session_timeout: 60_000,
-      }, (pool) => (this.pool = pool)),
+      adapter: createPgAdapter(
+        {
+          connectionString: url,
+          max: config.get('DB_POOL_SIZE', { infer: true }),
+          connectionTimeoutMillis: connectionWaitMs,
+          // The server ends a transaction this app left open (a bug, a lost client) instead of letting it hold its row
+          // locks, and with them every checkout of those variants, for ever. Transactions time out at 30 s anyway.
+          idle_in_transaction_session_timeout: 60_000,
+        },
+        (pool) => (this.pool = pool),
+      ),
     });
     this.maxAttempts = config.get('TX_MAX_ATTEMPTS', { infer: true });
   }
@@ -72,7 +75,11 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
           timeout: 30_000,
         });
         for (const callback of committed) {
-          try { callback(); } catch (error) { this.logger.warn(`After-commit callback failed: ${(error as Error).message}`); }
+          try {
+            callback();
+          } catch (error) {
+            this.logger.warn(`After-commit callback failed: ${(error as Error).message}`);
+          }
         }
         return result;
       } catch (error) {

@@ -16,9 +16,10 @@ export class CatalogueLiveController {
   @Get('catalogue')
   @ApiOperation({ summary: 'Live stock and drop state of products (public; the storefront listens here)' })
   @ApiEventStream(
-    'Events: `snapshot` {serverTime, products: [{productId, drop: {state: upcoming | open, opensAt}, variants: [{variantId, available}]}]} on connect (with `products`) and whenever '
-      + 'changes may have been missed; `stock` {productId, variantId, available}; `product` {productId, updatedAt} (read the product again); '
-      + '`drop` {productId, state, opensAt} when a drop opens; `resync` {serverTime} (without `products`: read what you show again).',
+    'Events: `snapshot` {serverTime, products: [{productId, drop: {state: upcoming | open, opensAt}, variants: [{variantId, ' +
+      'available}]}]} on connect (with `products`) and whenever ' +
+      'changes may have been missed; `stock` {productId, variantId, available}; `product` {productId, updatedAt} (read the product again); ' +
+      '`drop` {productId, state, opensAt} when a drop opens; `resync` {serverTime} (without `products`: read what you show again).',
   )
   @ApiBadRequestResponse({ type: ErrorResponse })
   stream(@Query() query: CatalogueStreamQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {

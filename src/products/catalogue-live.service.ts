@@ -41,7 +41,11 @@ export class CatalogueLive implements OnModuleDestroy {
   private flushTimer?: NodeJS.Timeout;
   private readonly dropTimers = new Map<string, { opensAt: number; timer: NodeJS.Timeout }>();
 
-  constructor(private readonly prisma: PrismaService, live: LiveEvents, private readonly streams: LiveStreams) {
+  constructor(
+    private readonly prisma: PrismaService,
+    live: LiveEvents,
+    private readonly streams: LiveStreams,
+  ) {
     live.subscribe('stock', (changes) => {
       for (const change of changes) this.pendingStock.set(change.variantId, change);
       this.scheduleFlush();
@@ -160,16 +164,19 @@ export class CatalogueLive implements OnModuleDestroy {
     if (existing?.opensAt === opensAt) return;
     this.clearDropTimer(productId);
     if (opensAt === undefined || opensAt <= now || !this.byProduct.has(productId)) return;
-    const timer = setTimeout(() => {
-      this.dropTimers.delete(productId);
-      if (Date.now() < opensAt) {
-        this.armDropTimer(productId, availableFrom, Date.now()); // beyond one timer's reach
-        return;
-      }
-      const text = frame('drop', { productId, ...dropOf({ availableFrom }, Date.now()) });
-      for (const w of this.byProduct.get(productId) ?? []) w.stream.write(text);
-      for (const w of this.everything) w.stream.write(text);
-    }, Math.min(MAX_TIMER_MS, opensAt - now)).unref();
+    const timer = setTimeout(
+      () => {
+        this.dropTimers.delete(productId);
+        if (Date.now() < opensAt) {
+          this.armDropTimer(productId, availableFrom, Date.now()); // beyond one timer's reach
+          return;
+        }
+        const text = frame('drop', { productId, ...dropOf({ availableFrom }, Date.now()) });
+        for (const w of this.byProduct.get(productId) ?? []) w.stream.write(text);
+        for (const w of this.everything) w.stream.write(text);
+      },
+      Math.min(MAX_TIMER_MS, opensAt - now),
+    ).unref();
     this.dropTimers.set(productId, { opensAt, timer });
   }
 

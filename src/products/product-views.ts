@@ -31,7 +31,6 @@ interface ProductRow {
   total?: number;
 }
 
-
 /** Product columns plus its variants (with live availability) as one JSON array, in display order. */
 function productColumns(viewer: CatalogueViewer): Prisma.Sql {
   return Prisma.sql`
@@ -57,10 +56,18 @@ function productWhere(filter: ProductFilter, viewer: CatalogueViewer): Prisma.Sq
 
 function toResponse(row: ProductRow, now: number): ProductResponse {
   return {
-    id: row.id, slug: row.slug, name: row.name, description: row.description, category: row.category, images: row.images,
-    status: row.status, availableFrom: row.availableFrom,
+    id: row.id,
+    slug: row.slug,
+    name: row.name,
+    description: row.description,
+    category: row.category,
+    images: row.images,
+    status: row.status,
+    availableFrom: row.availableFrom,
     purchasable: row.status === 'ACTIVE' && (!row.availableFrom || row.availableFrom.getTime() <= now),
-    variants: row.variants, createdAt: row.createdAt, updatedAt: row.updatedAt,
+    variants: row.variants,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
   };
 }
 
@@ -74,8 +81,11 @@ export async function findProductPage(prisma: PrismaService, filter: ProductFilt
     SELECT ${productColumns(viewer)}, (SELECT count(*)::int FROM products p ${where}) AS total
     FROM (SELECT * FROM products p ${where} ORDER BY p.created_at DESC, p.id DESC LIMIT ${limit} OFFSET ${(page - 1) * limit}) p
     ORDER BY p.created_at DESC, p.id DESC`;
-  const total = rows.length ? (rows[0].total ?? 0) : page === 1 ? 0
-    : (await prisma.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM products p ${where}`)[0].total;
+  const total = rows.length
+    ? (rows[0].total ?? 0)
+    : page === 1
+      ? 0
+      : (await prisma.$queryRaw<{ total: number }[]>`SELECT count(*)::int AS total FROM products p ${where}`)[0].total;
   const now = Date.now();
   return { items: rows.map((row) => toResponse(row, now)), page, limit, total, totalPages: Math.ceil(total / limit) };
 }
@@ -104,9 +114,12 @@ export interface ProductAvailability {
  */
 export async function findAvailability(prisma: PrismaService, productIds: string[]): Promise<ProductAvailability[]> {
   if (!productIds.length) return [];
-  const rows = await prisma.$queryRaw<{ product_id: string; available_from: Date | null; variants: { variantId: string; available: number }[] }[]>`
+  const rows = await prisma.$queryRaw<
+    { product_id: string; available_from: Date | null; variants: { variantId: string; available: number }[] }[]
+  >`
     SELECT p.id::text AS product_id, p.available_from,
-           COALESCE((SELECT json_agg(json_build_object('variantId', v.id, 'available', COALESCE(il.on_hand - il.reserved, 0)) ORDER BY v.position, v.created_at, v.id)
+           COALESCE((SELECT json_agg(json_build_object('variantId', v.id, 'available', COALESCE(il.on_hand - il.reserved,
+                       0)) ORDER BY v.position, v.created_at, v.id)
                      FROM variants v LEFT JOIN inventory_levels il ON il.variant_id = v.id
                      WHERE v.product_id = p.id AND v.active), '[]'::json) AS variants
     FROM products p WHERE p.id = ANY(${productIds}::uuid[]) AND p.status = 'ACTIVE'`;

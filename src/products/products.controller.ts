@@ -1,13 +1,28 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import {
-  ApiBadRequestResponse, ApiBearerAuth, ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse,
-  ApiOperation, ApiParam, ApiTags, ApiUnauthorizedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { CurrentActor, CurrentUser, OptionalAuth, Roles, type AuthUser } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import {
-  CreateProductDto, CreateVariantDto, IdParam, ListProductsQueryDto, ProductPageResponse, ProductResponse, UpdateProductDto,
+  CreateProductDto,
+  CreateVariantDto,
+  IdParam,
+  ListProductsQueryDto,
+  ProductPageResponse,
+  ProductResponse,
+  UpdateProductDto,
   VariantResponse,
 } from './dto/products.dto.js';
 import { ProductsService } from './products.service.js';

@@ -8,7 +8,13 @@ import { SettingsService } from '../settings/settings.service.js';
 import type { Actor } from '../common/actor.js';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, type FieldError } from '../common/errors/domain-errors.js';
 import type {
-  CreateProductDto, CreateVariantDto, ListProductsQueryDto, ProductPageResponse, ProductResponse, UpdateProductDto, UpdateVariantDto,
+  CreateProductDto,
+  CreateVariantDto,
+  ListProductsQueryDto,
+  ProductPageResponse,
+  ProductResponse,
+  UpdateProductDto,
+  UpdateVariantDto,
   VariantResponse,
 } from './dto/products.dto.js';
 import { findProduct, findProductPage, type CatalogueViewer } from './product-views.js';
@@ -27,19 +33,32 @@ export interface CreateProductOptions {
 }
 
 const productSnapshot = (p: Product): Snapshot => ({
-  slug: p.slug, name: p.name, description: p.description, category: p.category, images: p.images, status: p.status,
+  slug: p.slug,
+  name: p.name,
+  description: p.description,
+  category: p.category,
+  images: p.images,
+  status: p.status,
   availableFrom: p.availableFrom?.toISOString() ?? null,
 });
 
 const variantSnapshot = (v: Variant): Snapshot => ({
-  sku: v.sku, name: v.name, attributes: v.attributes, priceMinor: v.priceMinor, currency: v.currency, active: v.active,
-  lowStockThreshold: v.lowStockThreshold, position: v.position,
+  sku: v.sku,
+  name: v.name,
+  attributes: v.attributes,
+  priceMinor: v.priceMinor,
+  currency: v.currency,
+  active: v.active,
+  lowStockThreshold: v.lowStockThreshold,
+  position: v.position,
 });
 
 /** Keys whose values differ between two snapshots (compared as JSON, so arrays and objects compare by content). */
-const changedKeys = (before: Snapshot, after: Snapshot) => Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+const changedKeys = (before: Snapshot, after: Snapshot) =>
+  Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
 const pick = (snapshot: Snapshot, keys: string[]) => Object.fromEntries(keys.map((k) => [k, snapshot[k]]));
-const definedOnly = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+const definedOnly = <T extends object>(value: T) =>
+  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 const toDate = (iso: string | null | undefined) => (iso === undefined ? undefined : iso === null ? null : new Date(iso));
 
 /**
@@ -58,7 +77,13 @@ export class ProductsService {
 
   list(query: ListProductsQueryDto, viewer: CatalogueViewer): Promise<ProductPageResponse> {
     if (query.includeArchived && !viewer.admin) throw new ForbiddenError('Only admins can list archived products');
-    return findProductPage(this.prisma, { q: query.q, category: query.category, includeArchived: query.includeArchived }, viewer, query.page, query.limit);
+    return findProductPage(
+      this.prisma,
+      { q: query.q, category: query.category, includeArchived: query.includeArchived },
+      viewer,
+      query.page,
+      query.limit,
+    );
   }
 
   async get(idOrSlug: string, viewer: CatalogueViewer): Promise<ProductResponse> {
@@ -85,20 +110,44 @@ export class ProductsService {
 
     const slug = input.slug ?? (await this.freeSlug(tx, slugify(input.name)));
     if (input.slug !== undefined) await this.assertSlugFree(tx, slug);
-    await this.assertSkusFree(tx, input.variants.map((v) => v.sku));
+    await this.assertSkusFree(
+      tx,
+      input.variants.map((v) => v.sku),
+    );
 
     const product = await tx.product.create({
       data: {
-        id: randomUUID(), slug, name: input.name, description: input.description, category: input.category, images: input.images ?? [],
+        id: randomUUID(),
+        slug,
+        name: input.name,
+        description: input.description,
+        category: input.category,
+        images: input.images ?? [],
         availableFrom: toDate(input.availableFrom),
       },
     });
-    const variants = input.variants.map((v, position) => ({ id: randomUUID(), productId: product.id, position, ...variantData(v, options.defaultLowStockThreshold) }));
+    const variants = input.variants.map((v, position) => ({
+      id: randomUUID(),
+      productId: product.id,
+      position,
+      ...variantData(v, options.defaultLowStockThreshold),
+    }));
     await tx.variant.createMany({ data: variants });
-    await this.openStock(tx, variants.map((v, i) => ({ variantId: v.id, units: input.variants[i].initialStock ?? 0 })), actor, options.stockReason ?? DEFAULT_STOCK_REASON);
+    await this.openStock(
+      tx,
+      variants.map((v, i) => ({ variantId: v.id, units: input.variants[i].initialStock ?? 0 })),
+      actor,
+      options.stockReason ?? DEFAULT_STOCK_REASON,
+    );
     await this.audit.record(tx, {
-      actor, action: 'product.created', entityType: 'product', entityId: product.id,
-      after: { ...productSnapshot(product), variants: variants.map(({ productId: _productId, ...v }, i) => ({ ...v, initialStock: input.variants[i].initialStock ?? 0 })) },
+      actor,
+      action: 'product.created',
+      entityType: 'product',
+      entityId: product.id,
+      after: {
+        ...productSnapshot(product),
+        variants: variants.map(({ productId: _productId, ...v }, i) => ({ ...v, initialStock: input.variants[i].initialStock ?? 0 })),
+      },
     });
     return product.id;
   }
@@ -111,14 +160,22 @@ export class ProductsService {
       if (!before) throw new NotFoundError('Product', id);
       const { availableFrom, ...rest } = fields;
       const data: Prisma.ProductUpdateInput = { ...rest, ...(availableFrom !== undefined && { availableFrom: toDate(availableFrom) }) };
-      const proposed = { ...productSnapshot(before), ...rest, ...(availableFrom !== undefined && { availableFrom: toDate(availableFrom)?.toISOString() ?? null }) };
+      const proposed = {
+        ...productSnapshot(before),
+        ...rest,
+        ...(availableFrom !== undefined && { availableFrom: toDate(availableFrom)?.toISOString() ?? null }),
+      };
       const changed = changedKeys(productSnapshot(before), proposed);
       if (!changed.length) return;
       if (changed.includes('slug') && fields.slug !== undefined) await this.assertSlugFree(tx, fields.slug);
       const after = await tx.product.update({ where: { id }, data });
       await this.audit.record(tx, {
-        actor, action: 'product.updated', entityType: 'product', entityId: id,
-        before: pick(productSnapshot(before), changed), after: pick(productSnapshot(after), changed),
+        actor,
+        action: 'product.updated',
+        entityType: 'product',
+        entityId: id,
+        before: pick(productSnapshot(before), changed),
+        after: pick(productSnapshot(after), changed),
       });
     });
     return this.get(id, ADMIN_VIEW);
@@ -131,7 +188,14 @@ export class ProductsService {
       if (!before) throw new NotFoundError('Product', id);
       if (before.status === 'ARCHIVED') return;
       await tx.product.update({ where: { id }, data: { status: 'ARCHIVED' } });
-      await this.audit.record(tx, { actor, action: 'product.archived', entityType: 'product', entityId: id, before: { status: before.status }, after: { status: 'ARCHIVED' } });
+      await this.audit.record(tx, {
+        actor,
+        action: 'product.archived',
+        entityType: 'product',
+        entityId: id,
+        before: { status: before.status },
+        after: { status: 'ARCHIVED' },
+      });
     });
     return this.get(id, ADMIN_VIEW);
   }
@@ -148,7 +212,10 @@ export class ProductsService {
       });
       await this.openStock(tx, [{ variantId: variant.id, units: input.initialStock ?? 0 }], actor, DEFAULT_STOCK_REASON);
       await this.audit.record(tx, {
-        actor, action: 'variant.created', entityType: 'variant', entityId: variant.id,
+        actor,
+        action: 'variant.created',
+        entityType: 'variant',
+        entityId: variant.id,
         after: { productId, ...variantSnapshot(variant), initialStock: input.initialStock ?? 0 },
       });
       return variant.id;
@@ -167,8 +234,12 @@ export class ProductsService {
       if (changed.includes('sku') && fields.sku !== undefined) await this.assertSkusFree(tx, [fields.sku]);
       const after = await tx.variant.update({ where: { id }, data: fields });
       await this.audit.record(tx, {
-        actor, action: 'variant.updated', entityType: 'variant', entityId: id,
-        before: pick(variantSnapshot(before), changed), after: pick(variantSnapshot(after), changed),
+        actor,
+        action: 'variant.updated',
+        entityType: 'variant',
+        entityId: id,
+        before: pick(variantSnapshot(before), changed),
+        after: pick(variantSnapshot(after), changed),
       });
     });
     return this.getVariant(id);
@@ -180,16 +251,34 @@ export class ProductsService {
     const onHand = v.inventory?.onHand ?? 0;
     const reserved = v.inventory?.reserved ?? 0;
     return {
-      id: v.id, productId: v.productId, sku: v.sku, name: v.name, attributes: v.attributes as VariantResponse['attributes'],
-      priceMinor: v.priceMinor, currency: v.currency, active: v.active, position: v.position, lowStockThreshold: v.lowStockThreshold,
-      onHand, reserved, available: onHand - reserved, createdAt: v.createdAt, updatedAt: v.updatedAt,
+      id: v.id,
+      productId: v.productId,
+      sku: v.sku,
+      name: v.name,
+      attributes: v.attributes as VariantResponse['attributes'],
+      priceMinor: v.priceMinor,
+      currency: v.currency,
+      active: v.active,
+      position: v.position,
+      lowStockThreshold: v.lowStockThreshold,
+      onHand,
+      reserved,
+      available: onHand - reserved,
+      createdAt: v.createdAt,
+      updatedAt: v.updatedAt,
     };
   }
 
   /** Inventory rows for new variants, then their opening stock as ADJUSTMENT movements. */
   private async openStock(tx: Tx, lines: { variantId: string; units: number }[], actor: Actor, reason: string): Promise<void> {
-    await this.ledger.open(tx, lines.map((l) => l.variantId));
-    await this.ledger.apply(tx, lines.map((l) => ({ variantId: l.variantId, kind: 'ADJUSTMENT', onHandDelta: l.units, reservedDelta: 0, reason, actorId: actor.id })));
+    await this.ledger.open(
+      tx,
+      lines.map((l) => l.variantId),
+    );
+    await this.ledger.apply(
+      tx,
+      lines.map((l) => ({ variantId: l.variantId, kind: 'ADJUSTMENT', onHandDelta: l.units, reservedDelta: 0, reason, actorId: actor.id })),
+    );
   }
 
   private async freeSlug(tx: Tx, base: string): Promise<string> {
@@ -205,7 +294,8 @@ export class ProductsService {
 
   private async assertSkusFree(tx: Tx, skus: string[]): Promise<void> {
     const taken = await tx.variant.findMany({ where: { sku: { in: skus } }, select: { sku: true } });
-    if (taken.length) throw new ConflictError(`SKU already in use: ${taken.map((v) => v.sku).join(', ')}`, { skus: taken.map((v) => v.sku) });
+    if (taken.length)
+      throw new ConflictError(`SKU already in use: ${taken.map((v) => v.sku).join(', ')}`, { skus: taken.map((v) => v.sku) });
   }
 }
 
@@ -213,7 +303,11 @@ export class ProductsService {
 function variantData(v: CreateVariantDto, defaultThreshold?: number) {
   const lowStockThreshold = v.lowStockThreshold ?? defaultThreshold;
   return {
-    sku: v.sku, name: v.name, attributes: v.attributes ?? {}, priceMinor: v.priceMinor, currency: v.currency,
+    sku: v.sku,
+    name: v.name,
+    attributes: v.attributes ?? {},
+    priceMinor: v.priceMinor,
+    currency: v.currency,
     ...(lowStockThreshold !== undefined && { lowStockThreshold }),
   };
 }

@@ -13,6 +13,7 @@ export interface SellableVariant {
 export function whyNotSellable(variant: SellableVariant | undefined, variantId: string, now: Date): string | undefined {
   if (!variant) return `variant ${variantId} does not exist`;
   if (!variant.active || variant.productStatus !== 'ACTIVE') return `${variant.sku} is not for sale`;
-  if (variant.availableFrom && variant.availableFrom > now) return `${variant.sku} is not on sale until ${variant.availableFrom.toISOString()}`;
+  if (variant.availableFrom && variant.availableFrom > now)
+    return `${variant.sku} is not on sale until ${variant.availableFrom.toISOString()}`;
   return undefined;
 }

@@ -46,7 +46,11 @@ export class UnknownEncryptionKeyError extends Error {
  */
 @Injectable()
 export class StoredSecretsService {
-  constructor(private readonly prisma: PrismaService, private readonly box: SecretBox, private readonly audit: AuditService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly box: SecretBox,
+    private readonly audit: AuditService,
+  ) {}
 
   /** How many stored secrets each key holds: by ring id, or by the id written in the ciphertext for keys the ring lacks. */
   async usage(): Promise<Map<string, number>> {
@@ -89,7 +93,9 @@ export class StoredSecretsService {
       }
       if (counts.settings.rotated) {
         const [row] = await tx.$queryRaw<{ credentials: StoredCredentials }[]>`SELECT credentials FROM brand_settings WHERE id = 1`;
-        const merged = Object.fromEntries(Object.entries(row.credentials).map(([provider, fields]) => [provider, { ...fields, ...credentials[provider] }]));
+        const merged = Object.fromEntries(
+          Object.entries(row.credentials).map(([provider, fields]) => [provider, { ...fields, ...credentials[provider] }]),
+        );
         await tx.brandSettings.update({ where: { id: 1 }, data: { credentials: merged } });
       }
       if (endpoints.length) {
@@ -97,8 +103,18 @@ export class StoredSecretsService {
           UPDATE webhook_endpoints w SET secret_encrypted = c.sealed, updated_at = now()
           FROM unnest(${endpoints.map((c) => c.id)}::uuid[], ${endpoints.map((c) => c.sealed)}::text[]) AS c(id, sealed) WHERE w.id = c.id`;
       }
-      const report: RotationReport = { keyId: this.box.keyId, settingsCredentials: counts.settings, webhookEndpointSecrets: counts.endpoints };
-      await this.audit.record(tx, { actor, action: 'secrets.rotated', entityType: 'encryption_key', entityId: this.box.keyId, after: report });
+      const report: RotationReport = {
+        keyId: this.box.keyId,
+        settingsCredentials: counts.settings,
+        webhookEndpointSecrets: counts.endpoints,
+      };
+      await this.audit.record(tx, {
+        actor,
+        action: 'secrets.rotated',
+        entityType: 'encryption_key',
+        entityId: this.box.keyId,
+        after: report,
+      });
       return report;
     });
   }
@@ -111,23 +127,45 @@ export class StoredSecretsService {
       const keyId = info?.keyId ?? '(not an Orderline ciphertext)';
       byKey.set(keyId, [...(byKey.get(keyId) ?? []), secret.location]);
     }
-    return [...byKey].map(([keyId, locations]) =>
-      `Stored secrets are encrypted under key id ${keyId}, which is not in the key ring (${this.box.keyIds.join(', ')}): `
-      + `${locations.join(', ')}. Add that key to ENCRYPTION_KEYS, or set these secrets again.`);
+    return [...byKey].map(
+      ([keyId, locations]) =>
+        `Stored secrets are encrypted under key id ${keyId}, which is not in the key ring (${this.box.keyIds.join(', ')}): ` +
+        `${locations.join(', ')}. Add that key to ENCRYPTION_KEYS, or set these secrets again.`,
+    );
   }
 
   /** Every stored secret; with `lock`, its rows are locked FOR UPDATE (rotation). */
   private async all(db: Tx | PrismaService, lock = false): Promise<StoredSecret[]> {
     const forUpdate = Prisma.raw(lock ? 'FOR UPDATE' : '');
-    const settings = await db.$queryRaw<{ credentials: StoredCredentials }[]>`SELECT credentials FROM brand_settings WHERE id = 1 ${forUpdate}`;
-    const endpoints = await db.$queryRaw<{ id: string; secret_encrypted: string }[]>`SELECT id::text, secret_encrypted FROM webhook_endpoints ORDER BY id ${forUpdate}`;
+    const settings = await db.$queryRaw<
+      { credentials: StoredCredentials }[]
+    >`SELECT credentials FROM brand_settings WHERE id = 1 ${forUpdate}`;
+    const endpoints = await db.$queryRaw<
+      { id: string; secret_encrypted: string }[]
+    >`SELECT id::text, secret_encrypted FROM webhook_endpoints ORDER BY id ${forUpdate}`;
     const credentials = settings[0]?.credentials ?? {};
     return [
-      ...credentialProviders().flatMap((provider) => Object.keys(credentialFields(provider)).flatMap((field) => {
-        const sealed = credentials[provider]?.[field];
-        return sealed ? [{ location: `brand_settings.credentials.${provider}.${field}`, context: credentialContext(provider, field), sealed, credential: { provider, field } }] : [];
+      ...credentialProviders().flatMap((provider) =>
+        Object.keys(credentialFields(provider)).flatMap((field) => {
+          const sealed = credentials[provider]?.[field];
+          return sealed
+            ? [
+                {
+                  location: `brand_settings.credentials.${provider}.${field}`,
+                  context: credentialContext(provider, field),
+                  sealed,
+                  credential: { provider, field },
+                },
+              ]
+            : [];
+        }),
+      ),
+      ...endpoints.map((e) => ({
+        location: `webhook_endpoints.secret_encrypted (endpoint ${e.id})`,
+        context: secretContext(e.id),
+        sealed: e.secret_encrypted,
+        endpointId: e.id,
       })),
-      ...endpoints.map((e) => ({ location: `webhook_endpoints.secret_encrypted (endpoint ${e.id})`, context: secretContext(e.id), sealed: e.secret_encrypted, endpointId: e.id })),
     ];
   }
 }

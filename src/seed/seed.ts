@@ -35,23 +35,32 @@ export async function seedIfEmpty(app: INestApplication | INestApplicationContex
   const passwordHash = await auth.hashPassword(password);
   const defaultLowStockThreshold = await app.get(SettingsService).defaultLowStockThreshold();
 
-  return prisma.$transaction(async (tx) => {
-    const result: SeedResult = {};
-    await tx.$executeRaw`SELECT pg_advisory_xact_lock(4242001)`;
-    if (!(await tx.user.findFirst({ where: { role: 'ADMIN' }, select: { id: true } }))) {
-      const admin = await tx.user.create({ data: { email, passwordHash, name: 'Administrator', role: 'ADMIN' } });
-      await audit.record(tx, { actor: SYSTEM_ACTOR, action: 'user.seeded_admin', entityType: 'user', entityId: admin.id, after: { email } });
-      // A generated password is shown once by the caller (the startup banner), never written to the log.
-      log(configuredPassword ? `Created admin ${email} with ADMIN_PASSWORD` : `Created admin ${email} with a generated password`);
-      result.createdAdmin = { email, ...(!configuredPassword && { generatedPassword: password }) };
-    }
-    if (!config.get('SEED_DEMO_DATA', { infer: true }) || (await tx.product.count())) return result;
-    // The same code path as POST /products: opening stock through the ledger, an audit entry per product.
-    for (const { variants, ...product } of DEMO_CATALOGUE) {
-      const input = { ...product, variants: variants.map(({ stock, ...variant }) => ({ ...variant, initialStock: stock })) };
-      await products.createInTransaction(tx, input, SYSTEM_ACTOR, { stockReason: 'demo seed', defaultLowStockThreshold });
-    }
-    log(`Seeded ${DEMO_CATALOGUE.length} demo products`);
-    return result;
-  }, { timeout: 60_000 });
+  return prisma.$transaction(
+    async (tx) => {
+      const result: SeedResult = {};
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(4242001)`;
+      if (!(await tx.user.findFirst({ where: { role: 'ADMIN' }, select: { id: true } }))) {
+        const admin = await tx.user.create({ data: { email, passwordHash, name: 'Administrator', role: 'ADMIN' } });
+        await audit.record(tx, {
+          actor: SYSTEM_ACTOR,
+          action: 'user.seeded_admin',
+          entityType: 'user',
+          entityId: admin.id,
+          after: { email },
+        });
+        // A generated password is shown once by the caller (the startup banner), never written to the log.
+        log(configuredPassword ? `Created admin ${email} with ADMIN_PASSWORD` : `Created admin ${email} with a generated password`);
+        result.createdAdmin = { email, ...(!configuredPassword && { generatedPassword: password }) };
+      }
+      if (!config.get('SEED_DEMO_DATA', { infer: true }) || (await tx.product.count())) return result;
+      // The same code path as POST /products: opening stock through the ledger, an audit entry per product.
+      for (const { variants, ...product } of DEMO_CATALOGUE) {
+        const input = { ...product, variants: variants.map(({ stock, ...variant }) => ({ ...variant, initialStock: stock })) };
+        await products.createInTransaction(tx, input, SYSTEM_ACTOR, { stockReason: 'demo seed', defaultLowStockThreshold });
+      }
+      log(`Seeded ${DEMO_CATALOGUE.length} demo products`);
+      return result;
+    },
+    { timeout: 60_000 },
+  );
 }

@@ -1,5 +1,13 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
 import { CurrentActor, Roles } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
@@ -23,7 +31,9 @@ export class SettingsController {
   }
 
   @Patch()
-  @ApiOperation({ summary: 'Change brand settings; takes effect without a restart. Credentials are encrypted at rest; null clears a field' })
+  @ApiOperation({
+    summary: 'Change brand settings; takes effect without a restart. Credentials are encrypted at rest; null clears a field',
+  })
   @ApiOkResponse({ type: SettingsResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   update(@Body() body: UpdateSettingsDto, @CurrentActor() actor: Actor): Promise<SettingsResponse> {

@@ -6,5 +6,10 @@ import { BrandController } from './brand.controller.js';
 import { SettingsService } from './settings.service.js';
 
 /** Brand settings: read by checkout, payments, notifications, the catalogue and the storefront, which import this module. */
-@Module({ imports: [AuditModule, CryptoModule], controllers: [SettingsController, BrandController], providers: [SettingsService], exports: [SettingsService] })
+@Module({
+  imports: [AuditModule, CryptoModule],
+  controllers: [SettingsController, BrandController],
+  providers: [SettingsService],
+  exports: [SettingsService],
+})
 export class SettingsModule {}

@@ -7,7 +7,13 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { InvalidInputError, ServiceUnavailableError, type FieldError } from '../common/errors/domain-errors.js';
 import { DecryptionError, SecretBox } from '../common/crypto/secret-box.js';
-import { credentialContext, credentialField, credentialFields, credentialProviders, type StoredCredentials } from './credential-catalogue.js';
+import {
+  credentialContext,
+  credentialField,
+  credentialFields,
+  credentialProviders,
+  type StoredCredentials,
+} from './credential-catalogue.js';
 import type { SettingsResponse, UpdateSettingsDto } from './dto/settings.dto.js';
 import type { CredentialsStatus, CredentialStatus } from './dto/credentials.dto.js';
 
@@ -52,16 +58,25 @@ export class SettingsService {
     private readonly config: ConfigService<EnvironmentVariables, true>,
   ) {
     const env = config as unknown as ConfigService;
-    this.environment = new Map(credentialProviders().flatMap((provider) => Object.entries(credentialFields(provider)).flatMap(([field, spec]) => {
-      const value = env.get<string>(spec.env);
-      return value ? [[credentialContext(provider, field), value] as const] : [];
-    })));
+    this.environment = new Map(
+      credentialProviders().flatMap((provider) =>
+        Object.entries(credentialFields(provider)).flatMap(([field, spec]) => {
+          const value = env.get<string>(spec.env);
+          return value ? [[credentialContext(provider, field), value] as const] : [];
+        }),
+      ),
+    );
   }
 
   async brand(): Promise<BrandProfile> {
     const row = await this.row();
     return {
-      name: row.brandName, slug: row.slug, logoUrl: row.logoUrl, brandColor: row.brandColor, supportEmail: row.supportEmail, supportPhone: row.supportPhone,
+      name: row.brandName,
+      slug: row.slug,
+      logoUrl: row.logoUrl,
+      brandColor: row.brandColor,
+      supportEmail: row.supportEmail,
+      supportPhone: row.supportPhone,
       defaultCurrency: row.defaultCurrency,
     };
   }
@@ -109,7 +124,10 @@ export class SettingsService {
         }
         credentials[provider] = Object.fromEntries(next);
       }
-      const incomplete = this.incompleteRequired(credentials, credentialProviders().filter((p) => input.credentials?.[p]));
+      const incomplete = this.incompleteRequired(
+        credentials,
+        credentialProviders().filter((p) => input.credentials?.[p]),
+      );
       if (incomplete.length) throw new InvalidInputError(`Validation failed: ${incomplete.map((e) => e.field).join(', ')}`, incomplete);
       const data: Prisma.BrandSettingsUpdateInput = {
         ...(input.brandName !== undefined && { brandName: input.brandName }),
@@ -127,8 +145,12 @@ export class SettingsService {
       const { credentials: _before, ...before } = current;
       const { credentials: _after, ...after } = updated;
       await this.audit.record(tx, {
-        actor, action: 'settings.updated', entityType: 'brand_settings', entityId: '1',
-        before, after: { ...after, ...(Object.keys(credentialChanges).length && { credentials: credentialChanges }) },
+        actor,
+        action: 'settings.updated',
+        entityType: 'brand_settings',
+        entityId: '1',
+        before,
+        after: { ...after, ...(Object.keys(credentialChanges).length && { credentials: credentialChanges }) },
       });
       return updated;
     });
@@ -140,13 +162,17 @@ export class SettingsService {
   /** A provider needs all its required credentials in effect (from settings or the environment), or none. */
   private incompleteRequired(stored: StoredCredentials, providers: string[]): FieldError[] {
     return providers.flatMap((provider) => {
-      const required = Object.entries(credentialFields(provider)).filter(([, spec]) => spec.required ?? true).map(([field]) => field);
+      const required = Object.entries(credentialFields(provider))
+        .filter(([, spec]) => spec.required ?? true)
+        .map(([field]) => field);
       const inEffect = required.filter((field) => Boolean(stored[provider]?.[field] || this.envCredential(provider, field)));
       if (!inEffect.length) return [];
-      return required.filter((field) => !inEffect.includes(field)).map((missing) => ({
-        field: `credentials.${provider}.${missing}`,
-        errors: [`${missing} is required while ${inEffect[0]} is set (here or in ${envVarOf(provider, missing)})`],
-      }));
+      return required
+        .filter((field) => !inEffect.includes(field))
+        .map((missing) => ({
+          field: `credentials.${provider}.${missing}`,
+          errors: [`${missing} is required while ${inEffect[0]} is set (here or in ${envVarOf(provider, missing)})`],
+        }));
     });
   }
 
@@ -194,7 +220,9 @@ export class SettingsService {
     } catch (error) {
       if (!(error instanceof DecryptionError)) throw error;
       this.logger.error(`Stored credential ${provider}.${field} cannot be decrypted: ${error.message}`);
-      throw new ServiceUnavailableError(`The stored ${provider} ${field} cannot be decrypted with the current ENCRYPTION_KEY; set it again in /admin/settings`);
+      throw new ServiceUnavailableError(
+        `The stored ${provider} ${field} cannot be decrypted with the current ENCRYPTION_KEY; set it again in /admin/settings`,
+      );
     }
   }
 
@@ -219,9 +247,12 @@ export class SettingsService {
 
   private toResponse(row: BrandSettings): SettingsResponse {
     const stored = this.storedCredentials(row);
-    const credentials: CredentialsStatus = Object.fromEntries(credentialProviders().map((provider) => [
-      provider, Object.fromEntries(Object.keys(credentialFields(provider)).map((field) => [field, this.credentialStatus(stored, provider, field)])),
-    ]));
+    const credentials: CredentialsStatus = Object.fromEntries(
+      credentialProviders().map((provider) => [
+        provider,
+        Object.fromEntries(Object.keys(credentialFields(provider)).map((field) => [field, this.credentialStatus(stored, provider, field)])),
+      ]),
+    );
     return {
       brandName: row.brandName,
       slug: row.slug,

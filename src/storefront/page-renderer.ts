@@ -28,13 +28,18 @@ export class PageRenderer {
     const [template, render] = await Promise.all([this.loadTemplate(), this.loadRenderer()]);
     if (!template || !render) return undefined;
     const app = render(data);
-    const headTags = [...headElements(head), ...(themeHref ? [`<link rel="stylesheet" href="${escapeHtml(themeHref)}" />`] : [])].join('\n    ');
+    const headTags = [...headElements(head), ...(themeHref ? [`<link rel="stylesheet" href="${escapeHtml(themeHref)}" />`] : [])].join(
+      '\n    ',
+    );
     // Replacements are functions: a `$` in a product name must stay a `$`, not a replacement pattern.
     return template
       .replace(/<html lang="[^"]*">/, () => `<html lang="${escapeHtml(data.locale)}">`)
       .replace(/<title>[^<]*<\/title>/, () => `<title>${escapeHtml(head.title)}</title>`)
       .replace('</head>', () => `  ${headTags}\n  </head>`)
-      .replace('<div id="app"></div>', () => `<div id="app">${app}</div>\n    <script type="application/json" id="shop-data">${jsonForScript(data)}</script>`);
+      .replace(
+        '<div id="app"></div>',
+        () => `<div id="app">${app}</div>\n    <script type="application/json" id="shop-data">${jsonForScript(data)}</script>`,
+      );
   }
 
   private async loadTemplate(): Promise<string | undefined> {
@@ -61,9 +66,14 @@ export class PageRenderer {
 function headElements(head: PageHead): string[] {
   const tags = [meta('name', 'description', head.description)];
   if (head.kind === 'private') return [...tags, meta('name', 'robots', 'noindex')];
-  tags.push(meta('property', 'og:type', head.kind), meta('property', 'og:title', head.title), meta('property', 'og:description', head.description));
+  tags.push(
+    meta('property', 'og:type', head.kind),
+    meta('property', 'og:title', head.title),
+    meta('property', 'og:description', head.description),
+  );
   if (head.url) tags.push(meta('property', 'og:url', head.url), `<link rel="canonical" href="${escapeHtml(head.url)}" />`);
   if (head.image) tags.push(meta('property', 'og:image', head.image), meta('name', 'twitter:card', 'summary_large_image'));
-  if (head.price) tags.push(meta('property', 'product:price:amount', head.price.amount), meta('property', 'product:price:currency', head.price.currency));
+  if (head.price)
+    tags.push(meta('property', 'product:price:amount', head.price.amount), meta('property', 'product:price:currency', head.price.currency));
   return tags;
 }

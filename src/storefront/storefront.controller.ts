@@ -16,7 +16,10 @@ import type { ShopRoute } from './shop-data.js';
 @Public()
 @Controller()
 export class StorefrontController {
-  constructor(private readonly storefront: StorefrontService, private readonly renderer: PageRenderer) {}
+  constructor(
+    private readonly storefront: StorefrontService,
+    private readonly renderer: PageRenderer,
+  ) {}
 
   @Get('shop')
   grid(@Req() req: Request, @Res() res: Response): Promise<void> {
@@ -28,7 +31,10 @@ export class StorefrontController {
   async theme(@Req() req: Request, @Res() res: Response): Promise<void> {
     const brand = await this.storefront.storefrontFor(req);
     res.type('text/css');
-    res.setHeader('Cache-Control', brand.brandColor && req.query.v === themeVersion(brand.brandColor) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    res.setHeader(
+      'Cache-Control',
+      brand.brandColor && req.query.v === themeVersion(brand.brandColor) ? 'public, max-age=31536000, immutable' : 'no-cache',
+    );
     res.send(brand.brandColor ? themeCss(brand.brandColor) : '/* the default colours (ui/src/tokens.css) */\n');
   }
 

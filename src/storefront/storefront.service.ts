@@ -16,7 +16,9 @@ const PUBLIC = { admin: false };
 /** 189900 INR → "1899.00": the decimal amount Open Graph's product:price:amount takes, built without floating point. */
 export function minorToDecimal(minor: number, currency: string): string {
   const exponent = isoExponent(currency);
-  const digits = Math.abs(minor).toString().padStart(exponent + 1, '0');
+  const digits = Math.abs(minor)
+    .toString()
+    .padStart(exponent + 1, '0');
   return `${minor < 0 ? '-' : ''}${exponent ? `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}` : digits}`;
 }
 
@@ -58,19 +60,40 @@ export class StorefrontService {
   async page(req: Request, route: ShopRoute): Promise<ShopPage> {
     const brand = await this.storefrontFor(req);
     const base: ShopData = {
-      route, brand, locale: pageLocale(req.headers['accept-language'], brand), serverTime: new Date().toISOString(),
+      route,
+      brand,
+      locale: pageLocale(req.headers['accept-language'], brand),
+      serverTime: new Date().toISOString(),
     };
     const origin = `${req.protocol}://${req.get('host')}`;
     const absolute = (url: string) => (url.startsWith('/') ? `${origin}${url}` : url);
     const site = (title: string, description: string): PageHead => ({
-      title, description, url: `${origin}${req.path}`, kind: 'website', ...(brand.logoUrl && { image: absolute(brand.logoUrl) }),
+      title,
+      description,
+      url: `${origin}${req.path}`,
+      kind: 'website',
+      ...(brand.logoUrl && { image: absolute(brand.logoUrl) }),
     });
-    const privatePage = (title: string): PageHead => ({ title: `${title} — ${brand.name}`, description: `${brand.name}: ${title.toLowerCase()}.`, kind: 'private' });
+    const privatePage = (title: string): PageHead => ({
+      title: `${title} — ${brand.name}`,
+      description: `${brand.name}: ${title.toLowerCase()}.`,
+      kind: 'private',
+    });
 
     switch (route.page) {
       case 'grid': {
         const page = await this.products.list({ page: 1, limit: GRID_SIZE }, PUBLIC);
-        return { status: 200, data: { ...base, products: page.items }, head: site(brand.name, `Shop ${brand.name} online: ${page.items.slice(0, 3).map((p) => p.name).join(', ')}`) };
+        return {
+          status: 200,
+          data: { ...base, products: page.items },
+          head: site(
+            brand.name,
+            `Shop ${brand.name} online: ${page.items
+              .slice(0, 3)
+              .map((p) => p.name)
+              .join(', ')}`,
+          ),
+        };
       }
       case 'product': {
         const product = await this.products.get(route.slug, PUBLIC).catch((error: unknown) => {
@@ -83,10 +106,15 @@ export class StorefrontService {
       case 'checkout':
         return { status: 200, data: { ...base, paymentOptions: await this.payments.enabledOptions() }, head: privatePage('Checkout') };
       case 'pay':
-        if (!UUID_PATTERN.test(route.orderId)) return { status: 404, data: { ...base, route: { page: 'not-found' } }, head: privatePage('Not found') };
+        if (!UUID_PATTERN.test(route.orderId))
+          return { status: 404, data: { ...base, route: { page: 'not-found' } }, head: privatePage('Not found') };
         return { status: 200, data: base, head: privatePage('Your order') };
       case 'track':
-        return { status: 200, data: base, head: site(`Track your order — ${brand.name}`, `Track your ${brand.name} order with its number and your phone number.`) };
+        return {
+          status: 200,
+          data: base,
+          head: site(`Track your order — ${brand.name}`, `Track your ${brand.name} order with its number and your phone number.`),
+        };
       default:
         return { status: 404, data: base, head: privatePage('Not found') };
     }
@@ -96,7 +124,13 @@ export class StorefrontService {
 /** A product's first image. Rows written outside the API may hold NULL images, whatever the generated type says. */
 const firstImage = (product: { images: readonly string[] | null }): string | undefined => product.images?.[0];
 
-function productHead(product: ProductResponse, brand: BrandProfile, origin: string, absolute: (url: string) => string, path: string): PageHead {
+function productHead(
+  product: ProductResponse,
+  brand: BrandProfile,
+  origin: string,
+  absolute: (url: string) => string,
+  path: string,
+): PageHead {
   const cheapest = [...product.variants].sort((a, b) => a.priceMinor - b.priceMinor).at(0);
   const image = firstImage(product);
   const description = (product.description ?? `${product.name} from ${brand.name}`).replace(/\s+/g, ' ').trim().slice(0, 200);

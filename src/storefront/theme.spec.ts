@@ -8,7 +8,9 @@ describe('brand theme', () => {
       expect(theme.brand).toBe(color);
       expect(contrast(theme.brandStrong, '#ffffff')).toBeGreaterThanOrEqual(4.5);
       // The button text is whichever of white and near-black reads better on the colour.
-      expect(contrast(theme.onBrand, color)).toBeGreaterThanOrEqual(Math.min(4.5, Math.max(contrast('#ffffff', color), contrast('#16181d', color))));
+      expect(contrast(theme.onBrand, color)).toBeGreaterThanOrEqual(
+        Math.min(4.5, Math.max(contrast('#ffffff', color), contrast('#16181d', color))),
+      );
     },
   );
 
@@ -18,6 +20,8 @@ describe('brand theme', () => {
   });
 
   it('writes only the custom properties, from a validated #rrggbb colour', () => {
-    expect(themeCss('#1f6f5c')).toMatch(/^:root\{--brand:#1f6f5c;--brand-strong:#[0-9a-f]{6};--on-brand:#(ffffff|16181d);--focus:#[0-9a-f]{6}\}\n$/);
+    expect(themeCss('#1f6f5c')).toMatch(
+      /^:root\{--brand:#1f6f5c;--brand-strong:#[0-9a-f]{6};--on-brand:#(ffffff|16181d);--focus:#[0-9a-f]{6}\}\n$/,
+    );
   });
 });

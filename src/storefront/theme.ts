@@ -9,7 +9,14 @@ import { createHash } from 'node:crypto';
 type Rgb = [number, number, number];
 
 const parse = (hex: string): Rgb => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16)) as Rgb;
-const toHex = (rgb: Rgb) => `#${rgb.map((c) => Math.round(Math.min(255, Math.max(0, c))).toString(16).padStart(2, '0')).join('')}`;
+const toHex = (rgb: Rgb) =>
+  `#${rgb
+    .map((c) =>
+      Math.round(Math.min(255, Math.max(0, c)))
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`;
 
 function luminance([r, g, b]: Rgb): number {
   const channel = (c: number) => {
@@ -40,7 +47,11 @@ export interface BrandTheme {
 export function brandTheme(color: string): BrandTheme {
   const onBrand = contrast(color, '#ffffff') >= 4.5 || contrast(color, '#ffffff') >= contrast(color, '#16181d') ? '#ffffff' : '#16181d';
   const strong = darkenUntil(color, 4.5);
-  return { brand: color, brandStrong: strong === color ? darkenUntil(toHex(parse(color).map((c) => c * 0.85) as Rgb), 4.5) : strong, onBrand };
+  return {
+    brand: color,
+    brandStrong: strong === color ? darkenUntil(toHex(parse(color).map((c) => c * 0.85) as Rgb), 4.5) : strong,
+    onBrand,
+  };
 }
 
 export function themeCss(color: string): string {

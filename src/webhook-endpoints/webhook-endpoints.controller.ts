@@ -1,13 +1,25 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import {
-  ApiBadRequestResponse, ApiBearerAuth, ApiCreatedResponse, ApiForbiddenResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse,
-  ApiOperation, ApiTags, ApiUnauthorizedResponse,
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { CurrentActor, Roles } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import {
-  CreateWebhookEndpointDto, UpdateWebhookEndpointDto, WebhookEndpointListResponse, WebhookEndpointResponse, WebhookEndpointWithSecretResponse,
+  CreateWebhookEndpointDto,
+  UpdateWebhookEndpointDto,
+  WebhookEndpointListResponse,
+  WebhookEndpointResponse,
+  WebhookEndpointWithSecretResponse,
 } from './dto/webhook-endpoints.dto.js';
 import { WebhookEndpointsService } from './webhook-endpoints.service.js';
 
@@ -45,7 +57,11 @@ export class WebhookEndpointsController {
   @ApiOkResponse({ type: WebhookEndpointResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  update(@Param('id', ParseUUIDPipe) id: string, @Body() body: UpdateWebhookEndpointDto, @CurrentActor() actor: Actor): Promise<WebhookEndpointResponse> {
+  update(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: UpdateWebhookEndpointDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<WebhookEndpointResponse> {
     return this.endpoints.update(id, body, actor);
   }
 

@@ -10,7 +10,8 @@ import { WebhookTargets, type WebhookTargetEnvironment } from './webhook-targets
 const webhookTargets = {
   provide: WebhookTargets,
   inject: [ConfigService],
-  useFactory: (config: ConfigService<WebhookTargetEnvironment, true>) => new WebhookTargets(config.get('WEBHOOK_ALLOW_PRIVATE_TARGETS', { infer: true })),
+  useFactory: (config: ConfigService<WebhookTargetEnvironment, true>) =>
+    new WebhookTargets(config.get('WEBHOOK_ALLOW_PRIVATE_TARGETS', { infer: true })),
 };
 
 /** Brand webhook endpoints: an outbox destination (the outbox finds it through its OutboxDestination port). */

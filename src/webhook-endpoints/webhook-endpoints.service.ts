@@ -10,7 +10,12 @@ import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors
 import { DecryptionError, SecretBox } from '../common/crypto/secret-box.js';
 import { DeliveryError } from '../outbox/delivery-error.js';
 import { OutboxDestination, type OutboxDelivery } from '../outbox/outbox-destination.js';
-import type { CreateWebhookEndpointDto, UpdateWebhookEndpointDto, WebhookEndpointResponse, WebhookEndpointWithSecretResponse } from './dto/webhook-endpoints.dto.js';
+import type {
+  CreateWebhookEndpointDto,
+  UpdateWebhookEndpointDto,
+  WebhookEndpointResponse,
+  WebhookEndpointWithSecretResponse,
+} from './dto/webhook-endpoints.dto.js';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from './webhook-signature.js';
 import { WebhookTargetRefusedError, WebhookTargets } from './webhook-targets.js';
 
@@ -48,9 +53,21 @@ export class WebhookEndpointsService extends OutboxDestination {
     const secret = generateSecret();
     const endpoint = await this.prisma.serializable(async (tx) => {
       const created = await tx.webhookEndpoint.create({
-        data: { id, url: input.url, events: input.events, active: input.active ?? true, secretEncrypted: this.box.encrypt(secret, secretContext(id)) },
+        data: {
+          id,
+          url: input.url,
+          events: input.events,
+          active: input.active ?? true,
+          secretEncrypted: this.box.encrypt(secret, secretContext(id)),
+        },
       });
-      await this.audit.record(tx, { actor, action: 'webhook_endpoint.created', entityType: 'webhook_endpoint', entityId: id, after: this.toResponse(created) });
+      await this.audit.record(tx, {
+        actor,
+        action: 'webhook_endpoint.created',
+        entityType: 'webhook_endpoint',
+        entityId: id,
+        after: this.toResponse(created),
+      });
       return created;
     });
     return { ...this.toResponse(endpoint), secret };
@@ -80,7 +97,14 @@ export class WebhookEndpointsService extends OutboxDestination {
           ...(input.active !== undefined && { active: input.active }),
         },
       });
-      await this.audit.record(tx, { actor, action: 'webhook_endpoint.updated', entityType: 'webhook_endpoint', entityId: id, before: this.toResponse(before), after: this.toResponse(after) });
+      await this.audit.record(tx, {
+        actor,
+        action: 'webhook_endpoint.updated',
+        entityType: 'webhook_endpoint',
+        entityId: id,
+        before: this.toResponse(before),
+        after: this.toResponse(after),
+      });
       return after;
     });
     return this.toResponse(updated);
@@ -92,7 +116,10 @@ export class WebhookEndpointsService extends OutboxDestination {
     const updated = await this.prisma.serializable(async (tx) => {
       const exists = await tx.webhookEndpoint.findUnique({ where: { id }, select: { id: true } });
       if (!exists) throw new NotFoundError('Webhook endpoint', id);
-      const row = await tx.webhookEndpoint.update({ where: { id }, data: { secretEncrypted: this.box.encrypt(secret, secretContext(id)) } });
+      const row = await tx.webhookEndpoint.update({
+        where: { id },
+        data: { secretEncrypted: this.box.encrypt(secret, secretContext(id)) },
+      });
       await this.audit.record(tx, { actor, action: 'webhook_endpoint.secret_rotated', entityType: 'webhook_endpoint', entityId: id });
       return row;
     });
@@ -104,13 +131,20 @@ export class WebhookEndpointsService extends OutboxDestination {
       const before = await tx.webhookEndpoint.findUnique({ where: { id } });
       if (!before) throw new NotFoundError('Webhook endpoint', id);
       await tx.webhookEndpoint.delete({ where: { id } });
-      await this.audit.record(tx, { actor, action: 'webhook_endpoint.deleted', entityType: 'webhook_endpoint', entityId: id, before: this.toResponse(before) });
+      await this.audit.record(tx, {
+        actor,
+        action: 'webhook_endpoint.deleted',
+        entityType: 'webhook_endpoint',
+        entityId: id,
+        before: this.toResponse(before),
+      });
     });
   }
 
   /** Every active endpoint subscribed to the event (or to "*"), read in the queuing transaction. */
   destinationsOf(): Prisma.Sql {
-    return Prisma.sql`SELECT m.idx, ${`${KIND}:`} || w.id::text FROM m JOIN webhook_endpoints w ON w.active AND (m.event = ANY(w.events) OR '*' = ANY(w.events))`;
+    return Prisma.sql`SELECT m.idx, ${`${KIND}:`} || w.id::text
+      FROM m JOIN webhook_endpoints w ON w.active AND (m.event = ANY(w.events) OR '*' = ANY(w.events))`;
   }
 
   /**
@@ -127,10 +161,16 @@ export class WebhookEndpointsService extends OutboxDestination {
     try {
       secret = this.box.decrypt(endpoint.secretEncrypted, secretContext(endpoint.id));
     } catch (error) {
-      if (error instanceof DecryptionError) throw new DeliveryError(`Webhook endpoint ${endpointId}: ${error.message}; rotate its secret`, true);
+      if (error instanceof DecryptionError)
+        throw new DeliveryError(`Webhook endpoint ${endpointId}: ${error.message}; rotate its secret`, true);
       throw error;
     }
-    const body = JSON.stringify({ id: delivery.id, type: delivery.event, createdAt: delivery.createdAt.toISOString(), data: delivery.payload });
+    const body = JSON.stringify({
+      id: delivery.id,
+      type: delivery.event,
+      createdAt: delivery.createdAt.toISOString(),
+      data: delivery.payload,
+    });
     const timestamp = Math.floor(Date.now() / 1000);
     const headers = {
       'Content-Type': 'application/json',
@@ -153,7 +193,8 @@ export class WebhookEndpointsService extends OutboxDestination {
   }
 
   private async checkUrl(url: string): Promise<void> {
-    const problem = this.production && !url.startsWith('https://') ? 'url must use https in production' : await this.targets.problemWith(url);
+    const problem =
+      this.production && !url.startsWith('https://') ? 'url must use https in production' : await this.targets.problemWith(url);
     if (problem) throw new InvalidInputError('Validation failed: url', [{ field: 'url', errors: [problem] }]);
   }
 

@@ -4,30 +4,80 @@ import { checkWebhookTargetConfig, nonPublicRange, WebhookTargetRefusedError, We
 
 describe('webhook target policy', () => {
   it.each([
-    ['127.0.0.1', 'loopback'], ['127.255.0.9', 'loopback'], ['::1', 'loopback'], ['0.0.0.0', 'unspecified'], ['::', 'unspecified'],
-    ['10.1.2.3', 'private'], ['172.16.0.1', 'private'], ['172.31.255.255', 'private'], ['192.168.1.1', 'private'],
-    ['169.254.169.254', 'link-local'], ['fe80::1', 'link-local'], ['fe80::1%eth0', 'link-local'], ['100.64.0.1', 'shared (CGNAT)'], ['100.127.255.254', 'shared (CGNAT)'],
-    ['224.0.0.1', 'multicast'], ['239.255.255.250', 'multicast'], ['ff02::1', 'multicast'], ['255.255.255.255', 'reserved'], ['240.0.0.1', 'reserved'],
-    ['fc00::1', 'unique local'], ['fd12:3456::1', 'unique local'], ['192.0.2.10', 'documentation'], ['2001:db8::1', 'documentation'],
-    ['::ffff:127.0.0.1', 'IPv4-mapped loopback'], ['::ffff:7f00:1', 'IPv4-mapped loopback'], ['::ffff:169.254.169.254', 'IPv4-mapped link-local'],
-    ['64:ff9b::10.0.0.1', 'IPv4-mapped private'], ['::127.0.0.1', 'IPv4-compatible'], ['2002:7f00:1::1', '6to4'], ['2001::1', 'IETF protocol'],
+    ['127.0.0.1', 'loopback'],
+    ['127.255.0.9', 'loopback'],
+    ['::1', 'loopback'],
+    ['0.0.0.0', 'unspecified'],
+    ['::', 'unspecified'],
+    ['10.1.2.3', 'private'],
+    ['172.16.0.1', 'private'],
+    ['172.31.255.255', 'private'],
+    ['192.168.1.1', 'private'],
+    ['169.254.169.254', 'link-local'],
+    ['fe80::1', 'link-local'],
+    ['fe80::1%eth0', 'link-local'],
+    ['100.64.0.1', 'shared (CGNAT)'],
+    ['100.127.255.254', 'shared (CGNAT)'],
+    ['224.0.0.1', 'multicast'],
+    ['239.255.255.250', 'multicast'],
+    ['ff02::1', 'multicast'],
+    ['255.255.255.255', 'reserved'],
+    ['240.0.0.1', 'reserved'],
+    ['fc00::1', 'unique local'],
+    ['fd12:3456::1', 'unique local'],
+    ['192.0.2.10', 'documentation'],
+    ['2001:db8::1', 'documentation'],
+    ['::ffff:127.0.0.1', 'IPv4-mapped loopback'],
+    ['::ffff:7f00:1', 'IPv4-mapped loopback'],
+    ['::ffff:169.254.169.254', 'IPv4-mapped link-local'],
+    ['64:ff9b::10.0.0.1', 'IPv4-mapped private'],
+    ['::127.0.0.1', 'IPv4-compatible'],
+    ['2002:7f00:1::1', '6to4'],
+    ['2001::1', 'IETF protocol'],
   ])('refuses %s (%s)', (address, reason) => {
     expect(nonPublicRange(address)).toBe(reason);
   });
 
-  it.each(['8.8.8.8', '93.184.216.34', '172.32.0.1', '100.128.0.1', '11.0.0.1', '2606:4700:4700::1111', '::ffff:8.8.8.8', '64:ff9b::808:808'])('allows the public address %s', (address) => {
+  it.each([
+    '8.8.8.8',
+    '93.184.216.34',
+    '172.32.0.1',
+    '100.128.0.1',
+    '11.0.0.1',
+    '2606:4700:4700::1111',
+    '::ffff:8.8.8.8',
+    '64:ff9b::808:808',
+  ])('allows the public address %s', (address) => {
     expect(nonPublicRange(address)).toBeUndefined();
   });
 
-  const resolver = (table: Record<string, string[]>): Resolve => async (hostname) => {
-    const addresses = table[hostname];
-    if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
-    return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
-  };
+  const resolver =
+    (table: Record<string, string[]>): Resolve =>
+    async (hostname) => {
+      const addresses = table[hostname];
+      if (!addresses) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+      return addresses.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+    };
 
   it('checks saved URLs by address, in every spelling, and by what their name resolves to', async () => {
-    const targets = new WebhookTargets(false, resolver({ 'hooks.example.com': ['93.184.216.34'], 'internal.example.com': ['93.184.216.34', '10.0.0.7'], localhost: ['127.0.0.1', '::1'] }));
-    for (const url of ['http://127.0.0.1:8080/x', 'http://127.1/', 'http://2130706433/', 'http://0x7f000001/', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://0.0.0.0/', 'http://169.254.169.254/latest/meta-data/']) {
+    const targets = new WebhookTargets(
+      false,
+      resolver({
+        'hooks.example.com': ['93.184.216.34'],
+        'internal.example.com': ['93.184.216.34', '10.0.0.7'],
+        localhost: ['127.0.0.1', '::1'],
+      }),
+    );
+    for (const url of [
+      'http://127.0.0.1:8080/x',
+      'http://127.1/',
+      'http://2130706433/',
+      'http://0x7f000001/',
+      'http://[::1]/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://0.0.0.0/',
+      'http://169.254.169.254/latest/meta-data/',
+    ]) {
       expect(await targets.problemWith(url)).toMatch(/^url must not point to a .+ address$/);
     }
     expect(await targets.problemWith('http://localhost:3000/')).toBe('url must not resolve to a loopback address');
@@ -53,7 +103,9 @@ describe('webhook target policy', () => {
       port = (server.address() as AddressInfo).port;
     });
     afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-    beforeEach(() => { received.length = 0; });
+    beforeEach(() => {
+      received.length = 0;
+    });
 
     // "rebind.test" resolves only through the policy's resolver: reaching the server proves the connection went to the
     // address the policy looked up and checked, not to a second answer from the system resolver.
@@ -62,9 +114,15 @@ describe('webhook target policy', () => {
     it('connects to the address it checked, and only if the policy allows it', async () => {
       await expect(new WebhookTargets(true, rebinding).post(`http://rebind.test:${port}/hook`, {}, '{}', 2_000)).resolves.toBe(200);
       expect(received).toEqual(['/hook']);
-      await expect(new WebhookTargets(false, rebinding).post(`http://rebind.test:${port}/hook`, {}, '{}', 2_000)).rejects.toThrow(WebhookTargetRefusedError);
-      await expect(new WebhookTargets(false, rebinding).post(`http://127.0.0.1:${port}/hook`, {}, '{}', 2_000)).rejects.toThrow(WebhookTargetRefusedError);
-      await expect(new WebhookTargets(false, rebinding).post(`http://[::ffff:127.0.0.1]:${port}/hook`, {}, '{}', 2_000)).rejects.toThrow('address not allowed (IPv4-mapped loopback)');
+      await expect(new WebhookTargets(false, rebinding).post(`http://rebind.test:${port}/hook`, {}, '{}', 2_000)).rejects.toThrow(
+        WebhookTargetRefusedError,
+      );
+      await expect(new WebhookTargets(false, rebinding).post(`http://127.0.0.1:${port}/hook`, {}, '{}', 2_000)).rejects.toThrow(
+        WebhookTargetRefusedError,
+      );
+      await expect(new WebhookTargets(false, rebinding).post(`http://[::ffff:127.0.0.1]:${port}/hook`, {}, '{}', 2_000)).rejects.toThrow(
+        'address not allowed (IPv4-mapped loopback)',
+      );
       expect(received).toEqual(['/hook']);
     });
 
@@ -75,7 +133,9 @@ describe('webhook target policy', () => {
   });
 
   it('is refused in production', () => {
-    expect(checkWebhookTargetConfig({ NODE_ENV: 'production', WEBHOOK_ALLOW_PRIVATE_TARGETS: true })).toEqual(['WEBHOOK_ALLOW_PRIVATE_TARGETS: not allowed in production']);
+    expect(checkWebhookTargetConfig({ NODE_ENV: 'production', WEBHOOK_ALLOW_PRIVATE_TARGETS: true })).toEqual([
+      'WEBHOOK_ALLOW_PRIVATE_TARGETS: not allowed in production',
+    ]);
     expect(checkWebhookTargetConfig({ NODE_ENV: 'production', WEBHOOK_ALLOW_PRIVATE_TARGETS: false })).toEqual([]);
     expect(checkWebhookTargetConfig({ NODE_ENV: 'test', WEBHOOK_ALLOW_PRIVATE_TARGETS: true })).toEqual([]);
   });

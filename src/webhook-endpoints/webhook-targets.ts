@@ -78,7 +78,9 @@ function bytesOf(address: string): number[] | undefined {
   }
   const [head, tail] = text.split('::');
   const groups = (part: string | undefined) => (part ? part.split(':') : []);
-  const all = text.includes('::') ? [...groups(head), ...Array<string>(8 - groups(head).length - groups(tail).length).fill('0'), ...groups(tail)] : groups(head);
+  const all = text.includes('::')
+    ? [...groups(head), ...Array<string>(8 - groups(head).length - groups(tail).length).fill('0'), ...groups(tail)]
+    : groups(head);
   return all.flatMap((group) => {
     const value = parseInt(group, 16);
     return [value >> 8, value & 0xff];
@@ -127,7 +129,10 @@ const SAVE_LOOKUP_TIMEOUT_MS = 3_000;
 const hostOf = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1');
 
 export class WebhookTargets {
-  constructor(private readonly allowPrivate: boolean, private readonly resolve: Resolve = systemResolve) {}
+  constructor(
+    private readonly allowPrivate: boolean,
+    private readonly resolve: Resolve = systemResolve,
+  ) {}
 
   /** Why an endpoint URL may not be saved, in the words of a field error; undefined if it may. */
   async problemWith(url: string): Promise<string | undefined> {
@@ -162,16 +167,20 @@ export class WebhookTargets {
     if (literalRefusal) return Promise.reject(new WebhookTargetRefusedError(literalRefusal));
     const transport = target.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
-      const request = transport.request(target, {
-        method: 'POST',
-        headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
-        lookup: this.checkedLookup(),
-        agent: false,
-        signal: AbortSignal.timeout(timeoutMs),
-      }, (response) => {
-        resolve(response.statusCode ?? 0);
-        response.destroy();
-      });
+      const request = transport.request(
+        target,
+        {
+          method: 'POST',
+          headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
+          lookup: this.checkedLookup(),
+          agent: false,
+          signal: AbortSignal.timeout(timeoutMs),
+        },
+        (response) => {
+          resolve(response.statusCode ?? 0);
+          response.destroy();
+        },
+      );
       request.once('error', reject);
       request.end(body);
     });
@@ -206,7 +215,9 @@ export class WebhookTargetEnvironment {
 
 /** Start-up check: private webhook targets are a development and test convenience only. */
 export function checkWebhookTargetConfig(env: { NODE_ENV: string; WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean }): string[] {
-  return env.NODE_ENV === 'production' && env.WEBHOOK_ALLOW_PRIVATE_TARGETS ? ['WEBHOOK_ALLOW_PRIVATE_TARGETS: not allowed in production'] : [];
+  return env.NODE_ENV === 'production' && env.WEBHOOK_ALLOW_PRIVATE_TARGETS
+    ? ['WEBHOOK_ALLOW_PRIVATE_TARGETS: not allowed in production']
+    : [];
 }
 
 extendEnvironment('webhook-endpoints', {

@@ -9,11 +9,15 @@ async function orderAsAdmin(id: string) {
 }
 
 async function paymentAsAdmin(id: string) {
-  return unwrap(api().GET('/orders/{id}/payment', { params: { path: { id }, header: NO_ORDER_TOKEN }, headers: bearer(await adminToken()) }));
+  return unwrap(
+    api().GET('/orders/{id}/payment', { params: { path: { id }, header: NO_ORDER_TOKEN }, headers: bearer(await adminToken()) }),
+  );
 }
 
 test.describe('console: signing in', () => {
-  test('refuses a wrong password with the API message and request id, then signs in and stays signed in across a reload', async ({ page }) => {
+  test('refuses a wrong password with the API message and request id, then signs in and stays signed in across a reload', async ({
+    page,
+  }) => {
     await page.goto('/console/orders?status=PAID');
     await expect(page).toHaveURL(/\/console\/sign-in\?next=/);
     await expect(page.getByRole('heading', { name: 'Sign in to Orderline' })).toBeVisible();
@@ -59,7 +63,10 @@ test.describe('console: signing in', () => {
     await expect(page.getByRole('heading', { name: 'Sign in to Orderline' })).toBeVisible();
   });
 
-  test('refreshes an expired access token once and retries, and tabs resuming at the same moment do not trip reuse detection', async ({ page, context }) => {
+  test('refreshes an expired access token once and retries, and tabs resuming at the same moment do not trip reuse detection', async ({
+    page,
+    context,
+  }) => {
     await signIn(page);
     const refreshes: number[] = [];
     context.on('request', (request) => {
@@ -70,7 +77,11 @@ test.describe('console: signing in', () => {
     await page.route(/\/orders\?/, async (route) => {
       if (expired) return route.continue();
       expired = true;
-      await route.fulfill({ status: 401, contentType: 'application/json', body: JSON.stringify({ statusCode: 401, error: 'Unauthorized', message: 'A valid bearer token is required' }) });
+      await route.fulfill({
+        status: 401,
+        contentType: 'application/json',
+        body: JSON.stringify({ statusCode: 401, error: 'Unauthorized', message: 'A valid bearer token is required' }),
+      });
     });
     await page.getByRole('link', { name: 'Paid', exact: true }).click();
     await expect(page).toHaveURL(/status=PAID/);
@@ -137,7 +148,10 @@ test.describe('console: orders', () => {
 
     // j/k move through the list, Enter opens, and with an order open j/k flip through the orders; Esc closes.
     const listed = page.getByRole('list', { name: 'Orders' }).getByRole('link');
-    const [firstNumber, secondNumber] = await Promise.all([listed.nth(0).getAttribute('data-order-number'), listed.nth(1).getAttribute('data-order-number')]);
+    const [firstNumber, secondNumber] = await Promise.all([
+      listed.nth(0).getAttribute('data-order-number'),
+      listed.nth(1).getAttribute('data-order-number'),
+    ]);
     await page.keyboard.press('j');
     await page.keyboard.press('Enter');
     const opened = page.getByRole('complementary').getByRole('heading', { level: 2 });
@@ -201,11 +215,13 @@ test.describe('console: orders', () => {
     await payWithStripe(placed.order, intentId!);
     const total = placed.order.totalMinor;
     expect(total).toBeGreaterThan(10_000);
-    const money = (minor: number) => new Intl.NumberFormat('en-IN', { style: 'currency', currency: placed.order.currency }).format(minor / 100);
+    const money = (minor: number) =>
+      new Intl.NumberFormat('en-IN', { style: 'currency', currency: placed.order.currency }).format(minor / 100);
 
     const refundCalls: string[] = [];
     page.on('request', (request) => {
-      if (request.method() === 'POST' && /\/orders\/[^/]+\/refunds$/.test(new URL(request.url()).pathname)) refundCalls.push(request.postData() ?? '');
+      if (request.method() === 'POST' && /\/orders\/[^/]+\/refunds$/.test(new URL(request.url()).pathname))
+        refundCalls.push(request.postData() ?? '');
     });
 
     await signIn(page);
@@ -230,7 +246,9 @@ test.describe('console: orders', () => {
     await detail.getByLabel('Reason').fill('Late delivery: goodwill refund');
     await detail.getByRole('button', { name: `Refund ${money(10_000)}` }).click();
     const dialog = page.getByRole('dialog');
-    await expect(dialog.getByRole('heading')).toHaveText(new RegExp(`^Refund ${money(10_000).replace(/[.$]/g, '\\$&')} to the Stripe payment ending \\w{4}\\?$`));
+    await expect(dialog.getByRole('heading')).toHaveText(
+      new RegExp(`^Refund ${money(10_000).replace(/[.$]/g, '\\$&')} to the Stripe payment ending \\w{4}\\?$`),
+    );
     await expect(dialog).toContainText(`${money(total - 10_000)} stays refundable afterwards`);
     await screenshots(page, 'refund-confirm');
     expect(refundCalls).toEqual([]);
@@ -244,7 +262,12 @@ test.describe('console: orders', () => {
 
     // The console's limit is the API's: one minor unit more than what is left is refused there too.
     const summary = await paymentAsAdmin(placed.order.id);
-    expect(summary).toMatchObject({ paidMinor: total, refundedMinor: 10_000, refundableMinor: total - 10_000, orderStatus: 'PARTIALLY_REFUNDED' });
+    expect(summary).toMatchObject({
+      paidMinor: total,
+      refundedMinor: 10_000,
+      refundableMinor: total - 10_000,
+      orderStatus: 'PARTIALLY_REFUNDED',
+    });
     const over = await api().POST('/orders/{id}/refunds', {
       params: { path: { id: placed.order.id }, header: { 'idempotency-key': crypto.randomUUID() } },
       headers: bearer(await adminToken()),

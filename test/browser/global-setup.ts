@@ -23,9 +23,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       {
         databaseUrl: database.url,
         env: {
-          ...simulator.env(), SEED_DEMO_DATA: 'true', ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password,
+          ...simulator.env(),
+          SEED_DEMO_DATA: 'true',
+          ADMIN_EMAIL: ADMIN.email,
+          ADMIN_PASSWORD: ADMIN.password,
           // The storefront's tracking page links to the carrier; reservations expire within a second of their time.
-          TRACKING_URL_TEMPLATE: 'https://track.example/{carrier}/{trackingNumber}', SCHEDULER_ENABLED: 'true', EXPIRY_INTERVAL_SECONDS: '1',
+          TRACKING_URL_TEMPLATE: 'https://track.example/{carrier}/{trackingNumber}',
+          SCHEDULER_ENABLED: 'true',
+          EXPIRY_INTERVAL_SECONDS: '1',
         },
       },
       process.env.BROWSER_TEST_PORT ? Number(process.env.BROWSER_TEST_PORT) : undefined,

@@ -21,7 +21,13 @@ export async function createShopProduct(options: {
         images: [`https://images.example.com/${tag}.jpg`],
         ...(options.availableFrom && { availableFrom: options.availableFrom.toISOString() }),
         variants: options.variants.map((v, i) => ({
-          sku: `SHOP-${tag}-${i}`, name: v.name, attributes: { size: v.size ?? v.name } as never, priceMinor: v.priceMinor, currency: 'INR', initialStock: v.stock, lowStockThreshold: 1,
+          sku: `SHOP-${tag}-${i}`,
+          name: v.name,
+          attributes: { size: v.size ?? v.name } as never,
+          priceMinor: v.priceMinor,
+          currency: 'INR',
+          initialStock: v.stock,
+          lowStockThreshold: 1,
         })),
       },
     }),
@@ -31,7 +37,11 @@ export async function createShopProduct(options: {
 /** Product photos come from a CDN the test machine cannot reach: a grey square stands in. */
 export async function stubImages(context: BrowserContext | Page): Promise<void> {
   await context.route('https://images.example.com/**', (route) =>
-    route.fulfill({ status: 200, contentType: 'image/svg+xml', body: '<svg xmlns="http://www.w3.org/2000/svg" width="600" height="600"><rect width="600" height="600" fill="#d5d9e0"/></svg>' }),
+    route.fulfill({
+      status: 200,
+      contentType: 'image/svg+xml',
+      body: '<svg xmlns="http://www.w3.org/2000/svg" width="600" height="600"><rect width="600" height="600" fill="#d5d9e0"/></svg>',
+    }),
   );
 }
 
@@ -64,7 +74,11 @@ export async function sql(text: string, values: unknown[] = []): Promise<void> {
 export const simulator = () => process.env.ORDERLINE_SIMULATOR_URL!;
 
 export async function simulatorPost(path: string, body: unknown = {}): Promise<any> {
-  const res = await fetch(`${simulator()}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${simulator()}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(res.status).toBe(200);
   return res.json();
 }
@@ -84,7 +98,8 @@ export async function stubStripe(page: Page, confirm: (clientSecret: string) => 
           elements: function (options) {
             secret = options.clientSecret;
             return { create: function () { return {
-              mount: function (el) { var box = document.createElement('div'); box.textContent = 'Card number, expiry, CVC (test element for ' + key + ')'; box.setAttribute('data-testid', 'stub-payment-element'); el.appendChild(box); },
+              mount: function (el) { var box = document.createElement('div'); box.textContent = 'Card number, expiry, CVC (test ' +
+                'element for ' + key + ')'; box.setAttribute('data-testid', 'stub-payment-element'); el.appendChild(box); },
               destroy: function () {}
             }; } };
           },

@@ -71,11 +71,23 @@ test.describe('storefront: buying', () => {
 
     const found = await ordersByPhone(phone);
     expect(found.items).toHaveLength(1);
-    expect(found.items[0]).toMatchObject({ number, status: 'CONFIRMED', paymentMethod: 'COD', totalMinor: total, email: null, customerName: 'Meera Iyer' });
-    expect(found.items[0].items.map((i) => [i.variantName, i.quantity]).sort()).toEqual([['L', 1], ['M', 2]]);
+    expect(found.items[0]).toMatchObject({
+      number,
+      status: 'CONFIRMED',
+      paymentMethod: 'COD',
+      totalMinor: total,
+      email: null,
+      customerName: 'Meera Iyer',
+    });
+    expect(found.items[0].items.map((i) => [i.variantName, i.quantity]).sort()).toEqual([
+      ['L', 1],
+      ['M', 2],
+    ]);
   });
 
-  test('Stripe: a declined card says why; the retry pays, and the page turns paid by itself when the signed webhook arrives', async ({ page }) => {
+  test('Stripe: a declined card says why; the retry pays, and the page turns paid by itself when the signed webhook arrives', async ({
+    page,
+  }) => {
     const product = await createShopProduct({ name: 'Brass Lamp', variants: [{ name: 'One size', priceMinor: 249900, stock: 4 }] });
     let declineNext = true;
     let intentId = '';
@@ -83,7 +95,14 @@ test.describe('storefront: buying', () => {
       intentId = clientSecret.split('_secret_')[0];
       if (declineNext) {
         declineNext = false;
-        return { error: { type: 'card_error', code: 'card_declined', decline_code: 'insufficient_funds', message: 'Your card has insufficient funds.' } };
+        return {
+          error: {
+            type: 'card_error',
+            code: 'card_declined',
+            decline_code: 'insufficient_funds',
+            message: 'Your card has insufficient funds.',
+          },
+        };
       }
       // The customer's card is charged at the provider; its webhook is held back so the page's wait can be seen.
       await simulatorPost(`/_sim/stripe/payment_intents/${intentId}/pay`);
@@ -127,7 +146,10 @@ test.describe('storefront: buying', () => {
     page.on('request', (request) => {
       if (request.url().endsWith('/payments/razorpay/verify')) verified.push(JSON.parse(request.postData() ?? 'null'));
     });
-    await stubRazorpay(page, async (razorpayOrderId) => (await simulatorPost(`/_sim/razorpay/orders/${razorpayOrderId}/pay`, { outcome: 'captured' })).handler);
+    await stubRazorpay(
+      page,
+      async (razorpayOrderId) => (await simulatorPost(`/_sim/razorpay/orders/${razorpayOrderId}/pay`, { outcome: 'captured' })).handler,
+    );
 
     await page.goto(`/shop/${product.slug}`);
     await page.getByRole('button', { name: 'Add to cart' }).click();
@@ -139,12 +161,20 @@ test.describe('storefront: buying', () => {
     await expect(page.getByTestId('order-status')).toHaveText('Complete your payment');
     await page.getByRole('button', { name: `Pay ${rupees(89900)}` }).click();
     await expect(page.getByTestId('order-status')).toHaveText('Paid — thank you!');
-    expect(verified).toEqual([{ razorpay_order_id: expect.stringMatching(/^order_/), razorpay_payment_id: expect.stringMatching(/^pay_/), razorpay_signature: expect.stringMatching(/^[0-9a-f]{64}$/) }]);
+    expect(verified).toEqual([
+      {
+        razorpay_order_id: expect.stringMatching(/^order_/),
+        razorpay_payment_id: expect.stringMatching(/^pay_/),
+        razorpay_signature: expect.stringMatching(/^[0-9a-f]{64}$/),
+      },
+    ]);
     const [order] = (await ordersByPhone(phone)).items;
     expect(order).toMatchObject({ status: 'PAID', paymentMethod: 'RAZORPAY' });
   });
 
-  test('two shoppers race for the last unit: one order, the other is told it sold out, and stock never goes below zero', async ({ browser }) => {
+  test('two shoppers race for the last unit: one order, the other is told it sold out, and stock never goes below zero', async ({
+    browser,
+  }) => {
     const product = await createShopProduct({ name: 'Last Vase', variants: [{ name: 'Blue', priceMinor: 59900, stock: 1 }] });
     const variantId = product.variants[0].id;
     const shoppers = await Promise.all([browser.newContext(), browser.newContext()]);
@@ -166,7 +196,12 @@ test.describe('storefront: buying', () => {
     const outcomes = await Promise.all(
       pages.map(async (page) => {
         const won = page.waitForURL(/\/pay\//).then(() => 'ordered' as const);
-        const lost = page.getByRole('alert').filter({ hasText: 'sold out' }).first().waitFor().then(() => 'sold out' as const);
+        const lost = page
+          .getByRole('alert')
+          .filter({ hasText: 'sold out' })
+          .first()
+          .waitFor()
+          .then(() => 'sold out' as const);
         return Promise.race([won, lost]);
       }),
     );
@@ -181,24 +216,39 @@ test.describe('storefront: buying', () => {
 });
 
 test.describe('storefront: drops', () => {
-  test('a drop counts down, refuses to sell before it opens with a clear message, then opens for everyone at once', async ({ page, context }) => {
+  test('a drop counts down, refuses to sell before it opens with a clear message, then opens for everyone at once', async ({
+    page,
+    context,
+  }) => {
     const opensAt = new Date(Date.now() + 15_000);
-    const product = await createShopProduct({ name: 'Drop Jacket', variants: [{ name: 'M', priceMinor: 499900, stock: 3 }], availableFrom: opensAt });
+    const product = await createShopProduct({
+      name: 'Drop Jacket',
+      variants: [{ name: 'M', priceMinor: 499900, stock: 3 }],
+      availableFrom: opensAt,
+    });
     const variant = product.variants[0];
 
     // A cart holding the item before the drop (from another tab, say): checkout refuses it and says when it opens.
     await page.goto('/shop');
     await page.evaluate((line) => (globalThis as any).localStorage.setItem('orderline:cart', JSON.stringify([line])), {
-      variantId: variant.id, productId: product.id, productSlug: product.slug, productName: product.name, variantName: variant.name,
-      priceMinor: variant.priceMinor, currency: 'INR', quantity: 1,
+      variantId: variant.id,
+      productId: product.id,
+      productSlug: product.slug,
+      productName: product.name,
+      variantName: variant.name,
+      priceMinor: variant.priceMinor,
+      currency: 'INR',
+      quantity: 1,
     });
     await page.goto('/checkout');
     await expect(page.locator(`[data-variant="${variant.id}"]`)).toContainText('Not on sale yet — this drop opens');
     await expect(page.getByRole('button', { name: /^Continue to payment|^Place order/ })).toBeDisabled();
     const refused = await api().POST('/orders/checkout', {
       body: {
-        items: [{ variantId: variant.id, quantity: 1 }], contact: { name: 'Early Bird', phone: uniquePhone() },
-        shippingAddress: { line1: '1 MG Road', city: 'Pune', postalCode: '411001', country: 'IN' }, paymentMethod: 'cod',
+        items: [{ variantId: variant.id, quantity: 1 }],
+        contact: { name: 'Early Bird', phone: uniquePhone() },
+        shippingAddress: { line1: '1 MG Road', city: 'Pune', postalCode: '411001', country: 'IN' },
+        paymentMethod: 'cod',
       },
     });
     expect(refused.response.status).toBe(400);
@@ -260,8 +310,10 @@ test.describe('storefront: after the order', () => {
     const placed = await unwrap(
       api().POST('/orders/checkout', {
         body: {
-          items: [{ variantId: product.variants[0].id, quantity: 2 }], contact: { name: 'Ravi Menon', phone },
-          shippingAddress: { line1: '9 Lake Road', city: 'Kochi', postalCode: '682001', country: 'IN' }, paymentMethod: 'cod',
+          items: [{ variantId: product.variants[0].id, quantity: 2 }],
+          contact: { name: 'Ravi Menon', phone },
+          shippingAddress: { line1: '9 Lake Road', city: 'Kochi', postalCode: '682001', country: 'IN' },
+          paymentMethod: 'cod',
         },
       }),
     );
@@ -277,7 +329,9 @@ test.describe('storefront: after the order', () => {
     await page.getByLabel('Order number').fill(placed.order.number);
     await page.getByLabel('Phone number').fill('+91 00000 00000');
     await page.getByRole('button', { name: 'Track' }).click();
-    await expect(page.getByRole('alert')).toHaveText("We couldn't find an order with that number and phone number. Check both and try again.");
+    await expect(page.getByRole('alert')).toHaveText(
+      "We couldn't find an order with that number and phone number. Check both and try again.",
+    );
     await expect(page.getByText('Track Mug')).toHaveCount(0);
     await expect(page.getByText('BlueDart')).toHaveCount(0);
 
@@ -287,7 +341,10 @@ test.describe('storefront: after the order', () => {
     await expect(page.getByTestId('tracked-status')).toHaveText('Shipped');
     await expect(page.getByText(`2 × ${product.name} (White)`)).toBeVisible();
     await expect(page.getByTestId('shipment')).toContainText('Shipped with BlueDart, tracking number BD123456789IN');
-    await expect(page.getByRole('link', { name: 'follow the parcel' })).toHaveAttribute('href', 'https://track.example/BlueDart/BD123456789IN');
+    await expect(page.getByRole('link', { name: 'follow the parcel' })).toHaveAttribute(
+      'href',
+      'https://track.example/BlueDart/BD123456789IN',
+    );
     const timeline = page.getByRole('list', { name: 'Timeline' }).getByRole('listitem');
     await expect(timeline).toHaveCount(3);
     await expect(timeline.nth(0)).toContainText('Order placed');
@@ -299,15 +356,23 @@ test.describe('storefront: after the order', () => {
 });
 
 test.describe('storefront: shared links', () => {
-  test('a product page is complete HTML with Open Graph tags (title, price, image), and reads without JavaScript', async ({ browser, request }) => {
+  test('a product page is complete HTML with Open Graph tags (title, price, image), and reads without JavaScript', async ({
+    browser,
+    request,
+  }) => {
     const product = await createShopProduct({
-      name: 'Preview <Saree> & "Co"', variants: [{ name: 'Teal', priceMinor: 349950, stock: 7 }], description: 'Handloom cotton — <b>not bold</b>',
+      name: 'Preview <Saree> & "Co"',
+      variants: [{ name: 'Teal', priceMinor: 349950, stock: 7 }],
+      description: 'Handloom cotton — <b>not bold</b>',
     });
     const res = await request.get(`/shop/${product.slug}`, { headers: { 'User-Agent': 'WhatsApp/2.23.20.0' } });
     expect(res.status()).toBe(200);
     const html = await res.text();
-    const metaContent = (property: string) => new RegExp(`<meta (?:property|name)="${property.replace(':', '\\:')}" content="([^"]*)"`).exec(html)?.[1];
-    expect(metaContent('og:title')).toBe(`${product.name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')} — Orderline Demo`);
+    const metaContent = (property: string) =>
+      new RegExp(`<meta (?:property|name)="${property.replace(':', '\\:')}" content="([^"]*)"`).exec(html)?.[1];
+    expect(metaContent('og:title')).toBe(
+      `${product.name.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;')} — Orderline Demo`,
+    );
     expect(metaContent('og:type')).toBe('product');
     expect(metaContent('og:image')).toBe(product.images[0]);
     expect(metaContent('product:price:amount')).toBe('3499.50');

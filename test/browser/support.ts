@@ -33,7 +33,10 @@ export const uniquePhone = () => `+9198${String(randomInt(10_000_000, 99_999_999
 export async function placeOrder(options: { paymentMethod: 'cod' | 'stripe' | 'razorpay'; phone?: string; quantity?: number }) {
   const client = api();
   const products = await unwrap(client.GET('/products', { params: { query: { limit: 20 as never } } }));
-  const variant = products.items.filter((p) => p.purchasable).flatMap((p) => p.variants).find((v) => v.active && v.available >= (options.quantity ?? 1));
+  const variant = products.items
+    .filter((p) => p.purchasable)
+    .flatMap((p) => p.variants)
+    .find((v) => v.active && v.available >= (options.quantity ?? 1));
   if (!variant) throw new Error('no demo variant in stock');
   const phone = options.phone ?? uniquePhone();
   const tag = phone.slice(-6);
@@ -53,16 +56,28 @@ export async function placeOrder(options: { paymentMethod: 'cod' | 'stripe' | 'r
 /** The customer pays a Stripe order at the provider simulator, which sends the signed webhook; resolves once paid. */
 export async function payWithStripe(order: Schemas['OrderResponse'], paymentIntentId: string): Promise<void> {
   const sim = process.env.ORDERLINE_SIMULATOR_URL!;
-  const pay = await fetch(`${sim}/_sim/stripe/payment_intents/${paymentIntentId}/pay`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const pay = await fetch(`${sim}/_sim/stripe/payment_intents/${paymentIntentId}/pay`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   expect(pay.status).toBe(200);
   const events = (await pay.json()) as { id: string; type: string }[];
   const succeeded = events.find((e) => e.type === 'payment_intent.succeeded');
   expect(succeeded).toBeDefined();
-  const delivered = await fetch(`${sim}/_sim/events/${succeeded!.id}/deliver`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+  const delivered = await fetch(`${sim}/_sim/events/${succeeded!.id}/deliver`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{}',
+  });
   expect(delivered.status).toBe(200);
   const token = await adminToken();
   await expect
-    .poll(async () => (await unwrap(api().GET('/orders/{id}', { params: { path: { id: order.id }, header: {} as never }, headers: bearer(token) }))).status)
+    .poll(
+      async () =>
+        (await unwrap(api().GET('/orders/{id}', { params: { path: { id: order.id }, header: {} as never }, headers: bearer(token) })))
+          .status,
+    )
     .toBe('PAID');
 }
 
@@ -71,10 +86,10 @@ export async function createStaff(email: string, password: string): Promise<void
   const client = new pg.Client({ connectionString: process.env.ORDERLINE_BROWSER_DATABASE_URL });
   await client.connect();
   try {
-    await client.query(`INSERT INTO users (id, email, password_hash, name, role, updated_at) VALUES (gen_random_uuid(), $1, $2, 'Second Admin', 'ADMIN', now())`, [
-      email,
-      await bcrypt.hash(password, 4),
-    ]);
+    await client.query(
+      `INSERT INTO users (id, email, password_hash, name, role, updated_at) VALUES (gen_random_uuid(), $1, $2, 'Second Admin', 'ADMIN', now())`,
+      [email, await bcrypt.hash(password, 4)],
+    );
   } finally {
     await client.end();
   }

@@ -52,7 +52,8 @@ export interface AcmeRefund {
   metadata: Record<string, string>;
 }
 
-const refused = (message: string, status = 400) => new SimError(status, { error: { code: status === 404 ? 'not_found' : 'invalid_request', message } });
+const refused = (message: string, status = 400) =>
+  new SimError(status, { error: { code: status === 404 ? 'not_found' : 'invalid_request', message } });
 
 export function acmePaySignature(secret: string, body: string, timestamp = nowSeconds()): string {
   return `t=${timestamp},sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
@@ -84,13 +85,22 @@ export class AcmePaySimulator {
   }
 
   /** The customer pays (or fails to) on AcmePay's page. `amount` overrides what was charged. */
-  pay(checkoutId: string, options: { outcome?: 'captured' | 'failed'; amount?: number } = {}): { payment: AcmePayment; events: AcmePayEvent[] } {
+  pay(
+    checkoutId: string,
+    options: { outcome?: 'captured' | 'failed'; amount?: number } = {},
+  ): { payment: AcmePayment; events: AcmePayEvent[] } {
     const checkout = this.checkout(checkoutId);
     if (checkout.status === 'cancelled') throw refused('The checkout is cancelled');
     const captured = (options.outcome ?? 'captured') === 'captured';
     const payment: AcmePayment = {
-      id: providerId('acp'), object: 'payment', checkout: checkout.id, amount: options.amount ?? checkout.amount, currency: checkout.currency,
-      status: captured ? 'captured' : 'failed', failure_code: captured ? null : 'card_declined', refunded: 0,
+      id: providerId('acp'),
+      object: 'payment',
+      checkout: checkout.id,
+      amount: options.amount ?? checkout.amount,
+      currency: checkout.currency,
+      status: captured ? 'captured' : 'failed',
+      failure_code: captured ? null : 'card_declined',
+      refunded: 0,
     };
     checkout.payments.push(payment);
     if (captured) checkout.status = 'paid';
@@ -126,7 +136,8 @@ export class AcmePaySimulator {
 
   private idempotent(req: SimRequest, execute: () => SimResponse): SimResponse {
     return this.idempotency.run(req.headers['idempotency-key'] as string | undefined, `${req.path} ${req.rawBody}`, execute, () => ({
-      status: 409, body: { error: { code: 'idempotency_conflict', message: 'Idempotency-Key reused with other parameters' } },
+      status: 409,
+      body: { error: { code: 'idempotency_conflict', message: 'Idempotency-Key reused with other parameters' } },
     }));
   }
 
@@ -136,8 +147,14 @@ export class AcmePaySimulator {
     if (!Number.isInteger(amount) || amount < 1) throw refused('amount must be a positive integer');
     if (!/^[A-Z]{3}$/.test(currency)) throw refused('currency must be an ISO 4217 code');
     const checkout: AcmeCheckout = {
-      id: providerId('chk'), object: 'checkout', amount, currency, reference: String(req.body.reference ?? ''), status: 'open',
-      metadata: (req.body.metadata as Record<string, string> | undefined) ?? {}, payments: [],
+      id: providerId('chk'),
+      object: 'checkout',
+      amount,
+      currency,
+      reference: String(req.body.reference ?? ''),
+      status: 'open',
+      metadata: (req.body.metadata as Record<string, string> | undefined) ?? {},
+      payments: [],
     };
     this.checkouts.set(checkout.id, checkout);
     return { status: 201, body: checkout };
@@ -158,8 +175,14 @@ export class AcmePaySimulator {
     const amount = body.amount === undefined ? left : Number(body.amount);
     if (!Number.isInteger(amount) || amount < 1 || amount > left) throw refused(`amount must be between 1 and ${left}`);
     const refund: AcmeRefund = {
-      id: providerId('rf'), object: 'refund', payment: payment.id, checkout: payment.checkout, amount, currency: payment.currency,
-      status: this.refundOutcome, metadata: (body.metadata as Record<string, string> | undefined) ?? {},
+      id: providerId('rf'),
+      object: 'refund',
+      payment: payment.id,
+      checkout: payment.checkout,
+      amount,
+      currency: payment.currency,
+      status: this.refundOutcome,
+      metadata: (body.metadata as Record<string, string> | undefined) ?? {},
     };
     this.refunds.set(refund.id, refund);
     payment.refunded += amount;

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
 
 /** Provider-style random ids: `pi_3Q1a2b...`, `order_N5x...`. */
-export const providerId = (prefix: string, length = 14) => `${prefix}_${randomBytes(length).toString('base64url').replace(/[-_]/g, 'x').slice(0, length)}`;
+export const providerId = (prefix: string, length = 14) =>
+  `${prefix}_${randomBytes(length).toString('base64url').replace(/[-_]/g, 'x').slice(0, length)}`;
 
 export const nowSeconds = () => Math.floor(Date.now() / 1000);
 
@@ -26,7 +27,10 @@ export interface SimResponse {
 }
 
 export class SimError extends Error {
-  constructor(readonly status: number, readonly body: unknown) {
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+  ) {
     super(`simulated provider error ${status}`);
   }
 }
@@ -89,7 +93,10 @@ export class IdempotencyCache {
   run(key: string | undefined, fingerprint: string, execute: () => SimResponse, conflict: () => SimResponse): SimResponse {
     if (!key) return execute();
     const stored = this.entries.get(key);
-    if (stored) return stored.fingerprint === fingerprint ? { ...stored.response, headers: { ...stored.response.headers, 'Idempotent-Replayed': 'true' } } : conflict();
+    if (stored)
+      return stored.fingerprint === fingerprint
+        ? { ...stored.response, headers: { ...stored.response.headers, 'Idempotent-Replayed': 'true' } }
+        : conflict();
     let response: SimResponse;
     try {
       response = execute();

@@ -9,6 +9,8 @@ if (process.argv[3]) simulator.targetApp(process.argv[3]);
 console.log(`Provider simulator on ${simulator.url}`);
 for (const [name, value] of Object.entries(simulator.env())) console.log(`${name}=${value}`);
 console.log('Control API: POST /_sim/webhook-target {appBaseUrl}, POST /_sim/stripe/payment_intents/:id/pay {outcome, amount?},');
-console.log('             POST /_sim/razorpay/orders/:id/pay {outcome, amount?}, GET /_sim/events, POST /_sim/events/:id/deliver {times, concurrently, tamper}');
+console.log(
+  '             POST /_sim/razorpay/orders/:id/pay {outcome, amount?}, GET /_sim/events, POST /_sim/events/:id/deliver {times, concurrently, tamper}',
+);
 process.once('SIGINT', () => void simulator.stop().then(() => process.exit(0)));
 process.once('SIGTERM', () => void simulator.stop().then(() => process.exit(0)));

@@ -15,7 +15,9 @@ export interface ProviderSimulatorOptions {
 }
 
 const USER_AGENTS: Record<SimEvent['provider'], string> = {
-  stripe: 'Stripe/1.0 (+https://stripe.com/docs/webhooks)', razorpay: 'Razorpay-Webhook/v1', acmepay: 'AcmePay-Webhooks/2',
+  stripe: 'Stripe/1.0 (+https://stripe.com/docs/webhooks)',
+  razorpay: 'Razorpay-Webhook/v1',
+  acmepay: 'AcmePay-Webhooks/2',
 };
 
 /** A fault injected into the next matching API calls. */
@@ -65,9 +67,17 @@ export class ProviderSimulator {
 
   constructor(options: ProviderSimulatorOptions = {}) {
     this.stripe = new StripeSimulator({
-      secretKey: 'sk_test_simulator', publishableKey: 'pk_test_simulator', webhookSecret: 'whsec_simulator', ...options.stripe,
+      secretKey: 'sk_test_simulator',
+      publishableKey: 'pk_test_simulator',
+      webhookSecret: 'whsec_simulator',
+      ...options.stripe,
     });
-    this.razorpay = new RazorpaySimulator({ keyId: 'rzp_test_simulator', keySecret: 'rzp_secret_simulator', webhookSecret: 'rzp_whsec_simulator', ...options.razorpay });
+    this.razorpay = new RazorpaySimulator({
+      keyId: 'rzp_test_simulator',
+      keySecret: 'rzp_secret_simulator',
+      webhookSecret: 'rzp_whsec_simulator',
+      ...options.razorpay,
+    });
     this.acmepay = new AcmePaySimulator({ apiKey: 'ak_test_simulator', webhookSecret: 'acme_whsec_simulator', ...options.acmepay });
     this.routes = [
       ...this.stripe.routes().map((r) => ({ ...r, provider: 'stripe' as const })),
@@ -92,11 +102,17 @@ export class ProviderSimulator {
   /** The environment that points Orderline at this simulator with matching credentials. */
   env(): Record<string, string> {
     return {
-      STRIPE_API_BASE: this.url, STRIPE_SECRET_KEY: this.stripe.config.secretKey, STRIPE_PUBLISHABLE_KEY: this.stripe.config.publishableKey,
+      STRIPE_API_BASE: this.url,
+      STRIPE_SECRET_KEY: this.stripe.config.secretKey,
+      STRIPE_PUBLISHABLE_KEY: this.stripe.config.publishableKey,
       STRIPE_WEBHOOK_SECRET: this.stripe.config.webhookSecret,
-      RAZORPAY_API_BASE: this.url, RAZORPAY_KEY_ID: this.razorpay.config.keyId, RAZORPAY_KEY_SECRET: this.razorpay.config.keySecret,
+      RAZORPAY_API_BASE: this.url,
+      RAZORPAY_KEY_ID: this.razorpay.config.keyId,
+      RAZORPAY_KEY_SECRET: this.razorpay.config.keySecret,
       RAZORPAY_WEBHOOK_SECRET: this.razorpay.config.webhookSecret,
-      ACMEPAY_API_BASE: `${this.url}/acme`, ACMEPAY_API_KEY: this.acmepay.config.apiKey, ACMEPAY_WEBHOOK_SECRET: this.acmepay.config.webhookSecret,
+      ACMEPAY_API_BASE: `${this.url}/acme`,
+      ACMEPAY_API_KEY: this.acmepay.config.apiKey,
+      ACMEPAY_WEBHOOK_SECRET: this.acmepay.config.webhookSecret,
     };
   }
 
@@ -150,17 +166,24 @@ export class ProviderSimulator {
     const headers: Record<string, string> = { 'Content-Type': 'application/json', 'User-Agent': USER_AGENTS[event.provider] };
     const timestamp = nowSeconds() + (tamper === 'stale-timestamp' ? -3600 : tamper === 'future-timestamp' ? 3600 : 0);
     if (event.provider === 'stripe') {
-      headers['Stripe-Signature'] = tamper === 'signature' ? stripeSignature('whsec_not_the_secret', event.body, timestamp) : this.stripe.sign(event.body, timestamp);
+      headers['Stripe-Signature'] =
+        tamper === 'signature' ? stripeSignature('whsec_not_the_secret', event.body, timestamp) : this.stripe.sign(event.body, timestamp);
     } else if (event.provider === 'razorpay') {
-      headers['X-Razorpay-Signature'] = tamper === 'signature' ? razorpayWebhookSignature('not_the_secret', event.body) : this.razorpay.sign(event.body);
+      headers['X-Razorpay-Signature'] =
+        tamper === 'signature' ? razorpayWebhookSignature('not_the_secret', event.body) : this.razorpay.sign(event.body);
       headers['X-Razorpay-Event-Id'] = event.id;
     } else {
-      headers['Acme-Signature'] = tamper === 'signature' ? acmePaySignature('not_the_secret', event.body, timestamp) : this.acmepay.sign(event.body, timestamp);
+      headers['Acme-Signature'] =
+        tamper === 'signature' ? acmePaySignature('not_the_secret', event.body, timestamp) : this.acmepay.sign(event.body, timestamp);
     }
     const response = await fetch(url, { method: 'POST', headers, body });
     const text = await response.text();
     let parsed: unknown = text;
-    try { parsed = JSON.parse(text); } catch { /* keep the text */ }
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* keep the text */
+    }
     return { status: response.status, body: parsed };
   }
 
@@ -180,14 +203,21 @@ export class ProviderSimulator {
       send(res, { status: 400, body: { error: { message: 'unreadable request' } } });
       return;
     }
-    const found = this.routes.map((route) => ({ route, params: route.method === request.method ? matchRoute(route.pattern, request.path) : undefined })).find((m) => m.params);
+    const found = this.routes
+      .map((route) => ({ route, params: route.method === request.method ? matchRoute(route.pattern, request.path) : undefined }))
+      .find((m) => m.params);
     if (!found) {
-      send(res, { status: 404, body: { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${request.method}: ${request.path})` } } });
+      send(res, {
+        status: 404,
+        body: { error: { type: 'invalid_request_error', message: `Unrecognized request URL (${request.method}: ${request.path})` } },
+      });
       return;
     }
     const { route, params } = found;
     const log: LoggedRequest = {
-      method: request.method, path: request.path, status: 0,
+      method: request.method,
+      path: request.path,
+      status: 0,
       idempotencyKey: (request.headers['idempotency-key'] ?? request.headers['x-refund-idempotency']) as string | undefined,
     };
     if (route.provider !== 'control') this.requests.push(log);
@@ -202,7 +232,17 @@ export class ProviderSimulator {
     if (faultIndex >= 0 && --this.faults[faultIndex].remaining === 0) this.faults.splice(faultIndex, 1);
     if (fault?.kind === 'status') {
       log.status = fault.status;
-      send(res, { status: fault.status, body: { error: { type: 'api_error', code: 'SERVER_ERROR', message: 'Simulated provider failure', description: 'Simulated provider failure' } } });
+      send(res, {
+        status: fault.status,
+        body: {
+          error: {
+            type: 'api_error',
+            code: 'SERVER_ERROR',
+            message: 'Simulated provider failure',
+            description: 'Simulated provider failure',
+          },
+        },
+      });
       return;
     }
     let response;
@@ -233,14 +273,33 @@ export class ProviderSimulator {
     };
     const summary = (events: SimEvent[]) => events.map((e) => ({ id: e.id, provider: e.provider, type: e.type }));
     return [
-      { method: 'POST', pattern: '/_sim/webhook-target', handle: (req) => { this.targetApp(String(req.body.appBaseUrl)); return { status: 200, body: this.webhookUrls }; } },
-      { method: 'POST', pattern: '/_sim/stripe/payment_intents/:id/pay', handle: (req, p) => ({ status: 200, body: summary(this.stripe.pay(p.id, req.body)) }) },
-      { method: 'POST', pattern: '/_sim/razorpay/orders/:id/pay', handle: (req, p) => {
-        const paid = this.razorpay.pay(p.id, req.body);
-        return { status: 200, body: { payment: paid.payment, handler: paid.handler, events: summary(paid.events) } };
-      } },
+      {
+        method: 'POST',
+        pattern: '/_sim/webhook-target',
+        handle: (req) => {
+          this.targetApp(String(req.body.appBaseUrl));
+          return { status: 200, body: this.webhookUrls };
+        },
+      },
+      {
+        method: 'POST',
+        pattern: '/_sim/stripe/payment_intents/:id/pay',
+        handle: (req, p) => ({ status: 200, body: summary(this.stripe.pay(p.id, req.body)) }),
+      },
+      {
+        method: 'POST',
+        pattern: '/_sim/razorpay/orders/:id/pay',
+        handle: (req, p) => {
+          const paid = this.razorpay.pay(p.id, req.body);
+          return { status: 200, body: { payment: paid.payment, handler: paid.handler, events: summary(paid.events) } };
+        },
+      },
       { method: 'GET', pattern: '/_sim/events', handle: () => ({ status: 200, body: summary(this.allEvents()) }) },
-      { method: 'POST', pattern: '/_sim/events/:id/deliver', handle: async (req, p) => ({ status: 200, body: await this.deliver(event(p.id), req.body) }) },
+      {
+        method: 'POST',
+        pattern: '/_sim/events/:id/deliver',
+        handle: async (req, p) => ({ status: 200, body: await this.deliver(event(p.id), req.body) }),
+      },
     ];
   }
 }

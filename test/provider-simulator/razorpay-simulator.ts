@@ -60,7 +60,17 @@ export interface RazorpayRefund {
 }
 
 const badRequest = (description: string, field?: string) =>
-  new SimError(400, { error: { code: 'BAD_REQUEST_ERROR', description, source: 'business', step: 'payment_initiation', reason: 'input_validation_failed', metadata: {}, ...(field && { field }) } });
+  new SimError(400, {
+    error: {
+      code: 'BAD_REQUEST_ERROR',
+      description,
+      source: 'business',
+      step: 'payment_initiation',
+      reason: 'input_validation_failed',
+      metadata: {},
+      ...(field && { field }),
+    },
+  });
 
 /** Razorpay payment signature as Checkout hands it to the client: hex HMAC-SHA256(key secret, "order_id|payment_id"). */
 export function razorpayPaymentSignature(keySecret: string, orderId: string, paymentId: string): string {
@@ -93,7 +103,11 @@ export class RazorpaySimulator {
       { method: 'GET', pattern: '/v1/payments/:id', handle: (_req, p) => ({ status: 200, body: this.payment(p.id) }) },
       { method: 'POST', pattern: '/v1/payments/:id/capture', handle: (req, p) => this.capture(req, p.id) },
       { method: 'POST', pattern: '/v1/payments/:id/refund', handle: (req, p) => this.refundPayment(req, p.id) },
-      { method: 'GET', pattern: '/v1/payments/:id/refunds/:refundId', handle: (_req, p) => ({ status: 200, body: this.refund(p.id, p.refundId) }) },
+      {
+        method: 'GET',
+        pattern: '/v1/payments/:id/refunds/:refundId',
+        handle: (_req, p) => ({ status: 200, body: this.refund(p.id, p.refundId) }),
+      },
     ];
   }
 
@@ -107,21 +121,40 @@ export class RazorpaySimulator {
    * The customer pays in Razorpay Checkout. Returns what the Checkout handler gives the client (with its signature)
    * and the webhooks Razorpay sends. `amount`/`currency` override what was paid; 'authorized' leaves capture to the merchant.
    */
-  pay(orderId: string, options: { outcome?: 'captured' | 'authorized' | 'failed'; amount?: number; currency?: string } = {}): {
-    payment: RazorpayPayment; handler: { razorpay_order_id: string; razorpay_payment_id: string; razorpay_signature: string }; events: RazorpayEvent[];
+  pay(
+    orderId: string,
+    options: { outcome?: 'captured' | 'authorized' | 'failed'; amount?: number; currency?: string } = {},
+  ): {
+    payment: RazorpayPayment;
+    handler: { razorpay_order_id: string; razorpay_payment_id: string; razorpay_signature: string };
+    events: RazorpayEvent[];
   } {
     const order = this.order(orderId);
     const outcome = options.outcome ?? 'captured';
     const payment: RazorpayPayment = {
-      id: providerId('pay'), entity: 'payment', amount: options.amount ?? order.amount, currency: options.currency ?? order.currency,
-      status: outcome === 'failed' ? 'failed' : 'authorized', order_id: order.id, method: 'upi', amount_refunded: 0, refund_status: null, captured: false,
-      error_code: outcome === 'failed' ? 'BAD_REQUEST_ERROR' : null, error_description: outcome === 'failed' ? 'Payment failed because the bank declined it' : null,
-      notes: [], created_at: nowSeconds(),
+      id: providerId('pay'),
+      entity: 'payment',
+      amount: options.amount ?? order.amount,
+      currency: options.currency ?? order.currency,
+      status: outcome === 'failed' ? 'failed' : 'authorized',
+      order_id: order.id,
+      method: 'upi',
+      amount_refunded: 0,
+      refund_status: null,
+      captured: false,
+      error_code: outcome === 'failed' ? 'BAD_REQUEST_ERROR' : null,
+      error_description: outcome === 'failed' ? 'Payment failed because the bank declined it' : null,
+      notes: [],
+      created_at: nowSeconds(),
     };
     this.payments.set(payment.id, payment);
     order.attempts += 1;
     if (order.status === 'created') order.status = 'attempted';
-    const handler = { razorpay_order_id: order.id, razorpay_payment_id: payment.id, razorpay_signature: razorpayPaymentSignature(this.config.keySecret, order.id, payment.id) };
+    const handler = {
+      razorpay_order_id: order.id,
+      razorpay_payment_id: payment.id,
+      razorpay_signature: razorpayPaymentSignature(this.config.keySecret, order.id, payment.id),
+    };
     if (outcome === 'failed') return { payment, handler, events: [this.emit('payment.failed', { payment })] };
     const events = [this.emit('payment.authorized', { payment })];
     if (outcome === 'captured') events.push(...this.capturePayment(payment));
@@ -131,7 +164,10 @@ export class RazorpaySimulator {
   /** A refund made by staff in the Razorpay Dashboard (not through Orderline). Returns the events it emits. */
   dashboardRefund(paymentId: string, amount?: number): RazorpayEvent[] {
     const before = this.events.length;
-    const response = this.refundPayment({ method: 'POST', path: '', query: new URLSearchParams(), headers: {}, rawBody: '', body: amount ? { amount } : {} }, paymentId);
+    const response = this.refundPayment(
+      { method: 'POST', path: '', query: new URLSearchParams(), headers: {}, rawBody: '', body: amount ? { amount } : {} },
+      paymentId,
+    );
     if (response.status !== 200) throw new Error(`dashboard refund refused: ${JSON.stringify(response.body)}`);
     return this.events.slice(before);
   }
@@ -151,7 +187,14 @@ export class RazorpaySimulator {
 
   emit(type: string, entities: { payment?: RazorpayPayment; order?: RazorpayOrder; refund?: RazorpayRefund }): RazorpayEvent {
     const payload = Object.fromEntries(Object.entries(entities).map(([name, entity]) => [name, { entity: clone(entity) }]));
-    const body = JSON.stringify({ entity: 'event', account_id: 'acc_Simulator0001', event: type, contains: Object.keys(entities), payload, created_at: nowSeconds() });
+    const body = JSON.stringify({
+      entity: 'event',
+      account_id: 'acc_Simulator0001',
+      event: type,
+      contains: Object.keys(entities),
+      payload,
+      created_at: nowSeconds(),
+    });
     const event: RazorpayEvent = { provider: 'razorpay', id: providerId('evt'), type, body };
     this.events.push(event);
     return event;
@@ -177,8 +220,17 @@ export class RazorpaySimulator {
     const receipt = (req.body.receipt as string | undefined) ?? null;
     if (receipt && receipt.length > 40) throw badRequest('receipt: the length must be no more than 40.', 'receipt');
     const order: RazorpayOrder = {
-      id: providerId('order'), entity: 'order', amount, amount_paid: 0, amount_due: amount, currency: String(req.body.currency ?? 'INR'),
-      receipt, status: 'created', attempts: 0, notes: (req.body.notes as Record<string, string>) ?? [], created_at: nowSeconds(),
+      id: providerId('order'),
+      entity: 'order',
+      amount,
+      amount_paid: 0,
+      amount_due: amount,
+      currency: String(req.body.currency ?? 'INR'),
+      receipt,
+      status: 'created',
+      attempts: 0,
+      notes: (req.body.notes as Record<string, string>) ?? [],
+      created_at: nowSeconds(),
     };
     this.orders.set(order.id, order);
     return { status: 200, body: order };
@@ -187,7 +239,10 @@ export class RazorpaySimulator {
   private listOrders(req: SimRequest): SimResponse {
     const receipt = req.query.get('receipt');
     const count = Number(req.query.get('count') ?? 10);
-    const items = [...this.orders.values()].filter((o) => !receipt || o.receipt === receipt).reverse().slice(0, count);
+    const items = [...this.orders.values()]
+      .filter((o) => !receipt || o.receipt === receipt)
+      .reverse()
+      .slice(0, count);
     return { status: 200, body: { entity: 'collection', count: items.length, items } };
   }
 
@@ -207,24 +262,43 @@ export class RazorpaySimulator {
 
   private refundPayment(req: SimRequest, paymentId: string): SimResponse {
     const key = req.headers['x-refund-idempotency'] as string | undefined;
-    return this.idempotency.run(key, `${paymentId} ${req.rawBody}`, () => {
-      const payment = this.payment(paymentId);
-      if (payment.status !== 'captured' && payment.status !== 'refunded') throw badRequest('The payment has not been captured');
-      const refundable = payment.amount - payment.amount_refunded;
-      const amount = req.body.amount === undefined ? refundable : Number(req.body.amount);
-      if (!Number.isInteger(amount) || amount < 1 || amount > refundable) throw badRequest('The refund amount provided is greater than amount captured', 'amount');
-      const refund: RazorpayRefund = {
-        id: providerId('rfnd'), entity: 'refund', amount, currency: payment.currency, payment_id: payment.id, receipt: (req.body.receipt as string) ?? null,
-        notes: (req.body.notes as Record<string, string>) ?? [], status: this.refundOutcome, speed_requested: String(req.body.speed ?? 'normal'), created_at: nowSeconds(),
-      };
-      this.refunds.set(refund.id, refund);
-      payment.amount_refunded += amount;
-      payment.refund_status = payment.amount_refunded === payment.amount ? 'full' : 'partial';
-      if (payment.refund_status === 'full') payment.status = 'refunded';
-      this.emit('refund.created', { refund, payment });
-      if (refund.status === 'processed') this.emit('refund.processed', { refund, payment });
-      return { status: 200, body: refund };
-    }, () => ({ status: 400, body: { error: { code: 'BAD_REQUEST_ERROR', description: 'Different request with the same idempotency key has already been processed.' } } }));
+    return this.idempotency.run(
+      key,
+      `${paymentId} ${req.rawBody}`,
+      () => {
+        const payment = this.payment(paymentId);
+        if (payment.status !== 'captured' && payment.status !== 'refunded') throw badRequest('The payment has not been captured');
+        const refundable = payment.amount - payment.amount_refunded;
+        const amount = req.body.amount === undefined ? refundable : Number(req.body.amount);
+        if (!Number.isInteger(amount) || amount < 1 || amount > refundable)
+          throw badRequest('The refund amount provided is greater than amount captured', 'amount');
+        const refund: RazorpayRefund = {
+          id: providerId('rfnd'),
+          entity: 'refund',
+          amount,
+          currency: payment.currency,
+          payment_id: payment.id,
+          receipt: (req.body.receipt as string) ?? null,
+          notes: (req.body.notes as Record<string, string>) ?? [],
+          status: this.refundOutcome,
+          speed_requested: String(req.body.speed ?? 'normal'),
+          created_at: nowSeconds(),
+        };
+        this.refunds.set(refund.id, refund);
+        payment.amount_refunded += amount;
+        payment.refund_status = payment.amount_refunded === payment.amount ? 'full' : 'partial';
+        if (payment.refund_status === 'full') payment.status = 'refunded';
+        this.emit('refund.created', { refund, payment });
+        if (refund.status === 'processed') this.emit('refund.processed', { refund, payment });
+        return { status: 200, body: refund };
+      },
+      () => ({
+        status: 400,
+        body: {
+          error: { code: 'BAD_REQUEST_ERROR', description: 'Different request with the same idempotency key has already been processed.' },
+        },
+      }),
+    );
   }
 
   private order(id: string): RazorpayOrder {

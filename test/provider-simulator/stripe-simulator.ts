@@ -57,7 +57,8 @@ export interface StripeRefund {
   created: number;
 }
 
-const invalid = (message: string, code?: string, status = 400) => new SimError(status, { error: { type: 'invalid_request_error', message, ...(code && { code }) } });
+const invalid = (message: string, code?: string, status = 400) =>
+  new SimError(status, { error: { type: 'invalid_request_error', message, ...(code && { code }) } });
 
 /** Stripe-Signature exactly as Stripe computes it: t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<payload>")>. */
 export function stripeSignature(secret: string, payload: string, timestamp = nowSeconds()): string {
@@ -80,7 +81,11 @@ export class StripeSimulator {
     return [
       { method: 'POST', pattern: '/v1/payment_intents', handle: (req) => this.idempotent(req, () => this.createIntent(req)) },
       { method: 'GET', pattern: '/v1/payment_intents/:id', handle: (_req, p) => ({ status: 200, body: this.intent(p.id) }) },
-      { method: 'POST', pattern: '/v1/payment_intents/:id/cancel', handle: (req, p) => this.idempotent(req, () => this.cancelIntent(p.id)) },
+      {
+        method: 'POST',
+        pattern: '/v1/payment_intents/:id/cancel',
+        handle: (req, p) => this.idempotent(req, () => this.cancelIntent(p.id)),
+      },
       { method: 'POST', pattern: '/v1/refunds', handle: (req) => this.idempotent(req, () => this.createRefund(req)) },
       { method: 'GET', pattern: '/v1/refunds', handle: (req) => this.listRefunds(req) },
       { method: 'GET', pattern: '/v1/refunds/:id', handle: (_req, p) => ({ status: 200, body: this.refund(p.id) }) },
@@ -94,14 +99,27 @@ export class StripeSimulator {
   }
 
   /** The customer completes (or fails) the payment with Stripe.js. `amount`/`currency` override what was charged. */
-  pay(intentId: string, options: { outcome?: 'succeeded' | 'failed'; amount?: number; currency?: string; declineCode?: string } = {}): StripeEvent[] {
+  pay(
+    intentId: string,
+    options: { outcome?: 'succeeded' | 'failed'; amount?: number; currency?: string; declineCode?: string } = {},
+  ): StripeEvent[] {
     const intent = this.intent(intentId);
-    if (intent.status === 'succeeded' || intent.status === 'canceled') throw invalid(`PaymentIntent is ${intent.status}`, 'payment_intent_unexpected_state');
+    if (intent.status === 'succeeded' || intent.status === 'canceled')
+      throw invalid(`PaymentIntent is ${intent.status}`, 'payment_intent_unexpected_state');
     const succeeded = (options.outcome ?? 'succeeded') === 'succeeded';
     const amount = options.amount ?? intent.amount;
     const charge: Charge = {
-      id: providerId('ch'), object: 'charge', amount, amount_captured: succeeded ? amount : 0, amount_refunded: 0, currency: options.currency ?? intent.currency,
-      payment_intent: intent.id, refunded: false, status: succeeded ? 'succeeded' : 'failed', metadata: intent.metadata, created: nowSeconds(),
+      id: providerId('ch'),
+      object: 'charge',
+      amount,
+      amount_captured: succeeded ? amount : 0,
+      amount_refunded: 0,
+      currency: options.currency ?? intent.currency,
+      payment_intent: intent.id,
+      refunded: false,
+      status: succeeded ? 'succeeded' : 'failed',
+      metadata: intent.metadata,
+      created: nowSeconds(),
     };
     this.charges.set(charge.id, charge);
     intent.latest_charge = charge.id;
@@ -111,14 +129,27 @@ export class StripeSimulator {
     }
     const declineCode = options.declineCode ?? 'insufficient_funds';
     intent.status = 'requires_payment_method';
-    intent.last_payment_error = { type: 'card_error', code: 'card_declined', decline_code: declineCode, message: 'Your card was declined.', charge: charge.id };
+    intent.last_payment_error = {
+      type: 'card_error',
+      code: 'card_declined',
+      decline_code: declineCode,
+      message: 'Your card was declined.',
+      charge: charge.id,
+    };
     return [this.emit('charge.failed', charge), this.emit('payment_intent.payment_failed', intent)];
   }
 
   /** A refund made by staff in the Stripe Dashboard (not through Orderline). Returns the events it emits. */
   dashboardRefund(intentId: string, amount?: number): StripeEvent[] {
     const before = this.events.length;
-    const response = this.createRefund({ method: 'POST', path: '/v1/refunds', query: new URLSearchParams(), headers: {}, rawBody: '', body: { payment_intent: intentId, ...(amount && { amount: String(amount) }) } });
+    const response = this.createRefund({
+      method: 'POST',
+      path: '/v1/refunds',
+      query: new URLSearchParams(),
+      headers: {},
+      rawBody: '',
+      body: { payment_intent: intentId, ...(amount && { amount: String(amount) }) },
+    });
     if (response.status !== 200) throw new Error(`dashboard refund refused: ${JSON.stringify(response.body)}`);
     return this.events.slice(before);
   }
@@ -139,10 +170,21 @@ export class StripeSimulator {
   /** Builds an event from the object as it is now (later changes do not alter it), as Stripe's snapshot events do. */
   emit(type: string, object: object): StripeEvent {
     const id = providerId('evt', 24);
-    const body = JSON.stringify({
-      id, object: 'event', api_version: '2026-10-28.endive', created: nowSeconds(), data: { object: clone(object) },
-      livemode: false, pending_webhooks: 1, request: { id: null, idempotency_key: null }, type,
-    }, null, 2);
+    const body = JSON.stringify(
+      {
+        id,
+        object: 'event',
+        api_version: '2026-10-28.endive',
+        created: nowSeconds(),
+        data: { object: clone(object) },
+        livemode: false,
+        pending_webhooks: 1,
+        request: { id: null, idempotency_key: null },
+        type,
+      },
+      null,
+      2,
+    );
     const event: StripeEvent = { provider: 'stripe', id, type, body };
     this.events.push(event);
     return event;
@@ -156,7 +198,12 @@ export class StripeSimulator {
     const key = req.headers['idempotency-key'] as string | undefined;
     return this.idempotency.run(key, `${req.method} ${req.path} ${req.rawBody}`, execute, () => ({
       status: 400,
-      body: { error: { type: 'idempotency_error', message: `Keys for idempotent requests can only be used with the same parameters they were first used with.` } },
+      body: {
+        error: {
+          type: 'idempotency_error',
+          message: `Keys for idempotent requests can only be used with the same parameters they were first used with.`,
+        },
+      },
     }));
   }
 
@@ -167,9 +214,19 @@ export class StripeSimulator {
     if (!/^[a-z]{3}$/.test(currency)) throw invalid('Invalid currency', 'parameter_invalid_string');
     const id = providerId('pi', 24);
     const intent: PaymentIntent = {
-      id, object: 'payment_intent', amount, amount_received: 0, currency, status: 'requires_payment_method',
-      client_secret: `${id}_secret_${providerId('s', 24).slice(2)}`, description: (req.body.description as string) ?? null,
-      metadata: (req.body.metadata as Record<string, string>) ?? {}, latest_charge: null, last_payment_error: null, created: nowSeconds(), livemode: false,
+      id,
+      object: 'payment_intent',
+      amount,
+      amount_received: 0,
+      currency,
+      status: 'requires_payment_method',
+      client_secret: `${id}_secret_${providerId('s', 24).slice(2)}`,
+      description: (req.body.description as string) ?? null,
+      metadata: (req.body.metadata as Record<string, string>) ?? {},
+      latest_charge: null,
+      last_payment_error: null,
+      created: nowSeconds(),
+      livemode: false,
     };
     this.paymentIntents.set(id, intent);
     this.emit('payment_intent.created', intent);
@@ -189,14 +246,23 @@ export class StripeSimulator {
   private createRefund(req: SimRequest): SimResponse {
     const intent = this.intent(String(req.body.payment_intent ?? ''));
     const charge = intent.latest_charge ? this.charges.get(intent.latest_charge) : undefined;
-    if (intent.status !== 'succeeded' || !charge) throw invalid('This PaymentIntent does not have a successful charge to refund.', 'charge_not_refundable');
+    if (intent.status !== 'succeeded' || !charge)
+      throw invalid('This PaymentIntent does not have a successful charge to refund.', 'charge_not_refundable');
     const refundable = charge.amount_captured - charge.amount_refunded;
     const amount = req.body.amount === undefined ? refundable : Number(req.body.amount);
     if (refundable <= 0) throw invalid(`Charge ${charge.id} has already been refunded.`, 'charge_already_refunded');
-    if (!Number.isInteger(amount) || amount < 1 || amount > refundable) throw invalid(`Refund amount (${amount}) is greater than unrefunded amount on charge (${refundable})`, 'amount_too_large');
+    if (!Number.isInteger(amount) || amount < 1 || amount > refundable)
+      throw invalid(`Refund amount (${amount}) is greater than unrefunded amount on charge (${refundable})`, 'amount_too_large');
     const refund: StripeRefund = {
-      id: providerId('re', 24), object: 'refund', amount, currency: charge.currency, charge: charge.id, payment_intent: intent.id,
-      status: this.refundOutcome, metadata: (req.body.metadata as Record<string, string>) ?? {}, created: nowSeconds(),
+      id: providerId('re', 24),
+      object: 'refund',
+      amount,
+      currency: charge.currency,
+      charge: charge.id,
+      payment_intent: intent.id,
+      status: this.refundOutcome,
+      metadata: (req.body.metadata as Record<string, string>) ?? {},
+      created: nowSeconds(),
     };
     this.refunds.set(refund.id, refund);
     charge.amount_refunded += amount;

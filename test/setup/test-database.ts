@@ -17,7 +17,11 @@ export async function createScratchDatabase(prefix = 'orderline_test'): Promise<
   let serverUrl = process.env.DATABASE_URL;
   let stopEmbedded = (): Promise<void> => Promise.resolve();
   if (!serverUrl) {
-    const embedded = await startEmbeddedPostgres(path.resolve(process.env.EMBEDDED_PG_DIR ?? '.data'), Number(process.env.EMBEDDED_PG_PORT ?? 54329), () => undefined);
+    const embedded = await startEmbeddedPostgres(
+      path.resolve(process.env.EMBEDDED_PG_DIR ?? '.data'),
+      Number(process.env.EMBEDDED_PG_PORT ?? 54329),
+      () => undefined,
+    );
     serverUrl = embedded.url;
     stopEmbedded = embedded.stop;
   }

@@ -8,7 +8,15 @@ import { createProductWithStock } from '../support/fixtures.js';
 // environment, and configuration is read when the app module loads.
 import { startPaymentsHarness, type PaymentsHarness } from '../support/payments-harness.js';
 import { checkerPool } from '../support/database.js';
-import { changedTables, databaseFingerprint, HOSTILE_STRINGS, hostileJson, hostileString, schemaArbitrary, type OpenApiDoc } from '../support/hostile.js';
+import {
+  changedTables,
+  databaseFingerprint,
+  HOSTILE_STRINGS,
+  hostileJson,
+  hostileString,
+  schemaArbitrary,
+  type OpenApiDoc,
+} from '../support/hostile.js';
 import { scaled } from '../support/scale.js';
 
 interface Operation {
@@ -26,8 +34,16 @@ interface Operation {
 
 /** Admin routes the issues name, checked even where the OpenAPI document does not list their 403 answer. */
 const ADMIN_ROUTES = [
-  'get /orders', 'post /orders/{id}/fulfill', 'post /orders/{id}/deliver', 'post /orders/{id}/refunds', 'get /audit',
-  'post /products', 'patch /products/{id}', 'delete /products/{id}', 'patch /inventory/{variantId}', 'get /admin/settings',
+  'get /orders',
+  'post /orders/{id}/fulfill',
+  'post /orders/{id}/deliver',
+  'post /orders/{id}/refunds',
+  'get /audit',
+  'post /products',
+  'patch /products/{id}',
+  'delete /products/{id}',
+  'patch /inventory/{variantId}',
+  'get /admin/settings',
 ];
 
 /** The run's secret (test/setup/global-setup.mjs), the one the app signs with. */
@@ -60,7 +76,10 @@ function operationsOf(doc: OpenApiDoc): Operation[] {
  * supertest parser for operations that answer with an event stream: a stream (which never ends) is read up to its
  * headers and closed; an error answer is read whole, as JSON.
  */
-function streamAware(res: NodeJS.ReadableStream & { headers: Record<string, string | undefined>; destroy(): void }, done: (error: Error | null, body: unknown) => void) {
+function streamAware(
+  res: NodeJS.ReadableStream & { headers: Record<string, string | undefined>; destroy(): void },
+  done: (error: Error | null, body: unknown) => void,
+) {
   if ((res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
     res.destroy();
     done(null, {});
@@ -151,8 +170,14 @@ describe('bad input: random and hostile requests against every endpoint', () => 
       { weight: 3, arbitrary: hostileString.map(encodeURIComponent) },
       { weight: 1, arbitrary: fc.constantFrom('%', '%E0%A4%A', '%00', '..%2F..%2Fetc', '%ZZ') },
     );
-    const queryKey = op.queryParams.length ? fc.oneof(fc.constantFrom(...op.queryParams), fc.string({ maxLength: 12 })) : fc.string({ maxLength: 12 });
-    const queryValue = fc.oneof(hostileString, fc.integer().map(String), fc.constantFrom('-1', '0', '1e9', '999999999999', 'true', 'null', '[]'));
+    const queryKey = op.queryParams.length
+      ? fc.oneof(fc.constantFrom(...op.queryParams), fc.string({ maxLength: 12 }))
+      : fc.string({ maxLength: 12 });
+    const queryValue = fc.oneof(
+      hostileString,
+      fc.integer().map(String),
+      fc.constantFrom('-1', '0', '1e9', '999999999999', 'true', 'null', '[]'),
+    );
     const query = fc.array(fc.tuple(queryKey, queryValue, fc.constantFrom('', '[]', '[x]')), { maxLength: 5 });
     const body = fc.oneof(
       { weight: 4, arbitrary: schemaArbitrary(doc, op.bodySchema as never).map((v) => JSON.stringify(v)) },
@@ -162,7 +187,15 @@ describe('bad input: random and hostile requests against every endpoint', () => 
     );
     const headers = fc.record(
       {
-        'Content-Type': fc.constantFrom('application/json', 'application/json; charset=utf-8', 'text/plain', 'application/x-www-form-urlencoded', 'application/xml', 'multipart/form-data; boundary=x', 'garbage'),
+        'Content-Type': fc.constantFrom(
+          'application/json',
+          'application/json; charset=utf-8',
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'application/xml',
+          'multipart/form-data; boundary=x',
+          'garbage',
+        ),
         'Idempotency-Key': headerSafe,
         'X-Request-Id': headerSafe,
         'Stripe-Signature': headerSafe,
@@ -196,7 +229,9 @@ describe('bad input: random and hostile requests against every endpoint', () => 
           const where = `${op.method.toUpperCase()} ${url} as ${input.auth[0]} with ${String(input.body).slice(0, 200)} → ${res.status}`;
           expect({ where, status: res.status < 500 }).toEqual({ where, status: true });
           if (res.status >= 400) {
-            expect(res.body).toEqual(expect.objectContaining({ statusCode: res.status, error: expect.any(String), message: expect.any(String) }));
+            expect(res.body).toEqual(
+              expect.objectContaining({ statusCode: res.status, error: expect.any(String), message: expect.any(String) }),
+            );
           }
           const after = await databaseFingerprint(db);
           const changed = changedTables(fingerprint, after);
@@ -245,7 +280,11 @@ describe('bad input: random and hostile requests against every endpoint', () => 
       const url = fillPath(op.path, Object.fromEntries(op.pathParams.map((p) => [p, orderId])));
       for (const [kind, token] of Object.entries(tokens)) {
         const res = await t.http[op.method](url).set(bearer(token)).send({});
-        expect({ route: `${op.method} ${op.path}`, kind, status: res.status }).toEqual({ route: `${op.method} ${op.path}`, kind, status: 401 });
+        expect({ route: `${op.method} ${op.path}`, kind, status: res.status }).toEqual({
+          route: `${op.method} ${op.path}`,
+          kind,
+          status: 401,
+        });
         expect(res.body).toMatchObject({ statusCode: 401, error: 'Unauthorized' });
       }
     }

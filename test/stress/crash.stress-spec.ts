@@ -48,7 +48,10 @@ describe('crash: SIGKILL in the middle of a checkout storm and a webhook storm',
 
   it('keeps every order whole or absent, leaks no reservation, and applies redelivered webhooks once', async () => {
     const stockPerVariant = 150;
-    const product = await createProductWithStock(prisma, Array.from({ length: 8 }, () => ({ stock: stockPerVariant })));
+    const product = await createProductWithStock(
+      prisma,
+      Array.from({ length: 8 }, () => ({ stock: stockPerVariant })),
+    );
     const variants = product.variants.map((v) => v.id);
     // The app runs the scheduler (reservation expiry every second); nothing of this test is due before
     // the end, when the test makes its unpaid orders due on purpose.
@@ -61,14 +64,17 @@ describe('crash: SIGKILL in the middle of a checkout storm and a webhook storm',
     const paid = await pooled(paidCount, 8, async (i) => {
       const method = i % 2 ? 'razorpay' : 'stripe';
       // As a shop's client would: a 409 "conflicted with concurrent updates, please retry" is retried.
-      let res = await call(app.baseUrl, 'POST', '/orders/checkout', { body: checkoutBody(variants[i % variants.length], 1, 10_000 + i, method) });
+      let res = await call(app.baseUrl, 'POST', '/orders/checkout', {
+        body: checkoutBody(variants[i % variants.length], 1, 10_000 + i, method),
+      });
       for (let retry = 0; res.status === 409 && /please retry/.test(res.body?.message) && retry < 5; retry++) {
-        res = await call(app.baseUrl, 'POST', '/orders/checkout', { body: checkoutBody(variants[i % variants.length], 1, 10_000 + i, method) });
+        res = await call(app.baseUrl, 'POST', '/orders/checkout', {
+          body: checkoutBody(variants[i % variants.length], 1, 10_000 + i, method),
+        });
       }
       expect({ status: res.status, body: res.status === 201 ? undefined : res.body }).toEqual({ status: 201, body: undefined });
-      const events: SimEvent[] = method === 'stripe'
-        ? sim.stripe.pay(res.body.payment.paymentIntentId)
-        : sim.razorpay.pay(res.body.payment.razorpayOrderId).events;
+      const events: SimEvent[] =
+        method === 'stripe' ? sim.stripe.pay(res.body.payment.paymentIntentId) : sim.razorpay.pay(res.body.payment.razorpayOrderId).events;
       return { id: res.body.order.id as string, events };
     });
     const webhookEvents = paid.flatMap((p) => p.events);
@@ -102,7 +108,10 @@ describe('crash: SIGKILL in the middle of a checkout storm and a webhook storm',
     const sent = checkouts.filter((o) => !o.skipped);
     const counts = tally(sent);
     // Before the kill: orders or sold-out answers; at the kill: broken connections. Never a 5xx.
-    expect({ counts, bad: sent.filter((o) => o.status >= 500 || (o.status > 0 && ![201, 409].includes(o.status))).length }).toEqual({ counts, bad: 0 });
+    expect({ counts, bad: sent.filter((o) => o.status >= 500 || (o.status > 0 && ![201, 409].includes(o.status))).length }).toEqual({
+      counts,
+      bad: 0,
+    });
     expect(firstDeliveries.flat().filter((s) => s >= 500)).toEqual([]);
 
     // Restart on the same port: migrations are a no-op, nothing to recover by hand.
@@ -131,18 +140,27 @@ describe('crash: SIGKILL in the middle of a checkout storm and a webhook storm',
     expect({ rows: money.rows.length, wrong: wrong.slice(0, 5) }).toEqual({ rows: paidIds.length, wrong: [] });
 
     // Orphans (committed, never answered or never paid) expire: every reservation of this test is released.
-    await db.query(`UPDATE orders SET reservation_expires_at = now() - interval '1 second' WHERE email LIKE $1 AND status = 'PAYMENT_PENDING'`, [`${EMAIL_PREFIX}%`]);
+    await db.query(
+      `UPDATE orders SET reservation_expires_at = now() - interval '1 second' WHERE email LIKE $1 AND status = 'PAYMENT_PENDING'`,
+      [`${EMAIL_PREFIX}%`],
+    );
     const deadline = Date.now() + 30_000;
     let pending = -1;
     while (Date.now() < deadline && pending !== 0) {
       await sleep(250);
-      pending = (await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE email LIKE $1 AND status = 'PAYMENT_PENDING'`, [`${EMAIL_PREFIX}%`])).rows[0].n;
+      pending = (
+        await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE email LIKE $1 AND status = 'PAYMENT_PENDING'`, [
+          `${EMAIL_PREFIX}%`,
+        ])
+      ).rows[0].n;
     }
     expect(pending).toBe(0);
 
     const after = await mine();
     const orphans = before.filter((id) => !confirmed.includes(id) && !paidIds.includes(id)).length;
-    process.stderr.write(`crash: killed with ${JSON.stringify(counts)} checkout answers; ${before.length} orders survived, ${orphans} of them never answered\n`);
+    process.stderr.write(
+      `crash: killed with ${JSON.stringify(counts)} checkout answers; ${before.length} orders survived, ${orphans} of them never answered\n`,
+    );
     expect(await stockAndOrderProblems(db, after, variants)).toEqual([]);
     const levels = await db.query<{ variant_id: string; on_hand: number; reserved: number; sold: number }>(
       `SELECT il.variant_id::text, il.on_hand, il.reserved,

@@ -93,7 +93,8 @@ describe('database outage: the app fails fast with 503 and heals itself', () => 
     const counts = tally(outcomes);
     const unexpected = outcomes.filter((o) => ![200, 201, 409, 503].includes(o.status));
     expect({ unexpected: unexpected.slice(0, 5), counts }).toEqual({ unexpected: [], counts });
-    for (const o of outcomes.filter((x) => x.status === 503)) expect(o.body).toEqual(expect.objectContaining({ ...commonErrorShape, statusCode: 503 }));
+    for (const o of outcomes.filter((x) => x.status === 503))
+      expect(o.body).toEqual(expect.objectContaining({ ...commonErrorShape, statusCode: 503 }));
     expect(outcomes.filter((o) => o.status === 201).length).toBeGreaterThan(0);
 
     await waitUntilHealthy(15_000);

@@ -12,5 +12,8 @@ export default async function globalSetup() {
   process.env.METRICS_TOKEN ??= 'stress-metrics-token';
   if (process.env.STRESS_SKIP_BUILD === 'true') return;
   const root = path.resolve(import.meta.dirname, '../..');
-  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }

@@ -83,33 +83,46 @@ describe('oversell storm: thousands of concurrent checkouts against small stock'
     expect(level.rows[0]).toEqual({ on_hand: stock - confirmed, reserved: stock - confirmed });
     expect((await soldPerVariant([variantId])).get(variantId)).toBe(stock);
     expect(await stockAndOrderProblems(db, created.map(orderIdOf), [variantId])).toEqual([]);
-    const orders = await db.query(`SELECT count(*)::int AS n FROM orders o JOIN order_items i ON i.order_id = o.id WHERE i.variant_id = $1`, [variantId]);
+    const orders = await db.query(
+      `SELECT count(*)::int AS n FROM orders o JOIN order_items i ON i.order_id = o.id WHERE i.variant_id = $1`,
+      [variantId],
+    );
     expect(orders.rows[0].n).toBe(stock);
   });
 
   it('never oversells multi-item orders over overlapping variants, and every unit stays accounted for', async () => {
     const stocks = [3, 5, 8, 10, 12, 15, 20, 25, 30, 40, 50, 60];
-    const product = await createProductWithStock(t.prisma, stocks.map((stock) => ({ stock })));
+    const product = await createProductWithStock(
+      t.prisma,
+      stocks.map((stock) => ({ stock })),
+    );
     const variants = product.variants.map((v) => v.id);
     const requests = scaled(2_500);
     // Deterministic pseudo-random carts: 1 to 4 lines in random order (so lock order is the app's job), sometimes the
     // same variant twice, 1 to 3 units per line.
     let seed = 42;
-    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const carts = Array.from({ length: requests }, () =>
-      Array.from({ length: 1 + Math.floor(random() * 4) }, () => ({ variantId: variants[Math.floor(random() * variants.length)], quantity: 1 + Math.floor(random() * 3) })),
+      Array.from({ length: 1 + Math.floor(random() * 4) }, () => ({
+        variantId: variants[Math.floor(random() * variants.length)],
+        quantity: 1 + Math.floor(random() * 3),
+      })),
     );
 
     const outcomes = await pooled(requests, IN_FLIGHT, (i) => checkout(carts[i], i));
     const counts = tally(outcomes);
     const unexpected = outcomes.filter((o) => o.status !== 201 && !isSoldOutAnswer(o) && !isShed(o));
     reportShed('multi-item', outcomes);
-    expect({ counts, unexpected: unexpected.slice(0, 3).map((o) => ({ status: o.status, body: o.body })) }).toEqual({ counts, unexpected: [] });
+    expect({ counts, unexpected: unexpected.slice(0, 3).map((o) => ({ status: o.status, body: o.body })) }).toEqual({
+      counts,
+      unexpected: [],
+    });
 
     const created = outcomes.map((o, i) => ({ o, cart: carts[i] })).filter(({ o }) => o.status === 201);
     expect(created.length).toBeGreaterThan(0);
     const demanded = new Map<string, number>();
-    for (const { cart } of created) for (const line of cart) demanded.set(line.variantId, (demanded.get(line.variantId) ?? 0) + line.quantity);
+    for (const { cart } of created)
+      for (const line of cart) demanded.set(line.variantId, (demanded.get(line.variantId) ?? 0) + line.quantity);
     const used = await soldPerVariant(variants);
     const levels = await db.query<{ variant_id: string; on_hand: number; reserved: number }>(
       `SELECT variant_id::text, on_hand, reserved FROM inventory_levels WHERE variant_id = ANY($1::uuid[])`,
@@ -118,17 +131,36 @@ describe('oversell storm: thousands of concurrent checkouts against small stock'
     for (const [i, variantId] of variants.entries()) {
       const level = levels.rows.find((r) => r.variant_id === variantId)!;
       const sold = stocks[i] - level.on_hand;
-      expect({ variantId, committed: sold + level.reserved, demanded: demanded.get(variantId) ?? 0, used: used.get(variantId) ?? 0 })
-        .toEqual({ variantId, committed: demanded.get(variantId) ?? 0, demanded: demanded.get(variantId) ?? 0, used: demanded.get(variantId) ?? 0 });
+      expect({
+        variantId,
+        committed: sold + level.reserved,
+        demanded: demanded.get(variantId) ?? 0,
+        used: used.get(variantId) ?? 0,
+      }).toEqual({
+        variantId,
+        committed: demanded.get(variantId) ?? 0,
+        demanded: demanded.get(variantId) ?? 0,
+        used: demanded.get(variantId) ?? 0,
+      });
     }
-    expect(await stockAndOrderProblems(db, created.map(({ o }) => orderIdOf(o)), variants)).toEqual([]);
+    expect(
+      await stockAndOrderProblems(
+        db,
+        created.map(({ o }) => orderIdOf(o)),
+        variants,
+      ),
+    ).toEqual([]);
 
     // What the storm left is really there: single-unit orders buy exactly the remaining availability, then sell out.
     for (const [i, variantId] of variants.entries()) {
       const level = levels.rows.find((r) => r.variant_id === variantId)!;
       const left = level.on_hand - level.reserved;
       const mopUp = await pooled(left + 3, 8, (k) => checkout([{ variantId, quantity: 1 }], 100_000 + i * 1_000 + k));
-      expect({ variantId, created: mopUp.filter((o) => o.status === 201).length, soldOut: mopUp.filter(isSoldOutAnswer).length }).toEqual({ variantId, created: left, soldOut: 3 });
+      expect({ variantId, created: mopUp.filter((o) => o.status === 201).length, soldOut: mopUp.filter(isSoldOutAnswer).length }).toEqual({
+        variantId,
+        created: left,
+        soldOut: 3,
+      });
     }
     expect(await stockAndOrderProblems(db, undefined, variants)).toEqual([]);
   });

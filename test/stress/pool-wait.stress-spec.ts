@@ -15,7 +15,8 @@ const codCheckout = (variantId: string, i: number) => ({
   paymentMethod: 'cod',
 });
 
-const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))];
+const percentile = (values: number[], p: number) =>
+  [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((values.length * p) / 100))];
 
 /**
  * DB_CONNECTION_WAIT_MS is the one bound on how long a request waits for a database connection (the pg pool's
@@ -34,7 +35,10 @@ describe('pool wait: a burst larger than the pool queues, or is shed at DB_CONNE
   beforeAll(async () => {
     prisma = fixturePrisma();
     db = checkerPool();
-    const product = await createProductWithStock(prisma, Array.from({ length: 20 }, () => ({ stock: 100_000 })));
+    const product = await createProductWithStock(
+      prisma,
+      Array.from({ length: 20 }, () => ({ stock: 100_000 })),
+    );
     variantIds = product.variants.map((v) => v.id);
     slug = product.slug;
   });
@@ -46,7 +50,10 @@ describe('pool wait: a burst larger than the pool queues, or is shed at DB_CONNE
   });
 
   const start = async (waitMs: number) => {
-    const app = await AppProcess.start({ databaseUrl: process.env.DATABASE_URL!, env: { DB_POOL_SIZE: String(POOL), DB_CONNECTION_WAIT_MS: String(waitMs) } });
+    const app = await AppProcess.start({
+      databaseUrl: process.env.DATABASE_URL!,
+      env: { DB_POOL_SIZE: String(POOL), DB_CONNECTION_WAIT_MS: String(waitMs) },
+    });
     apps.push(app);
     return app;
   };
@@ -55,12 +62,17 @@ describe('pool wait: a burst larger than the pool queues, or is shed at DB_CONNE
     const waitMs = 20_000;
     const app = await start(waitMs);
     const burst = scaled(200);
-    const outcomes = await pooled(burst, burst, (i) => (i % 2
-      ? call(app.baseUrl, 'POST', '/orders/checkout', { body: codCheckout(variantIds[i % variantIds.length], i) })
-      : call(app.baseUrl, 'GET', `/products/${slug}`)));
+    const outcomes = await pooled(burst, burst, (i) =>
+      i % 2
+        ? call(app.baseUrl, 'POST', '/orders/checkout', { body: codCheckout(variantIds[i % variantIds.length], i) })
+        : call(app.baseUrl, 'GET', `/products/${slug}`),
+    );
     expect(tally(outcomes)).toEqual({ 200: Math.ceil(burst / 2), 201: Math.floor(burst / 2) });
     const ms = outcomes.map((o) => o.ms);
-    process.stderr.write(`pool wait (queue): ${burst} concurrent requests on ${POOL} connections, p50 ${Math.round(percentile(ms, 50))} ms, max ${Math.round(Math.max(...ms))} ms (bound ${waitMs} ms)\n`);
+    process.stderr.write(
+      `pool wait (queue): ${burst} concurrent requests on ${POOL} connections, p50 ${Math.round(percentile(ms, 50))} ms, max ` +
+        `${Math.round(Math.max(...ms))} ms (bound ${waitMs} ms)\n`,
+    );
     expect(Math.max(...ms)).toBeLessThan(waitMs);
   });
 
@@ -78,7 +90,8 @@ describe('pool wait: a burst larger than the pool queues, or is shed at DB_CONNE
       const deadline = Date.now() + 15_000;
       for (;;) {
         const { rows } = await db.query<{ n: number }>(
-          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE '%FROM inventory_levels%FOR UPDATE%' AND pid <> $1",
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND " +
+            "query LIKE '%FROM inventory_levels%FOR UPDATE%' AND pid <> $1",
           [(blocker as unknown as { processID: number }).processID],
         );
         if (rows[0].n === POOL) break;
@@ -87,13 +100,23 @@ describe('pool wait: a burst larger than the pool queues, or is shed at DB_CONNE
       }
 
       const burst = scaled(40);
-      const shed = await pooled(burst, burst, (i) => (i % 2
-        ? call(app.baseUrl, 'GET', `/products/${slug}`)
-        : call(app.baseUrl, 'POST', '/orders/checkout', { body: codCheckout(variantIds[POOL + (i % (variantIds.length - POOL))], i) })));
+      const shed = await pooled(burst, burst, (i) =>
+        i % 2
+          ? call(app.baseUrl, 'GET', `/products/${slug}`)
+          : call(app.baseUrl, 'POST', '/orders/checkout', { body: codCheckout(variantIds[POOL + (i % (variantIds.length - POOL))], i) }),
+      );
       expect(tally(shed)).toEqual({ 503: burst });
-      for (const o of shed) expect(o.body).toEqual({ statusCode: 503, error: 'Service Unavailable', message: 'The database is unavailable; please retry shortly' });
+      for (const o of shed)
+        expect(o.body).toEqual({
+          statusCode: 503,
+          error: 'Service Unavailable',
+          message: 'The database is unavailable; please retry shortly',
+        });
       const ms = shed.map((o) => o.ms);
-      process.stderr.write(`pool wait (shed): ${burst} requests on a blocked pool, 503 after ${Math.round(Math.min(...ms))}-${Math.round(Math.max(...ms))} ms (bound ${waitMs} ms)\n`);
+      process.stderr.write(
+        `pool wait (shed): ${burst} requests on a blocked pool, 503 after ` +
+          `${Math.round(Math.min(...ms))}-${Math.round(Math.max(...ms))} ms (bound ${waitMs} ms)\n`,
+      );
       expect(Math.min(...ms)).toBeGreaterThanOrEqual(waitMs - 50);
       expect(Math.max(...ms)).toBeLessThan(waitMs + 3_000);
       const retryAfter = await fetch(`${app.baseUrl}/products/${slug}`);
@@ -105,7 +128,9 @@ describe('pool wait: a burst larger than the pool queues, or is shed at DB_CONNE
     }
     // The held checkouts go through once the rows are free; so does everything after.
     expect(tally(await blocked)).toEqual({ 201: POOL });
-    const after = await pooled(20, 20, (i) => call(app.baseUrl, 'POST', '/orders/checkout', { body: codCheckout(variantIds[i % variantIds.length], i) }));
+    const after = await pooled(20, 20, (i) =>
+      call(app.baseUrl, 'POST', '/orders/checkout', { body: codCheckout(variantIds[i % variantIds.length], i) }),
+    );
     expect(tally(after)).toEqual({ 201: 20 });
   });
 });

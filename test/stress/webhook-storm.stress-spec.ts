@@ -49,14 +49,18 @@ describe('webhook storm: duplicates, reordering and concurrent redelivery from b
   });
 
   afterAll(async () => {
-    if (retryAnswers) process.stderr.write(`webhook storm: ${JSON.stringify(retryAnswers)} deliveries answered "please retry" and were redelivered\n`);
+    if (retryAnswers)
+      process.stderr.write(`webhook storm: ${JSON.stringify(retryAnswers)} deliveries answered "please retry" and were redelivered\n`);
     await db?.end();
     await h?.close();
   });
 
   it('ends every order in the right state with money and stock counted exactly once', async () => {
     const stock = 10_000;
-    const product = await createProductWithStock(h.t.prisma, Array.from({ length: 6 }, () => ({ stock })));
+    const product = await createProductWithStock(
+      h.t.prisma,
+      Array.from({ length: 6 }, () => ({ stock })),
+    );
     const variants = product.variants.map((v) => v.id);
     const count = scaled(250);
 
@@ -73,11 +77,21 @@ describe('webhook storm: duplicates, reordering and concurrent redelivery from b
       };
       // As a shop's client would: a 409 "conflicted with concurrent updates, please retry" is retried.
       let res = await h.t.http.post('/orders/checkout').send(order);
-      for (let retry = 0; res.status === 409 && /please retry/.test(res.body?.message) && retry < 5; retry++) res = await h.t.http.post('/orders/checkout').send(order);
+      for (let retry = 0; res.status === 409 && /please retry/.test(res.body?.message) && retry < 5; retry++)
+        res = await h.t.http.post('/orders/checkout').send(order);
       expect({ status: res.status, body: res.status === 201 ? undefined : res.body }).toEqual({ status: 201, body: undefined });
       const providerRef = provider === 'stripe' ? res.body.payment.paymentIntentId : res.body.payment.razorpayOrderId;
       expect(providerRef).toEqual(expect.any(String));
-      return { id: res.body.order.id, provider, story: STORIES[Math.floor(i / 2) % STORIES.length], variantId, quantity, totalMinor: res.body.order.totalMinor, providerRef, events: [] };
+      return {
+        id: res.body.order.id,
+        provider,
+        story: STORIES[Math.floor(i / 2) % STORIES.length],
+        variantId,
+        quantity,
+        totalMinor: res.body.order.totalMinor,
+        providerRef,
+        events: [],
+      };
     });
 
     // What the customers and staff do at the providers; each step emits the provider's webhooks.
@@ -89,9 +103,12 @@ describe('webhook storm: duplicates, reordering and concurrent redelivery from b
       if (order.story === 'paid-after-failure' || order.story === 'failed') order.events.push(...pay('fail'));
       if (order.story !== 'failed') order.events.push(...pay('ok'));
       if (order.story === 'paid-then-refunded') {
-        const refund = order.provider === 'stripe'
-          ? h.sim.stripe.dashboardRefund(order.providerRef)
-          : h.sim.razorpay.dashboardRefund([...h.sim.razorpay.payments.values()].find((p) => p.order_id === order.providerRef && p.status === 'captured')!.id);
+        const refund =
+          order.provider === 'stripe'
+            ? h.sim.stripe.dashboardRefund(order.providerRef)
+            : h.sim.razorpay.dashboardRefund(
+                [...h.sim.razorpay.payments.values()].find((p) => p.order_id === order.providerRef && p.status === 'captured')!.id,
+              );
         order.events.push(...refund);
       }
     }
@@ -103,11 +120,14 @@ describe('webhook storm: duplicates, reordering and concurrent redelivery from b
     const plan = shuffled(deliveries, 20261126);
     const total = plan.reduce((n, d) => n + d.times, 0);
     expect(total).toBeGreaterThanOrEqual(scaled(1_000));
-    const results = (await pooled(plan.length, 16, (i) => h.sim.deliver(plan[i].event, { times: plan[i].times, concurrently: true }))).flat();
+    const results = (
+      await pooled(plan.length, 16, (i) => h.sim.deliver(plan[i].event, { times: plan[i].times, concurrently: true }))
+    ).flat();
     // Acknowledged (200), or "please retry" — 409 when concurrent copies kept conflicting, 503 when every database
     // connection stayed busy — after which the provider delivers again. Nothing else: no 500, no rejection.
     const retryLater = (r: { status: number; body: any }) =>
-      (r.status === 409 && /conflicted with concurrent updates/.test(r.body?.message)) || (r.status === 503 && /retry/.test(r.body?.message));
+      (r.status === 409 && /conflicted with concurrent updates/.test(r.body?.message)) ||
+      (r.status === 503 && /retry/.test(r.body?.message));
     expect(results.filter((r) => r.status !== 200 && !retryLater(r)).slice(0, 3)).toEqual([]);
     for (const r of results.filter(retryLater)) (retryAnswers ??= {})[r.status] = (retryAnswers[r.status] ?? 0) + 1;
     // The provider's retry after the storm: every event once more, one at a time; all are acknowledged now.
@@ -129,7 +149,8 @@ describe('webhook storm: duplicates, reordering and concurrent redelivery from b
               (SELECT count(*) FROM order_status_history h WHERE h.order_id = o.id AND h.event = 'PAYMENT_SUCCEEDED')::int AS paid_entries,
               (SELECT count(*) FROM order_status_history h WHERE h.order_id = o.id AND h.event = 'REFUND_FULL')::int AS refund_entries,
               (SELECT count(*) FROM payment_attempts a WHERE a.order_id = o.id AND a.status = 'CAPTURED')::int AS captures,
-              (SELECT coalesce(sum(amount_minor), 0) FROM payment_attempts a WHERE a.order_id = o.id AND a.status = 'CAPTURED' AND a.error_code IS NULL)::int AS paid_minor,
+              (SELECT coalesce(sum(amount_minor), 0) FROM payment_attempts a
+                WHERE a.order_id = o.id AND a.status = 'CAPTURED' AND a.error_code IS NULL)::int AS paid_minor,
               (SELECT count(*) FROM payment_attempts a WHERE a.order_id = o.id AND a.status = 'FAILED')::int AS failures,
               (SELECT coalesce(sum(amount_minor), 0) FROM refunds r WHERE r.order_id = o.id AND r.status = 'SUCCEEDED')::int AS refunded_minor,
               (SELECT count(*) FROM refunds r WHERE r.order_id = o.id)::int AS refunds,
@@ -143,7 +164,8 @@ describe('webhook storm: duplicates, reordering and concurrent redelivery from b
       const paid = o.story !== 'failed';
       const refunded = o.story === 'paid-then-refunded';
       return {
-        id: o.id, story: o.story,
+        id: o.id,
+        story: o.story,
         status: refunded ? 'REFUNDED' : paid ? 'PAID' : 'PAYMENT_PENDING',
         needs_review: false,
         paid_entries: paid ? 1 : 0,
@@ -161,7 +183,9 @@ describe('webhook storm: duplicates, reordering and concurrent redelivery from b
       const { total_minor: _total, ...r } = byId.get(o.id);
       return { ...r, story: o.story };
     };
-    const wrong = orders.filter((o) => JSON.stringify(Object.entries(actual(o)).sort()) !== JSON.stringify(Object.entries(expected(o)).sort()));
+    const wrong = orders.filter(
+      (o) => JSON.stringify(Object.entries(actual(o)).sort()) !== JSON.stringify(Object.entries(expected(o)).sort()),
+    );
     expect(wrong.slice(0, 5).map((o) => ({ actual: actual(o), expected: expected(o) }))).toEqual([]);
 
     // Stock: sold once for the paid, reserved for the unpaid, back on the shelf for the refunded.
@@ -169,7 +193,11 @@ describe('webhook storm: duplicates, reordering and concurrent redelivery from b
       const mine = orders.filter((o) => o.variantId === variantId);
       const units = (stories: Story[]) => mine.filter((o) => stories.includes(o.story)).reduce((n, o) => n + o.quantity, 0);
       const level = await db.query(`SELECT on_hand, reserved FROM inventory_levels WHERE variant_id = $1`, [variantId]);
-      expect({ variantId, ...level.rows[0] }).toEqual({ variantId, on_hand: stock - units(['paid', 'paid-after-failure']), reserved: units(['failed']) });
+      expect({ variantId, ...level.rows[0] }).toEqual({
+        variantId,
+        on_hand: stock - units(['paid', 'paid-after-failure']),
+        reserved: units(['failed']),
+      });
     }
     expect(await stockAndOrderProblems(db, ids, variants)).toEqual([]);
   });

@@ -6,9 +6,22 @@ import { IsString } from 'class-validator';
 import type { CredentialFields } from '../../src/settings/credential-catalogue.js';
 import { PaymentCredentialsSource } from '../../src/payments/payment-credentials.js';
 import {
-  headerValue, InvalidWebhookSignatureError, isProviderRefusal, PaymentProvider, ProviderNotConfiguredError, ProviderRejectedError,
-  ProviderUnavailableError, type OpenedPayment, type OpenPaymentInput, type PaymentEvent, type PaymentProviderDescriptor, type ProviderCapture,
-  type ProviderRefund, type RefundInput, type VerifiedWebhook, type WebhookHeaders,
+  headerValue,
+  InvalidWebhookSignatureError,
+  isProviderRefusal,
+  PaymentProvider,
+  ProviderNotConfiguredError,
+  ProviderRejectedError,
+  ProviderUnavailableError,
+  type OpenedPayment,
+  type OpenPaymentInput,
+  type PaymentEvent,
+  type PaymentProviderDescriptor,
+  type ProviderCapture,
+  type ProviderRefund,
+  type RefundInput,
+  type VerifiedWebhook,
+  type WebhookHeaders,
 } from '../../src/payments/payment-provider.js';
 
 /**
@@ -18,7 +31,12 @@ import {
  */
 
 const CREDENTIALS = {
-  apiKey: { env: 'ACMEPAY_API_KEY', pattern: /^ak_(test|live)_\S{4,}$/, message: 'apiKey must be an AcmePay API key (ak_...)', description: 'API key' },
+  apiKey: {
+    env: 'ACMEPAY_API_KEY',
+    pattern: /^ak_(test|live)_\S{4,}$/,
+    message: 'apiKey must be an AcmePay API key (ak_...)',
+    description: 'API key',
+  },
   webhookSecret: { env: 'ACMEPAY_WEBHOOK_SECRET', required: false, description: 'Webhook signing secret' },
 } as const satisfies CredentialFields;
 
@@ -75,7 +93,9 @@ export class AcmePayProvider extends PaymentProvider<typeof CREDENTIALS> {
     instruments: ['card', 'bank_transfer'],
     currencies: ['INR', 'USD', 'EUR'],
     credentials: CREDENTIALS,
-    webhook: { headers: [{ name: 'Acme-Signature', required: true, description: 'AcmePay: t=<timestamp>,sha256=<HMAC-SHA256 of "t.body">' }] },
+    webhook: {
+      headers: [{ name: 'Acme-Signature', required: true, description: 'AcmePay: t=<timestamp>,sha256=<HMAC-SHA256 of "t.body">' }],
+    },
     instructions: AcmePayInstructions,
     environment: AcmePayEnvironment,
   };
@@ -89,7 +109,12 @@ export class AcmePayProvider extends PaymentProvider<typeof CREDENTIALS> {
 
   async open(input: OpenPaymentInput): Promise<OpenedPayment> {
     const checkout = await this.request<Checkout>('POST', '/v1/checkouts', {
-      body: { amount: input.amountMinor, currency: input.currency, reference: input.receipt, metadata: { orderId: input.orderId, orderNumber: input.orderNumber } },
+      body: {
+        amount: input.amountMinor,
+        currency: input.currency,
+        reference: input.receipt,
+        metadata: { orderId: input.orderId, orderNumber: input.orderNumber },
+      },
       idempotencyKey: input.idempotencyKey,
     });
     return { providerRef: checkout.id, clientData: {} };
@@ -104,10 +129,12 @@ export class AcmePayProvider extends PaymentProvider<typeof CREDENTIALS> {
     if (!webhookSecret) throw new ProviderNotConfiguredError(this.code);
     const fields = Object.fromEntries((headerValue(headers, 'acme-signature') ?? '').split(',').map((part) => part.split('=')));
     const timestamp = Number(fields.t);
-    if (!Number.isInteger(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > TOLERANCE_SECONDS) throw new InvalidWebhookSignatureError('stale or missing Acme-Signature timestamp');
+    if (!Number.isInteger(timestamp) || Math.abs(Date.now() / 1000 - timestamp) > TOLERANCE_SECONDS)
+      throw new InvalidWebhookSignatureError('stale or missing Acme-Signature timestamp');
     const expected = createHmac('sha256', webhookSecret).update(`${fields.t}.`).update(rawBody).digest();
     const given = Buffer.from(/^[0-9a-f]+$/i.test(fields.sha256 ?? '') ? fields.sha256 : '', 'hex');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new InvalidWebhookSignatureError('Acme-Signature does not match the body');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected))
+      throw new InvalidWebhookSignatureError('Acme-Signature does not match the body');
     const body = JSON.parse(rawBody.toString('utf8')) as WebhookBody;
     const type = body.type ?? 'unknown';
     return { eventId: body.id ?? `${type}:${rawBody.length}`, type, events: this.eventsOf(type, body.data ?? {}) };
@@ -150,19 +177,30 @@ export class AcmePayProvider extends PaymentProvider<typeof CREDENTIALS> {
     const capture = this.captureOf(payment);
     if (capture) return { type: 'payment.captured', orderId, ...capture };
     return {
-      type: 'payment.failed', orderId, paymentRef: payment.checkout, providerPaymentId: payment.id, amountMinor: payment.amount,
-      currency: payment.currency, errorCode: payment.failure_code ?? undefined,
+      type: 'payment.failed',
+      orderId,
+      paymentRef: payment.checkout,
+      providerPaymentId: payment.id,
+      amountMinor: payment.amount,
+      currency: payment.currency,
+      errorCode: payment.failure_code ?? undefined,
     };
   }
 
   private captureOf(payment: Payment): ProviderCapture | undefined {
-    return payment.status === 'captured' ? { paymentRef: payment.checkout, providerPaymentId: payment.id, amountMinor: payment.amount, currency: payment.currency } : undefined;
+    return payment.status === 'captured'
+      ? { paymentRef: payment.checkout, providerPaymentId: payment.id, amountMinor: payment.amount, currency: payment.currency }
+      : undefined;
   }
 
   private refundOf(refund: Refund): ProviderRefund {
     return {
-      providerRefundId: refund.id, refundId: refund.metadata.refundId, providerPaymentId: refund.payment, amountMinor: refund.amount,
-      currency: refund.currency, status: refund.status === 'succeeded' ? 'SUCCEEDED' : refund.status === 'failed' ? 'FAILED' : 'PENDING',
+      providerRefundId: refund.id,
+      refundId: refund.metadata.refundId,
+      providerPaymentId: refund.payment,
+      amountMinor: refund.amount,
+      currency: refund.currency,
+      status: refund.status === 'succeeded' ? 'SUCCEEDED' : refund.status === 'failed' ? 'FAILED' : 'PENDING',
     };
   }
 

@@ -50,7 +50,7 @@ function lockHolderAlive(): boolean {
 
 /** Takes the build lock (waiting for another test file's build to finish); resolves with its release. */
 async function acquireBuildLock(): Promise<() => void> {
-  for (const started = Date.now(); ; ) {
+  for (const started = Date.now(); ;) {
     try {
       mkdirSync(LOCK);
       writeFileSync(path.join(LOCK, 'pid'), String(process.pid));
@@ -130,7 +130,10 @@ export class AppProcess {
   private exitValue: ExitValue | undefined;
   private readonly listeners = new Set<() => void>();
 
-  private constructor(readonly port: number, private readonly options: AppProcessOptions) {
+  private constructor(
+    readonly port: number,
+    private readonly options: AppProcessOptions,
+  ) {
     this.baseUrl = `http://127.0.0.1:${port}`;
   }
 
@@ -188,7 +191,8 @@ export class AppProcess {
           done(() => resolve(found));
           return;
         }
-        if (this.exitValue !== undefined) done(() => reject(new Error(`App exited (${this.exitValue}) before the expected log line:\n${this.log}`)));
+        if (this.exitValue !== undefined)
+          done(() => reject(new Error(`App exited (${this.exitValue}) before the expected log line:\n${this.log}`)));
       };
       const timer = setTimeout(() => done(() => reject(new Error(`Timed out waiting for a log line:\n${this.log}`))), timeoutMs);
       const done = (finish: () => void) => {
@@ -213,7 +217,11 @@ export class AppProcess {
     this.outputLines = [];
     this.outputChars = 0;
     this.exitValue = undefined;
-    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), 'dist/main.js'], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), 'dist/main.js'], {
+      cwd: REPO_ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.current = child;
     this.collect(child, child.stdout);
     this.collect(child, child.stderr);

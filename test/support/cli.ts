@@ -13,7 +13,12 @@ export interface ProcessResult {
  * the run's JWT_SECRET, which `env` may override or blank) and collects its output. For start-up failures and the
  * operator commands; build first (buildApp).
  */
-export function runBuilt(script: string, args: string[], env: Record<string, string | undefined>, timeoutMs = 60_000): Promise<ProcessResult> {
+export function runBuilt(
+  script: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  timeoutMs = 60_000,
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(REPO_ROOT, script), ...args], {
       cwd: REPO_ROOT,

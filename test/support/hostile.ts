@@ -53,11 +53,25 @@ export const hostileJson: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
     fc.boolean(),
     fc.constant(null),
     fc.array(tie('value'), { maxLength: 5 }),
-    fc.dictionary(fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('__proto__', 'constructor', 'prototype', 'role', 'status', 'id', 'userId')), tie('value'), { maxKeys: 5 }),
+    fc.dictionary(
+      fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('__proto__', 'constructor', 'prototype', 'role', 'status', 'id', 'userId')),
+      tie('value'),
+      { maxKeys: 5 },
+    ),
   ),
 })).value;
 
-type Schema = { $ref?: string; type?: string; properties?: Record<string, Schema>; items?: Schema; enum?: unknown[]; format?: string; allOf?: Schema[]; oneOf?: Schema[]; anyOf?: Schema[] };
+type Schema = {
+  $ref?: string;
+  type?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  enum?: unknown[];
+  format?: string;
+  allOf?: Schema[];
+  oneOf?: Schema[];
+  anyOf?: Schema[];
+};
 export type OpenApiDoc = { paths: Record<string, Record<string, any>>; components?: { schemas?: Record<string, Schema> } };
 
 /**
@@ -90,9 +104,12 @@ export function schemaArbitrary(doc: OpenApiDoc, schema: Schema | undefined, dep
  */
 export async function databaseFingerprint(db: Queryable): Promise<Record<string, string>> {
   const { rows: tables } = await db.query<{ name: string }>(
-    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND table_name <> '_prisma_migrations' ORDER BY 1`,
+    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' AND ` +
+      `table_name <> '_prisma_migrations' ORDER BY 1`,
   );
-  const sql = tables.map((t) => `SELECT '${t.name}' AS name, count(*)::text || ':' || coalesce(max(xmin::text::bigint), 0)::text AS print FROM "${t.name}"`).join(' UNION ALL ');
+  const sql = tables
+    .map((t) => `SELECT '${t.name}' AS name, count(*)::text || ':' || coalesce(max(xmin::text::bigint), 0)::text AS print FROM "${t.name}"`)
+    .join(' UNION ALL ');
   const { rows } = await db.query<{ name: string; print: string }>(sql);
   return Object.fromEntries(rows.map((r) => [r.name, r.print]));
 }

@@ -24,7 +24,9 @@ export function ledgerInvariantViolations(db: Queryable, variantIds?: string[]) 
 
 /** Inventory rows that would mean oversell or lost stock if the database CHECKs were ever bypassed. */
 export async function negativeStock(db: Queryable): Promise<{ variant_id: string; on_hand: number; reserved: number }[]> {
-  const { rows } = await db.query(`SELECT variant_id::text, on_hand, reserved FROM inventory_levels WHERE on_hand < 0 OR reserved < 0 OR reserved > on_hand`);
+  const { rows } = await db.query(
+    `SELECT variant_id::text, on_hand, reserved FROM inventory_levels WHERE on_hand < 0 OR reserved < 0 OR reserved > on_hand`,
+  );
   return rows;
 }
 
@@ -68,7 +70,8 @@ export async function orderProblems(db: Queryable, orderIds?: string[]): Promise
           moves AS (SELECT order_id, variant_id, sum(on_hand_delta)::int AS on_hand, sum(reserved_delta)::int AS reserved
                     FROM stock_movements WHERE order_id IS NOT NULL GROUP BY 1, 2)
      SELECT o.id::text AS order_id,
-            format('status %s, variant %s, quantity %s: net movements on_hand %s reserved %s', o.status, i.variant_id, i.q, coalesce(m.on_hand, 0), coalesce(m.reserved, 0)) AS problem
+            format('status %s, variant %s, quantity %s: net movements on_hand %s reserved %s', o.status, i.variant_id, i.q,
+                        coalesce(m.on_hand, 0), coalesce(m.reserved, 0)) AS problem
      FROM orders o JOIN items i ON i.order_id = o.id
      LEFT JOIN moves m ON m.order_id = o.id AND m.variant_id = i.variant_id
      WHERE o.status NOT IN ${UNCHECKED} ${only}
@@ -87,9 +90,15 @@ export async function orderProblems(db: Queryable, orderIds?: string[]): Promise
 
 /** Everything the promise says about stock, in one call: [] when all holds. */
 export async function stockAndOrderProblems(db: Queryable, orderIds?: string[], variantIds?: string[]): Promise<string[]> {
-  const [ledger, negative, orders] = await Promise.all([ledgerInvariantViolations(db, variantIds), negativeStock(db), orderProblems(db, orderIds)]);
+  const [ledger, negative, orders] = await Promise.all([
+    ledgerInvariantViolations(db, variantIds),
+    negativeStock(db),
+    orderProblems(db, orderIds),
+  ]);
   return [
-    ...ledger.map((v) => `ledger: variant ${v.variant_id} on_hand ${v.on_hand} vs Σ ${v.sum_on_hand}, reserved ${v.reserved} vs Σ ${v.sum_reserved}`),
+    ...ledger.map(
+      (v) => `ledger: variant ${v.variant_id} on_hand ${v.on_hand} vs Σ ${v.sum_on_hand}, reserved ${v.reserved} vs Σ ${v.sum_reserved}`,
+    ),
     ...negative.map((v) => `stock: variant ${v.variant_id} on_hand ${v.on_hand} reserved ${v.reserved}`),
     ...orders.map((o) => `order ${o.order_id}: ${o.problem}`),
   ];

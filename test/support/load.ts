@@ -10,7 +10,12 @@ export interface Outcome {
 }
 
 /** fetch() that never throws: transport failures become status 0 with the error message. */
-export async function call(baseUrl: string, method: string, path: string, options: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {}): Promise<Outcome> {
+export async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { body?: unknown; headers?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<Outcome> {
   const started = performance.now();
   try {
     const res = await fetch(baseUrl + path, {

@@ -36,7 +36,16 @@ export async function startPaymentsHarness(): Promise<PaymentsHarness> {
   const { port } = t.app.getHttpServer().address() as AddressInfo;
   sim.targetApp(`http://127.0.0.1:${port}`);
   const admin = await support.createAdmin(t);
-  return { t, sim, support, admin, close: async () => { await t.close(); await sim.stop(); } };
+  return {
+    t,
+    sim,
+    support,
+    admin,
+    close: async () => {
+      await t.close();
+      await sim.stop();
+    },
+  };
 }
 
 export interface CheckoutResult {
@@ -50,14 +59,23 @@ export interface CheckoutResult {
 /** A signed-in customer checks out `quantity` of a variant through POST /orders/checkout. */
 export async function checkout(h: PaymentsHarness, variantId: string, method: string, quantity = 1): Promise<CheckoutResult> {
   const customer = await h.support.registerCustomer(h.t);
-  const res = await h.t.http.post('/orders/checkout').set(h.support.bearer(customer.token)).send({
-    items: [{ variantId, quantity }],
-    contact: { name: 'Asha Rao', email: customer.email, phone: '+919812345678' },
-    shippingAddress: { line1: '12 MG Road', city: 'Bengaluru', postalCode: '560001', country: 'IN' },
-    paymentMethod: method,
-  });
+  const res = await h.t.http
+    .post('/orders/checkout')
+    .set(h.support.bearer(customer.token))
+    .send({
+      items: [{ variantId, quantity }],
+      contact: { name: 'Asha Rao', email: customer.email, phone: '+919812345678' },
+      shippingAddress: { line1: '12 MG Road', city: 'Bengaluru', postalCode: '560001', country: 'IN' },
+      paymentMethod: method,
+    });
   if (res.status !== 201) throw new Error(`checkout failed: ${res.status} ${JSON.stringify(res.body)}`);
-  return { orderId: res.body.order.id, orderNumber: res.body.order.number, status: res.body.order.status, payment: res.body.payment, token: customer.token };
+  return {
+    orderId: res.body.order.id,
+    orderNumber: res.body.order.number,
+    status: res.body.order.status,
+    payment: res.body.payment,
+    token: customer.token,
+  };
 }
 
 /** The stock level of a variant. */

@@ -40,7 +40,10 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
           const found = events.slice(from).find(match);
           if (found) return Promise.resolve(found);
           return new Promise((ok, fail) => {
-            const timer = setTimeout(() => fail(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events)}`)), timeoutMs);
+            const timer = setTimeout(
+              () => fail(new Error(`no matching event within ${timeoutMs} ms; got ${JSON.stringify(events)}`)),
+              timeoutMs,
+            );
             waiters.push({
               match,
               from,

@@ -43,7 +43,9 @@ if (check) {
     }
   });
   if (stale.length) {
-    console.error(`Out of date with the code: ${stale.map(({ file }) => path.relative(ROOT, file)).join(', ')}. Run npm run api:generate and commit the result.`);
+    console.error(
+      `Out of date with the code: ${stale.map(({ file }) => path.relative(ROOT, file)).join(', ')}. Run npm run api:generate and commit the result.`,
+    );
     process.exit(1);
   }
   console.log('clients/ts: openapi.json and src/schema.d.ts match the code');

@@ -27,7 +27,10 @@ export class ApiError extends Error {
   /** Field errors (`[{ field, errors }]`) when the API sent them (validation failures). */
   get fieldErrors(): { field: string; errors: string[] }[] {
     const isFieldError = (d: unknown): d is { field: string; errors: string[] } =>
-      typeof d === 'object' && d !== null && typeof (d as { field?: unknown }).field === 'string' && Array.isArray((d as { errors?: unknown }).errors);
+      typeof d === 'object' &&
+      d !== null &&
+      typeof (d as { field?: unknown }).field === 'string' &&
+      Array.isArray((d as { errors?: unknown }).errors);
     return Array.isArray(this.details) ? this.details.filter(isFieldError) : [];
   }
 }

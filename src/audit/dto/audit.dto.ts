@@ -7,7 +7,9 @@ export class AuditQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) entityId?: string;
   @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit = 50;
   @ApiPropertyOptional({ description: 'Return entries older than this id (cursor from the previous page)' })
-  @IsOptional() @Matches(/^\d{1,18}$/) before?: string;
+  @IsOptional()
+  @Matches(/^\d{1,18}$/)
+  before?: string;
 }
 
 export class AuditEntryResponse {

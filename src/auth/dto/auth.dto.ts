@@ -5,7 +5,10 @@ export class RegisterDto {
   @ApiProperty({ example: 'asha@example.com' }) @IsEmail() @MaxLength(254) email!: string;
   @ApiProperty({ minLength: 8, example: 'correct horse battery' }) @IsString() @MinLength(8) @MaxLength(72) password!: string;
   @ApiProperty({ example: 'Asha Rao' }) @IsString() @Length(1, 120) name!: string;
-  @ApiPropertyOptional({ example: '+919812345678' }) @IsOptional() @Matches(/^\+?[0-9 ()-]{7,20}$/, { message: 'phone must be a phone number' }) phone?: string;
+  @ApiPropertyOptional({ example: '+919812345678' })
+  @IsOptional()
+  @Matches(/^\+?[0-9 ()-]{7,20}$/, { message: 'phone must be a phone number' })
+  phone?: string;
 }
 
 export class LoginDto {
@@ -14,7 +17,9 @@ export class LoginDto {
   @ApiPropertyOptional({
     description: 'Browsers: also start a session, an httpOnly refresh cookie that POST /auth/refresh exchanges for a new access token',
   })
-  @IsOptional() @IsBoolean() refreshCookie?: boolean;
+  @IsOptional()
+  @IsBoolean()
+  refreshCookie?: boolean;
 }
 
 export class ChangePasswordDto {

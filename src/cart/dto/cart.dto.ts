@@ -14,8 +14,17 @@ export class CartLineDto {
 /** `items` of a quote or a checkout: 1 to CART_LIMITS.lines lines. */
 export const CartItems = () =>
   applyDecorators(
-    ApiProperty({ type: [CartLineDto], minItems: 1, maxItems: CART_LIMITS.lines, description: `1 to ${CART_LIMITS.lines} lines; prices come from the catalogue` }),
-    IsArray(), ArrayMinSize(1), ArrayMaxSize(CART_LIMITS.lines), ValidateNested({ each: true }), Type(() => CartLineDto),
+    ApiProperty({
+      type: [CartLineDto],
+      minItems: 1,
+      maxItems: CART_LIMITS.lines,
+      description: `1 to ${CART_LIMITS.lines} lines; prices come from the catalogue`,
+    }),
+    IsArray(),
+    ArrayMinSize(1),
+    ArrayMaxSize(CART_LIMITS.lines),
+    ValidateNested({ each: true }),
+    Type(() => CartLineDto),
   );
 
 export class CartQuoteDto {
@@ -32,7 +41,7 @@ export class CartQuoteLineResponse {
   @ApiProperty({ example: 189900 }) unitPriceMinor!: number;
   @ApiProperty({ example: 379800 }) lineTotalMinor!: number;
   @ApiProperty({ description: 'Units of this variant available now (on hand − reserved)' }) available!: number;
-  @ApiProperty({ description: 'The whole cart\'s quantity of this variant (all its lines together) is available' }) inStock!: boolean;
+  @ApiProperty({ description: "The whole cart's quantity of this variant (all its lines together) is available" }) inStock!: boolean;
 }
 
 export class CartQuoteResponse {

@@ -19,7 +19,10 @@ import { SecretBox } from './secret-box.js';
           ENCRYPTION_KEY: config.get('ENCRYPTION_KEY', { infer: true }),
           ENCRYPTION_KEYS: config.get('ENCRYPTION_KEYS', { infer: true }),
         });
-        if (ring.development) new Logger('Encryption').warn('ENCRYPTION_KEY is not set: using the development key. Set ENCRYPTION_KEYS before storing real secrets.');
+        if (ring.development)
+          new Logger('Encryption').warn(
+            'ENCRYPTION_KEY is not set: using the development key. Set ENCRYPTION_KEYS before storing real secrets.',
+          );
         return new SecretBox(ring.keys);
       },
     },

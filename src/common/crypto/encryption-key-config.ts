@@ -20,11 +20,17 @@ export function readKeyRing(config: KeyConfig): KeyRingResult {
   const production = config.NODE_ENV === 'production';
   const problems: string[] = [];
   if (config.ENCRYPTION_KEYS && config.ENCRYPTION_KEY) {
-    return { keys: [], development: false, problems: ['ENCRYPTION_KEY and ENCRYPTION_KEYS: set one of them (put the old ENCRYPTION_KEY into ENCRYPTION_KEYS as an older entry)'] };
+    return {
+      keys: [],
+      development: false,
+      problems: ['ENCRYPTION_KEY and ENCRYPTION_KEYS: set one of them (put the old ENCRYPTION_KEY into ENCRYPTION_KEYS as an older entry)'],
+    };
   }
   let keys: EncryptionKey[] = [];
   if (config.ENCRYPTION_KEYS) {
-    const entries = config.ENCRYPTION_KEYS.split(',').map((e) => e.trim()).filter(Boolean);
+    const entries = config.ENCRYPTION_KEYS.split(',')
+      .map((e) => e.trim())
+      .filter(Boolean);
     if (!entries.length) problems.push('ENCRYPTION_KEYS: no keys; expected id:key[,id:key...] with the newest first');
     entries.forEach((entry, index) => {
       const separator = entry.indexOf(':');

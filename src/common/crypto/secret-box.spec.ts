@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { DecryptionError, developmentEncryptionKey, keyFingerprint, parseEncryptionKey, SecretBox, type EncryptionKey } from './secret-box.js';
+import {
+  DecryptionError,
+  developmentEncryptionKey,
+  keyFingerprint,
+  parseEncryptionKey,
+  SecretBox,
+  type EncryptionKey,
+} from './secret-box.js';
 import { checkEncryptionKey, readKeyRing } from './encryption-key-config.js';
 
 describe('SecretBox (AES-256-GCM)', () => {
@@ -32,7 +39,9 @@ describe('SecretBox (AES-256-GCM)', () => {
 
   it('names a wrong key clearly instead of failing generically', () => {
     const sealed = box.encrypt('secret-value', 'ctx');
-    expect(() => new SecretBox(randomBytes(32)).decrypt(sealed, 'ctx')).toThrow(new RegExp(`encrypted under key id ${box.keyId}, which is not in the key ring`));
+    expect(() => new SecretBox(randomBytes(32)).decrypt(sealed, 'ctx')).toThrow(
+      new RegExp(`encrypted under key id ${box.keyId}, which is not in the key ring`),
+    );
     expect(() => box.decrypt('not-encrypted', 'ctx')).toThrow(DecryptionError);
   });
 
@@ -49,7 +58,9 @@ describe('SecretBox (AES-256-GCM)', () => {
   it('requires a real key in production and accepts the derived development key elsewhere', () => {
     expect(checkEncryptionKey({ NODE_ENV: 'development' })).toEqual([]);
     expect(checkEncryptionKey({ NODE_ENV: 'production' })).toEqual([expect.stringMatching(/^ENCRYPTION_KEY: required in production/)]);
-    expect(checkEncryptionKey({ NODE_ENV: 'production', ENCRYPTION_KEY: developmentEncryptionKey().toString('hex') })).toEqual([expect.stringMatching(/development key/)]);
+    expect(checkEncryptionKey({ NODE_ENV: 'production', ENCRYPTION_KEY: developmentEncryptionKey().toString('hex') })).toEqual([
+      expect.stringMatching(/development key/),
+    ]);
     expect(checkEncryptionKey({ NODE_ENV: 'test', ENCRYPTION_KEY: 'short' })).toEqual([expect.stringMatching(/must be 32 bytes/)]);
     expect(checkEncryptionKey({ NODE_ENV: 'production', ENCRYPTION_KEY: randomBytes(32).toString('base64') })).toEqual([]);
   });
@@ -95,12 +106,31 @@ describe('SecretBox (AES-256-GCM)', () => {
     it('reads ENCRYPTION_KEYS newest first, ENCRYPTION_KEY as a ring of one, and reports each bad entry', () => {
       const keys = `2026-12:${k2.toString('base64')}, 2026-06:${k1.toString('hex')}`;
       expect(readKeyRing({ NODE_ENV: 'production', ENCRYPTION_KEYS: keys })).toEqual({
-        keys: [{ id: '2026-12', key: k2, named: true }, { id: '2026-06', key: k1, named: true }], development: false, problems: [],
+        keys: [
+          { id: '2026-12', key: k2, named: true },
+          { id: '2026-06', key: k1, named: true },
+        ],
+        development: false,
+        problems: [],
       });
-      expect(readKeyRing({ NODE_ENV: 'production', ENCRYPTION_KEY: k1.toString('base64') }).keys).toEqual([{ id: keyFingerprint(k1), key: k1, named: false }]);
+      expect(readKeyRing({ NODE_ENV: 'production', ENCRYPTION_KEY: k1.toString('base64') }).keys).toEqual([
+        { id: keyFingerprint(k1), key: k1, named: false },
+      ]);
       expect(readKeyRing({ NODE_ENV: 'test' })).toMatchObject({ development: true, keys: [{ key: developmentEncryptionKey() }] });
-      expect(checkEncryptionKey({ NODE_ENV: 'test', ENCRYPTION_KEYS: keys, ENCRYPTION_KEY: k1.toString('base64') })).toEqual([expect.stringMatching(/^ENCRYPTION_KEY and ENCRYPTION_KEYS: set one of them/)]);
-      const problems = checkEncryptionKey({ NODE_ENV: 'production', ENCRYPTION_KEYS: `a:${k1.toString('base64')},a:${k2.toString('base64')},b:short,${k2.toString('base64')},c:${k1.toString('hex')},dev:${developmentEncryptionKey().toString('hex')}` });
+      expect(checkEncryptionKey({ NODE_ENV: 'test', ENCRYPTION_KEYS: keys, ENCRYPTION_KEY: k1.toString('base64') })).toEqual([
+        expect.stringMatching(/^ENCRYPTION_KEY and ENCRYPTION_KEYS: set one of them/),
+      ]);
+      const problems = checkEncryptionKey({
+        NODE_ENV: 'production',
+        ENCRYPTION_KEYS: [
+          `a:${k1.toString('base64')}`,
+          `a:${k2.toString('base64')}`,
+          'b:short',
+          k2.toString('base64'),
+          `c:${k1.toString('hex')}`,
+          `dev:${developmentEncryptionKey().toString('hex')}`,
+        ].join(','),
+      });
       expect(problems).toEqual([
         'ENCRYPTION_KEYS entry 2: key id a appears twice',
         expect.stringMatching(/^ENCRYPTION_KEYS entry 3 \(b\): the key must be 32 random bytes/),

@@ -95,7 +95,13 @@ export class SecretBox {
     cipher.setAAD(Buffer.from(context, 'utf8'));
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const keyId = named ? id : keyFingerprint(key);
-    return [named ? NAMED : FINGERPRINTED, keyId, iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), ciphertext.toString('base64url')].join('.');
+    return [
+      named ? NAMED : FINGERPRINTED,
+      keyId,
+      iv.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+      ciphertext.toString('base64url'),
+    ].join('.');
   }
 
   decrypt(sealed: string, context: string): string {
@@ -104,7 +110,9 @@ export class SecretBox {
     if (!entry) {
       const info = this.inspect(sealed);
       if (!info) throw new DecryptionError('Not an Orderline encrypted value');
-      throw new DecryptionError(`Value was encrypted under key id ${info.keyId}, which is not in the key ring (${this.keyIds.join(', ')}); add that key to ENCRYPTION_KEYS`);
+      throw new DecryptionError(
+        `Value was encrypted under key id ${info.keyId}, which is not in the key ring (${this.keyIds.join(', ')}); add that key to ENCRYPTION_KEYS`,
+      );
     }
     const [, , iv, tag, ciphertext] = parts;
     try {

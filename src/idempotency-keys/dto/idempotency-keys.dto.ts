@@ -3,9 +3,23 @@ import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export class IdempotencyKeysQueryDto {
-  @ApiPropertyOptional({ enum: ['in_progress', 'completed'], default: 'in_progress' }) @IsOptional() @IsIn(['in_progress', 'completed']) state: 'in_progress' | 'completed' = 'in_progress';
-  @ApiPropertyOptional({ type: Number, description: 'Only keys claimed at least this many seconds ago' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) olderThanSeconds?: number;
-  @ApiPropertyOptional({ type: Number, default: 50, minimum: 1, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit = 50;
+  @ApiPropertyOptional({ enum: ['in_progress', 'completed'], default: 'in_progress' })
+  @IsOptional()
+  @IsIn(['in_progress', 'completed'])
+  state: 'in_progress' | 'completed' = 'in_progress';
+  @ApiPropertyOptional({ type: Number, description: 'Only keys claimed at least this many seconds ago' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  olderThanSeconds?: number;
+  @ApiPropertyOptional({ type: Number, default: 50, minimum: 1, maximum: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit = 50;
 }
 
 export class IdempotencyKeyResponse {
@@ -15,9 +29,14 @@ export class IdempotencyKeyResponse {
   @ApiProperty({ enum: ['IN_PROGRESS', 'COMPLETED'] }) status!: string;
   @ApiPropertyOptional({ nullable: true, type: String, example: 'POST' }) method!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, example: '/orders/checkout' }) path!: string | null;
-  @ApiPropertyOptional({ nullable: true, enum: ['order', 'refund'], description: 'What the request records the key on; then whether it committed is known' })
+  @ApiPropertyOptional({
+    nullable: true,
+    enum: ['order', 'refund'],
+    description: 'What the request records the key on; then whether it committed is known',
+  })
   records!: string | null;
-  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Status of the stored response (completed keys)' }) responseStatus!: number | null;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'Status of the stored response (completed keys)' }) responseStatus!:
+    number | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() expiresAt!: Date;
 }
@@ -26,7 +45,9 @@ export class IdempotencyKeyResolution {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({
     enum: ['completed', 'released'],
-    description: 'completed: its request had committed; the key now replays that outcome. released: nothing was committed under it; the key is free for a retry.',
+    description:
+      'completed: its request had committed; the key now replays that outcome. released: nothing was committed under it; the key is ' +
+      'free for a retry.',
   })
   outcome!: 'completed' | 'released';
   @ApiPropertyOptional({ format: 'uuid', description: 'The order its checkout placed' }) orderId?: string;

@@ -1,6 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, NotEquals } from 'class-validator';
+import {
+  IsBoolean,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  NotEquals,
+} from 'class-validator';
 import { ProductStatus, StockMovementKind } from '../../generated/prisma/enums.js';
 import { QueryBoolean, Trim } from '../../common/http/transforms.js';
 
@@ -13,39 +26,78 @@ export class VariantIdParam {
 
 export class ListInventoryQueryDto {
   @ApiPropertyOptional({ default: 1, minimum: 1 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10_000) page = 1;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  page = 1;
 
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit = 50;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit = 50;
 
   @ApiPropertyOptional({ description: 'true: only active variants of active products whose available ≤ their lowStockThreshold' })
-  @IsOptional() @QueryBoolean() @IsBoolean() lowStock?: boolean;
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean()
+  lowStock?: boolean;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Only this product\'s variants' })
-  @IsOptional() @IsUUID() productId?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: "Only this product's variants" })
+  @IsOptional()
+  @IsUUID()
+  productId?: string;
 
   @ApiPropertyOptional({ description: 'Case-insensitive search in SKU, variant name and product name', maxLength: 100 })
-  @IsOptional() @Trim() @IsString() @Length(1, 100) q?: string;
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 100)
+  q?: string;
 }
 
 /** Exactly one of onHand (absolute count, e.g. after a stock take) or delta (signed change), plus why. */
 export class AdjustInventoryDto {
   @ApiPropertyOptional({ minimum: 0, description: 'Set on hand to this count (cannot go below what is reserved)' })
-  @IsOptional() @IsInt() @Min(0) @Max(MAX_STOCK_UNITS) onHand?: number;
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_STOCK_UNITS)
+  onHand?: number;
 
   @ApiPropertyOptional({ example: -2, description: 'Add (positive) or remove (negative) units' })
-  @IsOptional() @IsInt() @NotEquals(0) @Min(-MAX_STOCK_UNITS) @Max(MAX_STOCK_UNITS) delta?: number;
+  @IsOptional()
+  @IsInt()
+  @NotEquals(0)
+  @Min(-MAX_STOCK_UNITS)
+  @Max(MAX_STOCK_UNITS)
+  delta?: number;
 
   @ApiProperty({ example: 'Stock take 2026-11: two damaged', maxLength: 500 })
-  @Trim() @IsString() @IsNotEmpty() @MaxLength(500) reason!: string;
+  @Trim()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason!: string;
 }
 
 export class MovementsQueryDto {
   @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit = 50;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit = 50;
 
   @ApiPropertyOptional({ description: 'Return movements older than this id (nextCursor of the previous page)' })
-  @IsOptional() @Matches(/^\d{1,18}$/, { message: 'before must be a movement id' }) before?: string;
+  @IsOptional()
+  @Matches(/^\d{1,18}$/, { message: 'before must be a movement id' })
+  before?: string;
 }
 
 export class InventoryItemResponse {
@@ -79,12 +131,14 @@ export class StockMovementResponse {
   @ApiProperty() onHandDelta!: number;
   @ApiProperty() reservedDelta!: number;
   @ApiPropertyOptional({ nullable: true, type: String }) reason!: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, format: 'uuid', description: 'The order that moved the stock' }) orderId!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'uuid', description: 'The order that moved the stock' }) orderId!:
+    string | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'The admin (or "system") who moved it' }) actorId!: string | null;
   @ApiProperty() createdAt!: Date;
 }
 
 export class MovementPageResponse {
   @ApiProperty({ type: [StockMovementResponse] }) items!: StockMovementResponse[];
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'Pass as `before` for the next (older) page' }) nextCursor!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Pass as `before` for the next (older) page' }) nextCursor!:
+    string | null;
 }

@@ -48,7 +48,10 @@ export class EmailChannel implements NotificationChannel {
       const responseCode = (error as { responseCode?: unknown }).responseCode;
       if (typeof responseCode === 'number') {
         // SMTP 5xx rejects the message for good (unknown mailbox, policy); 4xx is a temporary refusal.
-        throw new DeliveryError(`SMTP server answered ${responseCode}: ${(error instanceof Error ? error.message : String(error)).slice(0, 300)}`, responseCode >= 500);
+        throw new DeliveryError(
+          `SMTP server answered ${responseCode}: ${(error instanceof Error ? error.message : String(error)).slice(0, 300)}`,
+          responseCode >= 500,
+        );
       }
       throw describeNetworkFailure('SMTP server', error);
     }

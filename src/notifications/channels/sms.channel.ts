@@ -13,16 +13,21 @@ export interface SmsOptions {
   timeoutMs: number;
 }
 
-
 /** Twilio's own HTTP client, sending every request to `baseUrl` instead of *.twilio.com (path and query kept). */
 class BaseUrlRequestClient extends twilio.RequestClient {
-  constructor(private readonly baseUrl: URL, timeout: number) {
+  constructor(
+    private readonly baseUrl: URL,
+    timeout: number,
+  ) {
     super({ timeout, keepAlive: true });
   }
 
   override request<TData>(opts: TwilioRequestClient.RequestOptions<TData>) {
     const original = new URL(opts.uri);
-    const target = new URL(original.pathname.replace(/^\//, '') + original.search, this.baseUrl.href.endsWith('/') ? this.baseUrl : `${this.baseUrl.href}/`);
+    const target = new URL(
+      original.pathname.replace(/^\//, '') + original.search,
+      this.baseUrl.href.endsWith('/') ? this.baseUrl : `${this.baseUrl.href}/`,
+    );
     return super.request<TData>({ ...opts, uri: target.href });
   }
 }
@@ -53,7 +58,10 @@ export class SmsChannel implements NotificationChannel {
       const status = (error as { status?: unknown }).status;
       if (typeof status === 'number') {
         const e = error as { code?: number; message?: string };
-        throw new DeliveryError(`Twilio answered HTTP ${status}${e.code ? ` (error ${e.code})` : ''}: ${e.message ?? ''}`.slice(0, 400), !isRetryableStatus(status));
+        throw new DeliveryError(
+          `Twilio answered HTTP ${status}${e.code ? ` (error ${e.code})` : ''}: ${e.message ?? ''}`.slice(0, 400),
+          !isRetryableStatus(status),
+        );
       }
       throw describeNetworkFailure('Twilio API', error);
     }

@@ -52,6 +52,7 @@ export class WhatsAppChannel implements NotificationChannel {
       throw describeNetworkFailure('WhatsApp API', error);
     }
     const text = await response.text().catch(() => '');
-    if (!response.ok) throw new DeliveryError(describeHttpFailure('WhatsApp API', response.status, text), !isRetryableStatus(response.status));
+    if (!response.ok)
+      throw new DeliveryError(describeHttpFailure('WhatsApp API', response.status, text), !isRetryableStatus(response.status));
   }
 }

@@ -2,7 +2,8 @@
 export { blankToUndefined, lower, trim, upper } from '../../common/http/transforms.js';
 
 /** Optional text compared case-insensitively (email): lower-cased, blank counts as absent. */
-export const lowerOrAbsent = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() || undefined : value);
+export const lowerOrAbsent = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? value.trim().toLowerCase() || undefined : value;
 
 /** "+91 98123-45678" and "+919812345678" are the same number: keep digits and a leading +. */
 export const stripPhone = (phone: string) => phone.replace(/[\s().-]/g, '');

@@ -1,11 +1,24 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsEmail, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import {
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { ORDER_EVENTS, ORDER_STATUSES, type OrderEvent } from '../order-state-machine.js';
 import type { OrderStatus } from '../../generated/prisma/enums.js';
 import { ApiPaymentMethod } from './payment-method.dto.js';
 import { blankToUndefined, lower, normalizePhone, PHONE_FORMAT, PHONE_MESSAGE, upper } from './normalize.js';
-
 
 export class OrderItemResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -32,8 +45,10 @@ export class OrderResponse {
   @ApiProperty({ example: 'OL-000042' }) number!: string;
   @ApiProperty({ enum: ORDER_STATUSES }) status!: OrderStatus;
   @ApiProperty({
-    enum: ORDER_EVENTS, isArray: true,
-    description: 'The state-machine events the order accepts in its status now (what can happen next); each route still decides who may cause one',
+    enum: ORDER_EVENTS,
+    isArray: true,
+    description:
+      'The state-machine events the order accepts in its status now (what can happen next); each route still decides who may cause one',
   })
   nextEvents!: OrderEvent[];
   @ApiPaymentMethod() paymentMethod!: string;
@@ -45,7 +60,8 @@ export class OrderResponse {
   @ApiPropertyOptional({ nullable: true, type: String, description: 'null when the customer gave none at checkout' }) email!: string | null;
   @ApiProperty() phone!: string;
   @ApiProperty({ type: ShippingAddressResponse }) shippingAddress!: ShippingAddressResponse;
-  @ApiPropertyOptional({ nullable: true, type: Date, description: 'Unpaid prepaid orders: when the stock hold lapses' }) reservationExpiresAt!: Date | null;
+  @ApiPropertyOptional({ nullable: true, type: Date, description: 'Unpaid prepaid orders: when the stock hold lapses' })
+  reservationExpiresAt!: Date | null;
   @ApiProperty({ description: 'Flagged by payment processing for staff review' }) needsReview!: boolean;
   @ApiPropertyOptional({ nullable: true, type: String }) carrier!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) trackingNumber!: string | null;
@@ -78,35 +94,74 @@ export class PageQueryDto {
 
 export class AdminOrdersQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ORDER_STATUSES }) @IsOptional() @IsIn(ORDER_STATUSES) status?: OrderStatus;
-  @ApiPropertyOptional({ description: 'Created at or after (ISO 8601)', example: '2026-01-01T00:00:00Z' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
-  @ApiPropertyOptional({ description: 'Created before (ISO 8601)', example: '2026-02-01T00:00:00Z' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
-  @ApiPropertyOptional({ format: 'uuid', description: 'Orders of this customer (user id)' }) @IsOptional() @IsUUID('all') customerId?: string;
+  @ApiPropertyOptional({ description: 'Created at or after (ISO 8601)', example: '2026-01-01T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+  @ApiPropertyOptional({ description: 'Created before (ISO 8601)', example: '2026-02-01T00:00:00Z' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'Orders of this customer (user id)' })
+  @IsOptional()
+  @IsUUID('all')
+  customerId?: string;
   @ApiPropertyOptional({ description: 'Order number (OL-000042 or 42), email, or phone (full, or its last digits)', example: '9812345678' })
-  @IsOptional() @Transform(blankToUndefined) @IsString() @MaxLength(254) q?: string;
+  @IsOptional()
+  @Transform(blankToUndefined)
+  @IsString()
+  @MaxLength(254)
+  q?: string;
 }
 
 export class CancelOrderDto {
-  @ApiPropertyOptional({ example: 'Ordered the wrong size', maxLength: 500 }) @IsOptional() @Transform(blankToUndefined) @IsString() @MaxLength(500) reason?: string;
+  @ApiPropertyOptional({ example: 'Ordered the wrong size', maxLength: 500 })
+  @IsOptional()
+  @Transform(blankToUndefined)
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
 }
 
 export class FulfillOrderDto {
   @ApiPropertyOptional({ example: 'Delhivery' }) @IsOptional() @Transform(blankToUndefined) @IsString() @MaxLength(100) carrier?: string;
-  @ApiPropertyOptional({ example: 'DL123456789IN' }) @IsOptional() @Transform(blankToUndefined) @IsString() @MaxLength(100) trackingNumber?: string;
+  @ApiPropertyOptional({ example: 'DL123456789IN' })
+  @IsOptional()
+  @Transform(blankToUndefined)
+  @IsString()
+  @MaxLength(100)
+  trackingNumber?: string;
 }
 
 export class LookupOrderDto {
   @ApiProperty({ example: 'OL-000042' }) @Transform(upper) @IsString() @Length(1, 32) orderNumber!: string;
   @ApiPropertyOptional({ description: 'The email given at checkout (email or phone is required)' })
-  @ValidateIf((o: LookupOrderDto) => o.phone === undefined) @Transform(lower) @IsEmail() @MaxLength(254) email?: string;
+  @ValidateIf((o: LookupOrderDto) => o.phone === undefined)
+  @Transform(lower)
+  @IsEmail()
+  @MaxLength(254)
+  email?: string;
   @ApiPropertyOptional({ description: 'The phone number given at checkout (email or phone is required)' })
-  @ValidateIf((o: LookupOrderDto) => o.email === undefined) @Transform(normalizePhone)
-  @Matches(PHONE_FORMAT, { message: PHONE_MESSAGE }) phone?: string;
+  @ValidateIf((o: LookupOrderDto) => o.email === undefined)
+  @Transform(normalizePhone)
+  @Matches(PHONE_FORMAT, { message: PHONE_MESSAGE })
+  phone?: string;
 }
 
 export class TrackOrderDto {
-  @ApiProperty({ example: 'OL-000042', description: 'The order number (OL-000042, or just 42)' }) @Transform(upper) @IsString() @Length(1, 32) orderNumber!: string;
-  @ApiProperty({ example: '+919812345678', description: 'The phone number given at checkout; the last 10 digits must match (with or without country code)' })
-  @Transform(normalizePhone) @IsString() @Matches(PHONE_FORMAT, { message: PHONE_MESSAGE }) phone!: string;
+  @ApiProperty({ example: 'OL-000042', description: 'The order number (OL-000042, or just 42)' })
+  @Transform(upper)
+  @IsString()
+  @Length(1, 32)
+  orderNumber!: string;
+  @ApiProperty({
+    example: '+919812345678',
+    description: 'The phone number given at checkout; the last 10 digits must match (with or without country code)',
+  })
+  @Transform(normalizePhone)
+  @IsString()
+  @Matches(PHONE_FORMAT, { message: PHONE_MESSAGE })
+  phone!: string;
 }
 
 export class TrackedItemResponse {
@@ -117,7 +172,12 @@ export class TrackedItemResponse {
 
 export class TrackingEventResponse {
   @ApiProperty({ enum: ORDER_STATUSES }) status!: OrderStatus;
-  @ApiProperty({ example: 'FULFILL', description: 'What happened: CHECKOUT, CONFIRM_COD, AWAIT_PAYMENT, PAYMENT_SUCCEEDED, PAYMENT_FAILED, FULFILL, DELIVER, CANCEL, EXPIRE, ...' }) event!: string;
+  @ApiProperty({
+    example: 'FULFILL',
+    description:
+      'What happened: CHECKOUT, CONFIRM_COD, AWAIT_PAYMENT, PAYMENT_SUCCEEDED, PAYMENT_FAILED, FULFILL, DELIVER, CANCEL, EXPIRE, ...',
+  })
+  event!: string;
   @ApiProperty() at!: Date;
 }
 
@@ -132,6 +192,7 @@ export class TrackingResponse {
   @ApiProperty({ type: [TrackingEventResponse], description: 'Oldest first' }) timeline!: TrackingEventResponse[];
   @ApiPropertyOptional({ nullable: true, type: String }) carrier!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) trackingNumber!: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'The carrier\'s tracking page (TRACKING_URL_TEMPLATE), when known' }) trackingUrl!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: "The carrier's tracking page (TRACKING_URL_TEMPLATE), when known" })
+  trackingUrl!: string | null;
   @ApiProperty() placedAt!: Date;
 }

@@ -1,6 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, IsUUID, Length, Max, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { trim } from '../../common/http/transforms.js';
 import type { ReturnWithItems } from '../returns.service.js';
 
@@ -11,14 +23,26 @@ export class ReturnLineDto {
 
 export class CreateReturnDto {
   @ApiProperty({ type: [ReturnLineDto], description: 'What goes back; at most the quantity ordered minus what earlier returns cover' })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => ReturnLineDto)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => ReturnLineDto)
   items!: ReturnLineDto[];
   @ApiProperty({ example: 'Wrong size', maxLength: 500 }) @Transform(trim) @IsString() @Length(1, 500) reason!: string;
 }
 
 export class ReceiveReturnDto {
-  @ApiPropertyOptional({ type: [ReturnLineDto], description: 'What actually arrived (default: everything requested); unlisted items did not arrive' })
-  @IsOptional() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(50) @ValidateNested({ each: true }) @Type(() => ReturnLineDto)
+  @ApiPropertyOptional({
+    type: [ReturnLineDto],
+    description: 'What actually arrived (default: everything requested); unlisted items did not arrive',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(50)
+  @ValidateNested({ each: true })
+  @Type(() => ReturnLineDto)
   items?: ReturnLineDto[];
 }
 
@@ -36,14 +60,20 @@ export class ReturnResponse {
   @ApiProperty({ format: 'uuid' }) orderId!: string;
   @ApiProperty({ enum: ['REQUESTED', 'ACCEPTED', 'RECEIVED', 'REJECTED'] }) status!: string;
   @ApiProperty() reason!: string;
-  @ApiProperty({ type: [ReturnItemResponse], description: 'Requested quantities; after receipt, the received ones' }) items!: ReturnItemResponse[];
+  @ApiProperty({ type: [ReturnItemResponse], description: 'Requested quantities; after receipt, the received ones' })
+  items!: ReturnItemResponse[];
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
 }
 
 export function toReturnResponse(r: ReturnWithItems): ReturnResponse {
   return {
-    id: r.id, orderId: r.orderId, status: r.status, reason: r.reason, createdAt: r.createdAt, updatedAt: r.updatedAt,
+    id: r.id,
+    orderId: r.orderId,
+    status: r.status,
+    reason: r.reason,
+    createdAt: r.createdAt,
+    updatedAt: r.updatedAt,
     items: r.items.map((i) => ({ orderItemId: i.orderItemId, quantity: i.quantity })),
   };
 }

@@ -7,16 +7,32 @@ const STATUSES = Object.values(OutboxStatus);
 
 export class OutboxQueryDto {
   @ApiPropertyOptional({ enum: STATUSES, example: 'FAILED', description: 'Case-insensitive (failed, pending, delivered)' })
-  @IsOptional() @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value)) @IsIn(STATUSES, { message: `status must be one of: ${STATUSES.join(', ').toLowerCase()}` })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value))
+  @IsIn(STATUSES, { message: `status must be one of: ${STATUSES.join(', ').toLowerCase()}` })
   status?: OutboxStatus;
 
   @ApiPropertyOptional({ example: 'order.paid' }) @IsOptional() @IsString() @MaxLength(64) event?: string;
 
-  @ApiPropertyOptional({ description: 'Messages about one entity (order id, variant id)' }) @IsOptional() @IsString() @MaxLength(128) aggregateId?: string;
+  @ApiPropertyOptional({ description: 'Messages about one entity (order id, variant id)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  aggregateId?: string;
 
-  @ApiPropertyOptional({ type: Number, default: 50, minimum: 1, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit = 50;
+  @ApiPropertyOptional({ type: Number, default: 50, minimum: 1, maximum: 200 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  limit = 50;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @Matches(/^[A-Za-z0-9_-]{1,200}$/, { message: 'cursor must be a nextCursor value from a previous page' }) cursor?: string;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{1,200}$/, { message: 'cursor must be a nextCursor value from a previous page' })
+  cursor?: string;
 }
 
 export class OutboxMessageResponse {
@@ -35,5 +51,6 @@ export class OutboxMessageResponse {
 
 export class OutboxPageResponse {
   @ApiProperty({ type: [OutboxMessageResponse] }) items!: OutboxMessageResponse[];
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'Pass as `cursor` for the next (older) page' }) nextCursor!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Pass as `cursor` for the next (older) page' }) nextCursor!:
+    string | null;
 }

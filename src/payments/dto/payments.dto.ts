@@ -26,12 +26,19 @@ export class PaymentProviderResponse {
 
 export class PaymentMethodOption {
   @ApiPaymentMethod() method!: string;
-  @ApiPropertyOptional({ description: 'Stripe: publishable key; Razorpay: key id. Public by design; absent for cash on delivery', example: 'pk_live_...' })
+  @ApiPropertyOptional({
+    description: 'Stripe: publishable key; Razorpay: key id. Public by design; absent for cash on delivery',
+    example: 'pk_live_...',
+  })
   publicKey?: string;
 }
 
 export class PaymentMethodsResponse {
-  @ApiProperty({ type: 'array', items: { $ref: `#/components/schemas/${PAYMENT_METHOD_SCHEMA}` }, description: 'Methods customers can choose right now' })
+  @ApiProperty({
+    type: 'array',
+    items: { $ref: `#/components/schemas/${PAYMENT_METHOD_SCHEMA}` },
+    description: 'Methods customers can choose right now',
+  })
   methods!: string[];
   @ApiProperty({ type: [PaymentMethodOption], description: 'The same methods with the public key a browser loads each provider with' })
   options!: PaymentMethodOption[];
@@ -48,7 +55,8 @@ export class ClientConfirmationResponse {
 export class PaymentRecordResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiPaymentMethod() provider!: string;
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'Stripe PaymentIntent id, Razorpay order id, or cod_<orderId>' }) providerRef!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Stripe PaymentIntent id, Razorpay order id, or cod_<orderId>' })
+  providerRef!: string | null;
   @ApiProperty({ enum: ['PENDING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] }) status!: string;
   @ApiProperty() amountMinor!: number;
   @ApiProperty() currency!: string;
@@ -58,13 +66,17 @@ export class PaymentRecordResponse {
 export class PaymentAttemptResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiPaymentMethod() provider!: string;
-  @ApiProperty({ description: 'Stripe PaymentIntent id (a capture) or charge id (a failed try), Razorpay payment id, or cod_<orderId>' }) providerPaymentId!: string;
+  @ApiProperty({ description: 'Stripe PaymentIntent id (a capture) or charge id (a failed try), Razorpay payment id, or cod_<orderId>' })
+  providerPaymentId!: string;
   @ApiProperty({ enum: ['PENDING', 'CAPTURED', 'FAILED'] }) status!: string;
   @ApiProperty() amountMinor!: number;
   @ApiProperty() currency!: string;
   @ApiPropertyOptional({
-    type: String, nullable: true,
-    description: 'FAILED: the provider\'s decline code. CAPTURED: why the money did not pay for the order (AMOUNT_MISMATCH, LATE_PAYMENT_REFUNDED, DUPLICATE_PAYMENT); null when it did',
+    type: String,
+    nullable: true,
+    description:
+      "FAILED: the provider's decline code. CAPTURED: why the money did not pay for the order (AMOUNT_MISMATCH, " +
+      'LATE_PAYMENT_REFUNDED, DUPLICATE_PAYMENT); null when it did',
   })
   errorCode!: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) errorMessage!: string | null;
@@ -75,7 +87,8 @@ export class PaymentAttemptResponse {
 export class RefundResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiPaymentMethod() provider!: string;
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'Stripe re_..., Razorpay rfnd_...; null until the provider answered' }) providerRefundId!: string | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'Stripe re_..., Razorpay rfnd_...; null until the provider answered' })
+  providerRefundId!: string | null;
   @ApiPropertyOptional({ type: String, nullable: true, format: 'uuid' }) paymentAttemptId!: string | null;
   @ApiProperty({ enum: ['PENDING', 'SUCCEEDED', 'FAILED'], description: 'PENDING until the provider confirms' }) status!: string;
   @ApiProperty() amountMinor!: number;
@@ -104,15 +117,22 @@ export class PaymentSummaryResponse {
 
 export class CreateRefundDto {
   @ApiPropertyOptional({ minimum: 1, description: 'Minor units; default everything still refundable', example: 25000 })
-  @IsOptional() @IsInt() @Min(1) @Max(2_147_483_647) amountMinor?: number;
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  amountMinor?: number;
   @ApiProperty({ example: 'Damaged in transit', maxLength: 500 }) @Transform(trim) @IsString() @Length(1, 500) reason!: string;
   @ApiPropertyOptional({ format: 'uuid', description: 'Refund only this captured payment attempt (e.g. a mismatched capture)' })
-  @IsOptional() @IsUUID('all') paymentAttemptId?: string;
+  @IsOptional()
+  @IsUUID('all')
+  paymentAttemptId?: string;
 }
 
 export class RefundOutcomeResponse {
   @ApiProperty({ format: 'uuid' }) orderId!: string;
-  @ApiProperty({ enum: ORDER_STATUSES, description: 'PARTIALLY_REFUNDED / REFUNDED only once the provider confirmed' }) orderStatus!: string;
+  @ApiProperty({ enum: ORDER_STATUSES, description: 'PARTIALLY_REFUNDED / REFUNDED only once the provider confirmed' })
+  orderStatus!: string;
   @ApiProperty({ type: [RefundResponse] }) refunds!: RefundResponse[];
 }
 
@@ -123,20 +143,44 @@ export class WebhookReceiptResponse {
 }
 
 export function toPaymentRecord(p: Payment): PaymentRecordResponse {
-  return { id: p.id, provider: p.provider, providerRef: p.providerRef, status: p.status, amountMinor: p.amountMinor, currency: p.currency, createdAt: p.createdAt };
+  return {
+    id: p.id,
+    provider: p.provider,
+    providerRef: p.providerRef,
+    status: p.status,
+    amountMinor: p.amountMinor,
+    currency: p.currency,
+    createdAt: p.createdAt,
+  };
 }
 
 export function toAttempt(a: PaymentAttempt): PaymentAttemptResponse {
   return {
-    id: a.id, provider: a.provider, providerPaymentId: a.providerPaymentId, status: a.status, amountMinor: a.amountMinor, currency: a.currency,
-    errorCode: a.errorCode, errorMessage: a.errorMessage, capturedAt: a.capturedAt, createdAt: a.createdAt,
+    id: a.id,
+    provider: a.provider,
+    providerPaymentId: a.providerPaymentId,
+    status: a.status,
+    amountMinor: a.amountMinor,
+    currency: a.currency,
+    errorCode: a.errorCode,
+    errorMessage: a.errorMessage,
+    capturedAt: a.capturedAt,
+    createdAt: a.createdAt,
   };
 }
 
 export function toRefund(r: Refund): RefundResponse {
   return {
-    id: r.id, provider: r.provider, providerRefundId: r.providerRefundId, paymentAttemptId: r.attemptId, status: r.status, amountMinor: r.amountMinor,
-    currency: r.currency, reason: r.reason, automatic: r.automatic, createdAt: r.createdAt,
+    id: r.id,
+    provider: r.provider,
+    providerRefundId: r.providerRefundId,
+    paymentAttemptId: r.attemptId,
+    status: r.status,
+    amountMinor: r.amountMinor,
+    currency: r.currency,
+    reason: r.reason,
+    automatic: r.automatic,
+    createdAt: r.createdAt,
   };
 }
 

@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InvalidInputError } from '../../common/errors/domain-errors.js';
 import {
-  collectionReference, PaymentProvider, type OpenedPayment, type OpenPaymentInput, type PaymentEvent, type PaymentProviderDescriptor, type ProviderRefund, type RefundInput,
+  collectionReference,
+  PaymentProvider,
+  type OpenedPayment,
+  type OpenPaymentInput,
+  type PaymentEvent,
+  type PaymentProviderDescriptor,
+  type ProviderRefund,
+  type RefundInput,
 } from '../payment-provider.js';
 
 /**
@@ -33,8 +40,12 @@ export class CashOnDeliveryProvider extends PaymentProvider {
 
   refund(input: RefundInput): Promise<ProviderRefund> {
     return Promise.resolve({
-      providerRefundId: `cod_refund_${input.refundId}`, refundId: input.refundId, providerPaymentId: input.providerPaymentId, amountMinor: input.amountMinor,
-      currency: input.currency, status: 'SUCCEEDED',
+      providerRefundId: `cod_refund_${input.refundId}`,
+      refundId: input.refundId,
+      providerPaymentId: input.providerPaymentId,
+      amountMinor: input.amountMinor,
+      currency: input.currency,
+      status: 'SUCCEEDED',
     });
   }
 

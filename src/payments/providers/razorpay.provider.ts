@@ -10,21 +10,46 @@ import { checkApiBase, type PaymentEnvironment } from '../payment-config.js';
 import { PaymentCredentialsSource } from '../payment-credentials.js';
 import { fromProviderAmount, THREE_DECIMAL_STEPS, toProviderAmount, type ProviderAmountRules } from '../currency.js';
 import {
-  headerValue, InvalidWebhookSignatureError, isProviderRefusal, PaymentProvider, ProviderNotConfiguredError, ProviderRejectedError,
-  ProviderUnavailableError, type CredentialValues, type OpenedPayment, type OpenPaymentInput, type PaymentEvent, type PaymentProviderDescriptor,
-  type ProviderCapture, type ProviderRefund, type RefundInput, type VerifiedWebhook, type WebhookHeaders,
+  headerValue,
+  InvalidWebhookSignatureError,
+  isProviderRefusal,
+  PaymentProvider,
+  ProviderNotConfiguredError,
+  ProviderRejectedError,
+  ProviderUnavailableError,
+  type CredentialValues,
+  type OpenedPayment,
+  type OpenPaymentInput,
+  type PaymentEvent,
+  type PaymentProviderDescriptor,
+  type ProviderCapture,
+  type ProviderRefund,
+  type RefundInput,
+  type VerifiedWebhook,
+  type WebhookHeaders,
 } from '../payment-provider.js';
 
 export const RAZORPAY_AMOUNT_RULES: ProviderAmountRules = { exponents: {}, steps: THREE_DECIMAL_STEPS };
 
 const CREDENTIALS = {
   keyId: {
-    env: 'RAZORPAY_KEY_ID', pattern: /^rzp_(test|live)_\S{4,}$/, message: 'keyId must be a Razorpay key id (rzp_test_..., rzp_live_...)',
-    example: 'rzp_live_...', description: 'Key id',
+    env: 'RAZORPAY_KEY_ID',
+    pattern: /^rzp_(test|live)_\S{4,}$/,
+    message: 'keyId must be a Razorpay key id (rzp_test_..., rzp_live_...)',
+    example: 'rzp_live_...',
+    description: 'Key id',
   },
-  keySecret: { env: 'RAZORPAY_KEY_SECRET', pattern: /^\S{8,512}$/, message: 'keySecret must be 8 to 512 characters without spaces', description: 'Key secret' },
+  keySecret: {
+    env: 'RAZORPAY_KEY_SECRET',
+    pattern: /^\S{8,512}$/,
+    message: 'keySecret must be 8 to 512 characters without spaces',
+    description: 'Key secret',
+  },
   webhookSecret: {
-    env: 'RAZORPAY_WEBHOOK_SECRET', required: false, pattern: /^\S{8,512}$/, message: 'webhookSecret must be 8 to 512 characters without spaces',
+    env: 'RAZORPAY_WEBHOOK_SECRET',
+    required: false,
+    pattern: /^\S{8,512}$/,
+    message: 'webhookSecret must be 8 to 512 characters without spaces',
     description: 'Webhook secret chosen in the Razorpay dashboard',
   },
 } as const satisfies CredentialFields;
@@ -36,11 +61,13 @@ class RazorpayEnvironment {
   @IsString() RAZORPAY_API_BASE = RAZORPAY_API_BASE_DEFAULT;
 }
 
-type RazorpayConfig = RazorpayEnvironment & PaymentEnvironment & { NODE_ENV: string; RAZORPAY_KEY_ID?: string; RAZORPAY_KEY_SECRET?: string };
+type RazorpayConfig = RazorpayEnvironment &
+  PaymentEnvironment & { NODE_ENV: string; RAZORPAY_KEY_ID?: string; RAZORPAY_KEY_SECRET?: string };
 
 function checkRazorpayEnvironment(config: RazorpayConfig): string[] {
   const problems = checkApiBase('RAZORPAY_API_BASE', config.RAZORPAY_API_BASE, RAZORPAY_API_BASE_DEFAULT, config.NODE_ENV === 'production');
-  if (Boolean(config.RAZORPAY_KEY_ID) !== Boolean(config.RAZORPAY_KEY_SECRET)) problems.push('RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET: set both or neither');
+  if (Boolean(config.RAZORPAY_KEY_ID) !== Boolean(config.RAZORPAY_KEY_SECRET))
+    problems.push('RAZORPAY_KEY_ID and RAZORPAY_KEY_SECRET: set both or neither');
   return problems;
 }
 
@@ -48,7 +75,10 @@ function checkRazorpayEnvironment(config: RazorpayConfig): string[] {
 export class RazorpayVerifyDto {
   @ApiProperty({ example: 'order_NAbc123' }) @IsString() @Matches(/^order_[A-Za-z0-9]{1,40}$/) razorpay_order_id!: string;
   @ApiProperty({ example: 'pay_NAbc456' }) @IsString() @Matches(/^pay_[A-Za-z0-9]{1,40}$/) razorpay_payment_id!: string;
-  @ApiProperty({ description: 'Hex HMAC-SHA256 of "order_id|payment_id" under the key secret' }) @IsString() @Length(1, 256) razorpay_signature!: string;
+  @ApiProperty({ description: 'Hex HMAC-SHA256 of "order_id|payment_id" under the key secret' })
+  @IsString()
+  @Length(1, 256)
+  razorpay_signature!: string;
 }
 
 /** What the client gets to open Razorpay Checkout. */
@@ -99,7 +129,8 @@ interface RazorpayHttp {
 }
 
 /** Razorpay answers with an empty array instead of an empty object when there are no notes. */
-const notesOf = (notes: unknown): Record<string, string> => (notes && typeof notes === 'object' && !Array.isArray(notes) ? (notes as Record<string, string>) : {});
+const notesOf = (notes: unknown): Record<string, string> =>
+  notes && typeof notes === 'object' && !Array.isArray(notes) ? (notes as Record<string, string>) : {};
 const amountOf = (amount: number, currency: string) => fromProviderAmount(RAZORPAY_AMOUNT_RULES, amount, currency);
 
 function hmacEquals(secret: string, data: string | Buffer, signatureHex: string): boolean {
@@ -151,12 +182,16 @@ export class RazorpayProvider extends PaymentProvider<typeof CREDENTIALS> {
     const reusable = (earlier.items as OrderEntity[]).find(
       (o) => o.receipt === input.receipt && o.amount === amount && o.currency === currency && notesOf(o.notes).orderId === input.orderId,
     );
-    const order = reusable ?? ((await this.call(() =>
-      razorpay.orders.create({
-        amount, currency, receipt: input.receipt,
-        notes: { orderId: input.orderId, orderNumber: input.orderNumber, ...(input.brandSlug && { brand: input.brandSlug }) },
-      }),
-    )) as OrderEntity);
+    const order =
+      reusable ??
+      ((await this.call(() =>
+        razorpay.orders.create({
+          amount,
+          currency,
+          receipt: input.receipt,
+          notes: { orderId: input.orderId, orderNumber: input.orderNumber, ...(input.brandSlug && { brand: input.brandSlug }) },
+        }),
+      )) as OrderEntity);
     return { providerRef: order.id, clientData: { amount: order.amount, currency: order.currency } };
   }
 
@@ -166,7 +201,12 @@ export class RazorpayProvider extends PaymentProvider<typeof CREDENTIALS> {
 
   async instructions(payment: { providerRef: string; clientData: Record<string, unknown> }): Promise<Record<string, unknown>> {
     const { credentials } = await this.client();
-    return { keyId: credentials.keyId, razorpayOrderId: payment.providerRef, amount: payment.clientData.amount, currency: payment.clientData.currency };
+    return {
+      keyId: credentials.keyId,
+      razorpayOrderId: payment.providerRef,
+      amount: payment.clientData.amount,
+      currency: payment.clientData.currency,
+    };
   }
 
   /**
@@ -177,7 +217,9 @@ export class RazorpayProvider extends PaymentProvider<typeof CREDENTIALS> {
     const { razorpay, credentials } = await this.client();
     const { razorpay_order_id: orderId, razorpay_payment_id: paymentId, razorpay_signature: signature } = input;
     if (!hmacEquals(credentials.keySecret, `${orderId}|${paymentId}`, signature)) {
-      throw new InvalidInputError('razorpay_signature does not match this order and payment', [{ field: 'razorpay_signature', errors: ['signature mismatch'] }]);
+      throw new InvalidInputError('razorpay_signature does not match this order and payment', [
+        { field: 'razorpay_signature', errors: ['signature mismatch'] },
+      ]);
     }
     let payment = (await this.call(() => razorpay.payments.fetch(paymentId))) as PaymentEntity;
     if (payment.order_id !== orderId) throw new InvalidInputError('The payment does not belong to this Razorpay order');
@@ -192,7 +234,8 @@ export class RazorpayProvider extends PaymentProvider<typeof CREDENTIALS> {
     if (!webhookSecret) throw new ProviderNotConfiguredError(this.code);
     const signature = headerValue(headers, 'x-razorpay-signature');
     if (!signature) throw new InvalidWebhookSignatureError('missing X-Razorpay-Signature header');
-    if (!hmacEquals(webhookSecret, rawBody, signature)) throw new InvalidWebhookSignatureError('X-Razorpay-Signature does not match the body');
+    if (!hmacEquals(webhookSecret, rawBody, signature))
+      throw new InvalidWebhookSignatureError('X-Razorpay-Signature does not match the body');
     let body: WebhookBody;
     try {
       body = JSON.parse(rawBody.toString('utf8')) as WebhookBody;
@@ -221,7 +264,12 @@ export class RazorpayProvider extends PaymentProvider<typeof CREDENTIALS> {
     const response = await this.call(() =>
       http.post(
         `/v1/payments/${encodeURIComponent(input.providerPaymentId)}/refund`,
-        { amount, speed: 'normal', receipt: input.refundId, notes: { orderId: input.orderId, refundId: input.refundId, ...(input.reason && { reason: input.reason.slice(0, 250) }) } },
+        {
+          amount,
+          speed: 'normal',
+          receipt: input.refundId,
+          notes: { orderId: input.orderId, refundId: input.refundId, ...(input.reason && { reason: input.reason.slice(0, 250) }) },
+        },
         { headers: { 'X-Refund-Idempotency': input.refundId } },
       ),
     );
@@ -230,7 +278,9 @@ export class RazorpayProvider extends PaymentProvider<typeof CREDENTIALS> {
 
   async fetchRefund(input: { providerRefundId: string; providerPaymentId: string }): Promise<ProviderRefund> {
     const { razorpay } = await this.client();
-    return this.refundOf((await this.call(() => razorpay.payments.fetchRefund(input.providerPaymentId, input.providerRefundId))) as RefundEntity);
+    return this.refundOf(
+      (await this.call(() => razorpay.payments.fetchRefund(input.providerPaymentId, input.providerRefundId))) as RefundEntity,
+    );
   }
 
   /** Razorpay has no call to cancel an order: an unpaid order simply stays unpaid, and a late payment is handled as such. */
@@ -252,7 +302,15 @@ export class RazorpayProvider extends PaymentProvider<typeof CREDENTIALS> {
         const refund = payload.refund?.entity;
         if (!refund) return [];
         const capture = payment && this.captureOf(payment);
-        return [{ type: 'refund.updated', paymentRef: payment?.order_id ?? undefined, orderId: notesOf(refund.notes).orderId, refund: this.refundOf(refund), capture }];
+        return [
+          {
+            type: 'refund.updated',
+            paymentRef: payment?.order_id ?? undefined,
+            orderId: notesOf(refund.notes).orderId,
+            refund: this.refundOf(refund),
+            capture,
+          },
+        ];
       }
       default:
         return [];
@@ -264,18 +322,30 @@ export class RazorpayProvider extends PaymentProvider<typeof CREDENTIALS> {
     const capture = this.captureOf(payment);
     if (capture) return [{ type: 'payment.captured', orderId, ...capture }];
     if (payment.status === 'failed' && payment.order_id) {
-      return [{
-        type: 'payment.failed', orderId, paymentRef: payment.order_id, providerPaymentId: payment.id,
-        amountMinor: amountOf(payment.amount, payment.currency), currency: payment.currency.toUpperCase(),
-        errorCode: payment.error_code ?? undefined, errorMessage: payment.error_description ?? undefined,
-      }];
+      return [
+        {
+          type: 'payment.failed',
+          orderId,
+          paymentRef: payment.order_id,
+          providerPaymentId: payment.id,
+          amountMinor: amountOf(payment.amount, payment.currency),
+          currency: payment.currency.toUpperCase(),
+          errorCode: payment.error_code ?? undefined,
+          errorMessage: payment.error_description ?? undefined,
+        },
+      ];
     }
     return [];
   }
 
   private captureOf(payment: PaymentEntity): ProviderCapture | undefined {
     if (!payment.order_id || (payment.status !== 'captured' && payment.status !== 'refunded')) return undefined;
-    return { paymentRef: payment.order_id, providerPaymentId: payment.id, amountMinor: amountOf(payment.amount, payment.currency), currency: payment.currency.toUpperCase() };
+    return {
+      paymentRef: payment.order_id,
+      providerPaymentId: payment.id,
+      amountMinor: amountOf(payment.amount, payment.currency),
+      currency: payment.currency.toUpperCase(),
+    };
   }
 
   private refundOf(refund: RefundEntity): ProviderRefund {
@@ -313,8 +383,14 @@ export class RazorpayProvider extends PaymentProvider<typeof CREDENTIALS> {
       return await request();
     } catch (error) {
       const e = error as
-        | { statusCode?: number | string; error?: { code?: string; description?: string }; response?: { status?: number; data?: { error?: { code?: string; description?: string } } }; message?: string }
-        | null | undefined;
+        | {
+            statusCode?: number | string;
+            error?: { code?: string; description?: string };
+            response?: { status?: number; data?: { error?: { code?: string; description?: string } } };
+            message?: string;
+          }
+        | null
+        | undefined;
       const status = Number(e?.statusCode ?? e?.response?.status ?? 0);
       const detail = e?.error ?? e?.response?.data?.error;
       const message = detail?.description ?? e?.message ?? 'request failed';

@@ -10,9 +10,23 @@ import { checkApiBase, type PaymentEnvironment } from '../payment-config.js';
 import { PaymentCredentialsSource } from '../payment-credentials.js';
 import { fromProviderAmount, THREE_DECIMAL_STEPS, toProviderAmount, type ProviderAmountRules } from '../currency.js';
 import {
-  headerValue, InvalidWebhookSignatureError, isProviderRefusal, PaymentProvider, ProviderNotConfiguredError, ProviderRejectedError, ProviderUnavailableError,
-  type CredentialValues, type OpenedPayment, type OpenPaymentInput, type PaymentEvent, type PaymentProviderDescriptor, type ProviderCapture,
-  type ProviderRefund, type RefundInput, type VerifiedWebhook, type WebhookHeaders,
+  headerValue,
+  InvalidWebhookSignatureError,
+  isProviderRefusal,
+  PaymentProvider,
+  ProviderNotConfiguredError,
+  ProviderRejectedError,
+  ProviderUnavailableError,
+  type CredentialValues,
+  type OpenedPayment,
+  type OpenPaymentInput,
+  type PaymentEvent,
+  type PaymentProviderDescriptor,
+  type ProviderCapture,
+  type ProviderRefund,
+  type RefundInput,
+  type VerifiedWebhook,
+  type WebhookHeaders,
 } from '../payment-provider.js';
 
 /** Stripe keeps ISK as two-decimal and MGA as zero-decimal. */
@@ -20,16 +34,26 @@ export const STRIPE_AMOUNT_RULES: ProviderAmountRules = { exponents: { ISK: 2, M
 
 const CREDENTIALS = {
   secretKey: {
-    env: 'STRIPE_SECRET_KEY', pattern: /^(sk|rk)_(test|live)_\S{4,}$/, message: 'secretKey must be a Stripe secret key (sk_test_..., sk_live_..., rk_...)',
-    example: 'sk_live_...', description: 'Secret or restricted key (sk_/rk_)',
+    env: 'STRIPE_SECRET_KEY',
+    pattern: /^(sk|rk)_(test|live)_\S{4,}$/,
+    message: 'secretKey must be a Stripe secret key (sk_test_..., sk_live_..., rk_...)',
+    example: 'sk_live_...',
+    description: 'Secret or restricted key (sk_/rk_)',
   },
   publishableKey: {
-    env: 'STRIPE_PUBLISHABLE_KEY', pattern: /^pk_(test|live)_\S{4,}$/, message: 'publishableKey must be a Stripe publishable key (pk_test_..., pk_live_...)',
-    example: 'pk_live_...', description: 'Publishable key',
+    env: 'STRIPE_PUBLISHABLE_KEY',
+    pattern: /^pk_(test|live)_\S{4,}$/,
+    message: 'publishableKey must be a Stripe publishable key (pk_test_..., pk_live_...)',
+    example: 'pk_live_...',
+    description: 'Publishable key',
   },
   webhookSecret: {
-    env: 'STRIPE_WEBHOOK_SECRET', required: false, pattern: /^whsec_\S{4,}$/, message: 'webhookSecret must be a Stripe webhook signing secret (whsec_...)',
-    example: 'whsec_...', description: 'Webhook signing secret',
+    env: 'STRIPE_WEBHOOK_SECRET',
+    required: false,
+    pattern: /^whsec_\S{4,}$/,
+    message: 'webhookSecret must be a Stripe webhook signing secret (whsec_...)',
+    example: 'whsec_...',
+    description: 'Webhook signing secret',
   },
 } as const satisfies CredentialFields;
 
@@ -41,11 +65,13 @@ class StripeEnvironment {
   @Transform(toInt) @IsInt() @Min(10) @Max(3600) STRIPE_WEBHOOK_TOLERANCE_SECONDS = 300;
 }
 
-type StripeConfig = StripeEnvironment & PaymentEnvironment & { NODE_ENV: string; STRIPE_SECRET_KEY?: string; STRIPE_PUBLISHABLE_KEY?: string };
+type StripeConfig = StripeEnvironment &
+  PaymentEnvironment & { NODE_ENV: string; STRIPE_SECRET_KEY?: string; STRIPE_PUBLISHABLE_KEY?: string };
 
 function checkStripeEnvironment(config: StripeConfig): string[] {
   const problems = checkApiBase('STRIPE_API_BASE', config.STRIPE_API_BASE, STRIPE_API_BASE_DEFAULT, config.NODE_ENV === 'production');
-  if (config.STRIPE_SECRET_KEY && !config.STRIPE_PUBLISHABLE_KEY) problems.push('STRIPE_PUBLISHABLE_KEY: required when STRIPE_SECRET_KEY is set');
+  if (config.STRIPE_SECRET_KEY && !config.STRIPE_PUBLISHABLE_KEY)
+    problems.push('STRIPE_PUBLISHABLE_KEY: required when STRIPE_SECRET_KEY is set');
   return problems;
 }
 
@@ -73,7 +99,15 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
     instruments: ['card', 'wallet', 'bank_redirect'],
     currencies: 'any',
     credentials: CREDENTIALS,
-    webhook: { headers: [{ name: 'Stripe-Signature', required: true, description: 'Stripe: t=<timestamp>,v1=<HMAC-SHA256 of "t.payload">, within the tolerance' }] },
+    webhook: {
+      headers: [
+        {
+          name: 'Stripe-Signature',
+          required: true,
+          description: 'Stripe: t=<timestamp>,v1=<HMAC-SHA256 of "t.payload">, within the tolerance',
+        },
+      ],
+    },
     instructions: StripeInstructions,
     environment: StripeEnvironment,
     checkEnvironment: (config) => checkStripeEnvironment(config as unknown as StripeConfig),
@@ -117,7 +151,11 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
 
   async instructions(payment: { providerRef: string; clientData: Record<string, unknown> }): Promise<Record<string, unknown>> {
     const { credentials } = await this.client();
-    return { paymentIntentId: payment.providerRef, clientSecret: payment.clientData.clientSecret, publishableKey: credentials.publishableKey };
+    return {
+      paymentIntentId: payment.providerRef,
+      clientSecret: payment.clientData.clientSecret,
+      publishableKey: credentials.publishableKey,
+    };
   }
 
   override async parseWebhook(rawBody: Buffer, headers: WebhookHeaders): Promise<VerifiedWebhook> {
@@ -133,14 +171,16 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
     }
     // The SDK only refuses timestamps older than the tolerance; one from the future is refused the same way.
     const timestamp = Number(/(?:^|,)\s*t=(\d+)/.exec(signature)?.[1]);
-    if (timestamp - Date.now() / 1000 > this.toleranceSeconds) throw new InvalidWebhookSignatureError('Timestamp outside the tolerance zone (in the future)');
+    if (timestamp - Date.now() / 1000 > this.toleranceSeconds)
+      throw new InvalidWebhookSignatureError('Timestamp outside the tolerance zone (in the future)');
     return { eventId: event.id, type: event.type, events: await this.eventsOf(event) };
   }
 
   async reconcile(paymentRef: string): Promise<PaymentEvent[]> {
     const { stripe } = await this.client();
     const intent = await this.call(() => stripe.paymentIntents.retrieve(paymentRef));
-    if (intent.status === 'succeeded') return [{ type: 'payment.captured', ...this.captureOf(intent), orderId: orderIdOf(intent.metadata) }];
+    if (intent.status === 'succeeded')
+      return [{ type: 'payment.captured', ...this.captureOf(intent), orderId: orderIdOf(intent.metadata) }];
     if (intent.status === 'canceled') return [{ type: 'payment.cancelled', paymentRef: intent.id, orderId: orderIdOf(intent.metadata) }];
     if (intent.last_payment_error) return [this.failureOf(intent, `${intent.id}:last_error`)];
     return [];
@@ -212,20 +252,33 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
       refunds = (await this.call(() => stripe.refunds.list({ charge: charge.id, limit: 100 }))).data;
     }
     return refunds.map((refund) => ({
-      type: 'refund.updated' as const, paymentRef: capture.paymentRef, orderId: orderIdOf(charge.metadata) ?? orderIdOf(refund.metadata), capture,
+      type: 'refund.updated' as const,
+      paymentRef: capture.paymentRef,
+      orderId: orderIdOf(charge.metadata) ?? orderIdOf(refund.metadata),
+      capture,
       refund: this.refundOf(refund, capture.paymentRef),
     }));
   }
 
   /** A capture is identified by its PaymentIntent (never its charge), so every event about it names the same payment. */
   private captureOf(intent: Stripe.PaymentIntent): ProviderCapture {
-    return { paymentRef: intent.id, providerPaymentId: intent.id, amountMinor: amountOf(intent.amount_received, intent.currency), currency: intent.currency.toUpperCase() };
+    return {
+      paymentRef: intent.id,
+      providerPaymentId: intent.id,
+      amountMinor: amountOf(intent.amount_received, intent.currency),
+      currency: intent.currency.toUpperCase(),
+    };
   }
 
   private captureOfCharge(charge: Stripe.Charge): ProviderCapture | undefined {
     const paymentRef = idOf(charge.payment_intent);
     if (!paymentRef) return undefined;
-    return { paymentRef, providerPaymentId: paymentRef, amountMinor: amountOf(charge.amount_captured, charge.currency), currency: charge.currency.toUpperCase() };
+    return {
+      paymentRef,
+      providerPaymentId: paymentRef,
+      amountMinor: amountOf(charge.amount_captured, charge.currency),
+      currency: charge.currency.toUpperCase(),
+    };
   }
 
   /** The PaymentIntent of a charge, for events that name only the charge. */
@@ -250,7 +303,8 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
   }
 
   private refundOf(refund: Stripe.Refund, providerPaymentId: string): ProviderRefund {
-    const status = refund.status === 'succeeded' ? 'SUCCEEDED' : refund.status === 'failed' || refund.status === 'canceled' ? 'FAILED' : 'PENDING';
+    const status =
+      refund.status === 'succeeded' ? 'SUCCEEDED' : refund.status === 'failed' || refund.status === 'canceled' ? 'FAILED' : 'PENDING';
     return {
       providerRefundId: refund.id,
       refundId: refund.metadata?.refundId,
@@ -267,7 +321,13 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
     if (this.cached?.secretKey !== credentials.secretKey) {
       this.cached = {
         secretKey: credentials.secretKey,
-        client: new Stripe(credentials.secretKey, { ...this.endpoint, timeout: this.timeoutMs, maxNetworkRetries: 2, telemetry: false, appInfo: { name: 'Orderline' } }),
+        client: new Stripe(credentials.secretKey, {
+          ...this.endpoint,
+          timeout: this.timeoutMs,
+          maxNetworkRetries: 2,
+          telemetry: false,
+          appInfo: { name: 'Orderline' },
+        }),
       };
     }
     return { stripe: this.cached.client, credentials };

@@ -1,8 +1,23 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUrl, IsUUID, Length, Matches, Max,
-  MaxLength, Min, ValidateNested,
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsISO8601,
+  IsOptional,
+  IsString,
+  IsUrl,
+  IsUUID,
+  Length,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
 } from 'class-validator';
 import { ProductStatus } from '../../generated/prisma/enums.js';
 import { MAX_STOCK_UNITS } from '../../inventory/dto/inventory.dto.js';
@@ -24,114 +39,239 @@ export type VariantAttributes = Record<string, string | number | boolean>;
 
 export class CreateVariantDto {
   @ApiProperty({ example: 'KURTA-IND-M', maxLength: 64 })
-  @Trim() @IsString() @Length(1, 64) @Matches(SKU, { message: SKU_MESSAGE }) sku!: string;
+  @Trim()
+  @IsString()
+  @Length(1, 64)
+  @Matches(SKU, { message: SKU_MESSAGE })
+  sku!: string;
 
   @ApiProperty({ example: 'Size M', maxLength: 120 })
-  @Trim() @IsString() @Length(1, 120) name!: string;
+  @Trim()
+  @IsString()
+  @Length(1, 120)
+  name!: string;
 
   @ApiPropertyOptional({ example: { size: 'M', colour: 'indigo' }, description: 'Flat object of string, number or boolean values' })
-  @IsOptional() @IsVariantAttributes() attributes?: VariantAttributes;
+  @IsOptional()
+  @IsVariantAttributes()
+  attributes?: VariantAttributes;
 
   @ApiProperty({ example: 189900, description: 'Price in minor units (paise, cents)' })
-  @IsInt() @Min(0) @Max(INT32_MAX) priceMinor!: number;
+  @IsInt()
+  @Min(0)
+  @Max(INT32_MAX)
+  priceMinor!: number;
 
   @ApiProperty({ example: 'INR', description: 'ISO 4217 currency code' })
-  @IsString() @Matches(CURRENCY, { message: CURRENCY_MESSAGE }) currency!: string;
+  @IsString()
+  @Matches(CURRENCY, { message: CURRENCY_MESSAGE })
+  currency!: string;
 
   @ApiPropertyOptional({ default: 5, description: 'GET /inventory?lowStock=true lists the variant when available ≤ this' })
-  @IsOptional() @IsInt() @Min(0) @Max(MAX_STOCK_UNITS) lowStockThreshold?: number;
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_STOCK_UNITS)
+  lowStockThreshold?: number;
 
   @ApiPropertyOptional({ default: 0, description: 'Units on hand at creation (recorded as an ADJUSTMENT movement)' })
-  @IsOptional() @IsInt() @Min(0) @Max(MAX_STOCK_UNITS) initialStock?: number;
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_STOCK_UNITS)
+  initialStock?: number;
 }
 
 export class CreateProductDto {
   @ApiProperty({ example: 'Indigo Block-Print Kurta', maxLength: 200 })
-  @Trim() @IsString() @Length(1, 200) name!: string;
+  @Trim()
+  @IsString()
+  @Length(1, 200)
+  name!: string;
 
-  @ApiPropertyOptional({ example: 'indigo-block-print-kurta', maxLength: SLUG_MAX_LENGTH, description: 'Generated from the name when omitted (made unique with -2, -3, ...)' })
-  @IsOptional() @IsString() @MaxLength(SLUG_MAX_LENGTH) @Matches(SLUG_PATTERN, { message: SLUG_MESSAGE }) slug?: string;
+  @ApiPropertyOptional({
+    example: 'indigo-block-print-kurta',
+    maxLength: SLUG_MAX_LENGTH,
+    description: 'Generated from the name when omitted (made unique with -2, -3, ...)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(SLUG_MAX_LENGTH)
+  @Matches(SLUG_PATTERN, { message: SLUG_MESSAGE })
+  slug?: string;
 
   @ApiPropertyOptional({ maxLength: 5000 })
-  @IsOptional() @IsString() @MaxLength(5000) description?: string;
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  description?: string;
 
   @ApiPropertyOptional({ example: 'apparel', maxLength: 64 })
-  @IsOptional() @Trim() @IsString() @Length(1, 64) category?: string;
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 64)
+  category?: string;
 
   @ApiPropertyOptional({ type: [String], example: ['https://images.example.com/kurta.jpg'], maxItems: 20 })
-  @IsOptional() @IsArray() @ArrayMaxSize(20) @IsUrl(URL_OPTIONS, { each: true }) @MaxLength(2000, { each: true }) images?: string[];
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsUrl(URL_OPTIONS, { each: true })
+  @MaxLength(2000, { each: true })
+  images?: string[];
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Scheduled drop: listed, but not purchasable before this time' })
-  @IsOptional() @IsISO8601({ strict: true }) availableFrom?: string;
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  availableFrom?: string;
 
   @ApiProperty({ type: [CreateVariantDto], minItems: 1, maxItems: 100 })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(100) @ValidateNested({ each: true }) @Type(() => CreateVariantDto) variants!: CreateVariantDto[];
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ValidateNested({ each: true })
+  @Type(() => CreateVariantDto)
+  variants!: CreateVariantDto[];
 }
 
 export class UpdateProductDto {
   @ApiPropertyOptional({ maxLength: 200, description: 'Renaming keeps the slug (links stay valid); send slug to change it' })
-  @IsOptionalNonNull() @Trim() @IsString() @Length(1, 200) name?: string;
+  @IsOptionalNonNull()
+  @Trim()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
 
   @ApiPropertyOptional({ maxLength: SLUG_MAX_LENGTH })
-  @IsOptionalNonNull() @IsString() @MaxLength(SLUG_MAX_LENGTH) @Matches(SLUG_PATTERN, { message: SLUG_MESSAGE }) slug?: string;
+  @IsOptionalNonNull()
+  @IsString()
+  @MaxLength(SLUG_MAX_LENGTH)
+  @Matches(SLUG_PATTERN, { message: SLUG_MESSAGE })
+  slug?: string;
 
   @ApiPropertyOptional({ nullable: true, type: String, maxLength: 5000, description: 'null clears it' })
-  @IsOptional() @IsString() @MaxLength(5000) description?: string | null;
+  @IsOptional()
+  @IsString()
+  @MaxLength(5000)
+  description?: string | null;
 
   @ApiPropertyOptional({ nullable: true, type: String, maxLength: 64, description: 'null clears it' })
-  @IsOptional() @Trim() @IsString() @Length(1, 64) category?: string | null;
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 64)
+  category?: string | null;
 
   @ApiPropertyOptional({ type: [String], maxItems: 20 })
-  @IsOptionalNonNull() @IsArray() @ArrayMaxSize(20) @IsUrl(URL_OPTIONS, { each: true }) @MaxLength(2000, { each: true }) images?: string[];
+  @IsOptionalNonNull()
+  @IsArray()
+  @ArrayMaxSize(20)
+  @IsUrl(URL_OPTIONS, { each: true })
+  @MaxLength(2000, { each: true })
+  images?: string[];
 
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time', description: 'null makes it purchasable now' })
-  @IsOptional() @IsISO8601({ strict: true }) availableFrom?: string | null;
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  availableFrom?: string | null;
 
   @ApiPropertyOptional({ enum: ProductStatus, description: 'ACTIVE restores an archived product' })
-  @IsOptionalNonNull() @IsIn(Object.values(ProductStatus)) status?: ProductStatus;
+  @IsOptionalNonNull()
+  @IsIn(Object.values(ProductStatus))
+  status?: ProductStatus;
 }
 
 export class UpdateVariantDto {
   @ApiPropertyOptional({ maxLength: 64 })
-  @IsOptionalNonNull() @Trim() @IsString() @Length(1, 64) @Matches(SKU, { message: SKU_MESSAGE }) sku?: string;
+  @IsOptionalNonNull()
+  @Trim()
+  @IsString()
+  @Length(1, 64)
+  @Matches(SKU, { message: SKU_MESSAGE })
+  sku?: string;
 
   @ApiPropertyOptional({ maxLength: 120 })
-  @IsOptionalNonNull() @Trim() @IsString() @Length(1, 120) name?: string;
+  @IsOptionalNonNull()
+  @Trim()
+  @IsString()
+  @Length(1, 120)
+  name?: string;
 
   @ApiPropertyOptional({ example: { size: 'M' } })
-  @IsOptionalNonNull() @IsVariantAttributes() attributes?: VariantAttributes;
+  @IsOptionalNonNull()
+  @IsVariantAttributes()
+  attributes?: VariantAttributes;
 
   @ApiPropertyOptional({ description: 'New price in minor units; existing orders keep the price they were placed at' })
-  @IsOptionalNonNull() @IsInt() @Min(0) @Max(INT32_MAX) priceMinor?: number;
+  @IsOptionalNonNull()
+  @IsInt()
+  @Min(0)
+  @Max(INT32_MAX)
+  priceMinor?: number;
 
   @ApiPropertyOptional({ example: 'INR' })
-  @IsOptionalNonNull() @IsString() @Matches(CURRENCY, { message: CURRENCY_MESSAGE }) currency?: string;
+  @IsOptionalNonNull()
+  @IsString()
+  @Matches(CURRENCY, { message: CURRENCY_MESSAGE })
+  currency?: string;
 
   @ApiPropertyOptional()
-  @IsOptionalNonNull() @IsInt() @Min(0) @Max(MAX_STOCK_UNITS) lowStockThreshold?: number;
+  @IsOptionalNonNull()
+  @IsInt()
+  @Min(0)
+  @Max(MAX_STOCK_UNITS)
+  lowStockThreshold?: number;
 
   @ApiPropertyOptional({ description: 'false hides the variant from the catalogue and refuses it in carts' })
-  @IsOptionalNonNull() @IsBoolean() active?: boolean;
+  @IsOptionalNonNull()
+  @IsBoolean()
+  active?: boolean;
 
   @ApiPropertyOptional({ description: 'Display order within the product (0 first)' })
-  @IsOptionalNonNull() @IsInt() @Min(0) @Max(10_000) position?: number;
+  @IsOptionalNonNull()
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  position?: number;
 }
 
 export class ListProductsQueryDto {
   @ApiPropertyOptional({ default: 1, minimum: 1 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10_000) page = 1;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  page = 1;
 
   @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit = 20;
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit = 20;
 
   @ApiPropertyOptional({ description: 'Case-insensitive search in the product name', maxLength: 100 })
-  @IsOptional() @Trim() @IsString() @Length(1, 100) q?: string;
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 100)
+  q?: string;
 
   @ApiPropertyOptional({ description: 'Exact category', example: 'apparel' })
-  @IsOptional() @Trim() @IsString() @Length(1, 64) category?: string;
+  @IsOptional()
+  @Trim()
+  @IsString()
+  @Length(1, 64)
+  category?: string;
 
   @ApiPropertyOptional({ description: 'Admins only: list archived products too', default: false })
-  @IsOptional() @QueryBoolean() @IsBoolean() includeArchived?: boolean;
+  @IsOptional()
+  @QueryBoolean()
+  @IsBoolean()
+  includeArchived?: boolean;
 }
 
 // ---------- responses ----------

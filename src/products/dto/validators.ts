@@ -10,16 +10,26 @@ export function IsVariantAttributes(options?: ValidationOptions) {
       target: object.constructor,
       propertyName,
       options: {
-        message: `${propertyName} must be an object of at most ${ATTRIBUTE_LIMITS.keys} keys (up to ${ATTRIBUTE_LIMITS.keyLength} characters) with string (up to ${ATTRIBUTE_LIMITS.valueLength} characters), number or boolean values`,
+        message:
+          `${propertyName} must be an object of at most ${ATTRIBUTE_LIMITS.keys} keys (up to ${ATTRIBUTE_LIMITS.keyLength} ` +
+          `characters) with string (up to ${ATTRIBUTE_LIMITS.valueLength} characters), number or boolean values`,
         ...options,
       },
       validator: {
         validate(value: unknown): boolean {
           if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
           const entries = Object.entries(value);
-          return entries.length <= ATTRIBUTE_LIMITS.keys && entries.every(([key, v]) =>
-            key.length > 0 && key.length <= ATTRIBUTE_LIMITS.keyLength &&
-            ((typeof v === 'string' && v.length <= ATTRIBUTE_LIMITS.valueLength) || (typeof v === 'number' && Number.isFinite(v)) || typeof v === 'boolean'));
+          return (
+            entries.length <= ATTRIBUTE_LIMITS.keys &&
+            entries.every(
+              ([key, v]) =>
+                key.length > 0 &&
+                key.length <= ATTRIBUTE_LIMITS.keyLength &&
+                ((typeof v === 'string' && v.length <= ATTRIBUTE_LIMITS.valueLength) ||
+                  (typeof v === 'number' && Number.isFinite(v)) ||
+                  typeof v === 'boolean'),
+            )
+          );
         },
       },
     });

@@ -12,7 +12,10 @@ export const normalizeBrandColor = ({ value }: { value: unknown }) => {
 export const IsBrandColor = () =>
   ValidateBy({
     name: 'isBrandColor',
-    validator: { validate: (value) => typeof value === 'string' && /^#[0-9a-f]{6}$/.test(value), defaultMessage: () => 'brandColor must be a hex colour such as #1f6f5c' },
+    validator: {
+      validate: (value) => typeof value === 'string' && /^#[0-9a-f]{6}$/.test(value),
+      defaultMessage: () => 'brandColor must be a hex colour such as #1f6f5c',
+    },
   });
 
 /**

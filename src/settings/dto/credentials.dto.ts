@@ -9,8 +9,13 @@ const SECRET_MAX = 512;
 
 export class CredentialStatus {
   @ApiProperty({ description: 'Whether a value is in effect (from settings or the environment)' }) set!: boolean;
-  @ApiPropertyOptional({ nullable: true, type: String, example: 'x9Qz', description: 'Last 4 characters of the value in effect' }) last4!: string | null;
-  @ApiPropertyOptional({ nullable: true, enum: ['settings', 'environment'], description: 'Where the value in effect comes from: settings override the environment variable' })
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'x9Qz', description: 'Last 4 characters of the value in effect' }) last4!:
+    string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    enum: ['settings', 'environment'],
+    description: 'Where the value in effect comes from: settings override the environment variable',
+  })
   source!: 'settings' | 'environment' | null;
 }
 
@@ -43,14 +48,25 @@ function credentialClasses(): { input: Class; status: Class } {
     const providerStatus = emptyClass(`${pascal(provider)}CredentialsStatus`);
     for (const [field, spec] of Object.entries(credentialFields(provider))) {
       decorate(
-        providerInput, field,
+        providerInput,
+        field,
         ApiPropertyOptional({ nullable: true, type: String, example: spec.example, description: `${spec.description}; null clears it` }),
-        IsOptional(), IsString(), MaxLength(SECRET_MAX),
+        IsOptional(),
+        IsString(),
+        MaxLength(SECRET_MAX),
         ...(spec.pattern ? [Matches(spec.pattern, { message: spec.message ?? `${field} is not a valid ${provider} ${field}` })] : []),
       );
       decorate(providerStatus, field, ApiProperty({ type: CredentialStatus }));
     }
-    decorate(input, provider, ApiPropertyOptional({ type: providerInput }), IsOptionalNonNull(), IsObject(), ValidateNested(), Type(() => providerInput));
+    decorate(
+      input,
+      provider,
+      ApiPropertyOptional({ type: providerInput }),
+      IsOptionalNonNull(),
+      IsObject(),
+      ValidateNested(),
+      Type(() => providerInput),
+    );
     decorate(status, provider, ApiProperty({ type: providerStatus }));
   }
   built = { version: catalogueVersion(), input, status };

@@ -11,24 +11,53 @@ const EVENTS_MESSAGE = `each value in events must be one of: ${SUBSCRIBABLE_EVEN
 
 export class CreateWebhookEndpointDto {
   @ApiProperty({ example: 'https://hooks.example.com/orderline', maxLength: 2048 })
-  @IsString() @MaxLength(2048) @IsUrl(URL_OPTIONS, { message: URL_MESSAGE }) url!: string;
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl(URL_OPTIONS, { message: URL_MESSAGE })
+  url!: string;
 
-  @ApiProperty({ example: ['order.paid', 'order.fulfilled'], enum: SUBSCRIBABLE_EVENTS, isArray: true, description: '"*" subscribes to every event' })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(SUBSCRIBABLE_EVENTS.length) @ArrayUnique() @IsIn(SUBSCRIBABLE_EVENTS, { each: true, message: EVENTS_MESSAGE }) events!: string[];
+  @ApiProperty({
+    example: ['order.paid', 'order.fulfilled'],
+    enum: SUBSCRIBABLE_EVENTS,
+    isArray: true,
+    description: '"*" subscribes to every event',
+  })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(SUBSCRIBABLE_EVENTS.length)
+  @ArrayUnique()
+  @IsIn(SUBSCRIBABLE_EVENTS, { each: true, message: EVENTS_MESSAGE })
+  events!: string[];
 
   @ApiPropertyOptional({ default: true })
-  @IsOptional() @IsBoolean() active?: boolean;
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
 }
 
 export class UpdateWebhookEndpointDto {
   @ApiPropertyOptional({ example: 'https://hooks.example.com/orderline', maxLength: 2048 })
-  @IsOptionalNonNull() @IsString() @MaxLength(2048) @IsUrl(URL_OPTIONS, { message: URL_MESSAGE }) url?: string;
+  @IsOptionalNonNull()
+  @IsString()
+  @MaxLength(2048)
+  @IsUrl(URL_OPTIONS, { message: URL_MESSAGE })
+  url?: string;
 
   @ApiPropertyOptional({ example: ['*'], enum: SUBSCRIBABLE_EVENTS, isArray: true })
-  @IsOptionalNonNull() @IsArray() @ArrayMinSize(1) @ArrayMaxSize(SUBSCRIBABLE_EVENTS.length) @ArrayUnique() @IsIn(SUBSCRIBABLE_EVENTS, { each: true, message: EVENTS_MESSAGE }) events?: string[];
+  @IsOptionalNonNull()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(SUBSCRIBABLE_EVENTS.length)
+  @ArrayUnique()
+  @IsIn(SUBSCRIBABLE_EVENTS, { each: true, message: EVENTS_MESSAGE })
+  events?: string[];
 
-  @ApiPropertyOptional({ description: 'Inactive endpoints get no new deliveries; queued ones fail and can be retried once it is active again' })
-  @IsOptionalNonNull() @IsBoolean() active?: boolean;
+  @ApiPropertyOptional({
+    description: 'Inactive endpoints get no new deliveries; queued ones fail and can be retried once it is active again',
+  })
+  @IsOptionalNonNull()
+  @IsBoolean()
+  active?: boolean;
 }
 
 export class WebhookEndpointResponse {

@@ -8,8 +8,22 @@ type Props = ButtonHTMLAttributes & {
   busy?: boolean;
 };
 
-export function Button({ variant = 'default', size = 'default', busy, disabled, type = 'button', class: extra, children, ...props }: Props) {
-  const classes = [styles.button, variant !== 'default' && styles[variant], size === 'small' && styles.small, typeof extra === 'string' && extra]
+export function Button({
+  variant = 'default',
+  size = 'default',
+  busy,
+  disabled,
+  type = 'button',
+  class: extra,
+  children,
+  ...props
+}: Props) {
+  const classes = [
+    styles.button,
+    variant !== 'default' && styles[variant],
+    size === 'small' && styles.small,
+    typeof extra === 'string' && extra,
+  ]
     .filter((name): name is string => typeof name === 'string' && name !== '')
     .join(' ');
   return (

@@ -5,7 +5,9 @@ import styles from './ErrorNotice.module.css';
 /** What went wrong, in the API's words, with the request id staff can quote to support (or find in the logs). */
 export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
   const api = error instanceof ApiError ? error : undefined;
-  const message = api?.message ?? (error instanceof TypeError ? 'Could not reach Orderline. Check the connection and try again.' : 'Something went wrong.');
+  const message =
+    api?.message ??
+    (error instanceof TypeError ? 'Could not reach Orderline. Check the connection and try again.' : 'Something went wrong.');
   return (
     <div class={styles.notice} role="alert">
       <div class={styles.message}>{message}</div>
@@ -19,7 +21,10 @@ export function ErrorNotice({ error, onRetry }: { error: unknown; onRetry?: () =
       <div class={styles.meta}>
         {api?.requestId && (
           <span>
-            Request id <span class="mono" data-testid="request-id">{api.requestId}</span>
+            Request id{' '}
+            <span class="mono" data-testid="request-id">
+              {api.requestId}
+            </span>
           </span>
         )}
         {onRetry && (

@@ -17,7 +17,8 @@ export function Account({ user }: { user: User }) {
 
   const tooShort = next.length > 0 && next.length < 8;
   const mismatch = repeat.length > 0 && repeat !== next;
-  const fieldError = (field: string) => (error instanceof ApiError ? error.fieldErrors.find((f) => f.field === field)?.errors[0] : undefined);
+  const fieldError = (field: string) =>
+    error instanceof ApiError ? error.fieldErrors.find((f) => f.field === field)?.errors[0] : undefined;
 
   async function submit(event: Event) {
     event.preventDefault();

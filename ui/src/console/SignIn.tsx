@@ -41,7 +41,16 @@ export function SignIn({ reason }: { reason?: string }) {
             {reason}
           </p>
         )}
-        <Field label="Email" type="email" name="email" autoComplete="username" required autoFocus value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
+        <Field
+          label="Email"
+          type="email"
+          name="email"
+          autoComplete="username"
+          required
+          autoFocus
+          value={email}
+          onInput={(e) => setEmail(e.currentTarget.value)}
+        />
         <Field
           label="Password"
           type="password"

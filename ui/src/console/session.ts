@@ -9,10 +9,7 @@ import { useEffect, useState } from 'preact/hooks';
 
 export type User = Schemas['UserResponse'];
 
-export type SessionState =
-  | { status: 'starting' }
-  | { status: 'signed-out'; reason?: string }
-  | { status: 'signed-in'; user: User };
+export type SessionState = { status: 'starting' } | { status: 'signed-out'; reason?: string } | { status: 'signed-in'; user: User };
 
 let state: SessionState = { status: 'starting' };
 let accessToken: string | undefined;

@@ -2,7 +2,8 @@ import { useEffect, useRef } from 'preact/hooks';
 
 const typingIn = (target: EventTarget | null) =>
   target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
-const activatable = (target: EventTarget | null) => target instanceof HTMLElement && !!target.closest('a[href], button, summary, [role="button"]');
+const activatable = (target: EventTarget | null) =>
+  target instanceof HTMLElement && !!target.closest('a[href], button, summary, [role="button"]');
 
 /**
  * Single-key shortcuts for a screen ("/", "j", "k", "Enter", "Escape"). Ignored while the user types in a field

@@ -22,7 +22,10 @@ function idleReason(view: OrderView): string {
   switch (order.status) {
     case 'CANCELLED':
     case 'EXPIRED':
-      return `Nothing to do: the order is ${STATUS[order.status].label.toLowerCase()} and its stock was released. Money that still arrives for it is accepted or refunded automatically.`;
+      return (
+        `Nothing to do: the order is ${STATUS[order.status].label.toLowerCase()} and its stock was released. Money that still ` +
+        `arrives for it is accepted or refunded automatically.`
+      );
     case 'REFUNDED':
       return 'Nothing to do: the order is refunded in full.';
     default:
@@ -58,7 +61,8 @@ export function OrderActions({ view, onDone }: { view: OrderView; onDone: () => 
   const items = itemCount(order);
   const cod = order.paymentMethod === 'COD';
   const canRefund = (events.has('REFUND_PARTIAL') || events.has('REFUND_FULL')) && payment.refundableMinor > 0;
-  const openReturn = order.status === 'RETURN_REQUESTED' ? returns.find((r) => r.status === 'REQUESTED' || r.status === 'ACCEPTED') : undefined;
+  const openReturn =
+    order.status === 'RETURN_REQUESTED' ? returns.find((r) => r.status === 'REQUESTED' || r.status === 'ACCEPTED') : undefined;
 
   async function run(action: string, call: (key: string) => Promise<unknown>, done: string) {
     setBusy(action);
@@ -92,11 +96,20 @@ export function OrderActions({ view, onDone }: { view: OrderView; onDone: () => 
   };
 
   const deliver = () =>
-    run('deliver', (key) => unwrap(api.POST('/orders/{id}/deliver', { params: { path, header: { 'Idempotency-Key': key } } })), cod ? `Delivered; ${money(order.totalMinor)} cash recorded` : 'Marked delivered');
+    run(
+      'deliver',
+      (key) => unwrap(api.POST('/orders/{id}/deliver', { params: { path, header: { 'Idempotency-Key': key } } })),
+      cod ? `Delivered; ${money(order.totalMinor)} cash recorded` : 'Marked delivered',
+    );
 
   const buttons = [
     events.has('FULFILL') && (
-      <Button key="fulfil" variant={panel === 'fulfil' ? 'default' : 'primary'} aria-expanded={panel === 'fulfil'} onClick={() => open('fulfil')}>
+      <Button
+        key="fulfil"
+        variant={panel === 'fulfil' ? 'default' : 'primary'}
+        aria-expanded={panel === 'fulfil'}
+        onClick={() => open('fulfil')}
+      >
         Mark as shipped
       </Button>
     ),
@@ -110,7 +123,13 @@ export function OrderActions({ view, onDone }: { view: OrderView; onDone: () => 
         key="accept"
         variant="primary"
         busy={busy === 'accept'}
-        onClick={() => run('accept', () => unwrap(api.POST('/orders/{id}/returns/{returnId}/accept', { params: { path: { ...path, returnId: openReturn.id } } })), 'Return accepted: the customer may send the goods')}
+        onClick={() =>
+          run(
+            'accept',
+            () => unwrap(api.POST('/orders/{id}/returns/{returnId}/accept', { params: { path: { ...path, returnId: openReturn.id } } })),
+            'Return accepted: the customer may send the goods',
+          )
+        }
       >
         Accept return
       </Button>
@@ -124,7 +143,12 @@ export function OrderActions({ view, onDone }: { view: OrderView; onDone: () => 
           run(
             'receive',
             (key) =>
-              unwrap(api.POST('/orders/{id}/returns/{returnId}/receive', { params: { path: { ...path, returnId: openReturn.id }, header: { 'Idempotency-Key': key } }, body: {} })),
+              unwrap(
+                api.POST('/orders/{id}/returns/{returnId}/receive', {
+                  params: { path: { ...path, returnId: openReturn.id }, header: { 'Idempotency-Key': key } },
+                  body: {},
+                }),
+              ),
             'Return received; the items are back in stock',
           )
         }
@@ -183,8 +207,21 @@ export function OrderActions({ view, onDone }: { view: OrderView; onDone: () => 
           }}
         >
           <div class={styles.row}>
-            <Field label="Carrier" name="carrier" autoFocus maxLength={100} value={carrier} onInput={(e) => setCarrier(e.currentTarget.value)} />
-            <Field label="Tracking number" name="trackingNumber" maxLength={100} value={tracking} onInput={(e) => setTracking(e.currentTarget.value)} />
+            <Field
+              label="Carrier"
+              name="carrier"
+              autoFocus
+              maxLength={100}
+              value={carrier}
+              onInput={(e) => setCarrier(e.currentTarget.value)}
+            />
+            <Field
+              label="Tracking number"
+              name="trackingNumber"
+              maxLength={100}
+              value={tracking}
+              onInput={(e) => setTracking(e.currentTarget.value)}
+            />
           </div>
           <div class={styles.panelButtons}>
             <Button onClick={() => setPanel(undefined)}>Close</Button>
@@ -234,7 +271,13 @@ export function OrderActions({ view, onDone }: { view: OrderView; onDone: () => 
               ? `The ${items} ${items === 1 ? 'item goes' : 'items go'} back into stock.`
               : `The ${items} reserved ${items === 1 ? 'item goes' : 'items go'} back on sale and the customer can no longer pay for this order.`}
           </p>
-          <Field label="Reason (optional, shown in the timeline)" multiline maxLength={500} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+          <Field
+            label="Reason (optional, shown in the timeline)"
+            multiline
+            maxLength={500}
+            value={reason}
+            onInput={(e) => setReason(e.currentTarget.value)}
+          />
         </ConfirmDialog>
       )}
 
@@ -263,13 +306,25 @@ export function OrderActions({ view, onDone }: { view: OrderView; onDone: () => 
             run(
               'reject',
               () =>
-                unwrap(api.POST('/orders/{id}/returns/{returnId}/reject', { params: { path: { ...path, returnId: confirm.returnId } }, body: { reason: reason.trim() } })),
+                unwrap(
+                  api.POST('/orders/{id}/returns/{returnId}/reject', {
+                    params: { path: { ...path, returnId: confirm.returnId } },
+                    body: { reason: reason.trim() },
+                  }),
+                ),
               'Return rejected; the order is delivered again',
             )
           }
         >
           <p>The order goes back to delivered and nothing is restocked.</p>
-          <Field label="Reason (kept in the timeline)" multiline required maxLength={500} value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+          <Field
+            label="Reason (kept in the timeline)"
+            multiline
+            required
+            maxLength={500}
+            value={reason}
+            onInput={(e) => setReason(e.currentTarget.value)}
+          />
         </ConfirmDialog>
       )}
     </section>

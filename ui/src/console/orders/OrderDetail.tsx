@@ -60,7 +60,9 @@ export function OrderDetail({ id, closeHref, onChanged }: { id: string; closeHre
         <div class={styles.body}>
           <p class="muted">
             Placed {formatDateTime(data.order.createdAt)} · {PROVIDER[data.order.paymentMethod] ?? data.order.paymentMethod}
-            {data.order.reservationExpiresAt && data.order.status === 'PAYMENT_PENDING' && <> · stock held until {formatDateTime(data.order.reservationExpiresAt)}</>}
+            {data.order.reservationExpiresAt && data.order.status === 'PAYMENT_PENDING' && (
+              <> · stock held until {formatDateTime(data.order.reservationExpiresAt)}</>
+            )}
           </p>
           {data.payment.needsReview && (
             <p class={styles.review} role="note">
@@ -120,7 +122,9 @@ export function OrderDetail({ id, closeHref, onChanged }: { id: string; closeHre
               {[
                 data.order.shippingAddress.line1,
                 data.order.shippingAddress.line2,
-                [data.order.shippingAddress.city, data.order.shippingAddress.state, data.order.shippingAddress.postalCode].filter(Boolean).join(', '),
+                [data.order.shippingAddress.city, data.order.shippingAddress.state, data.order.shippingAddress.postalCode]
+                  .filter(Boolean)
+                  .join(', '),
                 data.order.shippingAddress.country,
               ]
                 .filter(Boolean)
@@ -147,7 +151,9 @@ export function OrderDetail({ id, closeHref, onChanged }: { id: string; closeHre
               <h3 id="returns-title">Returns</h3>
               {data.returns.map((ret) => (
                 <div key={ret.id} class={styles.returnRow}>
-                  <Badge tone={ret.status === 'REJECTED' ? 'neutral' : ret.status === 'RECEIVED' ? 'success' : 'warning'}>{ret.status.toLowerCase()}</Badge>
+                  <Badge tone={ret.status === 'REJECTED' ? 'neutral' : ret.status === 'RECEIVED' ? 'success' : 'warning'}>
+                    {ret.status.toLowerCase()}
+                  </Badge>
                   <span>
                     {ret.items
                       .map((line) => `${line.quantity} × ${data.order.items.find((i) => i.id === line.orderItemId)?.variantName ?? 'item'}`)
@@ -220,7 +226,9 @@ function PaymentSection({ payment }: { payment: PaymentSummary }) {
                 Refund{r.reason ? ` — “${r.reason}”` : ''}
                 {r.automatic ? ' (automatic)' : ''}
               </span>
-              <Badge tone={r.status === 'SUCCEEDED' ? 'success' : r.status === 'FAILED' ? 'danger' : 'warning'}>{r.status.toLowerCase()}</Badge>
+              <Badge tone={r.status === 'SUCCEEDED' ? 'success' : r.status === 'FAILED' ? 'danger' : 'warning'}>
+                {r.status.toLowerCase()}
+              </Badge>
               <span class="num">{money(r.amountMinor)}</span>
             </li>
           ))}

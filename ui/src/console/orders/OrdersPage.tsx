@@ -33,7 +33,10 @@ export function OrdersPage({ openId }: { openId?: string }) {
   const suffix = withQuery('', { status, q, page: page > 1 ? page : undefined });
 
   const list = useAsync(
-    () => unwrap(api.GET('/orders', { params: { query: { status, q: q || undefined, page: integerQuery(page), limit: integerQuery(PAGE_SIZE) } } })),
+    () =>
+      unwrap(
+        api.GET('/orders', { params: { query: { status, q: q || undefined, page: integerQuery(page), limit: integerQuery(PAGE_SIZE) } } }),
+      ),
     [status, q, page],
   );
   const orders = list.data?.items ?? [];
@@ -125,7 +128,11 @@ export function OrdersPage({ openId }: { openId?: string }) {
 
         <nav class={styles.tabs} aria-label="Order status">
           {STATUS_TABS.map((tab) => (
-            <Link key={tab.label} href={withQuery('/console/orders', { status: tab.status, q })} aria-current={tab.status === status ? 'page' : undefined}>
+            <Link
+              key={tab.label}
+              href={withQuery('/console/orders', { status: tab.status, q })}
+              aria-current={tab.status === status ? 'page' : undefined}
+            >
               {tab.label}
             </Link>
           ))}
@@ -169,7 +176,9 @@ export function OrdersPage({ openId }: { openId?: string }) {
                         <span class={styles.name}>{order.customerName}</span>
                         <span class="muted">{order.phone}</span>
                       </span>
-                      <span class={`${styles.items} num`}>{itemCount(order)} {itemCount(order) === 1 ? 'item' : 'items'}</span>
+                      <span class={`${styles.items} num`}>
+                        {itemCount(order)} {itemCount(order) === 1 ? 'item' : 'items'}
+                      </span>
                       <span class={`${styles.total} num`}>{formatMoney(order.totalMinor, order.currency)}</span>
                       <span class={styles.payment}>
                         <Badge tone={payment.tone}>{payment.label}</Badge>

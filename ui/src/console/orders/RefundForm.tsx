@@ -57,7 +57,9 @@ export function RefundForm({ view, onClose, onRefunded }: { view: OrderView; onC
       key.current = newIdempotencyKey();
       const pending = outcome.refunds.some((r) => r.status === 'PENDING');
       setConfirming(false);
-      onRefunded(pending ? `Refund of ${money(minor)} sent; it completes when the provider confirms it` : `Refunded ${money(minor)} ${destination}`);
+      onRefunded(
+        pending ? `Refund of ${money(minor)} sent; it completes when the provider confirms it` : `Refunded ${money(minor)} ${destination}`,
+      );
     } catch (failure) {
       setError(failure);
     } finally {
@@ -67,57 +69,58 @@ export function RefundForm({ view, onClose, onRefunded }: { view: OrderView; onC
 
   return (
     <>
-    <form
-      class={styles.panel}
-      aria-label="Refund"
-      noValidate
-      onSubmit={(event) => {
-        event.preventDefault();
-        setTouched(true);
-        if (valid) setConfirming(true);
-      }}
-    >
-      <p class={styles.summary}>
-        Paid {money(payment.paidMinor)} · refunded {money(payment.refundedMinor)}
-        {payment.pendingRefundMinor > 0 && <> · pending {money(payment.pendingRefundMinor)}</>} · <strong>refundable {money(refundable)}</strong>
-      </p>
-      <Field
-        label={`Amount (${currency})`}
-        name="amount"
-        inputMode="decimal"
-        autoComplete="off"
-        autoFocus
-        value={amount}
-        error={amountError}
-        hint={
-          <>
-            Up to {money(refundable)}{' '}
-            <button type="button" class={styles.linkButton} onClick={() => setAmount(toDecimalText(refundable, currency))}>
-              Refund all of it
-            </button>
-          </>
-        }
-        onInput={(e) => setAmount(e.currentTarget.value)}
-      />
-      <Field
-        label="Reason"
-        name="reason"
-        multiline
-        required
-        maxLength={500}
-        value={reason}
-        error={reasonError}
-        onInput={(e) => setReason(e.currentTarget.value)}
-        onBlur={() => setTouched(true)}
-      />
-      {error !== undefined && !confirming && <ErrorNotice error={error} />}
-      <div class={styles.panelButtons}>
-        <Button onClick={onClose}>Close</Button>
-        <Button type="submit" variant="danger" disabled={!!amountError}>
-          {amountError ? 'Refund' : `Refund ${money(minor)}`}
-        </Button>
-      </div>
-    </form>
+      <form
+        class={styles.panel}
+        aria-label="Refund"
+        noValidate
+        onSubmit={(event) => {
+          event.preventDefault();
+          setTouched(true);
+          if (valid) setConfirming(true);
+        }}
+      >
+        <p class={styles.summary}>
+          Paid {money(payment.paidMinor)} · refunded {money(payment.refundedMinor)}
+          {payment.pendingRefundMinor > 0 && <> · pending {money(payment.pendingRefundMinor)}</>} ·{' '}
+          <strong>refundable {money(refundable)}</strong>
+        </p>
+        <Field
+          label={`Amount (${currency})`}
+          name="amount"
+          inputMode="decimal"
+          autoComplete="off"
+          autoFocus
+          value={amount}
+          error={amountError}
+          hint={
+            <>
+              Up to {money(refundable)}{' '}
+              <button type="button" class={styles.linkButton} onClick={() => setAmount(toDecimalText(refundable, currency))}>
+                Refund all of it
+              </button>
+            </>
+          }
+          onInput={(e) => setAmount(e.currentTarget.value)}
+        />
+        <Field
+          label="Reason"
+          name="reason"
+          multiline
+          required
+          maxLength={500}
+          value={reason}
+          error={reasonError}
+          onInput={(e) => setReason(e.currentTarget.value)}
+          onBlur={() => setTouched(true)}
+        />
+        {error !== undefined && !confirming && <ErrorNotice error={error} />}
+        <div class={styles.panelButtons}>
+          <Button onClick={onClose}>Close</Button>
+          <Button type="submit" variant="danger" disabled={!!amountError}>
+            {amountError ? 'Refund' : `Refund ${money(minor)}`}
+          </Button>
+        </div>
+      </form>
       {confirming && (
         <ConfirmDialog
           title={`Refund ${money(minor)} ${destination}?`}
@@ -129,8 +132,10 @@ export function RefundForm({ view, onClose, onRefunded }: { view: OrderView; onC
           onConfirm={send}
         >
           <p>
-            {minor === refundable ? 'This refunds everything still refundable.' : `${money(refundable - minor)} stays refundable afterwards.`} The money goes back to the
-            customer and cannot be taken back.
+            {minor === refundable
+              ? 'This refunds everything still refundable.'
+              : `${money(refundable - minor)} stays refundable afterwards.`}{' '}
+            The money goes back to the customer and cannot be taken back.
           </p>
         </ConfirmDialog>
       )}

@@ -43,7 +43,8 @@ const ACTIONS: Record<string, string> = {
 function details(entry: Entry, currency: string): string[] {
   const after = (entry.after ?? {}) as Record<string, unknown>;
   const facts: string[] = [];
-  if (typeof after.amountMinor === 'number') facts.push(formatMoney(after.amountMinor, typeof after.currency === 'string' ? after.currency : currency));
+  if (typeof after.amountMinor === 'number')
+    facts.push(formatMoney(after.amountMinor, typeof after.currency === 'string' ? after.currency : currency));
   if (typeof after.carrier === 'string') facts.push(after.carrier);
   if (typeof after.trackingNumber === 'string') facts.push(`tracking ${after.trackingNumber}`);
   if (typeof after.reason === 'string' && after.reason) facts.push(`“${after.reason}”`);
@@ -56,7 +57,13 @@ export function Timeline({ entries, currency }: { entries: Entry[]; currency: st
   const me = session.status === 'signed-in' ? session.user.id : undefined;
   if (!entries.length) return <p class="muted">Nothing recorded yet.</p>;
   const actor = (e: Entry) =>
-    e.actorType === 'USER' ? (e.actorId === me ? 'you' : 'a user') : e.actorType === 'PROVIDER' ? (e.actorId ?? 'provider') : e.actorType.toLowerCase();
+    e.actorType === 'USER'
+      ? e.actorId === me
+        ? 'you'
+        : 'a user'
+      : e.actorType === 'PROVIDER'
+        ? (e.actorId ?? 'provider')
+        : e.actorType.toLowerCase();
   return (
     <ol class={styles.timeline}>
       {entries.map((entry) => {
@@ -79,7 +86,10 @@ export function Timeline({ entries, currency }: { entries: Entry[]; currency: st
               {entry.requestId && (
                 <>
                   {' '}
-                  · <span class="mono" title="Request id">{entry.requestId}</span>
+                  ·{' '}
+                  <span class="mono" title="Request id">
+                    {entry.requestId}
+                  </span>
                 </>
               )}
             </div>

@@ -13,7 +13,11 @@ export function availabilityText(available: number): { text: string; tone: 'sold
 export function Availability({ available, live = false }: { available: number; live?: boolean }) {
   const { text, tone } = availabilityText(available);
   return (
-    <span class={`${styles.availability} ${styles[tone]}`} data-testid="availability" {...(live && { role: 'status', 'aria-live': 'polite' })}>
+    <span
+      class={`${styles.availability} ${styles[tone]}`}
+      data-testid="availability"
+      {...(live && { role: 'status', 'aria-live': 'polite' })}
+    >
       {text}
     </span>
   );

@@ -7,7 +7,17 @@ import styles from './DropCountdown.module.css';
  * browser (the server does not know the zone). The countdown text is not a live region (it would announce every
  * second); the page announces the opening itself.
  */
-export function DropCountdown({ opensAt, now, locale, compact = false }: { opensAt: number; now: number; locale: string; compact?: boolean }) {
+export function DropCountdown({
+  opensAt,
+  now,
+  locale,
+  compact = false,
+}: {
+  opensAt: number;
+  now: number;
+  locale: string;
+  compact?: boolean;
+}) {
   const mounted = useMounted();
   return (
     <p class={compact ? styles.compact : styles.countdown} data-testid="drop-countdown">

@@ -14,7 +14,11 @@ export function Layout({ brand, children }: { brand: Brand; children: ComponentC
       </a>
       <header class={styles.header}>
         <a class={styles.brand} href="/shop">
-          {brand.logoUrl ? <img class={styles.logo} src={brand.logoUrl} alt={brand.name} height={32} /> : <span class={styles.name}>{brand.name}</span>}
+          {brand.logoUrl ? (
+            <img class={styles.logo} src={brand.logoUrl} alt={brand.name} height={32} />
+          ) : (
+            <span class={styles.name}>{brand.name}</span>
+          )}
         </a>
         <nav class={styles.nav} aria-label="Shop">
           <a href="/track">Track order</a>

@@ -21,7 +21,13 @@ const listeners = new Set<() => void>();
 function valid(line: unknown): line is CartLine {
   if (typeof line !== 'object' || line === null) return false;
   const l = line as CartLine;
-  return typeof l.variantId === 'string' && typeof l.productId === 'string' && Number.isInteger(l.quantity) && l.quantity > 0 && typeof l.currency === 'string';
+  return (
+    typeof l.variantId === 'string' &&
+    typeof l.productId === 'string' &&
+    Number.isInteger(l.quantity) &&
+    l.quantity > 0 &&
+    typeof l.currency === 'string'
+  );
 }
 
 /** The cart in this browser (localStorage: it survives closing the tab; it never leaves the device until checkout). */
@@ -52,13 +58,21 @@ export function addToCart(line: Omit<CartLine, 'quantity'>, quantity: number, av
   const existing = lines.find((l) => l.variantId === line.variantId);
   const wanted = (existing?.quantity ?? 0) + quantity;
   const limit = Math.min(MAX_QUANTITY, available);
-  if (wanted > limit) return { ok: false, reason: limit <= (existing?.quantity ?? 0) ? `You already have all ${limit} left in your cart.` : `Only ${limit} left.` };
+  if (wanted > limit)
+    return {
+      ok: false,
+      reason: limit <= (existing?.quantity ?? 0) ? `You already have all ${limit} left in your cart.` : `Only ${limit} left.`,
+    };
   writeCart(existing ? lines.map((l) => (l === existing ? { ...l, ...line, quantity: wanted } : l)) : [...lines, { ...line, quantity }]);
   return { ok: true };
 }
 
 export function setQuantity(variantId: string, quantity: number): void {
-  writeCart(readCart().flatMap((l) => (l.variantId !== variantId ? [l] : quantity > 0 ? [{ ...l, quantity: Math.min(MAX_QUANTITY, quantity) }] : [])));
+  writeCart(
+    readCart().flatMap((l) =>
+      l.variantId !== variantId ? [l] : quantity > 0 ? [{ ...l, quantity: Math.min(MAX_QUANTITY, quantity) }] : [],
+    ),
+  );
 }
 
 export function removeFromCart(variantId: string): void {

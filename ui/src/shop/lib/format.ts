@@ -18,12 +18,16 @@ export function formatPrice(minor: number, currency: string, locale: string): st
 export function formatCountdown(ms: number): string {
   const total = Math.max(0, Math.ceil(ms / 1000));
   const days = Math.floor(total / 86_400);
-  const [h, m, s] = [Math.floor((total % 86_400) / 3600), Math.floor((total % 3600) / 60), total % 60].map((n) => String(n).padStart(2, '0'));
+  const [h, m, s] = [Math.floor((total % 86_400) / 3600), Math.floor((total % 3600) / 60), total % 60].map((n) =>
+    String(n).padStart(2, '0'),
+  );
   if (days) return `${days}d ${h}:${m}:${s}`;
   return total >= 3600 ? `${h}:${m}:${s}` : `${m}:${s}`;
 }
 
 /** "Fri, 12 Dec, 8:00 pm" in the browser's time zone (only rendered in the browser: the server does not know it). */
 export function formatWhen(epochMs: number, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }).format(epochMs);
+  return new Intl.DateTimeFormat(locale, { weekday: 'short', day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }).format(
+    epochMs,
+  );
 }

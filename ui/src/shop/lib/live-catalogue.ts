@@ -32,13 +32,17 @@ export interface LiveCatalogue {
 export function useLiveProducts(initial: Product[]): LiveCatalogue {
   const [products, setProducts] = useState(initial);
   const [opened, setOpened] = useState<ReadonlySet<string>>(new Set());
-  const ids = initial.map((p) => p.id).slice(0, 100).join(',');
+  const ids = initial
+    .map((p) => p.id)
+    .slice(0, 100)
+    .join(',');
 
   useEffect(() => setProducts(initial), [ids]);
 
   useEffect(() => {
     if (!ids) return;
-    const update = (productId: string, change: (p: Product) => Product) => setProducts((list) => list.map((p) => (p.id === productId ? change(p) : p)));
+    const update = (productId: string, change: (p: Product) => Product) =>
+      setProducts((list) => list.map((p) => (p.id === productId ? change(p) : p)));
     const setAvailable = (productId: string, variantId: string, available: number) =>
       update(productId, (p) => ({ ...p, variants: p.variants.map((v) => (v.id === variantId ? { ...v, available } : v)) }));
     const reread = async (productId: string) => {
@@ -58,7 +62,11 @@ export function useLiveProducts(initial: Product[]): LiveCatalogue {
               const live = fresh.get(p.id);
               if (!live) return { ...p, status: 'ARCHIVED', purchasable: false };
               const available = new Map(live.variants.map((v) => [v.variantId, v.available]));
-              return { ...p, availableFrom: live.drop.opensAt, variants: p.variants.map((v) => ({ ...v, available: available.get(v.id) ?? v.available })) };
+              return {
+                ...p,
+                availableFrom: live.drop.opensAt,
+                variants: p.variants.map((v) => ({ ...v, available: available.get(v.id) ?? v.available })),
+              };
             }),
           );
         } else if (event === 'stock') {

@@ -33,7 +33,11 @@ export interface StripeError {
 
 export interface StripeJs {
   elements(options: { clientSecret: string; appearance?: unknown }): StripeElements;
-  confirmPayment(options: { elements: StripeElements; confirmParams: { return_url: string }; redirect: 'if_required' }): Promise<{ error?: StripeError; paymentIntent?: { status: string } }>;
+  confirmPayment(options: {
+    elements: StripeElements;
+    confirmParams: { return_url: string };
+    redirect: 'if_required';
+  }): Promise<{ error?: StripeError; paymentIntent?: { status: string } }>;
 }
 
 export interface StripeElements {

@@ -25,9 +25,23 @@ const METHOD_LABELS: Record<string, { label: string; hint: string }> = {
 
 /** Countries offered for delivery (ISO 3166-1 alpha-2, as the API takes them). */
 const COUNTRIES: [string, string][] = [
-  ['IN', 'India'], ['AE', 'United Arab Emirates'], ['AU', 'Australia'], ['BD', 'Bangladesh'], ['CA', 'Canada'], ['DE', 'Germany'],
-  ['FR', 'France'], ['GB', 'United Kingdom'], ['LK', 'Sri Lanka'], ['MY', 'Malaysia'], ['NL', 'Netherlands'], ['NP', 'Nepal'],
-  ['NZ', 'New Zealand'], ['QA', 'Qatar'], ['SA', 'Saudi Arabia'], ['SG', 'Singapore'], ['US', 'United States'],
+  ['IN', 'India'],
+  ['AE', 'United Arab Emirates'],
+  ['AU', 'Australia'],
+  ['BD', 'Bangladesh'],
+  ['CA', 'Canada'],
+  ['DE', 'Germany'],
+  ['FR', 'France'],
+  ['GB', 'United Kingdom'],
+  ['LK', 'Sri Lanka'],
+  ['MY', 'Malaysia'],
+  ['NL', 'Netherlands'],
+  ['NP', 'Nepal'],
+  ['NZ', 'New Zealand'],
+  ['QA', 'Qatar'],
+  ['SA', 'Saudi Arabia'],
+  ['SG', 'Singapore'],
+  ['US', 'United States'],
 ];
 
 const EMPTY_FORM = { name: '', phone: '', email: '', line1: '', line2: '', city: '', state: '', postalCode: '', country: 'IN' };
@@ -75,7 +89,9 @@ export function CheckoutPage({ data }: { data: ShopData }) {
           setProblems(stockProblems(quoted));
         } else if (response.status === 400) {
           setQuote(undefined);
-          setProblems(await unsellableProblems(new ApiError(400, '', null, (error as { details?: unknown } | undefined)?.details), cart, data.locale));
+          setProblems(
+            await unsellableProblems(new ApiError(400, '', null, (error as { details?: unknown } | undefined)?.details), cart, data.locale),
+          );
         }
       })
       .catch(() => undefined);
@@ -103,7 +119,8 @@ export function CheckoutPage({ data }: { data: ShopData }) {
 
   const lineProblem = (line: CartLine): string | undefined => {
     const available = live[line.variantId];
-    if (available !== undefined && available < line.quantity) return available <= 0 ? 'Sold out' : `Only ${available} left — lower the quantity`;
+    if (available !== undefined && available < line.quantity)
+      return available <= 0 ? 'Sold out' : `Only ${available} left — lower the quantity`;
     return problems[line.variantId];
   };
 
@@ -135,8 +152,12 @@ export function CheckoutPage({ data }: { data: ShopData }) {
       items,
       contact: { name: form.name, phone: form.phone, ...(form.email.trim() && { email: form.email }) },
       shippingAddress: {
-        line1: form.line1, city: form.city, postalCode: form.postalCode, country: form.country,
-        ...(form.line2.trim() && { line2: form.line2 }), ...(form.state.trim() && { state: form.state }),
+        line1: form.line1,
+        city: form.city,
+        postalCode: form.postalCode,
+        country: form.country,
+        ...(form.line2.trim() && { line2: form.line2 }),
+        ...(form.state.trim() && { state: form.state }),
       },
       paymentMethod: method,
     };
@@ -150,7 +171,8 @@ export function CheckoutPage({ data }: { data: ShopData }) {
           placed = await unwrap(api().POST('/orders/checkout', { body, params: { header: { 'Idempotency-Key': key } } }));
         } catch (error) {
           // 409 without stock details: the first try with this key is still running, or the sale is very busy.
-          const busy = error instanceof ApiError && error.status === 409 && !(error.details as { lines?: unknown } | null | undefined)?.lines;
+          const busy =
+            error instanceof ApiError && error.status === 409 && !(error.details as { lines?: unknown } | null | undefined)?.lines;
           if (!busy || attempt >= 3) throw error;
           await new Promise((resolve) => setTimeout(resolve, 800 * (attempt + 1)));
         }
@@ -175,9 +197,17 @@ export function CheckoutPage({ data }: { data: ShopData }) {
       setFormError(UNREACHABLE);
     } else if (error.status === 409) {
       const lines = (error.details as { lines?: { variantId: string; available: number }[] } | null | undefined)?.lines ?? [];
-      setProblems(Object.fromEntries(lines.map((l) => [l.variantId, l.available <= 0 ? 'Sold out' : `Only ${l.available} left — lower the quantity`])));
+      setProblems(
+        Object.fromEntries(
+          lines.map((l) => [l.variantId, l.available <= 0 ? 'Sold out' : `Only ${l.available} left — lower the quantity`]),
+        ),
+      );
       setLive((current) => ({ ...current, ...Object.fromEntries(lines.map((l) => [l.variantId, Math.max(0, l.available)])) }));
-      setFormError(lines.some((l) => l.available <= 0) ? 'Sorry — something in your cart sold out just now.' : 'Sorry — there is less in stock than your cart asks for.');
+      setFormError(
+        lines.some((l) => l.available <= 0)
+          ? 'Sorry — something in your cart sold out just now.'
+          : 'Sorry — there is less in stock than your cart asks for.',
+      );
     } else if (error.status === 422) {
       setFormError('That way of paying is not available right now. Please choose another.');
     } else if (error.status === 429) {
@@ -187,7 +217,9 @@ export function CheckoutPage({ data }: { data: ShopData }) {
       setFieldErrors(advice);
       const unsellable = await unsellableProblems(error, cart, data.locale);
       setProblems(unsellable);
-      setFormError(Object.keys(unsellable).length ? 'Some items in your cart cannot be bought right now.' : 'Please check the highlighted details.');
+      setFormError(
+        Object.keys(unsellable).length ? 'Some items in your cart cannot be bought right now.' : 'Please check the highlighted details.',
+      );
       const first = Object.keys(advice)[0];
       if (first) setTimeout(() => document.getElementById(fieldId(first))?.focus());
       return;
@@ -246,7 +278,11 @@ export function CheckoutPage({ data }: { data: ShopData }) {
                   )}
                 </div>
                 <div class={styles.stepper}>
-                  <button type="button" aria-label={`One fewer ${line.productName} (${line.variantName})`} onClick={() => setQuantity(line.variantId, line.quantity - 1)}>
+                  <button
+                    type="button"
+                    aria-label={`One fewer ${line.productName} (${line.variantName})`}
+                    onClick={() => setQuantity(line.variantId, line.quantity - 1)}
+                  >
                     −
                   </button>
                   <span class="num" aria-label={`Quantity ${line.quantity}`}>
@@ -262,7 +298,12 @@ export function CheckoutPage({ data }: { data: ShopData }) {
                   </button>
                 </div>
                 <span class={`${styles.lineTotal} num`}>{money(quoted?.lineTotalMinor ?? line.priceMinor * line.quantity)}</span>
-                <button type="button" class={styles.remove} onClick={() => removeFromCart(line.variantId)} aria-label={`Remove ${line.productName} (${line.variantName})`}>
+                <button
+                  type="button"
+                  class={styles.remove}
+                  onClick={() => removeFromCart(line.variantId)}
+                  aria-label={`Remove ${line.productName} (${line.variantName})`}
+                >
                   Remove
                 </button>
               </li>
@@ -290,7 +331,15 @@ export function CheckoutPage({ data }: { data: ShopData }) {
       <fieldset class={styles.group}>
         <legend>Contact</legend>
         <Field label="Full name" autoComplete="name" required {...fieldProps('name', 'contact.name')} />
-        <Field label="Phone" type="tel" inputMode="tel" autoComplete="tel" required hint="For delivery updates and to track your order." {...fieldProps('phone', 'contact.phone')} />
+        <Field
+          label="Phone"
+          type="tel"
+          inputMode="tel"
+          autoComplete="tel"
+          required
+          hint="For delivery updates and to track your order."
+          {...fieldProps('phone', 'contact.phone')}
+        />
         <Field label="Email (optional)" type="email" autoComplete="email" {...fieldProps('email', 'contact.email')} />
       </fieldset>
 
@@ -303,7 +352,13 @@ export function CheckoutPage({ data }: { data: ShopData }) {
           <Field label="State (optional)" autoComplete="address-level1" {...fieldProps('state', 'shippingAddress.state')} />
         </div>
         <div class={styles.pair}>
-          <Field label="PIN code" autoComplete="postal-code" inputMode="text" required {...fieldProps('postalCode', 'shippingAddress.postalCode')} />
+          <Field
+            label="PIN code"
+            autoComplete="postal-code"
+            inputMode="text"
+            required
+            {...fieldProps('postalCode', 'shippingAddress.postalCode')}
+          />
           <div class={styles.select}>
             <label for="shippingAddress-country">Country</label>
             <select id="shippingAddress-country" autoComplete="country" value={form.country} onChange={update('country')}>
@@ -341,8 +396,17 @@ export function CheckoutPage({ data }: { data: ShopData }) {
             {formError}
           </div>
         )}
-        <button type="submit" class={`${shop.action} ${shop.wide}`} disabled={submitting || blocked || !method} aria-busy={submitting || undefined}>
-          {submitting ? 'Placing your order…' : method === 'cod' ? `Place order · ${money(total)}` : `Continue to payment · ${money(total)}`}
+        <button
+          type="submit"
+          class={`${shop.action} ${shop.wide}`}
+          disabled={submitting || blocked || !method}
+          aria-busy={submitting || undefined}
+        >
+          {submitting
+            ? 'Placing your order…'
+            : method === 'cod'
+              ? `Place order · ${money(total)}`
+              : `Continue to payment · ${money(total)}`}
         </button>
         {blocked && <p class="muted">Change or remove the items marked above to continue.</p>}
       </div>
@@ -370,7 +434,9 @@ function checkField(apiField: string, value: string): string | undefined {
 /** Quote lines whose summed quantity is not in stock. */
 function stockProblems(quote: Quote): LineProblems {
   return Object.fromEntries(
-    quote.items.filter((l) => !l.inStock).map((l) => [l.variantId, l.available <= 0 ? 'Sold out' : `Only ${l.available} left — lower the quantity`]),
+    quote.items
+      .filter((l) => !l.inStock)
+      .map((l) => [l.variantId, l.available <= 0 ? 'Sold out' : `Only ${l.available} left — lower the quantity`]),
   );
 }
 
@@ -385,9 +451,12 @@ async function unsellableProblems(error: ApiError, cart: CartLine[], locale: str
   });
   const entries = await Promise.all(
     refused.map(async (line): Promise<[string, string]> => {
-      const { data: product } = await api().GET('/products/{idOrSlug}', { params: { path: { idOrSlug: line.productId } } }).catch(() => ({ data: undefined }));
+      const { data: product } = await api()
+        .GET('/products/{idOrSlug}', { params: { path: { idOrSlug: line.productId } } })
+        .catch(() => ({ data: undefined }));
       const opensAt = product?.availableFrom ? Date.parse(product.availableFrom) : NaN;
-      if (product && !product.purchasable && opensAt > Date.now() - 60_000) return [line.variantId, `Not on sale yet — this drop opens ${formatWhen(opensAt, locale)}`];
+      if (product && !product.purchasable && opensAt > Date.now() - 60_000)
+        return [line.variantId, `Not on sale yet — this drop opens ${formatWhen(opensAt, locale)}`];
       if (product?.variants.some((v) => v.id === line.variantId)) return [line.variantId, 'Not on sale right now'];
       return [line.variantId, 'No longer for sale — remove it to continue'];
     }),

@@ -13,7 +13,10 @@ export function GridPage({ data }: { data: ShopData }) {
   const { products, opened } = useLiveProducts(data.products ?? []);
   const visible = products.filter((p) => p.status === 'ACTIVE');
   // The clock ticks while a drop is (or was, at render time) upcoming.
-  const now = useNow(data.serverTime, visible.some((p) => dropOf(p, Date.parse(data.serverTime)).state === 'upcoming'));
+  const now = useNow(
+    data.serverTime,
+    visible.some((p) => dropOf(p, Date.parse(data.serverTime)).state === 'upcoming'),
+  );
   return (
     <>
       <h1 class={styles.title}>{data.brand.name}</h1>
@@ -37,7 +40,11 @@ export function GridPage({ data }: { data: ShopData }) {
                 <span class={styles.cardPrice}>
                   {prices.length ? `${new Set(prices).size > 1 ? 'From ' : ''}${formatPrice(from, currency, data.locale)}` : ''}
                 </span>
-                {upcoming && drop.opensAt !== null ? <DropCountdown opensAt={drop.opensAt} now={now} locale={data.locale} compact /> : <Availability available={available} />}
+                {upcoming && drop.opensAt !== null ? (
+                  <DropCountdown opensAt={drop.opensAt} now={now} locale={data.locale} compact />
+                ) : (
+                  <Availability available={available} />
+                )}
               </li>
             );
           })}

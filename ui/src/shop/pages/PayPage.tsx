@@ -17,10 +17,7 @@ type Summary = Schemas['PaymentSummaryResponse'];
 type Instructions = Schemas['PaymentInstructionsResponse'];
 
 type Phase =
-  | { kind: 'loading' }
-  | { kind: 'no-access' }
-  | { kind: 'unreachable' }
-  | { kind: 'ready'; order: Order; summary?: Summary; token: string };
+  { kind: 'loading' } | { kind: 'no-access' } | { kind: 'unreachable' } | { kind: 'ready'; order: Order; summary?: Summary; token: string };
 
 /** A field the provider's payment instructions always carry (documented per provider); its absence is a provider problem. */
 function given<T>(value: T | undefined, name: string): T {
@@ -44,7 +41,10 @@ export function PayPage({ data, orderId }: { data: ShopData; orderId: string }) 
   const load = async (t: string) => {
     try {
       const params = { path: { id: orderId }, header: headers(t) };
-      const [order, summary] = await Promise.all([unwrap(api().GET('/orders/{id}', { params })), unwrap(api().GET('/orders/{id}/payment', { params }))]);
+      const [order, summary] = await Promise.all([
+        unwrap(api().GET('/orders/{id}', { params })),
+        unwrap(api().GET('/orders/{id}/payment', { params })),
+      ]);
       setPhase({ kind: 'ready', order, summary, token: t });
     } catch (error) {
       setPhase(error instanceof ApiError && error.status === 404 ? { kind: 'no-access' } : { kind: 'unreachable' });
@@ -60,7 +60,8 @@ export function PayPage({ data, orderId }: { data: ShopData; orderId: string }) 
     void load(t);
     // Status changes (paid, failed, expired) arrive here; the order and its payments are then read again.
     return listenLive({
-      connect: (signal) => api().GET('/live/orders/{id}', { params: { path: { id: orderId }, header: headers(t) }, parseAs: 'stream', signal }),
+      connect: (signal) =>
+        api().GET('/live/orders/{id}', { params: { path: { id: orderId }, header: headers(t) }, parseAs: 'stream', signal }),
       onEvent: (event) => event === 'order' && void load(t),
     });
   }, [orderId, attempt]);
@@ -103,7 +104,19 @@ export function PayPage({ data, orderId }: { data: ShopData; orderId: string }) 
   return <OrderStatus data={data} order={phase.order} summary={phase.summary} token={token} onPaid={() => void load(token)} />;
 }
 
-function OrderStatus({ data, order, summary, token, onPaid }: { data: ShopData; order: Order; summary?: Summary; token: string; onPaid: () => void }) {
+function OrderStatus({
+  data,
+  order,
+  summary,
+  token,
+  onPaid,
+}: {
+  data: ShopData;
+  order: Order;
+  summary?: Summary;
+  token: string;
+  onPaid: () => void;
+}) {
   const money = (minor: number) => formatPrice(minor, order.currency, data.locale);
   const heading = useRef<HTMLHeadingElement>(null);
   const status = order.status;
@@ -121,7 +134,10 @@ function OrderStatus({ data, order, summary, token, onPaid }: { data: ShopData; 
     title = 'Time ran out for this order';
     body = (
       <>
-        <p>We held your items for a while, but the payment did not arrive in time, so they were released for other customers. You have not been charged.</p>
+        <p>
+          We held your items for a while, but the payment did not arrive in time, so they were released for other customers. You have not
+          been charged.
+        </p>
         <p>
           <a class={shop.action} href="/shop">
             Shop again
@@ -150,7 +166,8 @@ function OrderStatus({ data, order, summary, token, onPaid }: { data: ShopData; 
       </div>
       <OrderSummary order={order} money={money} />
       <p class="muted">
-        Track this order any time on the <a href={`/track?number=${encodeURIComponent(order.number)}`}>tracking page</a> with its number and your phone number.
+        Track this order any time on the <a href={`/track?number=${encodeURIComponent(order.number)}`}>tracking page</a> with its number and
+        your phone number.
       </p>
     </section>
   );
@@ -177,10 +194,27 @@ function OrderSummary({ order, money }: { order: Order; money: (minor: number) =
   );
 }
 
-type Step = { kind: 'starting' } | { kind: 'ready'; instructions: Instructions } | { kind: 'provider-down' } | { kind: 'processing' } | { kind: 'settling' };
+type Step =
+  | { kind: 'starting' }
+  | { kind: 'ready'; instructions: Instructions }
+  | { kind: 'provider-down' }
+  | { kind: 'processing' }
+  | { kind: 'settling' };
 
 /** The payment itself, for an order still awaiting it; retried on the same order as often as needed. */
-function PaymentStep({ data, order, summary, token, onPaid }: { data: ShopData; order: Order; summary?: Summary; token: string; onPaid: () => void }) {
+function PaymentStep({
+  data,
+  order,
+  summary,
+  token,
+  onPaid,
+}: {
+  data: ShopData;
+  order: Order;
+  summary?: Summary;
+  token: string;
+  onPaid: () => void;
+}) {
   const [step, setStep] = useState<Step>({ kind: 'starting' });
   const [declined, setDeclined] = useState<string>();
   const [busy, setBusy] = useState(false);
@@ -202,11 +236,16 @@ function PaymentStep({ data, order, summary, token, onPaid }: { data: ShopData; 
     setStep({ kind: 'starting' });
     void (async () => {
       try {
-        const instructions = await unwrap(api().POST('/orders/{id}/payment', { params: { path: { id: order.id }, header: { 'x-order-token': token } } }));
+        const instructions = await unwrap(
+          api().POST('/orders/{id}/payment', { params: { path: { id: order.id }, header: { 'x-order-token': token } } }),
+        );
         if (!current) return;
         if (instructions.method === 'STRIPE') {
           const js = await loadStripe(given(instructions.publishableKey, 'publishableKey'));
-          const elements = js.elements({ clientSecret: given(instructions.clientSecret, 'clientSecret'), appearance: { theme: 'stripe', variables: { colorPrimary: data.brand.brandColor ?? undefined } } });
+          const elements = js.elements({
+            clientSecret: given(instructions.clientSecret, 'clientSecret'),
+            appearance: { theme: 'stripe', variables: { colorPrimary: data.brand.brandColor ?? undefined } },
+          });
           stripe.current = { js, elements };
           setStep({ kind: 'ready', instructions });
         } else {
@@ -237,11 +276,19 @@ function PaymentStep({ data, order, summary, token, onPaid }: { data: ShopData; 
     if (!stripe.current) return;
     setBusy(true);
     setDeclined(undefined);
-    const { error } = await stripe.current.js.confirmPayment({ elements: stripe.current.elements, confirmParams: { return_url: location.href }, redirect: 'if_required' });
+    const { error } = await stripe.current.js.confirmPayment({
+      elements: stripe.current.elements,
+      confirmParams: { return_url: location.href },
+      redirect: 'if_required',
+    });
     setBusy(false);
     if (error) {
       // Stripe words card and validation errors for customers; anything else gets our sentence.
-      setDeclined(error.type === 'card_error' || error.type === 'validation_error' ? `${error.message ?? ''} You have not been charged.`.trim() : declineMessage(error.decline_code ?? error.code));
+      setDeclined(
+        error.type === 'card_error' || error.type === 'validation_error'
+          ? `${error.message ?? ''} You have not been charged.`.trim()
+          : declineMessage(error.decline_code ?? error.code),
+      );
       return;
     }
     setStep({ kind: 'processing' });
@@ -253,9 +300,13 @@ function PaymentStep({ data, order, summary, token, onPaid }: { data: ShopData; 
     try {
       const Razorpay = await loadRazorpay();
       const checkout = new Razorpay({
-        key: given(instructions.keyId, 'keyId'), order_id: given(instructions.razorpayOrderId, 'razorpayOrderId'), amount: given(instructions.amount, 'amount'),
+        key: given(instructions.keyId, 'keyId'),
+        order_id: given(instructions.razorpayOrderId, 'razorpayOrderId'),
+        amount: given(instructions.amount, 'amount'),
         currency: instructions.currency,
-        name: data.brand.name, description: `Order ${order.number}`, ...(data.brand.logoUrl?.startsWith('https://') && { image: data.brand.logoUrl }),
+        name: data.brand.name,
+        description: `Order ${order.number}`,
+        ...(data.brand.logoUrl?.startsWith('https://') && { image: data.brand.logoUrl }),
         prefill: { name: order.customerName, contact: order.phone, ...(order.email && { email: order.email }) },
         ...(data.brand.brandColor && { theme: { color: data.brand.brandColor } }),
         handler: (result) => {
@@ -332,7 +383,13 @@ function PaymentStep({ data, order, summary, token, onPaid }: { data: ShopData; 
         </>
       )}
       {step.kind === 'ready' && step.instructions.method === 'RAZORPAY' && (
-        <button type="button" class={`${shop.action} ${shop.wide}`} disabled={busy} aria-busy={busy || undefined} onClick={() => payWithRazorpay(step.instructions)}>
+        <button
+          type="button"
+          class={`${shop.action} ${shop.wide}`}
+          disabled={busy}
+          aria-busy={busy || undefined}
+          onClick={() => payWithRazorpay(step.instructions)}
+        >
           {busy ? 'Paying…' : problem ? `Try again · ${money}` : `Pay ${money}`}
         </button>
       )}

@@ -50,20 +50,32 @@ function ProductView({ data, initial }: { data: ShopData; initial: Product }) {
     if (!selected) return;
     const result = addToCart(
       {
-        variantId: selected.id, productId: product.id, productSlug: product.slug, productName: product.name, variantName: selected.name,
-        priceMinor: selected.priceMinor, currency: selected.currency, image: firstImage(product),
+        variantId: selected.id,
+        productId: product.id,
+        productSlug: product.slug,
+        productName: product.name,
+        variantName: selected.name,
+        priceMinor: selected.priceMinor,
+        currency: selected.currency,
+        image: firstImage(product),
       },
       chosenQuantity,
       available,
     );
-    setOutcome(result.ok ? { ok: true, text: `Added ${chosenQuantity} × ${product.name} (${selected.name}) to your cart.` } : { ok: false, text: result.reason });
+    setOutcome(
+      result.ok
+        ? { ok: true, text: `Added ${chosenQuantity} × ${product.name} (${selected.name}) to your cart.` }
+        : { ok: false, text: result.reason },
+    );
   };
 
   if (product.status !== 'ACTIVE') {
     return (
       <section class={styles.info}>
         <h1>{product.name}</h1>
-        <p class={shop.problem} role="status">This product is no longer for sale.</p>
+        <p class={shop.problem} role="status">
+          This product is no longer for sale.
+        </p>
         <p>
           <a href="/shop">See what else is in the shop</a>
         </p>
@@ -117,7 +129,11 @@ function ProductView({ data, initial }: { data: ShopData; initial: Product }) {
         <div class={styles.buy}>
           <label class={styles.quantity}>
             Quantity
-            <select value={String(chosenQuantity)} disabled={!onSale || available <= 0} onChange={(e) => setQuantity(Number((e.target as HTMLSelectElement).value))}>
+            <select
+              value={String(chosenQuantity)}
+              disabled={!onSale || available <= 0}
+              onChange={(e) => setQuantity(Number((e.target as HTMLSelectElement).value))}
+            >
               {Array.from({ length: maxQuantity }, (_, i) => (
                 <option key={i} value={String(i + 1)}>
                   {i + 1}

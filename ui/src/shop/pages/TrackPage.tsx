@@ -31,8 +31,17 @@ const STEPS: Partial<Record<string, string>> = {
 };
 
 const STATUS: Partial<Record<string, string>> = {
-  CREATED: 'Placed', PAYMENT_PENDING: 'Waiting for payment', CONFIRMED: 'Confirmed', PAID: 'Paid', FULFILLED: 'Shipped', DELIVERED: 'Delivered',
-  CANCELLED: 'Cancelled', EXPIRED: 'Expired', PARTIALLY_REFUNDED: 'Partly refunded', REFUNDED: 'Refunded', RETURN_REQUESTED: 'Return requested',
+  CREATED: 'Placed',
+  PAYMENT_PENDING: 'Waiting for payment',
+  CONFIRMED: 'Confirmed',
+  PAID: 'Paid',
+  FULFILLED: 'Shipped',
+  DELIVERED: 'Delivered',
+  CANCELLED: 'Cancelled',
+  EXPIRED: 'Expired',
+  PARTIALLY_REFUNDED: 'Partly refunded',
+  REFUNDED: 'Refunded',
+  RETURN_REQUESTED: 'Return requested',
   RETURNED: 'Returned',
 };
 
@@ -78,8 +87,23 @@ export function TrackPage({ data }: { data: ShopData }) {
     <section class={styles.page}>
       <h1>Track your order</h1>
       <form class={styles.track} onSubmit={submit} noValidate>
-        <Field id="track-number" label="Order number" value={number} placeholder="OL-000042" autoComplete="off" onInput={(e) => setNumber((e.target as HTMLInputElement).value)} />
-        <Field id="track-phone" label="Phone number" type="tel" inputMode="tel" autoComplete="tel" value={phone} onInput={(e) => setPhone((e.target as HTMLInputElement).value)} />
+        <Field
+          id="track-number"
+          label="Order number"
+          value={number}
+          placeholder="OL-000042"
+          autoComplete="off"
+          onInput={(e) => setNumber((e.target as HTMLInputElement).value)}
+        />
+        <Field
+          id="track-phone"
+          label="Phone number"
+          type="tel"
+          inputMode="tel"
+          autoComplete="tel"
+          value={phone}
+          onInput={(e) => setPhone((e.target as HTMLInputElement).value)}
+        />
         <button type="submit" class={shop.action} disabled={busy} aria-busy={busy || undefined}>
           {busy ? 'Looking…' : 'Track'}
         </button>
