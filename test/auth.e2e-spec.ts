@@ -18,7 +18,7 @@ describe('auth, guards and the common error shape', () => {
     const login = await t.http.post('/auth/login').send({ email, password: 'password123' }).expect(200);
     const me = await t.http.get('/auth/me').set(bearer(login.body.accessToken)).expect(200);
     expect(me.body).toMatchObject({ email, role: 'CUSTOMER', name: 'Asha' });
-    const stored = await t.prisma.user.findUniqueOrThrow({ where: { email } });
+    const stored = await t.prisma.user.findFirstOrThrow({ where: { email } });
     expect(stored.passwordHash).toMatch(/^\$2[aby]\$/);
     expect(stored.passwordHash).not.toContain('password123');
   });

@@ -42,7 +42,7 @@ describe('Idempotency-Key', () => {
 
     expect(await ordersFor(body.contact.email)).toBe(1);
     expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 5, reserved: 2 });
-    const stored = await t.prisma.idempotencyKey.findUniqueOrThrow({ where: { scope_key: { scope: `user:${customer.id}`, key } } });
+    const stored = await t.prisma.idempotencyKey.findFirstOrThrow({ where: { scope: `user:${customer.id}`, key } });
     expect(stored).toMatchObject({ status: 'COMPLETED', responseStatus: 201 });
     const ttl = stored.expiresAt.getTime() - stored.createdAt.getTime();
     expect(ttl).toBeGreaterThanOrEqual(24 * 3600 * 1000 - 1000);
@@ -145,7 +145,7 @@ describe('Idempotency-Key', () => {
     const replay = await t.http.post('/orders/checkout').set('Idempotency-Key', key).send(body).expect(201);
     const { guestToken, ...rest } = first.body;
     expect(replay.body).toEqual(rest);
-    const stored = await t.prisma.idempotencyKey.findUniqueOrThrow({ where: { scope_key: { scope: 'guest', key } } });
+    const stored = await t.prisma.idempotencyKey.findFirstOrThrow({ where: { scope: 'guest', key } });
     expect(JSON.stringify(stored.responseBody)).not.toContain(guestToken);
   });
 
@@ -215,8 +215,8 @@ describe('Idempotency-Key', () => {
     const body = checkoutBody([{ variantId: product.variants[0].id, quantity: 1 }]);
     const key = randomUUID();
     await t.http.post('/orders/checkout').set('Idempotency-Key', key).send(body).expect(201);
-    await t.prisma.idempotencyKey.update({
-      where: { scope_key: { scope: 'guest', key } },
+    await t.prisma.idempotencyKey.updateMany({
+      where: { scope: 'guest', key },
       data: { expiresAt: new Date(Date.now() - 1000) },
     });
     const rerun = await t.http.post('/orders/checkout').set('Idempotency-Key', key).send(body).expect(201);

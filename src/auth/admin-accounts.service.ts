@@ -20,7 +20,7 @@ export class AdminAccountsService {
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new InvalidInputError(`"${input.email}" is not an email address`);
     const passwordHash = await this.auth.hashPassword(input.password);
     return this.prisma.$transaction(async (tx) => {
-      const existing = await tx.user.findUnique({ where: { email }, select: { role: true } });
+      const existing = await tx.user.findFirst({ where: { email }, select: { role: true } });
       if (existing)
         throw new ConflictError(
           `An account with ${email} already exists (${existing.role}); reset its password instead, or use another email`,
@@ -42,7 +42,7 @@ export class AdminAccountsService {
     this.checkPassword(password);
     const passwordHash = await this.auth.hashPassword(password);
     return this.prisma.$transaction(async (tx) => {
-      const user = await tx.user.findUnique({ where: { email } });
+      const user = await tx.user.findFirst({ where: { email } });
       if (!user) throw new NotFoundError('User', email);
       await tx.user.update({ where: { id: user.id }, data: { passwordHash } });
       await this.audit.record(tx, { actor, action: 'user.password_reset', entityType: 'user', entityId: user.id, after: { email } });

@@ -2,7 +2,8 @@ import { ExecutionContext, Injectable, CanActivate } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import { ForbiddenError, UnauthorizedError } from '../common/errors/domain-errors.js';
-import { authenticatedUser, IS_OPTIONAL_AUTH, IS_PUBLIC, ROLES } from '../common/http/access.js';
+import { authenticatedUser, IS_OPTIONAL_AUTH, IS_PUBLIC, ROLES, type AuthUser } from '../common/http/access.js';
+import { BrandContext } from '../common/context/brand-context.js';
 import type { Role } from '../generated/prisma/enums.js';
 
 /** Global: every route needs a valid bearer token unless marked @Public() or @OptionalAuth(). */
@@ -23,6 +24,8 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 
   override handleRequest<TUser>(err: unknown, user: TUser): TUser {
     if (err || !user) throw new UnauthorizedError('A valid bearer token is required');
+    // A token is good for its own brand only: the request's brand was fixed before any guard ran.
+    if ((user as unknown as AuthUser).brandId !== BrandContext.current()) throw new UnauthorizedError('A valid bearer token is required');
     return user;
   }
 }

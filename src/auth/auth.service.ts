@@ -37,7 +37,7 @@ export class AuthService {
     const email = dto.email.toLowerCase();
     const passwordHash = await this.hashPassword(dto.password);
     const user = await this.prisma.$transaction(async (tx) => {
-      if (await tx.user.findUnique({ where: { email }, select: { id: true } }))
+      if (await tx.user.findFirst({ where: { email }, select: { id: true } }))
         throw new ConflictError('An account with this email already exists');
       const created = await tx.user.create({ data: { email, passwordHash, name: dto.name, phone: dto.phone, role: 'CUSTOMER' } });
       await this.audit.record(tx, {
@@ -54,7 +54,7 @@ export class AuthService {
 
   /** An access token; with `refreshCookie`, also a browser session (its refresh token goes into the cookie). */
   async login(dto: LoginDto): Promise<{ token: TokenResponse; session?: IssuedSession }> {
-    const user = await this.prisma.user.findUnique({ where: { email: dto.email.toLowerCase() } });
+    const user = await this.prisma.user.findFirst({ where: { email: dto.email.toLowerCase() } });
     const ok = await bcrypt.compare(dto.password, user?.passwordHash ?? (await (this.dummyHash ??= this.hashPassword(randomUUID()))));
     if (!user || !ok) throw new UnauthorizedError('Email or password is incorrect');
     return { token: await this.issueToken(user), session: dto.refreshCookie ? await this.sessions.start(user) : undefined };
@@ -107,7 +107,7 @@ export class AuthService {
   }
 
   private async issueToken(user: User): Promise<TokenResponse> {
-    const accessToken = await this.jwt.signAsync({ sub: user.id, email: user.email, role: user.role });
+    const accessToken = await this.jwt.signAsync({ sub: user.id, email: user.email, role: user.role, brand: user.brandId });
     const { exp, iat } = this.jwt.decode<{ exp: number; iat: number }>(accessToken);
     return { accessToken, tokenType: 'Bearer', expiresIn: exp - iat, user: toUserResponse(user) };
   }

@@ -5,11 +5,14 @@ import { ExtractJwt, Strategy } from 'passport-jwt';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import type { AuthUser } from '../common/http/access.js';
 import type { Role } from '../generated/prisma/enums.js';
+import { DEFAULT_BRAND_ID } from '../common/context/brand-context.js';
 
 interface JwtPayload {
   sub: string;
   email: string;
   role: Role;
+  /** The brand the user belongs to; tokens issued before brands existed are the default brand's. */
+  brand?: string;
   exp?: number;
 }
 
@@ -36,6 +39,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
       id: payload.sub,
       email: payload.email,
       role: payload.role,
+      brandId: payload.brand ?? DEFAULT_BRAND_ID,
       ...(payload.exp !== undefined && { tokenExpiresAt: payload.exp * 1000 }),
     };
   }

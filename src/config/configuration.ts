@@ -18,6 +18,9 @@ import {
 import { developmentJwtSecret } from './development-jwt-secret.js';
 import { environmentExtensions, type VariablesClass } from './environment-extensions.js';
 
+/** The role the brands migration creates for the app (README "Brands"). */
+export const DEFAULT_APP_ROLE = 'orderline_app';
+
 /** Whole numbers only: "3000" is 3000, while "3e3", "0x10", "12abc" and " " stay strings and fail @IsInt. */
 export const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value);
 const BOOLEAN_WORDS: Record<string, boolean> = { true: true, false: false, '1': true, '0': false, yes: true, no: false };
@@ -41,6 +44,9 @@ export class EnvironmentVariables {
   /** How long a request may wait for a database connection (the pg pool's connect timeout and Prisma's transaction maxWait). */
   @Transform(toInt) @IsInt() @Min(100) @Max(120_000) DB_CONNECTION_WAIT_MS = 5000;
   @Transform(toInt) @IsInt() @Min(1) @Max(50) TX_MAX_ATTEMPTS = 12;
+  /** The role the app's connections switch to (SET ROLE) so row-level security applies to them; 'none' keeps the login role. */
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DB_APP_ROLE must be a PostgreSQL role name (lower case, digits, _) or none' })
+  DB_APP_ROLE = DEFAULT_APP_ROLE;
   @IsOptional() @IsString() JWT_SECRET?: string;
   @IsString() JWT_EXPIRES_IN = '1h';
   @Transform(toInt) @IsInt() @Min(4) @Max(15) BCRYPT_ROUNDS = 10;

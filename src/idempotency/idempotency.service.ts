@@ -80,7 +80,7 @@ export class IdempotencyService {
       });
       if (claimed.length) return { kind: 'execute', recordId: claimed[0].id };
 
-      const existing = await this.prisma.idempotencyKey.findUnique({ where: { scope_key: { scope, key } } });
+      const existing = await this.prisma.idempotencyKey.findFirst({ where: { scope, key } });
       if (!existing) continue; // released between our INSERT and SELECT: claim it again
       if (existing.expiresAt <= now) {
         await this.prisma.idempotencyKey.deleteMany({ where: { id: existing.id, expiresAt: { lte: now } } });

@@ -8,6 +8,7 @@ import { limitJsonDepth } from './json-depth.js';
 import { logDestination, loggingConfig, pinoHttpOptions } from './logging.js';
 import { MetricsService } from './metrics.service.js';
 import { REQUEST_ID_HEADER, requestIdMiddleware } from './request-id.js';
+import { requestBrandMiddleware } from './request-brand.js';
 import { securityHeaders } from './security-headers.js';
 
 /** TRUST_PROXY: false, true, a hop count, or Express's list of trusted addresses ("loopback, 10.0.0.0/8"). */
@@ -42,6 +43,7 @@ export function configureHttp(app: INestApplication): void {
   express.set('trust proxy', parseTrustProxy(config.get('TRUST_PROXY', { infer: true })));
   app.use(app.get(GracefulShutdown).trackRequests);
   app.use(requestIdMiddleware);
+  app.use(requestBrandMiddleware);
   const logging = loggingConfig(config);
   app.use(pinoHttp(pinoHttpOptions(logging), logDestination(logging.format)));
   if (config.get('METRICS_ENABLED', { infer: true })) app.use(app.get(MetricsService).timeRequests);

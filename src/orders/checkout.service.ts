@@ -27,8 +27,8 @@ import type { CheckoutDto, CheckoutResponse, PaymentErrorResponse } from './dto/
 /** Everything the transaction writes, prepared before it starts so a retried attempt repeats no work. */
 interface PlacedOrder {
   /** The order row but for what the transaction decides: its number, status, reservation expiry and timestamps. */
-  order: Omit<Order, 'number' | 'status' | 'reservationExpiresAt' | 'createdAt' | 'updatedAt'>;
-  items: OrderItem[];
+  order: Omit<Order, 'number' | 'brandId' | 'status' | 'reservationExpiresAt' | 'createdAt' | 'updatedAt'>;
+  items: Omit<OrderItem, 'brandId'>[];
   demand: StockDemand;
   event: OrderEvent;
   actor: Actor;
@@ -174,8 +174,8 @@ export class CheckoutService implements OnModuleInit {
       },
       this.transitions.auditEntry(draft.id, t, options),
     ];
-    const number = await this.insertOrder(tx, draft, placed.items, history, audit);
-    const order = { ...draft, number, items: placed.items };
+    const { number, brandId } = await this.insertOrder(tx, draft, placed.items, history, audit);
+    const order = { ...draft, number, brandId, items: placed.items.map((item) => ({ ...item, brandId })) };
 
     const reservations: StockMovementInput[] = placed.items.map((item) => ({
       variantId: item.variantId,
@@ -194,20 +194,20 @@ export class CheckoutService implements OnModuleInit {
 
   /**
    * Inserts the order, its items, its history and its audit entries in ONE statement and returns the number the
-   * sequence gave the order. Through the ORM these are four statements, each compiled and sent while the inventory
+   * brand's sequence gave the order, and its brand. Through the ORM these are four statements, each compiled and sent while the inventory
    * locks are held — on the checkout hot path that is most of the lock time. The foreign keys of the items and
    * history are checked at the end of the statement, when the order row exists.
    */
   private async insertOrder(
     tx: Tx,
-    order: Omit<Order, 'number'>,
-    items: OrderItem[],
+    order: Omit<Order, 'number' | 'brandId'>,
+    items: Omit<OrderItem, 'brandId'>[],
     history: Prisma.OrderStatusHistoryCreateManyInput[],
     audit: AuditEntry[],
-  ): Promise<string> {
+  ): Promise<{ number: string; brandId: string }> {
     const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
     const auditRows = audit.map((entry) => this.audit.toRow(entry));
-    const [{ number }] = await tx.$queryRaw<{ number: string }[]>`
+    const [inserted] = await tx.$queryRaw<{ number: string; brandId: string }[]>`
       WITH o AS (
         INSERT INTO orders (id, user_id, status, payment_method, currency, subtotal_minor, total_minor, customer_name, email, phone,
                             shipping_address, guest_token_hash, reservation_expires_at, needs_review, carrier, tracking_number, idempotency_key_id,
@@ -216,7 +216,7 @@ export class CheckoutService implements OnModuleInit {
                 ${order.subtotalMinor}, ${order.totalMinor}, ${order.customerName}, ${order.email}, ${order.phone},
                 ${json(order.shippingAddress)}::jsonb, ${order.guestTokenHash}, ${order.reservationExpiresAt}, ${order.needsReview}, ${order.carrier},
                 ${order.trackingNumber}, ${order.idempotencyKeyId}::uuid, ${order.createdAt}, ${order.updatedAt})
-        RETURNING number
+        RETURNING number, brand_id
       ), items AS (
         INSERT INTO order_items (id, order_id, variant_id, sku, product_name, variant_name, unit_price_minor, quantity, line_total_minor)
         SELECT i.id, ${order.id}::uuid, i.variant_id, i.sku, i.product_name, i.variant_name, i.unit_price_minor, i.quantity, i.line_total_minor
@@ -244,8 +244,8 @@ export class CheckoutService implements OnModuleInit {
           WITH ORDINALITY AS a(actor_type, actor_id, action, entity_type, entity_id, before, after, request_id, n)
         ORDER BY a.n
       )
-      SELECT number FROM o`;
-    return number;
+      SELECT number, brand_id::text AS "brandId" FROM o`;
+    return inserted;
   }
 
   /**

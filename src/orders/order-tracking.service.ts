@@ -37,7 +37,7 @@ export class OrderTracking {
   }
 
   async track(dto: TrackOrderDto): Promise<TrackingResponse> {
-    const order = await this.prisma.order.findUnique({
+    const order = await this.prisma.order.findFirst({
       where: { number: normalizeOrderNumber(dto.orderNumber) ?? NO_ORDER },
       include: { items: { select: { productName: true, variantName: true, quantity: true } } },
     });

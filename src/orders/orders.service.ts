@@ -83,7 +83,7 @@ export class OrdersService implements OnModuleInit {
   /** A guest finds their order by its number plus the email and/or phone given at checkout (each one given must match). */
   async lookup(dto: LookupOrderDto): Promise<OrderResponse> {
     const number = normalizeOrderNumber(dto.orderNumber);
-    const order = number ? await this.prisma.order.findUnique({ where: { number }, include: { items: true } }) : null;
+    const order = number ? await this.prisma.order.findFirst({ where: { number }, include: { items: true } }) : null;
     const matches =
       order &&
       (dto.email === undefined || order.email?.toLowerCase() === dto.email) &&

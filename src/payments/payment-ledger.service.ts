@@ -269,7 +269,7 @@ export class PaymentLedger {
       INSERT INTO payment_attempts (id, order_id, payment_id, provider, provider_payment_id, status, amount_minor, currency, captured_at, updated_at)
       VALUES (gen_random_uuid(), ${order.id}::uuid, ${payment.id}::uuid, ${payment.provider}, ${capture.providerPaymentId},
               'CAPTURED', ${capture.amountMinor}, ${capture.currency}, now(), now())
-      ON CONFLICT (provider, provider_payment_id) DO NOTHING
+      ON CONFLICT (brand_id, provider, provider_payment_id) DO NOTHING
       RETURNING id::text, provider_payment_id AS "providerPaymentId", amount_minor AS "amountMinor", currency`;
     if (inserted) return inserted;
     const [claimed] = await tx.$queryRaw<(ClaimedAttempt | undefined)[]>`
@@ -420,9 +420,7 @@ export class PaymentLedger {
     observed: ProviderRefund,
     actor: Actor,
   ): Promise<LedgerResult> {
-    const attempt = await tx.paymentAttempt.findUnique({
-      where: { provider_providerPaymentId: { provider, providerPaymentId: observed.providerPaymentId } },
-    });
+    const attempt = await tx.paymentAttempt.findFirst({ where: { provider, providerPaymentId: observed.providerPaymentId } });
     if (!attempt || attempt.orderId !== order.id) return done(`ignored: refund ${observed.providerRefundId} of an unknown payment`);
     const ours =
       observed.refundId && UUID_PATTERN.test(observed.refundId)
@@ -430,7 +428,7 @@ export class PaymentLedger {
         : null;
     let row =
       ours ??
-      (await tx.refund.findUnique({ where: { provider_providerRefundId: { provider, providerRefundId: observed.providerRefundId } } }));
+      (await tx.refund.findFirst({ where: { provider, providerRefundId: observed.providerRefundId } }));
     if (!row) {
       if (observed.status === 'FAILED') return done(`ignored: failed refund ${observed.providerRefundId} that we never recorded`);
       row = await tx.refund.create({

@@ -16,6 +16,7 @@ import { PaymentTransactions } from './payment-transactions.js';
 import { PaymentLedger } from './payment-ledger.service.js';
 import { RefundsService } from './refunds.service.js';
 import { collectionReference, ProviderRejectedError, type PaymentEvent, type PaymentProvider } from './payment-provider.js';
+import { activeBrandId } from '../common/context/brand-context.js';
 import type { PaymentMethodOption, PaymentMethodsResponse, PaymentSummary } from './dto/payments.dto.js';
 
 export interface ClientConfirmationResult {
@@ -99,6 +100,7 @@ export class PaymentsService {
     const now = new Date();
     const payment: Payment = {
       id: randomUUID(),
+      brandId: activeBrandId(),
       orderId: order.id,
       provider: provider.code,
       providerRef: collectionReference(provider.descriptor, order.id),
@@ -272,7 +274,7 @@ export class PaymentsService {
     if (!provider.descriptor.collectsOnDelivery) return;
     const ref = collectionReference(provider.descriptor, order.id);
     const payment = await tx.payment.upsert({
-      where: { provider_providerRef: { provider: provider.code, providerRef: ref } },
+      where: { brandId_provider_providerRef: { brandId: activeBrandId(), provider: provider.code, providerRef: ref } },
       create: {
         orderId: order.id,
         provider: provider.code,

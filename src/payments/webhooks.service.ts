@@ -58,7 +58,7 @@ export class WebhooksService {
         const recorded = await tx.$executeRaw`
           INSERT INTO webhook_events (id, provider, event_id, type, payload, result, processed_at)
           VALUES (gen_random_uuid(), ${method}, ${webhook.eventId}, ${webhook.type}, ${payload}::jsonb, ${result}, now())
-          ON CONFLICT (provider, event_id) DO NOTHING`;
+          ON CONFLICT (brand_id, provider, event_id) DO NOTHING`;
         if (!recorded) throw new AlreadyReceived();
         return { result, refundIds: applied.refundsToSend };
       });

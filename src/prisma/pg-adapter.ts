@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type pg from 'pg';
 import { isRetryableTransactionError } from './transaction-retry.js';
+import { BrandContext, isBrandId } from '../common/context/brand-context.js';
 
 type Query = { sql: string };
 type PgTx = {
@@ -13,9 +14,24 @@ type PgTx = {
   cleanup?: () => void;
 };
 
+type Queryable = { performIO(query: Query): Promise<unknown>; client: unknown };
+
 const ISOLATION_LEVELS = new Set(['READ UNCOMMITTED', 'READ COMMITTED', 'REPEATABLE READ', 'SERIALIZABLE']);
-/** The isolation level of the transaction whose BEGIN is about to be sent from this async context. */
-const beginIsolation = new AsyncLocalStorage<string>();
+/** The isolation level and brand of the transaction whose BEGIN is about to be sent from this async context. */
+const beginOptions = new AsyncLocalStorage<{ level?: string; brand: string; fromContext: boolean }>();
+
+export interface BrandScoping {
+  /** The role every connection switches to (SET ROLE), one row-level security applies to; '' keeps the login role. */
+  appRole: string;
+  /** The brand of work that sets none (a single-brand install's default brand); '' for none, which sees no brand's rows. */
+  fallbackBrandId: string;
+}
+
+const brandSql = (brand: string, local: boolean) => {
+  // Interpolated (a simple-protocol statement cannot take parameters), so only a UUID or nothing gets in.
+  if (brand !== '' && !isBrandId(brand)) throw new Error('A brand id is a UUID');
+  return `SELECT set_config('app.brand_id', '${brand}', ${local})`;
+};
 
 /**
  * The pg driver adapter, with one repair and one saving.
@@ -30,8 +46,18 @@ const beginIsolation = new AsyncLocalStorage<string>();
  * query waits forever. Here a failed COMMIT/ROLLBACK releases the connection
  * (destroying it unless the failure was a clean serialization/deadlock abort), and later commit()/rollback() calls
  * become no-ops. `onPool` receives the pg pool each time Prisma opens one (pool-usage metrics read it).
+ *
+ * The brand (README "Brands"): every connection switches to the app role and starts as the fallback brand; every
+ * transaction of a brand sets it with set_config(..., true) (SET LOCAL) in the same round trip as its BEGIN; a query
+ * outside a transaction first sets the connection's brand when it is not already the one wanted (never, on a
+ * single-brand install). The brand is BrandContext's, read where Prisma hands the work to the adapter. Nothing else
+ * may set app.brand_id: the adapter tracks what each connection's session is set to.
  */
-export function createPgAdapter(config: pg.PoolConfig, onPool?: (pool: pg.Pool) => void): PrismaPg {
+export function createPgAdapter(config: pg.PoolConfig, scoping: BrandScoping, onPool?: (pool: pg.Pool) => void): PrismaPg {
+  /** The brand each connection's session is set to (outside transactions). */
+  const sessionBrand = new WeakMap<pg.PoolClient, string>();
+  const contextBrand = () => BrandContext.current();
+  const wanted = () => contextBrand() ?? scoping.fallbackBrandId;
   const factory = new PrismaPg(config);
   const connect = factory.connect.bind(factory);
   factory.connect = async () => {
@@ -43,18 +69,48 @@ export function createPgAdapter(config: pg.PoolConfig, onPool?: (pool: pg.Pool) 
     pool.on('connect', (client) => {
       client.on('error', () => undefined);
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      // Queued before any caller's query. A role that cannot be taken is reported by the row-security check at start.
+      if (scoping.appRole) (query(`SET ROLE "${scoping.appRole}"`) as Promise<unknown>).catch(() => undefined);
+      (query(brandSql(scoping.fallbackBrandId, false)) as Promise<unknown>).catch(() => undefined);
+      sessionBrand.set(client, scoping.fallbackBrandId);
       client.query = ((config: unknown, ...rest: unknown[]) => {
-        const level = beginIsolation.getStore();
-        const begin = level !== undefined && typeof config === 'object' && (config as { text?: string } | null)?.text === 'BEGIN';
-        return query(begin ? { ...(config as object), text: `BEGIN ISOLATION LEVEL ${level}` } : config, ...rest);
+        const begin = beginOptions.getStore();
+        if (begin === undefined || typeof config !== 'object' || (config as { text?: string } | null)?.text !== 'BEGIN')
+          return query(config, ...rest);
+        let text = begin.level ? `BEGIN ISOLATION LEVEL ${begin.level}` : 'BEGIN';
+        // Work of a brand always names it; work of none (jobs, a single-brand install's start-up) runs as the fallback
+        // brand, which the session already is unless a query of another brand left it set.
+        if (begin.fromContext || sessionBrand.get(client) !== begin.brand) text += `; ${brandSql(begin.brand, true)}`;
+        return query({ ...(config as object), text }, ...rest);
       }) as typeof client.query;
     });
     onPool?.(pool);
+    // A query outside a transaction: on a connection whose session is (made) the wanted brand.
+    const { performIO } = adapter as unknown as Queryable;
+    (adapter as unknown as Queryable).performIO = async (query: Query) => {
+      const brand = wanted();
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        if (sessionBrand.get(client) !== brand) {
+          await client.query(brandSql(brand, false));
+          sessionBrand.set(client, brand);
+        }
+        return await performIO.call(Object.create(adapter, { client: { value: client } }) as Queryable, query);
+      } catch (error) {
+        // A statement error leaves the connection usable; a lost or broken connection must not go back to the pool.
+        if (!isStatementError(error)) broken = error as Error;
+        throw error;
+      } finally {
+        client.release(broken);
+      }
+    };
     const startTransaction = adapter.startTransaction.bind(adapter);
     adapter.startTransaction = async (isolationLevel) => {
-      const tx = (await (isolationLevel && ISOLATION_LEVELS.has(isolationLevel)
-        ? beginIsolation.run(isolationLevel, () => startTransaction(undefined))
-        : startTransaction(isolationLevel))) as unknown as PgTx;
+      const level = isolationLevel && ISOLATION_LEVELS.has(isolationLevel) ? isolationLevel : undefined;
+      const tx = (await beginOptions.run({ level, brand: wanted(), fromContext: contextBrand() !== undefined }, () =>
+        startTransaction(level ? undefined : isolationLevel),
+      )) as unknown as PgTx;
       const executeRaw = tx.executeRaw.bind(tx);
       const commit = tx.commit.bind(tx);
       const rollback = tx.rollback.bind(tx);
@@ -88,4 +144,15 @@ export function createPgAdapter(config: pg.PoolConfig, onPool?: (pool: pg.Pool) 
     return adapter;
   };
   return factory;
+}
+
+const SQLSTATE = /^(?=.*\d)[0-9A-Z]{5}$/; // 23505, 40001, XX000 (never EPIPE)
+
+/** True for an error the server reported for one statement (it has a SQLSTATE): the connection itself is fine. */
+function isStatementError(error: unknown): boolean {
+  for (let e = error as { cause?: unknown; code?: unknown; originalCode?: unknown } | undefined, depth = 0; e && depth < 6; depth++) {
+    if ([e.originalCode, e.code].some((code) => typeof code === 'string' && SQLSTATE.test(code))) return true;
+    e = e.cause as typeof e;
+  }
+  return false;
 }

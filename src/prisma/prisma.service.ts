@@ -7,6 +7,8 @@ import type { EnvironmentVariables } from '../config/configuration.js';
 import { isRetryableTransactionError, retryDelayMs } from './transaction-retry.js';
 import { createPgAdapter } from './pg-adapter.js';
 import { collectAfterCommit } from './after-commit.js';
+import { DEFAULT_BRAND_ID } from '../common/context/brand-context.js';
+import { DEFAULT_APP_ROLE } from '../config/configuration.js';
 
 export type Tx = Prisma.TransactionClient;
 
@@ -14,6 +16,8 @@ export interface SerializableOptions {
   /** Attempts before giving up with TransactionConflictError (default TX_MAX_ATTEMPTS). */
   maxAttempts?: number;
 }
+
+const appRole = (configured: string) => (configured === 'none' ? '' : configured);
 
 /** The one database client of the app. Every module injects this; only services open transactions. */
 @Injectable()
@@ -39,6 +43,11 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
           // locks, and with them every checkout of those variants, for ever. Transactions time out at 30 s anyway.
           idle_in_transaction_session_timeout: 60_000,
         },
+        {
+          // Config built by hand (tests' fixture clients) may leave these out: the defaults of EnvironmentVariables.
+          appRole: appRole(config.get('DB_APP_ROLE', { infer: true }) ?? DEFAULT_APP_ROLE),
+          fallbackBrandId: DEFAULT_BRAND_ID,
+        },
         (pool) => (this.pool = pool),
       ),
     });
@@ -51,6 +60,17 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
    */
   async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
+  }
+
+  /**
+   * Whether row-level security applies to the role queries run as (not a superuser, no BYPASSRLS, not the owner of the
+   * brand tables). When it does not, brands are kept apart by the queries' brand only: the start-up banner says so.
+   */
+  async rowSecurityApplies(): Promise<boolean> {
+    const [row] = await this.$queryRaw<{ applies: boolean }[]>`
+      SELECT NOT (r.rolsuper OR r.rolbypassrls OR pg_has_role(current_user, c.relowner, 'USAGE')) AS applies
+      FROM pg_roles r, pg_class c WHERE r.rolname = current_user AND c.oid = 'orders'::regclass`;
+    return row?.applies === true;
   }
 
   /** Connections of the pg pool behind Prisma (for metrics); undefined until the first query opens the pool. */

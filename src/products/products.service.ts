@@ -287,7 +287,7 @@ export class ProductsService {
   }
 
   private async assertSlugFree(tx: Tx, slug: string): Promise<void> {
-    if (await tx.product.findUnique({ where: { slug }, select: { id: true } })) {
+    if (await tx.product.findFirst({ where: { slug }, select: { id: true } })) {
       throw new ConflictError(`Slug "${slug}" is already used by another product`, { field: 'slug' });
     }
   }

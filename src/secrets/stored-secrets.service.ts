@@ -92,11 +92,11 @@ export class StoredSecretsService {
         else if (secret.endpointId) endpoints.push({ id: secret.endpointId, sealed: next });
       }
       if (counts.settings.rotated) {
-        const [row] = await tx.$queryRaw<{ credentials: StoredCredentials }[]>`SELECT credentials FROM brand_settings WHERE id = 1`;
+        const [row] = await tx.$queryRaw<{ credentials: StoredCredentials }[]>`SELECT credentials FROM brand_settings`;
         const merged = Object.fromEntries(
           Object.entries(row.credentials).map(([provider, fields]) => [provider, { ...fields, ...credentials[provider] }]),
         );
-        await tx.brandSettings.update({ where: { id: 1 }, data: { credentials: merged } });
+        await tx.brandSettings.updateMany({ data: { credentials: merged } });
       }
       if (endpoints.length) {
         await tx.$executeRaw`
@@ -139,7 +139,7 @@ export class StoredSecretsService {
     const forUpdate = Prisma.raw(lock ? 'FOR UPDATE' : '');
     const settings = await db.$queryRaw<
       { credentials: StoredCredentials }[]
-    >`SELECT credentials FROM brand_settings WHERE id = 1 ${forUpdate}`;
+    >`SELECT credentials FROM brand_settings ${forUpdate}`;
     const endpoints = await db.$queryRaw<
       { id: string; secret_encrypted: string }[]
     >`SELECT id::text, secret_encrypted FROM webhook_endpoints ORDER BY id ${forUpdate}`;

@@ -1,3 +1,4 @@
+import { activeBrandId } from '../common/context/brand-context.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { BrandSettings, Prisma } from '../generated/prisma/client.js';
@@ -34,15 +35,15 @@ export interface BrandProfile {
 }
 
 /**
- * The brand's runtime settings (one row). Reads go through a short cache so hot paths (checkout, notifications) do
- * not query it every time; every write replaces the cache. Payment credentials are stored as AES-256-GCM ciphertexts,
+ * The brand's runtime settings (one row per brand, the request's or job's brand). Reads go through a short cache per
+ * brand so hot paths (checkout, notifications) do not query it every time; every write replaces the brand's entry. Payment credentials are stored as AES-256-GCM ciphertexts,
  * decrypted only when a provider needs them, and never leave the service except as { set, last4, source }.
  */
 @Injectable()
 export class SettingsService {
   private readonly logger = new Logger(SettingsService.name);
-  private cached?: { row: BrandSettings; expiresAt: number };
-  private loading?: Promise<BrandSettings>;
+  private readonly cached = new Map<string, { row: BrandSettings; expiresAt: number }>();
+  private readonly loading = new Map<string, Promise<BrandSettings>>();
   /** Bumped by every write, so a read that started before the write cannot put the old row back in the cache. */
   private generation = 0;
   /** Plaintexts of credentials that decrypted, per row object (a cached row is never mutated), so hot paths decrypt once. */
@@ -141,21 +142,21 @@ export class SettingsService {
         ...(input.brandColor !== undefined && { brandColor: input.brandColor }),
         ...(Object.keys(credentialChanges).length && { credentials }),
       };
-      const updated = await tx.brandSettings.update({ where: { id: 1 }, data });
+      const updated = await tx.brandSettings.update({ where: { id: current.id }, data });
       const { credentials: _before, ...before } = current;
       const { credentials: _after, ...after } = updated;
       await this.audit.record(tx, {
         actor,
         action: 'settings.updated',
         entityType: 'brand_settings',
-        entityId: '1',
+        entityId: String(current.id),
         before,
         after: { ...after, ...(Object.keys(credentialChanges).length && { credentials: credentialChanges }) },
       });
       return updated;
     });
     this.generation++;
-    this.cached = { row, expiresAt: Date.now() + SETTINGS_CACHE_TTL_MS };
+    this.cached.set(row.brandId, { row, expiresAt: Date.now() + SETTINGS_CACHE_TTL_MS });
     return this.toResponse(row);
   }
 
@@ -177,22 +178,28 @@ export class SettingsService {
   }
 
   private async row(): Promise<BrandSettings> {
-    if (this.cached && this.cached.expiresAt > Date.now()) return this.cached.row;
-    this.loading ??= this.load().finally(() => (this.loading = undefined));
-    return this.loading;
+    const brandId = activeBrandId();
+    const cached = this.cached.get(brandId);
+    if (cached && cached.expiresAt > Date.now()) return cached.row;
+    let loading = this.loading.get(brandId);
+    if (!loading) {
+      loading = this.load(brandId).finally(() => this.loading.delete(brandId));
+      this.loading.set(brandId, loading);
+    }
+    return loading;
   }
 
-  private async load(): Promise<BrandSettings> {
+  private async load(brandId: string): Promise<BrandSettings> {
     const generation = this.generation;
-    const row = (await this.prisma.brandSettings.findUnique({ where: { id: 1 } })) ?? (await this.ensureRow(this.prisma));
-    if (generation === this.generation) this.cached = { row, expiresAt: Date.now() + SETTINGS_CACHE_TTL_MS };
+    const row = (await this.prisma.brandSettings.findUnique({ where: { brandId } })) ?? (await this.ensureRow(this.prisma));
+    if (generation === this.generation) this.cached.set(brandId, { row, expiresAt: Date.now() + SETTINGS_CACHE_TTL_MS });
     return row;
   }
 
-  /** The single row, created with the schema defaults the first time anyone needs it. */
+  /** The brand's row, created with the schema defaults the first time anyone needs it. */
   private async ensureRow(db: Tx | PrismaService): Promise<BrandSettings> {
-    await db.brandSettings.createMany({ data: [{ id: 1 }], skipDuplicates: true });
-    return db.brandSettings.findUniqueOrThrow({ where: { id: 1 } });
+    await db.brandSettings.createMany({ data: [{}], skipDuplicates: true });
+    return db.brandSettings.findUniqueOrThrow({ where: { brandId: activeBrandId() } });
   }
 
   /** The row's credentials as stored, not a copy: read-only. */

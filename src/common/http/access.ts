@@ -22,6 +22,8 @@ export interface AuthUser {
   id: string;
   email: string;
   role: Role;
+  /** The brand the token was issued for: only the same brand's requests accept it. */
+  brandId: string;
   /** When the bearer token expires (epoch ms): long-lived answers (event streams) end then. */
   tokenExpiresAt?: number;
 }
