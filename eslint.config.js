@@ -29,7 +29,7 @@ const LAYERS = [
   // The base, itself layered.
   { settings: ['src/settings'], health: ['src/health'], live: ['src/live'] },
   { auth: ['src/auth'] },
-  { audit: ['src/audit'], ops: ['src/ops'], idempotency: ['src/idempotency'] },
+  { audit: ['src/audit'], ops: ['src/ops'], idempotency: ['src/idempotency'], brands: ['src/brands'] },
   { prisma: ['src/prisma'], database: ['src/database'] },
   // Errors, HTTP plumbing (the route access vocabulary included), crypto, ports, scheduling.
   { common: ['src/common'] },

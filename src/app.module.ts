@@ -1,3 +1,4 @@
+import { BrandsModule } from './brands/brands.module.js';
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@nestjs/config';
@@ -41,6 +42,7 @@ import { IdempotencyKeysModule } from './idempotency-keys/idempotency-keys.modul
     IdempotencyModule,
     OpsModule,
     AuditModule,
+    BrandsModule,
     AuthModule,
     HealthModule,
     InventoryModule,

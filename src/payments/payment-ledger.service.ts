@@ -426,9 +426,7 @@ export class PaymentLedger {
       observed.refundId && UUID_PATTERN.test(observed.refundId)
         ? await tx.refund.findFirst({ where: { id: observed.refundId, orderId: order.id } })
         : null;
-    let row =
-      ours ??
-      (await tx.refund.findFirst({ where: { provider, providerRefundId: observed.providerRefundId } }));
+    let row = ours ?? (await tx.refund.findFirst({ where: { provider, providerRefundId: observed.providerRefundId } }));
     if (!row) {
       if (observed.status === 'FAILED') return done(`ignored: failed refund ${observed.providerRefundId} that we never recorded`);
       row = await tx.refund.create({

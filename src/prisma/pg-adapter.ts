@@ -14,7 +14,7 @@ type PgTx = {
   cleanup?: () => void;
 };
 
-type Queryable = { performIO(query: Query): Promise<unknown>; client: unknown };
+type Queryable = { performIO: (this: Queryable, query: Query) => Promise<unknown>; client: unknown };
 
 const ISOLATION_LEVELS = new Set(['READ UNCOMMITTED', 'READ COMMITTED', 'REPEATABLE READ', 'SERIALIZABLE']);
 /** The isolation level and brand of the transaction whose BEGIN is about to be sent from this async context. */
@@ -54,6 +54,13 @@ const brandSql = (brand: string, local: boolean) => {
  * may set app.brand_id: the adapter tracks what each connection's session is set to.
  */
 export function createPgAdapter(config: pg.PoolConfig, scoping: BrandScoping, onPool?: (pool: pg.Pool) => void): PrismaPg {
+  if (scoping.fallbackBrandId !== '' && !isBrandId(scoping.fallbackBrandId)) throw new Error('A brand id is a UUID');
+  // The role and the fallback brand travel in the connection's startup packet: no statement before the first query.
+  const startup = [
+    scoping.appRole && `-c role=${scoping.appRole}`,
+    scoping.fallbackBrandId && `-c app.brand_id=${scoping.fallbackBrandId}`,
+  ];
+  config = { ...config, options: [config.options, ...startup].filter(Boolean).join(' ') };
   /** The brand each connection's session is set to (outside transactions). */
   const sessionBrand = new WeakMap<pg.PoolClient, string>();
   const contextBrand = () => BrandContext.current();
@@ -69,10 +76,7 @@ export function createPgAdapter(config: pg.PoolConfig, scoping: BrandScoping, on
     pool.on('connect', (client) => {
       client.on('error', () => undefined);
       const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-      // Queued before any caller's query. A role that cannot be taken is reported by the row-security check at start.
-      if (scoping.appRole) (query(`SET ROLE "${scoping.appRole}"`) as Promise<unknown>).catch(() => undefined);
-      (query(brandSql(scoping.fallbackBrandId, false)) as Promise<unknown>).catch(() => undefined);
-      sessionBrand.set(client, scoping.fallbackBrandId);
+      sessionBrand.set(client, scoping.fallbackBrandId); // from the startup options (below)
       client.query = ((config: unknown, ...rest: unknown[]) => {
         const begin = beginOptions.getStore();
         if (begin === undefined || typeof config !== 'object' || (config as { text?: string } | null)?.text !== 'BEGIN')

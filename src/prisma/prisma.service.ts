@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type pg from 'pg';
 import { PrismaClient, Prisma } from '../generated/prisma/client.js';
@@ -21,7 +21,7 @@ const appRole = (configured: string) => (configured === 'none' ? '' : configured
 
 /** The one database client of the app. Every module injects this; only services open transactions. */
 @Injectable()
-export class PrismaService extends PrismaClient implements OnApplicationShutdown {
+export class PrismaService extends PrismaClient implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(PrismaService.name);
   private readonly maxAttempts: number;
   private pool?: pg.Pool;
@@ -44,8 +44,8 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
           idle_in_transaction_session_timeout: 60_000,
         },
         {
-          // Config built by hand (tests' fixture clients) may leave these out: the defaults of EnvironmentVariables.
-          appRole: appRole(config.get('DB_APP_ROLE', { infer: true }) ?? DEFAULT_APP_ROLE),
+          // Config built by hand (tests' fixture clients) may leave it out: then the default of EnvironmentVariables.
+          appRole: appRole(config.get('DB_APP_ROLE', DEFAULT_APP_ROLE, { infer: true })),
           fallbackBrandId: DEFAULT_BRAND_ID,
         },
         (pool) => (this.pool = pool),
@@ -64,13 +64,23 @@ export class PrismaService extends PrismaClient implements OnApplicationShutdown
 
   /**
    * Whether row-level security applies to the role queries run as (not a superuser, no BYPASSRLS, not the owner of the
-   * brand tables). When it does not, brands are kept apart by the queries' brand only: the start-up banner says so.
+   * brand tables). When it does not, brands are kept apart by the queries' brand only: the app warns at start.
    */
   async rowSecurityApplies(): Promise<boolean> {
-    const [row] = await this.$queryRaw<{ applies: boolean }[]>`
+    const rows = await this.$queryRaw<{ applies: boolean }[]>`
       SELECT NOT (r.rolsuper OR r.rolbypassrls OR pg_has_role(current_user, c.relowner, 'USAGE')) AS applies
       FROM pg_roles r, pg_class c WHERE r.rolname = current_user AND c.oid = 'orders'::regclass`;
-    return row?.applies === true;
+    return rows.some((row) => row.applies);
+  }
+
+  /** Says so at start when the database would not keep brands apart (README "Brands", who RLS applies to). */
+  async onApplicationBootstrap(): Promise<void> {
+    const applies = await this.rowSecurityApplies().catch(() => true); // an unreachable database is reported elsewhere
+    if (!applies)
+      this.logger.warn(
+        "Row-level security does not apply to the database role the app runs as (a superuser, BYPASSRLS or the tables' owner): " +
+          'create the role orderline_app (README "Brands") or connect as a role that is neither',
+      );
   }
 
   /** Connections of the pg pool behind Prisma (for metrics); undefined until the first query opens the pool. */

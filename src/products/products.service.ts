@@ -282,7 +282,10 @@ export class ProductsService {
   }
 
   private async freeSlug(tx: Tx, base: string): Promise<string> {
-    const taken = await tx.product.findMany({ where: { slug: { startsWith: slugCandidatePrefix(base) } }, select: { slug: true } });
+    // The range (a leakproof operator, unlike LIKE) lets the scan run on the (brand_id, slug) unique index under row-level
+    // security, so a concurrent product taking one of these slugs conflicts with this read (serialization failure, retried).
+    const prefix = slugCandidatePrefix(base);
+    const taken = await tx.product.findMany({ where: { slug: { gte: prefix, startsWith: prefix } }, select: { slug: true } });
     return firstFreeSlug(base, new Set(taken.map((p) => p.slug)));
   }
 

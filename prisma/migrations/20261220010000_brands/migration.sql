@@ -28,8 +28,14 @@ CREATE FUNCTION orderline_brand_id() RETURNS uuid LANGUAGE sql STABLE PARALLEL S
   SELECT nullif(current_setting('app.brand_id', true), '')::uuid
 $$;
 
--- brand_id on every brand-owned table: existing rows get the default brand, new rows the brand set for the
--- transaction; the policy hides other brands' rows from reads and refuses writes of them.
+-- The brand a new row gets: the transaction's; with none set, the default brand. Only the tables' owner or a superuser
+-- (migrations, an operator's SQL), whom row-level security does not apply to, can write without a brand; the app's
+-- role cannot (the policy below refuses a row whose brand is not the transaction's, and NULL matches none).
+CREATE FUNCTION orderline_new_row_brand_id() RETURNS uuid LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT COALESCE(orderline_brand_id(), '00000000-0000-0000-0000-000000000001')
+$$;
+
+-- brand_id on every brand-owned table: existing rows get the default brand, new rows the brand of the transaction; the policy hides other brands' rows from reads and refuses writes of them.
 DO $$
 DECLARE
   t text;
@@ -40,7 +46,7 @@ BEGIN
     'idempotency_keys', 'audit_log', 'outbox_messages', 'webhook_endpoints', 'brand_settings'
   ] LOOP
     EXECUTE format('ALTER TABLE %I ADD COLUMN "brand_id" UUID NOT NULL DEFAULT %L', t, '00000000-0000-0000-0000-000000000001');
-    EXECUTE format('ALTER TABLE %I ALTER COLUMN "brand_id" SET DEFAULT orderline_brand_id()', t);
+    EXECUTE format('ALTER TABLE %I ALTER COLUMN "brand_id" SET DEFAULT orderline_new_row_brand_id()', t);
     EXECUTE format('ALTER TABLE %I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('CREATE POLICY brand_isolation ON %I USING ("brand_id" = orderline_brand_id()) WITH CHECK ("brand_id" = orderline_brand_id())', t);
   END LOOP;
@@ -89,9 +95,15 @@ CREATE FUNCTION orderline_order_number_sequence(brand uuid) RETURNS text LANGUAG
               ELSE 'order_number_seq_' || replace(brand::text, '-', '') END
 $$;
 CREATE FUNCTION orderline_next_order_number() RETURNS text LANGUAGE sql VOLATILE AS $$
-  SELECT 'OL-' || to_char(nextval(orderline_order_number_sequence(orderline_brand_id())::regclass), 'FM999999999999000000')
+  SELECT 'OL-' || to_char(nextval(orderline_order_number_sequence(orderline_new_row_brand_id())::regclass), 'FM999999999999000000')
 $$;
 ALTER TABLE "orders" ALTER COLUMN "number" SET DEFAULT orderline_next_order_number();
+-- Run once when a brand is created (BrandsService.create).
+CREATE FUNCTION orderline_create_order_number_sequence(brand uuid) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  EXECUTE format('CREATE SEQUENCE IF NOT EXISTS %I', orderline_order_number_sequence(brand));
+END
+$$;
 
 -- Views read their tables with the reader's rights, so the brand policy applies through them too.
 ALTER VIEW "applied_captures" SET (security_invoker = true);
@@ -124,11 +136,3 @@ BEGIN
 END
 $$;
 
--- Migration bookkeeping is not the app's to read or change.
-DO $$
-BEGIN
-  IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'orderline_app') AND to_regclass('_prisma_migrations') IS NOT NULL THEN
-    REVOKE ALL ON "_prisma_migrations" FROM orderline_app;
-  END IF;
-END
-$$;

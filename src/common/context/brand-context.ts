@@ -18,10 +18,13 @@ export const BrandContext = {
   current(): string | undefined {
     return RequestContext.get()?.brandId;
   },
-  /** Runs `work` as `brandId` (jobs, CLI, tests): everything it queries and writes is that brand's. */
-  run<T>(brandId: string, work: () => T): T {
+  /**
+   * Runs `work` as `brandId` (jobs, CLI, tests): everything it queries and writes is that brand's. Its result is awaited
+   * inside the brand, since Prisma's queries are lazy and start where they are awaited.
+   */
+  run<T>(brandId: string, work: () => T | PromiseLike<T>): Promise<T> {
     if (!isBrandId(brandId)) throw new Error('A brand id is a UUID');
-    return RequestContext.run({ ...RequestContext.get(), brandId }, work);
+    return RequestContext.run({ ...RequestContext.get(), brandId }, async () => await work());
   },
   /** Fixes the brand of the current request (its context was opened by the first middleware). */
   enter(brandId: string): void {
