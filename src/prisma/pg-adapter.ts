@@ -14,7 +14,7 @@ type PgTx = {
   cleanup?: () => void;
 };
 
-type Queryable = { performIO: (this: Queryable, query: Query) => Promise<unknown>; client: unknown };
+type Queryable = { performIO: (this: Queryable, query: Query) => Promise<unknown>; onError: (error: unknown) => never; client: unknown };
 
 const ISOLATION_LEVELS = new Set(['READ UNCOMMITTED', 'READ COMMITTED', 'REPEATABLE READ', 'SERIALIZABLE']);
 /** The isolation level and brand of the transaction whose BEGIN is about to be sent from this async context. */
@@ -93,7 +93,8 @@ export function createPgAdapter(config: pg.PoolConfig, scoping: BrandScoping, on
     const { performIO } = adapter as unknown as Queryable;
     (adapter as unknown as Queryable).performIO = async (query: Query) => {
       const brand = wanted();
-      const client = await pool.connect();
+      // A connection that cannot be had fails as the adapter reports it (pool timeout: 503), as pool.query did.
+      const client = await pool.connect().catch((error: unknown) => (adapter as unknown as Queryable).onError(error));
       let broken: Error | undefined;
       try {
         if (sessionBrand.get(client) !== brand) {

@@ -137,9 +137,7 @@ export class StoredSecretsService {
   /** Every stored secret; with `lock`, its rows are locked FOR UPDATE (rotation). */
   private async all(db: Tx | PrismaService, lock = false): Promise<StoredSecret[]> {
     const forUpdate = Prisma.raw(lock ? 'FOR UPDATE' : '');
-    const settings = await db.$queryRaw<
-      { credentials: StoredCredentials }[]
-    >`SELECT credentials FROM brand_settings ${forUpdate}`;
+    const settings = await db.$queryRaw<{ credentials: StoredCredentials }[]>`SELECT credentials FROM brand_settings ${forUpdate}`;
     const endpoints = await db.$queryRaw<
       { id: string; secret_encrypted: string }[]
     >`SELECT id::text, secret_encrypted FROM webhook_endpoints ORDER BY id ${forUpdate}`;
