@@ -4,6 +4,7 @@ import { JwtService } from '@nestjs/jwt';
 import { startTestApp, createAdmin, bearer, type TestApp } from './support/test-app.js';
 import { createProductWithStock } from './support/fixtures.js';
 import { checkoutBody } from './support/checkout.js';
+import { fixturePrisma } from './support/database.js';
 import { BrandsService } from '../src/brands/brands.service.js';
 import { CheckoutService } from '../src/orders/checkout.service.js';
 import { BrandContext, DEFAULT_BRAND_ID } from '../src/common/context/brand-context.js';
@@ -158,6 +159,35 @@ describe('Brand isolation (row-level security)', () => {
     const forB = await jwt.signAsync({ sub: me.body.id, email: me.body.email, role: 'ADMIN', brand: brandB });
     await t.http.get('/auth/me').set(bearer(forB)).expect(401);
     await t.http.get(`/orders/${orderB.id}`).set(bearer(forB)).expect(401);
+  });
+
+  it('sets the brand of a transaction in the round trip of its BEGIN, and a query outside one only when the connection was another brand', async () => {
+    const sent: string[] = [];
+    const query = pg.Client.prototype.query;
+    pg.Client.prototype.query = function (this: pg.Client, config: unknown, ...rest: unknown[]) {
+      sent.push(typeof config === 'string' ? config : (config as { text: string }).text);
+      return (query as (...args: unknown[]) => unknown).call(this, config, ...rest);
+    } as typeof query;
+    const prisma = fixturePrisma(); // its connections are opened after the spy is in place
+    try {
+      const count = (tx: { $queryRaw: typeof prisma.$queryRaw }) => tx.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM orders`;
+      const [inB] = await BrandContext.run(brandB, () => prisma.serializable(count));
+      expect(inB.n).toBe(1);
+      const begins = sent.filter((text) => text.startsWith('BEGIN'));
+      expect(begins).toEqual([`BEGIN ISOLATION LEVEL SERIALIZABLE; SELECT set_config('app.brand_id', '${brandB}', true)`]);
+      expect(sent.filter((text) => text.includes('set_config'))).toHaveLength(1);
+      sent.length = 0;
+      // Outside a transaction: brand B's query sets its connection's session brand first; default-brand work on that
+      // connection sets it back; work of the brand a connection already is sends nothing extra.
+      expect((await BrandContext.run(brandB, () => count(prisma)))[0].n).toBe(1);
+      expect(sent.filter((text) => text.includes('set_config'))).toHaveLength(1);
+      sent.length = 0;
+      for (let i = 0; i < 3; i++) await BrandContext.run(DEFAULT_BRAND_ID, () => count(prisma));
+      expect(sent.filter((text) => text.includes('set_config')).length).toBeLessThanOrEqual(1);
+    } finally {
+      pg.Client.prototype.query = query;
+      await prisma.$disconnect();
+    }
   });
 
   it('keeps the brand filter usable by indexes (the policy qualifies the brand-leading unique key)', async () => {
