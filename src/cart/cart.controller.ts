@@ -13,7 +13,7 @@ export class CartController {
   @Public()
   @Post('quote')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Price a basket and check stock without reserving anything' })
+  @ApiOperation({ operationId: 'quoteCart', summary: 'Price a basket and check stock without reserving anything' })
   @ApiOkResponse({ type: CartQuoteResponse })
   @ApiBadRequestResponse({
     type: ErrorResponse,
