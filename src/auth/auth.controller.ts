@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common'
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -34,6 +35,15 @@ export class AuthController {
   @ApiCreatedResponse({ type: TokenResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Email already registered' })
   @ApiOperation({ operationId: 'register', summary: 'Create a customer account and sign in (access token, refresh cookie)' })
+  @ApiBody({
+    type: RegisterDto,
+    examples: {
+      customer: {
+        summary: 'A new customer',
+        value: { email: 'asha@example.com', password: 'correct horse battery', name: 'Asha Rao', phone: '+919812345678' },
+      },
+    },
+  })
   register(@Body() dto: RegisterDto): Promise<TokenResponse> {
     return this.auth.register(dto);
   }
@@ -45,6 +55,10 @@ export class AuthController {
   @ApiOperation({ operationId: 'login', summary: 'Sign in: an access token, and with refreshCookie a browser session (httpOnly cookie)' })
   @ApiOkResponse({ type: TokenResponse })
   @ApiUnauthorizedResponse({ type: ErrorResponse })
+  @ApiBody({
+    type: LoginDto,
+    examples: { password: { summary: 'Email and password', value: { email: 'asha@example.com', password: 'correct horse battery' } } },
+  })
   async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<TokenResponse> {
     const { token, session } = await this.auth.login(dto);
     if (session) writeSessionCookie(req, res, session);

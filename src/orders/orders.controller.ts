@@ -15,6 +15,7 @@ import type { Request } from 'express';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -109,6 +110,29 @@ export class OrdersController {
   @ApiUnprocessableEntityResponse({
     type: ErrorResponse,
     description: 'The payment method is not configured (details.code PAYMENT_METHOD_UNAVAILABLE, availableMethods); nothing is reserved',
+  })
+  @ApiBody({
+    type: CheckoutDto,
+    examples: {
+      cashOnDelivery: {
+        summary: 'A guest pays cash on delivery',
+        value: {
+          items: [{ variantId: '6f1c2a8e-2b7e-4b8e-9a53-0d1c2f3a4b5c', quantity: 2 }],
+          contact: { name: 'Asha Rao', email: 'asha@example.com', phone: '+919812345678' },
+          shippingAddress: { line1: '12 MG Road', city: 'Bengaluru', state: 'Karnataka', postalCode: '560001', country: 'IN' },
+          paymentMethod: 'cod',
+        },
+      },
+      card: {
+        summary: 'Card payment through Stripe (the response carries the client secret)',
+        value: {
+          items: [{ variantId: '6f1c2a8e-2b7e-4b8e-9a53-0d1c2f3a4b5c', quantity: 1 }],
+          contact: { name: 'Asha Rao', phone: '+919812345678' },
+          shippingAddress: { line1: '12 MG Road', line2: 'Flat 4B', city: 'Bengaluru', postalCode: '560001', country: 'IN' },
+          paymentMethod: 'stripe',
+        },
+      },
+    },
   })
   checkout(
     @Body() dto: CheckoutDto,
@@ -229,6 +253,13 @@ export class OrdersController {
   @ApiOkResponse({ type: OrderResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Not allowed in the current state (details: currentStatus, event)' })
+  @ApiBody({
+    type: FulfillOrderDto,
+    examples: {
+      tracked: { summary: 'Shipped with a carrier and tracking number', value: { carrier: 'Delhivery', trackingNumber: 'DL123456789IN' } },
+      untracked: { summary: 'Shipped without tracking', value: {} },
+    },
+  })
   fulfill(@Param('id', OrderIdPipe) id: string, @Body() dto: FulfillOrderDto, @CurrentActor() actor: Actor): Promise<OrderResponse> {
     return this.orders.fulfill(id, actor, dto);
   }

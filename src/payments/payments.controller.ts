@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -151,6 +152,13 @@ export class PaymentsController {
   @ApiUnprocessableEntityResponse({
     type: ErrorResponse,
     description: 'Amount exceeds what is refundable (details.refundableMinor), or the provider refused',
+  })
+  @ApiBody({
+    type: CreateRefundDto,
+    examples: {
+      partial: { summary: 'Refund part of the order (minor units)', value: { amountMinor: 25000, reason: 'Damaged in transit' } },
+      full: { summary: 'Refund everything still refundable', value: { reason: 'Customer cancelled after payment' } },
+    },
   })
   async refund(
     @Param('id', OrderIdPipe) id: string,

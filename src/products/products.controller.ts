@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestj
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -64,6 +65,23 @@ export class ProductsController {
   @ApiUnauthorizedResponse({ type: ErrorResponse })
   @ApiForbiddenResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Slug or SKU already in use' })
+  @ApiBody({
+    type: CreateProductDto,
+    examples: {
+      kurta: {
+        summary: 'A product with two sizes and opening stock',
+        value: {
+          name: 'Indigo Block-Print Kurta',
+          category: 'apparel',
+          images: ['https://images.example.com/kurta.jpg'],
+          variants: [
+            { sku: 'KURTA-IND-M', name: 'Size M', attributes: { size: 'M' }, priceMinor: 189900, currency: 'INR', initialStock: 25 },
+            { sku: 'KURTA-IND-L', name: 'Size L', attributes: { size: 'L' }, priceMinor: 189900, currency: 'INR', initialStock: 10 },
+          ],
+        },
+      },
+    },
+  })
   create(@Body() dto: CreateProductDto, @CurrentActor() actor: Actor): Promise<ProductResponse> {
     return this.products.create(dto, actor);
   }
