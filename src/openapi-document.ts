@@ -73,7 +73,7 @@ export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
  *   rate limit applies to (all but @SkipRateLimit());
  * - integers: the API has no fractional numbers (money is integer minor units; the rest are counts, positions,
  *   seconds and HTTP statuses), so `type: number` is `integer` unless a field declares `format: 'double'`;
- * - a reference alone in a one-element allOf is the reference;
+ * - a reference alone in a one-element allOf is the reference; a free-form object says additionalProperties: true;
  * - tags with their descriptions.
  */
 export function finishContract(document: OpenAPIObject): OpenAPIObject {
@@ -149,6 +149,9 @@ function normalizeSchema(schema: SchemaObject | ReferenceObject): SchemaObject |
   if (schema.allOf?.length === 1 && Object.keys(schema).length === 1) return normalizeSchema(schema.allOf[0]);
   const result: SchemaObject = { ...schema };
   if (result.type === 'number' && result.format === undefined) result.type = 'integer';
+  // A free-form object (JSON payloads, variant attributes): spelled out, so that generated clients type it as a
+  // string-keyed record instead of an empty object.
+  if (result.type === 'object' && !result.properties && result.additionalProperties === undefined) result.additionalProperties = true;
   if (result.properties) result.properties = Object.fromEntries(Object.entries(result.properties).map(([k, v]) => [k, normalizeSchema(v)]));
   if (result.items) result.items = normalizeSchema(result.items);
   if (result.additionalProperties && typeof result.additionalProperties === 'object')

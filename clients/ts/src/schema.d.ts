@@ -933,8 +933,12 @@ export interface components {
             action: string;
             entityType: string;
             entityId: string;
-            before?: Record<string, never> | null;
-            after?: Record<string, never> | null;
+            before?: {
+                [key: string]: unknown;
+            } | null;
+            after?: {
+                [key: string]: unknown;
+            } | null;
             requestId?: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -1061,7 +1065,9 @@ export interface components {
              *       "size": "M"
              *     }
              */
-            attributes: Record<string, never>;
+            attributes: {
+                [key: string]: unknown;
+            };
             /** @example 189900 */
             priceMinor: number;
             /** @example INR */
@@ -1114,7 +1120,9 @@ export interface components {
              *       "colour": "indigo"
              *     }
              */
-            attributes?: Record<string, never>;
+            attributes?: {
+                [key: string]: unknown;
+            };
             /**
              * @description Price in minor units (paise, cents)
              * @example 189900
@@ -1129,12 +1137,12 @@ export interface components {
              * @description GET /inventory?lowStock=true lists the variant when available ≤ this
              * @default 5
              */
-            lowStockThreshold: number;
+            lowStockThreshold?: number;
             /**
              * @description Units on hand at creation (recorded as an ADJUSTMENT movement)
              * @default 0
              */
-            initialStock: number;
+            initialStock?: number;
         };
         CreateProductDto: {
             /** @example Indigo Block-Print Kurta */
@@ -1192,7 +1200,9 @@ export interface components {
              *       "size": "M"
              *     }
              */
-            attributes: Record<string, never>;
+            attributes: {
+                [key: string]: unknown;
+            };
             priceMinor: number;
             currency: string;
             active: boolean;
@@ -1215,7 +1225,9 @@ export interface components {
              *       "size": "M"
              *     }
              */
-            attributes?: Record<string, never>;
+            attributes?: {
+                [key: string]: unknown;
+            };
             /** @description New price in minor units; existing orders keep the price they were placed at */
             priceMinor?: number;
             /** @example INR */
@@ -1526,7 +1538,9 @@ export interface components {
         CheckoutResponse: {
             order: components["schemas"]["OrderResponse"];
             /** @description What the client needs to pay (provider-specific: Stripe client secret, Razorpay order id, or COD amount). null when the provider could not be reached: the order stays PAYMENT_PENDING and payment can be retried. */
-            payment?: Record<string, never> | null;
+            payment?: {
+                [key: string]: unknown;
+            } | null;
             /** @description Why `payment` is null */
             paymentError?: components["schemas"]["PaymentErrorResponse"];
             /** @description Guests only, returned once: send it as X-Order-Token to read or cancel the order. Only its hash is stored, so an idempotent replay of this response omits it (use POST /orders/lookup instead). */
@@ -1698,7 +1712,9 @@ export interface components {
             /** Format: date-time */
             deliveredAt?: string | null;
             /** @description The event payload */
-            payload: Record<string, never>;
+            payload: {
+                [key: string]: unknown;
+            };
         };
         OutboxPageResponse: {
             items: components["schemas"]["OutboxMessageResponse"][];
@@ -1918,7 +1934,7 @@ export interface components {
              */
             events: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
             /** @default true */
-            active: boolean;
+            active?: boolean;
         };
         WebhookEndpointWithSecretResponse: {
             /** Format: uuid */
