@@ -9,10 +9,11 @@ import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { implementationOf } from '../common/ports.js';
 import { ConflictError, DomainError, InvalidInputError, NotFoundError } from '../common/errors/domain-errors.js';
+import { IllegalTransitionError } from '../orders/order-state-machine.js';
 import { OrderTransitionsService } from '../orders/order-transitions.service.js';
 import { PaymentGateway } from '../orders/payment-gateway.js';
 import { nationalPhone } from '../orders/dto/normalize.js';
-import type { CarrierProvider, PackageSize, ShipmentRequest } from './carrier-provider.js';
+import type { BookedShipment, CarrierProvider, PackageSize, ShipmentRequest } from './carrier-provider.js';
 import { Carriers } from './carriers.js';
 import { ParcelEvents, type ParcelEventOutcome } from './parcel-events.service.js';
 import type { ShippingEnvironment } from './shipping-config.js';
@@ -127,7 +128,7 @@ export class ShipmentsService implements OnModuleInit {
     actor: Actor,
   ): Promise<Shipment> {
     const { shipment, request } = await this.prisma.serializable((tx) => this.claim(tx, carrier, orderId, pkg, manual));
-    let booked;
+    let booked: BookedShipment;
     try {
       booked = await carrier.book(request);
     } catch (error) {
@@ -137,6 +138,31 @@ export class ShipmentsService implements OnModuleInit {
       });
       throw error;
     }
+    try {
+      return await this.recordBooking(carrier, shipment.id, orderId, booked, actor);
+    } catch (error) {
+      // The order changed while the carrier booked it (cancelled, refunded): the parcel must not ship.
+      if (!(error instanceof IllegalTransitionError)) throw error;
+      await carrier.cancel({ carrierOrderId: booked.carrierOrderId ?? null, awb: booked.awb }).catch((cancelError: unknown) => {
+        this.logger.error(
+          `Order ${orderId} changed during booking; cancelling ${carrier.name} AWB ${booked.awb} failed: ${(cancelError as Error).message}`,
+        );
+      });
+      await this.prisma.shipment.update({
+        where: { id: shipment.id },
+        data: { state: 'CANCELLED', awb: booked.awb, error: error.message },
+      });
+      throw error;
+    }
+  }
+
+  private recordBooking(
+    carrier: CarrierProvider,
+    shipmentId: string,
+    orderId: string,
+    booked: BookedShipment,
+    actor: Actor,
+  ): Promise<Shipment> {
     return this.prisma.serializable(async (tx) => {
       const order = await this.transitions.lockOrder(tx, orderId);
       const data = {
@@ -152,7 +178,7 @@ export class ShipmentsService implements OnModuleInit {
         await this.transitions.apply(tx, order, 'FULFILL', { actor, reason: `booked with ${carrier.descriptor.label}`, data });
       }
       const updated = await tx.shipment.update({
-        where: { id: shipment.id },
+        where: { id: shipmentId },
         data: {
           state: 'BOOKED',
           carrierOrderId: booked.carrierOrderId ?? null,
@@ -171,7 +197,7 @@ export class ShipmentsService implements OnModuleInit {
         action: 'shipment.booked',
         entityType: 'order',
         entityId: orderId,
-        after: { shipmentId: shipment.id, carrier: carrier.name, awb: booked.awb, courier: booked.courierName },
+        after: { shipmentId, carrier: carrier.name, awb: booked.awb, courier: booked.courierName },
       });
       return updated;
     });
