@@ -11,6 +11,7 @@ import { useAsync } from '../../lib/use-async.js';
 import { integerQuery } from '../api-workarounds.js';
 import { api } from '../session.js';
 import { STATUS } from '../orders/labels.js';
+import list from '../orders/OrdersPage.module.css';
 import styles from './ShippingPage.module.css';
 
 type Shipment = Schemas['ShipmentListItemResponse'];
@@ -29,12 +30,12 @@ export function ShippingPage() {
   const view: View = TABS.find((t) => t.view === query.get('view'))?.view ?? 'to-ship';
   return (
     <section class={styles.page} aria-labelledby="shipping-title">
-      <div class={styles.toolbar}>
-        <h1 id="shipping-title" class={styles.title}>
+      <div class={list.toolbar}>
+        <h1 id="shipping-title" class={list.title}>
           Shipping
         </h1>
       </div>
-      <nav class={styles.tabs} aria-label="Shipping views">
+      <nav class={list.tabs} aria-label="Shipping views">
         {TABS.map((tab) => (
           <Link key={tab.view} href={`/console/shipping?view=${tab.view}`} aria-current={tab.view === view ? 'page' : undefined}>
             {tab.label}
