@@ -112,7 +112,12 @@ const TEMPLATES: Record<OrderEventType, Template> = {
 };
 
 /** Events whose message is about a moving parcel: the WhatsApp detail parameter is its tracking link. */
-const PARCEL_EVENTS: ReadonlySet<OrderEventType> = new Set(['order.fulfilled', 'order.in_transit', 'order.out_for_delivery', 'order.delivery_failed']);
+const PARCEL_EVENTS: ReadonlySet<OrderEventType> = new Set([
+  'order.fulfilled',
+  'order.in_transit',
+  'order.out_for_delivery',
+  'order.delivery_failed',
+]);
 
 /** WhatsApp template name for an event: the prefix plus the event with "." replaced ("order_paid"). */
 export function whatsappTemplateName(event: OrderEventType, prefix: string): string {
