@@ -20,7 +20,11 @@ describe('shipping (Shiprocket simulator)', () => {
 
   beforeAll(async () => {
     sim = await ShiprocketSimulator.start();
-    restoreEnv = applyEnv(sim.env());
+    // Customers hear about every parcel event in this file (whatever another file left in NOTIFY_EVENTS).
+    restoreEnv = applyEnv({
+      ...sim.env(),
+      NOTIFY_EVENTS: 'order.fulfilled,order.in_transit,order.out_for_delivery,order.delivered,order.delivery_failed,order.rto_initiated',
+    });
     t = await startTestApp();
     await t.app.listen(0, '127.0.0.1');
     appUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;

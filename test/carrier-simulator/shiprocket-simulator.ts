@@ -111,7 +111,9 @@ export class ShiprocketSimulator {
   }
 
   stop(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.server.closeAllConnections();
+    return closed;
   }
 
   /** Forgets every token issued: the next call gets a 401, as when a Shiprocket token expires. */
