@@ -21,7 +21,7 @@ const NOT_ADMIN_ONLY = new Set([
   'POST /auth/logout',
   'POST /auth/password', // console sessions: the refresh cookie, and one's own password
   'GET /products',
-  'GET /products/:idOrSlug',
+  'GET /products/:id',
   'POST /cart/quote',
   'GET /payments/methods',
   'POST /orders/checkout',

@@ -13,7 +13,7 @@ export interface paths {
          * Prometheus metrics of this instance
          * @description Bearer METRICS_TOKEN when configured; 404 when METRICS_ENABLED=false.
          */
-        get: operations["MetricsController_scrape"];
+        get: operations["getMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -29,7 +29,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["AuditController_list"];
+        /** The audit trail, newest first, optionally for one entity (admin) */
+        get: operations["listAuditEntries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -47,7 +48,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["AuthController_register"];
+        /** Create a customer account and sign in (access token, refresh cookie) */
+        post: operations["register"];
         delete?: never;
         options?: never;
         head?: never;
@@ -64,7 +66,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Sign in: an access token, and with refreshCookie a browser session (httpOnly cookie) */
-        post: operations["AuthController_login"];
+        post: operations["login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -84,7 +86,7 @@ export interface paths {
          * A new access token for the browser session
          * @description Reads the orderline_session cookie set by POST /auth/login with refreshCookie, and replaces it with a new one (each refresh token works once; reusing one ends the session everywhere).
          */
-        post: operations["AuthController_refresh"];
+        post: operations["refreshSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -101,7 +103,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Sign out: ends the browser session (its refresh cookie) and clears the cookie */
-        post: operations["AuthController_logout"];
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -118,7 +120,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Change your own password; your other browser sessions end */
-        post: operations["AuthController_changePassword"];
+        post: operations["changePassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -132,7 +134,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["AuthController_me"];
+        /** The signed-in user */
+        get: operations["getCurrentUser"];
         put?: never;
         post?: never;
         delete?: never;
@@ -148,7 +151,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["HealthController_check"];
+        /** Liveness plus a database round trip (503 when the database cannot be reached) */
+        get: operations["checkHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -165,7 +169,7 @@ export interface paths {
             cookie?: never;
         };
         /** Stock per variant, by SKU; lowStock=true lists what needs reordering */
-        get: operations["InventoryController_list"];
+        get: operations["listInventory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -181,14 +185,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["InventoryController_get"];
+        /** Stock of one variant: on hand, reserved, available (admin) */
+        get: operations["getInventoryItem"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Set on hand (onHand) or change it (delta), with a reason; recorded as an ADJUSTMENT movement */
-        patch: operations["InventoryController_adjust"];
+        patch: operations["adjustInventory"];
         trace?: never;
     };
     "/inventory/{variantId}/movements": {
@@ -199,7 +204,7 @@ export interface paths {
             cookie?: never;
         };
         /** The stock ledger of a variant, newest first */
-        get: operations["InventoryController_movements"];
+        get: operations["listStockMovements"];
         put?: never;
         post?: never;
         delete?: never;
@@ -216,27 +221,10 @@ export interface paths {
             cookie?: never;
         };
         /** Browse active products, newest first (admins may include archived ones) */
-        get: operations["ProductsController_list"];
+        get: operations["listProducts"];
         put?: never;
         /** Create a product with its variants and opening stock */
-        post: operations["ProductsController_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/products/{idOrSlug}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One product by id or slug (archived ones only for admins) */
-        get: operations["ProductsController_get"];
-        put?: never;
-        post?: never;
+        post: operations["createProduct"];
         delete?: never;
         options?: never;
         head?: never;
@@ -250,15 +238,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** One product by id or slug (archived ones only for admins) */
+        get: operations["getProduct"];
         put?: never;
         post?: never;
         /** Archive a product: it leaves the catalogue and cannot be bought; orders keep their history */
-        delete: operations["ProductsController_archive"];
+        delete: operations["archiveProduct"];
         options?: never;
         head?: never;
         /** Edit product fields (status ACTIVE restores an archived product) */
-        patch: operations["ProductsController_update"];
+        patch: operations["updateProduct"];
         trace?: never;
     };
     "/products/{id}/variants": {
@@ -271,7 +260,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Add a variant (with optional opening stock) to a product */
-        post: operations["ProductsController_addVariant"];
+        post: operations["createVariant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -292,7 +281,7 @@ export interface paths {
         options?: never;
         head?: never;
         /** Edit a variant: price, SKU, attributes, threshold, display order, or deactivate it (stock: PATCH /inventory) */
-        patch: operations["VariantsController_update"];
+        patch: operations["updateVariant"];
         trace?: never;
     };
     "/live/catalogue": {
@@ -303,7 +292,7 @@ export interface paths {
             cookie?: never;
         };
         /** Live stock and drop state of products (public; the storefront listens here) */
-        get: operations["CatalogueLiveController_stream"];
+        get: operations["streamCatalogue"];
         put?: never;
         post?: never;
         delete?: never;
@@ -320,14 +309,14 @@ export interface paths {
             cookie?: never;
         };
         /** Brand settings; credentials only as { set, last4, source } */
-        get: operations["SettingsController_view"];
+        get: operations["getSettings"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Change brand settings; takes effect without a restart. Credentials are encrypted at rest; null clears a field */
-        patch: operations["SettingsController_update"];
+        patch: operations["updateSettings"];
         trace?: never;
     };
     "/brand": {
@@ -338,7 +327,7 @@ export interface paths {
             cookie?: never;
         };
         /** The brand's public profile: name, logo, colour, support contact, currency (storefronts and apps) */
-        get: operations["BrandController_brand"];
+        get: operations["getBrand"];
         put?: never;
         post?: never;
         delete?: never;
@@ -357,7 +346,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Price a basket and check stock without reserving anything */
-        post: operations["CartController_quote"];
+        post: operations["quoteCart"];
         delete?: never;
         options?: never;
         head?: never;
@@ -377,7 +366,7 @@ export interface paths {
          * Place an order (signed in or as a guest)
          * @description Prices come from the catalogue. Prepaid orders (stripe, razorpay) reserve stock until reservationExpiresAt and return what the client needs to pay; cash-on-delivery orders are confirmed and their stock sold at once. Guests get a one-time guestToken.
          */
-        post: operations["OrdersController_checkout"];
+        post: operations["createCheckout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -394,7 +383,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Find an order by its number plus the email or phone given at checkout (for guests) */
-        post: operations["OrdersController_lookup"];
+        post: operations["lookupOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -414,7 +403,7 @@ export interface paths {
          * Track an order by its number and the phone given at checkout (public; strictly rate-limited)
          * @description Status, timeline, carrier and tracking link — no name, address or email. A wrong phone and an unknown number get the same 404.
          */
-        post: operations["OrdersController_track"];
+        post: operations["trackOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -429,7 +418,7 @@ export interface paths {
             cookie?: never;
         };
         /** The signed-in customer's orders, newest first */
-        get: operations["OrdersController_myOrders"];
+        get: operations["listMyOrders"];
         put?: never;
         post?: never;
         delete?: never;
@@ -446,7 +435,7 @@ export interface paths {
             cookie?: never;
         };
         /** Search orders (admin) */
-        get: operations["OrdersController_list"];
+        get: operations["listOrders"];
         put?: never;
         post?: never;
         delete?: never;
@@ -463,7 +452,7 @@ export interface paths {
             cookie?: never;
         };
         /** One order (its customer, the guest holding its token, or an admin) */
-        get: operations["OrdersController_get"];
+        get: operations["getOrder"];
         put?: never;
         post?: never;
         delete?: never;
@@ -480,7 +469,7 @@ export interface paths {
             cookie?: never;
         };
         /** Status history of an order, oldest first */
-        get: operations["OrdersController_history"];
+        get: operations["getOrderHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -502,7 +491,7 @@ export interface paths {
          * Cancel an order
          * @description Customers and guests (with the order token) before payment; admins whenever the state machine allows. Releases or restocks the stock.
          */
-        post: operations["OrdersController_cancel"];
+        post: operations["cancelOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -519,7 +508,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Mark an order shipped (admin) */
-        post: operations["OrdersController_fulfill"];
+        post: operations["fulfillOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -536,7 +525,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Mark an order delivered (admin); for cash on delivery this records the cash collected */
-        post: operations["OrdersController_deliver"];
+        post: operations["deliverOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -551,10 +540,10 @@ export interface paths {
             cookie?: never;
         };
         /** An order's returns, oldest first */
-        get: operations["ReturnsController_list"];
+        get: operations["listReturns"];
         put?: never;
         /** Ask to return items of a fulfilled or delivered order (its customer, its guest token, or an admin) */
-        post: operations["ReturnsController_request"];
+        post: operations["requestReturn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -571,7 +560,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Accept a requested return (admin): the customer may send the goods */
-        post: operations["ReturnsController_accept"];
+        post: operations["acceptReturn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -588,7 +577,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Record the goods as received (admin): the received quantities go back on the shelf (RESTOCK movements); the order becomes RETURNED */
-        post: operations["ReturnsController_receive"];
+        post: operations["receiveReturn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -605,7 +594,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Reject a return (admin); the order goes back to DELIVERED */
-        post: operations["ReturnsController_reject"];
+        post: operations["rejectReturn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -620,7 +609,7 @@ export interface paths {
             cookie?: never;
         };
         /** Every order created or changed, live (admin; the console listens here) */
-        get: operations["OrdersLiveController_all"];
+        get: operations["streamOrders"];
         put?: never;
         post?: never;
         delete?: never;
@@ -637,7 +626,7 @@ export interface paths {
             cookie?: never;
         };
         /** One order's status, live (its customer, the guest holding its token, or an admin): the payment page listens here */
-        get: operations["OrdersLiveController_one"];
+        get: operations["streamOrder"];
         put?: never;
         post?: never;
         delete?: never;
@@ -654,7 +643,7 @@ export interface paths {
             cookie?: never;
         };
         /** Outbox messages, newest first (e.g. ?status=failed for the dead letters) */
-        get: operations["OutboxController_list"];
+        get: operations["listOutboxMessages"];
         put?: never;
         post?: never;
         delete?: never;
@@ -673,7 +662,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Queue a FAILED message again with a fresh set of attempts */
-        post: operations["OutboxController_retry"];
+        post: operations["retryOutboxMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -688,7 +677,7 @@ export interface paths {
             cookie?: never;
         };
         /** Payment methods customers can choose right now (configured providers and cash on delivery) */
-        get: operations["PaymentsController_methods"];
+        get: operations["listPaymentMethods"];
         put?: never;
         post?: never;
         delete?: never;
@@ -705,13 +694,13 @@ export interface paths {
             cookie?: never;
         };
         /** An order's payments: status, provider ids, attempts, refunds, paid and refunded totals (its customer, its guest token, or an admin) */
-        get: operations["PaymentsController_summary"];
+        get: operations["getOrderPayment"];
         put?: never;
         /**
          * Payment instructions for an unpaid order
          * @description Returns the existing provider payment (Stripe client secret, Razorpay order) or creates it if checkout could not reach the provider. Never creates a second provider payment for the order.
          */
-        post: operations["PaymentsController_retry"];
+        post: operations["startOrderPayment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -731,7 +720,7 @@ export interface paths {
          * Re-read an order's payments from its providers and apply what was missed (admin)
          * @description For lost webhooks: each provider payment is fetched and applied exactly like its webhook would be (idempotent), and refunds still PENDING are re-sent with their original idempotency keys or their status is fetched.
          */
-        post: operations["PaymentsController_reconcile"];
+        post: operations["reconcileOrderPayment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -751,7 +740,7 @@ export interface paths {
          * Refund an order fully or partly through its provider (admin; Idempotency-Key required)
          * @description Never more than captured − refunded − pending. The order becomes PARTIALLY_REFUNDED or REFUNDED only once the provider confirms (in this response or later by webhook); until then the refund is PENDING.
          */
-        post: operations["PaymentsController_refund"];
+        post: operations["createRefund"];
         delete?: never;
         options?: never;
         head?: never;
@@ -948,10 +937,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["WebhookEndpointsController_list"];
+        /** Every registered webhook endpoint (admin) */
+        get: operations["listWebhookEndpoints"];
         put?: never;
         /** Register an endpoint. The response carries its signing secret, shown only this once */
-        post: operations["WebhookEndpointsController_create"];
+        post: operations["createWebhookEndpoint"];
         delete?: never;
         options?: never;
         head?: never;
@@ -965,14 +955,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["WebhookEndpointsController_get"];
+        /** One webhook endpoint with its delivery state (admin) */
+        get: operations["getWebhookEndpoint"];
         put?: never;
         post?: never;
         /** Delete an endpoint; its queued deliveries fail */
-        delete: operations["WebhookEndpointsController_remove"];
+        delete: operations["deleteWebhookEndpoint"];
         options?: never;
         head?: never;
-        patch: operations["WebhookEndpointsController_update"];
+        /** Change an endpoint's URL, events or active flag (admin) */
+        patch: operations["updateWebhookEndpoint"];
         trace?: never;
     };
     "/admin/webhook-endpoints/{id}/rotate-secret": {
@@ -985,7 +977,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Replace the signing secret; the new one is shown only in this response */
-        post: operations["WebhookEndpointsController_rotateSecret"];
+        post: operations["rotateWebhookEndpointSecret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1000,7 +992,7 @@ export interface paths {
             cookie?: never;
         };
         /** Idempotency keys, oldest first (?state=in_progress: requests that never stored a response, e.g. after a crash) */
-        get: operations["IdempotencyKeysController_list"];
+        get: operations["listIdempotencyKeys"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1022,7 +1014,7 @@ export interface paths {
          * Settle a key left in progress: replay what its request committed, or release it
          * @description With the key locked: if an order (checkout) or refunds reference it, the key is completed with that outcome; otherwise it is released, and its request, were it still running, can no longer commit under it. Audited.
          */
-        post: operations["IdempotencyKeysController_resolve"];
+        post: operations["resolveIdempotencyKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1042,7 +1034,7 @@ export interface paths {
          * Stripe webhook endpoint
          * @description Verifies the provider's signature over the raw body (see the headers) and applies the event once per provider event id.
          */
-        post: operations["receiveProviderWebhook_stripe"];
+        post: operations["receiveStripeWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1062,7 +1054,7 @@ export interface paths {
          * Razorpay webhook endpoint
          * @description Verifies the provider's signature over the raw body (see the headers) and applies the event once per provider event id.
          */
-        post: operations["receiveProviderWebhook_razorpay"];
+        post: operations["receiveRazorpayWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1082,7 +1074,7 @@ export interface paths {
          * Confirm a Razorpay payment with its client-side result
          * @description The body is the provider's (see the request schemas); its signature is checked in constant time before anything else. The payment is then read from the provider and applied exactly once, however often this is called and whether or not the webhook got there first.
          */
-        post: operations["confirmProviderPayment_razorpay"];
+        post: operations["confirmRazorpayPayment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1101,7 +1093,7 @@ export interface components {
             /** @example Validation failed: email */
             message: string;
             /**
-             * @description Field errors ([{ field, errors }]) or domain detail
+             * @description Invalid input (400): the field errors. Other errors: an object of domain detail, e.g. { lines: [{ variantId, sku, requested, available }] } for missing stock, { currentStatus, event } for a refused transition.
              * @example [
              *       {
              *         "field": "email",
@@ -1111,9 +1103,10 @@ export interface components {
              *       }
              *     ]
              */
-            details?: Record<string, never>;
+            details?: components["schemas"]["FieldErrorResponse"][] | {
+                [key: string]: unknown;
+            };
         };
-        Object: Record<string, never>;
         AuditEntryResponse: {
             id: string;
             /** @example USER */
@@ -1123,8 +1116,12 @@ export interface components {
             action: string;
             entityType: string;
             entityId: string;
-            before?: Record<string, never> | null;
-            after?: Record<string, never> | null;
+            before?: {
+                [key: string]: unknown;
+            } | null;
+            after?: {
+                [key: string]: unknown;
+            } | null;
             requestId?: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -1251,7 +1248,9 @@ export interface components {
              *       "size": "M"
              *     }
              */
-            attributes: Record<string, never>;
+            attributes: {
+                [key: string]: unknown;
+            };
             /** @example 189900 */
             priceMinor: number;
             /** @example INR */
@@ -1304,7 +1303,9 @@ export interface components {
              *       "colour": "indigo"
              *     }
              */
-            attributes?: Record<string, never>;
+            attributes?: {
+                [key: string]: unknown;
+            };
             /**
              * @description Price in minor units (paise, cents)
              * @example 189900
@@ -1319,12 +1320,12 @@ export interface components {
              * @description GET /inventory?lowStock=true lists the variant when available ≤ this
              * @default 5
              */
-            lowStockThreshold: number;
+            lowStockThreshold?: number;
             /**
              * @description Units on hand at creation (recorded as an ADJUSTMENT movement)
              * @default 0
              */
-            initialStock: number;
+            initialStock?: number;
         };
         CreateProductDto: {
             /** @example Indigo Block-Print Kurta */
@@ -1382,7 +1383,9 @@ export interface components {
              *       "size": "M"
              *     }
              */
-            attributes: Record<string, never>;
+            attributes: {
+                [key: string]: unknown;
+            };
             priceMinor: number;
             currency: string;
             active: boolean;
@@ -1405,7 +1408,9 @@ export interface components {
              *       "size": "M"
              *     }
              */
-            attributes?: Record<string, never>;
+            attributes?: {
+                [key: string]: unknown;
+            };
             /** @description New price in minor units; existing orders keep the price they were placed at */
             priceMinor?: number;
             /** @example INR */
@@ -1742,7 +1747,9 @@ export interface components {
         CheckoutResponse: {
             order: components["schemas"]["OrderResponse"];
             /** @description What the client needs to pay (provider-specific: Stripe client secret, Razorpay order id, or COD amount). null when the provider could not be reached: the order stays PAYMENT_PENDING and payment can be retried. */
-            payment?: Record<string, never> | null;
+            payment?: {
+                [key: string]: unknown;
+            } | null;
             /** @description Why `payment` is null */
             paymentError?: components["schemas"]["PaymentErrorResponse"];
             /** @description Guests only, returned once: send it as X-Order-Token to read or cancel the order. Only its hash is stored, so an idempotent replay of this response omits it (use POST /orders/lookup instead). */
@@ -1916,7 +1923,9 @@ export interface components {
             /** Format: date-time */
             deliveredAt?: string | null;
             /** @description The event payload */
-            payload: Record<string, never>;
+            payload: {
+                [key: string]: unknown;
+            };
         };
         OutboxPageResponse: {
             items: components["schemas"]["OutboxMessageResponse"][];
@@ -2217,7 +2226,9 @@ export interface components {
              */
             rtoArrivedAt?: string | null;
             /** @description What staff found damaged on receiving the RTO parcel */
-            rtoDamaged?: Record<string, never> | null;
+            rtoDamaged?: {
+                [key: string]: unknown;
+            } | null;
             /** @description Why booking failed */
             error?: string | null;
             /** Format: date-time */
@@ -2231,7 +2242,9 @@ export interface components {
             ok: boolean;
             shipment?: components["schemas"]["ShipmentResponse"];
             /** @description Why this order was not booked: { statusCode, message } */
-            error?: Record<string, never>;
+            error?: {
+                [key: string]: unknown;
+            };
         };
         BookingResultsResponse: {
             /** @description One per order, in the order asked */
@@ -2269,7 +2282,9 @@ export interface components {
              */
             rtoArrivedAt?: string | null;
             /** @description What staff found damaged on receiving the RTO parcel */
-            rtoDamaged?: Record<string, never> | null;
+            rtoDamaged?: {
+                [key: string]: unknown;
+            } | null;
             /** @description Why booking failed */
             error?: string | null;
             /** Format: date-time */
@@ -2365,7 +2380,9 @@ export interface components {
              */
             rtoArrivedAt?: string | null;
             /** @description What staff found damaged on receiving the RTO parcel */
-            rtoDamaged?: Record<string, never> | null;
+            rtoDamaged?: {
+                [key: string]: unknown;
+            } | null;
             /** @description Why booking failed */
             error?: string | null;
             /** Format: date-time */
@@ -2428,7 +2445,7 @@ export interface components {
              */
             events: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
             /** @default true */
-            active: boolean;
+            active?: boolean;
         };
         WebhookEndpointWithSecretResponse: {
             /** Format: uuid */
@@ -2522,19 +2539,18 @@ export interface components {
             /** @description The refunds its request created */
             refundIds?: string[];
         };
-        StripeInstructions: {
+        FieldErrorResponse: {
             /**
-             * @description PaymentIntent id
-             * @example pi_3Nxyz
+             * @description Path of the field (items[0].quantity) or the header name
+             * @example email
              */
-            paymentIntentId?: string;
-            /** @description client_secret for Stripe.js confirmPayment */
-            clientSecret?: string;
+            field: string;
             /**
-             * @description publishable key for Stripe.js
-             * @example pk_live_...
+             * @example [
+             *       "email must be an email"
+             *     ]
              */
-            publishableKey?: string;
+            errors: string[];
         };
         RazorpayVerifyDto: {
             /** @example order_NAbc123 */
@@ -2543,23 +2559,6 @@ export interface components {
             razorpay_payment_id: string;
             /** @description Hex HMAC-SHA256 of "order_id|payment_id" under the key secret */
             razorpay_signature: string;
-        };
-        RazorpayInstructions: {
-            /**
-             * @description key id for Razorpay Checkout
-             * @example rzp_live_...
-             */
-            keyId?: string;
-            /**
-             * @description order_id for Razorpay Checkout
-             * @example order_NAbc123
-             */
-            razorpayOrderId?: string;
-            /**
-             * @description amount in the currency subunit Razorpay expects
-             * @example 99800
-             */
-            amount?: number;
         };
         /**
          * @description A payment method as orders and payments store it
@@ -2580,7 +2579,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    MetricsController_scrape: {
+    getMetrics: {
         parameters: {
             query?: never;
             header?: never;
@@ -2604,7 +2603,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/plain; version=0.0.4; charset=utf-8": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Metrics are disabled */
@@ -2613,17 +2612,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/plain; version=0.0.4; charset=utf-8": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
     };
-    AuditController_list: {
+    listAuditEntries: {
         parameters: {
             query?: {
                 entityType?: string;
                 entityId?: string;
-                limit?: components["schemas"]["Object"];
+                limit?: number;
                 /** @description Return entries older than this id (cursor from the previous page) */
                 before?: string;
             };
@@ -2641,7 +2640,34 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPageResponse"];
                 };
             };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2651,7 +2677,7 @@ export interface operations {
             };
         };
     };
-    AuthController_register: {
+    register: {
         parameters: {
             query?: never;
             header?: never;
@@ -2670,6 +2696,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Email already registered */
@@ -2692,7 +2727,7 @@ export interface operations {
             };
         };
     };
-    AuthController_login: {
+    login: {
         parameters: {
             query?: never;
             header?: never;
@@ -2711,6 +2746,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             401: {
@@ -2732,7 +2776,7 @@ export interface operations {
             };
         };
     };
-    AuthController_refresh: {
+    refreshSession: {
         parameters: {
             query?: never;
             header?: never;
@@ -2758,9 +2802,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    AuthController_logout: {
+    logout: {
         parameters: {
             query?: never;
             header?: never;
@@ -2776,9 +2829,18 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    AuthController_changePassword: {
+    changePassword: {
         parameters: {
             query?: never;
             header?: never;
@@ -2826,7 +2888,7 @@ export interface operations {
             };
         };
     };
-    AuthController_me: {
+    getCurrentUser: {
         parameters: {
             query?: never;
             header?: never;
@@ -2851,9 +2913,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    HealthController_check: {
+    checkHealth: {
         parameters: {
             query?: never;
             header?: never;
@@ -3005,11 +3076,11 @@ export interface operations {
             };
         };
     };
-    InventoryController_list: {
+    listInventory: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                limit?: components["schemas"]["Object"];
+                page?: number;
+                limit?: number;
                 /** @description true: only active variants of active products whose available ≤ their lowStockThreshold */
                 lowStock?: boolean;
                 /** @description Only this product's variants */
@@ -3055,9 +3126,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    InventoryController_get: {
+    getInventoryItem: {
         parameters: {
             query?: never;
             header?: never;
@@ -3100,9 +3180,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    InventoryController_adjust: {
+    adjustInventory: {
         parameters: {
             query?: never;
             header?: never;
@@ -3166,12 +3255,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    InventoryController_movements: {
+    listStockMovements: {
         parameters: {
             query?: {
-                limit?: components["schemas"]["Object"];
+                limit?: number;
                 /** @description Return movements older than this id (nextCursor of the previous page) */
                 before?: string;
             };
@@ -3223,13 +3321,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    ProductsController_list: {
+    listProducts: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                limit?: components["schemas"]["Object"];
+                page?: number;
+                limit?: number;
                 /** @description Case-insensitive search in the product name */
                 q?: string;
                 /** @description Exact category */
@@ -3259,6 +3366,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description includeArchived without the ADMIN role */
             403: {
                 headers: {
@@ -3268,9 +3384,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    ProductsController_create: {
+    createProduct: {
         parameters: {
             query?: never;
             header?: never;
@@ -3324,14 +3449,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    ProductsController_get: {
+    getProduct: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                idOrSlug: string;
+                /** @description The product id (UUID) or its slug */
+                id: string;
             };
             cookie?: never;
         };
@@ -3345,7 +3480,25 @@ export interface operations {
                     "application/json": components["schemas"]["ProductResponse"];
                 };
             };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3355,7 +3508,7 @@ export interface operations {
             };
         };
     };
-    ProductsController_archive: {
+    archiveProduct: {
         parameters: {
             query?: never;
             header?: never;
@@ -3374,6 +3527,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProductResponse"];
                 };
             };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3390,9 +3552,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    ProductsController_update: {
+    updateProduct: {
         parameters: {
             query?: never;
             header?: never;
@@ -3416,6 +3587,15 @@ export interface operations {
                 };
             };
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3448,9 +3628,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    ProductsController_addVariant: {
+    createVariant: {
         parameters: {
             query?: never;
             header?: never;
@@ -3481,6 +3670,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3506,9 +3704,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    VariantsController_update: {
+    updateVariant: {
         parameters: {
             query?: never;
             header?: never;
@@ -3539,6 +3746,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3564,9 +3780,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    CatalogueLiveController_stream: {
+    streamCatalogue: {
         parameters: {
             query?: {
                 /** @description Comma-separated product ids (at most 100): only their changes, plus a snapshot of their state. Without it, changes of every product and no snapshot. */
@@ -3595,6 +3820,15 @@ export interface operations {
                     "text/event-stream": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description This instance holds LIVE_MAX_CONNECTIONS streams or is shutting down; retry after Retry-After seconds */
             503: {
                 headers: {
@@ -3606,7 +3840,7 @@ export interface operations {
             };
         };
     };
-    SettingsController_view: {
+    getSettings: {
         parameters: {
             query?: never;
             header?: never;
@@ -3639,9 +3873,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    SettingsController_update: {
+    updateSettings: {
         parameters: {
             query?: never;
             header?: never;
@@ -3686,9 +3929,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    BrandController_brand: {
+    getBrand: {
         parameters: {
             query?: never;
             header?: never;
@@ -3705,9 +3957,18 @@ export interface operations {
                     "application/json": components["schemas"]["BrandResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    CartController_quote: {
+    quoteCart: {
         parameters: {
             query?: never;
             header?: never;
@@ -3737,9 +3998,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    OrdersController_checkout: {
+    createCheckout: {
         parameters: {
             query?: never;
             header?: {
@@ -3765,6 +4035,15 @@ export interface operations {
             };
             /** @description Invalid body, or an item that does not exist or is not for sale */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3805,7 +4084,7 @@ export interface operations {
             };
         };
     };
-    OrdersController_lookup: {
+    lookupOrder: {
         parameters: {
             query?: never;
             header?: never;
@@ -3824,6 +4103,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderResponse"];
+                };
+            };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             404: {
@@ -3845,7 +4142,7 @@ export interface operations {
             };
         };
     };
-    OrdersController_track: {
+    trackOrder: {
         parameters: {
             query?: never;
             header?: never;
@@ -3893,11 +4190,11 @@ export interface operations {
             };
         };
     };
-    OrdersController_myOrders: {
+    listMyOrders: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                limit?: components["schemas"]["Object"];
+                page?: number;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -3913,13 +4210,40 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPageResponse"];
                 };
             };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    OrdersController_list: {
+    listOrders: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                limit?: components["schemas"]["Object"];
+                page?: number;
+                limit?: number;
                 status?: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
                 /** @description Created at or after (ISO 8601) */
                 from?: string;
@@ -3944,7 +4268,34 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPageResponse"];
                 };
             };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3954,11 +4305,10 @@ export interface operations {
             };
         };
     };
-    OrdersController_get: {
+    getOrder: {
         parameters: {
             query?: never;
-            header: {
-                "x-order-token": string;
+            header?: {
                 /** @description The guestToken returned by a guest checkout */
                 "X-Order-Token"?: string;
             };
@@ -3977,7 +4327,25 @@ export interface operations {
                     "application/json": components["schemas"]["OrderResponse"];
                 };
             };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3987,11 +4355,10 @@ export interface operations {
             };
         };
     };
-    OrdersController_history: {
+    getOrderHistory: {
         parameters: {
             query?: never;
-            header: {
-                "x-order-token": string;
+            header?: {
                 /** @description The guestToken returned by a guest checkout */
                 "X-Order-Token"?: string;
             };
@@ -4010,7 +4377,25 @@ export interface operations {
                     "application/json": components["schemas"]["OrderHistoryEntryResponse"][];
                 };
             };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4020,11 +4405,10 @@ export interface operations {
             };
         };
     };
-    OrdersController_cancel: {
+    cancelOrder: {
         parameters: {
             query?: never;
-            header: {
-                "x-order-token": string;
+            header?: {
                 /** @description The guestToken returned by a guest checkout */
                 "X-Order-Token"?: string;
                 /** @description Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours. */
@@ -4047,6 +4431,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderResponse"];
+                };
+            };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             404: {
@@ -4075,9 +4477,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    OrdersController_fulfill: {
+    fulfillOrder: {
         parameters: {
             query?: never;
             header?: {
@@ -4103,6 +4514,33 @@ export interface operations {
                     "application/json": components["schemas"]["OrderResponse"];
                 };
             };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4129,9 +4567,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    OrdersController_deliver: {
+    deliverOrder: {
         parameters: {
             query?: never;
             header?: {
@@ -4153,6 +4600,24 @@ export interface operations {
                     "application/json": components["schemas"]["OrderResponse"];
                 };
             };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4179,13 +4644,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    ReturnsController_list: {
+    listReturns: {
         parameters: {
             query?: never;
-            header: {
-                "x-order-token": string;
+            header?: {
                 /** @description The guestToken returned by a guest checkout */
                 "X-Order-Token"?: string;
             };
@@ -4204,7 +4677,25 @@ export interface operations {
                     "application/json": components["schemas"]["ReturnResponse"][];
                 };
             };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4214,11 +4705,10 @@ export interface operations {
             };
         };
     };
-    ReturnsController_request: {
+    requestReturn: {
         parameters: {
             query?: never;
-            header: {
-                "x-order-token": string;
+            header?: {
                 /** @description The guestToken returned by a guest checkout */
                 "X-Order-Token"?: string;
                 /** @description Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours. */
@@ -4252,6 +4742,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4278,9 +4777,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    ReturnsController_accept: {
+    acceptReturn: {
         parameters: {
             query?: never;
             header?: never;
@@ -4298,6 +4806,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReturnResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             403: {
@@ -4325,9 +4842,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    ReturnsController_receive: {
+    receiveReturn: {
         parameters: {
             query?: never;
             header?: {
@@ -4356,6 +4882,15 @@ export interface operations {
             };
             /** @description A received quantity exceeds the requested one, or an item is not in the return */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4397,9 +4932,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    ReturnsController_reject: {
+    rejectReturn: {
         parameters: {
             query?: never;
             header?: never;
@@ -4424,6 +4968,15 @@ export interface operations {
                 };
             };
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4456,9 +5009,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    OrdersLiveController_all: {
+    streamOrders: {
         parameters: {
             query?: never;
             header?: never;
@@ -4476,12 +5038,30 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/event-stream": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description This instance holds LIVE_MAX_CONNECTIONS streams or is shutting down; retry after Retry-After seconds */
@@ -4495,11 +5075,10 @@ export interface operations {
             };
         };
     };
-    OrdersLiveController_one: {
+    streamOrder: {
         parameters: {
             query?: never;
-            header: {
-                "x-order-token": string;
+            header?: {
                 /** @description The guestToken returned by a guest checkout */
                 "X-Order-Token"?: string;
             };
@@ -4519,12 +5098,30 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/event-stream": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description This instance holds LIVE_MAX_CONNECTIONS streams or is shutting down; retry after Retry-After seconds */
@@ -4538,7 +5135,7 @@ export interface operations {
             };
         };
     };
-    OutboxController_list: {
+    listOutboxMessages: {
         parameters: {
             query?: {
                 /** @description Case-insensitive (failed, pending, delivered) */
@@ -4588,9 +5185,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    OutboxController_retry: {
+    retryOutboxMessage: {
         parameters: {
             query?: never;
             header?: never;
@@ -4642,9 +5248,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    PaymentsController_methods: {
+    listPaymentMethods: {
         parameters: {
             query?: never;
             header?: never;
@@ -4661,13 +5276,21 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentMethodsResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    PaymentsController_summary: {
+    getOrderPayment: {
         parameters: {
             query?: never;
-            header: {
-                "x-order-token": string;
+            header?: {
                 /** @description The guestToken returned by a guest checkout */
                 "X-Order-Token"?: string;
             };
@@ -4686,7 +5309,25 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentSummaryResponse"];
                 };
             };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4696,11 +5337,10 @@ export interface operations {
             };
         };
     };
-    PaymentsController_retry: {
+    startOrderPayment: {
         parameters: {
             query?: never;
-            header: {
-                "x-order-token": string;
+            header?: {
                 /** @description The guestToken returned by a guest checkout */
                 "X-Order-Token"?: string;
             };
@@ -4717,6 +5357,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentInstructionsResponse"];
+                };
+            };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             404: {
@@ -4736,6 +5385,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The provider is not configured or could not be reached; retry */
             503: {
                 headers: {
@@ -4747,7 +5405,7 @@ export interface operations {
             };
         };
     };
-    PaymentsController_reconcile: {
+    reconcileOrderPayment: {
         parameters: {
             query?: never;
             header?: never;
@@ -4766,6 +5424,15 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentSummaryResponse"];
                 };
             };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4775,6 +5442,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4793,13 +5469,12 @@ export interface operations {
             };
         };
     };
-    PaymentsController_refund: {
+    createRefund: {
         parameters: {
             query?: never;
             header: {
-                "idempotency-key": string;
                 /** @description Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours. */
-                "Idempotency-Key"?: string;
+                "Idempotency-Key": string;
             };
             path: {
                 id: string;
@@ -4822,6 +5497,15 @@ export interface operations {
             };
             /** @description Invalid body or missing Idempotency-Key */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4858,6 +5542,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     ShipmentsController_carriers: {
@@ -4875,6 +5568,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CarrierResponse"][];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4898,16 +5618,43 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerRtoResponse"];
                 };
             };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     ShipmentsController_list: {
         parameters: {
             query?: {
+                page?: number;
+                limit?: number;
                 /** @description ndr: delivery failed (to act on); rto: returning to origin or back; all (default): every shipment */
                 view?: "all" | "ndr" | "rto";
                 orderId?: string;
-                page?: components["schemas"]["Object"];
-                limit?: components["schemas"]["Object"];
             };
             header?: never;
             path?: never;
@@ -4921,6 +5668,42 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ShipmentPageResponse"];
+                };
+            };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4958,8 +5741,35 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Idempotency-Key already used for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5002,8 +5812,44 @@ export interface operations {
                     "application/json": components["schemas"]["RemittanceResultResponse"];
                 };
             };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Idempotency-Key already used for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5032,7 +5878,34 @@ export interface operations {
                     "application/json": components["schemas"]["ShipmentDetailResponse"];
                 };
             };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5061,8 +5934,35 @@ export interface operations {
                     "application/json": components["schemas"]["LabelResponse"];
                 };
             };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Unknown shipment, or a carrier without labels (manual) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5094,6 +5994,24 @@ export interface operations {
                     "application/json": components["schemas"]["ShipmentResponse"];
                 };
             };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Not booked, or already on its way */
             409: {
                 headers: {
@@ -5109,6 +6027,15 @@ export interface operations {
              *     Idempotency-Key already used for a different request
              */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5144,8 +6071,44 @@ export interface operations {
                     "application/json": components["schemas"]["ParcelEventResultResponse"];
                 };
             };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Idempotency-Key already used for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5181,6 +6144,33 @@ export interface operations {
                     "application/json": components["schemas"]["ShipmentResponse"];
                 };
             };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The order is not returning to origin */
             409: {
                 headers: {
@@ -5192,6 +6182,15 @@ export interface operations {
             };
             /** @description Idempotency-Key already used for a different request */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5241,7 +6240,7 @@ export interface operations {
             };
         };
     };
-    WebhookEndpointsController_list: {
+    listWebhookEndpoints: {
         parameters: {
             query?: never;
             header?: never;
@@ -5274,9 +6273,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    WebhookEndpointsController_create: {
+    createWebhookEndpoint: {
         parameters: {
             query?: never;
             header?: never;
@@ -5321,9 +6329,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    WebhookEndpointsController_get: {
+    getWebhookEndpoint: {
         parameters: {
             query?: never;
             header?: never;
@@ -5366,9 +6383,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    WebhookEndpointsController_remove: {
+    deleteWebhookEndpoint: {
         parameters: {
             query?: never;
             header?: never;
@@ -5409,9 +6435,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    WebhookEndpointsController_update: {
+    updateWebhookEndpoint: {
         parameters: {
             query?: never;
             header?: never;
@@ -5466,9 +6501,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    WebhookEndpointsController_rotateSecret: {
+    rotateWebhookEndpointSecret: {
         parameters: {
             query?: never;
             header?: never;
@@ -5511,9 +6555,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    IdempotencyKeysController_list: {
+    listIdempotencyKeys: {
         parameters: {
             query?: {
                 state?: "in_progress" | "completed";
@@ -5559,9 +6612,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    IdempotencyKeysController_resolve: {
+    resolveIdempotencyKey: {
         parameters: {
             query?: never;
             header?: never;
@@ -5613,9 +6675,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    receiveProviderWebhook_stripe: {
+    receiveStripeWebhook: {
         parameters: {
             query?: never;
             header: {
@@ -5665,7 +6736,7 @@ export interface operations {
             };
         };
     };
-    receiveProviderWebhook_razorpay: {
+    receiveRazorpayWebhook: {
         parameters: {
             query?: never;
             header: {
@@ -5717,7 +6788,7 @@ export interface operations {
             };
         };
     };
-    confirmProviderPayment_razorpay: {
+    confirmRazorpayPayment: {
         parameters: {
             query?: never;
             header?: never;
@@ -5749,6 +6820,15 @@ export interface operations {
             };
             /** @description No provider of that name confirms payments, or no order for this payment */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

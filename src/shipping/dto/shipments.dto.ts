@@ -19,6 +19,7 @@ import {
 } from 'class-validator';
 import { trim } from '../../common/http/transforms.js';
 import { ORDER_STATUSES } from '../../orders/order-state-machine.js';
+import { PageQueryDto } from '../../orders/dto/order.dto.js';
 import { PARCEL_STATUSES, type ParcelStatus } from '../carrier-provider.js';
 
 export const MAX_BULK_BOOKING = 100;
@@ -108,7 +109,7 @@ export class ShipmentPageResponse {
 
 export const SHIPMENT_VIEWS = ['all', 'ndr', 'rto'] as const;
 
-export class ShipmentsQueryDto {
+export class ShipmentsQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     enum: SHIPMENT_VIEWS,
     description: 'ndr: delivery failed (to act on); rto: returning to origin or back; all (default): every shipment',
@@ -117,8 +118,6 @@ export class ShipmentsQueryDto {
   @IsIn(SHIPMENT_VIEWS)
   view?: (typeof SHIPMENT_VIEWS)[number];
   @ApiPropertyOptional({ format: 'uuid' }) @IsOptional() @IsUUID('all') orderId?: string;
-  @ApiPropertyOptional({ minimum: 1, default: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) page = 1;
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit = 20;
 }
 
 export class ShipmentEventResponse {

@@ -9,7 +9,6 @@ import { formatMoney } from '../../lib/money.js';
 import { Link, navigate, useLocation, withQuery } from '../../lib/router.js';
 import { age, formatDateTime } from '../../lib/time.js';
 import { useAsync } from '../../lib/use-async.js';
-import { integerQuery } from '../api-workarounds.js';
 import { api } from '../session.js';
 import { isStatus, itemCount, paymentState, PROVIDER, STATUS, STATUS_TABS, type Order } from './labels.js';
 import { OrderDetail } from './OrderDetail.js';
@@ -33,10 +32,7 @@ export function OrdersPage({ openId }: { openId?: string }) {
   const suffix = withQuery('', { status, q, page: page > 1 ? page : undefined });
 
   const list = useAsync(
-    () =>
-      unwrap(
-        api.GET('/orders', { params: { query: { status, q: q || undefined, page: integerQuery(page), limit: integerQuery(PAGE_SIZE) } } }),
-      ),
+    () => unwrap(api.GET('/orders', { params: { query: { status, q: q || undefined, page, limit: PAGE_SIZE } } })),
     [status, q, page],
   );
   const orders = list.data?.items ?? [];

@@ -8,7 +8,6 @@ import { formatMoney } from '../../lib/money.js';
 import { Link, useLocation } from '../../lib/router.js';
 import { age } from '../../lib/time.js';
 import { useAsync } from '../../lib/use-async.js';
-import { integerQuery } from '../api-workarounds.js';
 import { api } from '../session.js';
 import { STATUS } from '../orders/labels.js';
 import list from '../orders/OrdersPage.module.css';
@@ -52,7 +51,7 @@ function ToShip() {
   const orders = useAsync(async () => {
     const [cod, paid] = await Promise.all(
       (['CONFIRMED', 'PAID'] as const).map((status) =>
-        unwrap(api.GET('/orders', { params: { query: { status, page: integerQuery(1), limit: integerQuery(100) } } })),
+        unwrap(api.GET('/orders', { params: { query: { status, page: 1, limit: 100 } } })),
       ),
     );
     return [...cod.items, ...paid.items];
@@ -177,7 +176,7 @@ function ToShip() {
 /** The NDR or RTO list; an RTO parcel back at the warehouse can be received (restocked) from here. */
 function ShipmentList({ view }: { view: 'ndr' | 'rto' }) {
   const list = useAsync(
-    () => unwrap(api.GET('/shipments', { params: { query: { view, page: integerQuery(1), limit: integerQuery(100) } } })),
+    () => unwrap(api.GET('/shipments', { params: { query: { view, page: 1, limit: 100 } } })),
     [view],
   );
   const [receiving, setReceiving] = useState<string>();

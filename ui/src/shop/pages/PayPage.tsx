@@ -49,7 +49,7 @@ export function PayPage({ data, orderId }: { data: ShopData; orderId: string }) 
   const mounted = useMounted();
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
-  const headers = (t: string) => ({ 'x-order-token': t });
+  const headers = (t: string) => ({ 'X-Order-Token': t });
 
   const load = async (t: string) => {
     try {
@@ -250,7 +250,7 @@ function PaymentStep({
     void (async () => {
       try {
         const instructions = await unwrap(
-          api().POST('/orders/{id}/payment', { params: { path: { id: order.id }, header: { 'x-order-token': token } } }),
+          api().POST('/orders/{id}/payment', { params: { path: { id: order.id }, header: { 'X-Order-Token': token } } }),
         );
         if (!current) return;
         if (instructions.method === 'STRIPE') {
