@@ -19,7 +19,7 @@ const LAYERS = [
   // The storefront's server-rendered pages; admin views across the domain: in-progress idempotency keys (with the
   // orders and refunds they made), encrypted secrets.
   { storefront: ['src/storefront'], 'idempotency-keys': ['src/idempotency-keys'], secrets: ['src/secrets'] },
-  { payments: ['src/payments'] },
+  { payments: ['src/payments'], shipping: ['src/shipping'] },
   { orders: ['src/orders'] },
   { notifications: ['src/notifications'], 'webhook-endpoints': ['src/webhook-endpoints'] },
   { outbox: ['src/outbox'] },

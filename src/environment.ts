@@ -10,3 +10,5 @@ import './webhook-endpoints/webhook-targets.js';
 import './orders/tracking-url.js';
 import './payments/payment-config.js';
 import './payments/providers/index.js';
+import './shipping/shipping-config.js';
+import './shipping/carriers/index.js';

@@ -747,6 +747,189 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/shipping/carriers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The carriers parcels can be booked with, and whether each is configured (admin) */
+        get: operations["ShipmentsController_carriers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shipping/customers/{phone}/rto": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Parcels returned to origin for a customer's phone (admin) */
+        get: operations["ShipmentsController_customerRto"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shipments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Shipments, newest change first; view=ndr (failed deliveries) or view=rto (returns to origin) (admin) */
+        get: operations["ShipmentsController_list"];
+        put?: never;
+        /**
+         * Book parcels for one or many orders (admin)
+         * @description Each order is booked on its own: the answer has one result per order, booked or why not. Booking fulfils the order.
+         */
+        post: operations["ShipmentsController_book"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shipments/remittances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a carrier's COD remittance (admin)
+         * @description Per AWB: the cash collected on delivery is marked remitted with the amount and reference, once.
+         */
+        post: operations["ShipmentsController_remittance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shipments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A shipment with every tracking event received (admin) */
+        get: operations["ShipmentsController_detail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shipments/{id}/label": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The parcel's label (the carrier's PDF URL) (admin) */
+        get: operations["ShipmentsController_label"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shipments/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a booked parcel that has not been picked up; the order can be booked again (admin) */
+        post: operations["ShipmentsController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shipments/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report what the courier said (the manual carrier's tracking, or a correction) (admin)
+         * @description Goes the same way as carrier webhooks: applied only if the order state allows it and it is the newest news.
+         */
+        post: operations["ShipmentsController_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shipments/{id}/rto/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive a parcel returned to origin: restock its goods (except those marked damaged) and close the order (admin) */
+        post: operations["ShipmentsController_receiveRto"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shipping/webhooks/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Carrier tracking webhook (Shiprocket: /shipping/webhooks/parcel-updates, token in x-api-key)
+         * @description Verified, recorded once per carrier event id, applied only when newer than what the parcel already said.
+         */
+        post: operations["CarrierWebhooksController_receive"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -1262,9 +1445,16 @@ export interface components {
             keySecret: components["schemas"]["CredentialStatus"];
             webhookSecret: components["schemas"]["CredentialStatus"];
         };
+        ShiprocketCredentialsStatus: {
+            email: components["schemas"]["CredentialStatus"];
+            password: components["schemas"]["CredentialStatus"];
+            webhookToken: components["schemas"]["CredentialStatus"];
+            pickupLocation: components["schemas"]["CredentialStatus"];
+        };
         CredentialsStatus: {
             stripe: components["schemas"]["StripeCredentialsStatus"];
             razorpay: components["schemas"]["RazorpayCredentialsStatus"];
+            shiprocket: components["schemas"]["ShiprocketCredentialsStatus"];
         };
         SettingsResponse: {
             /** @example Indigo & Co. */
@@ -1284,6 +1474,8 @@ export interface components {
             effectiveReservationTtlSeconds: number;
             /** @description Default low-stock threshold for new variants (null: 5) */
             lowStockThreshold?: number | null;
+            /** @description Cash on delivery is refused for phones with this many RTOs (null: never) */
+            codRtoBlockThreshold?: number | null;
             logoUrl?: string | null;
             /** @example #1f6f5c */
             brandColor?: string | null;
@@ -1319,9 +1511,20 @@ export interface components {
             /** @description Webhook secret chosen in the Razorpay dashboard; null clears it */
             webhookSecret?: string | null;
         };
+        ShiprocketCredentialsInput: {
+            /** @description API user email (Shiprocket: Settings → API → Configure); null clears it */
+            email?: string | null;
+            /** @description API user password; null clears it */
+            password?: string | null;
+            /** @description The token set on the tracking webhook in Shiprocket (sent as x-api-key); null clears it */
+            webhookToken?: string | null;
+            /** @description The pickup location nickname in Shiprocket (default "Primary"); null clears it */
+            pickupLocation?: string | null;
+        };
         CredentialsInput: {
             stripe?: components["schemas"]["StripeCredentialsInput"];
             razorpay?: components["schemas"]["RazorpayCredentialsInput"];
+            shiprocket?: components["schemas"]["ShiprocketCredentialsInput"];
         };
         UpdateSettingsDto: {
             /** @example Indigo & Co. */
@@ -1360,6 +1563,8 @@ export interface components {
             reservationTtlSeconds?: number | null;
             /** @description Low-stock threshold given to new variants that do not set their own; null means 5 */
             lowStockThreshold?: number | null;
+            /** @description Refuse cash on delivery for a phone with at least this many parcels returned to origin (null: never) */
+            codRtoBlockThreshold?: number | null;
             /** @description Payment provider credentials. Write-only: responses show only whether each is set and its last 4 characters */
             credentials?: components["schemas"]["CredentialsInput"];
         };
@@ -1494,9 +1699,9 @@ export interface components {
             /** @example OL-000042 */
             number: string;
             /** @enum {string} */
-            status: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+            status: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
             /** @description The state-machine events the order accepts in its status now (what can happen next); each route still decides who may cause one */
-            nextEvents: ("AWAIT_PAYMENT" | "CONFIRM_COD" | "PAYMENT_SUCCEEDED" | "PAYMENT_FAILED" | "LATE_PAYMENT_ACCEPTED" | "CANCEL" | "EXPIRE" | "FULFILL" | "DELIVER" | "REQUEST_RETURN" | "REJECT_RETURN" | "REJECT_FURTHER_RETURN" | "RECEIVE_RETURN" | "REFUND_PARTIAL" | "REFUND_FULL")[];
+            nextEvents: ("AWAIT_PAYMENT" | "CONFIRM_COD" | "PAYMENT_SUCCEEDED" | "PAYMENT_FAILED" | "LATE_PAYMENT_ACCEPTED" | "CANCEL" | "EXPIRE" | "FULFILL" | "DELIVER" | "REQUEST_RETURN" | "REJECT_RETURN" | "REJECT_FURTHER_RETURN" | "RECEIVE_RETURN" | "REFUND_PARTIAL" | "REFUND_FULL" | "MARK_IN_TRANSIT" | "MARK_OUT_FOR_DELIVERY" | "FAIL_DELIVERY" | "START_RTO" | "RECEIVE_RTO")[];
             paymentMethod: components["schemas"]["PaymentMethod"];
             /** @example INR */
             currency: string;
@@ -1523,6 +1728,10 @@ export interface components {
             needsReview: boolean;
             carrier?: string | null;
             trackingNumber?: string | null;
+            /** @description The carrier's tracking page, once a carrier booked the parcel */
+            trackingUrl?: string | null;
+            /** @description The carrier's latest status words for the parcel */
+            carrierStatus?: string | null;
             items: components["schemas"]["OrderItemResponse"][];
             /** Format: date-time */
             createdAt: string;
@@ -1576,7 +1785,7 @@ export interface components {
         };
         TrackingEventResponse: {
             /** @enum {string} */
-            status: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+            status: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
             /**
              * @description What happened: CHECKOUT, CONFIRM_COD, AWAIT_PAYMENT, PAYMENT_SUCCEEDED, PAYMENT_FAILED, FULFILL, DELIVER, CANCEL, EXPIRE, ...
              * @example FULFILL
@@ -1589,7 +1798,7 @@ export interface components {
             /** @example OL-000042 */
             number: string;
             /** @enum {string} */
-            status: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+            status: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
             /** @enum {string} */
             paymentMethod: "STRIPE" | "RAZORPAY" | "COD";
             /** @example INR */
@@ -1601,8 +1810,10 @@ export interface components {
             timeline: components["schemas"]["TrackingEventResponse"][];
             carrier?: string | null;
             trackingNumber?: string | null;
-            /** @description The carrier's tracking page (TRACKING_URL_TEMPLATE), when known */
+            /** @description The carrier's tracking page (the booked shipment's, else TRACKING_URL_TEMPLATE), when known */
             trackingUrl?: string | null;
+            /** @description The carrier's latest status words for the parcel */
+            carrierStatus?: string | null;
             /** Format: date-time */
             placedAt: string;
         };
@@ -1617,9 +1828,9 @@ export interface components {
         };
         OrderHistoryEntryResponse: {
             /** @enum {string|null} */
-            fromStatus?: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | null;
+            fromStatus?: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN" | null;
             /** @enum {string} */
-            toStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+            toStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
             /**
              * @description State-machine event (CHECKOUT for the order being created)
              * @example AWAIT_PAYMENT
@@ -1789,6 +2000,12 @@ export interface components {
             errorMessage?: string | null;
             /** Format: date-time */
             capturedAt?: string | null;
+            /** @description Cash on delivery: what the carrier remitted for this cash; null while it is collected, not remitted */
+            remittedMinor?: number | null;
+            /** @description The carrier's remittance reference (UTR) */
+            remittanceRef?: string | null;
+            /** Format: date-time */
+            remittedAt?: string | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -1819,7 +2036,7 @@ export interface components {
             /** @example OL-000042 */
             orderNumber: string;
             /** @enum {string} */
-            orderStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+            orderStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
             paymentMethod: components["schemas"]["PaymentMethod"];
             /** @example INR */
             currency: string;
@@ -1886,7 +2103,7 @@ export interface components {
             /** @example OL-000042 */
             orderNumber: string;
             /** @enum {string} */
-            orderStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+            orderStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
             /** @description Whether a captured payment paid for the order */
             paid: boolean;
         };
@@ -1911,7 +2128,7 @@ export interface components {
              * @description PARTIALLY_REFUNDED / REFUNDED only once the provider confirmed
              * @enum {string}
              */
-            orderStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+            orderStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
             refunds: components["schemas"]["RefundResponse"][];
         };
         WebhookReceiptResponse: {
@@ -1921,6 +2138,300 @@ export interface components {
             duplicate: boolean;
             /** @example order paid */
             result: string;
+        };
+        CarrierResponse: {
+            /** @example shiprocket */
+            name: string;
+            /** @example Shiprocket */
+            label: string;
+            /** @description Its credentials are set: it can book */
+            enabled: boolean;
+            /** @description Booked with what staff type (no carrier API) */
+            manual: boolean;
+            /**
+             * @description Its tracking webhook URL path
+             * @example /shipping/webhooks/parcel-updates
+             */
+            webhookPath?: string | null;
+        };
+        CustomerRtoResponse: {
+            /**
+             * @description The last 10 digits of the phone
+             * @example 9800000000
+             */
+            phone: string;
+            rtoCount: number;
+        };
+        PackageDto: {
+            /**
+             * @description Grams
+             * @example 500
+             */
+            weightGrams: number;
+            /** @example 20 */
+            lengthCm: number;
+            /** @example 15 */
+            breadthCm: number;
+            /** @example 10 */
+            heightCm: number;
+        };
+        ManualBookingDto: {
+            /** @example Delhivery */
+            carrierName: string;
+            /** @example DL123456789IN */
+            trackingNumber: string;
+            /** @example https://www.delhivery.com/track/package/DL123456789IN */
+            trackingUrl?: string;
+        };
+        BookShipmentsDto: {
+            /** @description Orders to book, at most 100; each one is booked on its own */
+            orderIds: string[];
+            /**
+             * @description A registered carrier (GET /shipping/carriers)
+             * @example shiprocket
+             */
+            carrier: string;
+            /** @description The parcel of every order (default 500 g, 20 × 15 × 10 cm) */
+            package?: components["schemas"]["PackageDto"];
+            /** @description The manual carrier only (one order): what staff booked */
+            manual?: components["schemas"]["ManualBookingDto"];
+        };
+        ShipmentResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            orderId: string;
+            /** @example shiprocket */
+            carrier: string;
+            /** @enum {string} */
+            state: "BOOKING" | "BOOKED" | "CLOSED" | "CANCELLED" | "FAILED";
+            /** @description The tracking number */
+            awb?: string | null;
+            /** @example Shiprocket (Delhivery Surface) */
+            courierName?: string | null;
+            labelUrl?: string | null;
+            trackingUrl?: string | null;
+            carrierStatus?: string | null;
+            /** @description What the courier collects (cash on delivery); 0 for prepaid */
+            codAmountMinor: number;
+            /** @example INR */
+            currency: string;
+            weightGrams: number;
+            /** @description Failed delivery attempts (NDR) reported */
+            ndrAttempts: number;
+            ndrReason?: string | null;
+            /**
+             * Format: date-time
+             * @description When the carrier brought the parcel back (RTO delivered)
+             */
+            rtoArrivedAt?: string | null;
+            /** @description What staff found damaged on receiving the RTO parcel */
+            rtoDamaged?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Why booking failed */
+            error?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        BookingResultResponse: {
+            /** Format: uuid */
+            orderId: string;
+            ok: boolean;
+            shipment?: components["schemas"]["ShipmentResponse"];
+            /** @description Why this order was not booked: { statusCode, message } */
+            error?: {
+                [key: string]: unknown;
+            };
+        };
+        BookingResultsResponse: {
+            /** @description One per order, in the order asked */
+            results: components["schemas"]["BookingResultResponse"][];
+            booked: number;
+            failed: number;
+        };
+        ShipmentListItemResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            orderId: string;
+            /** @example shiprocket */
+            carrier: string;
+            /** @enum {string} */
+            state: "BOOKING" | "BOOKED" | "CLOSED" | "CANCELLED" | "FAILED";
+            /** @description The tracking number */
+            awb?: string | null;
+            /** @example Shiprocket (Delhivery Surface) */
+            courierName?: string | null;
+            labelUrl?: string | null;
+            trackingUrl?: string | null;
+            carrierStatus?: string | null;
+            /** @description What the courier collects (cash on delivery); 0 for prepaid */
+            codAmountMinor: number;
+            /** @example INR */
+            currency: string;
+            weightGrams: number;
+            /** @description Failed delivery attempts (NDR) reported */
+            ndrAttempts: number;
+            ndrReason?: string | null;
+            /**
+             * Format: date-time
+             * @description When the carrier brought the parcel back (RTO delivered)
+             */
+            rtoArrivedAt?: string | null;
+            /** @description What staff found damaged on receiving the RTO parcel */
+            rtoDamaged?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Why booking failed */
+            error?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @example OL-000042 */
+            orderNumber: string;
+            /** @enum {string} */
+            orderStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
+            customerName: string;
+            phone: string;
+            /** @description Parcels returned to origin for this customer's phone */
+            customerRtoCount: number;
+        };
+        ShipmentPageResponse: {
+            items: components["schemas"]["ShipmentListItemResponse"][];
+            page: number;
+            limit: number;
+            total: number;
+        };
+        RemittanceLineDto: {
+            /** @example SR123456789 */
+            awb: string;
+            /**
+             * @description What the carrier remitted for this parcel, minor units
+             * @example 99800
+             */
+            amountMinor: number;
+        };
+        RecordRemittanceDto: {
+            /** @example shiprocket */
+            carrier: string;
+            /**
+             * @description The carrier's remittance reference (UTR, CRF id)
+             * @example UTR2026120300123
+             */
+            reference: string;
+            /** @description When the money arrived (default: now) */
+            remittedAt?: string;
+            lines: components["schemas"]["RemittanceLineDto"][];
+        };
+        RemittanceLineResultResponse: {
+            awb: string;
+            /** @enum {string} */
+            outcome: "recorded" | "already_recorded" | "not_collected" | "unknown_awb";
+        };
+        RemittanceResultResponse: {
+            lines: components["schemas"]["RemittanceLineResultResponse"][];
+        };
+        ShipmentEventResponse: {
+            carrierEventId: string;
+            /** @enum {string|null} */
+            parcelStatus?: "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERED" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RTO_DELIVERED" | "CANCELLED" | null;
+            carrierStatus: string;
+            reason?: string | null;
+            /** @enum {string} */
+            source: "webhook" | "poll" | "staff";
+            /** @enum {string} */
+            outcome: "APPLIED" | "STALE" | "IGNORED";
+            /** Format: date-time */
+            occurredAt: string;
+            /** Format: date-time */
+            receivedAt: string;
+        };
+        ShipmentDetailResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            orderId: string;
+            /** @example shiprocket */
+            carrier: string;
+            /** @enum {string} */
+            state: "BOOKING" | "BOOKED" | "CLOSED" | "CANCELLED" | "FAILED";
+            /** @description The tracking number */
+            awb?: string | null;
+            /** @example Shiprocket (Delhivery Surface) */
+            courierName?: string | null;
+            labelUrl?: string | null;
+            trackingUrl?: string | null;
+            carrierStatus?: string | null;
+            /** @description What the courier collects (cash on delivery); 0 for prepaid */
+            codAmountMinor: number;
+            /** @example INR */
+            currency: string;
+            weightGrams: number;
+            /** @description Failed delivery attempts (NDR) reported */
+            ndrAttempts: number;
+            ndrReason?: string | null;
+            /**
+             * Format: date-time
+             * @description When the carrier brought the parcel back (RTO delivered)
+             */
+            rtoArrivedAt?: string | null;
+            /** @description What staff found damaged on receiving the RTO parcel */
+            rtoDamaged?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Why booking failed */
+            error?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @example OL-000042 */
+            orderNumber: string;
+            /** @enum {string} */
+            orderStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
+            customerName: string;
+            phone: string;
+            /** @description Parcels returned to origin for this customer's phone */
+            customerRtoCount: number;
+            /** @description Oldest first */
+            events: components["schemas"]["ShipmentEventResponse"][];
+        };
+        LabelResponse: {
+            /** @description The carrier's label (PDF) */
+            labelUrl: string;
+        };
+        ReportParcelEventDto: {
+            /** @enum {string} */
+            status: "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERED" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RTO_DELIVERED" | "CANCELLED";
+            /** @example Customer not available */
+            reason?: string;
+            /** @description When it happened (default: now) */
+            occurredAt?: string;
+        };
+        ParcelEventResultResponse: {
+            /** @enum {string} */
+            outcome: "APPLIED" | "STALE" | "IGNORED" | "DUPLICATE" | "UNKNOWN_PARCEL";
+            shipment: components["schemas"]["ShipmentResponse"];
+        };
+        DamagedLineDto: {
+            /** Format: uuid */
+            orderItemId: string;
+            quantity: number;
+            /** @example Box crushed, bottle broken */
+            reason: string;
+        };
+        ReceiveRtoDto: {
+            /** @description Items not fit to sell again (not restocked); everything else is restocked */
+            damaged?: components["schemas"]["DamagedLineDto"][];
+        };
+        TrackingWebhookReceipt: {
+            received: boolean;
+            /** @description Per event in the delivery */
+            outcomes: ("APPLIED" | "STALE" | "IGNORED" | "DUPLICATE" | "UNKNOWN_PARCEL")[];
         };
         CreateWebhookEndpointDto: {
             /** @example https://hooks.example.com/orderline */
@@ -1932,7 +2443,7 @@ export interface components {
              *       "order.fulfilled"
              *     ]
              */
-            events: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
+            events: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
             /** @default true */
             active?: boolean;
         };
@@ -1984,7 +2495,7 @@ export interface components {
              *       "*"
              *     ]
              */
-            events?: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
+            events?: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
             /** @description Inactive endpoints get no new deliveries; queued ones fail and can be retried once it is active again */
             active?: boolean;
         };
@@ -3733,7 +4244,7 @@ export interface operations {
             query?: {
                 page?: number;
                 limit?: number;
-                status?: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+                status?: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
                 /** @description Created at or after (ISO 8601) */
                 from?: string;
                 /** @description Created before (ISO 8601) */
@@ -5033,6 +5544,693 @@ export interface operations {
             };
             /** @description Rate limit reached; retry after the Retry-After header (seconds) */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ShipmentsController_carriers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CarrierResponse"][];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ShipmentsController_customerRto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                phone: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerRtoResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ShipmentsController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+                /** @description ndr: delivery failed (to act on); rto: returning to origin or back; all (default): every shipment */
+                view?: "all" | "ndr" | "rto";
+                orderId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShipmentPageResponse"];
+                };
+            };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ShipmentsController_book: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BookShipmentsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingResultsResponse"];
+                };
+            };
+            /** @description Unknown carrier, bad package, manual details missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Idempotency-Key already used for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The carrier is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ShipmentsController_remittance: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordRemittanceDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemittanceResultResponse"];
+                };
+            };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Idempotency-Key already used for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ShipmentsController_detail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShipmentDetailResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ShipmentsController_label: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unknown shipment, or a carrier without labels (manual) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ShipmentsController_cancel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShipmentResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not booked, or already on its way */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description The carrier refused
+             *
+             *     Idempotency-Key already used for a different request
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ShipmentsController_report: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportParcelEventDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParcelEventResultResponse"];
+                };
+            };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Idempotency-Key already used for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ShipmentsController_receiveRto: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiveRtoDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShipmentResponse"];
+                };
+            };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The order is not returning to origin */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Idempotency-Key already used for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    CarrierWebhooksController_receive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted (also duplicates, stale events and unknown parcels) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackingWebhookReceipt"];
+                };
+            };
+            /** @description Missing or wrong token, or a body that is not a tracking event */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No carrier has a webhook at that path */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -65,6 +65,10 @@ export class OrderResponse {
   @ApiProperty({ description: 'Flagged by payment processing for staff review' }) needsReview!: boolean;
   @ApiPropertyOptional({ nullable: true, type: String }) carrier!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) trackingNumber!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: "The carrier's tracking page, once a carrier booked the parcel" })
+  trackingUrl!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: "The carrier's latest status words for the parcel" })
+  carrierStatus!: string | null;
   @ApiProperty({ type: [OrderItemResponse] }) items!: OrderItemResponse[];
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
@@ -199,7 +203,13 @@ export class TrackingResponse {
   @ApiProperty({ type: [TrackingEventResponse], description: 'Oldest first' }) timeline!: TrackingEventResponse[];
   @ApiPropertyOptional({ nullable: true, type: String }) carrier!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) trackingNumber!: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: "The carrier's tracking page (TRACKING_URL_TEMPLATE), when known" })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: "The carrier's tracking page (the booked shipment's, else TRACKING_URL_TEMPLATE), when known",
+  })
   trackingUrl!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: "The carrier's latest status words for the parcel" })
+  carrierStatus!: string | null;
   @ApiProperty() placedAt!: Date;
 }

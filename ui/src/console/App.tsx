@@ -6,6 +6,7 @@ import { Shell } from './Shell.js';
 import { afterSignIn, SignIn } from './SignIn.js';
 import { Account } from './Account.js';
 import { OrdersPage } from './orders/OrdersPage.js';
+import { ShippingPage } from './shipping/ShippingPage.js';
 import { EmptyState } from '../components/EmptyState.js';
 import styles from './App.module.css';
 
@@ -54,6 +55,8 @@ export function App() {
     <Shell user={session.user}>
       {orderMatch ? (
         <OrdersPage openId={orderMatch[1]} />
+      ) : path === '/console/shipping' ? (
+        <ShippingPage />
       ) : path === '/console/account' ? (
         <Account user={session.user} />
       ) : (

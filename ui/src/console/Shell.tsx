@@ -20,6 +20,9 @@ export function Shell({ user, children }: { user: User; children: ComponentChild
           <Link href="/console/orders" aria-current={current('/console/orders')}>
             Orders
           </Link>
+          <Link href="/console/shipping" aria-current={current('/console/shipping')}>
+            Shipping
+          </Link>
           <Link href="/console/account" aria-current={current('/console/account')}>
             Account
           </Link>

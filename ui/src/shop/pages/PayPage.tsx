@@ -25,7 +25,20 @@ function given<T>(value: T | undefined, name: string): T {
   return value;
 }
 
-const PAID_STATES = new Set(['PAID', 'FULFILLED', 'DELIVERED', 'PARTIALLY_REFUNDED', 'REFUNDED', 'RETURN_REQUESTED', 'RETURNED']);
+const PAID_STATES = new Set([
+  'PAID',
+  'FULFILLED',
+  'IN_TRANSIT',
+  'OUT_FOR_DELIVERY',
+  'DELIVERY_FAILED',
+  'RTO_INITIATED',
+  'RETURNED_TO_ORIGIN',
+  'DELIVERED',
+  'PARTIALLY_REFUNDED',
+  'REFUNDED',
+  'RETURN_REQUESTED',
+  'RETURNED',
+]);
 
 /**
  * /pay/:orderId — the order confirmation and, for a prepaid order, the payment: the provider's own sheet (Stripe's
