@@ -321,9 +321,7 @@ export class PaymentsService {
     const provider = this.providers.get(order.paymentMethod);
     if (!provider.descriptor.collectsOnDelivery) return 'not_collected';
     const ref = collectionReference(provider.descriptor, order.id);
-    const capture = await tx.paymentAttempt.findUnique({
-      where: { provider_providerPaymentId: { provider: provider.code, providerPaymentId: ref } },
-    });
+    const capture = await tx.paymentAttempt.findFirst({ where: { provider: provider.code, providerPaymentId: ref } });
     if (capture?.status !== 'CAPTURED') return 'not_collected';
     if (capture.remittedAt) return 'already_recorded';
     if (remittance.currency !== capture.currency) {
