@@ -27,6 +27,8 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   returns: 'Return requests and their review and receipt',
   payments: 'Payment methods, payment instructions and summaries, client-side confirmation, refunds',
   webhooks: "Payment providers' webhooks (signed by the provider; not for API clients)",
+  shipping:
+    "Carriers: booking parcels (one or many orders), labels, NDR and RTO lists, COD remittance (admin); carriers' tracking webhooks",
   live: 'Server-sent event streams: catalogue stock and drops, one order, every order (staff)',
   settings: "The brand's public profile and the admin settings (reservation TTL, thresholds, provider credentials)",
   audit: 'The audit trail of every change (admin)',
