@@ -755,7 +755,7 @@ export interface paths {
             cookie?: never;
         };
         /** The carriers parcels can be booked with, and whether each is configured (admin) */
-        get: operations["ShipmentsController_carriers"];
+        get: operations["listCarriers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -772,7 +772,7 @@ export interface paths {
             cookie?: never;
         };
         /** Parcels returned to origin for a customer's phone (admin) */
-        get: operations["ShipmentsController_customerRto"];
+        get: operations["getCustomerRto"];
         put?: never;
         post?: never;
         delete?: never;
@@ -789,13 +789,13 @@ export interface paths {
             cookie?: never;
         };
         /** Shipments, newest change first; view=ndr (failed deliveries) or view=rto (returns to origin) (admin) */
-        get: operations["ShipmentsController_list"];
+        get: operations["listShipments"];
         put?: never;
         /**
          * Book parcels for one or many orders (admin)
          * @description Each order is booked on its own: the answer has one result per order, booked or why not. Booking fulfils the order.
          */
-        post: operations["ShipmentsController_book"];
+        post: operations["bookShipments"];
         delete?: never;
         options?: never;
         head?: never;
@@ -815,7 +815,7 @@ export interface paths {
          * Record a carrier's COD remittance (admin)
          * @description Per AWB: the cash collected on delivery is marked remitted with the amount and reference, once.
          */
-        post: operations["ShipmentsController_remittance"];
+        post: operations["recordRemittance"];
         delete?: never;
         options?: never;
         head?: never;
@@ -830,7 +830,7 @@ export interface paths {
             cookie?: never;
         };
         /** A shipment with every tracking event received (admin) */
-        get: operations["ShipmentsController_detail"];
+        get: operations["getShipment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -847,7 +847,7 @@ export interface paths {
             cookie?: never;
         };
         /** The parcel's label (the carrier's PDF URL) (admin) */
-        get: operations["ShipmentsController_label"];
+        get: operations["getShipmentLabel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -866,7 +866,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Cancel a booked parcel that has not been picked up; the order can be booked again (admin) */
-        post: operations["ShipmentsController_cancel"];
+        post: operations["cancelShipment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -886,7 +886,7 @@ export interface paths {
          * Report what the courier said (the manual carrier's tracking, or a correction) (admin)
          * @description Goes the same way as carrier webhooks: applied only if the order state allows it and it is the newest news.
          */
-        post: operations["ShipmentsController_report"];
+        post: operations["reportShipmentEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -903,7 +903,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Receive a parcel returned to origin: restock its goods (except those marked damaged) and close the order (admin) */
-        post: operations["ShipmentsController_receiveRto"];
+        post: operations["receiveRtoShipment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -923,7 +923,7 @@ export interface paths {
          * Carrier tracking webhook (Shiprocket: /shipping/webhooks/parcel-updates, token in x-api-key)
          * @description Verified, recorded once per carrier event id, applied only when newer than what the parcel already said.
          */
-        post: operations["CarrierWebhooksController_receive"];
+        post: operations["receiveCarrierWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -5553,7 +5553,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_carriers: {
+    listCarriers: {
         parameters: {
             query?: never;
             header?: never;
@@ -5599,7 +5599,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_customerRto: {
+    getCustomerRto: {
         parameters: {
             query?: never;
             header?: never;
@@ -5647,7 +5647,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_list: {
+    listShipments: {
         parameters: {
             query?: {
                 page?: number;
@@ -5708,7 +5708,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_book: {
+    bookShipments: {
         parameters: {
             query?: never;
             header?: {
@@ -5788,7 +5788,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_remittance: {
+    recordRemittance: {
         parameters: {
             query?: never;
             header?: {
@@ -5859,7 +5859,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_detail: {
+    getShipment: {
         parameters: {
             query?: never;
             header?: never;
@@ -5915,7 +5915,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_label: {
+    getShipmentLabel: {
         parameters: {
             query?: never;
             header?: never;
@@ -5972,7 +5972,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_cancel: {
+    cancelShipment: {
         parameters: {
             query?: never;
             header?: {
@@ -6045,7 +6045,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_report: {
+    reportShipmentEvent: {
         parameters: {
             query?: never;
             header?: {
@@ -6118,7 +6118,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_receiveRto: {
+    receiveRtoShipment: {
         parameters: {
             query?: never;
             header?: {
@@ -6200,7 +6200,7 @@ export interface operations {
             };
         };
     };
-    CarrierWebhooksController_receive: {
+    receiveCarrierWebhook: {
         parameters: {
             query?: never;
             header?: never;
