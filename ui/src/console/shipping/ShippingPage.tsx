@@ -50,9 +50,7 @@ export function ShippingPage() {
 function ToShip() {
   const orders = useAsync(async () => {
     const [cod, paid] = await Promise.all(
-      (['CONFIRMED', 'PAID'] as const).map((status) =>
-        unwrap(api.GET('/orders', { params: { query: { status, page: 1, limit: 100 } } })),
-      ),
+      (['CONFIRMED', 'PAID'] as const).map((status) => unwrap(api.GET('/orders', { params: { query: { status, page: 1, limit: 100 } } }))),
     );
     return [...cod.items, ...paid.items];
   }, []);
@@ -175,10 +173,7 @@ function ToShip() {
 
 /** The NDR or RTO list; an RTO parcel back at the warehouse can be received (restocked) from here. */
 function ShipmentList({ view }: { view: 'ndr' | 'rto' }) {
-  const list = useAsync(
-    () => unwrap(api.GET('/shipments', { params: { query: { view, page: 1, limit: 100 } } })),
-    [view],
-  );
+  const list = useAsync(() => unwrap(api.GET('/shipments', { params: { query: { view, page: 1, limit: 100 } } })), [view]);
   const [receiving, setReceiving] = useState<string>();
   const [error, setError] = useState<unknown>();
   const receive = async (s: Shipment) => {
