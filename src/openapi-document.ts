@@ -25,6 +25,8 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   cart: 'Price a cart against the live catalogue without reserving anything',
   orders: 'Checkout, orders (by customer, guest token or admin), tracking and the fulfilment steps',
   returns: 'Return requests and their review and receipt',
+  shipping:
+    'Parcels: booking with carriers, labels, tracking events (carrier webhooks), failed deliveries, returns to origin, COD remittances',
   payments: 'Payment methods, payment instructions and summaries, client-side confirmation, refunds',
   webhooks: "Payment providers' webhooks (signed by the provider; not for API clients)",
   shipping:
