@@ -23,6 +23,7 @@ import { OutboxModule } from './outbox/outbox.module.js';
 import { StorefrontModule } from './storefront/storefront.module.js';
 import { SecretsModule } from './secrets/secrets.module.js';
 import { IdempotencyKeysModule } from './idempotency-keys/idempotency-keys.module.js';
+import { StaffModule } from './staff/staff.module.js';
 
 @Module({
   imports: [
@@ -52,6 +53,7 @@ import { IdempotencyKeysModule } from './idempotency-keys/idempotency-keys.modul
     NotificationsModule,
     WebhookEndpointsModule,
     OutboxModule,
+    StaffModule,
     StorefrontModule,
     SecretsModule,
     IdempotencyKeysModule,

@@ -35,7 +35,7 @@ describe('staff order list (console)', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res = await list(`limit=2&from=2029-01-01T00:00:00Z${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      const res: { body: { items: { id: string }[]; total: number; nextCursor: string | null } } = await list(`limit=2&from=2029-01-01T00:00:00Z${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
       seen.push(...res.body.items.map((o: { id: string }) => o.id));
       expect(res.body.total).toBe(5);
       cursor = res.body.nextCursor;

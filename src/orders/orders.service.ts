@@ -88,7 +88,8 @@ export class OrdersService implements OnModuleInit {
         take: query.limit + 1,
         include: { items: true },
       }),
-      this.prisma.order.count({ where }),
+      // Counting stops past COUNT_LIMIT: an exact count of 100k rows would cost more than the page itself.
+      this.prisma.order.count({ where, take: COUNT_LIMIT + 1 }),
     ]);
     const items = rows.slice(0, query.limit);
     const last = items.at(-1);
@@ -96,7 +97,8 @@ export class OrdersService implements OnModuleInit {
       items: items.map((o) => toOrderResponse(o)),
       page: after ? 0 : query.page,
       limit: query.limit,
-      total,
+      total: Math.min(total, COUNT_LIMIT),
+      totalCapped: total > COUNT_LIMIT,
       nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
     };
   }
@@ -204,9 +206,11 @@ export class OrdersService implements OnModuleInit {
       this.prisma.order.findMany({ where, orderBy: NEWEST_FIRST, skip: (page - 1) * limit, take: limit, include: { items: true } }),
       this.prisma.order.count({ where }),
     ]);
-    return { items: rows.map((o) => toOrderResponse(o)), page, limit, total, nextCursor: null };
+    return { items: rows.map((o) => toOrderResponse(o)), page, limit, total, totalCapped: false, nextCursor: null };
   }
 }
+
+const COUNT_LIMIT = 10_000;
 
 const NEWEST_FIRST: Prisma.OrderOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }];
 

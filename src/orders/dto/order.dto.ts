@@ -78,7 +78,8 @@ export class OrderPageResponse {
   @ApiProperty({ type: [OrderResponse] }) items!: OrderResponse[];
   @ApiProperty({ example: 1 }) page!: number;
   @ApiProperty({ example: 20 }) limit!: number;
-  @ApiProperty({ description: 'Orders matching the filter' }) total!: number;
+  @ApiProperty({ description: 'Orders matching the filter (the staff list counts up to 10,000: see totalCapped)' }) total!: number;
+  @ApiProperty({ description: 'More orders match than `total` says (the staff list stops counting at 10,000)' }) totalCapped!: boolean;
   @ApiPropertyOptional({
     nullable: true,
     type: String,
