@@ -455,6 +455,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/orders/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the orders a filter matches as CSV (admin)
+         * @description Same filters as GET /orders; streamed newest first, one row per order (items as "qty × sku" joined by "; ").
+         */
+        get: operations["OrdersController_exportCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/bulk-fulfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark many orders shipped in one call (admin)
+         * @description Each order is fulfilled in its own transaction, exactly as POST /orders/{id}/fulfill; one that cannot be (unknown, not paid, already shipped) is reported in its result and does not stop the others.
+         */
+        post: operations["OrdersController_bulkFulfill"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/orders/{id}": {
         parameters: {
             query?: never;
@@ -809,6 +849,87 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The brand's staff (admin) accounts, oldest first */
+        get: operations["StaffController_list"];
+        put?: never;
+        /**
+         * Add an admin
+         * @description Owner only (403 for other admins). Audited.
+         */
+        post: operations["StaffController_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/staff/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable an admin: signs them out everywhere at once
+         * @description Owner only (403 for other admins). Audited.
+         */
+        post: operations["StaffController_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/staff/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable a disabled admin again
+         * @description Owner only (403 for other admins). Audited.
+         */
+        post: operations["StaffController_enable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/staff/{id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset an admin's password: their sessions end
+         * @description Owner only (403 for other admins). Audited.
+         */
+        post: operations["StaffController_resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/idempotency-keys": {
         parameters: {
             query?: never;
@@ -969,6 +1090,8 @@ export interface components {
             phone?: string | null;
             /** @enum {string} */
             role: "ADMIN" | "CUSTOMER";
+            /** @description Owns the brand (admins only): manages the staff accounts */
+            owner: boolean;
             /** Format: date-time */
             createdAt: string;
         };
@@ -1605,8 +1728,45 @@ export interface components {
             page: number;
             /** @example 20 */
             limit: number;
-            /** @description Orders matching the filter */
+            /** @description Orders matching the filter (the staff list counts up to 10,000: see totalCapped) */
             total: number;
+            /** @description More orders match than `total` says (the staff list stops counting at 10,000) */
+            totalCapped: boolean;
+            /** @description Pass as `cursor` for the next (older) orders; null on the last page. Keyset paging: as fast on page 2,000 as on page 1 */
+            nextCursor?: string | null;
+        };
+        BulkFulfillDto: {
+            /** @description Up to 100 orders, each fulfilled in its own transaction */
+            orderIds: string[];
+            /**
+             * @description The carrier of every order in this batch
+             * @example Delhivery
+             */
+            carrier?: string;
+        };
+        BulkResultError: {
+            /** @example 409 */
+            statusCode: number;
+            /** @example Order is DELIVERED; FULFILL is not allowed */
+            message: string;
+        };
+        BulkFulfillResult: {
+            /** Format: uuid */
+            orderId: string;
+            /** @description Whether this order was fulfilled */
+            ok: boolean;
+            /** @description The order after fulfilment (ok only) */
+            order?: components["schemas"]["OrderResponse"];
+            /** @description Why this order was not fulfilled (not ok only) */
+            error?: components["schemas"]["BulkResultError"];
+        };
+        BulkFulfillResponse: {
+            /** @description One result per requested order, in request order */
+            results: components["schemas"]["BulkFulfillResult"][];
+            /** @example 3 */
+            fulfilled: number;
+            /** @example 0 */
+            failed: number;
         };
         OrderHistoryEntryResponse: {
             /** @enum {string|null} */
@@ -1978,6 +2138,34 @@ export interface components {
             events?: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
             /** @description Inactive endpoints get no new deliveries; queued ones fail and can be retried once it is active again */
             active?: boolean;
+        };
+        StaffMemberResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @example priya@brand.example */
+            email: string;
+            /** @example Priya */
+            name: string;
+            /** @description Owners manage the staff accounts */
+            owner: boolean;
+            /**
+             * Format: date-time
+             * @description When an owner disabled the account; null while it is active
+             */
+            disabledAt?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AddStaffDto: {
+            /** @example priya@brand.example */
+            email: string;
+            /** @example Priya */
+            name: string;
+            /** @description Their first password: give it to them privately */
+            password: string;
+        };
+        ResetStaffPasswordDto: {
+            password: string;
         };
         IdempotencyKeyResponse: {
             /** Format: uuid */
@@ -3418,6 +3606,8 @@ export interface operations {
                 page?: components["schemas"]["Object"];
                 limit?: components["schemas"]["Object"];
                 status?: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+                /** @description Payment method code (STRIPE, RAZORPAY, COD...; any case) */
+                paymentMethod?: string;
                 /** @description Created at or after (ISO 8601) */
                 from?: string;
                 /** @description Created before (ISO 8601) */
@@ -3426,6 +3616,8 @@ export interface operations {
                 customerId?: string;
                 /** @description Order number (OL-000042 or 42), email, or phone (full, or its last digits) */
                 q?: string;
+                /** @description nextCursor of the previous page (then `page` is ignored) */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -3442,6 +3634,97 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    OrdersController_exportCsv: {
+        parameters: {
+            query?: {
+                status?: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+                /** @description Payment method code (STRIPE, RAZORPAY, COD...; any case) */
+                paymentMethod?: string;
+                /** @description Created at or after (ISO 8601) */
+                from?: string;
+                /** @description Created before (ISO 8601) */
+                to?: string;
+                /** @description Orders of this customer (user id) */
+                customerId?: string;
+                /** @description Order number (OL-000042 or 42), email, or phone (full, or its last digits) */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv; charset=utf-8, with a header row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    OrdersController_bulkFulfill: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkFulfillDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkFulfillResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Idempotency-Key already used for a different request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4620,6 +4903,271 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    StaffController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMemberResponse"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    StaffController_add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddStaffDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMemberResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An account with this email exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    StaffController_disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMemberResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your own account, or an owner */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    StaffController_enable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMemberResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your own account, or an owner */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    StaffController_resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetStaffPasswordDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMemberResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your own account (change it on the account page), or an owner */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
