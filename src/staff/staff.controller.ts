@@ -64,7 +64,11 @@ export class StaffController {
   @ApiOkResponse({ type: StaffMemberResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Your own account, or an owner' })
-  enable(@Param('id', ParseUUIDPipe) id: string, @CurrentUser() caller: AuthUser, @CurrentActor() actor: Actor): Promise<StaffMemberResponse> {
+  enable(
+    @Param('id', ParseUUIDPipe) id: string,
+    @CurrentUser() caller: AuthUser,
+    @CurrentActor() actor: Actor,
+  ): Promise<StaffMemberResponse> {
     return this.staff.enable(id, caller, actor);
   }
 

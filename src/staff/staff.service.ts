@@ -53,7 +53,13 @@ export class StaffService {
       if (user.disabledAt) return toStaffMember(user);
       const updated = await tx.user.update({ where: { id }, data: { disabledAt: new Date() } });
       const sessionsEnded = await this.sessions.revokeOthers(tx, id, undefined);
-      await this.audit.record(tx, { actor, action: 'user.disabled', entityType: 'user', entityId: id, after: { email: user.email, sessionsEnded } });
+      await this.audit.record(tx, {
+        actor,
+        action: 'user.disabled',
+        entityType: 'user',
+        entityId: id,
+        after: { email: user.email, sessionsEnded },
+      });
       return toStaffMember(updated);
     });
   }
@@ -95,8 +101,8 @@ export class StaffService {
 
   /** The admin to change, row-locked; never the caller or another owner. */
   private async lockStaff(tx: Tx, id: string, caller: AuthUser, what: string): Promise<User> {
-    const [locked] = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ${id}::uuid AND role = 'ADMIN' FOR UPDATE`;
-    if (!locked) throw new NotFoundError('Staff account', id);
+    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ${id}::uuid AND role = 'ADMIN' FOR UPDATE`;
+    if (!locked.length) throw new NotFoundError('Staff account', id);
     const user = await tx.user.findUniqueOrThrow({ where: { id } });
     if (user.id === caller.id) throw new ConflictError(`You cannot ${what} your own account here`);
     if (user.owner) throw new ConflictError(`An owner's account cannot be changed here: ${what} it with npm run admin`);

@@ -7,7 +7,7 @@ import { useHotkeys } from '../../lib/hotkeys.js';
 import { formatMoney } from '../../lib/money.js';
 import { Link, navigate, useLocation, withQuery } from '../../lib/router.js';
 import { age, formatDateTime } from '../../lib/time.js';
-import { isStatus, itemCount, paymentState, PROVIDER, STATUS, STATUS_TABS, type Order } from './labels.js';
+import { itemCount, paymentState, PROVIDER, STATUS, STATUS_TABS, type Order } from './labels.js';
 import { BulkFulfil, BulkOutcome, type BulkFailure } from './BulkFulfil.js';
 import { OrderDetail } from './OrderDetail.js';
 import { OrderFilters, readFilter } from './OrderFilters.js';
@@ -91,7 +91,11 @@ export function OrdersPage({ openId }: { openId?: string }) {
     const from = anchor.current ? orders.findIndex((o) => o.id === anchor.current) : -1;
     const to = orders.findIndex((o) => o.id === order.id);
     const span = range && from >= 0 ? orders.slice(Math.min(from, to), Math.max(from, to) + 1) : [order];
-    for (const o of span) if (canFulfil(o)) on ? next.add(o.id) : next.delete(o.id);
+    for (const o of span) {
+      if (!canFulfil(o)) continue;
+      if (on) next.add(o.id);
+      else next.delete(o.id);
+    }
     anchor.current = order.id;
     setChecked(next);
   }
@@ -210,9 +214,10 @@ export function OrdersPage({ openId }: { openId?: string }) {
                       />
                     </span>
                     <Link
-                      ref={(el: HTMLAnchorElement | null) =>
-                        void (el ? rowRefs.current.set(order.id, el) : rowRefs.current.delete(order.id))
-                      }
+                      ref={(el: HTMLAnchorElement | null) => {
+                        if (el) rowRefs.current.set(order.id, el);
+                        else rowRefs.current.delete(order.id);
+                      }}
                       href={orderHref(order)}
                       class={`${styles.row} ${index === selectedIndex ? styles.selected : ''} ${order.id === openId ? styles.open : ''}`}
                       aria-current={order.id === openId ? 'true' : undefined}
