@@ -67,7 +67,7 @@ function CredentialRow({
     setBusy(true);
     setError(undefined);
     try {
-      await save({ credentials: { [provider]: { [field]: value.trim() } } } as SettingsPatch);
+      await save({ credentials: { [provider]: { [field]: value.trim() } } });
       setValue('');
     } catch (failure) {
       setError(failure);

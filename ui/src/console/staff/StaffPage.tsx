@@ -115,7 +115,14 @@ export function StaffPage({ user }: { user: User }) {
         </table>
       </section>
 
-      {user.owner && <AddStaff onAdded={(member) => (setNotice(`${member.email} can now sign in to the console.`), staff.reload())} />}
+      {user.owner && (
+        <AddStaff
+          onAdded={(member) => {
+            setNotice(`${member.email} can now sign in to the console.`);
+            staff.reload();
+          }}
+        />
+      )}
 
       {pending && (
         <ConfirmDialog
