@@ -27,7 +27,7 @@ const LAYERS = [
   { products: ['src/products'] },
   { inventory: ['src/inventory'] },
   // The base, itself layered.
-  { settings: ['src/settings'], health: ['src/health'], live: ['src/live'] },
+  { settings: ['src/settings'], health: ['src/health'], live: ['src/live'], storage: ['src/storage'] },
   { auth: ['src/auth'] },
   { audit: ['src/audit'], ops: ['src/ops'], idempotency: ['src/idempotency'] },
   { prisma: ['src/prisma'], database: ['src/database'] },

@@ -18,7 +18,12 @@ describe('staff order list (console)', () => {
   });
 
   const checkout = async (overrides: Record<string, unknown> = {}) =>
-    (await t.http.post('/orders/checkout').send(checkoutBody([{ variantId, quantity: 1 }], overrides)).expect(201)).body.order as {
+    (
+      await t.http
+        .post('/orders/checkout')
+        .send(checkoutBody([{ variantId, quantity: 1 }], overrides))
+        .expect(201)
+    ).body.order as {
       id: string;
       number: string;
       phone: string;
@@ -35,7 +40,9 @@ describe('staff order list (console)', () => {
     let cursor: string | null = null;
     let pages = 0;
     do {
-      const res: { body: { items: { id: string }[]; total: number; nextCursor: string | null } } = await list(`limit=2&from=2029-01-01T00:00:00Z${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
+      const res: { body: { items: { id: string }[]; total: number; nextCursor: string | null } } = await list(
+        `limit=2&from=2029-01-01T00:00:00Z${cursor ? `&cursor=${cursor}` : ''}`,
+      ).expect(200);
       seen.push(...res.body.items.map((o: { id: string }) => o.id));
       expect(res.body.total).toBe(5);
       cursor = res.body.nextCursor;
@@ -83,21 +90,34 @@ describe('staff order list (console)', () => {
     expect(res.body.results[1].error.statusCode).toBe(409);
     expect(res.body.results[2].error.statusCode).toBe(404);
     const statuses = await t.prisma.order.findMany({ where: { id: { in: [a.id, b.id, c.id] } }, select: { id: true, status: true } });
-    expect(Object.fromEntries(statuses.map((o) => [o.id, o.status]))).toEqual({ [a.id]: 'FULFILLED', [b.id]: 'CANCELLED', [c.id]: 'FULFILLED' });
+    expect(Object.fromEntries(statuses.map((o) => [o.id, o.status]))).toEqual({
+      [a.id]: 'FULFILLED',
+      [b.id]: 'CANCELLED',
+      [c.id]: 'FULFILLED',
+    });
     // Each fulfilment is in the order's history, by this admin.
     const history = await t.prisma.orderStatusHistory.findFirst({ where: { orderId: a.id, event: 'FULFILL' } });
     expect(history?.actorId).toBe(admin.id);
 
     await t.http.post('/orders/bulk-fulfill').set(bearer(admin.token)).send({ orderIds: [] }).expect(400);
-    await t.http.post('/orders/bulk-fulfill').set(bearer(admin.token)).send({ orderIds: ['nope'] }).expect(400);
+    await t.http
+      .post('/orders/bulk-fulfill')
+      .set(bearer(admin.token))
+      .send({ orderIds: ['nope'] })
+      .expect(400);
     const customer = await registerCustomer(t);
-    await t.http.post('/orders/bulk-fulfill').set(bearer(customer.token)).send({ orderIds: [a.id] }).expect(403);
+    await t.http
+      .post('/orders/bulk-fulfill')
+      .set(bearer(customer.token))
+      .send({ orderIds: [a.id] })
+      .expect(403);
   });
 
   it('exports the filtered list as CSV, every matching order once, formulas defused', async () => {
     const tag = randomUUID().slice(0, 6);
     const orders = [];
-    for (let i = 0; i < 3; i++) orders.push(await checkout({ contact: { name: `=HYPERLINK("x") ${tag}`, phone: `+9197${Date.now() % 1e6}${i}` } }));
+    for (let i = 0; i < 3; i++)
+      orders.push(await checkout({ contact: { name: `=HYPERLINK("x") ${tag}`, phone: `+9197${Date.now() % 1e6}${i}` } }));
     const res = await t.http
       .get(`/orders/export.csv?q=${encodeURIComponent(tag)}`)
       .set(bearer(admin.token))

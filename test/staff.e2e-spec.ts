@@ -20,7 +20,11 @@ describe('staff accounts', () => {
 
   it('lets the owner add an admin who can then sign in; audited without the password', async () => {
     const email = uniqueEmail('staff');
-    const res = await t.http.post('/admin/staff').set(bearer(owner.token)).send({ email, name: 'Priya', password: 'first-pass-123' }).expect(201);
+    const res = await t.http
+      .post('/admin/staff')
+      .set(bearer(owner.token))
+      .send({ email, name: 'Priya', password: 'first-pass-123' })
+      .expect(201);
     expect(res.body).toMatchObject({ email, name: 'Priya', owner: false, disabledAt: null });
     const signedIn = await login(email, 'first-pass-123').expect(200);
     expect(signedIn.body.user).toMatchObject({ role: 'ADMIN', owner: false });
@@ -52,7 +56,11 @@ describe('staff accounts', () => {
 
   it('disables an admin: their token stops working at once, sign-in is refused; enabling lets them back', async () => {
     const email = uniqueEmail('leaver');
-    const { body: member } = await t.http.post('/admin/staff').set(bearer(owner.token)).send({ email, name: 'Leaver', password: 'leaver-pass-1' }).expect(201);
+    const { body: member } = await t.http
+      .post('/admin/staff')
+      .set(bearer(owner.token))
+      .send({ email, name: 'Leaver', password: 'leaver-pass-1' })
+      .expect(201);
     const token = (await login(email, 'leaver-pass-1').expect(200)).body.accessToken as string;
     await t.http.get('/orders').set(bearer(token)).expect(200);
 
@@ -68,7 +76,11 @@ describe('staff accounts', () => {
 
   it("resets an admin's password, ending their sessions; never the owner's own or another owner's account", async () => {
     const email = uniqueEmail('forgetful');
-    const { body: member } = await t.http.post('/admin/staff').set(bearer(owner.token)).send({ email, name: 'Forgetful', password: 'old-pass-123' }).expect(201);
+    const { body: member } = await t.http
+      .post('/admin/staff')
+      .set(bearer(owner.token))
+      .send({ email, name: 'Forgetful', password: 'old-pass-123' })
+      .expect(201);
     const session = await t.http.post('/auth/login').send({ email, password: 'old-pass-123', refreshCookie: true }).expect(200);
     const cookie = session.headers['set-cookie'];
     await t.http.post(`/admin/staff/${member.id}/password`).set(bearer(owner.token)).send({ password: 'new-pass-456' }).expect(200);
@@ -81,6 +93,9 @@ describe('staff accounts', () => {
     await t.http.post(`/admin/staff/${owner.id}/disable`).set(bearer(owner.token)).expect(409);
     await t.http.post(`/admin/staff/${owner.id}/password`).set(bearer(owner.token)).send({ password: 'whatever-123' }).expect(409);
     await t.http.post('/admin/staff/not-a-uuid/disable').set(bearer(owner.token)).expect(400);
-    await t.http.post(`/admin/staff/${(await registerCustomer(t)).id}/disable`).set(bearer(owner.token)).expect(404);
+    await t.http
+      .post(`/admin/staff/${(await registerCustomer(t)).id}/disable`)
+      .set(bearer(owner.token))
+      .expect(404);
   });
 });
