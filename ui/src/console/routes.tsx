@@ -3,6 +3,8 @@ import type { User } from './session.js';
 import { Account } from './Account.js';
 import { OrdersPage } from './orders/OrdersPage.js';
 import { StaffPage } from './staff/StaffPage.js';
+import { CataloguePage } from './catalogue/CataloguePage.js';
+import { ProductPage } from './catalogue/ProductPage.js';
 import { SettingsPage } from './settings/SettingsPage.js';
 
 /**
@@ -23,6 +25,8 @@ export const ROUTES: ConsoleRoute[] = [
     nav: { href: '/console/orders', label: 'Orders' },
     render: (match) => <OrdersPage openId={match[1]} />,
   },
+  { path: /^\/console\/catalogue$/, nav: { href: '/console/catalogue', label: 'Catalogue' }, render: () => <CataloguePage /> },
+  { path: /^\/console\/catalogue\/([^/]+)$/, render: (match) => <ProductPage id={match[1]} /> },
   { path: /^\/console\/staff$/, nav: { href: '/console/staff', label: 'Staff' }, render: (_, user) => <StaffPage user={user} /> },
   { path: /^\/console\/settings$/, nav: { href: '/console/settings', label: 'Settings' }, render: () => <SettingsPage /> },
   { path: /^\/console\/account$/, nav: { href: '/console/account', label: 'Account' }, render: (_, user) => <Account user={user} /> },
