@@ -1,5 +1,5 @@
 import { unwrap } from '@orderline/client';
-import { api, expect, screenshots, signIn, test } from './support.js';
+import { adminToken, api, bearer, expect, screenshots, signIn, test } from './support.js';
 
 /** A 1×1 PNG. */
 const PNG = Buffer.from(
@@ -61,5 +61,48 @@ test.describe('console: catalogue', () => {
     await page.getByRole('link', { name: '← Catalogue' }).click();
     await expect(page.getByRole('link', { name: `Mulmul Saree ${tag}` })).toBeVisible();
     await screenshots(page, 'catalogue');
+  });
+});
+
+test.describe('console: inventory', () => {
+  test('lists low stock, adjusts it with a reason, and shows the movement in the ledger', async ({ page }) => {
+    const sku = `LOW-${Date.now().toString(36)}`.toUpperCase();
+    await unwrap(
+      api().POST('/products', {
+        headers: bearer(await adminToken()),
+        body: {
+          name: `Khadi Scarf ${sku}`,
+          variants: [{ sku, name: 'Rust', priceMinor: 59900, currency: 'INR', initialStock: 2, lowStockThreshold: 5 }],
+        },
+      }),
+    );
+    await signIn(page);
+    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Inventory' }).click();
+    await page.getByRole('link', { name: 'Low stock' }).click();
+    await expect(page).toHaveURL(/\/console\/inventory\?low=1$/);
+    const row = page.locator(`tr[data-sku="${sku}"]`);
+    await expect(row).toContainText('Low');
+    await screenshots(page, 'inventory-low');
+
+    await row.getByRole('button', { name: `Adjust stock of ${sku}` }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Change (units)').fill('+10');
+    await dialog.getByLabel('Reason').fill('Received shipment 42');
+    await dialog.getByRole('button', { name: 'Set on hand to 12' }).click();
+    await expect(page.getByRole('status')).toHaveText(`${sku}: on hand 2 → 12`);
+    // No longer low: it leaves the low-stock view.
+    await expect(row).toHaveCount(0);
+
+    await page.getByRole('link', { name: 'All stock' }).click();
+    await page.getByLabel('Search by SKU or product').fill(sku);
+    await page
+      .locator(`tr[data-sku="${sku}"]`)
+      .getByRole('button', { name: `Movements of ${sku}` })
+      .click();
+    const ledger = page.getByRole('table', { name: `Movements of ${sku}` });
+    await expect(ledger.getByRole('row').nth(1)).toContainText('Adjusted');
+    await expect(ledger.getByRole('row').nth(1)).toContainText('+10');
+    await expect(ledger.getByRole('row').nth(1)).toContainText('Received shipment 42');
+    await screenshots(page, 'inventory-ledger');
   });
 });
