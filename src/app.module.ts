@@ -24,6 +24,7 @@ import { StorefrontModule } from './storefront/storefront.module.js';
 import { SecretsModule } from './secrets/secrets.module.js';
 import { IdempotencyKeysModule } from './idempotency-keys/idempotency-keys.module.js';
 import { StaffModule } from './staff/staff.module.js';
+import { CustomersModule } from './customers/customers.module.js';
 
 @Module({
   imports: [
@@ -54,6 +55,7 @@ import { StaffModule } from './staff/staff.module.js';
     WebhookEndpointsModule,
     OutboxModule,
     StaffModule,
+    CustomersModule,
     StorefrontModule,
     SecretsModule,
     IdempotencyKeysModule,

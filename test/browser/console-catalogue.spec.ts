@@ -33,7 +33,14 @@ test.describe('console: catalogue', () => {
     await expect(page.getByRole('status')).toHaveText('Uploaded saree.png');
     const image = page.getByRole('img', { name: `Mulmul Saree ${tag}, image 1` });
     await expect(image).toBeVisible();
-    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBe(1);
+    await expect
+      .poll(() =>
+        image.evaluate((img) => {
+          const loaded = img as unknown as { complete: boolean; naturalWidth: number };
+          return loaded.complete && loaded.naturalWidth;
+        }),
+      )
+      .toBe(1);
     await screenshots(page, 'product');
 
     // The shop's product page shows the uploaded image.
