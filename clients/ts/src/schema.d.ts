@@ -967,6 +967,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Customers built from orders (one per checkout phone), most recent order first */
+        get: operations["CustomersController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/customers/{phone}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One customer: orders count, lifetime value, note and tags (their orders: GET /orders?q=<phone>) */
+        get: operations["CustomersController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Set a customer's note and/or tags (audited) */
+        patch: operations["CustomersController_update"];
+        trace?: never;
+    };
     "/admin/idempotency-keys": {
         parameters: {
             query?: never;
@@ -2203,6 +2238,89 @@ export interface components {
         };
         ResetStaffPasswordDto: {
             password: string;
+        };
+        MoneyAmount: {
+            /** @example INR */
+            currency: string;
+            /**
+             * @description Minor units
+             * @example 259800
+             */
+            amountMinor: number;
+        };
+        CustomerSummaryResponse: {
+            /**
+             * @description The phone given at checkout: what identifies a customer
+             * @example +919812345678
+             */
+            phone: string;
+            /**
+             * @description The name on their latest order
+             * @example Asha Rao
+             */
+            name: string;
+            /** @description The latest email they gave */
+            email?: string | null;
+            /** @example 3 */
+            orders: number;
+            /** @description Paid for their orders (applied captures, cash collected) less confirmed refunds, per currency */
+            lifetimeValue: components["schemas"]["MoneyAmount"][];
+            /** Format: date-time */
+            firstOrderAt: string;
+            /** Format: date-time */
+            lastOrderAt: string;
+            /**
+             * @example [
+             *       "vip"
+             *     ]
+             */
+            tags: string[];
+        };
+        CustomerPageResponse: {
+            items: components["schemas"]["CustomerSummaryResponse"][];
+            page: number;
+            limit: number;
+        };
+        CustomerResponse: {
+            /**
+             * @description The phone given at checkout: what identifies a customer
+             * @example +919812345678
+             */
+            phone: string;
+            /**
+             * @description The name on their latest order
+             * @example Asha Rao
+             */
+            name: string;
+            /** @description The latest email they gave */
+            email?: string | null;
+            /** @example 3 */
+            orders: number;
+            /** @description Paid for their orders (applied captures, cash collected) less confirmed refunds, per currency */
+            lifetimeValue: components["schemas"]["MoneyAmount"][];
+            /** Format: date-time */
+            firstOrderAt: string;
+            /** Format: date-time */
+            lastOrderAt: string;
+            /**
+             * @example [
+             *       "vip"
+             *     ]
+             */
+            tags: string[];
+            note?: string | null;
+        };
+        UpdateCustomerDto: {
+            /** @description null clears it */
+            note?: string | null;
+            /**
+             * @description Replaces the tags
+             * @example [
+             *       "vip",
+             *       "wholesale"
+             *     ]
+             */
+            tags?: string[];
         };
         IdempotencyKeyResponse: {
             /** Format: uuid */
@@ -5303,6 +5421,160 @@ export interface operations {
             };
             /** @description Your own account (change it on the account page), or an owner */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    CustomersController_list: {
+        parameters: {
+            query?: {
+                page?: components["schemas"]["Object"];
+                limit?: components["schemas"]["Object"];
+                /** @description Name, email or phone (or its last digits) */
+                q?: string;
+                /** @description Only customers with this tag */
+                tag?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerPageResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    CustomersController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer’s phone as given at checkout (URL-encoded: %2B for +) */
+                phone: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    CustomersController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer’s phone as given at checkout (URL-encoded: %2B for +) */
+                phone: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCustomerDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -6,6 +6,8 @@ import { StaffPage } from './staff/StaffPage.js';
 import { CataloguePage } from './catalogue/CataloguePage.js';
 import { ProductPage } from './catalogue/ProductPage.js';
 import { InventoryPage } from './inventory/InventoryPage.js';
+import { CustomersPage } from './customers/CustomersPage.js';
+import { CustomerPage } from './customers/CustomerPage.js';
 import { SettingsPage } from './settings/SettingsPage.js';
 
 /**
@@ -29,6 +31,8 @@ export const ROUTES: ConsoleRoute[] = [
   { path: /^\/console\/catalogue$/, nav: { href: '/console/catalogue', label: 'Catalogue' }, render: () => <CataloguePage /> },
   { path: /^\/console\/catalogue\/([^/]+)$/, render: (match) => <ProductPage id={match[1]} /> },
   { path: /^\/console\/inventory$/, nav: { href: '/console/inventory', label: 'Inventory' }, render: () => <InventoryPage /> },
+  { path: /^\/console\/customers$/, nav: { href: '/console/customers', label: 'Customers' }, render: () => <CustomersPage /> },
+  { path: /^\/console\/customers\/([^/]+)$/, render: (match) => <CustomerPage phone={decodeURIComponent(match[1])} /> },
   { path: /^\/console\/staff$/, nav: { href: '/console/staff', label: 'Staff' }, render: (_, user) => <StaffPage user={user} /> },
   { path: /^\/console\/settings$/, nav: { href: '/console/settings', label: 'Settings' }, render: () => <SettingsPage /> },
   { path: /^\/console\/account$/, nav: { href: '/console/account', label: 'Account' }, render: (_, user) => <Account user={user} /> },
