@@ -25,6 +25,7 @@ import { SecretsModule } from './secrets/secrets.module.js';
 import { IdempotencyKeysModule } from './idempotency-keys/idempotency-keys.module.js';
 import { StaffModule } from './staff/staff.module.js';
 import { CustomersModule } from './customers/customers.module.js';
+import { OverviewModule } from './overview/overview.module.js';
 
 @Module({
   imports: [
@@ -56,6 +57,7 @@ import { CustomersModule } from './customers/customers.module.js';
     OutboxModule,
     StaffModule,
     CustomersModule,
+    OverviewModule,
     StorefrontModule,
     SecretsModule,
     IdempotencyKeysModule,

@@ -123,7 +123,7 @@ function toSummary(row: CustomerRow): CustomerSummaryResponse {
     name: row.name,
     email: row.email,
     orders: row.orders,
-    lifetimeValue: (row.lifetime_value ?? []).map((v) => ({ currency: v.currency, amountMinor: Number(v.amountMinor) })),
+    lifetimeValue: (row.lifetime_value ?? []).map((v) => ({ currency: v.currency, amountMinor: v.amountMinor })),
     firstOrderAt: row.first_order_at,
     lastOrderAt: row.last_order_at,
     tags: row.tags ?? [],

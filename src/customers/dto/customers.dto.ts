@@ -2,11 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { blankToUndefined } from '../../common/http/transforms.js';
-
-export class MoneyAmount {
-  @ApiProperty({ example: 'INR' }) currency!: string;
-  @ApiProperty({ example: 259800, description: 'Minor units' }) amountMinor!: number;
-}
+import { MoneyAmount } from '../../common/http/money-amount.dto.js';
 
 export class CustomerSummaryResponse {
   @ApiProperty({ example: '+919812345678', description: 'The phone given at checkout: what identifies a customer' }) phone!: string;
