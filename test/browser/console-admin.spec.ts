@@ -1,5 +1,6 @@
 import { unwrap } from '@orderline/client';
-import { adminToken, api, bearer, expect, screenshots, signIn, test } from './support.js';
+import pg from 'pg';
+import { adminToken, api, bearer, expect, placeOrder, screenshots, signIn, test } from './support.js';
 
 test.describe('console: staff and settings', () => {
   // The other tests pay through the simulator with the environment's Stripe key: a key set here is cleared afterwards.
@@ -92,5 +93,65 @@ test.describe('console: staff and settings', () => {
     const after = await unwrap(api().GET('/admin/settings', { headers: bearer(await adminToken()) }));
     expect(after).toMatchObject({ supportEmail: 'help@brand.example', lowStockThreshold: 3 });
     await screenshots(page, 'settings');
+  });
+});
+
+test.describe('console: overview and deliveries', () => {
+  test('the overview counts today; a failed delivery is retried from settings; an endpoint shows its recent deliveries', async ({
+    page,
+  }) => {
+    const db = new pg.Client({ connectionString: process.env.ORDERLINE_BROWSER_DATABASE_URL });
+    await db.connect();
+    try {
+      const tag = Date.now().toString(36);
+      const endpoint = await db.query<{ id: string }>(
+        `INSERT INTO webhook_endpoints (id, url, events, secret_encrypted, updated_at)
+         VALUES (gen_random_uuid(), $1, '{order.paid}', 'not-used-here', now()) RETURNING id::text`,
+        [`https://hooks.example/${tag}`],
+      );
+      await db.query(
+        `INSERT INTO outbox_messages (id, event, aggregate_id, destination, payload, status, attempts, delivered_at)
+         VALUES (gen_random_uuid(), 'order.paid', $1, $2, '{}', 'DELIVERED', 1, now()),
+                (gen_random_uuid(), 'order.shipped', $1, 'channel:log', '{}', 'FAILED', 8, NULL)`,
+        [`order-${tag}`, `webhook:${endpoint.rows[0].id}`],
+      );
+      await db.query(`UPDATE outbox_messages SET last_error = 'HTTP 503 from receiver' WHERE aggregate_id = $1 AND status = 'FAILED'`, [
+        `order-${tag}`,
+      ]);
+
+      await placeOrder({ paymentMethod: 'cod' });
+      await signIn(page);
+      await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Overview' }).click();
+      await expect(page.getByTestId('overview-Orders today')).not.toHaveText('0');
+      await expect(page.getByTestId('overview-Failed deliveries')).not.toHaveText('0');
+      await screenshots(page, 'overview');
+
+      await page.getByRole('link', { name: /Failed deliveries/ }).click();
+      await expect(page).toHaveURL(/\/console\/settings#deliveries$/);
+      const failed = page.getByRole('table', { name: 'Failed deliveries' }).getByRole('row').filter({ hasText: 'HTTP 503 from receiver' });
+      await expect(failed).toContainText('order.shipped');
+      await failed.getByRole('button', { name: 'Retry' }).click();
+      await expect(page.getByRole('status').filter({ hasText: 'queued again' })).toHaveText('order.shipped to channel:log queued again');
+      await expect(failed).toHaveCount(0);
+      // Queued again with a fresh set of attempts (the dispatcher may already have tried it once more).
+      const retried = await db.query<{ attempts: number }>(
+        `SELECT attempts FROM outbox_messages WHERE aggregate_id = $1 AND event = 'order.shipped'`,
+        [`order-${tag}`],
+      );
+      expect(retried.rows[0].attempts).toBeLessThan(8);
+
+      const endpoints = page.getByRole('region', { name: 'Webhook endpoints' });
+      await endpoints
+        .getByRole('row')
+        .filter({ hasText: `https://hooks.example/${tag}` })
+        .getByRole('button', { name: 'Recent deliveries' })
+        .click();
+      const deliveries = page.getByRole('table', { name: `Recent deliveries to https://hooks.example/${tag}` });
+      await expect(deliveries.getByRole('row').nth(1)).toContainText('order.paid');
+      await expect(deliveries.getByRole('row').nth(1)).toContainText('Delivered');
+      await screenshots(page, 'settings-deliveries');
+    } finally {
+      await db.end();
+    }
   });
 });

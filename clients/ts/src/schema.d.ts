@@ -1002,6 +1002,23 @@ export interface paths {
         patch: operations["CustomersController_update"];
         trace?: never;
     };
+    "/admin/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Today's orders and revenue, orders to fulfil, low stock, failed deliveries (the console's first screen) */
+        get: operations["OverviewController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/idempotency-keys": {
         parameters: {
             query?: never;
@@ -2321,6 +2338,35 @@ export interface components {
              *     ]
              */
             tags?: string[];
+        };
+        OverviewResponse: {
+            /**
+             * Format: date-time
+             * @description The start of the day the figures count from
+             */
+            since: string;
+            /**
+             * @description Orders placed since then (any status)
+             * @example 12
+             */
+            ordersToday: number;
+            /** @description Payments captured since then (applied captures and cash collected), per currency */
+            revenueToday: components["schemas"]["MoneyAmount"][];
+            /**
+             * @description Orders that can be fulfilled now (paid, or confirmed cash on delivery)
+             * @example 4
+             */
+            pendingFulfilment: number;
+            /**
+             * @description Variants on sale at or below their low-stock threshold
+             * @example 2
+             */
+            lowStock: number;
+            /**
+             * @description Outbox messages (notifications, webhooks) that gave up: see GET /admin/outbox?status=failed
+             * @example 0
+             */
+            failedDeliveries: number;
         };
         IdempotencyKeyResponse: {
             /** Format: uuid */
@@ -4579,6 +4625,8 @@ export interface operations {
                 event?: string;
                 /** @description Messages about one entity (order id, variant id) */
                 aggregateId?: string;
+                /** @description Messages to one destination: webhook:<endpoint id> (its recent deliveries) or channel:<name> */
+                destination?: string;
                 limit?: number;
                 /** @description nextCursor of the previous page */
                 cursor?: string;
@@ -5575,6 +5623,52 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    OverviewController_get: {
+        parameters: {
+            query?: {
+                /** @description Start of "today" (ISO 8601): the console sends the local midnight of the browser; default: midnight UTC */
+                since?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverviewResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -1,6 +1,7 @@
 import type { ComponentChildren } from 'preact';
 import type { User } from './session.js';
 import { Account } from './Account.js';
+import { OverviewPage } from './overview/OverviewPage.js';
 import { OrdersPage } from './orders/OrdersPage.js';
 import { StaffPage } from './staff/StaffPage.js';
 import { CataloguePage } from './catalogue/CataloguePage.js';
@@ -23,6 +24,7 @@ export interface ConsoleRoute {
 }
 
 export const ROUTES: ConsoleRoute[] = [
+  { path: /^\/console\/overview$/, nav: { href: '/console/overview', label: 'Overview' }, render: () => <OverviewPage /> },
   {
     path: /^\/console\/orders(?:\/([^/]+))?$/,
     nav: { href: '/console/orders', label: 'Orders' },

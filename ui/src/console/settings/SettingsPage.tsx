@@ -5,12 +5,16 @@ import { useAsync } from '../../lib/use-async.js';
 import { api } from '../session.js';
 import { BrandForm } from './BrandForm.js';
 import { PaymentCredentials } from './PaymentCredentials.js';
+import { Deliveries } from './Deliveries.js';
 import styles from '../Page.module.css';
 
 export type Settings = Schemas['SettingsResponse'];
 export type SettingsPatch = Schemas['UpdateSettingsDto'];
 
-/** Brand settings and payment credentials: each section saves on its own, through PATCH /admin/settings. */
+/**
+ * Brand settings and payment credentials (each section saves on its own, through PATCH /admin/settings), then where
+ * events are delivered: webhook endpoints with their recent deliveries, and failed deliveries to retry.
+ */
 export function SettingsPage() {
   const loaded = useAsync(() => unwrap(api.GET('/admin/settings')), []);
   const [settings, setSettings] = useState<Settings>();
@@ -32,6 +36,7 @@ export function SettingsPage() {
         <>
           <BrandForm settings={settings} save={save} />
           <PaymentCredentials settings={settings} save={save} />
+          <Deliveries />
         </>
       )}
     </div>
