@@ -18,7 +18,14 @@ const LAYERS = [
   { seed: ['src/seed'] },
   // The storefront's server-rendered pages; admin views across the domain: in-progress idempotency keys (with the
   // orders and refunds they made), encrypted secrets, staff accounts, customers (read from orders), the overview.
-  { storefront: ['src/storefront'], 'idempotency-keys': ['src/idempotency-keys'], secrets: ['src/secrets'], staff: ['src/staff'], customers: ['src/customers'], overview: ['src/overview'] },
+  {
+    storefront: ['src/storefront'],
+    'idempotency-keys': ['src/idempotency-keys'],
+    secrets: ['src/secrets'],
+    staff: ['src/staff'],
+    customers: ['src/customers'],
+    overview: ['src/overview'],
+  },
   { payments: ['src/payments'] },
   { orders: ['src/orders'] },
   { notifications: ['src/notifications'], 'webhook-endpoints': ['src/webhook-endpoints'] },

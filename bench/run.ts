@@ -110,7 +110,11 @@ async function main(): Promise<void> {
       // Cursors 20 to 200 pages (1,000 to 10,000 orders) deep: keyset paging costs the same there as on page 1.
       const deep = (await collectCursors(app.baseUrl, token, '', 200)).slice(20);
       const requests = orderListRequests(token, deep);
-      scenarios.push({ name: `GET /orders (staff list, ${config.listOrders.toLocaleString('en')} orders)`, http: requests, warmUp: requests });
+      scenarios.push({
+        name: `GET /orders (staff list, ${config.listOrders.toLocaleString('en')} orders)`,
+        http: requests,
+        warmUp: requests,
+      });
     }
     if (webhookOrders) scenarios.push({ name: 'webhook payment succeeded', http: webhookRequests(webhookOrders) });
 

@@ -30,10 +30,10 @@ export async function seedOrders(db: pg.Pool, count: number): Promise<void> {
       variantId,
       count * 10 - count,
     ]);
-    await client.query(`INSERT INTO stock_movements (variant_id, kind, on_hand_delta, reserved_delta, reason) VALUES ($1, 'ADJUSTMENT', $2, 0, 'bench')`, [
-      variantId,
-      count * 10,
-    ]);
+    await client.query(
+      `INSERT INTO stock_movements (variant_id, kind, on_hand_delta, reserved_delta, reason) VALUES ($1, 'ADJUSTMENT', $2, 0, 'bench')`,
+      [variantId, count * 10],
+    );
     await client.query(
       `CREATE TEMP TABLE bench_list ON COMMIT DROP AS
        SELECT gen_random_uuid() AS id, g AS n, ($2::text[])[1 + (g % cardinality($2::text[]))]::"OrderStatus" AS status,
@@ -96,7 +96,9 @@ export async function collectCursors(baseUrl: string, token: string, query: stri
   const cursors: string[] = [];
   let cursor: string | null = null;
   for (let i = 0; i < pages; i++) {
-    const res = await fetch(`${baseUrl}/orders?limit=50${query}${cursor ? `&cursor=${cursor}` : ''}`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${baseUrl}/orders?limit=50${query}${cursor ? `&cursor=${cursor}` : ''}`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     cursor = ((await res.json()) as { nextCursor: string | null }).nextCursor;
     if (!cursor) break;
     cursors.push(cursor);
