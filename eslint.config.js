@@ -26,7 +26,7 @@ const LAYERS = [
     customers: ['src/customers'],
     overview: ['src/overview'],
   },
-  { payments: ['src/payments'] },
+  { payments: ['src/payments'], shipping: ['src/shipping'] },
   { orders: ['src/orders'] },
   { notifications: ['src/notifications'], 'webhook-endpoints': ['src/webhook-endpoints'] },
   { outbox: ['src/outbox'] },

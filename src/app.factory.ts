@@ -1,12 +1,12 @@
 import { type INestApplication, type NestApplicationOptions } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/http/validation.js';
 import { configureHttp } from './ops/http.js';
 import { serveUi } from './ops/ui-hosting.js';
-import { describePaymentProviders, paymentDocumentModels } from './payments/payments-openapi.js';
+import { createOpenApiDocument } from './openapi-document.js';
 
 /** Builds the fully configured HTTP app. main.ts and the e2e tests both use this, so tests run what ships. */
 export async function createApp(options: NestApplicationOptions = {}): Promise<INestApplication> {
@@ -20,16 +20,4 @@ export async function createApp(options: NestApplicationOptions = {}): Promise<I
   app.useGlobalPipes(createValidationPipe());
   SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
-}
-
-/** The OpenAPI document of the app's routes: served at /docs-json and written to clients/ts/openapi.json (src/openapi.ts). */
-export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
-  const openApi = new DocumentBuilder()
-    .setTitle('Orderline API')
-    .setDescription('Orders and payments for direct-to-consumer brands. Money is integer minor units plus an ISO 4217 currency.')
-    .setVersion('1.0')
-    .addBearerAuth()
-    .build();
-  // Payment methods, provider fields and webhook headers come from the provider registry.
-  return describePaymentProviders(SwaggerModule.createDocument(app, openApi, { extraModels: paymentDocumentModels() }));
 }

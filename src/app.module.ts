@@ -16,6 +16,7 @@ import { ProductsModule } from './products/products.module.js';
 import { CartModule } from './cart/cart.module.js';
 import { OrdersModule } from './orders/orders.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { ShippingModule } from './shipping/shipping.module.js';
 import { SettingsModule } from './settings/settings.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { WebhookEndpointsModule } from './webhook-endpoints/webhook-endpoints.module.js';
@@ -51,6 +52,7 @@ import { OverviewModule } from './overview/overview.module.js';
     CartModule,
     OrdersModule,
     PaymentsModule,
+    ShippingModule,
     SettingsModule,
     NotificationsModule,
     WebhookEndpointsModule,

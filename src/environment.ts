@@ -11,3 +11,5 @@ import './orders/tracking-url.js';
 import './storage/storage-config.js';
 import './payments/payment-config.js';
 import './payments/providers/index.js';
+import './shipping/shipping-config.js';
+import './shipping/carriers/index.js';

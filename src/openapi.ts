@@ -8,7 +8,7 @@ import 'reflect-metadata';
 process.env.DATABASE_URL ??= 'postgresql://openapi@127.0.0.1:9/never-connected';
 const { NestFactory } = await import('@nestjs/core');
 const { AppModule } = await import('./app.module.js');
-const { createOpenApiDocument } = await import('./app.factory.js');
+const { createOpenApiDocument } = await import('./openapi-document.js');
 
 const app = await NestFactory.create(AppModule, { logger: false });
 process.stdout.write(`${JSON.stringify(createOpenApiDocument(app), null, 2)}\n`);

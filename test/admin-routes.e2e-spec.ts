@@ -21,7 +21,7 @@ const NOT_ADMIN_ONLY = new Set([
   'POST /auth/logout',
   'POST /auth/password', // console sessions: the refresh cookie, and one's own password
   'GET /products',
-  'GET /products/:idOrSlug',
+  'GET /products/:id',
   'POST /cart/quote',
   'GET /payments/methods',
   'POST /orders/checkout',
@@ -36,6 +36,7 @@ const NOT_ADMIN_ONLY = new Set([
   'POST /orders/:id/returns',
   'GET /orders/:id/returns',
   'POST /webhooks/:provider', // signed by the providers (/webhooks/stripe, /webhooks/razorpay, ...)
+  'POST /shipping/webhooks/:path', // carriers' tracking webhooks, with the carrier's token (Shiprocket: x-api-key)
   'GET /live/catalogue',
   'GET /live/orders/:id', // live stock (public) and one order's status (its customer or token holder)
   'GET /brand',

@@ -38,6 +38,7 @@ function orderPayload(overrides: Partial<OrderEventPayload['order']> = {}): Orde
       carrier: null,
       trackingNumber: null,
       trackingUrl: null,
+      carrierStatus: null,
       createdAt: '2026-11-26T10:00:00.000Z',
       ...overrides,
     },

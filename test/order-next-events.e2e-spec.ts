@@ -34,7 +34,16 @@ describe('order nextEvents', () => {
     expect(placed.body.order).toMatchObject({ status: 'CONFIRMED', nextEvents: ['CANCEL', 'FULFILL'] });
     const id = placed.body.order.id;
     const fulfilled = await t.http.post(`/orders/${id}/fulfill`).set(bearer(admin.token)).send({ carrier: 'Delhivery' }).expect(200);
-    expect(fulfilled.body.nextEvents).toEqual(['DELIVER', 'REQUEST_RETURN', 'REFUND_PARTIAL', 'REFUND_FULL']);
+    expect(fulfilled.body.nextEvents).toEqual([
+      'DELIVER',
+      'REQUEST_RETURN',
+      'REFUND_PARTIAL',
+      'REFUND_FULL',
+      'MARK_IN_TRANSIT',
+      'MARK_OUT_FOR_DELIVERY',
+      'FAIL_DELIVERY',
+      'START_RTO',
+    ]);
     const delivered = await t.http.post(`/orders/${id}/deliver`).set(bearer(admin.token)).expect(200);
     expect(delivered.body.nextEvents).toEqual(['REQUEST_RETURN', 'REFUND_PARTIAL', 'REFUND_FULL']);
     const listed = await t.http.get('/orders').query({ q: placed.body.order.number }).set(bearer(admin.token)).expect(200);

@@ -75,6 +75,7 @@ describe('brand settings', () => {
       reservationTtlSeconds: null,
       effectiveReservationTtlSeconds: 900,
       lowStockThreshold: null,
+      codRtoBlockThreshold: null,
     });
     expect(res.body.credentials).toEqual({
       stripe: {
@@ -86,6 +87,12 @@ describe('brand settings', () => {
         keyId: { set: false, last4: null, source: null },
         keySecret: { set: false, last4: null, source: null },
         webhookSecret: { set: true, last4: 'ator', source: 'environment' },
+      },
+      shiprocket: {
+        email: { set: false, last4: null, source: null },
+        password: { set: false, last4: null, source: null },
+        webhookToken: { set: false, last4: null, source: null },
+        pickupLocation: { set: false, last4: null, source: null },
       },
     });
     expect(JSON.stringify(res.body)).not.toContain('simulator');
@@ -122,11 +129,13 @@ describe('brand settings', () => {
       defaultCurrency: 'XYZ',
       reservationTtlSeconds: 5,
       lowStockThreshold: -1,
+      codRtoBlockThreshold: 0,
       credentials: { stripe: { secretKey: 'pk_live_wrongKind' }, razorpay: { keyId: 'key' }, paypal: {} },
       colour: 'blue',
     }).expect(400);
     expect(bad.body.details.map((d: { field: string }) => d.field).sort()).toEqual([
       'brandName',
+      'codRtoBlockThreshold',
       'colour',
       'credentials.paypal',
       'credentials.razorpay.keyId',

@@ -165,6 +165,7 @@ describe('storefront API', () => {
           carrier: 'Delhivery',
           trackingNumber: 'DL 123/45',
           trackingUrl: 'https://track.example/Delhivery/DL%20123%2F45',
+          carrierStatus: null,
           placedAt: order.createdAt,
         });
         // Nothing about who the customer is or where they live.

@@ -1,5 +1,5 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../common/http/access.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { AuditService } from './audit.service.js';
@@ -15,6 +15,7 @@ export class AuditController {
   @Get()
   @ApiOkResponse({ type: AuditPageResponse })
   @ApiForbiddenResponse({ type: ErrorResponse })
+  @ApiOperation({ operationId: 'listAuditEntries', summary: 'The audit trail, newest first, optionally for one entity (admin)' })
   async list(@Query() query: AuditQueryDto): Promise<AuditPageResponse> {
     const rows = await this.audit.list({
       entityType: query.entityType,

@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Req, Res } from '@nestjs/common'
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -33,6 +34,16 @@ export class AuthController {
   @Post('register')
   @ApiCreatedResponse({ type: TokenResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Email already registered' })
+  @ApiOperation({ operationId: 'register', summary: 'Create a customer account and sign in (access token, refresh cookie)' })
+  @ApiBody({
+    type: RegisterDto,
+    examples: {
+      customer: {
+        summary: 'A new customer',
+        value: { email: 'asha@example.com', password: 'correct horse battery', name: 'Asha Rao', phone: '+919812345678' },
+      },
+    },
+  })
   register(@Body() dto: RegisterDto): Promise<TokenResponse> {
     return this.auth.register(dto);
   }
@@ -41,9 +52,13 @@ export class AuthController {
   @StrictRateLimit()
   @Post('login')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Sign in: an access token, and with refreshCookie a browser session (httpOnly cookie)' })
+  @ApiOperation({ operationId: 'login', summary: 'Sign in: an access token, and with refreshCookie a browser session (httpOnly cookie)' })
   @ApiOkResponse({ type: TokenResponse })
   @ApiUnauthorizedResponse({ type: ErrorResponse })
+  @ApiBody({
+    type: LoginDto,
+    examples: { password: { summary: 'Email and password', value: { email: 'asha@example.com', password: 'correct horse battery' } } },
+  })
   async login(@Body() dto: LoginDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<TokenResponse> {
     const { token, session } = await this.auth.login(dto);
     if (session) writeSessionCookie(req, res, session);
@@ -54,6 +69,7 @@ export class AuthController {
   @Post('refresh')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'refreshSession',
     summary: 'A new access token for the browser session',
     description:
       `Reads the ${SESSION_COOKIE} cookie set by POST /auth/login with refreshCookie, and replaces it with a new one (each refresh token ` +
@@ -76,7 +92,7 @@ export class AuthController {
   @Public()
   @Post('logout')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Sign out: ends the browser session (its refresh cookie) and clears the cookie' })
+  @ApiOperation({ operationId: 'logout', summary: 'Sign out: ends the browser session (its refresh cookie) and clears the cookie' })
   @ApiNoContentResponse({ description: 'Signed out (also when there was no session)' })
   async logout(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<void> {
     await this.sessions.end(readSessionCookie(req));
@@ -87,7 +103,7 @@ export class AuthController {
   @Post('password')
   @HttpCode(204)
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Change your own password; your other browser sessions end' })
+  @ApiOperation({ operationId: 'changePassword', summary: 'Change your own password; your other browser sessions end' })
   @ApiNoContentResponse({ description: 'Changed' })
   @ApiBadRequestResponse({ type: ErrorResponse, description: 'currentPassword is wrong, or newPassword is too short or unchanged' })
   @ApiUnauthorizedResponse({ type: ErrorResponse })
@@ -99,6 +115,7 @@ export class AuthController {
   @ApiBearerAuth()
   @ApiOkResponse({ type: UserResponse })
   @ApiUnauthorizedResponse({ type: ErrorResponse })
+  @ApiOperation({ operationId: 'getCurrentUser', summary: 'The signed-in user' })
   me(@CurrentUser() user: AuthUser): Promise<UserResponse> {
     return this.auth.me(user.id);
   }

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, PrismaHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../common/http/access.js';
 import { PrismaService } from '../prisma/prisma.service.js';
@@ -22,6 +22,7 @@ export class HealthController {
   @HealthCheck()
   @ApiOkResponse({ description: 'The process is up and the database answers' })
   @ApiServiceUnavailableResponse({ type: ErrorResponse })
+  @ApiOperation({ operationId: 'checkHealth', summary: 'Liveness plus a database round trip (503 when the database cannot be reached)' })
   check() {
     return this.health.check([() => this.db.pingCheck('database', this.prisma).withTimeout(2_000)]);
   }

@@ -27,6 +27,7 @@ export class IdempotencyKeysController {
 
   @Get()
   @ApiOperation({
+    operationId: 'listIdempotencyKeys',
     summary: 'Idempotency keys, oldest first (?state=in_progress: requests that never stored a response, e.g. after a crash)',
   })
   @ApiOkResponse({ type: [IdempotencyKeyResponse] })
@@ -38,6 +39,7 @@ export class IdempotencyKeysController {
   @Post(':id/resolve')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'resolveIdempotencyKey',
     summary: 'Settle a key left in progress: replay what its request committed, or release it',
     description:
       'With the key locked: if an order (checkout) or refunds reference it, the key is completed with that outcome; otherwise it is ' +

@@ -22,6 +22,8 @@ export interface IdempotentOptions {
    * key, which makes a stuck key safe to release: see IdempotencyService.
    */
   records?: IdempotencyRecord;
+  /** The route refuses a request without the header (400) instead of running it unprotected (refunds). */
+  required?: boolean;
 }
 
 /** Where the interceptor leaves the claimed key's id for @IdempotencyKeyId(). */
@@ -54,8 +56,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const request = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
     const key = request.header(IDEMPOTENCY_HEADER);
-    if (key === undefined) return next.handle();
     const options = this.reflector.get<IdempotentOptions | undefined>(IDEMPOTENT_OPTIONS, context.getHandler()) ?? {};
+    if (key === undefined) {
+      if (options.required)
+        throw new InvalidInputError('Idempotency-Key header is required', [{ field: 'Idempotency-Key', errors: ['is required'] }]);
+      return next.handle();
+    }
     // A promise, not an operator chain: recording the outcome must finish even if the client disconnects meanwhile.
     return from(this.run(key, request, context.switchToHttp().getResponse<Response>(), next, options));
   }

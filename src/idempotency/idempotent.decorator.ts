@@ -7,7 +7,8 @@ import { IDEMPOTENCY_KEY_ID, IDEMPOTENT_OPTIONS, IdempotencyInterceptor, type Id
  * Makes a POST route honour the `Idempotency-Key` header: the first request with a key runs; a repeat with the same
  * method, path and body (from the same caller) gets the stored status and body back without running again
  * (`Idempotent-Replayed: true`); a different request under the same key gets 422; a repeat while the first is still
- * running waits briefly, then gets 409. Keys are kept 24 hours. Without the header the route behaves normally.
+ * running waits briefly, then gets 409. Keys are kept 24 hours. Without the header the route behaves normally, or
+ * answers 400 when the key is `required`.
  */
 export const Idempotent = (options: IdempotentOptions = {}) =>
   applyDecorators(
@@ -15,7 +16,7 @@ export const Idempotent = (options: IdempotentOptions = {}) =>
     UseInterceptors(IdempotencyInterceptor),
     ApiHeader({
       name: 'Idempotency-Key',
-      required: false,
+      required: options.required ?? false,
       description:
         'Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; ' +
         'a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours.',

@@ -34,7 +34,7 @@ export class InventoryController {
   constructor(private readonly inventory: InventoryService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Stock per variant, by SKU; lowStock=true lists what needs reordering' })
+  @ApiOperation({ operationId: 'listInventory', summary: 'Stock per variant, by SKU; lowStock=true lists what needs reordering' })
   @ApiOkResponse({ type: InventoryPageResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   list(@Query() query: ListInventoryQueryDto): Promise<InventoryPageResponse> {
@@ -44,12 +44,16 @@ export class InventoryController {
   @Get(':variantId')
   @ApiOkResponse({ type: InventoryItemResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiOperation({ operationId: 'getInventoryItem', summary: 'Stock of one variant: on hand, reserved, available (admin)' })
   get(@Param() { variantId }: VariantIdParam): Promise<InventoryItemResponse> {
     return this.inventory.get(variantId);
   }
 
   @Patch(':variantId')
-  @ApiOperation({ summary: 'Set on hand (onHand) or change it (delta), with a reason; recorded as an ADJUSTMENT movement' })
+  @ApiOperation({
+    operationId: 'adjustInventory',
+    summary: 'Set on hand (onHand) or change it (delta), with a reason; recorded as an ADJUSTMENT movement',
+  })
   @ApiOkResponse({ type: InventoryItemResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
@@ -63,7 +67,7 @@ export class InventoryController {
   }
 
   @Get(':variantId/movements')
-  @ApiOperation({ summary: 'The stock ledger of a variant, newest first' })
+  @ApiOperation({ operationId: 'listStockMovements', summary: 'The stock ledger of a variant, newest first' })
   @ApiOkResponse({ type: MovementPageResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })

@@ -13,6 +13,9 @@ export const DEFAULT_NOTIFY_EVENTS = [
   'order.partially_refunded',
   'order.refunded',
   'order.returned',
+  'order.out_for_delivery',
+  'order.delivery_failed',
+  'order.rto_initiated',
 ].join(',');
 
 export function parseNotifyEvents(value: string): string[] {

@@ -23,6 +23,8 @@ interface TemplateContext {
   number: string;
   total: string;
   tracking: string | null;
+  /** Why it happened (the announcement's reason: the courier's delivery failure reason, a cancellation reason). */
+  reason: string | null;
 }
 
 interface Template {
@@ -83,7 +85,39 @@ const TEMPLATES: Record<OrderEventType, Template> = {
     subject: (c) => `Return for order ${c.number} received`,
     sentence: (c) => `We have received the items you returned from order ${c.number}.`,
   },
+  'order.in_transit': {
+    subject: (c) => `Order ${c.number} is in transit`,
+    sentence: (c) => `Order ${c.number} has been picked up and is on its way.${c.tracking ? ` Track it: ${c.tracking}` : ''}`,
+  },
+  'order.out_for_delivery': {
+    subject: (c) => `Order ${c.number} is out for delivery`,
+    sentence: (c) =>
+      `Order ${c.number} is out for delivery today.${c.order.paymentMethod === 'COD' ? ` Please keep ${c.total} ready in cash.` : ''}` +
+      (c.tracking ? ` Track it: ${c.tracking}` : ''),
+  },
+  'order.delivery_failed': {
+    subject: (c) => `We could not deliver order ${c.number}`,
+    sentence: (c) =>
+      `The courier could not deliver order ${c.number}${c.reason ? ` (${c.reason})` : ''}. They will try again; to change the time or ` +
+      `address, reply to this message or contact us soon, or the parcel will come back to us.${c.tracking ? ` Track it: ${c.tracking}` : ''}`,
+  },
+  'order.rto_initiated': {
+    subject: (c) => `Order ${c.number} is coming back to us`,
+    sentence: (c) => `Order ${c.number} could not be delivered and is being returned to us. Contact us if you still want it.`,
+  },
+  'order.returned_to_origin': {
+    subject: (c) => `Order ${c.number} returned to us`,
+    sentence: (c) => `Order ${c.number} could not be delivered and has come back to us, so it is now closed.`,
+  },
 };
+
+/** Events whose message is about a moving parcel: the WhatsApp detail parameter is its tracking link. */
+const PARCEL_EVENTS: ReadonlySet<OrderEventType> = new Set([
+  'order.fulfilled',
+  'order.in_transit',
+  'order.out_for_delivery',
+  'order.delivery_failed',
+]);
 
 /** WhatsApp template name for an event: the prefix plus the event with "." replaced ("order_paid"). */
 export function whatsappTemplateName(event: OrderEventType, prefix: string): string {
@@ -111,7 +145,7 @@ export function renderNotification(
   const { order } = payload;
   const money = (minor: number) => formatMoney(minor, order.currency, locale);
   const tracking = order.trackingUrl ?? order.trackingNumber;
-  const context: TemplateContext = { order, number: order.number, total: money(order.totalMinor), tracking };
+  const context: TemplateContext = { order, number: order.number, total: money(order.totalMinor), tracking, reason: payload.reason };
   const template = TEMPLATES[event];
   const sentence = template.sentence(context);
   const support = supportLine(brand);
@@ -130,7 +164,7 @@ export function renderNotification(
     '',
     brand.name,
   ].join('\n');
-  const detail = (event === 'order.fulfilled' ? tracking : null) ?? support ?? brand.name;
+  const detail = (PARCEL_EVENTS.has(event) ? tracking : null) ?? support ?? brand.name;
   const nonEmpty = (value: string) => value.trim() || '-';
   return {
     subject: `${brand.name}: ${template.subject(context)}`,

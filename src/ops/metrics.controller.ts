@@ -1,15 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Controller, Get, Header, Headers, Res } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import {
-  ApiBearerAuth,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Registry } from 'prom-client';
 import { Public } from '../common/http/access.js';
@@ -18,6 +10,9 @@ import { ErrorResponse } from '../common/http/error-response.dto.js';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { MetricsService } from './metrics.service.js';
 import { SkipRateLimit } from './rate-limit.js';
+
+/** The document's security scheme for METRICS_TOKEN (a bearer token that is not a user's). */
+export const METRICS_TOKEN_SCHEME = 'metricsToken';
 
 const sameSecret = (given: string, expected: string) => {
   const a = Buffer.from(given);
@@ -45,12 +40,15 @@ export class MetricsController {
   @Get()
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
+    operationId: 'getMetrics',
     summary: 'Prometheus metrics of this instance',
     description: 'Bearer METRICS_TOKEN when configured; 404 when METRICS_ENABLED=false.',
   })
-  @ApiBearerAuth()
-  @ApiProduces(Registry.PROMETHEUS_CONTENT_TYPE)
-  @ApiOkResponse({ description: 'Metrics in the Prometheus text format', schema: { type: 'string' } })
+  @ApiBearerAuth(METRICS_TOKEN_SCHEME)
+  @ApiOkResponse({
+    description: 'Metrics in the Prometheus text format',
+    content: { [Registry.PROMETHEUS_CONTENT_TYPE]: { schema: { type: 'string' } } },
+  })
   @ApiUnauthorizedResponse({ type: ErrorResponse, description: 'METRICS_TOKEN is set and the bearer token does not match' })
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'Metrics are disabled' })
   async scrape(@Headers('authorization') authorization: string | undefined, @Res({ passthrough: true }) res: Response): Promise<string> {

@@ -1,7 +1,7 @@
 import { applyDecorators, CanActivate, ExecutionContext, HttpException, HttpStatus, Injectable, SetMetadata } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { Reflector } from '@nestjs/core';
-import { ApiTooManyRequestsResponse } from '@nestjs/swagger';
+import { ApiExtension, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
@@ -23,7 +23,13 @@ export const StrictRateLimit = () =>
  * Exempts a controller or route from rate limits: payment provider webhooks (a provider retrying a burst must never
  * get 429; their signature checks still apply), metrics scrapes and load balancer health checks.
  */
-export const SkipRateLimit = () => SetMetadata(SKIP_RATE_LIMIT, true);
+export const SkipRateLimit = () => applyDecorators(SetMetadata(SKIP_RATE_LIMIT, true), ApiExtension(RATE_LIMIT_EXTENSION, 'skip'));
+
+/**
+ * Marks an exempt route's OpenAPI operation for the document's post-processing (src/openapi-document.ts), which gives
+ * every other operation its 429 answer and removes the mark.
+ */
+export const RATE_LIMIT_EXTENSION = 'x-orderline-rate-limit';
 
 interface Rule {
   name: 'default' | 'strict';

@@ -9,7 +9,8 @@ import { StockLedger, type StockMovementInput } from '../inventory/stock-ledger.
 import { SettingsService } from '../settings/settings.service.js';
 import type { AuthUser } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
-import { DomainError, TransactionConflictError } from '../common/errors/domain-errors.js';
+import { DomainError, TransactionConflictError, UnprocessableError } from '../common/errors/domain-errors.js';
+import { nationalPhone } from './dto/normalize.js';
 import { IdempotencyKeyReleasedError } from '../idempotency/idempotency.service.js';
 import { isForeignKeyViolation } from '../prisma/database-errors.js';
 import { implementationOf } from '../common/ports.js';
@@ -78,6 +79,7 @@ export class CheckoutService implements OnModuleInit {
     const cart = await priceCart(this.prisma, dto.items);
     // A method that does not exist, is not configured or does not take the cart's currency is refused before anything is held.
     const method = await this.payments.checkoutMethod(dto.paymentMethod, cart.currency);
+    if (method.collectsOnDelivery) await this.refuseRiskyCashOnDelivery(dto.contact.phone);
     const guest = user ? undefined : newGuestToken();
     const orderId = randomUUID();
     const placed: PlacedOrder = {
@@ -88,6 +90,8 @@ export class CheckoutService implements OnModuleInit {
         currency: cart.currency,
         subtotalMinor: cart.totalMinor,
         totalMinor: cart.totalMinor,
+        trackingUrl: null,
+        carrierStatus: null,
         customerName: dto.contact.name,
         email: dto.contact.email ?? null,
         phone: dto.contact.phone,
@@ -132,6 +136,17 @@ export class CheckoutService implements OnModuleInit {
    * transition (AWAIT_PAYMENT or CONFIRM_COD) leads to, with the history and audit rows that transition writes, instead
    * of being inserted as CREATED and then locked again to move it on.
    */
+  /**
+   * The brand's COD risk rule: a phone with codRtoBlockThreshold or more parcels returned to origin (refused, not
+   * collected) may still order, but must pay online. Checked before anything is reserved.
+   */
+  private async refuseRiskyCashOnDelivery(phone: string): Promise<void> {
+    const threshold = await this.settings.codRtoBlockThreshold();
+    if (threshold === undefined) return;
+    const row = await this.prisma.customerRtoCount.findUnique({ where: { phoneKey: nationalPhone(phone) } });
+    if (row && row.count >= threshold) throw new CashOnDeliveryBlockedError();
+  }
+
   private async placeOrder(tx: Tx, placed: PlacedOrder): Promise<{ order: Order & { items: OrderItem[] }; payment?: Payment }> {
     const short = shortages(placed.demand, await this.ledger.lock(tx, [...placed.demand.keys()]));
     if (short.length) throw new InsufficientStockError(short);
@@ -269,5 +284,15 @@ export class CheckoutService implements OnModuleInit {
         },
       };
     }
+  }
+}
+
+/** Cash on delivery refused for this phone (its parcels came back too often): the customer can pay online instead. */
+export class CashOnDeliveryBlockedError extends UnprocessableError {
+  constructor() {
+    super('Cash on delivery is not available for this phone number; please choose an online payment method', {
+      code: 'COD_NOT_AVAILABLE',
+      field: 'paymentMethod',
+    });
   }
 }

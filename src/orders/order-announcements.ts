@@ -27,6 +27,11 @@ export const EVENT_TYPE_BY_ORDER_EVENT: Readonly<Record<OrderEvent, OrderEventTy
   REJECT_RETURN: 'order.return_rejected',
   REJECT_FURTHER_RETURN: 'order.return_rejected',
   RECEIVE_RETURN: 'order.returned',
+  MARK_IN_TRANSIT: 'order.in_transit',
+  MARK_OUT_FOR_DELIVERY: 'order.out_for_delivery',
+  FAIL_DELIVERY: 'order.delivery_failed',
+  START_RTO: 'order.rto_initiated',
+  RECEIVE_RTO: 'order.returned_to_origin',
 };
 
 export interface OrderAnnouncement {
@@ -79,6 +84,7 @@ export class OrderAnnouncements {
         carrier: order.carrier,
         trackingNumber: order.trackingNumber,
         trackingUrl: trackingUrl(this.trackingUrlTemplate, order),
+        carrierStatus: order.carrierStatus,
         createdAt: order.createdAt.toISOString(),
       },
       reason: reason ?? null,

@@ -22,6 +22,8 @@ export function toOrderResponse(order: Order & { items: OrderItem[] }): OrderRes
     needsReview: order.needsReview,
     carrier: order.carrier,
     trackingNumber: order.trackingNumber,
+    trackingUrl: order.trackingUrl,
+    carrierStatus: order.carrierStatus,
     items: order.items.map((item) => ({
       id: item.id,
       variantId: item.variantId,

@@ -31,6 +31,33 @@ const LEGAL: Partial<Record<`${OrderStatus} ${OrderEvent}`, readonly [OrderStatu
   'PARTIALLY_REFUNDED REFUND_PARTIAL': ['PARTIALLY_REFUNDED', 'none'],
   'PARTIALLY_REFUNDED REFUND_FULL': ['REFUNDED', 'restock'],
   'FULFILLED DELIVER': ['DELIVERED', 'none'],
+  'FULFILLED MARK_IN_TRANSIT': ['IN_TRANSIT', 'none'],
+  'FULFILLED MARK_OUT_FOR_DELIVERY': ['OUT_FOR_DELIVERY', 'none'],
+  'FULFILLED FAIL_DELIVERY': ['DELIVERY_FAILED', 'none'],
+  'FULFILLED START_RTO': ['RTO_INITIATED', 'none'],
+  'IN_TRANSIT MARK_OUT_FOR_DELIVERY': ['OUT_FOR_DELIVERY', 'none'],
+  'IN_TRANSIT DELIVER': ['DELIVERED', 'none'],
+  'IN_TRANSIT FAIL_DELIVERY': ['DELIVERY_FAILED', 'none'],
+  'IN_TRANSIT START_RTO': ['RTO_INITIATED', 'none'],
+  'IN_TRANSIT REFUND_PARTIAL': ['IN_TRANSIT', 'none'],
+  'IN_TRANSIT REFUND_FULL': ['REFUNDED', 'none'],
+  'OUT_FOR_DELIVERY DELIVER': ['DELIVERED', 'none'],
+  'OUT_FOR_DELIVERY FAIL_DELIVERY': ['DELIVERY_FAILED', 'none'],
+  'OUT_FOR_DELIVERY START_RTO': ['RTO_INITIATED', 'none'],
+  'OUT_FOR_DELIVERY REFUND_PARTIAL': ['OUT_FOR_DELIVERY', 'none'],
+  'OUT_FOR_DELIVERY REFUND_FULL': ['REFUNDED', 'none'],
+  'DELIVERY_FAILED MARK_IN_TRANSIT': ['IN_TRANSIT', 'none'],
+  'DELIVERY_FAILED MARK_OUT_FOR_DELIVERY': ['OUT_FOR_DELIVERY', 'none'],
+  'DELIVERY_FAILED FAIL_DELIVERY': ['DELIVERY_FAILED', 'none'],
+  'DELIVERY_FAILED DELIVER': ['DELIVERED', 'none'],
+  'DELIVERY_FAILED START_RTO': ['RTO_INITIATED', 'none'],
+  'DELIVERY_FAILED REFUND_PARTIAL': ['DELIVERY_FAILED', 'none'],
+  'DELIVERY_FAILED REFUND_FULL': ['REFUNDED', 'none'],
+  'RTO_INITIATED RECEIVE_RTO': ['RETURNED_TO_ORIGIN', 'restock'],
+  'RTO_INITIATED REFUND_PARTIAL': ['RTO_INITIATED', 'none'],
+  'RTO_INITIATED REFUND_FULL': ['REFUNDED', 'none'],
+  'RETURNED_TO_ORIGIN REFUND_PARTIAL': ['RETURNED_TO_ORIGIN', 'none'],
+  'RETURNED_TO_ORIGIN REFUND_FULL': ['REFUNDED', 'none'],
   'FULFILLED REQUEST_RETURN': ['RETURN_REQUESTED', 'none'],
   'FULFILLED REFUND_PARTIAL': ['FULFILLED', 'none'],
   'FULFILLED REFUND_FULL': ['REFUNDED', 'none'],
@@ -74,6 +101,11 @@ describe('order state machine', () => {
       .map(([s, e]) => `${s} ${e}`)
       .sort();
     expect(legal).toEqual(Object.keys(LEGAL).sort());
+  });
+
+  it('never moves a delivered order back with a late parcel event', () => {
+    for (const event of ['MARK_IN_TRANSIT', 'MARK_OUT_FOR_DELIVERY', 'FAIL_DELIVERY', 'START_RTO', 'RECEIVE_RTO'] as const)
+      expect(() => transition({ status: 'DELIVERED' }, event)).toThrow(IllegalTransitionError);
   });
 
   it('never leaves REFUNDED', () => {

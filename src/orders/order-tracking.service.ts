@@ -4,17 +4,14 @@ import { ConfigService } from '@nestjs/config';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { NotFoundError } from '../common/errors/domain-errors.js';
 import { trackingUrl, type TrackingUrlEnvironment } from './tracking-url.js';
-import { normalizeOrderNumber } from './dto/normalize.js';
+import { nationalPhone, normalizeOrderNumber } from './dto/normalize.js';
 import type { TrackingResponse, TrackOrderDto } from './dto/order.dto.js';
 
 /** A number no order has: unknown and malformed order numbers still cost the same query as real ones. */
 const NO_ORDER = 'OL-NONE';
 
-/**
- * The comparable part of a phone number: its last 10 digits (a national number, with or without the country code or
- * a trunk 0 in front), hashed so the comparison takes the same time whatever matches.
- */
-const phoneKey = (phone: string) => createHash('sha256').update(phone.replace(/\D/g, '').slice(-10)).digest();
+/** The comparable part of a phone number, hashed so the comparison takes the same time whatever matches. */
+const phoneKey = (phone: string) => createHash('sha256').update(nationalPhone(phone)).digest();
 
 export function phonesMatch(stored: string, given: string): boolean {
   return timingSafeEqual(phoneKey(stored), phoneKey(given));
@@ -59,6 +56,7 @@ export class OrderTracking {
       carrier: order.carrier,
       trackingNumber: order.trackingNumber,
       trackingUrl: trackingUrl(this.trackingUrlTemplate, order),
+      carrierStatus: order.carrierStatus,
       placedAt: order.createdAt,
     };
   }

@@ -18,7 +18,7 @@ export interface TransitionOptions {
   /** restock only these quantities (returns); default: every item in full. */
   quantities?: Map<string, number>;
   /** extra columns to set on the order in the same UPDATE (carrier, tracking number, needsReview...). */
-  data?: Partial<Pick<Order, 'carrier' | 'trackingNumber' | 'needsReview'>>;
+  data?: Partial<Pick<Order, 'carrier' | 'trackingNumber' | 'trackingUrl' | 'carrierStatus' | 'needsReview'>>;
 }
 
 export type LockedOrder = Order & { items: OrderItem[] };

@@ -1,10 +1,10 @@
-import { Controller, Get, Headers, Param, Req, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiHeader, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiForbiddenResponse, ApiNotFoundResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentUser, OptionalAuth, Roles, type AuthUser } from '../common/http/access.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { ApiEventStream } from '../live/live-docs.js';
-import { ORDER_TOKEN_HEADER, OrderIdPipe } from './orders.controller.js';
+import { OrderIdPipe, OrderToken } from './orders.controller.js';
 import { OrderLive } from './order-live.service.js';
 
 const ORDER_EVENT = '`order` {id, number, status, updatedAt}: read the order (and its payment) again for the rest.';
@@ -17,7 +17,7 @@ export class OrdersLiveController {
   @Roles('ADMIN')
   @Get()
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Every order created or changed, live (admin; the console listens here)' })
+  @ApiOperation({ operationId: 'streamOrders', summary: 'Every order created or changed, live (admin; the console listens here)' })
   @ApiEventStream(
     `Events: ${ORDER_EVENT} \`resync\` {} when changes may have been missed: read the list again. Ends when the bearer token expires.`,
   )
@@ -29,8 +29,8 @@ export class OrdersLiveController {
   @OptionalAuth()
   @Get(':id')
   @ApiBearerAuth()
-  @ApiHeader(ORDER_TOKEN_HEADER)
   @ApiOperation({
+    operationId: 'streamOrder',
     summary: "One order's status, live (its customer, the guest holding its token, or an admin): the payment page listens here",
   })
   @ApiEventStream(`Events: ${ORDER_EVENT} The first event is the order as it is now.`)
@@ -40,7 +40,7 @@ export class OrdersLiveController {
     @Req() req: Request,
     @Res() res: Response,
     @CurrentUser() user: AuthUser | undefined,
-    @Headers('x-order-token') guestToken?: string,
+    @OrderToken() guestToken?: string,
   ): Promise<void> {
     return this.live.watchOne(id, { user, guestToken }, req, res);
   }

@@ -1,8 +1,22 @@
-import { Body, Controller, Get, Headers, HttpCode, Injectable, Param, Post, Query, Res, type PipeTransform } from '@nestjs/common';
-import type { Response } from 'express';
+import {
+  Body,
+  Controller,
+  createParamDecorator,
+  Get,
+  HttpCode,
+  Injectable,
+  Param,
+  Post,
+  Query,
+  Res,
+  type ExecutionContext,
+  type PipeTransform,
+} from '@nestjs/common';
+import type { Request, Response } from 'express';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -51,7 +65,26 @@ export class OrderIdPipe implements PipeTransform<string, string> {
   }
 }
 
-export const ORDER_TOKEN_HEADER = { name: 'X-Order-Token', required: false, description: 'The guestToken returned by a guest checkout' };
+/**
+ * The guest's order token (X-Order-Token), optional: staff and the order's customer use their bearer token instead.
+ * Read through this decorator so the document lists the header once, as optional (a bare @Headers() would add a
+ * required one).
+ */
+export const OrderToken = createParamDecorator(
+  (_data: unknown, ctx: ExecutionContext): string | undefined => ctx.switchToHttp().getRequest<Request>().header('x-order-token'),
+  [
+    // Nest calls enhancers with the parameter's index where ApiHeader expects the method's descriptor.
+    (target: object, key?: string | symbol) => {
+      const handler = key === undefined ? undefined : Object.getOwnPropertyDescriptor(target, key);
+      if (key !== undefined && handler)
+        ApiHeader({ name: 'X-Order-Token', required: false, description: 'The guestToken returned by a guest checkout' })(
+          target,
+          key,
+          handler,
+        );
+    },
+  ],
+);
 
 @ApiTags('orders')
 @Controller('orders')
@@ -68,6 +101,7 @@ export class OrdersController {
   @Idempotent({ omitFromReplay: ['guestToken'], records: 'order' })
   @ApiBearerAuth()
   @ApiOperation({
+    operationId: 'createCheckout',
     summary: 'Place an order (signed in or as a guest)',
     description:
       'Prices come from the catalogue. Prepaid orders (stripe, razorpay) reserve stock until reservationExpiresAt and return what the client ' +
@@ -83,6 +117,29 @@ export class OrdersController {
     type: ErrorResponse,
     description: 'The payment method is not configured (details.code PAYMENT_METHOD_UNAVAILABLE, availableMethods); nothing is reserved',
   })
+  @ApiBody({
+    type: CheckoutDto,
+    examples: {
+      cashOnDelivery: {
+        summary: 'A guest pays cash on delivery',
+        value: {
+          items: [{ variantId: '6f1c2a8e-2b7e-4b8e-9a53-0d1c2f3a4b5c', quantity: 2 }],
+          contact: { name: 'Asha Rao', email: 'asha@example.com', phone: '+919812345678' },
+          shippingAddress: { line1: '12 MG Road', city: 'Bengaluru', state: 'Karnataka', postalCode: '560001', country: 'IN' },
+          paymentMethod: 'cod',
+        },
+      },
+      card: {
+        summary: 'Card payment through Stripe (the response carries the client secret)',
+        value: {
+          items: [{ variantId: '6f1c2a8e-2b7e-4b8e-9a53-0d1c2f3a4b5c', quantity: 1 }],
+          contact: { name: 'Asha Rao', phone: '+919812345678' },
+          shippingAddress: { line1: '12 MG Road', line2: 'Flat 4B', city: 'Bengaluru', postalCode: '560001', country: 'IN' },
+          paymentMethod: 'stripe',
+        },
+      },
+    },
+  })
   checkout(
     @Body() dto: CheckoutDto,
     @CurrentUser() user: AuthUser | undefined,
@@ -96,7 +153,10 @@ export class OrdersController {
   @StrictRateLimit()
   @Post('lookup')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Find an order by its number plus the email or phone given at checkout (for guests)' })
+  @ApiOperation({
+    operationId: 'lookupOrder',
+    summary: 'Find an order by its number plus the email or phone given at checkout (for guests)',
+  })
   @ApiOkResponse({ type: OrderResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   lookup(@Body() dto: LookupOrderDto): Promise<OrderResponse> {
@@ -108,6 +168,7 @@ export class OrdersController {
   @Post('track')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'trackOrder',
     summary: 'Track an order by its number and the phone given at checkout (public; strictly rate-limited)',
     description:
       'Status, timeline, carrier and tracking link — no name, address or email. A wrong phone and an unknown number get the same 404.',
@@ -121,7 +182,7 @@ export class OrdersController {
 
   @Get('my-orders')
   @ApiBearerAuth()
-  @ApiOperation({ summary: "The signed-in customer's orders, newest first" })
+  @ApiOperation({ operationId: 'listMyOrders', summary: "The signed-in customer's orders, newest first" })
   @ApiOkResponse({ type: OrderPageResponse })
   myOrders(@CurrentUser() user: AuthUser, @Query() query: PageQueryDto): Promise<OrderPageResponse> {
     return this.orders.listMine(user.id, query);
@@ -130,7 +191,7 @@ export class OrdersController {
   @Get()
   @Roles('ADMIN')
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Search orders (admin)' })
+  @ApiOperation({ operationId: 'listOrders', summary: 'Search orders (admin)' })
   @ApiOkResponse({ type: OrderPageResponse })
   @ApiForbiddenResponse({ type: ErrorResponse })
   list(@Query() query: AdminOrdersQueryDto): Promise<OrderPageResponse> {
@@ -172,14 +233,13 @@ export class OrdersController {
   @OptionalAuth()
   @Get(':id')
   @ApiBearerAuth()
-  @ApiHeader(ORDER_TOKEN_HEADER)
-  @ApiOperation({ summary: 'One order (its customer, the guest holding its token, or an admin)' })
+  @ApiOperation({ operationId: 'getOrder', summary: 'One order (its customer, the guest holding its token, or an admin)' })
   @ApiOkResponse({ type: OrderResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   get(
     @Param('id', OrderIdPipe) id: string,
     @CurrentUser() user: AuthUser | undefined,
-    @Headers('x-order-token') guestToken?: string,
+    @OrderToken() guestToken?: string,
   ): Promise<OrderResponse> {
     return this.orders.get(id, { user, guestToken });
   }
@@ -187,14 +247,13 @@ export class OrdersController {
   @OptionalAuth()
   @Get(':id/history')
   @ApiBearerAuth()
-  @ApiHeader(ORDER_TOKEN_HEADER)
-  @ApiOperation({ summary: 'Status history of an order, oldest first' })
+  @ApiOperation({ operationId: 'getOrderHistory', summary: 'Status history of an order, oldest first' })
   @ApiOkResponse({ type: [OrderHistoryEntryResponse] })
   @ApiNotFoundResponse({ type: ErrorResponse })
   history(
     @Param('id', OrderIdPipe) id: string,
     @CurrentUser() user: AuthUser | undefined,
-    @Headers('x-order-token') guestToken?: string,
+    @OrderToken() guestToken?: string,
   ): Promise<OrderHistoryEntryResponse[]> {
     return this.orders.history(id, { user, guestToken });
   }
@@ -204,8 +263,8 @@ export class OrdersController {
   @HttpCode(200)
   @Idempotent()
   @ApiBearerAuth()
-  @ApiHeader(ORDER_TOKEN_HEADER)
   @ApiOperation({
+    operationId: 'cancelOrder',
     summary: 'Cancel an order',
     description:
       'Customers and guests (with the order token) before payment; admins whenever the state machine allows. Releases or restocks the stock.',
@@ -218,7 +277,7 @@ export class OrdersController {
     @Body() dto: CancelOrderDto,
     @CurrentUser() user: AuthUser | undefined,
     @CurrentActor() actor: Actor,
-    @Headers('x-order-token') guestToken?: string,
+    @OrderToken() guestToken?: string,
   ): Promise<OrderResponse> {
     return this.orders.cancel(id, { user, guestToken }, actor, dto.reason);
   }
@@ -228,10 +287,17 @@ export class OrdersController {
   @HttpCode(200)
   @Idempotent()
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Mark an order shipped (admin)' })
+  @ApiOperation({ operationId: 'fulfillOrder', summary: 'Mark an order shipped (admin)' })
   @ApiOkResponse({ type: OrderResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Not allowed in the current state (details: currentStatus, event)' })
+  @ApiBody({
+    type: FulfillOrderDto,
+    examples: {
+      tracked: { summary: 'Shipped with a carrier and tracking number', value: { carrier: 'Delhivery', trackingNumber: 'DL123456789IN' } },
+      untracked: { summary: 'Shipped without tracking', value: {} },
+    },
+  })
   fulfill(@Param('id', OrderIdPipe) id: string, @Body() dto: FulfillOrderDto, @CurrentActor() actor: Actor): Promise<OrderResponse> {
     return this.orders.fulfill(id, actor, dto);
   }
@@ -241,7 +307,10 @@ export class OrdersController {
   @HttpCode(200)
   @Idempotent()
   @ApiBearerAuth()
-  @ApiOperation({ summary: 'Mark an order delivered (admin); for cash on delivery this records the cash collected' })
+  @ApiOperation({
+    operationId: 'deliverOrder',
+    summary: 'Mark an order delivered (admin); for cash on delivery this records the cash collected',
+  })
   @ApiOkResponse({ type: OrderResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Not allowed in the current state (details: currentStatus, event)' })

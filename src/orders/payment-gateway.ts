@@ -42,6 +42,29 @@ export abstract class PaymentGateway {
   /** After the checkout commit (or when the client asks again): the provider payment and what the client needs to pay. */
   abstract start(order: OrderForPayment, opened?: Payment): Promise<PaymentInstructions>;
 
+  /** Whether a stored payment method is paid on delivery (the courier collects the total: cash on delivery). */
+  abstract collectsOnDelivery(method: PaymentMethod): boolean;
+
   /** Inside the delivery transaction, order locked: records money collected on delivery, once however often it is called. */
   abstract delivered(tx: Tx, order: Pick<Order, 'id' | 'paymentMethod' | 'totalMinor' | 'currency'>, actor: Actor): Promise<void>;
+
+  /**
+   * Inside the caller's transaction, order locked: the carrier paid the brand the cash it collected for the order
+   * (COD remittance). Until then the cash is "collected, not remitted". The same remittance again changes nothing;
+   * `not_collected` when no cash was recorded for the order (not delivered, or not paid on delivery).
+   */
+  abstract remitted(
+    tx: Tx,
+    order: Pick<Order, 'id' | 'paymentMethod'>,
+    remittance: CashRemittance,
+    actor: Actor,
+  ): Promise<'recorded' | 'already_recorded' | 'not_collected'>;
+}
+
+export interface CashRemittance {
+  amountMinor: number;
+  currency: string;
+  /** The carrier's remittance reference (UTR, CRF id). */
+  reference: string;
+  remittedAt: Date;
 }

@@ -1,11 +1,10 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -15,7 +14,7 @@ import { CurrentActor, CurrentUser, OptionalAuth, Roles, type AuthUser } from '.
 import type { Actor } from '../common/actor.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
-import { ORDER_TOKEN_HEADER, OrderIdPipe } from './orders.controller.js';
+import { OrderIdPipe, OrderToken } from './orders.controller.js';
 import { ReturnsService } from './returns.service.js';
 import { CreateReturnDto, ReceiveReturnDto, RejectReturnDto, ReturnResponse, toReturnResponse } from './dto/returns.dto.js';
 
@@ -28,8 +27,10 @@ export class ReturnsController {
   @OptionalAuth()
   @Post()
   @Idempotent()
-  @ApiHeader(ORDER_TOKEN_HEADER)
-  @ApiOperation({ summary: 'Ask to return items of a fulfilled or delivered order (its customer, its guest token, or an admin)' })
+  @ApiOperation({
+    operationId: 'requestReturn',
+    summary: 'Ask to return items of a fulfilled or delivered order (its customer, its guest token, or an admin)',
+  })
   @ApiCreatedResponse({ type: ReturnResponse })
   @ApiBadRequestResponse({
     type: ErrorResponse,
@@ -42,21 +43,20 @@ export class ReturnsController {
     @Body() dto: CreateReturnDto,
     @CurrentUser() user: AuthUser | undefined,
     @CurrentActor() actor: Actor,
-    @Headers('x-order-token') guestToken?: string,
+    @OrderToken() guestToken?: string,
   ): Promise<ReturnResponse> {
     return toReturnResponse(await this.returns.request(id, { user, guestToken }, dto.items, dto.reason, actor));
   }
 
   @OptionalAuth()
   @Get()
-  @ApiHeader(ORDER_TOKEN_HEADER)
-  @ApiOperation({ summary: "An order's returns, oldest first" })
+  @ApiOperation({ operationId: 'listReturns', summary: "An order's returns, oldest first" })
   @ApiOkResponse({ type: [ReturnResponse] })
   @ApiNotFoundResponse({ type: ErrorResponse })
   async list(
     @Param('id', OrderIdPipe) id: string,
     @CurrentUser() user: AuthUser | undefined,
-    @Headers('x-order-token') guestToken?: string,
+    @OrderToken() guestToken?: string,
   ): Promise<ReturnResponse[]> {
     return (await this.returns.list(id, { user, guestToken })).map(toReturnResponse);
   }
@@ -64,7 +64,7 @@ export class ReturnsController {
   @Roles('ADMIN')
   @Post(':returnId/accept')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Accept a requested return (admin): the customer may send the goods' })
+  @ApiOperation({ operationId: 'acceptReturn', summary: 'Accept a requested return (admin): the customer may send the goods' })
   @ApiOkResponse({ type: ReturnResponse })
   @ApiForbiddenResponse({ type: ErrorResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
@@ -82,6 +82,7 @@ export class ReturnsController {
   @HttpCode(200)
   @Idempotent()
   @ApiOperation({
+    operationId: 'receiveReturn',
     summary:
       'Record the goods as received (admin): the received quantities go back on the shelf (RESTOCK movements); the order becomes RETURNED',
   })
@@ -105,7 +106,7 @@ export class ReturnsController {
   @Roles('ADMIN')
   @Post(':returnId/reject')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Reject a return (admin); the order goes back to DELIVERED' })
+  @ApiOperation({ operationId: 'rejectReturn', summary: 'Reject a return (admin); the order goes back to DELIVERED' })
   @ApiOkResponse({ type: ReturnResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiForbiddenResponse({ type: ErrorResponse })

@@ -24,8 +24,15 @@ export function checkTrackingUrlTemplate({ TRACKING_URL_TEMPLATE: template }: Tr
 
 extendEnvironment('orders', { variables: TrackingUrlEnvironment, check: (config) => checkTrackingUrlTemplate(config) });
 
-/** The order's tracking link: the template with {trackingNumber}, {carrier} and {orderNumber} filled in, if it has a tracking number. */
-export function trackingUrl(template: string | undefined, order: Pick<Order, 'carrier' | 'trackingNumber' | 'number'>): string | null {
+/**
+ * The order's tracking link: the carrier's own page when a booked shipment gave one, else the template with
+ * {trackingNumber}, {carrier} and {orderNumber} filled in, if it has a tracking number.
+ */
+export function trackingUrl(
+  template: string | undefined,
+  order: Pick<Order, 'carrier' | 'trackingNumber' | 'number'> & Partial<Pick<Order, 'trackingUrl'>>,
+): string | null {
+  if (order.trackingUrl) return order.trackingUrl;
   if (!template || !order.trackingNumber) return null;
   const values: Record<string, string> = { trackingNumber: order.trackingNumber, carrier: order.carrier ?? '', orderNumber: order.number };
   return template.replace(/\{(\w+)\}/g, (whole, key: string) => (key in values ? encodeURIComponent(values[key]) : whole));

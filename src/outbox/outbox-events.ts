@@ -12,6 +12,11 @@ export const ORDER_EVENT_TYPES = [
   'order.return_requested',
   'order.return_rejected',
   'order.returned',
+  'order.in_transit',
+  'order.out_for_delivery',
+  'order.delivery_failed',
+  'order.rto_initiated',
+  'order.returned_to_origin',
 ] as const;
 
 export const INVENTORY_EVENT_TYPES = ['inventory.low_stock', 'inventory.out_of_stock', 'inventory.back_in_stock'] as const;
@@ -47,6 +52,8 @@ export interface OrderEventPayload {
     carrier: string | null;
     trackingNumber: string | null;
     trackingUrl: string | null;
+    /** The carrier's latest words for the parcel ("REACHED AT DESTINATION HUB"), once a carrier tracks it. */
+    carrierStatus: string | null;
     createdAt: string;
   };
   reason: string | null;

@@ -26,7 +26,7 @@ export class OutboxController {
   constructor(private readonly outbox: OutboxService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Outbox messages, newest first (e.g. ?status=failed for the dead letters)' })
+  @ApiOperation({ operationId: 'listOutboxMessages', summary: 'Outbox messages, newest first (e.g. ?status=failed for the dead letters)' })
   @ApiOkResponse({ type: OutboxPageResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   list(@Query() query: OutboxQueryDto): Promise<OutboxPageResponse> {
@@ -35,7 +35,7 @@ export class OutboxController {
 
   @Post(':id/retry')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Queue a FAILED message again with a fresh set of attempts' })
+  @ApiOperation({ operationId: 'retryOutboxMessage', summary: 'Queue a FAILED message again with a fresh set of attempts' })
   @ApiOkResponse({ type: OutboxMessageResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'The message is not FAILED' })

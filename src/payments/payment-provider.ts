@@ -261,7 +261,4 @@ export class ProviderUnavailableError extends ServiceUnavailableError {
   }
 }
 
-export function headerValue(headers: WebhookHeaders, name: string): string | undefined {
-  const value = headers[name.toLowerCase()];
-  return Array.isArray(value) ? value[0] : value;
-}
+export { headerValue } from '../common/http/headers.js';

@@ -3,7 +3,14 @@ import type { Order, Payment } from '../generated/prisma/client.js';
 import type { Tx } from '../prisma/prisma.service.js';
 import type { Actor } from '../common/actor.js';
 import { InvalidInputError } from '../common/errors/domain-errors.js';
-import { PaymentGateway, type CheckoutMethod, type OrderForPayment, type PaymentInstructions } from '../orders/payment-gateway.js';
+import {
+  PaymentGateway,
+  type CashRemittance,
+  type CheckoutMethod,
+  type OrderForPayment,
+  type PaymentInstructions,
+  type PaymentMethod,
+} from '../orders/payment-gateway.js';
 import { PaymentMethodUnavailableError } from './payment-provider.js';
 import { PaymentProviders } from './payment-providers.js';
 import { PaymentsService } from './payments.service.js';
@@ -52,8 +59,21 @@ export class PaymentsGateway extends PaymentGateway {
     return this.payments.startPayment(order, opened);
   }
 
+  collectsOnDelivery(method: PaymentMethod): boolean {
+    return this.providers.collectingOnDelivery().includes(method);
+  }
+
   delivered(tx: Tx, order: Pick<Order, 'id' | 'paymentMethod' | 'totalMinor' | 'currency'>, actor: Actor): Promise<void> {
     return this.payments.recordDelivery(tx, order, actor);
+  }
+
+  remitted(
+    tx: Tx,
+    order: Pick<Order, 'id' | 'paymentMethod'>,
+    remittance: CashRemittance,
+    actor: Actor,
+  ): Promise<'recorded' | 'already_recorded' | 'not_collected'> {
+    return this.payments.recordRemittance(tx, order, remittance, actor);
   }
 }
 

@@ -40,6 +40,8 @@ export function describePaymentProviders(document: OpenAPIObject): OpenAPIObject
     for (const [name, field] of Object.entries(fields ?? {}) as [string, SchemaObject][]) {
       instructions[name] = { ...field, description: `${d.label}: ${field.description ?? name}` };
     }
+    // Its fields now live in the envelope; the class was only their source.
+    if (d.instructions) Reflect.deleteProperty(schemas, d.instructions.name);
   }
 
   // The generic routes (/webhooks/{provider}, /payments/{provider}/verify) are documented once per provider, with its
@@ -87,7 +89,8 @@ function perProvider(
   document.paths = Object.fromEntries(Object.entries(document.paths).filter(([path]) => path !== generic[0]));
   for (const d of providers) {
     const op: OperationObject = structuredClone(template);
-    op.operationId = `${operationId}_${d.name}`;
+    // receiveProviderWebhook -> receiveStripeWebhook, confirmProviderPayment -> confirmRazorpayPayment
+    op.operationId = operationId.replace('Provider', d.name.charAt(0).toUpperCase() + d.name.slice(1));
     op.parameters = op.parameters?.filter((param) => !('name' in param && param.name === 'provider'));
     if (customize(op, d)) document.paths[generic[0].replace('{provider}', d.name)] = { post: op };
   }

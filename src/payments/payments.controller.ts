@@ -1,11 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
-  ApiHeader,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
@@ -16,10 +16,9 @@ import {
 } from '@nestjs/swagger';
 import { CurrentActor, CurrentUser, OptionalAuth, Public, Roles, type AuthUser } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
-import { InvalidInputError } from '../common/errors/domain-errors.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { Idempotent, IdempotencyKeyId } from '../idempotency/idempotent.decorator.js';
-import { ORDER_TOKEN_HEADER, OrderIdPipe } from '../orders/orders.controller.js';
+import { OrderIdPipe, OrderToken } from '../orders/orders.controller.js';
 import { PaymentsService } from './payments.service.js';
 import { RefundsService } from './refunds.service.js';
 import { PAYMENT_METHOD_NAME_SCHEMA } from '../orders/payment-gateway.js';
@@ -47,7 +46,10 @@ export class PaymentsController {
 
   @Public()
   @Get('payments/methods')
-  @ApiOperation({ summary: 'Payment methods customers can choose right now (configured providers and cash on delivery)' })
+  @ApiOperation({
+    operationId: 'listPaymentMethods',
+    summary: 'Payment methods customers can choose right now (configured providers and cash on delivery)',
+  })
   @ApiOkResponse({ type: PaymentMethodsResponse })
   methods(): Promise<PaymentMethodsResponse> {
     return this.payments.enabledMethods();
@@ -56,8 +58,8 @@ export class PaymentsController {
   @OptionalAuth()
   @Get('orders/:id/payment')
   @ApiBearerAuth()
-  @ApiHeader(ORDER_TOKEN_HEADER)
   @ApiOperation({
+    operationId: 'getOrderPayment',
     summary:
       "An order's payments: status, provider ids, attempts, refunds, paid and refunded totals (its customer, its guest token, or an admin)",
   })
@@ -66,7 +68,7 @@ export class PaymentsController {
   async summary(
     @Param('id', OrderIdPipe) id: string,
     @CurrentUser() user: AuthUser | undefined,
-    @Headers('x-order-token') guestToken?: string,
+    @OrderToken() guestToken?: string,
   ): Promise<PaymentSummaryResponse> {
     return toPaymentSummary(await this.payments.summary(id, { user, guestToken }));
   }
@@ -75,8 +77,8 @@ export class PaymentsController {
   @Post('orders/:id/payment')
   @HttpCode(200)
   @ApiBearerAuth()
-  @ApiHeader(ORDER_TOKEN_HEADER)
   @ApiOperation({
+    operationId: 'startOrderPayment',
     summary: 'Payment instructions for an unpaid order',
     description:
       'Returns the existing provider payment (Stripe client secret, Razorpay order) or creates it if checkout could not reach the provider. ' +
@@ -89,7 +91,7 @@ export class PaymentsController {
   retry(
     @Param('id', OrderIdPipe) id: string,
     @CurrentUser() user: AuthUser | undefined,
-    @Headers('x-order-token') guestToken?: string,
+    @OrderToken() guestToken?: string,
   ): Promise<PaymentInstructionsResponse> {
     return this.payments.retryPayment(id, { user, guestToken });
   }
@@ -99,6 +101,7 @@ export class PaymentsController {
   @HttpCode(200)
   @ApiBearerAuth()
   @ApiOperation({
+    operationId: 'reconcileOrderPayment',
     summary: "Re-read an order's payments from its providers and apply what was missed (admin)",
     description:
       'For lost webhooks: each provider payment is fetched and applied exactly like its webhook would be (idempotent), and refunds ' +
@@ -133,9 +136,10 @@ export class PaymentsController {
 
   @Roles('ADMIN')
   @Post('orders/:id/refunds')
-  @Idempotent({ records: 'refund' })
+  @Idempotent({ records: 'refund', required: true })
   @ApiBearerAuth()
   @ApiOperation({
+    operationId: 'createRefund',
     summary: 'Refund an order fully or partly through its provider (admin; Idempotency-Key required)',
     description:
       'Never more than captured − refunded − pending. The order becomes PARTIALLY_REFUNDED or REFUNDED only once the provider confirms ' +
@@ -149,17 +153,19 @@ export class PaymentsController {
     type: ErrorResponse,
     description: 'Amount exceeds what is refundable (details.refundableMinor), or the provider refused',
   })
+  @ApiBody({
+    type: CreateRefundDto,
+    examples: {
+      partial: { summary: 'Refund part of the order (minor units)', value: { amountMinor: 25000, reason: 'Damaged in transit' } },
+      full: { summary: 'Refund everything still refundable', value: { reason: 'Customer cancelled after payment' } },
+    },
+  })
   async refund(
     @Param('id', OrderIdPipe) id: string,
     @Body() dto: CreateRefundDto,
     @CurrentActor() actor: Actor,
-    @Headers('idempotency-key') idempotencyKey?: string,
     @IdempotencyKeyId() idempotencyKeyId?: string,
   ): Promise<RefundOutcomeResponse> {
-    if (!idempotencyKey)
-      throw new InvalidInputError('Idempotency-Key header is required for refunds', [
-        { field: 'Idempotency-Key', errors: ['is required'] },
-      ]);
     const outcome = await this.refunds.requestRefund(id, { ...dto, idempotencyKeyId }, actor);
     return { orderId: outcome.orderId, orderStatus: outcome.orderStatus, refunds: outcome.refunds.map(toRefund) };
   }

@@ -5,10 +5,10 @@ import type { OrderStatus } from '../generated/prisma/enums.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { providerActor, SYSTEM_ACTOR, type Actor } from '../common/actor.js';
-import { ConflictError, NotFoundError, ServiceUnavailableError } from '../common/errors/domain-errors.js';
+import { ConflictError, InvalidInputError, NotFoundError, ServiceUnavailableError } from '../common/errors/domain-errors.js';
 import { OrderTransitionsService } from '../orders/order-transitions.service.js';
 import { canViewOrder, type OrderViewer } from '../orders/order-access.js';
-import type { OrderForPayment, PaymentInstructions, PaymentMethod } from '../orders/payment-gateway.js';
+import type { CashRemittance, OrderForPayment, PaymentInstructions, PaymentMethod } from '../orders/payment-gateway.js';
 import { createValidationPipe } from '../common/http/validation.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { PaymentProviders } from './payment-providers.js';
@@ -307,6 +307,39 @@ export class PaymentsService {
         after: { amountMinor: order.totalMinor, currency: order.currency },
       });
     }
+  }
+
+  /** The carrier's remittance of cash collected on delivery: set once on the cash capture (see PaymentGateway.remitted). */
+  async recordRemittance(
+    tx: Tx,
+    order: Pick<Order, 'id' | 'paymentMethod'>,
+    remittance: CashRemittance,
+    actor: Actor,
+  ): Promise<'recorded' | 'already_recorded' | 'not_collected'> {
+    const provider = this.providers.get(order.paymentMethod);
+    if (!provider.descriptor.collectsOnDelivery) return 'not_collected';
+    const ref = collectionReference(provider.descriptor, order.id);
+    const capture = await tx.paymentAttempt.findUnique({
+      where: { provider_providerPaymentId: { provider: provider.code, providerPaymentId: ref } },
+    });
+    if (capture?.status !== 'CAPTURED') return 'not_collected';
+    if (capture.remittedAt) return 'already_recorded';
+    if (remittance.currency !== capture.currency) {
+      throw new InvalidInputError(`The remittance is in ${remittance.currency}; the cash was collected in ${capture.currency}`);
+    }
+    await tx.paymentAttempt.update({
+      where: { id: capture.id },
+      data: { remittedMinor: remittance.amountMinor, remittanceRef: remittance.reference, remittedAt: remittance.remittedAt },
+    });
+    await this.audit.record(tx, {
+      actor,
+      action: 'payment.cash_remitted',
+      entityType: 'order',
+      entityId: order.id,
+      before: { remittedMinor: null },
+      after: { collectedMinor: capture.amountMinor, remittedMinor: remittance.amountMinor, reference: remittance.reference },
+    });
+    return 'recorded';
   }
 
   async summary(orderId: string, viewer: OrderViewer): Promise<PaymentSummary> {

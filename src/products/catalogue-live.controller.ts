@@ -14,7 +14,7 @@ export class CatalogueLiveController {
 
   @Public()
   @Get('catalogue')
-  @ApiOperation({ summary: 'Live stock and drop state of products (public; the storefront listens here)' })
+  @ApiOperation({ operationId: 'streamCatalogue', summary: 'Live stock and drop state of products (public; the storefront listens here)' })
   @ApiEventStream(
     'Events: `snapshot` {serverTime, products: [{productId, drop: {state: upcoming | open, opensAt}, variants: [{variantId, ' +
       'available}]}]} on connect (with `products`) and whenever ' +

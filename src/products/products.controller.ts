@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestj
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiBody,
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiForbiddenResponse,
@@ -37,7 +38,7 @@ export class ProductsController {
 
   @OptionalAuth()
   @Get()
-  @ApiOperation({ summary: 'Browse active products, newest first (admins may include archived ones)' })
+  @ApiOperation({ operationId: 'listProducts', summary: 'Browse active products, newest first (admins may include archived ones)' })
   @ApiOkResponse({ type: ProductPageResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'includeArchived without the ADMIN role' })
@@ -46,24 +47,41 @@ export class ProductsController {
   }
 
   @OptionalAuth()
-  @Get(':idOrSlug')
-  @ApiOperation({ summary: 'One product by id or slug (archived ones only for admins)' })
-  @ApiParam({ name: 'idOrSlug', example: 'indigo-block-print-kurta' })
+  @Get(':id')
+  @ApiOperation({ operationId: 'getProduct', summary: 'One product by id or slug (archived ones only for admins)' })
+  @ApiParam({ name: 'id', description: 'The product id (UUID) or its slug', example: 'indigo-block-print-kurta' })
   @ApiOkResponse({ type: ProductResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  get(@Param('idOrSlug') idOrSlug: string, @CurrentUser() user?: AuthUser): Promise<ProductResponse> {
+  get(@Param('id') idOrSlug: string, @CurrentUser() user?: AuthUser): Promise<ProductResponse> {
     return this.products.get(idOrSlug, viewerOf(user));
   }
 
   @Roles('ADMIN')
   @ApiBearerAuth()
   @Post()
-  @ApiOperation({ summary: 'Create a product with its variants and opening stock' })
+  @ApiOperation({ operationId: 'createProduct', summary: 'Create a product with its variants and opening stock' })
   @ApiCreatedResponse({ type: ProductResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiUnauthorizedResponse({ type: ErrorResponse })
   @ApiForbiddenResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Slug or SKU already in use' })
+  @ApiBody({
+    type: CreateProductDto,
+    examples: {
+      kurta: {
+        summary: 'A product with two sizes and opening stock',
+        value: {
+          name: 'Indigo Block-Print Kurta',
+          category: 'apparel',
+          images: ['https://images.example.com/kurta.jpg'],
+          variants: [
+            { sku: 'KURTA-IND-M', name: 'Size M', attributes: { size: 'M' }, priceMinor: 189900, currency: 'INR', initialStock: 25 },
+            { sku: 'KURTA-IND-L', name: 'Size L', attributes: { size: 'L' }, priceMinor: 189900, currency: 'INR', initialStock: 10 },
+          ],
+        },
+      },
+    },
+  })
   create(@Body() dto: CreateProductDto, @CurrentActor() actor: Actor): Promise<ProductResponse> {
     return this.products.create(dto, actor);
   }
@@ -71,7 +89,7 @@ export class ProductsController {
   @Roles('ADMIN')
   @ApiBearerAuth()
   @Patch(':id')
-  @ApiOperation({ summary: 'Edit product fields (status ACTIVE restores an archived product)' })
+  @ApiOperation({ operationId: 'updateProduct', summary: 'Edit product fields (status ACTIVE restores an archived product)' })
   @ApiOkResponse({ type: ProductResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiForbiddenResponse({ type: ErrorResponse })
@@ -84,7 +102,10 @@ export class ProductsController {
   @Roles('ADMIN')
   @ApiBearerAuth()
   @Delete(':id')
-  @ApiOperation({ summary: 'Archive a product: it leaves the catalogue and cannot be bought; orders keep their history' })
+  @ApiOperation({
+    operationId: 'archiveProduct',
+    summary: 'Archive a product: it leaves the catalogue and cannot be bought; orders keep their history',
+  })
   @ApiOkResponse({ type: ProductResponse })
   @ApiForbiddenResponse({ type: ErrorResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
@@ -95,7 +116,7 @@ export class ProductsController {
   @Roles('ADMIN')
   @ApiBearerAuth()
   @Post(':id/variants')
-  @ApiOperation({ summary: 'Add a variant (with optional opening stock) to a product' })
+  @ApiOperation({ operationId: 'createVariant', summary: 'Add a variant (with optional opening stock) to a product' })
   @ApiCreatedResponse({ type: VariantResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiForbiddenResponse({ type: ErrorResponse })

@@ -23,7 +23,10 @@ export class VariantsController {
   constructor(private readonly products: ProductsService) {}
 
   @Patch(':id')
-  @ApiOperation({ summary: 'Edit a variant: price, SKU, attributes, threshold, display order, or deactivate it (stock: PATCH /inventory)' })
+  @ApiOperation({
+    operationId: 'updateVariant',
+    summary: 'Edit a variant: price, SKU, attributes, threshold, display order, or deactivate it (stock: PATCH /inventory)',
+  })
   @ApiOkResponse({ type: VariantResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiForbiddenResponse({ type: ErrorResponse })

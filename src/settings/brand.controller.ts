@@ -11,7 +11,10 @@ export class BrandController {
 
   @Public()
   @Get()
-  @ApiOperation({ summary: "The brand's public profile: name, logo, colour, support contact, currency (storefronts and apps)" })
+  @ApiOperation({
+    operationId: 'getBrand',
+    summary: "The brand's public profile: name, logo, colour, support contact, currency (storefronts and apps)",
+  })
   @ApiOkResponse({ type: BrandResponse })
   brand(): Promise<BrandResponse> {
     return this.settings.brand();

@@ -24,7 +24,7 @@ export class SettingsController {
   constructor(private readonly settings: SettingsService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Brand settings; credentials only as { set, last4, source }' })
+  @ApiOperation({ operationId: 'getSettings', summary: 'Brand settings; credentials only as { set, last4, source }' })
   @ApiOkResponse({ type: SettingsResponse })
   view(): Promise<SettingsResponse> {
     return this.settings.view();
@@ -32,6 +32,7 @@ export class SettingsController {
 
   @Patch()
   @ApiOperation({
+    operationId: 'updateSettings',
     summary: 'Change brand settings; takes effect without a restart. Credentials are encrypted at rest; null clears a field',
   })
   @ApiOkResponse({ type: SettingsResponse })

@@ -91,6 +91,11 @@ export class SettingsService {
     return (await this.row()).lowStockThreshold ?? undefined;
   }
 
+  /** Cash on delivery is refused for a phone with this many parcels returned to origin; undefined: never. */
+  async codRtoBlockThreshold(): Promise<number | undefined> {
+    return (await this.row()).codRtoBlockThreshold ?? undefined;
+  }
+
   /**
    * A payment credential in effect: the value stored in settings, else its environment variable. A stored value that
    * no longer decrypts (ENCRYPTION_KEY changed) is an error, not a silent fallback to another account's keys.
@@ -137,6 +142,7 @@ export class SettingsService {
         ...(input.defaultCurrency !== undefined && { defaultCurrency: input.defaultCurrency }),
         ...(input.reservationTtlSeconds !== undefined && { reservationTtlSeconds: input.reservationTtlSeconds }),
         ...(input.lowStockThreshold !== undefined && { lowStockThreshold: input.lowStockThreshold }),
+        ...(input.codRtoBlockThreshold !== undefined && { codRtoBlockThreshold: input.codRtoBlockThreshold }),
         ...(input.logoUrl !== undefined && { logoUrl: input.logoUrl }),
         ...(input.brandColor !== undefined && { brandColor: input.brandColor }),
         ...(Object.keys(credentialChanges).length && { credentials }),
@@ -262,6 +268,7 @@ export class SettingsService {
       reservationTtlSeconds: row.reservationTtlSeconds,
       effectiveReservationTtlSeconds: row.reservationTtlSeconds ?? this.config.get('RESERVATION_TTL_SECONDS', { infer: true }),
       lowStockThreshold: row.lowStockThreshold,
+      codRtoBlockThreshold: row.codRtoBlockThreshold,
       logoUrl: row.logoUrl,
       brandColor: row.brandColor,
       credentials,

@@ -33,7 +33,10 @@ export class WebhookEndpointsController {
   constructor(private readonly endpoints: WebhookEndpointsService) {}
 
   @Post()
-  @ApiOperation({ summary: 'Register an endpoint. The response carries its signing secret, shown only this once' })
+  @ApiOperation({
+    operationId: 'createWebhookEndpoint',
+    summary: 'Register an endpoint. The response carries its signing secret, shown only this once',
+  })
   @ApiCreatedResponse({ type: WebhookEndpointWithSecretResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   create(@Body() body: CreateWebhookEndpointDto, @CurrentActor() actor: Actor): Promise<WebhookEndpointWithSecretResponse> {
@@ -42,6 +45,7 @@ export class WebhookEndpointsController {
 
   @Get()
   @ApiOkResponse({ type: WebhookEndpointListResponse })
+  @ApiOperation({ operationId: 'listWebhookEndpoints', summary: 'Every registered webhook endpoint (admin)' })
   async list(): Promise<WebhookEndpointListResponse> {
     return { items: await this.endpoints.list() };
   }
@@ -49,6 +53,7 @@ export class WebhookEndpointsController {
   @Get(':id')
   @ApiOkResponse({ type: WebhookEndpointResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiOperation({ operationId: 'getWebhookEndpoint', summary: 'One webhook endpoint with its delivery state (admin)' })
   get(@Param('id', ParseUUIDPipe) id: string): Promise<WebhookEndpointResponse> {
     return this.endpoints.get(id);
   }
@@ -57,6 +62,7 @@ export class WebhookEndpointsController {
   @ApiOkResponse({ type: WebhookEndpointResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiOperation({ operationId: 'updateWebhookEndpoint', summary: "Change an endpoint's URL, events or active flag (admin)" })
   update(
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: UpdateWebhookEndpointDto,
@@ -67,7 +73,10 @@ export class WebhookEndpointsController {
 
   @Post(':id/rotate-secret')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Replace the signing secret; the new one is shown only in this response' })
+  @ApiOperation({
+    operationId: 'rotateWebhookEndpointSecret',
+    summary: 'Replace the signing secret; the new one is shown only in this response',
+  })
   @ApiOkResponse({ type: WebhookEndpointWithSecretResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   rotateSecret(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor): Promise<WebhookEndpointWithSecretResponse> {
@@ -76,7 +85,7 @@ export class WebhookEndpointsController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Delete an endpoint; its queued deliveries fail' })
+  @ApiOperation({ operationId: 'deleteWebhookEndpoint', summary: 'Delete an endpoint; its queued deliveries fail' })
   @ApiNoContentResponse()
   @ApiNotFoundResponse({ type: ErrorResponse })
   remove(@Param('id', ParseUUIDPipe) id: string, @CurrentActor() actor: Actor): Promise<void> {

@@ -45,7 +45,7 @@ test.describe('console: catalogue', () => {
 
     // The shop's product page shows the uploaded image.
     const id = page.url().split('/').pop()!;
-    const product = await unwrap(api().GET('/products/{idOrSlug}', { params: { path: { idOrSlug: id } } }));
+    const product = await unwrap(api().GET('/products/{id}', { params: { path: { id } } }));
     expect(product.images).toHaveLength(1);
     const shop = await page.context().newPage();
     await shop.goto(`/shop/${product.slug}`);
@@ -56,12 +56,12 @@ test.describe('console: catalogue', () => {
     await variants.getByLabel(`Price of SAREE-${tag} (INR)`).fill('1499');
     await variants.getByRole('button', { name: 'Save ₹1,499.00' }).click();
     await expect
-      .poll(async () => (await unwrap(api().GET('/products/{idOrSlug}', { params: { path: { idOrSlug: id } } }))).variants[0].priceMinor)
+      .poll(async () => (await unwrap(api().GET('/products/{id}', { params: { path: { id } } }))).variants[0].priceMinor)
       .toBe(149900);
 
     await page.getByRole('button', { name: 'Unpublish' }).click();
     await expect(page.getByRole('heading', { name: `Mulmul Saree ${tag}` })).toContainText('Unpublished');
-    expect((await api().GET('/products/{idOrSlug}', { params: { path: { idOrSlug: id } } })).response.status).toBe(404);
+    expect((await api().GET('/products/{id}', { params: { path: { id } } })).response.status).toBe(404);
     await page.getByRole('button', { name: 'Publish' }).click();
     await expect(page.getByRole('heading', { name: `Mulmul Saree ${tag}` })).toContainText('Published');
 

@@ -1,17 +1,12 @@
 import { unwrap } from '@orderline/client';
 import { ADMIN, adminToken, api, bearer, createStaff, expect, payWithStripe, placeOrder, screenshots, signIn, test } from './support.js';
 
-/** The phantom required X-Order-Token header of today's OpenAPI document (see ui/src/console/api-workarounds.ts). */
-const NO_ORDER_TOKEN = {} as { 'x-order-token': string };
-
 async function orderAsAdmin(id: string) {
-  return unwrap(api().GET('/orders/{id}', { params: { path: { id }, header: NO_ORDER_TOKEN }, headers: bearer(await adminToken()) }));
+  return unwrap(api().GET('/orders/{id}', { params: { path: { id } }, headers: bearer(await adminToken()) }));
 }
 
 async function paymentAsAdmin(id: string) {
-  return unwrap(
-    api().GET('/orders/{id}/payment', { params: { path: { id }, header: NO_ORDER_TOKEN }, headers: bearer(await adminToken()) }),
-  );
+  return unwrap(api().GET('/orders/{id}/payment', { params: { path: { id } }, headers: bearer(await adminToken()) }));
 }
 
 test.describe('console: signing in', () => {
@@ -269,7 +264,7 @@ test.describe('console: orders', () => {
       orderStatus: 'PARTIALLY_REFUNDED',
     });
     const over = await api().POST('/orders/{id}/refunds', {
-      params: { path: { id: placed.order.id }, header: { 'idempotency-key': crypto.randomUUID() } },
+      params: { path: { id: placed.order.id }, header: { 'Idempotency-Key': crypto.randomUUID() } },
       headers: bearer(await adminToken()),
       body: { amountMinor: total - 10_000 + 1, reason: 'more than is left' },
     });

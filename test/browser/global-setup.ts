@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { createScratchDatabase } from '../setup/test-database.js';
 import { AppProcess } from '../support/app-process.js';
 import { ProviderSimulator } from '../provider-simulator/provider-simulator.js';
+import { ShiprocketSimulator } from '../carrier-simulator/shiprocket-simulator.js';
 import { ADMIN } from './support.js';
 
 /**
@@ -17,6 +18,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   const database = await createScratchDatabase('orderline_browser');
   const simulator = await ProviderSimulator.start();
+  const carrier = await ShiprocketSimulator.start();
   let app: AppProcess | undefined;
   try {
     app = await AppProcess.start(
@@ -24,6 +26,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
         databaseUrl: database.url,
         env: {
           ...simulator.env(),
+          ...carrier.env(),
           SEED_DEMO_DATA: 'true',
           ADMIN_EMAIL: ADMIN.email,
           ADMIN_PASSWORD: ADMIN.password,
@@ -36,6 +39,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
       process.env.BROWSER_TEST_PORT ? Number(process.env.BROWSER_TEST_PORT) : undefined,
     );
   } catch (error) {
+    await carrier.stop();
     await simulator.stop();
     await database.drop();
     throw error;
@@ -49,6 +53,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   return async () => {
     const exit = await app.stop();
     await simulator.stop();
+    await carrier.stop();
     await database.drop();
     if (exit !== 0) console.error(`The app exited with ${exit}:\n${app.log}`);
   };

@@ -57,14 +57,17 @@ function operationsOf(doc: OpenApiDoc): Operation[] {
       const op = item[method];
       if (!op) continue;
       const params: { name: string; in: string }[] = op.parameters ?? [];
+      const security: Record<string, unknown>[] = op.security ?? doc.security ?? [];
       ops.push({
         method,
         path,
         pathParams: params.filter((p) => p.in === 'path').map((p) => p.name),
         queryParams: params.filter((p) => p.in === 'query').map((p) => p.name),
         bodySchema: op.requestBody?.content?.['application/json']?.schema,
-        secured: Array.isArray(op.security) && op.security.length > 0,
-        adminOnly: Array.isArray(op.security) && op.security.length > 0 && Boolean(op.responses?.['403']),
+        // Takes a user's bearer token (required, or optional as on checkout): a bad one is refused with 401.
+        secured: security.some((requirement) => 'bearer' in requirement),
+        // Requires one (no anonymous alternative) and answers 403 to the wrong role.
+        adminOnly: security.length > 0 && security.every((requirement) => 'bearer' in requirement) && Boolean(op.responses?.['403']),
         streams: Boolean(op.responses?.['200']?.content?.['text/event-stream']),
       });
     }

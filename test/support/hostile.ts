@@ -72,7 +72,11 @@ type Schema = {
   oneOf?: Schema[];
   anyOf?: Schema[];
 };
-export type OpenApiDoc = { paths: Record<string, Record<string, any>>; components?: { schemas?: Record<string, Schema> } };
+export type OpenApiDoc = {
+  paths: Record<string, Record<string, any>>;
+  components?: { schemas?: Record<string, Schema> };
+  security?: Record<string, string[]>[];
+};
 
 /**
  * Values shaped like the schema but filled with hostile or wrong-typed data, sometimes plausible data: enough to get

@@ -13,7 +13,7 @@ export interface paths {
          * Prometheus metrics of this instance
          * @description Bearer METRICS_TOKEN when configured; 404 when METRICS_ENABLED=false.
          */
-        get: operations["MetricsController_scrape"];
+        get: operations["getMetrics"];
         put?: never;
         post?: never;
         delete?: never;
@@ -29,7 +29,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["AuditController_list"];
+        /** The audit trail, newest first, optionally for one entity (admin) */
+        get: operations["listAuditEntries"];
         put?: never;
         post?: never;
         delete?: never;
@@ -47,7 +48,8 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["AuthController_register"];
+        /** Create a customer account and sign in (access token, refresh cookie) */
+        post: operations["register"];
         delete?: never;
         options?: never;
         head?: never;
@@ -64,7 +66,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Sign in: an access token, and with refreshCookie a browser session (httpOnly cookie) */
-        post: operations["AuthController_login"];
+        post: operations["login"];
         delete?: never;
         options?: never;
         head?: never;
@@ -84,7 +86,7 @@ export interface paths {
          * A new access token for the browser session
          * @description Reads the orderline_session cookie set by POST /auth/login with refreshCookie, and replaces it with a new one (each refresh token works once; reusing one ends the session everywhere).
          */
-        post: operations["AuthController_refresh"];
+        post: operations["refreshSession"];
         delete?: never;
         options?: never;
         head?: never;
@@ -101,7 +103,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Sign out: ends the browser session (its refresh cookie) and clears the cookie */
-        post: operations["AuthController_logout"];
+        post: operations["logout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -118,7 +120,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Change your own password; your other browser sessions end */
-        post: operations["AuthController_changePassword"];
+        post: operations["changePassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -132,7 +134,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["AuthController_me"];
+        /** The signed-in user */
+        get: operations["getCurrentUser"];
         put?: never;
         post?: never;
         delete?: never;
@@ -148,7 +151,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["HealthController_check"];
+        /** Liveness plus a database round trip (503 when the database cannot be reached) */
+        get: operations["checkHealth"];
         put?: never;
         post?: never;
         delete?: never;
@@ -165,7 +169,7 @@ export interface paths {
             cookie?: never;
         };
         /** Stock per variant, by SKU; lowStock=true lists what needs reordering */
-        get: operations["InventoryController_list"];
+        get: operations["listInventory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -181,14 +185,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["InventoryController_get"];
+        /** Stock of one variant: on hand, reserved, available (admin) */
+        get: operations["getInventoryItem"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Set on hand (onHand) or change it (delta), with a reason; recorded as an ADJUSTMENT movement */
-        patch: operations["InventoryController_adjust"];
+        patch: operations["adjustInventory"];
         trace?: never;
     };
     "/inventory/{variantId}/movements": {
@@ -199,7 +204,7 @@ export interface paths {
             cookie?: never;
         };
         /** The stock ledger of a variant, newest first */
-        get: operations["InventoryController_movements"];
+        get: operations["listStockMovements"];
         put?: never;
         post?: never;
         delete?: never;
@@ -216,27 +221,10 @@ export interface paths {
             cookie?: never;
         };
         /** Browse active products, newest first (admins may include archived ones) */
-        get: operations["ProductsController_list"];
+        get: operations["listProducts"];
         put?: never;
         /** Create a product with its variants and opening stock */
-        post: operations["ProductsController_create"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/products/{idOrSlug}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** One product by id or slug (archived ones only for admins) */
-        get: operations["ProductsController_get"];
-        put?: never;
-        post?: never;
+        post: operations["createProduct"];
         delete?: never;
         options?: never;
         head?: never;
@@ -250,15 +238,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** One product by id or slug (archived ones only for admins) */
+        get: operations["getProduct"];
         put?: never;
         post?: never;
         /** Archive a product: it leaves the catalogue and cannot be bought; orders keep their history */
-        delete: operations["ProductsController_archive"];
+        delete: operations["archiveProduct"];
         options?: never;
         head?: never;
         /** Edit product fields (status ACTIVE restores an archived product) */
-        patch: operations["ProductsController_update"];
+        patch: operations["updateProduct"];
         trace?: never;
     };
     "/products/{id}/variants": {
@@ -271,7 +260,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Add a variant (with optional opening stock) to a product */
-        post: operations["ProductsController_addVariant"];
+        post: operations["createVariant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -292,7 +281,7 @@ export interface paths {
         options?: never;
         head?: never;
         /** Edit a variant: price, SKU, attributes, threshold, display order, or deactivate it (stock: PATCH /inventory) */
-        patch: operations["VariantsController_update"];
+        patch: operations["updateVariant"];
         trace?: never;
     };
     "/live/catalogue": {
@@ -303,7 +292,7 @@ export interface paths {
             cookie?: never;
         };
         /** Live stock and drop state of products (public; the storefront listens here) */
-        get: operations["CatalogueLiveController_stream"];
+        get: operations["streamCatalogue"];
         put?: never;
         post?: never;
         delete?: never;
@@ -340,14 +329,14 @@ export interface paths {
             cookie?: never;
         };
         /** Brand settings; credentials only as { set, last4, source } */
-        get: operations["SettingsController_view"];
+        get: operations["getSettings"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Change brand settings; takes effect without a restart. Credentials are encrypted at rest; null clears a field */
-        patch: operations["SettingsController_update"];
+        patch: operations["updateSettings"];
         trace?: never;
     };
     "/brand": {
@@ -358,7 +347,7 @@ export interface paths {
             cookie?: never;
         };
         /** The brand's public profile: name, logo, colour, support contact, currency (storefronts and apps) */
-        get: operations["BrandController_brand"];
+        get: operations["getBrand"];
         put?: never;
         post?: never;
         delete?: never;
@@ -394,7 +383,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Price a basket and check stock without reserving anything */
-        post: operations["CartController_quote"];
+        post: operations["quoteCart"];
         delete?: never;
         options?: never;
         head?: never;
@@ -414,7 +403,7 @@ export interface paths {
          * Place an order (signed in or as a guest)
          * @description Prices come from the catalogue. Prepaid orders (stripe, razorpay) reserve stock until reservationExpiresAt and return what the client needs to pay; cash-on-delivery orders are confirmed and their stock sold at once. Guests get a one-time guestToken.
          */
-        post: operations["OrdersController_checkout"];
+        post: operations["createCheckout"];
         delete?: never;
         options?: never;
         head?: never;
@@ -431,7 +420,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Find an order by its number plus the email or phone given at checkout (for guests) */
-        post: operations["OrdersController_lookup"];
+        post: operations["lookupOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -451,7 +440,7 @@ export interface paths {
          * Track an order by its number and the phone given at checkout (public; strictly rate-limited)
          * @description Status, timeline, carrier and tracking link — no name, address or email. A wrong phone and an unknown number get the same 404.
          */
-        post: operations["OrdersController_track"];
+        post: operations["trackOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -466,7 +455,7 @@ export interface paths {
             cookie?: never;
         };
         /** The signed-in customer's orders, newest first */
-        get: operations["OrdersController_myOrders"];
+        get: operations["listMyOrders"];
         put?: never;
         post?: never;
         delete?: never;
@@ -483,7 +472,7 @@ export interface paths {
             cookie?: never;
         };
         /** Search orders (admin) */
-        get: operations["OrdersController_list"];
+        get: operations["listOrders"];
         put?: never;
         post?: never;
         delete?: never;
@@ -540,7 +529,7 @@ export interface paths {
             cookie?: never;
         };
         /** One order (its customer, the guest holding its token, or an admin) */
-        get: operations["OrdersController_get"];
+        get: operations["getOrder"];
         put?: never;
         post?: never;
         delete?: never;
@@ -557,7 +546,7 @@ export interface paths {
             cookie?: never;
         };
         /** Status history of an order, oldest first */
-        get: operations["OrdersController_history"];
+        get: operations["getOrderHistory"];
         put?: never;
         post?: never;
         delete?: never;
@@ -579,7 +568,7 @@ export interface paths {
          * Cancel an order
          * @description Customers and guests (with the order token) before payment; admins whenever the state machine allows. Releases or restocks the stock.
          */
-        post: operations["OrdersController_cancel"];
+        post: operations["cancelOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -596,7 +585,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Mark an order shipped (admin) */
-        post: operations["OrdersController_fulfill"];
+        post: operations["fulfillOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -613,7 +602,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Mark an order delivered (admin); for cash on delivery this records the cash collected */
-        post: operations["OrdersController_deliver"];
+        post: operations["deliverOrder"];
         delete?: never;
         options?: never;
         head?: never;
@@ -628,10 +617,10 @@ export interface paths {
             cookie?: never;
         };
         /** An order's returns, oldest first */
-        get: operations["ReturnsController_list"];
+        get: operations["listReturns"];
         put?: never;
         /** Ask to return items of a fulfilled or delivered order (its customer, its guest token, or an admin) */
-        post: operations["ReturnsController_request"];
+        post: operations["requestReturn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -648,7 +637,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Accept a requested return (admin): the customer may send the goods */
-        post: operations["ReturnsController_accept"];
+        post: operations["acceptReturn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -665,7 +654,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Record the goods as received (admin): the received quantities go back on the shelf (RESTOCK movements); the order becomes RETURNED */
-        post: operations["ReturnsController_receive"];
+        post: operations["receiveReturn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -682,7 +671,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Reject a return (admin); the order goes back to DELIVERED */
-        post: operations["ReturnsController_reject"];
+        post: operations["rejectReturn"];
         delete?: never;
         options?: never;
         head?: never;
@@ -697,7 +686,7 @@ export interface paths {
             cookie?: never;
         };
         /** Every order created or changed, live (admin; the console listens here) */
-        get: operations["OrdersLiveController_all"];
+        get: operations["streamOrders"];
         put?: never;
         post?: never;
         delete?: never;
@@ -714,7 +703,7 @@ export interface paths {
             cookie?: never;
         };
         /** One order's status, live (its customer, the guest holding its token, or an admin): the payment page listens here */
-        get: operations["OrdersLiveController_one"];
+        get: operations["streamOrder"];
         put?: never;
         post?: never;
         delete?: never;
@@ -731,7 +720,7 @@ export interface paths {
             cookie?: never;
         };
         /** Outbox messages, newest first (e.g. ?status=failed for the dead letters) */
-        get: operations["OutboxController_list"];
+        get: operations["listOutboxMessages"];
         put?: never;
         post?: never;
         delete?: never;
@@ -750,7 +739,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Queue a FAILED message again with a fresh set of attempts */
-        post: operations["OutboxController_retry"];
+        post: operations["retryOutboxMessage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -765,7 +754,7 @@ export interface paths {
             cookie?: never;
         };
         /** Payment methods customers can choose right now (configured providers and cash on delivery) */
-        get: operations["PaymentsController_methods"];
+        get: operations["listPaymentMethods"];
         put?: never;
         post?: never;
         delete?: never;
@@ -782,13 +771,13 @@ export interface paths {
             cookie?: never;
         };
         /** An order's payments: status, provider ids, attempts, refunds, paid and refunded totals (its customer, its guest token, or an admin) */
-        get: operations["PaymentsController_summary"];
+        get: operations["getOrderPayment"];
         put?: never;
         /**
          * Payment instructions for an unpaid order
          * @description Returns the existing provider payment (Stripe client secret, Razorpay order) or creates it if checkout could not reach the provider. Never creates a second provider payment for the order.
          */
-        post: operations["PaymentsController_retry"];
+        post: operations["startOrderPayment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -808,7 +797,7 @@ export interface paths {
          * Re-read an order's payments from its providers and apply what was missed (admin)
          * @description For lost webhooks: each provider payment is fetched and applied exactly like its webhook would be (idempotent), and refunds still PENDING are re-sent with their original idempotency keys or their status is fetched.
          */
-        post: operations["PaymentsController_reconcile"];
+        post: operations["reconcileOrderPayment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -828,7 +817,190 @@ export interface paths {
          * Refund an order fully or partly through its provider (admin; Idempotency-Key required)
          * @description Never more than captured − refunded − pending. The order becomes PARTIALLY_REFUNDED or REFUNDED only once the provider confirms (in this response or later by webhook); until then the refund is PENDING.
          */
-        post: operations["PaymentsController_refund"];
+        post: operations["createRefund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shipping/carriers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The carriers parcels can be booked with, and whether each is configured (admin) */
+        get: operations["ShipmentsController_carriers"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shipping/customers/{phone}/rto": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Parcels returned to origin for a customer's phone (admin) */
+        get: operations["ShipmentsController_customerRto"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shipments": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Shipments, newest change first; view=ndr (failed deliveries) or view=rto (returns to origin) (admin) */
+        get: operations["ShipmentsController_list"];
+        put?: never;
+        /**
+         * Book parcels for one or many orders (admin)
+         * @description Each order is booked on its own: the answer has one result per order, booked or why not. Booking fulfils the order.
+         */
+        post: operations["ShipmentsController_book"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shipments/remittances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Record a carrier's COD remittance (admin)
+         * @description Per AWB: the cash collected on delivery is marked remitted with the amount and reference, once.
+         */
+        post: operations["ShipmentsController_remittance"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shipments/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A shipment with every tracking event received (admin) */
+        get: operations["ShipmentsController_detail"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shipments/{id}/label": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The parcel's label (the carrier's PDF URL) (admin) */
+        get: operations["ShipmentsController_label"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shipments/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a booked parcel that has not been picked up; the order can be booked again (admin) */
+        post: operations["ShipmentsController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shipments/{id}/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report what the courier said (the manual carrier's tracking, or a correction) (admin)
+         * @description Goes the same way as carrier webhooks: applied only if the order state allows it and it is the newest news.
+         */
+        post: operations["ShipmentsController_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shipments/{id}/rto/receive": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive a parcel returned to origin: restock its goods (except those marked damaged) and close the order (admin) */
+        post: operations["ShipmentsController_receiveRto"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/shipping/webhooks/{path}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Carrier tracking webhook (Shiprocket: /shipping/webhooks/parcel-updates, token in x-api-key)
+         * @description Verified, recorded once per carrier event id, applied only when newer than what the parcel already said.
+         */
+        post: operations["CarrierWebhooksController_receive"];
         delete?: never;
         options?: never;
         head?: never;
@@ -842,10 +1014,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["WebhookEndpointsController_list"];
+        /** Every registered webhook endpoint (admin) */
+        get: operations["listWebhookEndpoints"];
         put?: never;
         /** Register an endpoint. The response carries its signing secret, shown only this once */
-        post: operations["WebhookEndpointsController_create"];
+        post: operations["createWebhookEndpoint"];
         delete?: never;
         options?: never;
         head?: never;
@@ -859,14 +1032,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["WebhookEndpointsController_get"];
+        /** One webhook endpoint with its delivery state (admin) */
+        get: operations["getWebhookEndpoint"];
         put?: never;
         post?: never;
         /** Delete an endpoint; its queued deliveries fail */
-        delete: operations["WebhookEndpointsController_remove"];
+        delete: operations["deleteWebhookEndpoint"];
         options?: never;
         head?: never;
-        patch: operations["WebhookEndpointsController_update"];
+        /** Change an endpoint's URL, events or active flag (admin) */
+        patch: operations["updateWebhookEndpoint"];
         trace?: never;
     };
     "/admin/webhook-endpoints/{id}/rotate-secret": {
@@ -879,7 +1054,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Replace the signing secret; the new one is shown only in this response */
-        post: operations["WebhookEndpointsController_rotateSecret"];
+        post: operations["rotateWebhookEndpointSecret"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1027,7 +1202,7 @@ export interface paths {
             cookie?: never;
         };
         /** Idempotency keys, oldest first (?state=in_progress: requests that never stored a response, e.g. after a crash) */
-        get: operations["IdempotencyKeysController_list"];
+        get: operations["listIdempotencyKeys"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1049,7 +1224,7 @@ export interface paths {
          * Settle a key left in progress: replay what its request committed, or release it
          * @description With the key locked: if an order (checkout) or refunds reference it, the key is completed with that outcome; otherwise it is released, and its request, were it still running, can no longer commit under it. Audited.
          */
-        post: operations["IdempotencyKeysController_resolve"];
+        post: operations["resolveIdempotencyKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1069,7 +1244,7 @@ export interface paths {
          * Stripe webhook endpoint
          * @description Verifies the provider's signature over the raw body (see the headers) and applies the event once per provider event id.
          */
-        post: operations["receiveProviderWebhook_stripe"];
+        post: operations["receiveStripeWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1089,7 +1264,7 @@ export interface paths {
          * Razorpay webhook endpoint
          * @description Verifies the provider's signature over the raw body (see the headers) and applies the event once per provider event id.
          */
-        post: operations["receiveProviderWebhook_razorpay"];
+        post: operations["receiveRazorpayWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1109,7 +1284,7 @@ export interface paths {
          * Confirm a Razorpay payment with its client-side result
          * @description The body is the provider's (see the request schemas); its signature is checked in constant time before anything else. The payment is then read from the provider and applied exactly once, however often this is called and whether or not the webhook got there first.
          */
-        post: operations["confirmProviderPayment_razorpay"];
+        post: operations["confirmRazorpayPayment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1128,7 +1303,7 @@ export interface components {
             /** @example Validation failed: email */
             message: string;
             /**
-             * @description Field errors ([{ field, errors }]) or domain detail
+             * @description Invalid input (400): the field errors. Other errors: an object of domain detail, e.g. { lines: [{ variantId, sku, requested, available }] } for missing stock, { currentStatus, event } for a refused transition.
              * @example [
              *       {
              *         "field": "email",
@@ -1138,9 +1313,10 @@ export interface components {
              *       }
              *     ]
              */
-            details?: Record<string, never>;
+            details?: components["schemas"]["FieldErrorResponse"][] | {
+                [key: string]: unknown;
+            };
         };
-        Object: Record<string, never>;
         AuditEntryResponse: {
             id: string;
             /** @example USER */
@@ -1150,8 +1326,12 @@ export interface components {
             action: string;
             entityType: string;
             entityId: string;
-            before?: Record<string, never> | null;
-            after?: Record<string, never> | null;
+            before?: {
+                [key: string]: unknown;
+            } | null;
+            after?: {
+                [key: string]: unknown;
+            } | null;
             requestId?: string | null;
             /** Format: date-time */
             createdAt: string;
@@ -1280,7 +1460,9 @@ export interface components {
              *       "size": "M"
              *     }
              */
-            attributes: Record<string, never>;
+            attributes: {
+                [key: string]: unknown;
+            };
             /** @example 189900 */
             priceMinor: number;
             /** @example INR */
@@ -1333,7 +1515,9 @@ export interface components {
              *       "colour": "indigo"
              *     }
              */
-            attributes?: Record<string, never>;
+            attributes?: {
+                [key: string]: unknown;
+            };
             /**
              * @description Price in minor units (paise, cents)
              * @example 189900
@@ -1348,12 +1532,12 @@ export interface components {
              * @description GET /inventory?lowStock=true lists the variant when available ≤ this
              * @default 5
              */
-            lowStockThreshold: number;
+            lowStockThreshold?: number;
             /**
              * @description Units on hand at creation (recorded as an ADJUSTMENT movement)
              * @default 0
              */
-            initialStock: number;
+            initialStock?: number;
         };
         CreateProductDto: {
             /** @example Indigo Block-Print Kurta */
@@ -1411,7 +1595,9 @@ export interface components {
              *       "size": "M"
              *     }
              */
-            attributes: Record<string, never>;
+            attributes: {
+                [key: string]: unknown;
+            };
             priceMinor: number;
             currency: string;
             active: boolean;
@@ -1434,7 +1620,9 @@ export interface components {
              *       "size": "M"
              *     }
              */
-            attributes?: Record<string, never>;
+            attributes?: {
+                [key: string]: unknown;
+            };
             /** @description New price in minor units; existing orders keep the price they were placed at */
             priceMinor?: number;
             /** @example INR */
@@ -1469,9 +1657,16 @@ export interface components {
             keySecret: components["schemas"]["CredentialStatus"];
             webhookSecret: components["schemas"]["CredentialStatus"];
         };
+        ShiprocketCredentialsStatus: {
+            email: components["schemas"]["CredentialStatus"];
+            password: components["schemas"]["CredentialStatus"];
+            webhookToken: components["schemas"]["CredentialStatus"];
+            pickupLocation: components["schemas"]["CredentialStatus"];
+        };
         CredentialsStatus: {
             stripe: components["schemas"]["StripeCredentialsStatus"];
             razorpay: components["schemas"]["RazorpayCredentialsStatus"];
+            shiprocket: components["schemas"]["ShiprocketCredentialsStatus"];
         };
         SettingsResponse: {
             /** @example Indigo & Co. */
@@ -1491,6 +1686,8 @@ export interface components {
             effectiveReservationTtlSeconds: number;
             /** @description Default low-stock threshold for new variants (null: 5) */
             lowStockThreshold?: number | null;
+            /** @description Cash on delivery is refused for phones with this many RTOs (null: never) */
+            codRtoBlockThreshold?: number | null;
             logoUrl?: string | null;
             /** @example #1f6f5c */
             brandColor?: string | null;
@@ -1526,9 +1723,20 @@ export interface components {
             /** @description Webhook secret chosen in the Razorpay dashboard; null clears it */
             webhookSecret?: string | null;
         };
+        ShiprocketCredentialsInput: {
+            /** @description API user email (Shiprocket: Settings → API → Configure); null clears it */
+            email?: string | null;
+            /** @description API user password; null clears it */
+            password?: string | null;
+            /** @description The token set on the tracking webhook in Shiprocket (sent as x-api-key); null clears it */
+            webhookToken?: string | null;
+            /** @description The pickup location nickname in Shiprocket (default "Primary"); null clears it */
+            pickupLocation?: string | null;
+        };
         CredentialsInput: {
             stripe?: components["schemas"]["StripeCredentialsInput"];
             razorpay?: components["schemas"]["RazorpayCredentialsInput"];
+            shiprocket?: components["schemas"]["ShiprocketCredentialsInput"];
         };
         UpdateSettingsDto: {
             /** @example Indigo & Co. */
@@ -1567,6 +1775,8 @@ export interface components {
             reservationTtlSeconds?: number | null;
             /** @description Low-stock threshold given to new variants that do not set their own; null means 5 */
             lowStockThreshold?: number | null;
+            /** @description Refuse cash on delivery for a phone with at least this many parcels returned to origin (null: never) */
+            codRtoBlockThreshold?: number | null;
             /** @description Payment provider credentials. Write-only: responses show only whether each is set and its last 4 characters */
             credentials?: components["schemas"]["CredentialsInput"];
         };
@@ -1701,9 +1911,9 @@ export interface components {
             /** @example OL-000042 */
             number: string;
             /** @enum {string} */
-            status: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+            status: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
             /** @description The state-machine events the order accepts in its status now (what can happen next); each route still decides who may cause one */
-            nextEvents: ("AWAIT_PAYMENT" | "CONFIRM_COD" | "PAYMENT_SUCCEEDED" | "PAYMENT_FAILED" | "LATE_PAYMENT_ACCEPTED" | "CANCEL" | "EXPIRE" | "FULFILL" | "DELIVER" | "REQUEST_RETURN" | "REJECT_RETURN" | "REJECT_FURTHER_RETURN" | "RECEIVE_RETURN" | "REFUND_PARTIAL" | "REFUND_FULL")[];
+            nextEvents: ("AWAIT_PAYMENT" | "CONFIRM_COD" | "PAYMENT_SUCCEEDED" | "PAYMENT_FAILED" | "LATE_PAYMENT_ACCEPTED" | "CANCEL" | "EXPIRE" | "FULFILL" | "DELIVER" | "REQUEST_RETURN" | "REJECT_RETURN" | "REJECT_FURTHER_RETURN" | "RECEIVE_RETURN" | "REFUND_PARTIAL" | "REFUND_FULL" | "MARK_IN_TRANSIT" | "MARK_OUT_FOR_DELIVERY" | "FAIL_DELIVERY" | "START_RTO" | "RECEIVE_RTO")[];
             paymentMethod: components["schemas"]["PaymentMethod"];
             /** @example INR */
             currency: string;
@@ -1730,6 +1940,10 @@ export interface components {
             needsReview: boolean;
             carrier?: string | null;
             trackingNumber?: string | null;
+            /** @description The carrier's tracking page, once a carrier booked the parcel */
+            trackingUrl?: string | null;
+            /** @description The carrier's latest status words for the parcel */
+            carrierStatus?: string | null;
             items: components["schemas"]["OrderItemResponse"][];
             /** Format: date-time */
             createdAt: string;
@@ -1745,7 +1959,9 @@ export interface components {
         CheckoutResponse: {
             order: components["schemas"]["OrderResponse"];
             /** @description What the client needs to pay (provider-specific: Stripe client secret, Razorpay order id, or COD amount). null when the provider could not be reached: the order stays PAYMENT_PENDING and payment can be retried. */
-            payment?: Record<string, never> | null;
+            payment?: {
+                [key: string]: unknown;
+            } | null;
             /** @description Why `payment` is null */
             paymentError?: components["schemas"]["PaymentErrorResponse"];
             /** @description Guests only, returned once: send it as X-Order-Token to read or cancel the order. Only its hash is stored, so an idempotent replay of this response omits it (use POST /orders/lookup instead). */
@@ -1781,7 +1997,7 @@ export interface components {
         };
         TrackingEventResponse: {
             /** @enum {string} */
-            status: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+            status: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
             /**
              * @description What happened: CHECKOUT, CONFIRM_COD, AWAIT_PAYMENT, PAYMENT_SUCCEEDED, PAYMENT_FAILED, FULFILL, DELIVER, CANCEL, EXPIRE, ...
              * @example FULFILL
@@ -1794,7 +2010,7 @@ export interface components {
             /** @example OL-000042 */
             number: string;
             /** @enum {string} */
-            status: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+            status: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
             /** @enum {string} */
             paymentMethod: "STRIPE" | "RAZORPAY" | "COD";
             /** @example INR */
@@ -1806,8 +2022,10 @@ export interface components {
             timeline: components["schemas"]["TrackingEventResponse"][];
             carrier?: string | null;
             trackingNumber?: string | null;
-            /** @description The carrier's tracking page (TRACKING_URL_TEMPLATE), when known */
+            /** @description The carrier's tracking page (the booked shipment's, else TRACKING_URL_TEMPLATE), when known */
             trackingUrl?: string | null;
+            /** @description The carrier's latest status words for the parcel */
+            carrierStatus?: string | null;
             /** Format: date-time */
             placedAt: string;
         };
@@ -1859,9 +2077,9 @@ export interface components {
         };
         OrderHistoryEntryResponse: {
             /** @enum {string|null} */
-            fromStatus?: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | null;
+            fromStatus?: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN" | null;
             /** @enum {string} */
-            toStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+            toStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
             /**
              * @description State-machine event (CHECKOUT for the order being created)
              * @example AWAIT_PAYMENT
@@ -1954,7 +2172,9 @@ export interface components {
             /** Format: date-time */
             deliveredAt?: string | null;
             /** @description The event payload */
-            payload: Record<string, never>;
+            payload: {
+                [key: string]: unknown;
+            };
         };
         OutboxPageResponse: {
             items: components["schemas"]["OutboxMessageResponse"][];
@@ -2029,6 +2249,12 @@ export interface components {
             errorMessage?: string | null;
             /** Format: date-time */
             capturedAt?: string | null;
+            /** @description Cash on delivery: what the carrier remitted for this cash; null while it is collected, not remitted */
+            remittedMinor?: number | null;
+            /** @description The carrier's remittance reference (UTR) */
+            remittanceRef?: string | null;
+            /** Format: date-time */
+            remittedAt?: string | null;
             /** Format: date-time */
             createdAt: string;
         };
@@ -2059,7 +2285,7 @@ export interface components {
             /** @example OL-000042 */
             orderNumber: string;
             /** @enum {string} */
-            orderStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+            orderStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
             paymentMethod: components["schemas"]["PaymentMethod"];
             /** @example INR */
             currency: string;
@@ -2126,7 +2352,7 @@ export interface components {
             /** @example OL-000042 */
             orderNumber: string;
             /** @enum {string} */
-            orderStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+            orderStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
             /** @description Whether a captured payment paid for the order */
             paid: boolean;
         };
@@ -2151,7 +2377,7 @@ export interface components {
              * @description PARTIALLY_REFUNDED / REFUNDED only once the provider confirmed
              * @enum {string}
              */
-            orderStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+            orderStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
             refunds: components["schemas"]["RefundResponse"][];
         };
         WebhookReceiptResponse: {
@@ -2161,6 +2387,300 @@ export interface components {
             duplicate: boolean;
             /** @example order paid */
             result: string;
+        };
+        CarrierResponse: {
+            /** @example shiprocket */
+            name: string;
+            /** @example Shiprocket */
+            label: string;
+            /** @description Its credentials are set: it can book */
+            enabled: boolean;
+            /** @description Booked with what staff type (no carrier API) */
+            manual: boolean;
+            /**
+             * @description Its tracking webhook URL path
+             * @example /shipping/webhooks/parcel-updates
+             */
+            webhookPath?: string | null;
+        };
+        CustomerRtoResponse: {
+            /**
+             * @description The last 10 digits of the phone
+             * @example 9800000000
+             */
+            phone: string;
+            rtoCount: number;
+        };
+        PackageDto: {
+            /**
+             * @description Grams
+             * @example 500
+             */
+            weightGrams: number;
+            /** @example 20 */
+            lengthCm: number;
+            /** @example 15 */
+            breadthCm: number;
+            /** @example 10 */
+            heightCm: number;
+        };
+        ManualBookingDto: {
+            /** @example Delhivery */
+            carrierName: string;
+            /** @example DL123456789IN */
+            trackingNumber: string;
+            /** @example https://www.delhivery.com/track/package/DL123456789IN */
+            trackingUrl?: string;
+        };
+        BookShipmentsDto: {
+            /** @description Orders to book, at most 100; each one is booked on its own */
+            orderIds: string[];
+            /**
+             * @description A registered carrier (GET /shipping/carriers)
+             * @example shiprocket
+             */
+            carrier: string;
+            /** @description The parcel of every order (default 500 g, 20 × 15 × 10 cm) */
+            package?: components["schemas"]["PackageDto"];
+            /** @description The manual carrier only (one order): what staff booked */
+            manual?: components["schemas"]["ManualBookingDto"];
+        };
+        ShipmentResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            orderId: string;
+            /** @example shiprocket */
+            carrier: string;
+            /** @enum {string} */
+            state: "BOOKING" | "BOOKED" | "CLOSED" | "CANCELLED" | "FAILED";
+            /** @description The tracking number */
+            awb?: string | null;
+            /** @example Shiprocket (Delhivery Surface) */
+            courierName?: string | null;
+            labelUrl?: string | null;
+            trackingUrl?: string | null;
+            carrierStatus?: string | null;
+            /** @description What the courier collects (cash on delivery); 0 for prepaid */
+            codAmountMinor: number;
+            /** @example INR */
+            currency: string;
+            weightGrams: number;
+            /** @description Failed delivery attempts (NDR) reported */
+            ndrAttempts: number;
+            ndrReason?: string | null;
+            /**
+             * Format: date-time
+             * @description When the carrier brought the parcel back (RTO delivered)
+             */
+            rtoArrivedAt?: string | null;
+            /** @description What staff found damaged on receiving the RTO parcel */
+            rtoDamaged?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Why booking failed */
+            error?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
+        BookingResultResponse: {
+            /** Format: uuid */
+            orderId: string;
+            ok: boolean;
+            shipment?: components["schemas"]["ShipmentResponse"];
+            /** @description Why this order was not booked: { statusCode, message } */
+            error?: {
+                [key: string]: unknown;
+            };
+        };
+        BookingResultsResponse: {
+            /** @description One per order, in the order asked */
+            results: components["schemas"]["BookingResultResponse"][];
+            booked: number;
+            failed: number;
+        };
+        ShipmentListItemResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            orderId: string;
+            /** @example shiprocket */
+            carrier: string;
+            /** @enum {string} */
+            state: "BOOKING" | "BOOKED" | "CLOSED" | "CANCELLED" | "FAILED";
+            /** @description The tracking number */
+            awb?: string | null;
+            /** @example Shiprocket (Delhivery Surface) */
+            courierName?: string | null;
+            labelUrl?: string | null;
+            trackingUrl?: string | null;
+            carrierStatus?: string | null;
+            /** @description What the courier collects (cash on delivery); 0 for prepaid */
+            codAmountMinor: number;
+            /** @example INR */
+            currency: string;
+            weightGrams: number;
+            /** @description Failed delivery attempts (NDR) reported */
+            ndrAttempts: number;
+            ndrReason?: string | null;
+            /**
+             * Format: date-time
+             * @description When the carrier brought the parcel back (RTO delivered)
+             */
+            rtoArrivedAt?: string | null;
+            /** @description What staff found damaged on receiving the RTO parcel */
+            rtoDamaged?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Why booking failed */
+            error?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @example OL-000042 */
+            orderNumber: string;
+            /** @enum {string} */
+            orderStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
+            customerName: string;
+            phone: string;
+            /** @description Parcels returned to origin for this customer's phone */
+            customerRtoCount: number;
+        };
+        ShipmentPageResponse: {
+            items: components["schemas"]["ShipmentListItemResponse"][];
+            page: number;
+            limit: number;
+            total: number;
+        };
+        RemittanceLineDto: {
+            /** @example SR123456789 */
+            awb: string;
+            /**
+             * @description What the carrier remitted for this parcel, minor units
+             * @example 99800
+             */
+            amountMinor: number;
+        };
+        RecordRemittanceDto: {
+            /** @example shiprocket */
+            carrier: string;
+            /**
+             * @description The carrier's remittance reference (UTR, CRF id)
+             * @example UTR2026120300123
+             */
+            reference: string;
+            /** @description When the money arrived (default: now) */
+            remittedAt?: string;
+            lines: components["schemas"]["RemittanceLineDto"][];
+        };
+        RemittanceLineResultResponse: {
+            awb: string;
+            /** @enum {string} */
+            outcome: "recorded" | "already_recorded" | "not_collected" | "unknown_awb";
+        };
+        RemittanceResultResponse: {
+            lines: components["schemas"]["RemittanceLineResultResponse"][];
+        };
+        ShipmentEventResponse: {
+            carrierEventId: string;
+            /** @enum {string|null} */
+            parcelStatus?: "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERED" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RTO_DELIVERED" | "CANCELLED" | null;
+            carrierStatus: string;
+            reason?: string | null;
+            /** @enum {string} */
+            source: "webhook" | "poll" | "staff";
+            /** @enum {string} */
+            outcome: "APPLIED" | "STALE" | "IGNORED";
+            /** Format: date-time */
+            occurredAt: string;
+            /** Format: date-time */
+            receivedAt: string;
+        };
+        ShipmentDetailResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            orderId: string;
+            /** @example shiprocket */
+            carrier: string;
+            /** @enum {string} */
+            state: "BOOKING" | "BOOKED" | "CLOSED" | "CANCELLED" | "FAILED";
+            /** @description The tracking number */
+            awb?: string | null;
+            /** @example Shiprocket (Delhivery Surface) */
+            courierName?: string | null;
+            labelUrl?: string | null;
+            trackingUrl?: string | null;
+            carrierStatus?: string | null;
+            /** @description What the courier collects (cash on delivery); 0 for prepaid */
+            codAmountMinor: number;
+            /** @example INR */
+            currency: string;
+            weightGrams: number;
+            /** @description Failed delivery attempts (NDR) reported */
+            ndrAttempts: number;
+            ndrReason?: string | null;
+            /**
+             * Format: date-time
+             * @description When the carrier brought the parcel back (RTO delivered)
+             */
+            rtoArrivedAt?: string | null;
+            /** @description What staff found damaged on receiving the RTO parcel */
+            rtoDamaged?: {
+                [key: string]: unknown;
+            } | null;
+            /** @description Why booking failed */
+            error?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @example OL-000042 */
+            orderNumber: string;
+            /** @enum {string} */
+            orderStatus: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
+            customerName: string;
+            phone: string;
+            /** @description Parcels returned to origin for this customer's phone */
+            customerRtoCount: number;
+            /** @description Oldest first */
+            events: components["schemas"]["ShipmentEventResponse"][];
+        };
+        LabelResponse: {
+            /** @description The carrier's label (PDF) */
+            labelUrl: string;
+        };
+        ReportParcelEventDto: {
+            /** @enum {string} */
+            status: "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERED" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RTO_DELIVERED" | "CANCELLED";
+            /** @example Customer not available */
+            reason?: string;
+            /** @description When it happened (default: now) */
+            occurredAt?: string;
+        };
+        ParcelEventResultResponse: {
+            /** @enum {string} */
+            outcome: "APPLIED" | "STALE" | "IGNORED" | "DUPLICATE" | "UNKNOWN_PARCEL";
+            shipment: components["schemas"]["ShipmentResponse"];
+        };
+        DamagedLineDto: {
+            /** Format: uuid */
+            orderItemId: string;
+            quantity: number;
+            /** @example Box crushed, bottle broken */
+            reason: string;
+        };
+        ReceiveRtoDto: {
+            /** @description Items not fit to sell again (not restocked); everything else is restocked */
+            damaged?: components["schemas"]["DamagedLineDto"][];
+        };
+        TrackingWebhookReceipt: {
+            received: boolean;
+            /** @description Per event in the delivery */
+            outcomes: ("APPLIED" | "STALE" | "IGNORED" | "DUPLICATE" | "UNKNOWN_PARCEL")[];
         };
         CreateWebhookEndpointDto: {
             /** @example https://hooks.example.com/orderline */
@@ -2172,9 +2692,9 @@ export interface components {
              *       "order.fulfilled"
              *     ]
              */
-            events: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
+            events: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
             /** @default true */
-            active: boolean;
+            active?: boolean;
         };
         WebhookEndpointWithSecretResponse: {
             /** Format: uuid */
@@ -2224,7 +2744,7 @@ export interface components {
              *       "*"
              *     ]
              */
-            events?: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
+            events?: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
             /** @description Inactive endpoints get no new deliveries; queued ones fail and can be retried once it is active again */
             active?: boolean;
         };
@@ -2408,19 +2928,18 @@ export interface components {
             /** @description The refunds its request created */
             refundIds?: string[];
         };
-        StripeInstructions: {
+        FieldErrorResponse: {
             /**
-             * @description PaymentIntent id
-             * @example pi_3Nxyz
+             * @description Path of the field (items[0].quantity) or the header name
+             * @example email
              */
-            paymentIntentId?: string;
-            /** @description client_secret for Stripe.js confirmPayment */
-            clientSecret?: string;
+            field: string;
             /**
-             * @description publishable key for Stripe.js
-             * @example pk_live_...
+             * @example [
+             *       "email must be an email"
+             *     ]
              */
-            publishableKey?: string;
+            errors: string[];
         };
         RazorpayVerifyDto: {
             /** @example order_NAbc123 */
@@ -2429,23 +2948,6 @@ export interface components {
             razorpay_payment_id: string;
             /** @description Hex HMAC-SHA256 of "order_id|payment_id" under the key secret */
             razorpay_signature: string;
-        };
-        RazorpayInstructions: {
-            /**
-             * @description key id for Razorpay Checkout
-             * @example rzp_live_...
-             */
-            keyId?: string;
-            /**
-             * @description order_id for Razorpay Checkout
-             * @example order_NAbc123
-             */
-            razorpayOrderId?: string;
-            /**
-             * @description amount in the currency subunit Razorpay expects
-             * @example 99800
-             */
-            amount?: number;
         };
         /**
          * @description A payment method as orders and payments store it
@@ -2466,7 +2968,7 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    MetricsController_scrape: {
+    getMetrics: {
         parameters: {
             query?: never;
             header?: never;
@@ -2490,7 +2992,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/plain; version=0.0.4; charset=utf-8": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Metrics are disabled */
@@ -2499,17 +3001,17 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "text/plain; version=0.0.4; charset=utf-8": components["schemas"]["ErrorResponse"];
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
     };
-    AuditController_list: {
+    listAuditEntries: {
         parameters: {
             query?: {
                 entityType?: string;
                 entityId?: string;
-                limit?: components["schemas"]["Object"];
+                limit?: number;
                 /** @description Return entries older than this id (cursor from the previous page) */
                 before?: string;
             };
@@ -2527,7 +3029,34 @@ export interface operations {
                     "application/json": components["schemas"]["AuditPageResponse"];
                 };
             };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2537,7 +3066,7 @@ export interface operations {
             };
         };
     };
-    AuthController_register: {
+    register: {
         parameters: {
             query?: never;
             header?: never;
@@ -2556,6 +3085,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Email already registered */
@@ -2578,7 +3116,7 @@ export interface operations {
             };
         };
     };
-    AuthController_login: {
+    login: {
         parameters: {
             query?: never;
             header?: never;
@@ -2597,6 +3135,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokenResponse"];
+                };
+            };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             401: {
@@ -2618,7 +3165,7 @@ export interface operations {
             };
         };
     };
-    AuthController_refresh: {
+    refreshSession: {
         parameters: {
             query?: never;
             header?: never;
@@ -2644,9 +3191,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    AuthController_logout: {
+    logout: {
         parameters: {
             query?: never;
             header?: never;
@@ -2662,9 +3218,18 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    AuthController_changePassword: {
+    changePassword: {
         parameters: {
             query?: never;
             header?: never;
@@ -2712,7 +3277,7 @@ export interface operations {
             };
         };
     };
-    AuthController_me: {
+    getCurrentUser: {
         parameters: {
             query?: never;
             header?: never;
@@ -2737,9 +3302,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    HealthController_check: {
+    checkHealth: {
         parameters: {
             query?: never;
             header?: never;
@@ -2891,11 +3465,11 @@ export interface operations {
             };
         };
     };
-    InventoryController_list: {
+    listInventory: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                limit?: components["schemas"]["Object"];
+                page?: number;
+                limit?: number;
                 /** @description true: only active variants of active products whose available ≤ their lowStockThreshold */
                 lowStock?: boolean;
                 /** @description Only this product's variants */
@@ -2941,9 +3515,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    InventoryController_get: {
+    getInventoryItem: {
         parameters: {
             query?: never;
             header?: never;
@@ -2986,9 +3569,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    InventoryController_adjust: {
+    adjustInventory: {
         parameters: {
             query?: never;
             header?: never;
@@ -3052,12 +3644,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    InventoryController_movements: {
+    listStockMovements: {
         parameters: {
             query?: {
-                limit?: components["schemas"]["Object"];
+                limit?: number;
                 /** @description Return movements older than this id (nextCursor of the previous page) */
                 before?: string;
             };
@@ -3109,13 +3710,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    ProductsController_list: {
+    listProducts: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                limit?: components["schemas"]["Object"];
+                page?: number;
+                limit?: number;
                 /** @description Case-insensitive search in the product name */
                 q?: string;
                 /** @description Exact category */
@@ -3145,6 +3755,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description includeArchived without the ADMIN role */
             403: {
                 headers: {
@@ -3154,9 +3773,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    ProductsController_create: {
+    createProduct: {
         parameters: {
             query?: never;
             header?: never;
@@ -3210,14 +3838,24 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    ProductsController_get: {
+    getProduct: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                idOrSlug: string;
+                /** @description The product id (UUID) or its slug */
+                id: string;
             };
             cookie?: never;
         };
@@ -3231,7 +3869,25 @@ export interface operations {
                     "application/json": components["schemas"]["ProductResponse"];
                 };
             };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3241,7 +3897,7 @@ export interface operations {
             };
         };
     };
-    ProductsController_archive: {
+    archiveProduct: {
         parameters: {
             query?: never;
             header?: never;
@@ -3260,6 +3916,15 @@ export interface operations {
                     "application/json": components["schemas"]["ProductResponse"];
                 };
             };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3276,9 +3941,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    ProductsController_update: {
+    updateProduct: {
         parameters: {
             query?: never;
             header?: never;
@@ -3302,6 +3976,15 @@ export interface operations {
                 };
             };
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3334,9 +4017,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    ProductsController_addVariant: {
+    createVariant: {
         parameters: {
             query?: never;
             header?: never;
@@ -3367,6 +4059,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3392,9 +4093,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    VariantsController_update: {
+    updateVariant: {
         parameters: {
             query?: never;
             header?: never;
@@ -3425,6 +4135,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3450,9 +4169,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    CatalogueLiveController_stream: {
+    streamCatalogue: {
         parameters: {
             query?: {
                 /** @description Comma-separated product ids (at most 100): only their changes, plus a snapshot of their state. Without it, changes of every product and no snapshot. */
@@ -3479,6 +4207,15 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description This instance holds LIVE_MAX_CONNECTIONS streams or is shutting down; retry after Retry-After seconds */
@@ -3527,6 +4264,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3551,9 +4297,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    SettingsController_view: {
+    getSettings: {
         parameters: {
             query?: never;
             header?: never;
@@ -3586,9 +4341,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    SettingsController_update: {
+    updateSettings: {
         parameters: {
             query?: never;
             header?: never;
@@ -3633,9 +4397,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    BrandController_brand: {
+    getBrand: {
         parameters: {
             query?: never;
             header?: never;
@@ -3650,6 +4423,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BrandResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -3689,9 +4471,18 @@ export interface operations {
                     "image/webp": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    CartController_quote: {
+    quoteCart: {
         parameters: {
             query?: never;
             header?: never;
@@ -3721,9 +4512,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    OrdersController_checkout: {
+    createCheckout: {
         parameters: {
             query?: never;
             header?: {
@@ -3749,6 +4549,15 @@ export interface operations {
             };
             /** @description Invalid body, or an item that does not exist or is not for sale */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3789,7 +4598,7 @@ export interface operations {
             };
         };
     };
-    OrdersController_lookup: {
+    lookupOrder: {
         parameters: {
             query?: never;
             header?: never;
@@ -3808,6 +4617,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderResponse"];
+                };
+            };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             404: {
@@ -3829,7 +4656,7 @@ export interface operations {
             };
         };
     };
-    OrdersController_track: {
+    trackOrder: {
         parameters: {
             query?: never;
             header?: never;
@@ -3877,11 +4704,11 @@ export interface operations {
             };
         };
     };
-    OrdersController_myOrders: {
+    listMyOrders: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                limit?: components["schemas"]["Object"];
+                page?: number;
+                limit?: number;
             };
             header?: never;
             path?: never;
@@ -3897,14 +4724,41 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPageResponse"];
                 };
             };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    OrdersController_list: {
+    listOrders: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                limit?: components["schemas"]["Object"];
-                status?: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+                page?: number;
+                limit?: number;
+                status?: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
                 /** @description Payment method code (STRIPE, RAZORPAY, COD...; any case) */
                 paymentMethod?: string;
                 /** @description Created at or after (ISO 8601) */
@@ -3932,7 +4786,34 @@ export interface operations {
                     "application/json": components["schemas"]["OrderPageResponse"];
                 };
             };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3945,7 +4826,7 @@ export interface operations {
     OrdersController_exportCsv: {
         parameters: {
             query?: {
-                status?: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED";
+                status?: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
                 /** @description Payment method code (STRIPE, RAZORPAY, COD...; any case) */
                 paymentMethod?: string;
                 /** @description Created at or after (ISO 8601) */
@@ -3972,12 +4853,39 @@ export interface operations {
                     "text/csv": string;
                 };
             };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/csv": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };
@@ -4014,6 +4922,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4031,13 +4948,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    OrdersController_get: {
+    getOrder: {
         parameters: {
             query?: never;
-            header: {
-                "x-order-token": string;
+            header?: {
                 /** @description The guestToken returned by a guest checkout */
                 "X-Order-Token"?: string;
             };
@@ -4056,7 +4981,25 @@ export interface operations {
                     "application/json": components["schemas"]["OrderResponse"];
                 };
             };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4066,11 +5009,10 @@ export interface operations {
             };
         };
     };
-    OrdersController_history: {
+    getOrderHistory: {
         parameters: {
             query?: never;
-            header: {
-                "x-order-token": string;
+            header?: {
                 /** @description The guestToken returned by a guest checkout */
                 "X-Order-Token"?: string;
             };
@@ -4089,7 +5031,25 @@ export interface operations {
                     "application/json": components["schemas"]["OrderHistoryEntryResponse"][];
                 };
             };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4099,11 +5059,10 @@ export interface operations {
             };
         };
     };
-    OrdersController_cancel: {
+    cancelOrder: {
         parameters: {
             query?: never;
-            header: {
-                "x-order-token": string;
+            header?: {
                 /** @description The guestToken returned by a guest checkout */
                 "X-Order-Token"?: string;
                 /** @description Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours. */
@@ -4126,6 +5085,24 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderResponse"];
+                };
+            };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             404: {
@@ -4154,9 +5131,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    OrdersController_fulfill: {
+    fulfillOrder: {
         parameters: {
             query?: never;
             header?: {
@@ -4182,6 +5168,33 @@ export interface operations {
                     "application/json": components["schemas"]["OrderResponse"];
                 };
             };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4208,9 +5221,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    OrdersController_deliver: {
+    deliverOrder: {
         parameters: {
             query?: never;
             header?: {
@@ -4232,6 +5254,24 @@ export interface operations {
                     "application/json": components["schemas"]["OrderResponse"];
                 };
             };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4258,13 +5298,21 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    ReturnsController_list: {
+    listReturns: {
         parameters: {
             query?: never;
-            header: {
-                "x-order-token": string;
+            header?: {
                 /** @description The guestToken returned by a guest checkout */
                 "X-Order-Token"?: string;
             };
@@ -4283,7 +5331,25 @@ export interface operations {
                     "application/json": components["schemas"]["ReturnResponse"][];
                 };
             };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4293,11 +5359,10 @@ export interface operations {
             };
         };
     };
-    ReturnsController_request: {
+    requestReturn: {
         parameters: {
             query?: never;
-            header: {
-                "x-order-token": string;
+            header?: {
                 /** @description The guestToken returned by a guest checkout */
                 "X-Order-Token"?: string;
                 /** @description Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours. */
@@ -4331,6 +5396,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4357,9 +5431,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    ReturnsController_accept: {
+    acceptReturn: {
         parameters: {
             query?: never;
             header?: never;
@@ -4377,6 +5460,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ReturnResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             403: {
@@ -4404,9 +5496,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    ReturnsController_receive: {
+    receiveReturn: {
         parameters: {
             query?: never;
             header?: {
@@ -4435,6 +5536,15 @@ export interface operations {
             };
             /** @description A received quantity exceeds the requested one, or an item is not in the return */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4476,9 +5586,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    ReturnsController_reject: {
+    rejectReturn: {
         parameters: {
             query?: never;
             header?: never;
@@ -4503,6 +5622,15 @@ export interface operations {
                 };
             };
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4535,9 +5663,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    OrdersLiveController_all: {
+    streamOrders: {
         parameters: {
             query?: never;
             header?: never;
@@ -4555,12 +5692,30 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             403: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/event-stream": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description This instance holds LIVE_MAX_CONNECTIONS streams or is shutting down; retry after Retry-After seconds */
@@ -4574,11 +5729,10 @@ export interface operations {
             };
         };
     };
-    OrdersLiveController_one: {
+    streamOrder: {
         parameters: {
             query?: never;
-            header: {
-                "x-order-token": string;
+            header?: {
                 /** @description The guestToken returned by a guest checkout */
                 "X-Order-Token"?: string;
             };
@@ -4598,12 +5752,30 @@ export interface operations {
                     "text/event-stream": string;
                 };
             };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "text/event-stream": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description This instance holds LIVE_MAX_CONNECTIONS streams or is shutting down; retry after Retry-After seconds */
@@ -4617,7 +5789,7 @@ export interface operations {
             };
         };
     };
-    OutboxController_list: {
+    listOutboxMessages: {
         parameters: {
             query?: {
                 /** @description Case-insensitive (failed, pending, delivered) */
@@ -4669,9 +5841,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    OutboxController_retry: {
+    retryOutboxMessage: {
         parameters: {
             query?: never;
             header?: never;
@@ -4723,9 +5904,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    PaymentsController_methods: {
+    listPaymentMethods: {
         parameters: {
             query?: never;
             header?: never;
@@ -4742,13 +5932,21 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentMethodsResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    PaymentsController_summary: {
+    getOrderPayment: {
         parameters: {
             query?: never;
-            header: {
-                "x-order-token": string;
+            header?: {
                 /** @description The guestToken returned by a guest checkout */
                 "X-Order-Token"?: string;
             };
@@ -4767,7 +5965,25 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentSummaryResponse"];
                 };
             };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4777,11 +5993,10 @@ export interface operations {
             };
         };
     };
-    PaymentsController_retry: {
+    startOrderPayment: {
         parameters: {
             query?: never;
-            header: {
-                "x-order-token": string;
+            header?: {
                 /** @description The guestToken returned by a guest checkout */
                 "X-Order-Token"?: string;
             };
@@ -4798,6 +6013,15 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PaymentInstructionsResponse"];
+                };
+            };
+            /** @description A bearer token was sent and is not valid (guests send none) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             404: {
@@ -4817,6 +6041,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The provider is not configured or could not be reached; retry */
             503: {
                 headers: {
@@ -4828,7 +6061,7 @@ export interface operations {
             };
         };
     };
-    PaymentsController_reconcile: {
+    reconcileOrderPayment: {
         parameters: {
             query?: never;
             header?: never;
@@ -4847,6 +6080,15 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentSummaryResponse"];
                 };
             };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4856,6 +6098,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4874,13 +6125,12 @@ export interface operations {
             };
         };
     };
-    PaymentsController_refund: {
+    createRefund: {
         parameters: {
             query?: never;
             header: {
-                "idempotency-key": string;
                 /** @description Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours. */
-                "Idempotency-Key"?: string;
+                "Idempotency-Key": string;
             };
             path: {
                 id: string;
@@ -4903,6 +6153,15 @@ export interface operations {
             };
             /** @description Invalid body or missing Idempotency-Key */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4939,9 +6198,705 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    WebhookEndpointsController_list: {
+    ShipmentsController_carriers: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CarrierResponse"][];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ShipmentsController_customerRto: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                phone: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerRtoResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ShipmentsController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+                /** @description ndr: delivery failed (to act on); rto: returning to origin or back; all (default): every shipment */
+                view?: "all" | "ndr" | "rto";
+                orderId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShipmentPageResponse"];
+                };
+            };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ShipmentsController_book: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BookShipmentsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingResultsResponse"];
+                };
+            };
+            /** @description Unknown carrier, bad package, manual details missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Idempotency-Key already used for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The carrier is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ShipmentsController_remittance: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RecordRemittanceDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RemittanceResultResponse"];
+                };
+            };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Idempotency-Key already used for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ShipmentsController_detail: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShipmentDetailResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ShipmentsController_label: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LabelResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unknown shipment, or a carrier without labels (manual) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ShipmentsController_cancel: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShipmentResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not booked, or already on its way */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /**
+             * @description The carrier refused
+             *
+             *     Idempotency-Key already used for a different request
+             */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ShipmentsController_report: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportParcelEventDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ParcelEventResultResponse"];
+                };
+            };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Idempotency-Key already used for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ShipmentsController_receiveRto: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReceiveRtoDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShipmentResponse"];
+                };
+            };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signed-in user lacks the role this route requires */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The order is not returning to origin */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Idempotency-Key already used for a different request */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    CarrierWebhooksController_receive: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                path: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted (also duplicates, stale events and unknown parcels) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TrackingWebhookReceipt"];
+                };
+            };
+            /** @description Missing or wrong token, or a body that is not a tracking event */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No carrier has a webhook at that path */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listWebhookEndpoints: {
         parameters: {
             query?: never;
             header?: never;
@@ -4974,9 +6929,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    WebhookEndpointsController_create: {
+    createWebhookEndpoint: {
         parameters: {
             query?: never;
             header?: never;
@@ -5021,9 +6985,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    WebhookEndpointsController_get: {
+    getWebhookEndpoint: {
         parameters: {
             query?: never;
             header?: never;
@@ -5066,9 +7039,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    WebhookEndpointsController_remove: {
+    deleteWebhookEndpoint: {
         parameters: {
             query?: never;
             header?: never;
@@ -5109,9 +7091,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    WebhookEndpointsController_update: {
+    updateWebhookEndpoint: {
         parameters: {
             query?: never;
             header?: never;
@@ -5166,9 +7157,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    WebhookEndpointsController_rotateSecret: {
+    rotateWebhookEndpointSecret: {
         parameters: {
             query?: never;
             header?: never;
@@ -5211,6 +7211,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     StaffController_list: {
@@ -5239,6 +7248,15 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5302,6 +7320,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     StaffController_disable: {
@@ -5356,6 +7383,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     StaffController_enable: {
@@ -5403,6 +7439,15 @@ export interface operations {
             };
             /** @description Your own account, or an owner */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5476,13 +7521,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     CustomersController_list: {
         parameters: {
             query?: {
-                page?: components["schemas"]["Object"];
-                limit?: components["schemas"]["Object"];
+                page?: number;
+                limit?: number;
                 /** @description Name, email or phone (or its last digits) */
                 q?: string;
                 /** @description Only customers with this tag */
@@ -5519,6 +7573,15 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5565,6 +7628,15 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5630,6 +7702,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
     OverviewController_get: {
@@ -5676,9 +7757,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    IdempotencyKeysController_list: {
+    listIdempotencyKeys: {
         parameters: {
             query?: {
                 state?: "in_progress" | "completed";
@@ -5724,9 +7814,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    IdempotencyKeysController_resolve: {
+    resolveIdempotencyKey: {
         parameters: {
             query?: never;
             header?: never;
@@ -5778,9 +7877,18 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
         };
     };
-    receiveProviderWebhook_stripe: {
+    receiveStripeWebhook: {
         parameters: {
             query?: never;
             header: {
@@ -5830,7 +7938,7 @@ export interface operations {
             };
         };
     };
-    receiveProviderWebhook_razorpay: {
+    receiveRazorpayWebhook: {
         parameters: {
             query?: never;
             header: {
@@ -5882,7 +7990,7 @@ export interface operations {
             };
         };
     };
-    confirmProviderPayment_razorpay: {
+    confirmRazorpayPayment: {
         parameters: {
             query?: never;
             header?: never;
@@ -5914,6 +8022,15 @@ export interface operations {
             };
             /** @description No provider of that name confirms payments, or no order for this payment */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };

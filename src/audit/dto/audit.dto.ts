@@ -5,7 +5,8 @@ import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class
 export class AuditQueryDto {
   @ApiPropertyOptional({ example: 'order' }) @IsOptional() @IsString() @MaxLength(64) entityType?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) entityId?: string;
-  @ApiPropertyOptional({ default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit = 50;
+  @ApiPropertyOptional({ type: 'integer', default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit =
+    50;
   @ApiPropertyOptional({ description: 'Return entries older than this id (cursor from the previous page)' })
   @IsOptional()
   @Matches(/^\d{1,18}$/)

@@ -1,4 +1,5 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import type { Role } from '../../generated/prisma/enums.js';
 import type { Actor } from '../actor.js';
 
@@ -11,12 +12,21 @@ export const IS_PUBLIC = 'auth:public';
 export const IS_OPTIONAL_AUTH = 'auth:optional';
 export const ROLES = 'auth:roles';
 
+/**
+ * How a route is guarded, marked on its OpenAPI operation for the document's post-processing (src/openapi-document.ts),
+ * which turns it into the operation's `security` and its 401/403 answers and then removes the mark.
+ */
+export const ACCESS_EXTENSION = 'x-orderline-access';
+export type RouteAccess = 'public' | 'optional' | 'roles';
+
 /** No token needed (catalogue, webhooks, login). */
-export const Public = () => SetMetadata(IS_PUBLIC, true);
+export const Public = () => applyDecorators(SetMetadata(IS_PUBLIC, true), ApiExtension(ACCESS_EXTENSION, 'public' satisfies RouteAccess));
 /** A token is used when present and valid; guests pass without one (checkout). A bad token is still 401. */
-export const OptionalAuth = () => SetMetadata(IS_OPTIONAL_AUTH, true);
+export const OptionalAuth = () =>
+  applyDecorators(SetMetadata(IS_OPTIONAL_AUTH, true), ApiExtension(ACCESS_EXTENSION, 'optional' satisfies RouteAccess));
 /** Only these roles; others get 403. */
-export const Roles = (...roles: Role[]) => SetMetadata(ROLES, roles);
+export const Roles = (...roles: Role[]) =>
+  applyDecorators(SetMetadata(ROLES, roles), ApiExtension(ACCESS_EXTENSION, 'roles' satisfies RouteAccess));
 
 export interface AuthUser {
   id: string;

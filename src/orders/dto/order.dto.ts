@@ -69,6 +69,10 @@ export class OrderResponse {
   @ApiProperty({ description: 'Flagged by payment processing for staff review' }) needsReview!: boolean;
   @ApiPropertyOptional({ nullable: true, type: String }) carrier!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) trackingNumber!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: "The carrier's tracking page, once a carrier booked the parcel" })
+  trackingUrl!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: "The carrier's latest status words for the parcel" })
+  carrierStatus!: string | null;
   @ApiProperty({ type: [OrderItemResponse] }) items!: OrderItemResponse[];
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
@@ -99,8 +103,15 @@ export class OrderHistoryEntryResponse {
 }
 
 export class PageQueryDto {
-  @ApiPropertyOptional({ default: 1, minimum: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100000) page = 1;
-  @ApiPropertyOptional({ default: 20, minimum: 1, maximum: 100 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100) limit = 20;
+  @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100000) page =
+    1;
+  @ApiPropertyOptional({ type: 'integer', default: 20, minimum: 1, maximum: 100 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit = 20;
 }
 
 /** The filters of the staff order list, shared by the list, the CSV export and the live merge. */
@@ -253,7 +264,13 @@ export class TrackingResponse {
   @ApiProperty({ type: [TrackingEventResponse], description: 'Oldest first' }) timeline!: TrackingEventResponse[];
   @ApiPropertyOptional({ nullable: true, type: String }) carrier!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) trackingNumber!: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: "The carrier's tracking page (TRACKING_URL_TEMPLATE), when known" })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: "The carrier's tracking page (the booked shipment's, else TRACKING_URL_TEMPLATE), when known",
+  })
   trackingUrl!: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: "The carrier's latest status words for the parcel" })
+  carrierStatus!: string | null;
   @ApiProperty() placedAt!: Date;
 }

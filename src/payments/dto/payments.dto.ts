@@ -81,6 +81,15 @@ export class PaymentAttemptResponse {
   errorCode!: string | null;
   @ApiPropertyOptional({ type: String, nullable: true }) errorMessage!: string | null;
   @ApiPropertyOptional({ type: Date, nullable: true }) capturedAt!: Date | null;
+  @ApiPropertyOptional({
+    type: Number,
+    nullable: true,
+    description: 'Cash on delivery: what the carrier remitted for this cash; null while it is collected, not remitted',
+  })
+  remittedMinor!: number | null;
+  @ApiPropertyOptional({ type: String, nullable: true, description: "The carrier's remittance reference (UTR)" }) remittanceRef!:
+    string | null;
+  @ApiPropertyOptional({ type: Date, nullable: true }) remittedAt!: Date | null;
   @ApiProperty() createdAt!: Date;
 }
 
@@ -165,6 +174,9 @@ export function toAttempt(a: PaymentAttempt): PaymentAttemptResponse {
     errorCode: a.errorCode,
     errorMessage: a.errorMessage,
     capturedAt: a.capturedAt,
+    remittedMinor: a.remittedMinor,
+    remittanceRef: a.remittanceRef,
+    remittedAt: a.remittedAt,
     createdAt: a.createdAt,
   };
 }

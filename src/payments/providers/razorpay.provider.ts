@@ -6,7 +6,8 @@ import { IsString, Length, Matches } from 'class-validator';
 import Razorpay from 'razorpay';
 import { InvalidInputError } from '../../common/errors/domain-errors.js';
 import type { CredentialFields } from '../../settings/credential-catalogue.js';
-import { checkApiBase, type PaymentEnvironment } from '../payment-config.js';
+import { checkApiBase } from '../../common/api-base.js';
+import type { PaymentEnvironment } from '../payment-config.js';
 import { PaymentCredentialsSource } from '../payment-credentials.js';
 import { fromProviderAmount, THREE_DECIMAL_STEPS, toProviderAmount, type ProviderAmountRules } from '../currency.js';
 import {

@@ -106,6 +106,18 @@ export class UpdateSettingsDto {
   lowStockThreshold?: number | null;
 
   @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    minimum: 1,
+    description: 'Refuse cash on delivery for a phone with at least this many parcels returned to origin (null: never)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  codRtoBlockThreshold?: number | null;
+
+  @ApiPropertyOptional({
     type: () => credentialsInputClass(),
     description: 'Payment provider credentials. Write-only: responses show only whether each is set and its last 4 characters',
   })
@@ -129,6 +141,12 @@ export class SettingsResponse {
   @ApiProperty({ example: 900, description: 'The reservation TTL checkout uses now' }) effectiveReservationTtlSeconds!: number;
   @ApiPropertyOptional({ nullable: true, type: Number, description: 'Default low-stock threshold for new variants (null: 5)' })
   lowStockThreshold!: number | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    description: 'Cash on delivery is refused for phones with this many RTOs (null: never)',
+  })
+  codRtoBlockThreshold!: number | null;
   @ApiPropertyOptional({ nullable: true, type: String }) logoUrl!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, example: '#1f6f5c' }) brandColor!: string | null;
   @ApiProperty({ type: () => credentialsStatusClass() }) credentials!: CredentialsStatus;

@@ -3,6 +3,7 @@ import type { User } from './session.js';
 import { Account } from './Account.js';
 import { OverviewPage } from './overview/OverviewPage.js';
 import { OrdersPage } from './orders/OrdersPage.js';
+import { ShippingPage } from './shipping/ShippingPage.js';
 import { StaffPage } from './staff/StaffPage.js';
 import { CataloguePage } from './catalogue/CataloguePage.js';
 import { ProductPage } from './catalogue/ProductPage.js';
@@ -30,6 +31,7 @@ export const ROUTES: ConsoleRoute[] = [
     nav: { href: '/console/orders', label: 'Orders' },
     render: (match) => <OrdersPage openId={match[1]} />,
   },
+  { path: /^\/console\/shipping$/, nav: { href: '/console/shipping', label: 'Shipping' }, render: () => <ShippingPage /> },
   { path: /^\/console\/catalogue$/, nav: { href: '/console/catalogue', label: 'Catalogue' }, render: () => <CataloguePage /> },
   { path: /^\/console\/catalogue\/([^/]+)$/, render: (match) => <ProductPage id={match[1]} /> },
   { path: /^\/console\/inventory$/, nav: { href: '/console/inventory', label: 'Inventory' }, render: () => <InventoryPage /> },

@@ -8,7 +8,6 @@ import { Field } from '../../components/Field.js';
 import { formatMoney, parseMoney } from '../../lib/money.js';
 import { Link, navigate } from '../../lib/router.js';
 import { useAsync } from '../../lib/use-async.js';
-import { integerQuery, leavingDefaults } from '../api-workarounds.js';
 import { api } from '../session.js';
 import styles from '../Page.module.css';
 
@@ -27,7 +26,7 @@ export function priceRange(product: Product): string {
 export function CataloguePage() {
   const [q, setQ] = useState('');
   const list = useAsync(
-    () => unwrap(api.GET('/products', { params: { query: { includeArchived: true, q: q || undefined, limit: integerQuery(100) } } })),
+    () => unwrap(api.GET('/products', { params: { query: { includeArchived: true, q: q || undefined, limit: 100 } } })),
     [q],
   );
   const [creating, setCreating] = useState(false);
@@ -116,13 +115,13 @@ function NewProduct({ onCancel }: { onCancel: () => void }) {
             name: form.name.trim(),
             description: form.description.trim() || undefined,
             variants: [
-              leavingDefaults<Schemas['CreateVariantDto']>({
+              {
                 sku: form.sku.trim(),
                 name: form.variantName.trim() || 'Default',
                 priceMinor: price.minor,
                 currency: form.currency,
                 initialStock: Number(form.stock) || 0,
-              }),
+              },
             ],
           },
         }),

@@ -7,7 +7,6 @@ import { Field } from '../../components/Field.js';
 import { formatMoney, parseMoney, toDecimalText } from '../../lib/money.js';
 import { Link } from '../../lib/router.js';
 import { useAsync } from '../../lib/use-async.js';
-import { leavingDefaults } from '../api-workarounds.js';
 import { api } from '../session.js';
 import type { Product } from './CataloguePage.js';
 import styles from '../Page.module.css';
@@ -19,7 +18,7 @@ const isImageType = (type: string): type is ImageType => (IMAGE_TYPES as readonl
 
 /** One product: publish or unpublish it, its images (upload, remove), its variants and their prices. */
 export function ProductPage({ id }: { id: string }) {
-  const loaded = useAsync(() => unwrap(api.GET('/products/{idOrSlug}', { params: { path: { idOrSlug: id } } })), [id]);
+  const loaded = useAsync(() => unwrap(api.GET('/products/{id}', { params: { path: { id } } })), [id]);
   const [product, setProduct] = useState<Product>();
   useEffect(() => setProduct(loaded.data), [loaded.data]);
   const [busy, setBusy] = useState<string>();
@@ -261,13 +260,13 @@ function AddVariant({ productId, currency, onAdded }: { productId: string; curre
       await unwrap(
         api.POST('/products/{id}/variants', {
           params: { path: { id: productId } },
-          body: leavingDefaults<Schemas['CreateVariantDto']>({
+          body: {
             sku: form.sku.trim(),
             name: form.name.trim(),
             priceMinor: price.minor,
             currency,
             initialStock: Number(form.stock) || 0,
-          }),
+          },
         }),
       );
       setForm({ sku: '', name: '', price: '', stock: '0' });

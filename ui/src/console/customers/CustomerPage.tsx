@@ -8,7 +8,6 @@ import { formatMoney } from '../../lib/money.js';
 import { Link, withQuery } from '../../lib/router.js';
 import { formatDateTime } from '../../lib/time.js';
 import { useAsync } from '../../lib/use-async.js';
-import { integerQuery } from '../api-workarounds.js';
 import { api } from '../session.js';
 import { STATUS } from '../orders/labels.js';
 import { lifetime } from './format.js';
@@ -20,7 +19,7 @@ export function CustomerPage({ phone }: { phone: string }) {
     () =>
       Promise.all([
         unwrap(api.GET('/admin/customers/{phone}', { params: { path: { phone } } })),
-        unwrap(api.GET('/orders', { params: { query: { q: phone, limit: integerQuery(50) } } })),
+        unwrap(api.GET('/orders', { params: { query: { q: phone, limit: 50 } } })),
       ]),
     [phone],
   );

@@ -6,7 +6,6 @@ import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { Link } from '../../lib/router.js';
 import { age, formatDateTime } from '../../lib/time.js';
 import { useAsync } from '../../lib/use-async.js';
-import { integerQuery } from '../api-workarounds.js';
 import { api } from '../session.js';
 import { customerHref, lifetime } from './format.js';
 import styles from '../Page.module.css';
@@ -19,10 +18,7 @@ export function CustomersPage() {
     const timer = setTimeout(() => setQ(typed.trim()), 250);
     return () => clearTimeout(timer);
   }, [typed]);
-  const list = useAsync(
-    () => unwrap(api.GET('/admin/customers', { params: { query: { q: q || undefined, limit: integerQuery(100) } } })),
-    [q],
-  );
+  const list = useAsync(() => unwrap(api.GET('/admin/customers', { params: { query: { q: q || undefined, limit: 100 } } })), [q]);
   const customers = list.data?.items ?? [];
   return (
     <div class={styles.page}>

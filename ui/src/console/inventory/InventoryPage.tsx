@@ -9,7 +9,6 @@ import { Field } from '../../components/Field.js';
 import { Link, navigate, useLocation, withQuery } from '../../lib/router.js';
 import { formatDateTime } from '../../lib/time.js';
 import { useAsync } from '../../lib/use-async.js';
-import { integerQuery } from '../api-workarounds.js';
 import { api } from '../session.js';
 import styles from '../Page.module.css';
 
@@ -29,7 +28,7 @@ export function InventoryPage() {
   const low = query.get('low') === '1';
   const [q, setQ] = useState('');
   const list = useAsync(
-    () => unwrap(api.GET('/inventory', { params: { query: { lowStock: low || undefined, q: q || undefined, limit: integerQuery(100) } } })),
+    () => unwrap(api.GET('/inventory', { params: { query: { lowStock: low || undefined, q: q || undefined, limit: 100 } } })),
     [low, q],
   );
   const [adjusting, setAdjusting] = useState<Item>();
@@ -200,7 +199,7 @@ function Movements({ item, onClose }: { item: Item; onClose: () => void }) {
     () =>
       unwrap(
         api.GET('/inventory/{variantId}/movements', {
-          params: { path: { variantId: item.variantId }, query: { limit: integerQuery(50) } },
+          params: { path: { variantId: item.variantId }, query: { limit: 50 } },
         }),
       ),
     [item],

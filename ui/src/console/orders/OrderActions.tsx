@@ -6,7 +6,6 @@ import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { Field } from '../../components/Field.js';
 import { newIdempotencyKey } from '../../lib/ids.js';
 import { formatMoney } from '../../lib/money.js';
-import { NO_ORDER_TOKEN } from '../api-workarounds.js';
 import { api } from '../session.js';
 import { itemCount, STATUS } from './labels.js';
 import type { OrderView } from './labels.js';
@@ -258,7 +257,7 @@ export function OrderActions({ view, onDone }: { view: OrderView; onDone: () => 
               (key) =>
                 unwrap(
                   api.POST('/orders/{id}/cancel', {
-                    params: { path, header: { ...NO_ORDER_TOKEN, 'Idempotency-Key': key } },
+                    params: { path, header: { 'Idempotency-Key': key } },
                     body: { reason: reason.trim() || undefined },
                   }),
                 ),

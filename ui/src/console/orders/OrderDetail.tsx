@@ -7,7 +7,6 @@ import { Link } from '../../lib/router.js';
 import { formatDateTime } from '../../lib/time.js';
 import { useAsync } from '../../lib/use-async.js';
 import { listenLive } from '../../shop/lib/live.js';
-import { integerQuery, NO_ORDER_TOKEN } from '../api-workarounds.js';
 import { api } from '../session.js';
 import { PROVIDER, STATUS, type OrderView, type PaymentSummary } from './labels.js';
 import { OrderActions } from './OrderActions.js';
@@ -17,10 +16,10 @@ import styles from './OrderDetail.module.css';
 async function loadOrder(id: string): Promise<OrderView> {
   const path = { id };
   const [order, payment, returns, audit] = await Promise.all([
-    unwrap(api.GET('/orders/{id}', { params: { path, header: NO_ORDER_TOKEN } })),
-    unwrap(api.GET('/orders/{id}/payment', { params: { path, header: NO_ORDER_TOKEN } })),
-    unwrap(api.GET('/orders/{id}/returns', { params: { path, header: NO_ORDER_TOKEN } })),
-    unwrap(api.GET('/audit', { params: { query: { entityType: 'order', entityId: id, limit: integerQuery(100) } } })),
+    unwrap(api.GET('/orders/{id}', { params: { path } })),
+    unwrap(api.GET('/orders/{id}/payment', { params: { path } })),
+    unwrap(api.GET('/orders/{id}/returns', { params: { path } })),
+    unwrap(api.GET('/audit', { params: { query: { entityType: 'order', entityId: id, limit: 100 } } })),
   ]);
   return { order, payment, returns, audit: audit.items };
 }
@@ -41,7 +40,7 @@ export function OrderDetail({ id, closeHref, onChanged }: { id: string; closeHre
   useEffect(
     () =>
       listenLive({
-        connect: (signal) => api.GET('/live/orders/{id}', { params: { path: { id }, header: NO_ORDER_TOKEN }, parseAs: 'stream', signal }),
+        connect: (signal) => api.GET('/live/orders/{id}', { params: { path: { id } }, parseAs: 'stream', signal }),
         onEvent(event, change) {
           const updatedAt = (change as { updatedAt?: string }).updatedAt;
           if (event === 'order' && seen.current && updatedAt && new Date(updatedAt).getTime() !== new Date(seen.current).getTime()) {

@@ -50,7 +50,7 @@ export function RefundForm({ view, onClose, onRefunded }: { view: OrderView; onC
     try {
       const outcome = await unwrap(
         api.POST('/orders/{id}/refunds', {
-          params: { path: { id: order.id }, header: { 'idempotency-key': key.current } },
+          params: { path: { id: order.id }, header: { 'Idempotency-Key': key.current } },
           body: { amountMinor: minor, reason: reason.trim() },
         }),
       );

@@ -27,6 +27,11 @@ export const STATUS: Record<OrderStatus, { label: string; tone: Tone }> = {
   REFUNDED: { label: 'Refunded', tone: 'neutral' },
   RETURN_REQUESTED: { label: 'Return requested', tone: 'danger' },
   RETURNED: { label: 'Returned', tone: 'neutral' },
+  IN_TRANSIT: { label: 'In transit', tone: 'success' },
+  OUT_FOR_DELIVERY: { label: 'Out for delivery', tone: 'success' },
+  DELIVERY_FAILED: { label: 'Delivery failed', tone: 'danger' },
+  RTO_INITIATED: { label: 'Returning to origin', tone: 'warning' },
+  RETURNED_TO_ORIGIN: { label: 'Returned to origin', tone: 'neutral' },
 };
 
 /** The list's tabs: all orders, then the statuses staff work through, in the order they work. */
@@ -36,6 +41,8 @@ export const STATUS_TABS: { status?: OrderStatus; label: string }[] = [
   { status: 'CONFIRMED', label: 'COD to ship' },
   { status: 'PAYMENT_PENDING', label: 'Awaiting payment' },
   { status: 'FULFILLED', label: 'Fulfilled' },
+  { status: 'DELIVERY_FAILED', label: 'Delivery failed' },
+  { status: 'RTO_INITIATED', label: 'RTO' },
   { status: 'RETURN_REQUESTED', label: 'Returns' },
   { status: 'DELIVERED', label: 'Delivered' },
   { status: 'PARTIALLY_REFUNDED', label: 'Partly refunded' },
@@ -57,6 +64,11 @@ export function paymentState(order: Order): { label: string; tone: Tone } {
     case 'CONFIRMED':
       return { label: 'Due on delivery', tone: 'info' };
     case 'FULFILLED':
+    case 'IN_TRANSIT':
+    case 'OUT_FOR_DELIVERY':
+    case 'DELIVERY_FAILED':
+    case 'RTO_INITIATED':
+    case 'RETURNED_TO_ORIGIN':
       return order.paymentMethod === 'COD' ? { label: 'Due on delivery', tone: 'info' } : { label: 'Paid', tone: 'success' };
     case 'CANCELLED':
     case 'EXPIRED':

@@ -1,7 +1,6 @@
 import { unwrap } from '@orderline/client';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { listenLive, type LiveStatus } from '../../shop/lib/live.js';
-import { integerQuery, NO_ORDER_TOKEN } from '../api-workarounds.js';
 import { api } from '../session.js';
 import type { Order, OrderStatus } from './labels.js';
 
@@ -82,7 +81,7 @@ export function useOrderList(filter: OrderFilter): OrderList {
   current.current = { filter, orders: state.orders };
 
   const fetchPage = (cursor?: string) =>
-    unwrap(api.GET('/orders', { params: { query: { ...filterQuery(filter), cursor, limit: integerQuery(PAGE_SIZE) } } }));
+    unwrap(api.GET('/orders', { params: { query: { ...filterQuery(filter), cursor, limit: PAGE_SIZE } } }));
 
   useEffect(() => {
     const mine = ++request.current;
@@ -123,7 +122,7 @@ export function useOrderList(filter: OrderFilter): OrderList {
   };
 
   const onChange = async (id: string) => {
-    const order = await unwrap(api.GET('/orders/{id}', { params: { path: { id }, header: NO_ORDER_TOKEN } })).catch(() => undefined);
+    const order = await unwrap(api.GET('/orders/{id}', { params: { path: { id } } })).catch(() => undefined);
     if (!order) return;
     const { filter: now, orders } = current.current;
     if (orders.some((o) => o.id === id)) replace([order]);

@@ -46,7 +46,7 @@ export function useLiveProducts(initial: Product[]): LiveCatalogue {
     const setAvailable = (productId: string, variantId: string, available: number) =>
       update(productId, (p) => ({ ...p, variants: p.variants.map((v) => (v.id === variantId ? { ...v, available } : v)) }));
     const reread = async (productId: string) => {
-      const { data, response } = await api().GET('/products/{idOrSlug}', { params: { path: { idOrSlug: productId } } });
+      const { data, response } = await api().GET('/products/{id}', { params: { path: { id: productId } } });
       if (data) update(productId, () => data);
       else if (response.status === 404) update(productId, (p) => ({ ...p, status: 'ARCHIVED', purchasable: false }));
     };

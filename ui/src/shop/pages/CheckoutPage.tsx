@@ -452,7 +452,7 @@ async function unsellableProblems(error: ApiError, cart: CartLine[], locale: str
   const entries = await Promise.all(
     refused.map(async (line): Promise<[string, string]> => {
       const { data: product } = await api()
-        .GET('/products/{idOrSlug}', { params: { path: { idOrSlug: line.productId } } })
+        .GET('/products/{id}', { params: { path: { id: line.productId } } })
         .catch(() => ({ data: undefined }));
       const opensAt = product?.availableFrom ? Date.parse(product.availableFrom) : NaN;
       if (product && !product.purchasable && opensAt > Date.now() - 60_000)

@@ -25,7 +25,20 @@ function given<T>(value: T | undefined, name: string): T {
   return value;
 }
 
-const PAID_STATES = new Set(['PAID', 'FULFILLED', 'DELIVERED', 'PARTIALLY_REFUNDED', 'REFUNDED', 'RETURN_REQUESTED', 'RETURNED']);
+const PAID_STATES = new Set([
+  'PAID',
+  'FULFILLED',
+  'IN_TRANSIT',
+  'OUT_FOR_DELIVERY',
+  'DELIVERY_FAILED',
+  'RTO_INITIATED',
+  'RETURNED_TO_ORIGIN',
+  'DELIVERED',
+  'PARTIALLY_REFUNDED',
+  'REFUNDED',
+  'RETURN_REQUESTED',
+  'RETURNED',
+]);
 
 /**
  * /pay/:orderId — the order confirmation and, for a prepaid order, the payment: the provider's own sheet (Stripe's
@@ -36,7 +49,7 @@ export function PayPage({ data, orderId }: { data: ShopData; orderId: string }) 
   const mounted = useMounted();
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
-  const headers = (t: string) => ({ 'x-order-token': t });
+  const headers = (t: string) => ({ 'X-Order-Token': t });
 
   const load = async (t: string) => {
     try {
@@ -237,7 +250,7 @@ function PaymentStep({
     void (async () => {
       try {
         const instructions = await unwrap(
-          api().POST('/orders/{id}/payment', { params: { path: { id: order.id }, header: { 'x-order-token': token } } }),
+          api().POST('/orders/{id}/payment', { params: { path: { id: order.id }, header: { 'X-Order-Token': token } } }),
         );
         if (!current) return;
         if (instructions.method === 'STRIPE') {

@@ -28,6 +28,11 @@ const STEPS: Partial<Record<string, string>> = {
   REJECT_RETURN: 'Return declined',
   REJECT_FURTHER_RETURN: 'Return declined',
   RECEIVE_RETURN: 'Return received',
+  MARK_IN_TRANSIT: 'In transit',
+  MARK_OUT_FOR_DELIVERY: 'Out for delivery',
+  FAIL_DELIVERY: 'Delivery attempt failed',
+  START_RTO: 'Returning to us',
+  RECEIVE_RTO: 'Returned to us',
 };
 
 const STATUS: Partial<Record<string, string>> = {
@@ -43,6 +48,11 @@ const STATUS: Partial<Record<string, string>> = {
   REFUNDED: 'Refunded',
   RETURN_REQUESTED: 'Return requested',
   RETURNED: 'Returned',
+  IN_TRANSIT: 'In transit',
+  OUT_FOR_DELIVERY: 'Out for delivery',
+  DELIVERY_FAILED: 'Delivery attempt failed',
+  RTO_INITIATED: 'Returning to us',
+  RETURNED_TO_ORIGIN: 'Returned to us',
 };
 
 /** /track: an order's progress by its number and the phone given at checkout. */
@@ -137,6 +147,17 @@ export function TrackPage({ data }: { data: ShopData }) {
                   </a>
                 </>
               )}
+            </p>
+          )}
+          {result.carrierStatus && (
+            <p data-testid="carrier-status">
+              Courier status: <strong>{result.carrierStatus}</strong>
+            </p>
+          )}
+          {result.status === 'DELIVERY_FAILED' && (
+            <p role="note">
+              The courier could not deliver this parcel. They will try again; to change the time or address, contact us
+              {data.brand.supportPhone ? ` at ${data.brand.supportPhone}` : ''} soon, or the parcel comes back to us.
             </p>
           )}
           <ol class={styles.timeline} aria-label="Timeline">
