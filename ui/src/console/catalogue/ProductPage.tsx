@@ -1,4 +1,4 @@
-import { unwrap, type Schemas } from '@orderline/client';
+import { unwrap } from '@orderline/client';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Badge } from '../../components/Badge.js';
 import { Button } from '../../components/Button.js';
