@@ -25,8 +25,6 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   cart: 'Price a cart against the live catalogue without reserving anything',
   orders: 'Checkout, orders (by customer, guest token or admin), tracking and the fulfilment steps',
   returns: 'Return requests and their review and receipt',
-  shipping:
-    'Parcels: booking with carriers, labels, tracking events (carrier webhooks), failed deliveries, returns to origin, COD remittances',
   payments: 'Payment methods, payment instructions and summaries, client-side confirmation, refunds',
   webhooks: "Payment providers' webhooks (signed by the provider; not for API clients)",
   shipping:
@@ -37,6 +35,10 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   outbox: 'Outgoing events and their delivery state (admin)',
   'webhook endpoints': "The brand's own webhook endpoints that receive Orderline events (admin)",
   'idempotency-keys': 'Idempotency keys still in progress, and releasing a stuck one (admin)',
+  staff: "The brand's staff accounts: add, disable, enable, reset passwords (owner only)",
+  customers: 'Customers built from orders: lifetime value, orders, notes and tags (admin)',
+  overview: "Today's orders and revenue, orders to fulfil, low stock and failed deliveries (admin)",
+  media: 'Uploaded product images, served from the storage',
   health: 'Liveness and readiness of this instance',
   operations: 'Prometheus metrics of this instance',
 };
