@@ -17,8 +17,15 @@ const LAYERS = [
   { app: ['src'] },
   { seed: ['src/seed'] },
   // The storefront's server-rendered pages; admin views across the domain: in-progress idempotency keys (with the
-  // orders and refunds they made), encrypted secrets.
-  { storefront: ['src/storefront'], 'idempotency-keys': ['src/idempotency-keys'], secrets: ['src/secrets'] },
+  // orders and refunds they made), encrypted secrets, staff accounts, customers (read from orders), the overview.
+  {
+    storefront: ['src/storefront'],
+    'idempotency-keys': ['src/idempotency-keys'],
+    secrets: ['src/secrets'],
+    staff: ['src/staff'],
+    customers: ['src/customers'],
+    overview: ['src/overview'],
+  },
   { payments: ['src/payments'], shipping: ['src/shipping'] },
   { orders: ['src/orders'] },
   { notifications: ['src/notifications'], 'webhook-endpoints': ['src/webhook-endpoints'] },
@@ -27,7 +34,7 @@ const LAYERS = [
   { products: ['src/products'] },
   { inventory: ['src/inventory'] },
   // The base, itself layered.
-  { settings: ['src/settings'], health: ['src/health'], live: ['src/live'] },
+  { settings: ['src/settings'], health: ['src/health'], live: ['src/live'], storage: ['src/storage'] },
   { auth: ['src/auth'] },
   { audit: ['src/audit'], ops: ['src/ops'], idempotency: ['src/idempotency'], brands: ['src/brands'] },
   { prisma: ['src/prisma'], database: ['src/database'] },

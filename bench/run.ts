@@ -20,6 +20,7 @@ import { checkoutRequests, rawCheckout, HTTP_CHECKOUT_EMAIL, RAW_CHECKOUT_EMAIL,
 import { detailRequests, listRequests, rawDetail, rawList, shopPageRequests } from './lib/catalogue.js';
 import { prepareWebhookOrders, webhookRequests, WEBHOOK_ORDER_EMAIL, WEBHOOK_SECRETS } from './lib/webhooks.js';
 import { runExpiry } from './lib/expiry.js';
+import { benchAdminToken, collectCursors, orderListRequests, seedOrders } from './lib/orders-list.js';
 import { newestProfile, summariseCpuProfile } from './lib/profile.js';
 import { machineInfo, markdown, writeReport, type BenchReport, type ExpiryResult, type LoadRow } from './lib/report.js';
 import type { AutocannonRequest } from 'autocannon';
@@ -54,6 +55,10 @@ async function main(): Promise<void> {
     log('seeding 10,000 variants and a hot SKU');
     const catalogue = await seedCatalogue(db);
     const webhookOrders = config.scenarios.has('webhooks') ? await prepareWebhookOrders(db, catalogue, config) : undefined;
+    if (config.scenarios.has('orders')) {
+      log(`seeding ${config.listOrders.toLocaleString('en')} orders for the staff order list`);
+      await seedOrders(db, config.listOrders);
+    }
 
     const profileDir = path.join(config.resultsDir, 'profiles');
     app = await AppProcess.start({
@@ -99,6 +104,17 @@ async function main(): Promise<void> {
     if (config.scenarios.has('storefront')) {
       const page = shopPageRequests(catalogue.productSlugs);
       scenarios.push({ name: 'GET /shop/:slug (server-rendered page)', http: page, warmUp: page, raw: rawDetail(catalogue.productSlugs) });
+    }
+    if (config.scenarios.has('orders')) {
+      const token = await benchAdminToken(app.baseUrl);
+      // Cursors 20 to 200 pages (1,000 to 10,000 orders) deep: keyset paging costs the same there as on page 1.
+      const deep = (await collectCursors(app.baseUrl, token, '', 200)).slice(20);
+      const requests = orderListRequests(token, deep);
+      scenarios.push({
+        name: `GET /orders (staff list, ${config.listOrders.toLocaleString('en')} orders)`,
+        http: requests,
+        warmUp: requests,
+      });
     }
     if (webhookOrders) scenarios.push({ name: 'webhook payment succeeded', http: webhookRequests(webhookOrders) });
 
@@ -170,6 +186,7 @@ function settingsOf(config: BenchConfig): Record<string, unknown> {
     connections: config.connections,
     scenarios: [...config.scenarios],
     expiryOrders: config.expiryOrders,
+    listOrders: config.listOrders,
     cpuProfile: config.cpuProfile,
     appPoolSize: config.appPoolSize ?? 10,
     rawConnections: 'one per load connection',

@@ -25,6 +25,9 @@ import { OutboxModule } from './outbox/outbox.module.js';
 import { StorefrontModule } from './storefront/storefront.module.js';
 import { SecretsModule } from './secrets/secrets.module.js';
 import { IdempotencyKeysModule } from './idempotency-keys/idempotency-keys.module.js';
+import { StaffModule } from './staff/staff.module.js';
+import { CustomersModule } from './customers/customers.module.js';
+import { OverviewModule } from './overview/overview.module.js';
 
 @Module({
   imports: [
@@ -56,6 +59,9 @@ import { IdempotencyKeysModule } from './idempotency-keys/idempotency-keys.modul
     NotificationsModule,
     WebhookEndpointsModule,
     OutboxModule,
+    StaffModule,
+    CustomersModule,
+    OverviewModule,
     StorefrontModule,
     SecretsModule,
     IdempotencyKeysModule,

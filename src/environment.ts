@@ -8,6 +8,7 @@ import './common/crypto/encryption-key-config.js';
 import './notifications/notification-config.js';
 import './webhook-endpoints/webhook-targets.js';
 import './orders/tracking-url.js';
+import './storage/storage-config.js';
 import './payments/payment-config.js';
 import './payments/providers/index.js';
 import './shipping/shipping-config.js';

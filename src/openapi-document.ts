@@ -27,12 +27,18 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   returns: 'Return requests and their review and receipt',
   payments: 'Payment methods, payment instructions and summaries, client-side confirmation, refunds',
   webhooks: "Payment providers' webhooks (signed by the provider; not for API clients)",
+  shipping:
+    "Carriers: booking parcels (one or many orders), labels, NDR and RTO lists, COD remittance (admin); carriers' tracking webhooks",
   live: 'Server-sent event streams: catalogue stock and drops, one order, every order (staff)',
   settings: "The brand's public profile and the admin settings (reservation TTL, thresholds, provider credentials)",
   audit: 'The audit trail of every change (admin)',
   outbox: 'Outgoing events and their delivery state (admin)',
   'webhook endpoints': "The brand's own webhook endpoints that receive Orderline events (admin)",
   'idempotency-keys': 'Idempotency keys still in progress, and releasing a stuck one (admin)',
+  staff: "The brand's staff accounts: add, disable, enable, reset passwords (owner only)",
+  customers: 'Customers built from orders: lifetime value, orders, notes and tags (admin)',
+  overview: "Today's orders and revenue, orders to fulfil, low stock and failed deliveries (admin)",
+  media: 'Uploaded product images, served from the storage',
   health: 'Liveness and readiness of this instance',
   operations: 'Prometheus metrics of this instance',
 };

@@ -47,6 +47,7 @@ const NOT_ADMIN_ONLY = new Set([
   'GET /checkout',
   'GET /pay/:orderId',
   'GET /track', // its pages
+  'GET /media/:folder/:file', // uploaded product images, shown on the storefront
 ]);
 
 interface Route {

@@ -8,6 +8,8 @@ export interface BenchConfig {
   scenarios: Set<ScenarioName>;
   /** reservations the expiry scenario expires (BENCH_EXPIRY_ORDERS, default 50000) */
   expiryOrders: number;
+  /** orders the staff order-list scenario lists (BENCH_ORDERS, default 100000) */
+  listOrders: number;
   /** app connection pool (DB_POOL_SIZE passed to the app, default the app's own default) */
   appPoolSize?: number;
   /** where the JSON goes (BENCH_RESULTS_DIR, default bench/results) */
@@ -16,7 +18,7 @@ export interface BenchConfig {
   cpuProfile: boolean;
 }
 
-export const SCENARIOS = ['hot', 'spread', 'catalogue', 'storefront', 'webhooks', 'expiry'] as const;
+export const SCENARIOS = ['hot', 'spread', 'catalogue', 'storefront', 'webhooks', 'orders', 'expiry'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 function list(value: string | undefined): string[] | undefined {
@@ -38,8 +40,11 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
   if (!(durationSeconds >= 1 && durationSeconds <= 600)) throw new Error('BENCH_DURATION: seconds, 1..600');
   const expiryOrders = Number(env.BENCH_EXPIRY_ORDERS ?? 50_000);
   if (!(Number.isInteger(expiryOrders) && expiryOrders >= 1)) throw new Error('BENCH_EXPIRY_ORDERS: a positive integer');
+  const listOrders = Number(env.BENCH_ORDERS ?? 100_000);
+  if (!(Number.isInteger(listOrders) && listOrders >= 1)) throw new Error('BENCH_ORDERS: a positive integer');
   return {
     durationSeconds,
+    listOrders,
     connections,
     scenarios: new Set(scenarios as ScenarioName[]),
     expiryOrders,

@@ -37,6 +37,6 @@ type ExpiresIn = NonNullable<JwtModuleOptions['signOptions']>['expiresIn'];
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [AuthService, AdminAccountsService],
+  exports: [AuthService, AdminAccountsService, SessionsService],
 })
 export class AuthModule {}

@@ -12,7 +12,15 @@ import type { ChangePasswordDto, LoginDto, RegisterDto, TokenResponse, UserRespo
 import { SessionsService, type IssuedSession } from './sessions.service.js';
 
 export function toUserResponse(user: User): UserResponse {
-  return { id: user.id, email: user.email, name: user.name, phone: user.phone, role: user.role, createdAt: user.createdAt };
+  return {
+    id: user.id,
+    email: user.email,
+    name: user.name,
+    phone: user.phone,
+    role: user.role,
+    owner: user.owner,
+    createdAt: user.createdAt,
+  };
 }
 
 @Injectable()
@@ -57,6 +65,8 @@ export class AuthService {
     const user = await this.prisma.user.findFirst({ where: { email: dto.email.toLowerCase() } });
     const ok = await bcrypt.compare(dto.password, user?.passwordHash ?? (await (this.dummyHash ??= this.hashPassword(randomUUID()))));
     if (!user || !ok) throw new UnauthorizedError('Email or password is incorrect');
+    // Said only to whoever knows the password: an owner disabled this account.
+    if (user.disabledAt) throw new UnauthorizedError('This account is disabled; ask the brand owner to enable it');
     return { token: await this.issueToken(user), session: dto.refreshCookie ? await this.sessions.start(user) : undefined };
   }
 

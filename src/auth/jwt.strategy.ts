@@ -6,6 +6,8 @@ import type { EnvironmentVariables } from '../config/configuration.js';
 import type { AuthUser } from '../common/http/access.js';
 import type { Role } from '../generated/prisma/enums.js';
 import { DEFAULT_BRAND_ID } from '../common/context/brand-context.js';
+import { PrismaService } from '../prisma/prisma.service.js';
+import { UnauthorizedError } from '../common/errors/domain-errors.js';
 
 interface JwtPayload {
   sub: string;
@@ -25,7 +27,10 @@ function jwtSecret(config: ConfigService<EnvironmentVariables, true>): string {
 
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy) {
-  constructor(config: ConfigService<EnvironmentVariables, true>) {
+  constructor(
+    config: ConfigService<EnvironmentVariables, true>,
+    private readonly prisma: PrismaService,
+  ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
       secretOrKey: jwtSecret(config),
@@ -34,7 +39,15 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
     });
   }
 
-  validate(payload: JwtPayload): AuthUser {
+  /**
+   * Staff tokens are checked against the account on every request (one primary-key read), so disabling an admin
+   * locks them out at once rather than when their token expires. Customer tokens are taken as signed.
+   */
+  async validate(payload: JwtPayload): Promise<AuthUser> {
+    if (payload.role === 'ADMIN') {
+      const account = await this.prisma.user.findUnique({ where: { id: payload.sub }, select: { role: true, disabledAt: true } });
+      if (account?.role !== 'ADMIN' || account.disabledAt) throw new UnauthorizedError('This account is disabled or no longer staff');
+    }
     return {
       id: payload.sub,
       email: payload.email,

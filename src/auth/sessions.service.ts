@@ -53,7 +53,7 @@ export class SessionsService {
     const outcome = await this.prisma.$transaction(async (tx) => {
       const token = await tx.refreshToken.findUnique({ where: { tokenHash: hashToken(presented) }, include: { user: true } });
       const now = new Date();
-      if (!token || token.revokedAt || token.expiresAt <= now) return { ended: true as const };
+      if (!token || token.revokedAt || token.expiresAt <= now || token.user.disabledAt) return { ended: true as const };
       // The conditional update is the claim: of two requests with the same token, the second finds it used.
       const claimed = await tx.refreshToken.updateMany({ where: { id: token.id, usedAt: null }, data: { usedAt: now } });
       if (claimed.count === 0) {

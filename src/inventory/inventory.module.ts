@@ -4,5 +4,10 @@ import { StockLedger } from './stock-ledger.js';
 import { InventoryController } from './inventory.controller.js';
 import { InventoryService } from './inventory.service.js';
 
-@Module({ imports: [AuditModule], controllers: [InventoryController], providers: [StockLedger, InventoryService], exports: [StockLedger] })
+@Module({
+  imports: [AuditModule],
+  controllers: [InventoryController],
+  providers: [StockLedger, InventoryService],
+  exports: [StockLedger, InventoryService],
+})
 export class InventoryModule {}

@@ -8,10 +8,11 @@ import {
   Param,
   Post,
   Query,
+  Res,
   type ExecutionContext,
   type PipeTransform,
 } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -23,6 +24,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiProduces,
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
@@ -38,9 +40,12 @@ import { OrdersService } from './orders.service.js';
 import { CheckoutDto, CheckoutResponse } from './dto/checkout.dto.js';
 import {
   AdminOrdersQueryDto,
+  BulkFulfillDto,
+  BulkFulfillResponse,
   CancelOrderDto,
   FulfillOrderDto,
   LookupOrderDto,
+  OrderFilterDto,
   OrderHistoryEntryResponse,
   OrderPageResponse,
   OrderResponse,
@@ -49,6 +54,7 @@ import {
   TrackOrderDto,
 } from './dto/order.dto.js';
 import { OrderTracking } from './order-tracking.service.js';
+import { writeOrdersCsv } from './orders-csv.js';
 
 /** An order id that is not even a UUID names no order: 404, like any other unknown order. */
 @Injectable()
@@ -190,6 +196,38 @@ export class OrdersController {
   @ApiForbiddenResponse({ type: ErrorResponse })
   list(@Query() query: AdminOrdersQueryDto): Promise<OrderPageResponse> {
     return this.orders.list(query);
+  }
+
+  @Get('export.csv')
+  @Roles('ADMIN')
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Export the orders a filter matches as CSV (admin)',
+    description: 'Same filters as GET /orders; streamed newest first, one row per order (items as "qty × sku" joined by "; ").',
+  })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'text/csv; charset=utf-8, with a header row', schema: { type: 'string' } })
+  @ApiForbiddenResponse({ type: ErrorResponse })
+  async exportCsv(@Query() filter: OrderFilterDto, @Res() res: Response): Promise<void> {
+    await writeOrdersCsv(this.orders.scan(filter), res);
+  }
+
+  @Post('bulk-fulfill')
+  @Roles('ADMIN')
+  @HttpCode(200)
+  @Idempotent()
+  @ApiBearerAuth()
+  @ApiOperation({
+    summary: 'Mark many orders shipped in one call (admin)',
+    description:
+      'Each order is fulfilled in its own transaction, exactly as POST /orders/{id}/fulfill; one that cannot be (unknown, not paid, ' +
+      'already shipped) is reported in its result and does not stop the others.',
+  })
+  @ApiOkResponse({ type: BulkFulfillResponse })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiForbiddenResponse({ type: ErrorResponse })
+  bulkFulfill(@Body() dto: BulkFulfillDto, @CurrentActor() actor: Actor): Promise<BulkFulfillResponse> {
+    return this.orders.bulkFulfill(dto, actor);
   }
 
   @OptionalAuth()

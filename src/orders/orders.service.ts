@@ -5,7 +5,8 @@ import type { OrderStatus } from '../generated/prisma/enums.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import { escapeLike } from '../prisma/like-pattern.js';
 import type { Actor } from '../common/actor.js';
-import { ConflictError, NotFoundError } from '../common/errors/domain-errors.js';
+import { ConflictError, DomainError, InvalidInputError, NotFoundError } from '../common/errors/domain-errors.js';
+import { UUID_PATTERN } from '../common/uuid.js';
 import { implementationOf } from '../common/ports.js';
 import { PaymentGateway } from './payment-gateway.js';
 import { OrderTransitionsService } from './order-transitions.service.js';
@@ -14,6 +15,10 @@ import { toOrderResponse } from './order-response.js';
 import { normalizeOrderNumber, PHONE_FORMAT, stripPhone } from './dto/normalize.js';
 import type {
   AdminOrdersQueryDto,
+  BulkFulfillDto,
+  BulkFulfillResponse,
+  BulkFulfillResult,
+  OrderFilterDto,
   FulfillOrderDto,
   LookupOrderDto,
   OrderHistoryEntryResponse,
@@ -67,17 +72,70 @@ export class OrdersService implements OnModuleInit {
     return this.page({ userId }, page);
   }
 
-  /** Staff search: by status, creation date range, customer, and `q` = order number, email, phone or name. */
+  /**
+   * Staff search: by status, payment method, creation date range, customer, and `q` = order number, email, phone or
+   * name. With `cursor` it pages by keyset ((created_at, id) below the cursor's), which the orders_created_at_id and
+   * orders_status_created_at_id indexes serve at any depth; `page` remains for offset paging near the top.
+   */
   async list(query: AdminOrdersQueryDto): Promise<OrderPageResponse> {
-    const where: Prisma.OrderWhereInput = {
-      ...(query.status && { status: query.status }),
-      ...(query.customerId && { userId: query.customerId }),
-      ...((query.from || query.to) && {
-        createdAt: { ...(query.from && { gte: new Date(query.from) }), ...(query.to && { lt: new Date(query.to) }) },
+    const where = orderFilter(query);
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const [rows, total] = await Promise.all([
+      this.prisma.order.findMany({
+        where: after ? { AND: [where, olderThan(after)] } : where,
+        orderBy: NEWEST_FIRST,
+        ...(after ? {} : { skip: (query.page - 1) * query.limit }),
+        take: query.limit + 1,
+        include: { items: true },
       }),
-      ...(query.q && { OR: searchConditions(query.q) }),
+      // Counting stops past COUNT_LIMIT: an exact count of 100k rows would cost more than the page itself.
+      this.prisma.order.count({ where, take: COUNT_LIMIT + 1 }),
+    ]);
+    const items = rows.slice(0, query.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map((o) => toOrderResponse(o)),
+      page: after ? 0 : query.page,
+      limit: query.limit,
+      total: Math.min(total, COUNT_LIMIT),
+      totalCapped: total > COUNT_LIMIT,
+      nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
     };
-    return this.page(where, query);
+  }
+
+  /** Every order the filter matches, newest first, read in keyset batches (for the CSV export: memory stays flat). */
+  async *scan(filter: OrderFilterDto, batchSize = 500): AsyncGenerator<(Order & { items: OrderItem[] })[]> {
+    const where = orderFilter(filter);
+    let after: OrderKey | undefined;
+    for (;;) {
+      const rows = await this.prisma.order.findMany({
+        where: after ? { AND: [where, olderThan(after)] } : where,
+        orderBy: NEWEST_FIRST,
+        take: batchSize,
+        include: { items: true },
+      });
+      if (rows.length) yield rows;
+      if (rows.length < batchSize) return;
+      after = rows[rows.length - 1];
+    }
+  }
+
+  /**
+   * Fulfils many orders, each in its own transaction (one order that cannot be fulfilled does not hold back the
+   * others): one result per order, in the order asked.
+   */
+  async bulkFulfill(dto: BulkFulfillDto, actor: Actor): Promise<BulkFulfillResponse> {
+    const results: BulkFulfillResult[] = [];
+    for (const orderId of dto.orderIds.map((id) => id.toLowerCase())) {
+      try {
+        results.push({ orderId, ok: true, order: await this.fulfill(orderId, actor, { carrier: dto.carrier }) });
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        results.push({ orderId, ok: false, error: { statusCode: error.status, message: error.message } });
+      }
+    }
+    const fulfilled = results.filter((r) => r.ok).length;
+    return { results, fulfilled, failed: results.length - fulfilled };
   }
 
   /** A guest finds their order by its number plus the email and/or phone given at checkout (each one given must match). */
@@ -145,17 +203,52 @@ export class OrdersService implements OnModuleInit {
 
   private async page(where: Prisma.OrderWhereInput, { page, limit }: PageQueryDto): Promise<OrderPageResponse> {
     const [rows, total] = await Promise.all([
-      this.prisma.order.findMany({
-        where,
-        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-        skip: (page - 1) * limit,
-        take: limit,
-        include: { items: true },
-      }),
+      this.prisma.order.findMany({ where, orderBy: NEWEST_FIRST, skip: (page - 1) * limit, take: limit, include: { items: true } }),
       this.prisma.order.count({ where }),
     ]);
-    return { items: rows.map((o: Order & { items: OrderItem[] }) => toOrderResponse(o)), page, limit, total };
+    return { items: rows.map((o) => toOrderResponse(o)), page, limit, total, totalCapped: false, nextCursor: null };
   }
+}
+
+const COUNT_LIMIT = 10_000;
+
+const NEWEST_FIRST: Prisma.OrderOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }];
+
+type OrderKey = Pick<Order, 'createdAt' | 'id'>;
+
+/** The list's position as an opaque cursor: the (createdAt, id) of the last order shown. */
+const encodeCursor = (order: OrderKey) => Buffer.from(`${order.createdAt.toISOString()}|${order.id}`).toString('base64url');
+
+function decodeCursor(cursor: string): OrderKey {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
+  const createdAt = new Date(at);
+  if (!id || !UUID_PATTERN.test(id) || Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== at) {
+    throw new InvalidInputError('cursor is not a cursor this API gave out (pass nextCursor as it came)', [
+      { field: 'cursor', errors: ['cursor must be a nextCursor from a previous page'] },
+    ]);
+  }
+  return { createdAt, id };
+}
+
+/**
+ * Orders after `key` in newest-first order. `created_at <= t` is the index condition (the scan starts at the cursor);
+ * the OR only drops the ties already shown.
+ */
+const olderThan = ({ createdAt, id }: OrderKey): Prisma.OrderWhereInput => ({
+  createdAt: { lte: createdAt },
+  OR: [{ createdAt: { lt: createdAt } }, { id: { lt: id } }],
+});
+
+function orderFilter(query: OrderFilterDto): Prisma.OrderWhereInput {
+  return {
+    ...(query.status && { status: query.status }),
+    ...(query.paymentMethod && { paymentMethod: query.paymentMethod }),
+    ...(query.customerId && { userId: query.customerId }),
+    ...((query.from || query.to) && {
+      createdAt: { ...(query.from && { gte: new Date(query.from) }), ...(query.to && { lt: new Date(query.to) }) },
+    }),
+    ...(query.q && { OR: searchConditions(query.q) }),
+  };
 }
 
 /** What an admin's search box matches: the order number, an exact email, a phone number (or its last digits), a name. */

@@ -71,13 +71,21 @@ export class OutboxService implements OnModuleInit {
       SELECT gen_random_uuid(), m.event, m.aggregate_id, d.destination, m.payload FROM d JOIN m ON m.idx = d.idx`;
   }
 
-  async list(filter: { status?: OutboxStatus; event?: string; aggregateId?: string; limit: number; cursor?: string }): Promise<OutboxPage> {
+  async list(filter: {
+    status?: OutboxStatus;
+    event?: string;
+    aggregateId?: string;
+    destination?: string;
+    limit: number;
+    cursor?: string;
+  }): Promise<OutboxPage> {
     const after = filter.cursor ? decodeCursor(filter.cursor) : undefined;
     const rows = await this.prisma.outboxMessage.findMany({
       where: {
         ...(filter.status && { status: filter.status }),
         ...(filter.event && { event: filter.event }),
         ...(filter.aggregateId && { aggregateId: filter.aggregateId }),
+        ...(filter.destination && { destination: filter.destination }),
         ...(after && { OR: [{ createdAt: { lt: after.createdAt } }, { createdAt: after.createdAt, id: { lt: after.id } }] }),
       },
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],

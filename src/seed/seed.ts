@@ -40,13 +40,14 @@ export async function seedIfEmpty(app: INestApplication | INestApplicationContex
       const result: SeedResult = {};
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(4242001)`;
       if (!(await tx.user.findFirst({ where: { role: 'ADMIN' }, select: { id: true } }))) {
-        const admin = await tx.user.create({ data: { email, passwordHash, name: 'Administrator', role: 'ADMIN' } });
+        // The first admin owns the install: it adds the other staff accounts in the console.
+        const admin = await tx.user.create({ data: { email, passwordHash, name: 'Administrator', role: 'ADMIN', owner: true } });
         await audit.record(tx, {
           actor: SYSTEM_ACTOR,
           action: 'user.seeded_admin',
           entityType: 'user',
           entityId: admin.id,
-          after: { email },
+          after: { email, owner: true },
         });
         // A generated password is shown once by the caller (the startup banner), never written to the log.
         log(configuredPassword ? `Created admin ${email} with ADMIN_PASSWORD` : `Created admin ${email} with a generated password`);

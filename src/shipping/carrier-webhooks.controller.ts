@@ -20,6 +20,7 @@ export class CarrierWebhooksController {
   @Post(':path')
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'receiveCarrierWebhook',
     summary: 'Carrier tracking webhook (Shiprocket: /shipping/webhooks/parcel-updates, token in x-api-key)',
     description: 'Verified, recorded once per carrier event id, applied only when newer than what the parcel already said.',
   })

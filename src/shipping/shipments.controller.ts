@@ -43,14 +43,20 @@ export class ShipmentsController {
   constructor(private readonly shipments: ShipmentsService) {}
 
   @Get('shipping/carriers')
-  @ApiOperation({ summary: 'The carriers parcels can be booked with, and whether each is configured (admin)' })
+  @ApiOperation({
+    operationId: 'listCarriers',
+    summary: 'The carriers parcels can be booked with, and whether each is configured (admin)',
+  })
   @ApiOkResponse({ type: [CarrierResponse] })
   carriers(): Promise<CarrierResponse[]> {
     return this.shipments.carrierList();
   }
 
   @Get('shipping/customers/:phone/rto')
-  @ApiOperation({ summary: "Parcels returned to origin for a customer's phone (admin)" })
+  @ApiOperation({
+    operationId: 'getCustomerRto',
+    summary: "Parcels returned to origin for a customer's phone (admin)",
+  })
   @ApiOkResponse({ type: CustomerRtoResponse })
   customerRto(@Param('phone') phone: string): Promise<CustomerRtoResponse> {
     return this.shipments.customerRto(phone);
@@ -60,6 +66,7 @@ export class ShipmentsController {
   @HttpCode(200)
   @Idempotent()
   @ApiOperation({
+    operationId: 'bookShipments',
     summary: 'Book parcels for one or many orders (admin)',
     description: 'Each order is booked on its own: the answer has one result per order, booked or why not. Booking fulfils the order.',
   })
@@ -71,7 +78,10 @@ export class ShipmentsController {
   }
 
   @Get('shipments')
-  @ApiOperation({ summary: 'Shipments, newest change first; view=ndr (failed deliveries) or view=rto (returns to origin) (admin)' })
+  @ApiOperation({
+    operationId: 'listShipments',
+    summary: 'Shipments, newest change first; view=ndr (failed deliveries) or view=rto (returns to origin) (admin)',
+  })
   @ApiOkResponse({ type: ShipmentPageResponse })
   list(@Query() query: ShipmentsQueryDto): Promise<ShipmentPageResponse> {
     return this.shipments.list(query);
@@ -81,6 +91,7 @@ export class ShipmentsController {
   @HttpCode(200)
   @Idempotent()
   @ApiOperation({
+    operationId: 'recordCodRemittance',
     summary: "Record a carrier's COD remittance (admin)",
     description: 'Per AWB: the cash collected on delivery is marked remitted with the amount and reference, once.',
   })
@@ -90,7 +101,10 @@ export class ShipmentsController {
   }
 
   @Get('shipments/:id')
-  @ApiOperation({ summary: 'A shipment with every tracking event received (admin)' })
+  @ApiOperation({
+    operationId: 'getShipment',
+    summary: 'A shipment with every tracking event received (admin)',
+  })
   @ApiOkResponse({ type: ShipmentDetailResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   detail(@Param('id', ShipmentIdPipe) id: string): Promise<ShipmentDetailResponse> {
@@ -98,7 +112,10 @@ export class ShipmentsController {
   }
 
   @Get('shipments/:id/label')
-  @ApiOperation({ summary: "The parcel's label (the carrier's PDF URL) (admin)" })
+  @ApiOperation({
+    operationId: 'getShipmentLabel',
+    summary: "The parcel's label (the carrier's PDF URL) (admin)",
+  })
   @ApiOkResponse({ type: LabelResponse })
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'Unknown shipment, or a carrier without labels (manual)' })
   async label(@Param('id', ShipmentIdPipe) id: string): Promise<LabelResponse> {
@@ -108,7 +125,10 @@ export class ShipmentsController {
   @Post('shipments/:id/cancel')
   @HttpCode(200)
   @Idempotent()
-  @ApiOperation({ summary: 'Cancel a booked parcel that has not been picked up; the order can be booked again (admin)' })
+  @ApiOperation({
+    operationId: 'cancelShipment',
+    summary: 'Cancel a booked parcel that has not been picked up; the order can be booked again (admin)',
+  })
   @ApiOkResponse({ type: ShipmentResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Not booked, or already on its way' })
   @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'The carrier refused' })
@@ -120,6 +140,7 @@ export class ShipmentsController {
   @HttpCode(200)
   @Idempotent()
   @ApiOperation({
+    operationId: 'reportParcelEvent',
     summary: "Report what the courier said (the manual carrier's tracking, or a correction) (admin)",
     description: 'Goes the same way as carrier webhooks: applied only if the order state allows it and it is the newest news.',
   })
@@ -136,6 +157,7 @@ export class ShipmentsController {
   @HttpCode(200)
   @Idempotent()
   @ApiOperation({
+    operationId: 'receiveRtoParcel',
     summary: 'Receive a parcel returned to origin: restock its goods (except those marked damaged) and close the order (admin)',
   })
   @ApiOkResponse({ type: ShipmentResponse })

@@ -1,5 +1,8 @@
 // Jest loads global setup outside its module system; tsx lets it import the TypeScript database helpers.
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { tsImport } from 'tsx/esm/api';
 
 export default async function globalSetup() {
@@ -12,6 +15,8 @@ export default async function globalSetup() {
   process.env.SCHEDULER_ENABLED ??= 'false';
   process.env.BCRYPT_ROUNDS ??= '4';
   process.env.LOG_LEVEL ??= 'silent';
+  // Uploads (product images) go to a folder of this run, not the working tree.
+  process.env.MEDIA_DIR ??= mkdtempSync(path.join(tmpdir(), 'orderline-media-'));
   // Tests register and check out far faster than any client; test/ops.e2e-spec.ts turns the limits back on.
   process.env.RATE_LIMIT_ENABLED ??= 'false';
   // One signing secret for the run, shared by the in-process apps, the app processes tests start and the tests that

@@ -301,6 +301,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/products/{id}/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Upload a product image (admin)
+         * @description The body is the image itself (JPEG, PNG, WebP or GIF, up to 5 MB; its bytes decide the type, not the header). It is stored and added at the end of the product’s images as /media/products/<uuid>.<ext>; reorder or remove with PATCH /products/{id}.
+         */
+        post: operations["ProductImagesController_upload"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/settings": {
         parameters: {
             query?: never;
@@ -328,6 +348,23 @@ export interface paths {
         };
         /** The brand's public profile: name, logo, colour, support contact, currency (storefronts and apps) */
         get: operations["getBrand"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/media/{folder}/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An uploaded image (product images), by the path the upload answered */
+        get: operations["MediaController_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -438,6 +475,46 @@ export interface paths {
         get: operations["listOrders"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/export.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the orders a filter matches as CSV (admin)
+         * @description Same filters as GET /orders; streamed newest first, one row per order (items as "qty × sku" joined by "; ").
+         */
+        get: operations["OrdersController_exportCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/orders/bulk-fulfill": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark many orders shipped in one call (admin)
+         * @description Each order is fulfilled in its own transaction, exactly as POST /orders/{id}/fulfill; one that cannot be (unknown, not paid, already shipped) is reported in its result and does not stop the others.
+         */
+        post: operations["OrdersController_bulkFulfill"];
         delete?: never;
         options?: never;
         head?: never;
@@ -755,7 +832,7 @@ export interface paths {
             cookie?: never;
         };
         /** The carriers parcels can be booked with, and whether each is configured (admin) */
-        get: operations["ShipmentsController_carriers"];
+        get: operations["listCarriers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -772,7 +849,7 @@ export interface paths {
             cookie?: never;
         };
         /** Parcels returned to origin for a customer's phone (admin) */
-        get: operations["ShipmentsController_customerRto"];
+        get: operations["getCustomerRto"];
         put?: never;
         post?: never;
         delete?: never;
@@ -789,13 +866,13 @@ export interface paths {
             cookie?: never;
         };
         /** Shipments, newest change first; view=ndr (failed deliveries) or view=rto (returns to origin) (admin) */
-        get: operations["ShipmentsController_list"];
+        get: operations["listShipments"];
         put?: never;
         /**
          * Book parcels for one or many orders (admin)
          * @description Each order is booked on its own: the answer has one result per order, booked or why not. Booking fulfils the order.
          */
-        post: operations["ShipmentsController_book"];
+        post: operations["bookShipments"];
         delete?: never;
         options?: never;
         head?: never;
@@ -815,7 +892,7 @@ export interface paths {
          * Record a carrier's COD remittance (admin)
          * @description Per AWB: the cash collected on delivery is marked remitted with the amount and reference, once.
          */
-        post: operations["ShipmentsController_remittance"];
+        post: operations["recordCodRemittance"];
         delete?: never;
         options?: never;
         head?: never;
@@ -830,7 +907,7 @@ export interface paths {
             cookie?: never;
         };
         /** A shipment with every tracking event received (admin) */
-        get: operations["ShipmentsController_detail"];
+        get: operations["getShipment"];
         put?: never;
         post?: never;
         delete?: never;
@@ -847,7 +924,7 @@ export interface paths {
             cookie?: never;
         };
         /** The parcel's label (the carrier's PDF URL) (admin) */
-        get: operations["ShipmentsController_label"];
+        get: operations["getShipmentLabel"];
         put?: never;
         post?: never;
         delete?: never;
@@ -866,7 +943,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Cancel a booked parcel that has not been picked up; the order can be booked again (admin) */
-        post: operations["ShipmentsController_cancel"];
+        post: operations["cancelShipment"];
         delete?: never;
         options?: never;
         head?: never;
@@ -886,7 +963,7 @@ export interface paths {
          * Report what the courier said (the manual carrier's tracking, or a correction) (admin)
          * @description Goes the same way as carrier webhooks: applied only if the order state allows it and it is the newest news.
          */
-        post: operations["ShipmentsController_report"];
+        post: operations["reportParcelEvent"];
         delete?: never;
         options?: never;
         head?: never;
@@ -903,7 +980,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Receive a parcel returned to origin: restock its goods (except those marked damaged) and close the order (admin) */
-        post: operations["ShipmentsController_receiveRto"];
+        post: operations["receiveRtoParcel"];
         delete?: never;
         options?: never;
         head?: never;
@@ -923,7 +1000,7 @@ export interface paths {
          * Carrier tracking webhook (Shiprocket: /shipping/webhooks/parcel-updates, token in x-api-key)
          * @description Verified, recorded once per carrier event id, applied only when newer than what the parcel already said.
          */
-        post: operations["CarrierWebhooksController_receive"];
+        post: operations["receiveCarrierWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -978,6 +1055,139 @@ export interface paths {
         put?: never;
         /** Replace the signing secret; the new one is shown only in this response */
         post: operations["rotateWebhookEndpointSecret"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/staff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The brand's staff (admin) accounts, oldest first */
+        get: operations["StaffController_list"];
+        put?: never;
+        /**
+         * Add an admin
+         * @description Owner only (403 for other admins). Audited.
+         */
+        post: operations["StaffController_add"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/staff/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Disable an admin: signs them out everywhere at once
+         * @description Owner only (403 for other admins). Audited.
+         */
+        post: operations["StaffController_disable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/staff/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Enable a disabled admin again
+         * @description Owner only (403 for other admins). Audited.
+         */
+        post: operations["StaffController_enable"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/staff/{id}/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reset an admin's password: their sessions end
+         * @description Owner only (403 for other admins). Audited.
+         */
+        post: operations["StaffController_resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/customers": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Customers built from orders (one per checkout phone), most recent order first */
+        get: operations["CustomersController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/customers/{phone}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One customer: orders count, lifetime value, note and tags (their orders: GET /orders?q=<phone>) */
+        get: operations["CustomersController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Set a customer's note and/or tags (audited) */
+        patch: operations["CustomersController_update"];
+        trace?: never;
+    };
+    "/admin/overview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Today's orders and revenue, orders to fulfil, low stock, failed deliveries (the console's first screen) */
+        get: operations["OverviewController_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1149,6 +1359,8 @@ export interface components {
             phone?: string | null;
             /** @enum {string} */
             role: "ADMIN" | "CUSTOMER";
+            /** @description Owns the brand (admins only): manages the staff accounts */
+            owner: boolean;
             /** Format: date-time */
             createdAt: string;
         };
@@ -1823,8 +2035,45 @@ export interface components {
             page: number;
             /** @example 20 */
             limit: number;
-            /** @description Orders matching the filter */
+            /** @description Orders matching the filter (the staff list counts up to 10,000: see totalCapped) */
             total: number;
+            /** @description More orders match than `total` says (the staff list stops counting at 10,000) */
+            totalCapped: boolean;
+            /** @description Pass as `cursor` for the next (older) orders; null on the last page. Keyset paging: as fast on page 2,000 as on page 1 */
+            nextCursor?: string | null;
+        };
+        BulkFulfillDto: {
+            /** @description Up to 100 orders, each fulfilled in its own transaction */
+            orderIds: string[];
+            /**
+             * @description The carrier of every order in this batch
+             * @example Delhivery
+             */
+            carrier?: string;
+        };
+        BulkResultError: {
+            /** @example 409 */
+            statusCode: number;
+            /** @example Order is DELIVERED; FULFILL is not allowed */
+            message: string;
+        };
+        BulkFulfillResult: {
+            /** Format: uuid */
+            orderId: string;
+            /** @description Whether this order was fulfilled */
+            ok: boolean;
+            /** @description The order after fulfilment (ok only) */
+            order?: components["schemas"]["OrderResponse"];
+            /** @description Why this order was not fulfilled (not ok only) */
+            error?: components["schemas"]["BulkResultError"];
+        };
+        BulkFulfillResponse: {
+            /** @description One result per requested order, in request order */
+            results: components["schemas"]["BulkFulfillResult"][];
+            /** @example 3 */
+            fulfilled: number;
+            /** @example 0 */
+            failed: number;
         };
         OrderHistoryEntryResponse: {
             /** @enum {string|null} */
@@ -2498,6 +2747,146 @@ export interface components {
             events?: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
             /** @description Inactive endpoints get no new deliveries; queued ones fail and can be retried once it is active again */
             active?: boolean;
+        };
+        StaffMemberResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @example priya@brand.example */
+            email: string;
+            /** @example Priya */
+            name: string;
+            /** @description Owners manage the staff accounts */
+            owner: boolean;
+            /**
+             * Format: date-time
+             * @description When an owner disabled the account; null while it is active
+             */
+            disabledAt?: string | null;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AddStaffDto: {
+            /** @example priya@brand.example */
+            email: string;
+            /** @example Priya */
+            name: string;
+            /** @description Their first password: give it to them privately */
+            password: string;
+        };
+        ResetStaffPasswordDto: {
+            password: string;
+        };
+        MoneyAmount: {
+            /** @example INR */
+            currency: string;
+            /**
+             * @description Minor units
+             * @example 259800
+             */
+            amountMinor: number;
+        };
+        CustomerSummaryResponse: {
+            /**
+             * @description The phone given at checkout: what identifies a customer
+             * @example +919812345678
+             */
+            phone: string;
+            /**
+             * @description The name on their latest order
+             * @example Asha Rao
+             */
+            name: string;
+            /** @description The latest email they gave */
+            email?: string | null;
+            /** @example 3 */
+            orders: number;
+            /** @description Paid for their orders (applied captures, cash collected) less confirmed refunds, per currency */
+            lifetimeValue: components["schemas"]["MoneyAmount"][];
+            /** Format: date-time */
+            firstOrderAt: string;
+            /** Format: date-time */
+            lastOrderAt: string;
+            /**
+             * @example [
+             *       "vip"
+             *     ]
+             */
+            tags: string[];
+        };
+        CustomerPageResponse: {
+            items: components["schemas"]["CustomerSummaryResponse"][];
+            page: number;
+            limit: number;
+        };
+        CustomerResponse: {
+            /**
+             * @description The phone given at checkout: what identifies a customer
+             * @example +919812345678
+             */
+            phone: string;
+            /**
+             * @description The name on their latest order
+             * @example Asha Rao
+             */
+            name: string;
+            /** @description The latest email they gave */
+            email?: string | null;
+            /** @example 3 */
+            orders: number;
+            /** @description Paid for their orders (applied captures, cash collected) less confirmed refunds, per currency */
+            lifetimeValue: components["schemas"]["MoneyAmount"][];
+            /** Format: date-time */
+            firstOrderAt: string;
+            /** Format: date-time */
+            lastOrderAt: string;
+            /**
+             * @example [
+             *       "vip"
+             *     ]
+             */
+            tags: string[];
+            note?: string | null;
+        };
+        UpdateCustomerDto: {
+            /** @description null clears it */
+            note?: string | null;
+            /**
+             * @description Replaces the tags
+             * @example [
+             *       "vip",
+             *       "wholesale"
+             *     ]
+             */
+            tags?: string[];
+        };
+        OverviewResponse: {
+            /**
+             * Format: date-time
+             * @description The start of the day the figures count from
+             */
+            since: string;
+            /**
+             * @description Orders placed since then (any status)
+             * @example 12
+             */
+            ordersToday: number;
+            /** @description Payments captured since then (applied captures and cash collected), per currency */
+            revenueToday: components["schemas"]["MoneyAmount"][];
+            /**
+             * @description Orders that can be fulfilled now (paid, or confirmed cash on delivery)
+             * @example 4
+             */
+            pendingFulfilment: number;
+            /**
+             * @description Variants on sale at or below their low-stock threshold
+             * @example 2
+             */
+            lowStock: number;
+            /**
+             * @description Outbox messages (notifications, webhooks) that gave up: see GET /admin/outbox?status=failed
+             * @example 0
+             */
+            failedDeliveries: number;
         };
         IdempotencyKeyResponse: {
             /** Format: uuid */
@@ -3840,6 +4229,85 @@ export interface operations {
             };
         };
     };
+    ProductImagesController_upload: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "image/jpeg": string;
+                "image/png": string;
+                "image/gif": string;
+                "image/webp": string;
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductResponse"];
+                };
+            };
+            /** @description Not an image, or the product has 20 images */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     getSettings: {
         parameters: {
             query?: never;
@@ -3955,6 +4423,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["BrandResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    MediaController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                folder: string;
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": string;
+                    "image/png": string;
+                    "image/gif": string;
+                    "image/webp": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": components["schemas"]["ErrorResponse"];
+                    "image/png": components["schemas"]["ErrorResponse"];
+                    "image/gif": components["schemas"]["ErrorResponse"];
+                    "image/webp": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Rate limit reached; retry after the Retry-After header (seconds) */
@@ -4245,6 +4759,8 @@ export interface operations {
                 page?: number;
                 limit?: number;
                 status?: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
+                /** @description Payment method code (STRIPE, RAZORPAY, COD...; any case) */
+                paymentMethod?: string;
                 /** @description Created at or after (ISO 8601) */
                 from?: string;
                 /** @description Created before (ISO 8601) */
@@ -4253,6 +4769,8 @@ export interface operations {
                 customerId?: string;
                 /** @description Order number (OL-000042 or 42), email, or phone (full, or its last digits) */
                 q?: string;
+                /** @description nextCursor of the previous page (then `page` is ignored) */
+                cursor?: string;
             };
             header?: never;
             path?: never;
@@ -4287,6 +4805,142 @@ export interface operations {
                 };
             };
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    OrdersController_exportCsv: {
+        parameters: {
+            query?: {
+                status?: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
+                /** @description Payment method code (STRIPE, RAZORPAY, COD...; any case) */
+                paymentMethod?: string;
+                /** @description Created at or after (ISO 8601) */
+                from?: string;
+                /** @description Created before (ISO 8601) */
+                to?: string;
+                /** @description Orders of this customer (user id) */
+                customerId?: string;
+                /** @description Order number (OL-000042 or 42), email, or phone (full, or its last digits) */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/csv; charset=utf-8, with a header row */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            /** @description Invalid input: details lists each field and what is wrong with it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    OrdersController_bulkFulfill: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Client-chosen unique key (1-255 printable ASCII characters, e.g. a UUID). Retrying with the same key and body replays the first response; a different body under the same key is refused with 422; a retry while the first request is still running may get 409. Kept 24 hours. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BulkFulfillDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BulkFulfillResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Idempotency-Key already used for a different request */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5143,6 +5797,8 @@ export interface operations {
                 event?: string;
                 /** @description Messages about one entity (order id, variant id) */
                 aggregateId?: string;
+                /** @description Messages to one destination: webhook:<endpoint id> (its recent deliveries) or channel:<name> */
+                destination?: string;
                 limit?: number;
                 /** @description nextCursor of the previous page */
                 cursor?: string;
@@ -5553,7 +6209,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_carriers: {
+    listCarriers: {
         parameters: {
             query?: never;
             header?: never;
@@ -5599,7 +6255,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_customerRto: {
+    getCustomerRto: {
         parameters: {
             query?: never;
             header?: never;
@@ -5647,7 +6303,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_list: {
+    listShipments: {
         parameters: {
             query?: {
                 page?: number;
@@ -5708,7 +6364,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_book: {
+    bookShipments: {
         parameters: {
             query?: never;
             header?: {
@@ -5788,7 +6444,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_remittance: {
+    recordCodRemittance: {
         parameters: {
             query?: never;
             header?: {
@@ -5859,7 +6515,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_detail: {
+    getShipment: {
         parameters: {
             query?: never;
             header?: never;
@@ -5915,7 +6571,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_label: {
+    getShipmentLabel: {
         parameters: {
             query?: never;
             header?: never;
@@ -5972,7 +6628,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_cancel: {
+    cancelShipment: {
         parameters: {
             query?: never;
             header?: {
@@ -6045,7 +6701,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_report: {
+    reportParcelEvent: {
         parameters: {
             query?: never;
             header?: {
@@ -6118,7 +6774,7 @@ export interface operations {
             };
         };
     };
-    ShipmentsController_receiveRto: {
+    receiveRtoParcel: {
         parameters: {
             query?: never;
             header?: {
@@ -6200,7 +6856,7 @@ export interface operations {
             };
         };
     };
-    CarrierWebhooksController_receive: {
+    receiveCarrierWebhook: {
         parameters: {
             query?: never;
             header?: never;
@@ -6548,6 +7204,552 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    StaffController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMemberResponse"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    StaffController_add: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AddStaffDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMemberResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An account with this email exists */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    StaffController_disable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMemberResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your own account, or an owner */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    StaffController_enable: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMemberResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your own account, or an owner */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    StaffController_resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetStaffPasswordDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StaffMemberResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Your own account (change it on the account page), or an owner */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    CustomersController_list: {
+        parameters: {
+            query?: {
+                page?: number;
+                limit?: number;
+                /** @description Name, email or phone (or its last digits) */
+                q?: string;
+                /** @description Only customers with this tag */
+                tag?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerPageResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    CustomersController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer’s phone as given at checkout (URL-encoded: %2B for +) */
+                phone: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    CustomersController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The customer’s phone as given at checkout (URL-encoded: %2B for +) */
+                phone: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateCustomerDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CustomerResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    OverviewController_get: {
+        parameters: {
+            query?: {
+                /** @description Start of "today" (ISO 8601): the console sends the local midnight of the browser; default: midnight UTC */
+                since?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverviewResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

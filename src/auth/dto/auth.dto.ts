@@ -33,6 +33,7 @@ export class UserResponse {
   @ApiProperty() name!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) phone!: string | null;
   @ApiProperty({ enum: ['ADMIN', 'CUSTOMER'] }) role!: string;
+  @ApiProperty({ description: 'Owns the brand (admins only): manages the staff accounts' }) owner!: boolean;
   @ApiProperty() createdAt!: Date;
 }
 

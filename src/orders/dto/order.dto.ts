@@ -1,6 +1,10 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
   IsEmail,
   IsIn,
   IsInt,
@@ -78,7 +82,14 @@ export class OrderPageResponse {
   @ApiProperty({ type: [OrderResponse] }) items!: OrderResponse[];
   @ApiProperty({ example: 1 }) page!: number;
   @ApiProperty({ example: 20 }) limit!: number;
-  @ApiProperty({ description: 'Orders matching the filter' }) total!: number;
+  @ApiProperty({ description: 'Orders matching the filter (the staff list counts up to 10,000: see totalCapped)' }) total!: number;
+  @ApiProperty({ description: 'More orders match than `total` says (the staff list stops counting at 10,000)' }) totalCapped!: boolean;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'Pass as `cursor` for the next (older) orders; null on the last page. Keyset paging: as fast on page 2,000 as on page 1',
+  })
+  nextCursor!: string | null;
 }
 
 export class OrderHistoryEntryResponse {
@@ -103,8 +114,15 @@ export class PageQueryDto {
   limit = 20;
 }
 
-export class AdminOrdersQueryDto extends PageQueryDto {
+/** The filters of the staff order list, shared by the list, the CSV export and the live merge. */
+export class OrderFilterDto {
   @ApiPropertyOptional({ enum: ORDER_STATUSES }) @IsOptional() @IsIn(ORDER_STATUSES) status?: OrderStatus;
+  @ApiPropertyOptional({ description: 'Payment method code (STRIPE, RAZORPAY, COD...; any case)', example: 'COD' })
+  @IsOptional()
+  @Transform(upper)
+  @IsString()
+  @Matches(/^[A-Z][A-Z0-9_]{0,31}$/, { message: 'paymentMethod must be a payment method code such as COD or STRIPE' })
+  paymentMethod?: string;
   @ApiPropertyOptional({ description: 'Created at or after (ISO 8601)', example: '2026-01-01T00:00:00Z' })
   @IsOptional()
   @IsISO8601({ strict: true })
@@ -123,6 +141,49 @@ export class AdminOrdersQueryDto extends PageQueryDto {
   @IsString()
   @MaxLength(254)
   q?: string;
+}
+
+export class AdminOrdersQueryDto extends IntersectionType(PageQueryDto, OrderFilterDto) {
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page (then `page` is ignored)' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}
+
+export class BulkFulfillDto {
+  @ApiProperty({ type: [String], format: 'uuid', description: 'Up to 100 orders, each fulfilled in its own transaction', maxItems: 100 })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(100)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  orderIds!: string[];
+  @ApiPropertyOptional({ example: 'Delhivery', description: 'The carrier of every order in this batch' })
+  @IsOptional()
+  @Transform(blankToUndefined)
+  @IsString()
+  @MaxLength(100)
+  carrier?: string;
+}
+
+export class BulkResultError {
+  @ApiProperty({ example: 409 }) statusCode!: number;
+  @ApiProperty({ example: 'Order is DELIVERED; FULFILL is not allowed' }) message!: string;
+}
+
+export class BulkFulfillResult {
+  @ApiProperty({ format: 'uuid' }) orderId!: string;
+  @ApiProperty({ description: 'Whether this order was fulfilled' }) ok!: boolean;
+  @ApiPropertyOptional({ type: OrderResponse, description: 'The order after fulfilment (ok only)' }) order?: OrderResponse;
+  @ApiPropertyOptional({ type: BulkResultError, description: 'Why this order was not fulfilled (not ok only)' }) error?: BulkResultError;
+}
+
+export class BulkFulfillResponse {
+  @ApiProperty({ type: [BulkFulfillResult], description: 'One result per requested order, in request order' })
+  results!: BulkFulfillResult[];
+  @ApiProperty({ example: 3 }) fulfilled!: number;
+  @ApiProperty({ example: 0 }) failed!: number;
 }
 
 export class CancelOrderDto {

@@ -20,6 +20,12 @@ export class OutboxQueryDto {
   @MaxLength(128)
   aggregateId?: string;
 
+  @ApiPropertyOptional({ description: 'Messages to one destination: webhook:<endpoint id> (its recent deliveries) or channel:<name>' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  destination?: string;
+
   @ApiPropertyOptional({ type: Number, default: 50, minimum: 1, maximum: 200 })
   @IsOptional()
   @Type(() => Number)

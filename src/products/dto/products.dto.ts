@@ -10,7 +10,6 @@ import {
   IsISO8601,
   IsOptional,
   IsString,
-  IsUrl,
   IsUUID,
   Length,
   Matches,
@@ -24,14 +23,13 @@ import { MAX_STOCK_UNITS } from '../../inventory/dto/inventory.dto.js';
 import { SLUG_MAX_LENGTH, SLUG_MESSAGE, SLUG_PATTERN } from '../slug.js';
 import { IsOptionalNonNull } from '../../common/http/validation.js';
 import { QueryBoolean, Trim } from '../../common/http/transforms.js';
-import { IsVariantAttributes } from './validators.js';
+import { IsImageUrl, IsVariantAttributes } from './validators.js';
 
 const INT32_MAX = 2_147_483_647;
 const CURRENCY = /^[A-Z]{3}$/;
 const CURRENCY_MESSAGE = 'currency must be a three-letter ISO 4217 code in capitals (e.g. INR)';
 const SKU = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const SKU_MESSAGE = 'sku must start with a letter or digit and contain only letters, digits, ".", "_" and "-"';
-const URL_OPTIONS = { protocols: ['http', 'https'], require_protocol: true };
 
 export type VariantAttributes = Record<string, string | number | boolean>;
 
@@ -117,7 +115,7 @@ export class CreateProductDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
-  @IsUrl(URL_OPTIONS, { each: true })
+  @IsImageUrl({ each: true })
   @MaxLength(2000, { each: true })
   images?: string[];
 
@@ -167,7 +165,7 @@ export class UpdateProductDto {
   @IsOptionalNonNull()
   @IsArray()
   @ArrayMaxSize(20)
-  @IsUrl(URL_OPTIONS, { each: true })
+  @IsImageUrl({ each: true })
   @MaxLength(2000, { each: true })
   images?: string[];
 

@@ -1,4 +1,4 @@
-import { registerDecorator, type ValidationOptions } from 'class-validator';
+import { isURL, registerDecorator, type ValidationOptions } from 'class-validator';
 
 export const ATTRIBUTE_LIMITS = { keys: 20, keyLength: 40, valueLength: 200 } as const;
 
@@ -30,6 +30,26 @@ export function IsVariantAttributes(options?: ValidationOptions) {
                   typeof v === 'boolean'),
             )
           );
+        },
+      },
+    });
+}
+
+/** An uploaded image on this site (what POST /products/:id/images answers): /media/<folder>/<uuid>.<ext>. */
+const MEDIA_PATH = /^\/media\/[a-z]+\/[0-9a-f-]{36}\.(jpg|png|gif|webp)$/;
+
+/** Product images: http(s) URLs (a CDN, the brand's site) or images uploaded here (/media/...). */
+export function IsImageUrl(options?: ValidationOptions) {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isImageUrl',
+      target: object.constructor,
+      propertyName,
+      options: { message: `each value in ${propertyName} must be an http(s) URL or an uploaded image path (/media/...)`, ...options },
+      validator: {
+        validate(value: unknown): boolean {
+          if (typeof value !== 'string') return false;
+          return MEDIA_PATH.test(value) || isURL(value, { protocols: ['http', 'https'], require_protocol: true });
         },
       },
     });

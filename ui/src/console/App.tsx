@@ -4,9 +4,7 @@ import { ErrorNotice } from '../components/ErrorNotice.js';
 import { resumeSession, useSession } from './session.js';
 import { Shell } from './Shell.js';
 import { afterSignIn, SignIn } from './SignIn.js';
-import { Account } from './Account.js';
-import { OrdersPage } from './orders/OrdersPage.js';
-import { ShippingPage } from './shipping/ShippingPage.js';
+import { HOME, matchRoute } from './routes.js';
 import { EmptyState } from '../components/EmptyState.js';
 import styles from './App.module.css';
 
@@ -49,19 +47,15 @@ export function App() {
   if (loc.path === SIGN_IN) return <Redirect to={afterSignIn(loc.query.get('next'))} />;
 
   const path = loc.path.replace(/\/+$/, '');
-  if (path === '/console' || path === '') return <Redirect to="/console/orders" />;
-  const orderMatch = /^\/console\/orders(?:\/([^/]+))?$/.exec(path);
+  if (path === '/console' || path === '') return <Redirect to={HOME} />;
+  const found = matchRoute(path);
   return (
     <Shell user={session.user}>
-      {orderMatch ? (
-        <OrdersPage openId={orderMatch[1]} />
-      ) : path === '/console/shipping' ? (
-        <ShippingPage />
-      ) : path === '/console/account' ? (
-        <Account user={session.user} />
+      {found ? (
+        found.route.render(found.match, session.user)
       ) : (
         <EmptyState title="There is no page here">
-          <Link href="/console/orders">Go to orders</Link>
+          <Link href={HOME}>Go to orders</Link>
         </EmptyState>
       )}
     </Shell>

@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { Button } from '../components/Button.js';
 import { Link, useLocation } from '../lib/router.js';
 import { signOut, type User } from './session.js';
+import { HOME, ROUTES } from './routes.js';
 import styles from './Shell.module.css';
 
 /** The frame of every signed-in screen: the brand, navigation and the account menu. */
@@ -13,19 +14,19 @@ export function Shell({ user, children }: { user: User; children: ComponentChild
   return (
     <div class={styles.shell}>
       <header class={styles.topbar}>
-        <Link class={styles.brand} href="/console/orders">
+        <Link class={styles.brand} href={HOME}>
           Orderline
         </Link>
         <nav class={styles.nav} aria-label="Console">
-          <Link href="/console/orders" aria-current={current('/console/orders')}>
-            Orders
-          </Link>
-          <Link href="/console/shipping" aria-current={current('/console/shipping')}>
-            Shipping
-          </Link>
-          <Link href="/console/account" aria-current={current('/console/account')}>
-            Account
-          </Link>
+          {ROUTES.flatMap(({ nav }) =>
+            nav
+              ? [
+                  <Link key={nav.href} href={nav.href} aria-current={current(nav.href)}>
+                    {nav.label}
+                  </Link>,
+                ]
+              : [],
+          )}
         </nav>
         <div class={styles.user}>
           <span class={styles.email} title={user.email}>

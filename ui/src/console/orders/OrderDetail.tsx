@@ -6,6 +6,7 @@ import { formatMoney } from '../../lib/money.js';
 import { Link } from '../../lib/router.js';
 import { formatDateTime } from '../../lib/time.js';
 import { useAsync } from '../../lib/use-async.js';
+import { listenLive } from '../../shop/lib/live.js';
 import { api } from '../session.js';
 import { PROVIDER, STATUS, type OrderView, type PaymentSummary } from './labels.js';
 import { OrderActions } from './OrderActions.js';
@@ -27,12 +28,28 @@ async function loadOrder(id: string): Promise<OrderView> {
  * One order, opened from the list: first what staff can do now (only what its status allows), then the items, the
  * customer, the money and the timeline.
  */
-export function OrderDetail({ id, closeHref, onChanged }: { id: string; closeHref: string; onChanged: () => void }) {
+export function OrderDetail({ id, closeHref, onChanged }: { id: string; closeHref: string; onChanged: (id: string) => void }) {
   const view = useAsync(() => loadOrder(id), [id]);
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus({ preventScroll: true }), [id]);
   const data = view.data;
   const order = data?.order;
+  // Live: when the order changes elsewhere (a payment webhook, another staff member), read it again.
+  const seen = useRef<string | undefined>(undefined);
+  seen.current = order?.updatedAt;
+  useEffect(
+    () =>
+      listenLive({
+        connect: (signal) => api.GET('/live/orders/{id}', { params: { path: { id } }, parseAs: 'stream', signal }),
+        onEvent(event, change) {
+          const updatedAt = (change as { updatedAt?: string }).updatedAt;
+          if (event === 'order' && seen.current && updatedAt && new Date(updatedAt).getTime() !== new Date(seen.current).getTime()) {
+            view.reload();
+          }
+        },
+      }),
+    [id],
+  );
 
   return (
     <aside class={styles.panel} aria-labelledby="order-title" aria-busy={view.loading}>
@@ -73,7 +90,7 @@ export function OrderDetail({ id, closeHref, onChanged }: { id: string; closeHre
             view={data}
             onDone={() => {
               view.reload();
-              onChanged();
+              onChanged(id);
             }}
           />
 

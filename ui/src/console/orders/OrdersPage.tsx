@@ -1,4 +1,3 @@
-import { unwrap } from '@orderline/client';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Badge } from '../../components/Badge.js';
 import { Button } from '../../components/Button.js';
@@ -8,84 +7,103 @@ import { useHotkeys } from '../../lib/hotkeys.js';
 import { formatMoney } from '../../lib/money.js';
 import { Link, navigate, useLocation, withQuery } from '../../lib/router.js';
 import { age, formatDateTime } from '../../lib/time.js';
-import { useAsync } from '../../lib/use-async.js';
-import { api } from '../session.js';
-import { isStatus, itemCount, paymentState, PROVIDER, STATUS, STATUS_TABS, type Order } from './labels.js';
+import { itemCount, paymentState, PROVIDER, STATUS, STATUS_TABS, type Order } from './labels.js';
+import { BulkFulfil, BulkOutcome, type BulkFailure } from './BulkFulfil.js';
 import { OrderDetail } from './OrderDetail.js';
+import { OrderFilters, readFilter } from './OrderFilters.js';
+import { useOrderList } from './use-order-list.js';
 import styles from './OrdersPage.module.css';
 
-const PAGE_SIZE = 50;
 const SKELETON_ROWS = 8;
+const canFulfil = (order: Order) => order.nextEvents.includes('FULFILL');
 
 /**
- * The orders list (status tabs, search, pages) with the opened order beside it. Filters live in the URL, and the list
- * stays mounted while an order is open, so opening and closing one never loses the filters or the scroll position.
+ * The orders list (status tabs, search, date and payment filters, live updates, bulk fulfilment) with the opened order
+ * beside it. Filters live in the URL, and the list stays mounted while an order is open, so opening and closing one
+ * never loses the filters, the loaded pages or the scroll position.
  */
 export function OrdersPage({ openId }: { openId?: string }) {
   const { query } = useLocation();
-  const rawStatus = query.get('status');
-  const status = isStatus(rawStatus) ? rawStatus : undefined;
-  const q = query.get('q') ?? '';
-  const page = Math.max(1, Number(query.get('page')) || 1);
-  const listHref = (changes: { status?: string; q?: string; page?: number }) =>
-    withQuery('/console/orders', { status, q, page: page > 1 ? page : undefined, ...changes });
-  const suffix = withQuery('', { status, q, page: page > 1 ? page : undefined });
+  const filter = readFilter(query);
+  const { status, q } = filter;
+  const filterParams = { status, q, payment: filter.paymentMethod, from: filter.from, to: filter.to };
+  const listHref = (changes: Partial<typeof filterParams>) => withQuery('/console/orders', { ...filterParams, ...changes });
+  const suffix = withQuery('', filterParams);
 
-  const list = useAsync(
-    () => unwrap(api.GET('/orders', { params: { query: { status, q: q || undefined, page, limit: PAGE_SIZE } } })),
-    [status, q, page],
-  );
-  const orders = list.data?.items ?? [];
+  const list = useOrderList(filter);
+  const orders = list.orders;
 
   const [search, setSearch] = useState(q);
   const searchRef = useRef<HTMLInputElement>(null);
   useEffect(() => setSearch(q), [q]);
   useEffect(() => {
     if (search.trim() === q) return;
-    const timer = setTimeout(() => navigate(listHref({ q: search.trim(), page: undefined }), { replace: true }), 250);
+    const timer = setTimeout(() => navigate(listHref({ q: search.trim() }), { replace: true }), 250);
     return () => clearTimeout(timer);
   }, [search]);
 
-  const [selected, setSelected] = useState(0);
-  const rowRefs = useRef<(HTMLAnchorElement | null)[]>([]);
+  // The cursor follows an order, not a position: rows added above it by live updates do not move it.
+  const [selectedId, setSelectedId] = useState<string>();
+  const selectedIndex = Math.max(
+    0,
+    orders.findIndex((o) => o.id === selectedId),
+  );
+  const rowRefs = useRef(new Map<string, HTMLAnchorElement>());
   // Enter in the search box moves to the first result once the results for that search are in.
   const focusFirstResult = useRef(false);
   useEffect(() => {
-    const index = orders.findIndex((o) => o.id === openId);
-    if (index >= 0) setSelected(index);
-    else setSelected((s) => Math.min(s, Math.max(0, orders.length - 1)));
-    if (focusFirstResult.current && !list.loading) {
+    if (openId) setSelectedId(openId);
+    if (focusFirstResult.current && !list.loading && orders[0]) {
       focusFirstResult.current = false;
-      rowRefs.current[0]?.focus();
+      rowRefs.current.get(orders[0].id)?.focus();
     }
-  }, [openId, list.data, list.loading]);
+  }, [openId, list.loading]);
   const orderHref = (order: Order) => `/console/orders/${order.id}${suffix}`;
   const closeHref = `/console/orders${suffix}`;
 
   function move(step: number) {
     if (!orders.length) return;
-    const next = Math.min(orders.length - 1, Math.max(0, selected + step));
-    setSelected(next);
-    rowRefs.current[next]?.scrollIntoView({ block: 'nearest' });
+    const next = orders[Math.min(orders.length - 1, Math.max(0, selectedIndex + step))];
+    setSelectedId(next.id);
+    rowRefs.current.get(next.id)?.scrollIntoView({ block: 'nearest' });
     // With an order open, j/k flip through the list's orders.
-    if (openId) navigate(orderHref(orders[next]), { replace: true });
+    if (openId) navigate(orderHref(next), { replace: true });
   }
 
   useHotkeys({
     '/': () => searchRef.current?.focus(),
     j: () => move(1),
     k: () => move(-1),
-    Enter: () => orders[selected] && navigate(orderHref(orders[selected])),
+    Enter: () => orders[selectedIndex] && navigate(orderHref(orders[selectedIndex])),
     Escape: () => {
       if (!openId) return;
       navigate(closeHref);
-      rowRefs.current[selected]?.focus();
+      rowRefs.current.get(openId)?.focus();
     },
   });
 
-  const total = list.data?.total ?? 0;
-  const first = (page - 1) * PAGE_SIZE + 1;
-  const last = Math.min(total, page * PAGE_SIZE);
+  // Bulk selection: orders that can be fulfilled now; shift-click selects the range from the last click.
+  const [checked, setChecked] = useState<ReadonlySet<string>>(new Set());
+  const anchor = useRef<string | undefined>(undefined);
+  useEffect(() => setChecked(new Set()), [JSON.stringify(filter)]);
+  function toggle(order: Order, on: boolean, range: boolean) {
+    const next = new Set(checked);
+    const from = anchor.current ? orders.findIndex((o) => o.id === anchor.current) : -1;
+    const to = orders.findIndex((o) => o.id === order.id);
+    const span = range && from >= 0 ? orders.slice(Math.min(from, to), Math.max(from, to) + 1) : [order];
+    for (const o of span) {
+      if (!canFulfil(o)) continue;
+      if (on) next.add(o.id);
+      else next.delete(o.id);
+    }
+    anchor.current = order.id;
+    setChecked(next);
+  }
+  const selectable = orders.filter(canFulfil);
+  const allChecked = selectable.length > 0 && selectable.every((o) => checked.has(o.id));
+  const checkedOrders = orders.filter((o) => checked.has(o.id));
+  const [bulkOutcome, setBulkOutcome] = useState<{ fulfilled: number; failures: BulkFailure[] }>();
+  useEffect(() => setBulkOutcome(undefined), [JSON.stringify(filter)]);
 
   return (
     <div class={`${styles.layout} ${openId ? styles.withDetail : ''}`}>
@@ -94,6 +112,9 @@ export function OrdersPage({ openId }: { openId?: string }) {
           <h1 id="orders-title" class={styles.title}>
             Orders
           </h1>
+          <span class={styles.live} data-live={list.live} role="status">
+            {list.live === 'open' ? 'Live' : list.live === 'refused' ? 'Not live' : 'Connecting…'}
+          </span>
           <div class={styles.search}>
             <label for="order-search" class="visually-hidden">
               Search orders
@@ -110,11 +131,11 @@ export function OrdersPage({ openId }: { openId?: string }) {
                 if (e.key !== 'Enter') return;
                 e.preventDefault();
                 if (search.trim() === q) {
-                  if (!list.loading) rowRefs.current[0]?.focus();
+                  if (!list.loading && orders[0]) rowRefs.current.get(orders[0].id)?.focus();
                   else focusFirstResult.current = true;
                 } else {
                   focusFirstResult.current = true;
-                  navigate(listHref({ q: search.trim(), page: undefined }), { replace: true });
+                  navigate(listHref({ q: search.trim() }), { replace: true });
                 }
               }}
             />
@@ -124,30 +145,53 @@ export function OrdersPage({ openId }: { openId?: string }) {
 
         <nav class={styles.tabs} aria-label="Order status">
           {STATUS_TABS.map((tab) => (
-            <Link
-              key={tab.label}
-              href={withQuery('/console/orders', { status: tab.status, q })}
-              aria-current={tab.status === status ? 'page' : undefined}
-            >
+            <Link key={tab.label} href={listHref({ status: tab.status })} aria-current={tab.status === status ? 'page' : undefined}>
               {tab.label}
             </Link>
           ))}
         </nav>
 
+        <OrderFilters filter={filter} onChange={(changes) => navigate(listHref(changes), { replace: true })} />
+
+        {checkedOrders.length > 0 && (
+          <BulkFulfil
+            orders={checkedOrders}
+            onDone={(fulfilled, failures) => {
+              list.replace(fulfilled);
+              setChecked(new Set(failures.map((f) => f.id)));
+              setBulkOutcome({ fulfilled: fulfilled.length, failures });
+            }}
+            onClear={() => setChecked(new Set())}
+          />
+        )}
+
+        {bulkOutcome && <BulkOutcome {...bulkOutcome} />}
+
         {list.error !== undefined && <ErrorNotice error={list.error} onRetry={list.reload} />}
 
         <div class={styles.listWrap} aria-busy={list.loading}>
-          {list.loading && list.data && <div class={styles.progress} role="progressbar" aria-label="Loading orders" />}
-          <div class={styles.header} aria-hidden="true">
-            <span>Order</span>
-            <span>Customer</span>
-            <span class={styles.right}>Items</span>
-            <span class={styles.right}>Total</span>
-            <span>Payment</span>
-            <span>Status</span>
-            <span class={styles.right}>Age</span>
+          {list.loading && orders.length > 0 && <div class={styles.progress} role="progressbar" aria-label="Loading orders" />}
+          <div class={styles.headerWrap}>
+            <span class={styles.check}>
+              <input
+                type="checkbox"
+                aria-label="Select every order that can be fulfilled"
+                checked={allChecked}
+                disabled={!selectable.length}
+                onChange={(e) => setChecked(e.currentTarget.checked ? new Set(selectable.map((o) => o.id)) : new Set())}
+              />
+            </span>
+            <div class={styles.header} aria-hidden="true">
+              <span>Order</span>
+              <span>Customer</span>
+              <span class={styles.right}>Items</span>
+              <span class={styles.right}>Total</span>
+              <span>Payment</span>
+              <span>Status</span>
+              <span class={styles.right}>Age</span>
+            </div>
           </div>
-          {!list.data && list.loading ? (
+          {!orders.length && list.loading ? (
             <ul class={styles.rows} aria-label="Loading orders">
               {Array.from({ length: SKELETON_ROWS }, (_, i) => (
                 <li key={i} class={styles.skeleton} />
@@ -158,14 +202,27 @@ export function OrdersPage({ openId }: { openId?: string }) {
               {orders.map((order, index) => {
                 const payment = paymentState(order);
                 return (
-                  <li key={order.id}>
+                  <li key={order.id} class={styles.item}>
+                    <span class={styles.check}>
+                      <input
+                        type="checkbox"
+                        aria-label={`Select ${order.number}`}
+                        checked={checked.has(order.id)}
+                        disabled={!canFulfil(order)}
+                        title={canFulfil(order) ? 'Select for bulk fulfilment (shift-click selects a range)' : 'Cannot be fulfilled now'}
+                        onClick={(e) => toggle(order, e.currentTarget.checked, e.shiftKey)}
+                      />
+                    </span>
                     <Link
-                      ref={(el: HTMLAnchorElement | null) => void (rowRefs.current[index] = el)}
+                      ref={(el: HTMLAnchorElement | null) => {
+                        if (el) rowRefs.current.set(order.id, el);
+                        else rowRefs.current.delete(order.id);
+                      }}
                       href={orderHref(order)}
-                      class={`${styles.row} ${index === selected ? styles.selected : ''} ${order.id === openId ? styles.open : ''}`}
+                      class={`${styles.row} ${index === selectedIndex ? styles.selected : ''} ${order.id === openId ? styles.open : ''}`}
                       aria-current={order.id === openId ? 'true' : undefined}
                       data-order-number={order.number}
-                      onFocus={() => setSelected(index)}
+                      onFocus={() => setSelectedId(order.id)}
                     >
                       <span class={`${styles.number} mono`}>{order.number}</span>
                       <span class={styles.customer}>
@@ -191,12 +248,12 @@ export function OrdersPage({ openId }: { openId?: string }) {
                 );
               })}
             </ul>
-          ) : list.data ? (
-            q ? (
-              <EmptyState title={`No orders match “${q}”`}>
+          ) : !list.loading && list.error === undefined ? (
+            q || filter.from || filter.to || filter.paymentMethod ? (
+              <EmptyState title={q ? `No orders match “${q}”` : 'No orders match these filters'}>
                 <p>Search by order number (OL-000042 or 42), the customer’s phone (or its last digits), email or name.</p>
-                <Button size="small" onClick={() => navigate(listHref({ q: undefined, page: undefined }))}>
-                  Clear search
+                <Button size="small" onClick={() => navigate(withQuery('/console/orders', { status }))}>
+                  Clear search and filters
                 </Button>
               </EmptyState>
             ) : (
@@ -212,26 +269,26 @@ export function OrdersPage({ openId }: { openId?: string }) {
           ) : null}
         </div>
 
-        {total > PAGE_SIZE && (
+        {orders.length > 0 && (
           <div class={styles.pager}>
-            <span class="muted num">
-              {first}–{last} of {total}
+            <span class="muted num" data-testid="orders-count">
+              {orders.length} of {list.total.toLocaleString()}
+              {list.totalCapped ? '+' : ''}
             </span>
-            <Button size="small" disabled={page <= 1} onClick={() => navigate(listHref({ page: page - 1 > 1 ? page - 1 : undefined }))}>
-              Previous
-            </Button>
-            <Button size="small" disabled={last >= total} onClick={() => navigate(listHref({ page: page + 1 }))}>
-              Next
-            </Button>
+            {list.hasMore && (
+              <Button size="small" busy={list.loadingMore} onClick={list.loadMore}>
+                Load {Math.min(50, Math.max(0, list.total - orders.length)) || 50} more
+              </Button>
+            )}
           </div>
         )}
         <p class={styles.keys} aria-hidden="true">
           <kbd>/</kbd> search <kbd>j</kbd>
-          <kbd>k</kbd> move <kbd>Enter</kbd> open <kbd>Esc</kbd> close
+          <kbd>k</kbd> move <kbd>Enter</kbd> open <kbd>Esc</kbd> close <kbd>Shift</kbd>+click select a range
         </p>
       </section>
 
-      {openId && <OrderDetail key={openId} id={openId} closeHref={closeHref} onChanged={list.reload} />}
+      {openId && <OrderDetail key={openId} id={openId} closeHref={closeHref} onChanged={list.refreshOrder} />}
     </div>
   );
 }

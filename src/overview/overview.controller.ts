@@ -1,0 +1,32 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { Roles } from '../common/http/access.js';
+import { ErrorResponse } from '../common/http/error-response.dto.js';
+import { OverviewQueryDto, OverviewResponse } from './dto/overview.dto.js';
+import { OverviewService } from './overview.service.js';
+
+@ApiTags('overview')
+@ApiBearerAuth()
+@Roles('ADMIN')
+@ApiUnauthorizedResponse({ type: ErrorResponse })
+@ApiForbiddenResponse({ type: ErrorResponse })
+@Controller('admin/overview')
+export class OverviewController {
+  constructor(private readonly overview: OverviewService) {}
+
+  @Get()
+  @ApiOperation({ summary: "Today's orders and revenue, orders to fulfil, low stock, failed deliveries (the console's first screen)" })
+  @ApiOkResponse({ type: OverviewResponse })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  get(@Query() query: OverviewQueryDto): Promise<OverviewResponse> {
+    return this.overview.get(query);
+  }
+}

@@ -1,0 +1,90 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { CurrentActor, CurrentUser, Roles, type AuthUser } from '../common/http/access.js';
+import type { Actor } from '../common/actor.js';
+import { ErrorResponse } from '../common/http/error-response.dto.js';
+import { AddStaffDto, ResetStaffPasswordDto, StaffMemberResponse } from './dto/staff.dto.js';
+import { StaffService } from './staff.service.js';
+
+const OWNER_ONLY = 'Owner only (403 for other admins). Audited.';
+
+@ApiTags('staff')
+@ApiBearerAuth()
+@Roles('ADMIN')
+@ApiUnauthorizedResponse({ type: ErrorResponse })
+@ApiForbiddenResponse({ type: ErrorResponse })
+@Controller('admin/staff')
+export class StaffController {
+  constructor(private readonly staff: StaffService) {}
+
+  @Get()
+  @ApiOperation({ summary: "The brand's staff (admin) accounts, oldest first" })
+  @ApiOkResponse({ type: [StaffMemberResponse] })
+  list(): Promise<StaffMemberResponse[]> {
+    return this.staff.list();
+  }
+
+  @Post()
+  @ApiOperation({ summary: 'Add an admin', description: OWNER_ONLY })
+  @ApiCreatedResponse({ type: StaffMemberResponse })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'An account with this email exists' })
+  add(@Body() dto: AddStaffDto, @CurrentUser() caller: AuthUser, @CurrentActor() actor: Actor): Promise<StaffMemberResponse> {
+    return this.staff.add(dto, caller, actor);
+  }
+
+  @Post(':id/disable')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Disable an admin: signs them out everywhere at once', description: OWNER_ONLY })
+  @ApiOkResponse({ type: StaffMemberResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'Your own account, or an owner' })
+  disable(
+    @Param('id', ParseUUIDPipe) id: string,
+    @CurrentUser() caller: AuthUser,
+    @CurrentActor() actor: Actor,
+  ): Promise<StaffMemberResponse> {
+    return this.staff.disable(id, caller, actor);
+  }
+
+  @Post(':id/enable')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Enable a disabled admin again', description: OWNER_ONLY })
+  @ApiOkResponse({ type: StaffMemberResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'Your own account, or an owner' })
+  enable(
+    @Param('id', ParseUUIDPipe) id: string,
+    @CurrentUser() caller: AuthUser,
+    @CurrentActor() actor: Actor,
+  ): Promise<StaffMemberResponse> {
+    return this.staff.enable(id, caller, actor);
+  }
+
+  @Post(':id/password')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Reset an admin's password: their sessions end", description: OWNER_ONLY })
+  @ApiOkResponse({ type: StaffMemberResponse })
+  @ApiBadRequestResponse({ type: ErrorResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  @ApiConflictResponse({ type: ErrorResponse, description: 'Your own account (change it on the account page), or an owner' })
+  resetPassword(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: ResetStaffPasswordDto,
+    @CurrentUser() caller: AuthUser,
+    @CurrentActor() actor: Actor,
+  ): Promise<StaffMemberResponse> {
+    return this.staff.resetPassword(id, dto.password, caller, actor);
+  }
+}
