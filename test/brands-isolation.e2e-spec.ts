@@ -58,6 +58,24 @@ describe('Brand isolation (row-level security)', () => {
     expect(rows).toEqual([{ brandId: brandB }]);
   });
 
+  it('puts every table with a brand column under the brand policy', async () => {
+    const superuser = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await superuser.connect();
+    try {
+      const { rows } = await superuser.query<{ table: string; rls: boolean; policy: boolean }>(
+        `SELECT c.relname AS table, c.relrowsecurity AS rls,
+                EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = 'brand_isolation') AS policy
+           FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE a.attname = 'brand_id' AND c.relkind = 'r' AND n.nspname = current_schema() AND NOT a.attisdropped
+          ORDER BY 1`,
+      );
+      expect(rows.length).toBeGreaterThan(20);
+      expect(rows.filter((row) => !row.rls || !row.policy)).toEqual([]);
+    } finally {
+      await superuser.end();
+    }
+  });
+
   it('stops a deliberately unscoped query at the brand of the transaction', async () => {
     const unscoped = () => t.prisma.$queryRawUnsafe<{ id: string; brand_id: string }[]>('SELECT id::text, brand_id::text FROM products');
     const asB = await BrandContext.run(brandB, unscoped);
@@ -82,6 +100,10 @@ describe('Brand isolation (row-level security)', () => {
       'audit_log',
       'outbox_messages',
       'brand_settings',
+      'shipments',
+      'shipment_events',
+      'customer_rto_counts',
+      'customer_profiles',
     ];
     for (const table of tables) {
       const [{ n }] = await t.prisma.$queryRawUnsafe<{ n: number }[]>(

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
+import { activeBrandId } from '../common/context/brand-context.js';
 import { escapeLike } from '../prisma/like-pattern.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
@@ -86,9 +87,13 @@ export class CustomersService {
     const tags = dto.tags && [...new Set(dto.tags.map((t) => t.trim().toLowerCase()))];
     await this.prisma.$transaction(async (tx) => {
       if (!(await tx.order.findFirst({ where: { phone }, select: { id: true } }))) throw new NotFoundError('Customer', phone);
-      const before = await tx.customerProfile.findUnique({ where: { phone } });
+      const before = await tx.customerProfile.findFirst({ where: { phone } });
       const data = { ...(dto.note !== undefined && { note: dto.note?.trim() || null }), ...(tags && { tags }) };
-      await tx.customerProfile.upsert({ where: { phone }, create: { phone, ...data }, update: data });
+      await tx.customerProfile.upsert({
+        where: { brandId_phone: { brandId: activeBrandId(), phone } },
+        create: { phone, ...data },
+        update: data,
+      });
       await this.audit.record(tx, {
         actor,
         action: 'customer.updated',

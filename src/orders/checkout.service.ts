@@ -143,7 +143,7 @@ export class CheckoutService implements OnModuleInit {
   private async refuseRiskyCashOnDelivery(phone: string): Promise<void> {
     const threshold = await this.settings.codRtoBlockThreshold();
     if (threshold === undefined) return;
-    const row = await this.prisma.customerRtoCount.findUnique({ where: { phoneKey: nationalPhone(phone) } });
+    const row = await this.prisma.customerRtoCount.findFirst({ where: { phoneKey: nationalPhone(phone) } });
     if (row && row.count >= threshold) throw new CashOnDeliveryBlockedError();
   }
 

@@ -69,8 +69,8 @@ export class ParcelEvents implements OnModuleInit {
     source: ParcelEventSource,
     actor: Actor,
   ): Promise<ParcelEventOutcome> {
-    const found = await tx.shipment.findUnique({
-      where: { carrier_awb: { carrier, awb: event.awb } },
+    const found = await tx.shipment.findFirst({
+      where: { carrier, awb: event.awb },
       select: { id: true, orderId: true },
     });
     if (!found) {
@@ -154,6 +154,6 @@ export class ParcelEvents implements OnModuleInit {
   private async countRto(tx: Tx, phone: string): Promise<void> {
     await tx.$executeRaw`
       INSERT INTO customer_rto_counts (phone_key, count, updated_at) VALUES (${nationalPhone(phone)}, 1, now())
-      ON CONFLICT (phone_key) DO UPDATE SET count = customer_rto_counts.count + 1, updated_at = now()`;
+      ON CONFLICT (brand_id, phone_key) DO UPDATE SET count = customer_rto_counts.count + 1, updated_at = now()`;
   }
 }

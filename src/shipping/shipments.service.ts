@@ -390,7 +390,7 @@ export class ShipmentsService implements OnModuleInit {
     const lines = [];
     for (const line of dto.lines) {
       const outcome = await this.prisma.serializable(async (tx) => {
-        const shipment = await tx.shipment.findUnique({ where: { carrier_awb: { carrier: dto.carrier, awb: line.awb } } });
+        const shipment = await tx.shipment.findFirst({ where: { carrier: dto.carrier, awb: line.awb } });
         if (!shipment) return 'unknown_awb' as const;
         const order = await this.transitions.lockOrder(tx, shipment.orderId);
         return this.payments.remitted(
@@ -455,7 +455,7 @@ export class ShipmentsService implements OnModuleInit {
   /** Parcels returned to origin for a phone (any format: its last 10 digits count). */
   async customerRto(phone: string): Promise<{ phone: string; rtoCount: number }> {
     const key = nationalPhone(phone);
-    const row = await this.prisma.customerRtoCount.findUnique({ where: { phoneKey: key } });
+    const row = await this.prisma.customerRtoCount.findFirst({ where: { phoneKey: key } });
     return { phone: key, rtoCount: row?.count ?? 0 };
   }
 
