@@ -32,7 +32,7 @@ export class CustomersController {
   constructor(private readonly customers: CustomersService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Customers built from orders (one per checkout phone), most recent order first' })
+  @ApiOperation({ operationId: 'listCustomers', summary: 'Customers built from orders (one per checkout phone), most recent order first' })
   @ApiOkResponse({ type: CustomerPageResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   list(@Query() query: ListCustomersQueryDto): Promise<CustomerPageResponse> {
@@ -41,7 +41,10 @@ export class CustomersController {
 
   @Get(':phone')
   @ApiParam(PHONE_PARAM)
-  @ApiOperation({ summary: 'One customer: orders count, lifetime value, note and tags (their orders: GET /orders?q=<phone>)' })
+  @ApiOperation({
+    operationId: 'getCustomer',
+    summary: 'One customer: orders count, lifetime value, note and tags (their orders: GET /orders?q=<phone>)',
+  })
   @ApiOkResponse({ type: CustomerResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   get(@Param('phone') phone: string): Promise<CustomerResponse> {
@@ -50,7 +53,7 @@ export class CustomersController {
 
   @Patch(':phone')
   @ApiParam(PHONE_PARAM)
-  @ApiOperation({ summary: "Set a customer's note and/or tags (audited)" })
+  @ApiOperation({ operationId: 'updateCustomer', summary: "Set a customer's note and/or tags (audited)" })
   @ApiOkResponse({ type: CustomerResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })

@@ -202,6 +202,7 @@ export class OrdersController {
   @Roles('ADMIN')
   @ApiBearerAuth()
   @ApiOperation({
+    operationId: 'exportOrdersCsv',
     summary: 'Export the orders a filter matches as CSV (admin)',
     description: 'Same filters as GET /orders; streamed newest first, one row per order (items as "qty × sku" joined by "; ").',
   })
@@ -218,6 +219,7 @@ export class OrdersController {
   @Idempotent()
   @ApiBearerAuth()
   @ApiOperation({
+    operationId: 'bulkFulfillOrders',
     summary: 'Mark many orders shipped in one call (admin)',
     description:
       'Each order is fulfilled in its own transaction, exactly as POST /orders/{id}/fulfill; one that cannot be (unknown, not paid, ' +

@@ -23,7 +23,10 @@ export class OverviewController {
   constructor(private readonly overview: OverviewService) {}
 
   @Get()
-  @ApiOperation({ summary: "Today's orders and revenue, orders to fulfil, low stock, failed deliveries (the console's first screen)" })
+  @ApiOperation({
+    operationId: 'getOverview',
+    summary: "Today's orders and revenue, orders to fulfil, low stock, failed deliveries (the console's first screen)",
+  })
   @ApiOkResponse({ type: OverviewResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   get(@Query() query: OverviewQueryDto): Promise<OverviewResponse> {

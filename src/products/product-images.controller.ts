@@ -29,6 +29,7 @@ export class ProductImagesController {
   @Post()
   @HttpCode(200)
   @ApiOperation({
+    operationId: 'uploadProductImage',
     summary: 'Upload a product image (admin)',
     description:
       'The body is the image itself (JPEG, PNG, WebP or GIF, up to 5 MB; its bytes decide the type, not the header). It is stored ' +

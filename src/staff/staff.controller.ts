@@ -29,14 +29,14 @@ export class StaffController {
   constructor(private readonly staff: StaffService) {}
 
   @Get()
-  @ApiOperation({ summary: "The brand's staff (admin) accounts, oldest first" })
+  @ApiOperation({ operationId: 'listStaff', summary: "The brand's staff (admin) accounts, oldest first" })
   @ApiOkResponse({ type: [StaffMemberResponse] })
   list(): Promise<StaffMemberResponse[]> {
     return this.staff.list();
   }
 
   @Post()
-  @ApiOperation({ summary: 'Add an admin', description: OWNER_ONLY })
+  @ApiOperation({ operationId: 'addStaff', summary: 'Add an admin', description: OWNER_ONLY })
   @ApiCreatedResponse({ type: StaffMemberResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'An account with this email exists' })
@@ -46,7 +46,7 @@ export class StaffController {
 
   @Post(':id/disable')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Disable an admin: signs them out everywhere at once', description: OWNER_ONLY })
+  @ApiOperation({ operationId: 'disableStaff', summary: 'Disable an admin: signs them out everywhere at once', description: OWNER_ONLY })
   @ApiOkResponse({ type: StaffMemberResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Your own account, or an owner' })
@@ -60,7 +60,7 @@ export class StaffController {
 
   @Post(':id/enable')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Enable a disabled admin again', description: OWNER_ONLY })
+  @ApiOperation({ operationId: 'enableStaff', summary: 'Enable a disabled admin again', description: OWNER_ONLY })
   @ApiOkResponse({ type: StaffMemberResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
   @ApiConflictResponse({ type: ErrorResponse, description: 'Your own account, or an owner' })
@@ -74,7 +74,7 @@ export class StaffController {
 
   @Post(':id/password')
   @HttpCode(200)
-  @ApiOperation({ summary: "Reset an admin's password: their sessions end", description: OWNER_ONLY })
+  @ApiOperation({ operationId: 'resetStaffPassword', summary: "Reset an admin's password: their sessions end", description: OWNER_ONLY })
   @ApiOkResponse({ type: StaffMemberResponse })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })

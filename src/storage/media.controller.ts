@@ -18,7 +18,7 @@ export class MediaController {
 
   @Public()
   @Get(':folder/:file')
-  @ApiOperation({ summary: 'An uploaded image (product images), by the path the upload answered' })
+  @ApiOperation({ operationId: 'getMedia', summary: 'An uploaded image (product images), by the path the upload answered' })
   @ApiProduces(...IMAGE_TYPES)
   @ApiOkResponse({ description: 'The image', schema: { type: 'string', format: 'binary' } })
   @ApiNotFoundResponse({ type: ErrorResponse })

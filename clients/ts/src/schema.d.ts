@@ -314,7 +314,7 @@ export interface paths {
          * Upload a product image (admin)
          * @description The body is the image itself (JPEG, PNG, WebP or GIF, up to 5 MB; its bytes decide the type, not the header). It is stored and added at the end of the product’s images as /media/products/<uuid>.<ext>; reorder or remove with PATCH /products/{id}.
          */
-        post: operations["ProductImagesController_upload"];
+        post: operations["uploadProductImage"];
         delete?: never;
         options?: never;
         head?: never;
@@ -364,7 +364,7 @@ export interface paths {
             cookie?: never;
         };
         /** An uploaded image (product images), by the path the upload answered */
-        get: operations["MediaController_get"];
+        get: operations["getMedia"];
         put?: never;
         post?: never;
         delete?: never;
@@ -492,7 +492,7 @@ export interface paths {
          * Export the orders a filter matches as CSV (admin)
          * @description Same filters as GET /orders; streamed newest first, one row per order (items as "qty × sku" joined by "; ").
          */
-        get: operations["OrdersController_exportCsv"];
+        get: operations["exportOrdersCsv"];
         put?: never;
         post?: never;
         delete?: never;
@@ -514,7 +514,7 @@ export interface paths {
          * Mark many orders shipped in one call (admin)
          * @description Each order is fulfilled in its own transaction, exactly as POST /orders/{id}/fulfill; one that cannot be (unknown, not paid, already shipped) is reported in its result and does not stop the others.
          */
-        post: operations["OrdersController_bulkFulfill"];
+        post: operations["bulkFulfillOrders"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1069,13 +1069,13 @@ export interface paths {
             cookie?: never;
         };
         /** The brand's staff (admin) accounts, oldest first */
-        get: operations["StaffController_list"];
+        get: operations["listStaff"];
         put?: never;
         /**
          * Add an admin
          * @description Owner only (403 for other admins). Audited.
          */
-        post: operations["StaffController_add"];
+        post: operations["addStaff"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1095,7 +1095,7 @@ export interface paths {
          * Disable an admin: signs them out everywhere at once
          * @description Owner only (403 for other admins). Audited.
          */
-        post: operations["StaffController_disable"];
+        post: operations["disableStaff"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1115,7 +1115,7 @@ export interface paths {
          * Enable a disabled admin again
          * @description Owner only (403 for other admins). Audited.
          */
-        post: operations["StaffController_enable"];
+        post: operations["enableStaff"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1135,7 +1135,7 @@ export interface paths {
          * Reset an admin's password: their sessions end
          * @description Owner only (403 for other admins). Audited.
          */
-        post: operations["StaffController_resetPassword"];
+        post: operations["resetStaffPassword"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1150,7 +1150,7 @@ export interface paths {
             cookie?: never;
         };
         /** Customers built from orders (one per checkout phone), most recent order first */
-        get: operations["CustomersController_list"];
+        get: operations["listCustomers"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1167,14 +1167,14 @@ export interface paths {
             cookie?: never;
         };
         /** One customer: orders count, lifetime value, note and tags (their orders: GET /orders?q=<phone>) */
-        get: operations["CustomersController_get"];
+        get: operations["getCustomer"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
         /** Set a customer's note and/or tags (audited) */
-        patch: operations["CustomersController_update"];
+        patch: operations["updateCustomer"];
         trace?: never;
     };
     "/admin/overview": {
@@ -1185,7 +1185,7 @@ export interface paths {
             cookie?: never;
         };
         /** Today's orders and revenue, orders to fulfil, low stock, failed deliveries (the console's first screen) */
-        get: operations["OverviewController_get"];
+        get: operations["getOverview"];
         put?: never;
         post?: never;
         delete?: never;
@@ -4229,7 +4229,7 @@ export interface operations {
             };
         };
     };
-    ProductImagesController_upload: {
+    uploadProductImage: {
         parameters: {
             query?: never;
             header?: never;
@@ -4436,7 +4436,7 @@ export interface operations {
             };
         };
     };
-    MediaController_get: {
+    getMedia: {
         parameters: {
             query?: never;
             header?: never;
@@ -4823,7 +4823,7 @@ export interface operations {
             };
         };
     };
-    OrdersController_exportCsv: {
+    exportOrdersCsv: {
         parameters: {
             query?: {
                 status?: "CREATED" | "PAYMENT_PENDING" | "CONFIRMED" | "PAID" | "FULFILLED" | "DELIVERED" | "CANCELLED" | "EXPIRED" | "PARTIALLY_REFUNDED" | "REFUNDED" | "RETURN_REQUESTED" | "RETURNED" | "IN_TRANSIT" | "OUT_FOR_DELIVERY" | "DELIVERY_FAILED" | "RTO_INITIATED" | "RETURNED_TO_ORIGIN";
@@ -4890,7 +4890,7 @@ export interface operations {
             };
         };
     };
-    OrdersController_bulkFulfill: {
+    bulkFulfillOrders: {
         parameters: {
             query?: never;
             header?: {
@@ -7222,7 +7222,7 @@ export interface operations {
             };
         };
     };
-    StaffController_list: {
+    listStaff: {
         parameters: {
             query?: never;
             header?: never;
@@ -7266,7 +7266,7 @@ export interface operations {
             };
         };
     };
-    StaffController_add: {
+    addStaff: {
         parameters: {
             query?: never;
             header?: never;
@@ -7331,7 +7331,7 @@ export interface operations {
             };
         };
     };
-    StaffController_disable: {
+    disableStaff: {
         parameters: {
             query?: never;
             header?: never;
@@ -7394,7 +7394,7 @@ export interface operations {
             };
         };
     };
-    StaffController_enable: {
+    enableStaff: {
         parameters: {
             query?: never;
             header?: never;
@@ -7457,7 +7457,7 @@ export interface operations {
             };
         };
     };
-    StaffController_resetPassword: {
+    resetStaffPassword: {
         parameters: {
             query?: never;
             header?: never;
@@ -7532,7 +7532,7 @@ export interface operations {
             };
         };
     };
-    CustomersController_list: {
+    listCustomers: {
         parameters: {
             query?: {
                 page?: number;
@@ -7591,7 +7591,7 @@ export interface operations {
             };
         };
     };
-    CustomersController_get: {
+    getCustomer: {
         parameters: {
             query?: never;
             header?: never;
@@ -7646,7 +7646,7 @@ export interface operations {
             };
         };
     };
-    CustomersController_update: {
+    updateCustomer: {
         parameters: {
             query?: never;
             header?: never;
@@ -7713,7 +7713,7 @@ export interface operations {
             };
         };
     };
-    OverviewController_get: {
+    getOverview: {
         parameters: {
             query?: {
                 /** @description Start of "today" (ISO 8601): the console sends the local midnight of the browser; default: midnight UTC */
