@@ -40,7 +40,15 @@ describe('customers', () => {
       .get(`/admin/customers/${encodeURIComponent(phone)}`)
       .set(bearer(admin.token))
       .expect(200);
-    expect(res.body).toMatchObject({ phone, name: 'Meera Iyer', email: 'meeraiyer@example.com', orders: 2, tags: [], note: null });
+    expect(res.body).toMatchObject({
+      phone,
+      name: 'Meera Iyer',
+      email: 'meeraiyer@example.com',
+      orders: 2,
+      tags: [],
+      note: null,
+      rtoCount: 0,
+    });
     expect(res.body.lifetimeValue).toEqual([{ currency: 'INR', amountMinor: first.totalMinor }]);
 
     const list = await t.http

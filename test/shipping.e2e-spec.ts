@@ -216,6 +216,12 @@ describe('shipping (Shiprocket simulator)', () => {
       .set(auth())
       .expect(200);
     expect(risk.body.rtoCount).toBe(1);
+    // The console's customer view shows the same count.
+    const customer = await t.http
+      .get(`/admin/customers/${encodeURIComponent(order.phone)}`)
+      .set(auth())
+      .expect(200);
+    expect(customer.body.rtoCount).toBe(1);
     expect(await courier(shipment.awb, 'RTO_DELIVERED')).toBe('APPLIED');
     const rto = await t.http.get('/shipments?view=rto&limit=100').set(auth()).expect(200);
     const listed = rto.body.items.find((s: { id: string }) => s.id === shipment.id);

@@ -6,7 +6,7 @@ import { escapeLike } from '../prisma/like-pattern.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors.js';
-import { PHONE_FORMAT, stripPhone } from '../orders/dto/normalize.js';
+import { PHONE_FORMAT, nationalPhone, stripPhone } from '../orders/dto/normalize.js';
 import type {
   CustomerPageResponse,
   CustomerResponse,
@@ -24,6 +24,7 @@ interface CustomerRow {
   last_order_at: Date;
   tags: string[] | null;
   note: string | null;
+  rto_count?: number | null;
   lifetime_value: { currency: string; amountMinor: number }[] | null;
 }
 
@@ -74,10 +75,11 @@ export class CustomersService {
              (array_agg(o.email ORDER BY o.created_at DESC) FILTER (WHERE o.email IS NOT NULL))[1] AS email,
              (SELECT tags FROM customer_profiles WHERE phone = ${phone}) AS tags,
              (SELECT note FROM customer_profiles WHERE phone = ${phone}) AS note,
+             (SELECT count FROM customer_rto_counts WHERE phone_key = ${nationalPhone(phone)}) AS rto_count,
              ${lifetimeValue(Prisma.sql`${phone}`)} AS lifetime_value
       FROM orders o WHERE o.phone = ${phone} GROUP BY o.phone`;
     if (!(row as CustomerRow | undefined)) throw new NotFoundError('Customer', phone);
-    return { ...toSummary(row), note: row.note };
+    return { ...toSummary(row), note: row.note, rtoCount: row.rto_count ?? 0 };
   }
 
   /** Note and tags; audited with what changed. */

@@ -2846,6 +2846,11 @@ export interface components {
              */
             tags: string[];
             note?: string | null;
+            /**
+             * @description Cash-on-delivery parcels of this phone returned to origin (refused or undeliverable)
+             * @example 0
+             */
+            rtoCount: number;
         };
         UpdateCustomerDto: {
             /** @description null clears it */

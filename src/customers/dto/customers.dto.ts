@@ -21,6 +21,8 @@ export class CustomerSummaryResponse {
 
 export class CustomerResponse extends CustomerSummaryResponse {
   @ApiPropertyOptional({ nullable: true, type: String }) note!: string | null;
+  @ApiProperty({ example: 0, description: 'Cash-on-delivery parcels of this phone returned to origin (refused or undeliverable)' })
+  rtoCount!: number;
 }
 
 export class CustomerPageResponse {

@@ -89,6 +89,12 @@ export function CustomerPage({ phone }: { phone: string }) {
                 </dd>
               </div>
               <div>
+                <dt>Returned to origin</dt>
+                <dd class="num" data-testid="rto-count">
+                  {customer.rtoCount}
+                </dd>
+              </div>
+              <div>
                 <dt>Customer since</dt>
                 <dd>{formatDateTime(customer.firstOrderAt)}</dd>
               </div>
