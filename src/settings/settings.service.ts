@@ -1,4 +1,4 @@
-import { activeBrandId } from '../common/context/brand-context.js';
+import { activeBrandId, DEFAULT_BRAND_ID } from '../common/context/brand-context.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { BrandSettings, Prisma } from '../generated/prisma/client.js';
@@ -239,8 +239,13 @@ export class SettingsService {
     }
   }
 
-  /** A credential's environment variable value (as it was at start), undefined when unset or empty. */
+  /**
+   * A credential's environment variable value (as it was at start), undefined when unset or empty. The install's
+   * variables are the default brand's credentials only: another brand (platform mode) pays into, and verifies webhooks
+   * with, nothing but what its own settings hold.
+   */
   private envCredential(provider: string, field: string): string | undefined {
+    if (activeBrandId() !== DEFAULT_BRAND_ID) return undefined;
     return this.environment.get(credentialContext(provider, field));
   }
 
