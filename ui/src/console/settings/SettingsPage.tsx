@@ -6,6 +6,7 @@ import { api } from '../session.js';
 import { BrandForm } from './BrandForm.js';
 import { PaymentCredentials } from './PaymentCredentials.js';
 import { Deliveries } from './Deliveries.js';
+import { WebhookEndpoints } from './WebhookEndpoints.js';
 import styles from '../Page.module.css';
 
 export type Settings = Schemas['SettingsResponse'];
@@ -36,6 +37,7 @@ export function SettingsPage() {
         <>
           <BrandForm settings={settings} save={save} />
           <PaymentCredentials settings={settings} save={save} />
+          <WebhookEndpoints />
           <Deliveries />
         </>
       )}
