@@ -122,10 +122,7 @@ describe('product read cache', () => {
     const changed = await t.http.get(`/products/${product.slug}`).set('If-None-Match', etag).expect(200);
     expect(changed.headers.etag).not.toBe(etag);
     const page = await t.http.get('/products').expect(200);
-    await t.http
-      .get('/products')
-      .set('If-None-Match', page.headers.etag)
-      .expect(304);
+    await t.http.get('/products').set('If-None-Match', page.headers.etag).expect(304);
   });
 
   it('serves nothing from memory while the notification connection is down, and starts empty after it reconnects', async () => {
