@@ -4101,11 +4101,22 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Entity tag of the body; send it back in If-None-Match to revalidate */
+                    ETag?: string;
+                    /** @description no-cache: revalidate on every use (stock changes by the second) */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProductPageResponse"];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current entity tag (no body) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: {
                 headers: {
@@ -4223,11 +4234,22 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Entity tag of the body; send it back in If-None-Match to revalidate */
+                    ETag?: string;
+                    /** @description no-cache: revalidate on every use (stock changes by the second) */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProductResponse"];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current entity tag (no body) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A bearer token was sent and is not valid (guests send none) */
             401: {
