@@ -320,6 +320,7 @@ describe('shipping (Shiprocket simulator)', () => {
   it('books 50 orders in one call, and reports per order what could not be booked', async () => {
     const orders = await Promise.all(Array.from({ length: 50 }, () => placeOrder()));
     const { results, booked, failed } = await book(orders.map((o) => o.id));
+    expect(results.filter((r) => !r.ok)).toEqual([]);
     expect({ booked, failed }).toEqual({ booked: 50, failed: 0 });
     expect(new Set(results.map((r) => r.shipment!.awb)).size).toBe(50);
     expect(results.map((r) => r.orderId)).toEqual(orders.map((o) => o.id));

@@ -155,3 +155,78 @@ test.describe('console: overview and deliveries', () => {
     }
   });
 });
+
+test.describe('console: webhook endpoints', () => {
+  test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
+
+  test('registers an endpoint (field errors from the API, the secret shown once and copied), edits, rotates and deletes it', async ({
+    page,
+  }) => {
+    const url = `https://hooks-${Date.now().toString(36)}.example/orderline`;
+    const token = await adminToken();
+    await signIn(page);
+    await page.goto('/console/settings');
+    const region = page.getByRole('region', { name: 'Webhook endpoints' });
+    await region.getByRole('button', { name: 'Add endpoint' }).click();
+    const form = region.getByRole('form', { name: 'New webhook endpoint' });
+
+    // No event chosen, then a loopback address: each refusal is the API's, shown at its field.
+    await form.getByLabel('URL').fill('http://127.0.0.1:9/hook');
+    await form.getByRole('button', { name: 'Add endpoint' }).click();
+    await expect(form.getByRole('group', { name: 'Events' })).toHaveAccessibleDescription(/events must contain at least 1/);
+    await form.getByLabel('Order paid').check();
+    await form.getByLabel('Order shipped').check();
+    await form.getByRole('button', { name: 'Add endpoint' }).click();
+    await expect(form.getByLabel('URL')).toHaveAccessibleDescription(/url must not point to a loopback address/);
+    await expect(form.getByLabel('URL')).toHaveAttribute('aria-invalid', 'true');
+    expect((await unwrap(api().GET('/admin/webhook-endpoints', { headers: bearer(token) }))).items.map((e) => e.url)).not.toContain(
+      'http://127.0.0.1:9/hook',
+    );
+
+    await form.getByLabel('URL').fill(url);
+    await form.getByRole('button', { name: 'Add endpoint' }).click();
+    const shown = region.getByRole('region', { name: 'New signing secret' });
+    const secret = (await shown.getByTestId('signing-secret').textContent()) ?? '';
+    expect(secret).toMatch(/^ol_whsec_[\w-]{43}$/);
+    await shown.getByRole('button', { name: 'Copy secret' }).click();
+    await expect(shown.getByRole('status')).toHaveText('Copied to the clipboard.');
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(secret);
+    const row = region.getByRole('row').filter({ hasText: url });
+    await expect(row).toContainText('Order paid, Order shipped');
+    await expect(row).toContainText('Active');
+    await screenshots(page, 'settings-webhook-secret');
+    // Shown once: not in what the API lists, and gone from the page once dismissed.
+    const [created] = (await unwrap(api().GET('/admin/webhook-endpoints', { headers: bearer(token) }))).items.filter((e) => e.url === url);
+    expect(created.events).toEqual(['order.paid', 'order.fulfilled']);
+    expect(JSON.stringify(created)).not.toContain(secret);
+    await shown.getByRole('button', { name: 'I have stored it' }).click();
+    expect(await page.content()).not.toContain(secret);
+
+    // Edit: every event, paused.
+    await row.getByRole('button', { name: 'Edit' }).click();
+    const edit = region.getByRole('form', { name: `Edit ${url}` });
+    await edit.getByLabel('All events').check();
+    await edit.getByLabel('Active').uncheck();
+    await edit.getByRole('button', { name: 'Save endpoint' }).click();
+    await expect(region.getByRole('status')).toHaveText(`${url} saved.`);
+    await expect(row).toContainText('All events');
+    await expect(row).toContainText('Paused');
+    const path = { params: { path: { id: created.id } }, headers: bearer(token) };
+    expect(await unwrap(api().GET('/admin/webhook-endpoints/{id}', path))).toMatchObject({ events: ['*'], active: false });
+
+    // Rotate: asked once, then a new secret, shown once.
+    await row.getByRole('button', { name: 'Rotate secret…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Rotate secret' }).click();
+    const rotated = (await region.getByRole('region', { name: 'New signing secret' }).getByTestId('signing-secret').textContent()) ?? '';
+    expect(rotated).toMatch(/^ol_whsec_/);
+    expect(rotated).not.toBe(secret);
+
+    // Delete: asked once; gone from the list and from the API.
+    await row.getByRole('button', { name: 'Delete…' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete endpoint' }).click();
+    await expect(region.getByRole('status')).toHaveText(`${url} deleted.`);
+    await expect(row).toHaveCount(0);
+    await expect(region.getByRole('region', { name: 'New signing secret' })).toHaveCount(0);
+    expect((await api().GET('/admin/webhook-endpoints/{id}', path)).response.status).toBe(404);
+  });
+});

@@ -17,65 +17,8 @@ const STATE: Record<Message['status'], { label: string; tone: 'success' | 'warni
   FAILED: { label: 'Failed', tone: 'danger' },
 };
 
-/**
- * Where events go and whether they got there: the brand's webhook endpoints with their recent deliveries, and the
- * outbox's dead letters (notifications and webhooks that gave up) with a retry each.
- */
+/** The outbox's dead letters: notifications and webhooks that gave up, each with a retry. */
 export function Deliveries() {
-  return (
-    <>
-      <WebhookEndpoints />
-      <DeadLetters />
-    </>
-  );
-}
-
-function WebhookEndpoints() {
-  const endpoints = useAsync(() => unwrap(api.GET('/admin/webhook-endpoints')), []);
-  const [open, setOpen] = useState<string>();
-  const items = endpoints.data?.items ?? [];
-  return (
-    <section class={styles.card} aria-labelledby="endpoints-title">
-      <h2 id="endpoints-title">Webhook endpoints</h2>
-      {endpoints.error !== undefined && <ErrorNotice error={endpoints.error} onRetry={endpoints.reload} />}
-      {endpoints.data && !items.length ? (
-        <p class={styles.note}>No endpoints yet. Register one with POST /admin/webhook-endpoints (its signing secret is shown once).</p>
-      ) : (
-        <table class={styles.table}>
-          <tbody>
-            {items.map((endpoint) => (
-              <>
-                <tr key={endpoint.id}>
-                  <td data-label="URL" class="mono">
-                    {endpoint.url}
-                  </td>
-                  <td data-label="Events">{endpoint.events.join(', ')}</td>
-                  <td data-label="State">
-                    {endpoint.active ? <Badge tone="success">Active</Badge> : <Badge tone="neutral">Paused</Badge>}
-                  </td>
-                  <td>
-                    <Button size="small" variant="ghost" onClick={() => setOpen(open === endpoint.id ? undefined : endpoint.id)}>
-                      {open === endpoint.id ? 'Hide deliveries' : 'Recent deliveries'}
-                    </Button>
-                  </td>
-                </tr>
-                {open === endpoint.id && (
-                  <tr key={`${endpoint.id}-deliveries`}>
-                    <td colSpan={4}>
-                      <MessageList destination={`webhook:${endpoint.id}`} label={`Recent deliveries to ${endpoint.url}`} />
-                    </td>
-                  </tr>
-                )}
-              </>
-            ))}
-          </tbody>
-        </table>
-      )}
-    </section>
-  );
-}
-
-function DeadLetters() {
   return (
     <section class={styles.card} aria-labelledby="deliveries-title" id="deliveries">
       <h2 id="deliveries-title">Failed deliveries</h2>
@@ -85,7 +28,18 @@ function DeadLetters() {
   );
 }
 
-function MessageList({ destination, status, label, retry }: { destination?: string; status?: 'FAILED'; label: string; retry?: boolean }) {
+/** Outbox messages of one destination or state, newest first; failed ones can be retried. */
+export function MessageList({
+  destination,
+  status,
+  label,
+  retry,
+}: {
+  destination?: string;
+  status?: 'FAILED';
+  label: string;
+  retry?: boolean;
+}) {
   const messages = useAsync(
     () => unwrap(api.GET('/admin/outbox', { params: { query: { destination, status, limit: 20 } } })),
     [destination, status],
