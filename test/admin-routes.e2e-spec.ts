@@ -1,11 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { RequestMethod } from '@nestjs/common';
-import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
-import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
-import { IS_OPTIONAL_AUTH, IS_PUBLIC, ROLES } from '../src/common/http/access.js';
 import { createProductWithStock } from './support/fixtures.js';
 import { checkoutBody } from './support/checkout.js';
 import { startIsolatedTestApp, type IsolatedTestApp } from './support/isolated-app.js';
+import { discoverRoutes } from './support/routes.js';
 
 /**
  * Every route that is not deliberately open to customers or guests. Anything else — including every route added
@@ -51,47 +48,6 @@ const NOT_ADMIN_ONLY = new Set([
   'GET /media/:folder/:file', // uploaded product images, shown on the storefront
 ]);
 
-interface Route {
-  method: string;
-  path: string;
-  /** 'public', 'optional', 'signed-in', or the roles (ADMIN, ...) joined by |. */
-  access: string;
-}
-
-/** Every HTTP route of every controller, with its access rule, from the metadata Nest itself routes and guards by. */
-function discoverRoutes(isolated: IsolatedTestApp): Route[] {
-  const { app } = isolated.t;
-  const reflector = app.get(Reflector);
-  const scanner = new MetadataScanner();
-  return app
-    .get(DiscoveryService)
-    .getControllers()
-    .flatMap((wrapper) => {
-      const controller = wrapper.metatype as object;
-      const prototype = Object.getPrototypeOf(wrapper.instance);
-      const base = String(Reflect.getMetadata(PATH_METADATA, controller) ?? '');
-      return scanner.getAllMethodNames(prototype).flatMap((name) => {
-        const handler = prototype[name];
-        const path = Reflect.getMetadata(PATH_METADATA, handler) as string | undefined;
-        if (path === undefined) return [];
-        const targets = [handler, controller];
-        const roles = reflector.getAllAndOverride<string[] | undefined>(ROLES, targets);
-        const access = reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)
-          ? 'public'
-          : reflector.getAllAndOverride<boolean>(IS_OPTIONAL_AUTH, targets)
-            ? 'optional'
-            : roles?.length
-              ? roles.join('|')
-              : 'signed-in';
-        const full = `/${[base, path]
-          .map((p) => p.replace(/^\/|\/$/g, ''))
-          .filter(Boolean)
-          .join('/')}`;
-        return [{ method: RequestMethod[Reflect.getMetadata(METHOD_METADATA, handler) as number], path: full, access }];
-      });
-    });
-}
-
 describe('admin routes', () => {
   let isolated: IsolatedTestApp;
   let support: typeof import('./support/test-app.js');
@@ -120,7 +76,7 @@ describe('admin routes', () => {
   }
 
   it('refuses every admin route to customers (403) and guests (401), generated from the routes themselves, and changes nothing', async () => {
-    const routes = discoverRoutes(isolated);
+    const routes = discoverRoutes(isolated.t.app);
     const keys = new Set(routes.map((r) => `${r.method} ${r.path}`));
     // The allow-list names only routes that exist, and the admin routes found include the ones a mutation test caught missing.
     expect([...NOT_ADMIN_ONLY].filter((k) => !keys.has(k))).toEqual([]);

@@ -6,12 +6,19 @@ import { stripeSignature } from './provider-simulator/stripe-simulator.js';
 import { createProductWithStock } from './support/fixtures.js';
 import { checkoutBody } from './support/checkout.js';
 import { uniqueEmail } from './support/helpers.js';
+import { discoverRoutes } from './support/routes.js';
+import pg from 'pg';
 import { startIsolatedTestApp, type IsolatedTestApp } from './support/isolated-app.js';
 import type { TestApp } from './support/test-app.js';
 import { BrandContext, DEFAULT_BRAND_ID } from '../src/common/context/brand-context.js';
 
 const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 const PLATFORM_DOMAIN = 'shops.orderline.test';
+/**
+ * Routes whose path value is no row id, answered 200 whatever it is (the leak check still applies): the payment page
+ * is a shell (the page fetches the order with its guest token), and a phone's returned-parcel count is the asking brand's.
+ */
+const SHOWS_NOTHING_OF_IDS = new Set(['GET /pay/:orderId', 'GET /shipping/customers/:phone/rto']);
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 interface SignedUp {
@@ -249,5 +256,95 @@ describe('platform mode (many brands on one install)', () => {
     expect(await captured(b)).toContainEqual({ orderId: fromB.orderId, brandId: b.id });
     expect((await captured(b)).filter((p) => p.brandId !== b.id || p.orderId === fromA.orderId)).toEqual([]);
     await t.http.post(`/webhooks/stripe/no-such-brand`).set('Content-Type', 'application/json').send('{}').expect(404);
+  });
+
+  /** Brand B's rows as the superuser sees them (it bypasses row-level security): counts and contents per table. */
+  async function fingerprintOf(brandId: string): Promise<Record<string, string>> {
+    const superuser = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await superuser.connect();
+    try {
+      const { rows: tables } = await superuser.query<{ name: string }>(
+        `SELECT c.relname AS name FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE a.attname = 'brand_id' AND c.relkind = 'r' AND n.nspname = current_schema() AND NOT a.attisdropped ORDER BY 1`,
+      );
+      const result: Record<string, string> = {};
+      for (const { name } of tables) {
+        const { rows } = await superuser.query<{ n: number; h: string }>(
+          `SELECT count(*)::int AS n, md5(coalesce(string_agg(x::text, ',' ORDER BY x::text), '')) AS h FROM "${name}" x WHERE brand_id = $1`,
+          [brandId],
+        );
+        result[name] = `${rows[0].n}:${rows[0].h}`;
+      }
+      return result;
+    } finally {
+      await superuser.end();
+    }
+  }
+
+  it("answers brand A's admin on every route, given brand B's ids, as if they did not exist, and changes nothing of B's", async () => {
+    // Brand B's rows of every kind a route takes an id of (what it has none of, a random id stands for).
+    const placed = await t.http
+      .post(`/b/${b.slug}/orders/checkout`)
+      .send(checkoutBody([{ variantId: b.product.variantId, quantity: 1 }]))
+      .expect(201);
+    const order = placed.body.order as { id: string; phone: string };
+    const owner = await BrandContext.run(b.id, () => t.prisma.user.findFirstOrThrow({ where: { email: b.email } }));
+    const outbox = await BrandContext.run(b.id, () => t.prisma.outboxMessage.findFirstOrThrow());
+    const secretsOfB = [order.id, b.product.id, b.product.variantId, owner.id, outbox.id];
+    const idFor = (path: string) =>
+      path.startsWith('/products/')
+        ? b.product.id
+        : path.startsWith('/variants/')
+          ? b.product.variantId
+          : path.startsWith('/admin/staff/')
+            ? owner.id
+            : path.startsWith('/admin/outbox/')
+              ? outbox.id
+              : /^\/(live\/)?orders\//.test(path)
+                ? order.id
+                : randomUUID();
+    const params = (path: string): Record<string, string> => ({
+      id: idFor(path),
+      variantId: b.product.variantId,
+      returnId: randomUUID(),
+      phone: encodeURIComponent(order.phone),
+    });
+    const url = (path: string) => path.replace(/:(\w+)/g, (_, name: string) => params(path)[name] ?? randomUUID());
+
+    const routes = discoverRoutes(t.app).filter(
+      (route) =>
+        route.access !== 'PLATFORM_ADMIN' &&
+        // Event streams without an id stay open (each brand's stream is its own: they read through the same policy).
+        !(route.path.startsWith('/live/') && !route.path.includes(':')) &&
+        !route.path.endsWith('/live') &&
+        !route.path.startsWith('/webhooks/') &&
+        !['/health', '/metrics', '/docs'].some((prefix) => route.path.startsWith(prefix)),
+    );
+    expect(routes.filter((route) => route.access === 'ADMIN').length).toBeGreaterThanOrEqual(30);
+    const before = await fingerprintOf(b.id);
+    const wrong: string[] = [];
+    for (const route of routes) {
+      // Under brand A's path prefix, with A's owner token: A's request through and through.
+      const target = `/b/${a.slug}${url(route.path)}`;
+      let req = (t.http as any)[route.method.toLowerCase()](target).set(bearer(a.token));
+      if (route.method !== 'GET' && route.method !== 'DELETE') req = req.send({});
+      const res = await req;
+      const body = res.text || JSON.stringify(res.body);
+      // (A 404 may name the id it was asked for; any other of B's ids in an answer is a leak.)
+      const leaked = secretsOfB.filter((id) => body.includes(id) && !target.includes(id));
+      const takesId = route.path.includes(':');
+      // Reads of B's ids are 404; a write may be refused for its (empty) body first, as long as nothing of B changes.
+      const allowed = SHOWS_NOTHING_OF_IDS.has(`${route.method} ${route.path}`)
+        ? res.status === 200 || res.status === 404
+        : !takesId
+          ? res.status < 500
+          : route.method === 'GET'
+            ? res.status === 404
+            : [400, 404].includes(res.status);
+      if (!allowed || leaked.length)
+        wrong.push(`${route.method} ${route.path} (${route.access}): ${res.status}${leaked.length ? ' leaked ' + leaked.join(',') : ''}`);
+    }
+    expect(wrong).toEqual([]);
+    expect(await fingerprintOf(b.id)).toEqual(before);
   });
 });
