@@ -1,4 +1,5 @@
 import { ApiError, createOrderlineClient, unwrap, type Schemas } from '@orderline/client';
+import { apiBaseUrl } from '../lib/brand-base.js';
 import { useEffect, useState } from 'preact/hooks';
 
 /**
@@ -31,7 +32,7 @@ async function authorizedFetch(request: Request): Promise<Response> {
   };
   const sentWith = accessToken;
   const response = await send(sentWith);
-  if (response.status !== 401 || new URL(request.url).pathname.startsWith('/auth/') || !sentWith) return response;
+  if (response.status !== 401 || /^(\/b\/[^/]+)?\/auth\//.test(new URL(request.url).pathname) || !sentWith) return response;
   // Another request may already have refreshed while this one was in flight.
   if (accessToken === sentWith && !(await refresh())) {
     set({ status: 'signed-out', reason: 'Your session has ended. Sign in again.' });
@@ -41,7 +42,7 @@ async function authorizedFetch(request: Request): Promise<Response> {
 }
 
 /** The typed API client every console screen uses. */
-export const api = createOrderlineClient({ baseUrl: location.origin, fetch: authorizedFetch });
+export const api = createOrderlineClient({ baseUrl: apiBaseUrl(), fetch: authorizedFetch });
 
 let refreshing: Promise<boolean> | undefined;
 
