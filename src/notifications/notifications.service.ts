@@ -4,15 +4,20 @@ import { Prisma } from '../generated/prisma/client.js';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { DeliveryError } from '../outbox/delivery-error.js';
-import type { OrderEventPayload } from '../outbox/outbox-events.js';
+import {
+  WAITLIST_EVENT_TYPES,
+  type OrderEventPayload,
+  type WaitlistEventPayload,
+  type WaitlistEventType,
+} from '../outbox/outbox-events.js';
 import { OutboxDestination, type OutboxDelivery, type OutboxInput } from '../outbox/outbox-destination.js';
 import { EmailChannel } from './channels/email.channel.js';
 import { LogChannel } from './channels/log.channel.js';
 import { SmsChannel } from './channels/sms.channel.js';
 import { WhatsAppChannel } from './channels/whatsapp.channel.js';
-import type { ChannelName, NotificationChannel } from './notification-channel.js';
+import type { ChannelName, Customer, NotificationChannel } from './notification-channel.js';
 import { isOrderEventType, parseNotifyEvents, type NotificationEnvironment } from './notification-config.js';
-import { renderNotification } from './templates.js';
+import { renderNotification, renderWaitlistNotification } from './templates.js';
 
 type Environment = EnvironmentVariables & NotificationEnvironment;
 
@@ -59,8 +64,13 @@ export class NotificationsService extends OutboxDestination implements OnApplica
 
   /** Outbox destinations for an event: every channel on which the customer has an address, if customers hear about this event. */
   destinationsFor(event: string, payload: unknown): string[] {
+    // A waitlist message goes out whatever NOTIFY_EVENTS says: the customer asked for it.
+    if (isWaitlistEvent(event)) return this.recipientChannels((payload as WaitlistEventPayload).customer);
     if (!this.notifyEvents.has(event)) return [];
-    const customer = (payload as Partial<OrderEventPayload>).order?.customer;
+    return this.recipientChannels((payload as Partial<OrderEventPayload>).order?.customer);
+  }
+
+  private recipientChannels(customer: Customer | undefined): string[] {
     if (!customer) return [];
     return this.channels.filter((c) => c.recipient(customer) !== undefined).map((c) => channelDestination(c.name));
   }
@@ -81,6 +91,14 @@ export class NotificationsService extends OutboxDestination implements OnApplica
   async deliver(channelName: string, message: OutboxDelivery): Promise<void> {
     const channel = this.deliverable.find((c) => c.name === channelName);
     if (!channel) throw new DeliveryError(`Notification channel "${channelName}" is not configured on this instance`, true);
+    if (isWaitlistEvent(message.event)) {
+      const waiting = message.payload as WaitlistEventPayload;
+      const address = channel.recipient(waiting.customer);
+      if (!address) throw new DeliveryError(`The waitlist entry has no ${channel.name} address`, true);
+      const content = renderWaitlistNotification(message.event, waiting, await this.settings.brand());
+      await channel.send({ id: message.id, event: message.event, to: address, customer: waiting.customer, content });
+      return;
+    }
     if (!isOrderEventType(message.event)) throw new DeliveryError(`No customer template for event ${message.event}`, true);
     const payload = message.payload as OrderEventPayload;
     const to = channel.recipient(payload.order.customer);
@@ -132,3 +150,5 @@ export class NotificationsService extends OutboxDestination implements OnApplica
     return channels;
   }
 }
+
+const isWaitlistEvent = (event: string): event is WaitlistEventType => (WAITLIST_EVENT_TYPES as readonly string[]).includes(event);
