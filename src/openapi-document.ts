@@ -33,6 +33,7 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   settings: "The brand's public profile and the admin settings (reservation TTL, thresholds, provider credentials)",
   audit: 'The audit trail of every change (admin)',
   outbox: 'Outgoing events and their delivery state (admin)',
+  notifications: "The brand's customer notifications: channels, the events that notify, a test message (admin)",
   'webhook endpoints': "The brand's own webhook endpoints that receive Orderline events (admin)",
   'idempotency-keys': 'Idempotency keys still in progress, and releasing a stuck one (admin)',
   staff: "The brand's staff accounts: add, disable, enable, reset passwords (owner only)",

@@ -1097,6 +1097,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Notification channels (configured or not) and the events that notify customers */
+        get: operations["getNotificationSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Choose which order events notify customers (audited) */
+        patch: operations["updateNotificationSettings"];
+        trace?: never;
+    };
+    "/admin/notifications/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the brand's order-confirmed message about a made-up order TEST-0001 to an address, now, on one channel */
+        post: operations["sendTestNotification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -1753,10 +1788,35 @@ export interface components {
             webhookToken: components["schemas"]["CredentialStatus"];
             pickupLocation: components["schemas"]["CredentialStatus"];
         };
+        WhatsappCredentialsStatus: {
+            accessToken: components["schemas"]["CredentialStatus"];
+            phoneNumberId: components["schemas"]["CredentialStatus"];
+        };
+        TwilioCredentialsStatus: {
+            accountSid: components["schemas"]["CredentialStatus"];
+            authToken: components["schemas"]["CredentialStatus"];
+            from: components["schemas"]["CredentialStatus"];
+        };
+        SmtpCredentialsStatus: {
+            url: components["schemas"]["CredentialStatus"];
+            from: components["schemas"]["CredentialStatus"];
+        };
         CredentialsStatus: {
             stripe: components["schemas"]["StripeCredentialsStatus"];
             razorpay: components["schemas"]["RazorpayCredentialsStatus"];
             shiprocket: components["schemas"]["ShiprocketCredentialsStatus"];
+            whatsapp: components["schemas"]["WhatsappCredentialsStatus"];
+            twilio: components["schemas"]["TwilioCredentialsStatus"];
+            smtp: components["schemas"]["SmtpCredentialsStatus"];
+        };
+        /** @enum {string} */
+        CredentialGroup: "payments" | "shipping" | "notifications";
+        CredentialProviderInfo: {
+            /** @example stripe */
+            name: string;
+            /** @example Stripe */
+            label: string;
+            group: components["schemas"]["CredentialGroup"];
         };
         SettingsResponse: {
             /** @example Indigo & Co. */
@@ -1782,6 +1842,8 @@ export interface components {
             /** @example #1f6f5c */
             brandColor?: string | null;
             credentials: components["schemas"]["CredentialsStatus"];
+            /** @description The providers in `credentials`: their names in words and what each is for */
+            credentialProviders: components["schemas"]["CredentialProviderInfo"][];
             /** Format: date-time */
             updatedAt: string;
         };
@@ -1823,10 +1885,51 @@ export interface components {
             /** @description The pickup location nickname in Shiprocket (default "Primary"); null clears it */
             pickupLocation?: string | null;
         };
+        WhatsappCredentialsInput: {
+            /**
+             * @description WhatsApp Business Cloud API access token; null clears it
+             * @example EAAGm0PX4ZCpsBA...
+             */
+            accessToken?: string | null;
+            /**
+             * @description The WhatsApp phone number id messages are sent from; null clears it
+             * @example 106540352242922
+             */
+            phoneNumberId?: string | null;
+        };
+        TwilioCredentialsInput: {
+            /**
+             * @description Twilio account SID; null clears it
+             * @example AC3f0c6d2b…
+             */
+            accountSid?: string | null;
+            /** @description Twilio auth token; null clears it */
+            authToken?: string | null;
+            /**
+             * @description Sender number or Messaging Service SID; null clears it
+             * @example +15005550006
+             */
+            from?: string | null;
+        };
+        SmtpCredentialsInput: {
+            /**
+             * @description SMTP server with its login: smtp://user:pass@host:587 or smtps://user:pass@host:465; null clears it
+             * @example smtp://mailer:secret@smtp.example.com:587
+             */
+            url?: string | null;
+            /**
+             * @description Sender address; null clears it
+             * @example orders@brand.example
+             */
+            from?: string | null;
+        };
         CredentialsInput: {
             stripe?: components["schemas"]["StripeCredentialsInput"];
             razorpay?: components["schemas"]["RazorpayCredentialsInput"];
             shiprocket?: components["schemas"]["ShiprocketCredentialsInput"];
+            whatsapp?: components["schemas"]["WhatsappCredentialsInput"];
+            twilio?: components["schemas"]["TwilioCredentialsInput"];
+            smtp?: components["schemas"]["SmtpCredentialsInput"];
         };
         UpdateSettingsDto: {
             /** @example Indigo & Co. */
@@ -1867,7 +1970,7 @@ export interface components {
             lowStockThreshold?: number | null;
             /** @description Refuse cash on delivery for a phone with at least this many parcels returned to origin (null: never) */
             codRtoBlockThreshold?: number | null;
-            /** @description Payment provider credentials. Write-only: responses show only whether each is set and its last 4 characters */
+            /** @description Credentials of payment providers, carriers and notification channels. Write-only: responses show only whether each is set and its last 4 characters */
             credentials?: components["schemas"]["CredentialsInput"];
         };
         BrandResponse: {
@@ -2912,6 +3015,63 @@ export interface components {
             received: boolean;
             /** @description Per event in the delivery */
             outcomes: ("APPLIED" | "STALE" | "IGNORED" | "DUPLICATE" | "UNKNOWN_PARCEL")[];
+        };
+        /** @enum {string} */
+        NotificationChannelName: "whatsapp" | "sms" | "email" | "log";
+        NotificationChannelResponse: {
+            name: components["schemas"]["NotificationChannelName"];
+            /** @example WhatsApp */
+            label: string;
+            /**
+             * @description Its key in the settings' credentials (GET/PATCH /admin/settings); null for the log
+             * @example whatsapp
+             */
+            provider?: string | null;
+            /** @description Messages go out through it: every credential is in effect (the log: no other channel is) */
+            enabled: boolean;
+        };
+        /**
+         * @description The order events customers are told about now
+         * @enum {string}
+         */
+        OrderEventType: "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin";
+        NotificationSettingsResponse: {
+            channels: components["schemas"]["NotificationChannelResponse"][];
+            /** @description The order events customers are told about now */
+            notifyEvents: components["schemas"]["OrderEventType"][];
+            /**
+             * @description Where notifyEvents comes from: the brand's choice, NOTIFY_EVENTS (default brand), or the built-in list
+             * @enum {string}
+             */
+            notifyEventsSource: "settings" | "environment" | "default";
+        };
+        UpdateNotificationSettingsDto: {
+            /**
+             * @description Order events the brand's customers are told about ([] = none); null returns to the default (NOTIFY_EVENTS for the default brand)
+             * @example [
+             *       "order.paid",
+             *       "order.fulfilled",
+             *       "order.delivered"
+             *     ]
+             */
+            notifyEvents?: components["schemas"]["OrderEventType"][] | null;
+        };
+        SendTestNotificationDto: {
+            /** @example whatsapp */
+            channel: components["schemas"]["NotificationChannelName"];
+            /**
+             * @description A phone number with country code (WhatsApp, SMS) or an email address
+             * @example +919812345678
+             */
+            to: string;
+        };
+        TestNotificationResponse: {
+            channel: components["schemas"]["NotificationChannelName"];
+            /**
+             * @description Where it went, masked as in the logs
+             * @example ***5678
+             */
+            to: string;
         };
         CreateWebhookEndpointDto: {
             /** @example https://hooks.example.com/orderline */
@@ -3977,11 +4137,22 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Entity tag of the body; send it back in If-None-Match to revalidate */
+                    ETag?: string;
+                    /** @description no-cache: revalidate on every use (stock changes by the second) */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProductPageResponse"];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current entity tag (no body) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: {
                 headers: {
@@ -4099,11 +4270,22 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Entity tag of the body; send it back in If-None-Match to revalidate */
+                    ETag?: string;
+                    /** @description no-cache: revalidate on every use (stock changes by the second) */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProductResponse"];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current entity tag (no body) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A bearer token was sent and is not valid (guests send none) */
             401: {
@@ -7520,6 +7702,172 @@ export interface operations {
             };
             /** @description No carrier has a webhook at that path */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettingsResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    updateNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateNotificationSettingsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettingsResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    sendTestNotification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendTestNotificationDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestNotificationResponse"];
+                };
+            };
+            /** @description The channel is not configured, or the address does not suit it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The provider refused or failed: its answer's status and message */
+            502: {
                 headers: {
                     [name: string]: unknown;
                 };
