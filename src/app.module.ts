@@ -16,6 +16,7 @@ import { InventoryModule } from './inventory/inventory.module.js';
 import { ProductsModule } from './products/products.module.js';
 import { CartModule } from './cart/cart.module.js';
 import { OrdersModule } from './orders/orders.module.js';
+import { DropsModule } from './drops/drops.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { ShippingModule } from './shipping/shipping.module.js';
 import { SettingsModule } from './settings/settings.module.js';
@@ -28,6 +29,7 @@ import { IdempotencyKeysModule } from './idempotency-keys/idempotency-keys.modul
 import { StaffModule } from './staff/staff.module.js';
 import { CustomersModule } from './customers/customers.module.js';
 import { OverviewModule } from './overview/overview.module.js';
+import { PlatformModule } from './platform/platform.module.js';
 
 @Module({
   imports: [
@@ -53,6 +55,7 @@ import { OverviewModule } from './overview/overview.module.js';
     ProductsModule,
     CartModule,
     OrdersModule,
+    DropsModule,
     PaymentsModule,
     ShippingModule,
     SettingsModule,
@@ -62,6 +65,7 @@ import { OverviewModule } from './overview/overview.module.js';
     StaffModule,
     CustomersModule,
     OverviewModule,
+    PlatformModule,
     StorefrontModule,
     SecretsModule,
     IdempotencyKeysModule,

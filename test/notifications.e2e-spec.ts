@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { OutboxService } from '../src/outbox/outbox.service.js';
 import { WhatsAppChannel } from '../src/notifications/channels/whatsapp.channel.js';
 import { SmsChannel } from '../src/notifications/channels/sms.channel.js';
 import { EmailChannel } from '../src/notifications/channels/email.channel.js';
@@ -332,14 +334,20 @@ describe('channel selection in the app', () => {
   });
   afterAll(() => t.close());
 
-  it('falls back to the log channel when no provider is configured, and only for events customers are told about', () => {
+  it('falls back to the log channel when no provider is configured, and only for events customers are told about', async () => {
     const notifications = t.app.get(NotificationsService);
-    expect(notifications.channelNames).toEqual(['log']);
-    expect(notifications.destinationsFor('order.paid', orderPayload())).toEqual(['channel:log']);
-    expect(notifications.destinationsFor('order.fulfilled', orderPayload())).toEqual(['channel:log']);
+    expect((await notifications.channels()).filter((c) => c.enabled).map((c) => c.name)).toEqual(['log']);
+    const queued = async (event: string, payload: unknown) => {
+      const aggregateId = `selection-${randomUUID()}`;
+      await t.prisma.serializable((tx) => t.app.get(OutboxService).enqueueMany(tx, [{ event: event as never, aggregateId, payload }]));
+      const rows = await t.prisma.outboxMessage.findMany({ where: { aggregateId } });
+      return rows.map((r) => r.destination).filter((d) => d.startsWith('channel:'));
+    };
+    expect(await queued('order.paid', orderPayload())).toEqual(['channel:log']);
+    expect(await queued('order.fulfilled', orderPayload())).toEqual(['channel:log']);
     // Not in the default NOTIFY_EVENTS, or not about a customer at all.
-    expect(notifications.destinationsFor('order.payment_failed', orderPayload())).toEqual([]);
-    expect(notifications.destinationsFor('inventory.low_stock', { variant: {} })).toEqual([]);
+    expect(await queued('order.payment_failed', orderPayload())).toEqual([]);
+    expect(await queued('inventory.low_stock', { variant: {} })).toEqual([]);
   });
 
   it('logs with masked addresses', async () => {

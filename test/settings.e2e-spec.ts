@@ -77,6 +77,7 @@ describe('brand settings', () => {
       lowStockThreshold: null,
       codRtoBlockThreshold: null,
     });
+    const unset = { set: false, last4: null, source: null };
     expect(res.body.credentials).toEqual({
       stripe: {
         secretKey: { set: true, last4: 'ator', source: 'environment' },
@@ -94,7 +95,18 @@ describe('brand settings', () => {
         webhookToken: { set: false, last4: null, source: null },
         pickupLocation: { set: false, last4: null, source: null },
       },
+      whatsapp: { accessToken: unset, phoneNumberId: unset },
+      twilio: { accountSid: unset, authToken: unset, from: unset },
+      smtp: { url: unset, from: unset },
     });
+    expect(res.body.credentialProviders).toEqual([
+      { name: 'stripe', label: 'Stripe', group: 'payments' },
+      { name: 'razorpay', label: 'Razorpay', group: 'payments' },
+      { name: 'shiprocket', label: 'Shiprocket', group: 'shipping' },
+      { name: 'whatsapp', label: 'WhatsApp', group: 'notifications' },
+      { name: 'twilio', label: 'SMS (Twilio)', group: 'notifications' },
+      { name: 'smtp', label: 'Email (SMTP)', group: 'notifications' },
+    ]);
     expect(JSON.stringify(res.body)).not.toContain('simulator');
   });
 

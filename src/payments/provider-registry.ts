@@ -24,7 +24,8 @@ export function registerPaymentProvider(provider: PaymentProviderClass): void {
           : undefined;
   if (problem) throw new Error(`Payment provider ${provider.name}: ${problem}`);
   registered.set(descriptor.name, provider);
-  if (Object.keys(descriptor.credentials).length) defineCredentials(descriptor.name, descriptor.credentials);
+  if (Object.keys(descriptor.credentials).length)
+    defineCredentials(descriptor.name, descriptor.credentials, { label: descriptor.label, group: 'payments' });
   const credentialVariables = Object.values(descriptor.credentials).map((field) => field.env);
   extendEnvironment(`payments.${descriptor.name}.credentials`, { variables: optionalStrings(credentialVariables) });
   extendEnvironment(`payments.${descriptor.name}`, { variables: descriptor.environment, check: descriptor.checkEnvironment });

@@ -1,7 +1,7 @@
 /**
- * The credentials admins may set in /admin/settings, per payment provider: the port through which payments/ tells
- * settings what to store, validate and show. Each registered provider defines its fields here (see
- * payments/provider-registry.ts); settings knows no provider by name.
+ * The credentials admins may set in /admin/settings, per provider: the port through which payments/, shipping/ and
+ * notifications/ tell settings what to store, validate and show. Each registered payment provider, carrier and
+ * notification channel defines its fields here; settings knows no provider by name.
  */
 export interface CredentialField {
   /** The environment variable the value falls back to when the settings hold none. */
@@ -20,12 +20,24 @@ export type CredentialFields = Readonly<Record<string, CredentialField>>;
 /** Stored shape of brand_settings.credentials: provider → field → SecretBox ciphertext. */
 export type StoredCredentials = Partial<Record<string, Record<string, string>>>;
 
+/** What a provider's credentials are for: the console shows each group in its own section. */
+export const CREDENTIAL_GROUPS = ['payments', 'shipping', 'notifications'] as const;
+export type CredentialGroup = (typeof CREDENTIAL_GROUPS)[number];
+
+export interface CredentialOwner {
+  /** The provider's name in words ("Stripe", "SMS (Twilio)"). */
+  label: string;
+  group: CredentialGroup;
+}
+
 const catalogue = new Map<string, CredentialFields>();
+const owners = new Map<string, CredentialOwner>();
 let version = 0;
 
 /** Defines (or redefines) the credential fields of a provider. */
-export function defineCredentials(provider: string, fields: CredentialFields): void {
+export function defineCredentials(provider: string, fields: CredentialFields, owner: CredentialOwner): void {
   catalogue.set(provider, fields);
+  owners.set(provider, owner);
   version++;
 }
 
@@ -33,6 +45,9 @@ export function defineCredentials(provider: string, fields: CredentialFields): v
 export const catalogueVersion = () => version;
 
 export const credentialProviders = (): string[] => [...catalogue.keys()];
+
+/** Who a provider's credentials belong to (its label and group). */
+export const credentialOwner = (provider: string): CredentialOwner | undefined => owners.get(provider);
 
 /** The fields of a provider (empty for an unknown one). */
 export const credentialFields = (provider: string): CredentialFields => catalogue.get(provider) ?? {};

@@ -1,9 +1,10 @@
-import { activeBrandId } from '../common/context/brand-context.js';
+import { activeBrandId, DEFAULT_BRAND_ID } from '../common/context/brand-context.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import type { BrandSettings, Prisma } from '../generated/prisma/client.js';
+import { Prisma, type BrandSettings } from '../generated/prisma/client.js';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { afterCommit } from '../prisma/after-commit.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { InvalidInputError, ServiceUnavailableError, type FieldError } from '../common/errors/domain-errors.js';
@@ -11,6 +12,7 @@ import { DecryptionError, SecretBox } from '../common/crypto/secret-box.js';
 import {
   credentialContext,
   credentialField,
+  credentialOwner,
   credentialFields,
   credentialProviders,
   type StoredCredentials,
@@ -148,22 +150,48 @@ export class SettingsService {
         ...(input.brandColor !== undefined && { brandColor: input.brandColor }),
         ...(Object.keys(credentialChanges).length && { credentials }),
       };
-      const updated = await tx.brandSettings.update({ where: { id: current.id }, data });
-      const { credentials: _before, ...before } = current;
-      const { credentials: _after, ...after } = updated;
-      await this.audit.record(tx, {
-        actor,
-        action: 'settings.updated',
-        entityType: 'brand_settings',
-        entityId: String(current.id),
-        before,
-        after: { ...after, ...(Object.keys(credentialChanges).length && { credentials: credentialChanges }) },
-      });
-      return updated;
+      return this.write(tx, current, data, actor, Object.keys(credentialChanges).length ? credentialChanges : undefined);
     });
-    this.generation++;
-    this.cached.set(row.brandId, { row, expiresAt: Date.now() + SETTINGS_CACHE_TTL_MS });
     return this.toResponse(row);
+  }
+
+  /** The order events this brand's customers are told about, if the brand chose them (null: the install's default). */
+  async notifyEvents(): Promise<string[] | null> {
+    const value = (await this.row()).notifyEvents;
+    return Array.isArray(value) ? value.filter((e): e is string => typeof e === 'string') : null;
+  }
+
+  /** Sets (or, with null, forgets) the brand's choice of notified events; the caller validates the names. */
+  async setNotifyEvents(events: string[] | null, actor: Actor): Promise<void> {
+    await this.prisma.serializable(async (tx) =>
+      this.write(tx, await this.ensureRow(tx), { notifyEvents: events ?? Prisma.DbNull }, actor, undefined),
+    );
+  }
+
+  /** Writes the row, audits the change (credentials only as which fields were set or cleared) and refreshes the cache. */
+  private async write(
+    tx: Tx,
+    current: BrandSettings,
+    data: Prisma.BrandSettingsUpdateInput,
+    actor: Actor,
+    credentialChanges: Record<string, 'set' | 'cleared'> | undefined,
+  ): Promise<BrandSettings> {
+    const updated = await tx.brandSettings.update({ where: { id: current.id }, data });
+    const { credentials: _before, ...before } = current;
+    const { credentials: _after, ...after } = updated;
+    await this.audit.record(tx, {
+      actor,
+      action: 'settings.updated',
+      entityType: 'brand_settings',
+      entityId: String(current.id),
+      before,
+      after: { ...after, ...(credentialChanges && { credentials: credentialChanges }) },
+    });
+    afterCommit(tx, () => {
+      this.generation++;
+      this.cached.set(updated.brandId, { row: updated, expiresAt: Date.now() + SETTINGS_CACHE_TTL_MS });
+    });
+    return updated;
   }
 
   /** A provider needs all its required credentials in effect (from settings or the environment), or none. */
@@ -239,8 +267,13 @@ export class SettingsService {
     }
   }
 
-  /** A credential's environment variable value (as it was at start), undefined when unset or empty. */
+  /**
+   * A credential's environment variable value (as it was at start), undefined when unset or empty. The environment is
+   * the install's, so only the default brand falls back to it: another brand never pays into, ships with or messages
+   * from the install owner's accounts.
+   */
   private envCredential(provider: string, field: string): string | undefined {
+    if (activeBrandId() !== DEFAULT_BRAND_ID) return undefined;
     return this.environment.get(credentialContext(provider, field));
   }
 
@@ -279,6 +312,10 @@ export class SettingsService {
       logoUrl: row.logoUrl,
       brandColor: row.brandColor,
       credentials,
+      credentialProviders: credentialProviders().flatMap((name) => {
+        const owner = credentialOwner(name);
+        return owner ? [{ name, ...owner }] : [];
+      }),
       updatedAt: row.updatedAt,
     };
   }

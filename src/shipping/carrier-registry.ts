@@ -23,7 +23,8 @@ export function registerCarrier(carrier: CarrierProviderClass): void {
           : undefined;
   if (problem) throw new Error(`Carrier ${carrier.name}: ${problem}`);
   registered.set(descriptor.name, carrier);
-  if (Object.keys(descriptor.credentials).length) defineCredentials(descriptor.name, descriptor.credentials);
+  if (Object.keys(descriptor.credentials).length)
+    defineCredentials(descriptor.name, descriptor.credentials, { label: descriptor.label, group: 'shipping' });
   const credentialVariables = Object.values(descriptor.credentials).map((field) => field.env);
   extendEnvironment(`shipping.${descriptor.name}.credentials`, { variables: optionalStrings(credentialVariables) });
   extendEnvironment(`shipping.${descriptor.name}`, { variables: descriptor.environment, check: descriptor.checkEnvironment });

@@ -712,6 +712,96 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/drops": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Drops, latest start first, with live sold / remaining / waitlist counts */
+        get: operations["listDrops"];
+        put?: never;
+        /** Schedule a drop of some products or variants (audited) */
+        post: operations["createDrop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/drops/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One drop with its live counts per variant */
+        get: operations["getDrop"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a drop’s times, limits, access code or variants (audited) */
+        patch: operations["updateDrop"];
+        trace?: never;
+    };
+    "/admin/drops/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a running drop now: no further checkouts of its variants (audited) */
+        post: operations["endDrop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/drops/{id}/access-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add (or replace) the early-access list from CSV text: phones and emails, one customer per line (audited) */
+        post: operations["uploadDropAccessList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/waitlist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Notify me: a phone or email waits for a sold-out variant or an upcoming drop
+         * @description Told once, in sign-up order, through the customer notification channels when the variant is back in stock or the drop opens. Signing up again keeps the first place.
+         */
+        post: operations["joinWaitlist"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/outbox": {
         parameters: {
             query?: never;
@@ -1007,6 +1097,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Notification channels (configured or not) and the events that notify customers */
+        get: operations["getNotificationSettings"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Choose which order events notify customers (audited) */
+        patch: operations["updateNotificationSettings"];
+        trace?: never;
+    };
+    "/admin/notifications/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Send the brand's order-confirmed message about a made-up order TEST-0001 to an address, now, on one channel */
+        post: operations["sendTestNotification"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -1194,6 +1319,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/platform/brands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every brand of the install, oldest first */
+        get: operations["listPlatformBrands"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platform/brands/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One brand */
+        get: operations["getPlatformBrand"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platform/brands/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a brand
+         * @description Its staff cannot sign in or act, its storefront, catalogue and checkout answer 403; its payment webhooks are still recorded. Audited in the brand's trail.
+         */
+        post: operations["suspendBrand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platform/brands/{id}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reactivate a suspended brand
+         * @description Audited in the brand's trail.
+         */
+        post: operations["reactivateBrand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platform/brands/{id}/hosts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the host names (custom domains) that serve a brand's public routes and storefront
+         * @description Point the domain's DNS at the install first. Audited in the brand's trail.
+         */
+        put: operations["setBrandHosts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/idempotency-keys": {
         parameters: {
             query?: never;
@@ -1265,6 +1484,46 @@ export interface paths {
          * @description Verifies the provider's signature over the raw body (see the headers) and applies the event once per provider event id.
          */
         post: operations["receiveRazorpayWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/stripe/{brandSlug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe webhook endpoint of one brand (platform mode)
+         * @description Platform mode: verifies the provider's signature with the webhook secret of the brand the slug names (never another brand's) and applies the event to that brand only, once per provider event id. Still recorded while the brand is suspended.
+         */
+        post: operations["receiveStripeBrandWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/razorpay/{brandSlug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Razorpay webhook endpoint of one brand (platform mode)
+         * @description Platform mode: verifies the provider's signature with the webhook secret of the brand the slug names (never another brand's) and applies the event to that brand only, once per provider event id. Still recorded while the brand is suspended.
+         */
+        post: operations["receiveRazorpayBrandWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1350,6 +1609,16 @@ export interface components {
             name: string;
             /** @example +919812345678 */
             phone?: string;
+            /**
+             * @description Platform mode only: sign up a brand. Creates the brand and this account as its owner (an admin), instead of a customer account
+             * @example Chai Point
+             */
+            brandName?: string;
+            /**
+             * @description With brandName: the brand's slug (its /b/<slug> path prefix and provider webhook path); derived from brandName when left out
+             * @example chai-point
+             */
+            brandSlug?: string;
         };
         UserResponse: {
             /** Format: uuid */
@@ -1358,7 +1627,7 @@ export interface components {
             name: string;
             phone?: string | null;
             /** @enum {string} */
-            role: "ADMIN" | "CUSTOMER";
+            role: "ADMIN" | "CUSTOMER" | "PLATFORM_ADMIN";
             /** @description Owns the brand (admins only): manages the staff accounts */
             owner: boolean;
             /** Format: date-time */
@@ -1663,10 +1932,35 @@ export interface components {
             webhookToken: components["schemas"]["CredentialStatus"];
             pickupLocation: components["schemas"]["CredentialStatus"];
         };
+        WhatsappCredentialsStatus: {
+            accessToken: components["schemas"]["CredentialStatus"];
+            phoneNumberId: components["schemas"]["CredentialStatus"];
+        };
+        TwilioCredentialsStatus: {
+            accountSid: components["schemas"]["CredentialStatus"];
+            authToken: components["schemas"]["CredentialStatus"];
+            from: components["schemas"]["CredentialStatus"];
+        };
+        SmtpCredentialsStatus: {
+            url: components["schemas"]["CredentialStatus"];
+            from: components["schemas"]["CredentialStatus"];
+        };
         CredentialsStatus: {
             stripe: components["schemas"]["StripeCredentialsStatus"];
             razorpay: components["schemas"]["RazorpayCredentialsStatus"];
             shiprocket: components["schemas"]["ShiprocketCredentialsStatus"];
+            whatsapp: components["schemas"]["WhatsappCredentialsStatus"];
+            twilio: components["schemas"]["TwilioCredentialsStatus"];
+            smtp: components["schemas"]["SmtpCredentialsStatus"];
+        };
+        /** @enum {string} */
+        CredentialGroup: "payments" | "shipping" | "notifications";
+        CredentialProviderInfo: {
+            /** @example stripe */
+            name: string;
+            /** @example Stripe */
+            label: string;
+            group: components["schemas"]["CredentialGroup"];
         };
         SettingsResponse: {
             /** @example Indigo & Co. */
@@ -1692,6 +1986,8 @@ export interface components {
             /** @example #1f6f5c */
             brandColor?: string | null;
             credentials: components["schemas"]["CredentialsStatus"];
+            /** @description The providers in `credentials`: their names in words and what each is for */
+            credentialProviders: components["schemas"]["CredentialProviderInfo"][];
             /** Format: date-time */
             updatedAt: string;
         };
@@ -1733,10 +2029,51 @@ export interface components {
             /** @description The pickup location nickname in Shiprocket (default "Primary"); null clears it */
             pickupLocation?: string | null;
         };
+        WhatsappCredentialsInput: {
+            /**
+             * @description WhatsApp Business Cloud API access token; null clears it
+             * @example EAAGm0PX4ZCpsBA...
+             */
+            accessToken?: string | null;
+            /**
+             * @description The WhatsApp phone number id messages are sent from; null clears it
+             * @example 106540352242922
+             */
+            phoneNumberId?: string | null;
+        };
+        TwilioCredentialsInput: {
+            /**
+             * @description Twilio account SID; null clears it
+             * @example AC3f0c6d2b…
+             */
+            accountSid?: string | null;
+            /** @description Twilio auth token; null clears it */
+            authToken?: string | null;
+            /**
+             * @description Sender number or Messaging Service SID; null clears it
+             * @example +15005550006
+             */
+            from?: string | null;
+        };
+        SmtpCredentialsInput: {
+            /**
+             * @description SMTP server with its login: smtp://user:pass@host:587 or smtps://user:pass@host:465; null clears it
+             * @example smtp://mailer:secret@smtp.example.com:587
+             */
+            url?: string | null;
+            /**
+             * @description Sender address; null clears it
+             * @example orders@brand.example
+             */
+            from?: string | null;
+        };
         CredentialsInput: {
             stripe?: components["schemas"]["StripeCredentialsInput"];
             razorpay?: components["schemas"]["RazorpayCredentialsInput"];
             shiprocket?: components["schemas"]["ShiprocketCredentialsInput"];
+            whatsapp?: components["schemas"]["WhatsappCredentialsInput"];
+            twilio?: components["schemas"]["TwilioCredentialsInput"];
+            smtp?: components["schemas"]["SmtpCredentialsInput"];
         };
         UpdateSettingsDto: {
             /** @example Indigo & Co. */
@@ -1777,7 +2114,7 @@ export interface components {
             lowStockThreshold?: number | null;
             /** @description Refuse cash on delivery for a phone with at least this many parcels returned to origin (null: never) */
             codRtoBlockThreshold?: number | null;
-            /** @description Payment provider credentials. Write-only: responses show only whether each is set and its last 4 characters */
+            /** @description Credentials of payment providers, carriers and notification channels. Write-only: responses show only whether each is set and its last 4 characters */
             credentials?: components["schemas"]["CredentialsInput"];
         };
         BrandResponse: {
@@ -1871,6 +2208,8 @@ export interface components {
             shippingAddress: components["schemas"]["ShippingAddressDto"];
             /** @description A name GET /payments/methods lists (any case) */
             paymentMethod: components["schemas"]["PaymentMethodName"];
+            /** @description A drop’s early-access code: lets this checkout in before the drop opens to everyone */
+            accessCode?: string;
         };
         ShippingAddressResponse: {
             line1: string;
@@ -2145,6 +2484,145 @@ export interface components {
         RejectReturnDto: {
             /** @example Item shows wear */
             reason: string;
+        };
+        DropVariantResponse: {
+            variantId: string;
+            productId: string;
+            sku: string;
+            productName: string;
+            variantName: string;
+            /** @description Units ordered in the drop’s window (cancelled and expired orders excluded) */
+            sold: number;
+            /** @description Held for unpaid orders */
+            reserved: number;
+            /** @description Still to sell: on hand − reserved */
+            remaining: number;
+            /** @description People waiting to hear it is back */
+            waitlist: number;
+        };
+        DropResponse: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            phase: "scheduled" | "early_access" | "open" | "ended";
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt?: string | null;
+            /** Format: date-time */
+            earlyAccessStartsAt?: string | null;
+            /** @description Whether an access code is set (the code itself is never shown) */
+            hasAccessCode: boolean;
+            perCustomerLimit?: number | null;
+            perVariantLimit?: number | null;
+            perOrderLimit?: number | null;
+            /** @description Contacts on the early-access list */
+            accessListSize: number;
+            sold: number;
+            remaining: number;
+            /** @description People waiting for the drop or one of its variants */
+            waitlist: number;
+            /**
+             * Format: date-time
+             * @description The server’s clock when this was read (countdowns correct for the device’s clock with it)
+             */
+            serverTime: string;
+            variants: components["schemas"]["DropVariantResponse"][];
+        };
+        CreateDropDto: {
+            /** @description Units one customer (phone, email and account each) may buy across the drop */
+            perCustomerLimit?: number | null;
+            /** @description Units one customer may buy of each variant of the drop */
+            perVariantLimit?: number | null;
+            /** @description Units of the drop one order may hold */
+            perOrderLimit?: number | null;
+            /**
+             * Format: date-time
+             * @description No sales from then on (end early: POST /admin/drops/{id}/end)
+             */
+            endsAt?: string | null;
+            /**
+             * Format: date-time
+             * @description Listed customers (access list or access code) may buy from then until startsAt
+             */
+            earlyAccessStartsAt?: string | null;
+            /** @description Lets anyone who has it in during early access; stored hashed */
+            accessCode?: string | null;
+            /** @example Friday 8 pm: the linen edit */
+            name: string;
+            /**
+             * Format: date-time
+             * @description When everyone may buy
+             */
+            startsAt: string;
+            /** @description Every variant of these products joins the drop */
+            productIds?: string[];
+            /** @description These variants join the drop */
+            variantIds?: string[];
+        };
+        UpdateDropDto: {
+            /** @description Units one customer (phone, email and account each) may buy across the drop */
+            perCustomerLimit?: number | null;
+            /** @description Units one customer may buy of each variant of the drop */
+            perVariantLimit?: number | null;
+            /** @description Units of the drop one order may hold */
+            perOrderLimit?: number | null;
+            /**
+             * Format: date-time
+             * @description No sales from then on (end early: POST /admin/drops/{id}/end)
+             */
+            endsAt?: string | null;
+            /**
+             * Format: date-time
+             * @description Listed customers (access list or access code) may buy from then until startsAt
+             */
+            earlyAccessStartsAt?: string | null;
+            /** @description Lets anyone who has it in during early access; stored hashed */
+            accessCode?: string | null;
+            name?: string;
+            /** Format: date-time */
+            startsAt?: string;
+            /** @description Replaces the drop’s variants with every variant of these products and variantIds */
+            productIds?: string[];
+            /** @description Replaces the drop’s variants (with those of productIds) */
+            variantIds?: string[];
+        };
+        AccessListUploadDto: {
+            /**
+             * @description CSV text: every cell that is a phone (6–15 digits) or an email is listed; a header row and other columns are ignored
+             * @example name,phone,email
+             *     Asha,+919812345678,asha@example.com
+             */
+            csv: string;
+            /**
+             * @description Replace the list instead of adding to it
+             * @default false
+             */
+            replace?: boolean;
+        };
+        AccessListUploadResponse: {
+            /** @description Contacts newly listed */
+            added: number;
+            /** @description Contacts on the list now */
+            total: number;
+            /** @description Lines (from 1) with no phone or email, header excluded; the first 50 */
+            skippedLines: number[];
+        };
+        WaitlistSignUpDto: {
+            /** @description A variant that is sold out (or not yet on sale) */
+            variantId?: string;
+            /** @description An upcoming drop */
+            dropId?: string;
+            /** @example +919812345678 */
+            phone?: string;
+            /** @example asha@example.com */
+            email?: string;
+        };
+        WaitlistSignUpResponse: {
+            /** @description Place in the line (1 = first to be told) */
+            position: number;
+            /** @description False when this contact was already waiting (it keeps its first place) */
+            created: boolean;
         };
         OutboxMessageResponse: {
             /**
@@ -2682,6 +3160,63 @@ export interface components {
             /** @description Per event in the delivery */
             outcomes: ("APPLIED" | "STALE" | "IGNORED" | "DUPLICATE" | "UNKNOWN_PARCEL")[];
         };
+        /** @enum {string} */
+        NotificationChannelName: "whatsapp" | "sms" | "email" | "log";
+        NotificationChannelResponse: {
+            name: components["schemas"]["NotificationChannelName"];
+            /** @example WhatsApp */
+            label: string;
+            /**
+             * @description Its key in the settings' credentials (GET/PATCH /admin/settings); null for the log
+             * @example whatsapp
+             */
+            provider?: string | null;
+            /** @description Messages go out through it: every credential is in effect (the log: no other channel is) */
+            enabled: boolean;
+        };
+        /**
+         * @description The order events customers are told about now
+         * @enum {string}
+         */
+        OrderEventType: "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin";
+        NotificationSettingsResponse: {
+            channels: components["schemas"]["NotificationChannelResponse"][];
+            /** @description The order events customers are told about now */
+            notifyEvents: components["schemas"]["OrderEventType"][];
+            /**
+             * @description Where notifyEvents comes from: the brand's choice, NOTIFY_EVENTS (default brand), or the built-in list
+             * @enum {string}
+             */
+            notifyEventsSource: "settings" | "environment" | "default";
+        };
+        UpdateNotificationSettingsDto: {
+            /**
+             * @description Order events the brand's customers are told about ([] = none); null returns to the default (NOTIFY_EVENTS for the default brand)
+             * @example [
+             *       "order.paid",
+             *       "order.fulfilled",
+             *       "order.delivered"
+             *     ]
+             */
+            notifyEvents?: components["schemas"]["OrderEventType"][] | null;
+        };
+        SendTestNotificationDto: {
+            /** @example whatsapp */
+            channel: components["schemas"]["NotificationChannelName"];
+            /**
+             * @description A phone number with country code (WhatsApp, SMS) or an email address
+             * @example +919812345678
+             */
+            to: string;
+        };
+        TestNotificationResponse: {
+            channel: components["schemas"]["NotificationChannelName"];
+            /**
+             * @description Where it went, masked as in the logs
+             * @example ***5678
+             */
+            to: string;
+        };
         CreateWebhookEndpointDto: {
             /** @example https://hooks.example.com/orderline */
             url: string;
@@ -2692,7 +3227,7 @@ export interface components {
              *       "order.fulfilled"
              *     ]
              */
-            events: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
+            events: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock" | "waitlist.back_in_stock" | "waitlist.drop_open")[];
             /** @default true */
             active?: boolean;
         };
@@ -2744,7 +3279,7 @@ export interface components {
              *       "*"
              *     ]
              */
-            events?: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
+            events?: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock" | "waitlist.back_in_stock" | "waitlist.drop_open")[];
             /** @description Inactive endpoints get no new deliveries; queued ones fail and can be retried once it is active again */
             active?: boolean;
         };
@@ -2892,6 +3427,37 @@ export interface components {
              * @example 0
              */
             failedDeliveries: number;
+        };
+        PlatformBrandResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @example chai-point */
+            slug: string;
+            /** @example Chai Point */
+            name: string;
+            /**
+             * @description SUSPENDED: the brand's staff, storefront and checkout are refused (403); its payment webhooks are still recorded
+             * @enum {string}
+             */
+            status: "ACTIVE" | "SUSPENDED";
+            /**
+             * @description Host names that serve the brand's public routes and storefront
+             * @example [
+             *       "shop.chaipoint.in"
+             *     ]
+             */
+            hosts: string[];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        SetBrandHostsDto: {
+            /**
+             * @description Every host name of the brand (replaces the list); lower case, no port
+             * @example [
+             *       "shop.chaipoint.in"
+             *     ]
+             */
+            hosts: string[];
         };
         IdempotencyKeyResponse: {
             /** Format: uuid */
@@ -5816,6 +6382,403 @@ export interface operations {
             };
         };
     };
+    listDrops: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DropResponse"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createDrop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDropDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DropResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getDrop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DropResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    updateDrop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateDropDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DropResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    endDrop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DropResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not started yet, or already ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    uploadDropAccessList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccessListUploadDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessListUploadResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    joinWaitlist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WaitlistSignUpDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitlistSignUpResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     listOutboxMessages: {
         parameters: {
             query?: {
@@ -6923,6 +7886,172 @@ export interface operations {
             };
         };
     };
+    getNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettingsResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    updateNotificationSettings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateNotificationSettingsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationSettingsResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    sendTestNotification: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendTestNotificationDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TestNotificationResponse"];
+                };
+            };
+            /** @description The channel is not configured, or the address does not suit it */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The provider refused or failed: its answer's status and message */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     listWebhookEndpoints: {
         parameters: {
             query?: never;
@@ -7795,6 +8924,310 @@ export interface operations {
             };
         };
     };
+    listPlatformBrands: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformBrandResponse"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Platform mode is off */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getPlatformBrand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformBrandResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    suspendBrand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformBrandResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The default brand cannot be suspended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    reactivateBrand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformBrandResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    setBrandHosts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetBrandHostsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformBrandResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A host already serves another brand */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     listIdempotencyKeys: {
         parameters: {
             query?: {
@@ -8007,6 +9440,112 @@ export interface operations {
                 };
             };
             /** @description The provider's webhook secret is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    receiveStripeBrandWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Stripe: t=<timestamp>,v1=<HMAC-SHA256 of "t.payload">, within the tolerance */
+                "Stripe-Signature": string;
+            };
+            path: {
+                brandSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted (also for duplicates and event types Orderline ignores) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceiptResponse"];
+                };
+            };
+            /** @description Missing or invalid signature: nothing is stored */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such brand, or no payment provider of that name sends webhooks */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The brand's webhook secret for the provider is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    receiveRazorpayBrandWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Razorpay: hex HMAC-SHA256 of the raw body under the webhook secret */
+                "X-Razorpay-Signature": string;
+                /** @description Razorpay: the delivery id, kept across retries */
+                "X-Razorpay-Event-Id"?: string;
+            };
+            path: {
+                brandSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted (also for duplicates and event types Orderline ignores) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceiptResponse"];
+                };
+            };
+            /** @description Missing or invalid signature: nothing is stored */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such brand, or no payment provider of that name sends webhooks */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The brand's webhook secret for the provider is not configured */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -57,3 +57,8 @@ export class TransactionConflictError extends DomainError {
 export class ServiceUnavailableError extends DomainError {
   readonly status = 503;
 }
+
+/** A provider we called (a messaging API, an SMTP server) refused or failed; the message says which and how. */
+export class UpstreamError extends DomainError {
+  readonly status = 502;
+}

@@ -11,6 +11,11 @@ export interface EmailOptions {
   senderName: () => Promise<string>;
 }
 
+/** The customer's email address, when they gave a plausible one. */
+export function emailRecipient(customer: Customer): string | undefined {
+  return customer.email && /^[^\s@]+@[^\s@]+$/.test(customer.email) ? customer.email : undefined;
+}
+
 /** Email over SMTP with nodemailer (pooled connections). */
 export class EmailChannel implements NotificationChannel {
   readonly name = 'email' as const;
@@ -31,7 +36,7 @@ export class EmailChannel implements NotificationChannel {
   }
 
   recipient(customer: Customer): string | undefined {
-    return customer.email && /^[^\s@]+@[^\s@]+$/.test(customer.email) ? customer.email : undefined;
+    return emailRecipient(customer);
   }
 
   async send(message: NotificationMessage): Promise<void> {

@@ -8,13 +8,18 @@ export function maskAddress(address: string): string {
   return `***${address.slice(-4)}`;
 }
 
+/** The address the log names (masked): email, else phone. */
+export function logRecipient(customer: Customer): string | undefined {
+  return customer.email || customer.phone || undefined;
+}
+
 /** The default channel when no provider is configured: writes the message to the application log. */
 export class LogChannel implements NotificationChannel {
   readonly name = 'log' as const;
   private readonly logger = new Logger('Notifications');
 
   recipient(customer: Customer): string | undefined {
-    return customer.email || customer.phone || undefined;
+    return logRecipient(customer);
   }
 
   send(message: NotificationMessage): Promise<void> {

@@ -32,6 +32,13 @@ class BaseUrlRequestClient extends twilio.RequestClient {
   }
 }
 
+/** The customer's SMS address: the phone as +digits (or as given, without a country code). */
+export function smsRecipient(customer: Customer): string | undefined {
+  const digits = customer.phone.replace(/\D/g, '');
+  if (digits.length < 8) return undefined;
+  return customer.phone.trim().startsWith('+') ? `+${digits}` : customer.phone.trim();
+}
+
 /** SMS through Twilio's Messages API with the official SDK. */
 export class SmsChannel implements NotificationChannel {
   readonly name = 'sms' as const;
@@ -45,9 +52,7 @@ export class SmsChannel implements NotificationChannel {
   }
 
   recipient(customer: Customer): string | undefined {
-    const digits = customer.phone.replace(/\D/g, '');
-    if (digits.length < 8) return undefined;
-    return customer.phone.trim().startsWith('+') ? `+${digits}` : customer.phone.trim();
+    return smsRecipient(customer);
   }
 
   async send(message: NotificationMessage): Promise<void> {

@@ -12,6 +12,12 @@ export interface WhatsAppOptions {
   timeoutMs: number;
 }
 
+/** The customer's WhatsApp address: the phone's digits with country code. */
+export function whatsappRecipient(customer: Customer): string | undefined {
+  const digits = customer.phone.replace(/\D/g, '');
+  return digits.length >= 8 ? digits : undefined;
+}
+
 /**
  * WhatsApp Business Cloud API: template messages (the only kind a business may start a conversation with), sent with
  * POST {base}/{version}/{phone-number-id}/messages. Each event has an approved template named after it.
@@ -22,8 +28,7 @@ export class WhatsAppChannel implements NotificationChannel {
   constructor(private readonly options: WhatsAppOptions) {}
 
   recipient(customer: Customer): string | undefined {
-    const digits = customer.phone.replace(/\D/g, '');
-    return digits.length >= 8 ? digits : undefined;
+    return whatsappRecipient(customer);
   }
 
   async send(message: NotificationMessage): Promise<void> {

@@ -3,7 +3,13 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsObject, IsOptional, IsString, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { IsOptionalNonNull } from '../../common/http/validation.js';
-import { catalogueVersion, credentialFields, credentialProviders } from '../credential-catalogue.js';
+import {
+  CREDENTIAL_GROUPS,
+  catalogueVersion,
+  credentialFields,
+  credentialProviders,
+  type CredentialGroup,
+} from '../credential-catalogue.js';
 
 const SECRET_MAX = 512;
 
@@ -17,6 +23,13 @@ export class CredentialStatus {
     description: 'Where the value in effect comes from: settings override the environment variable',
   })
   source!: 'settings' | 'environment' | null;
+}
+
+/** A provider whose credentials the settings hold: its key in `credentials`, its name in words and what it is for. */
+export class CredentialProviderInfo {
+  @ApiProperty({ example: 'stripe' }) name!: string;
+  @ApiProperty({ example: 'Stripe' }) label!: string;
+  @ApiProperty({ enum: CREDENTIAL_GROUPS, enumName: 'CredentialGroup' }) group!: CredentialGroup;
 }
 
 /** provider → field → a value to set, or null to clear it. */

@@ -15,7 +15,13 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsOptionalNonNull } from '../../common/http/validation.js';
-import { credentialsInputClass, credentialsStatusClass, type CredentialsInput, type CredentialsStatus } from './credentials.dto.js';
+import {
+  CredentialProviderInfo,
+  credentialsInputClass,
+  credentialsStatusClass,
+  type CredentialsInput,
+  type CredentialsStatus,
+} from './credentials.dto.js';
 import { IsBrandColor, IsLogoUrl, normalizeBrandColor } from './brand-validators.js';
 
 const CURRENCIES = Intl.supportedValuesOf('currency');
@@ -119,7 +125,8 @@ export class UpdateSettingsDto {
 
   @ApiPropertyOptional({
     type: () => credentialsInputClass(),
-    description: 'Payment provider credentials. Write-only: responses show only whether each is set and its last 4 characters',
+    description:
+      'Credentials of payment providers, carriers and notification channels. Write-only: responses show only whether each is set and its last 4 characters',
   })
   @IsOptionalNonNull()
   @IsObject()
@@ -150,6 +157,8 @@ export class SettingsResponse {
   @ApiPropertyOptional({ nullable: true, type: String }) logoUrl!: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, example: '#1f6f5c' }) brandColor!: string | null;
   @ApiProperty({ type: () => credentialsStatusClass() }) credentials!: CredentialsStatus;
+  @ApiProperty({ type: [CredentialProviderInfo], description: 'The providers in `credentials`: their names in words and what each is for' })
+  credentialProviders!: CredentialProviderInfo[];
   @ApiProperty() updatedAt!: Date;
 }
 

@@ -4,7 +4,8 @@ import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { useAsync } from '../../lib/use-async.js';
 import { api } from '../session.js';
 import { BrandForm } from './BrandForm.js';
-import { PaymentCredentials } from './PaymentCredentials.js';
+import { CredentialsSection } from './Credentials.js';
+import { NotificationSettingsSection } from './NotificationSettings.js';
 import { Deliveries } from './Deliveries.js';
 import { WebhookEndpoints } from './WebhookEndpoints.js';
 import styles from '../Page.module.css';
@@ -13,7 +14,7 @@ export type Settings = Schemas['SettingsResponse'];
 export type SettingsPatch = Schemas['UpdateSettingsDto'];
 
 /**
- * Brand settings and payment credentials (each section saves on its own, through PATCH /admin/settings), then where
+ * Brand settings, payment and carrier credentials, customer notifications (each section saves on its own), then where
  * events are delivered: webhook endpoints with their recent deliveries, and failed deliveries to retry.
  */
 export function SettingsPage() {
@@ -36,7 +37,9 @@ export function SettingsPage() {
       ) : (
         <>
           <BrandForm settings={settings} save={save} />
-          <PaymentCredentials settings={settings} save={save} />
+          <CredentialsSection settings={settings} save={save} group="payments" title="Payment credentials" />
+          <CredentialsSection settings={settings} save={save} group="shipping" title="Shipping carriers" />
+          <NotificationSettingsSection settings={settings} save={save} />
           <WebhookEndpoints />
           <Deliveries />
         </>

@@ -1,18 +1,17 @@
 import { useState } from 'preact/hooks';
 import { Button } from '../../components/Button.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
-import { PROVIDER } from '../orders/labels.js';
 import styles from '../Page.module.css';
 import type { Settings, SettingsPatch } from './SettingsPage.js';
 
-interface CredentialStatus {
+export interface CredentialStatus {
   set: boolean;
   last4?: string | null;
   source: 'settings' | 'environment' | null;
 }
 
 /** "secretKey" → "Secret key". */
-const label = (field: string) => {
+export const fieldLabel = (field: string) => {
   const words = field.replace(/([A-Z])/g, ' $1').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 };
@@ -24,21 +23,37 @@ export function describeCredential(status: CredentialStatus): string {
   return status.source === 'environment' ? `Set in the server environment${ending}` : `Set${ending}`;
 }
 
+type Group = Settings['credentialProviders'][number]['group'];
+
 /**
- * Payment provider credentials: write-only. The API never returns a stored value, only "set, ending 1234"; a new
- * value replaces the old one (the settings override the server's environment variable).
+ * The credentials of one group of providers (payment providers, carriers), write-only. The API never returns a stored
+ * value, only "set, ending 1234"; a new value replaces the old one (the settings override the server's environment
+ * variable).
  */
-export function PaymentCredentials({ settings, save }: { settings: Settings; save: (patch: SettingsPatch) => Promise<Settings> }) {
-  const providers = Object.entries(settings.credentials as unknown as Record<string, Record<string, CredentialStatus>>);
+export function CredentialsSection({
+  settings,
+  save,
+  group,
+  title,
+}: {
+  settings: Settings;
+  save: (patch: SettingsPatch) => Promise<Settings>;
+  group: Group;
+  title: string;
+}) {
+  const statuses = settings.credentials as unknown as Record<string, Record<string, CredentialStatus> | undefined>;
+  const providers = settings.credentialProviders.filter((p) => p.group === group);
+  if (!providers.length) return null;
+  const id = `credentials-${group}-title`;
   return (
-    <section class={styles.card} aria-labelledby="credentials-title">
-      <h2 id="credentials-title">Payment credentials</h2>
+    <section class={styles.card} aria-labelledby={id}>
+      <h2 id={id}>{title}</h2>
       <p class={styles.note}>Stored encrypted. Only the last 4 characters are ever shown; type a new value to replace one.</p>
-      {providers.map(([provider, fields]) => (
-        <fieldset key={provider} class={styles.credentials}>
-          <legend>{PROVIDER[provider.toUpperCase()] ?? provider}</legend>
-          {Object.entries(fields).map(([field, status]) => (
-            <CredentialRow key={field} provider={provider} field={field} status={status} save={save} />
+      {providers.map((provider) => (
+        <fieldset key={provider.name} class={styles.credentials}>
+          <legend>{provider.label}</legend>
+          {Object.entries(statuses[provider.name] ?? {}).map(([field, status]) => (
+            <CredentialRow key={field} provider={provider.name} label={provider.label} field={field} status={status} save={save} />
           ))}
         </fieldset>
       ))}
@@ -48,11 +63,13 @@ export function PaymentCredentials({ settings, save }: { settings: Settings; sav
 
 function CredentialRow({
   provider,
+  label: providerLabel,
   field,
   status,
   save,
 }: {
   provider: string;
+  label: string;
   field: string;
   status: CredentialStatus;
   save: (patch: SettingsPatch) => Promise<Settings>;
@@ -60,7 +77,7 @@ function CredentialRow({
   const [value, setValue] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  const name = `${PROVIDER[provider.toUpperCase()] ?? provider} ${label(field).toLowerCase()}`;
+  const name = `${providerLabel} ${fieldLabel(field).toLowerCase()}`;
   async function submit(event: Event) {
     event.preventDefault();
     if (!value.trim()) return;
@@ -78,7 +95,7 @@ function CredentialRow({
   const id = `credential-${provider}-${field}`;
   return (
     <form class={styles.credential} onSubmit={(e) => void submit(e)}>
-      <label for={id}>{label(field)}</label>
+      <label for={id}>{fieldLabel(field)}</label>
       <span class={styles.credentialState} data-testid={id}>
         {describeCredential(status)}
       </span>
