@@ -3174,9 +3174,9 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
+                limit?: number;
                 entityType?: string;
                 entityId?: string;
-                limit?: number;
                 /** @description Return entries older than this id (cursor from the previous page) */
                 before?: string;
             };
@@ -3664,6 +3664,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3672,6 +3673,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3710,6 +3712,7 @@ export interface operations {
                     "application/json": components["schemas"]["InventoryItemResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3718,6 +3721,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3776,6 +3780,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3784,6 +3789,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3851,6 +3857,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3859,6 +3866,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4490,6 +4498,7 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4498,6 +4507,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4546,6 +4556,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4554,6 +4565,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -5957,6 +5969,7 @@ export interface operations {
     listOutboxMessages: {
         parameters: {
             query?: {
+                limit?: number;
                 /** @description Case-insensitive (failed, pending, delivered) */
                 status?: "PENDING" | "DELIVERED" | "FAILED";
                 event?: string;
@@ -5964,7 +5977,6 @@ export interface operations {
                 aggregateId?: string;
                 /** @description Messages to one destination: webhook:<endpoint id> (its recent deliveries) or channel:<name> */
                 destination?: string;
-                limit?: number;
                 /** @description nextCursor of the previous page */
                 cursor?: string;
             };
@@ -5990,6 +6002,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -5998,6 +6011,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6036,6 +6050,7 @@ export interface operations {
                     "application/json": components["schemas"]["OutboxMessageResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6044,6 +6059,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7078,6 +7094,7 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationSettingsResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7086,6 +7103,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7134,6 +7152,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7142,6 +7161,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7191,6 +7211,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7199,6 +7220,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7244,6 +7266,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointListResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7252,6 +7275,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7300,6 +7324,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7308,6 +7333,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7346,6 +7372,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7354,6 +7381,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7398,6 +7426,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7406,6 +7435,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7464,6 +7494,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7472,6 +7503,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7518,6 +7550,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointWithSecretResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7526,6 +7559,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7570,6 +7604,7 @@ export interface operations {
                     "application/json": components["schemas"]["StaffMemberResponse"][];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7578,6 +7613,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7626,6 +7662,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7634,6 +7671,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7681,6 +7719,7 @@ export interface operations {
                     "application/json": components["schemas"]["StaffMemberResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7689,6 +7728,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7744,6 +7784,7 @@ export interface operations {
                     "application/json": components["schemas"]["StaffMemberResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7752,6 +7793,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7819,6 +7861,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7827,6 +7870,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7895,6 +7939,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7903,6 +7948,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7942,6 +7988,7 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7950,6 +7997,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8009,6 +8057,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8017,6 +8066,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8072,6 +8122,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8080,6 +8131,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8102,10 +8154,10 @@ export interface operations {
     listIdempotencyKeys: {
         parameters: {
             query?: {
+                limit?: number;
                 state?: "in_progress" | "completed";
                 /** @description Only keys claimed at least this many seconds ago */
                 olderThanSeconds?: number;
-                limit?: number;
             };
             header?: never;
             path?: never;
@@ -8129,6 +8181,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8137,6 +8190,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8175,6 +8229,7 @@ export interface operations {
                     "application/json": components["schemas"]["IdempotencyKeyResolution"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8183,6 +8238,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
