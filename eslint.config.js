@@ -28,6 +28,8 @@ const LAYERS = [
   },
   { payments: ['src/payments'], shipping: ['src/shipping'] },
   { orders: ['src/orders'] },
+  // Drops: schedules, early access, per-customer limits and waitlists, which checkout consults.
+  { drops: ['src/drops'] },
   { notifications: ['src/notifications'], 'webhook-endpoints': ['src/webhook-endpoints'] },
   { outbox: ['src/outbox'] },
   { cart: ['src/cart'] },

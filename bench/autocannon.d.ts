@@ -53,6 +53,8 @@ declare module 'autocannon' {
 
   export interface Instance extends Promise<AutocannonResult> {
     stop(): void;
+    /** every answer, with its latency in ms */
+    on(event: 'response', listener: (client: unknown, statusCode: number, resBytes: number, responseTimeMs: number) => void): this;
   }
 
   function autocannon(options: AutocannonOptions): Instance;

@@ -22,8 +22,12 @@ import { prepareWebhookOrders, webhookRequests, WEBHOOK_ORDER_EMAIL, WEBHOOK_SEC
 import { runExpiry } from './lib/expiry.js';
 import { benchAdminToken, collectCursors, orderListRequests, seedOrders } from './lib/orders-list.js';
 import { newestProfile, summariseCpuProfile } from './lib/profile.js';
+import { judgeTargets } from './lib/targets.js';
 import { machineInfo, markdown, writeReport, type BenchReport, type ExpiryResult, type LoadRow } from './lib/report.js';
 import type { AutocannonRequest } from 'autocannon';
+
+/** Quiet time before the idle RSS is read: in-flight work finishes and the GC's idle-time collections run. */
+const IDLE_PAUSE_MS = 10_000;
 
 /** Same attempt budget as the app's default TX_MAX_ATTEMPTS. */
 const MAX_ATTEMPTS = 12;
@@ -31,6 +35,8 @@ const MAX_ATTEMPTS = 12;
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 interface Scenario {
+  /** the name the targets use */
+  key: string;
   name: string;
   http: AutocannonRequest[];
   /** what warms the app up before measuring (checkouts under another email, so the counts stay exact) */
@@ -81,6 +87,7 @@ async function main(): Promise<void> {
     if (config.scenarios.has('hot')) {
       const hot = () => catalogue.hotVariantId;
       scenarios.push({
+        key: 'hot',
         name: 'checkout hot SKU',
         http: checkoutRequests(hot, HTTP_CHECKOUT_EMAIL),
         warmUp: checkoutRequests(hot, WARM_UP_EMAIL),
@@ -90,6 +97,7 @@ async function main(): Promise<void> {
     if (config.scenarios.has('spread')) {
       const pick = () => catalogue.spreadVariantIds[Math.floor(Math.random() * catalogue.spreadVariantIds.length)];
       scenarios.push({
+        key: 'spread',
         name: 'checkout spread (10k SKUs)',
         http: checkoutRequests(pick, HTTP_CHECKOUT_EMAIL),
         warmUp: checkoutRequests(pick, WARM_UP_EMAIL),
@@ -98,12 +106,18 @@ async function main(): Promise<void> {
     }
     if (config.scenarios.has('catalogue')) {
       const detail = detailRequests(catalogue.productSlugs);
-      scenarios.push({ name: 'GET /products', http: listRequests(), warmUp: listRequests(), raw: rawList });
-      scenarios.push({ name: 'GET /products/:slug', http: detail, warmUp: detail, raw: rawDetail(catalogue.productSlugs) });
+      scenarios.push({ key: 'list', name: 'GET /products', http: listRequests(), warmUp: listRequests(), raw: rawList });
+      scenarios.push({ key: 'detail', name: 'GET /products/:slug', http: detail, warmUp: detail, raw: rawDetail(catalogue.productSlugs) });
     }
     if (config.scenarios.has('storefront')) {
       const page = shopPageRequests(catalogue.productSlugs);
-      scenarios.push({ name: 'GET /shop/:slug (server-rendered page)', http: page, warmUp: page, raw: rawDetail(catalogue.productSlugs) });
+      scenarios.push({
+        key: 'shop',
+        name: 'GET /shop/:slug (server-rendered page)',
+        http: page,
+        warmUp: page,
+        raw: rawDetail(catalogue.productSlugs),
+      });
     }
     if (config.scenarios.has('orders')) {
       const token = await benchAdminToken(app.baseUrl);
@@ -111,12 +125,13 @@ async function main(): Promise<void> {
       const deep = (await collectCursors(app.baseUrl, token, '', 200)).slice(20);
       const requests = orderListRequests(token, deep);
       scenarios.push({
+        key: 'orders',
         name: `GET /orders (staff list, ${config.listOrders.toLocaleString('en')} orders)`,
         http: requests,
         warmUp: requests,
       });
     }
-    if (webhookOrders) scenarios.push({ name: 'webhook payment succeeded', http: webhookRequests(webhookOrders) });
+    if (webhookOrders) scenarios.push({ key: 'webhooks', name: 'webhook payment succeeded', http: webhookRequests(webhookOrders) });
 
     await warmUp(app, scenarios);
     const rows: LoadRow[] = [];
@@ -139,11 +154,15 @@ async function main(): Promise<void> {
               transaction: scenario.raw,
             })
           : undefined;
-        rows.push({ scenario: scenario.name, connections, app: appRun, raw });
+        rows.push({ key: scenario.key, scenario: scenario.name, connections, app: appRun, raw });
         log(`  app ${appRun.perSecond}/s p99 ${appRun.p99Ms} ms${raw ? `; raw ${raw.perSecond}/s p99 ${raw.p99Ms} ms` : ''}`);
       }
     }
 
+    // Warm and quiet: what one instance holds between bursts (the RSS target).
+    await new Promise((resolve) => setTimeout(resolve, IDLE_PAUSE_MS));
+    const idleRssMb = monitor.currentMb();
+    log(`idle RSS after the runs: ${idleRssMb} MB`);
     const expiry = config.scenarios.has('expiry') ? await runExpiry(db, scratch.url, catalogue, config.expiryOrders, log) : undefined;
     const serverPeakRssMb = monitor.lifetimePeakMb();
     await app.stop(30_000);
@@ -159,6 +178,8 @@ async function main(): Promise<void> {
       rows,
       expiry,
       serverPeakRssMb,
+      idleRssMb,
+      targets: judgeTargets({ rows, expiry, idleRssMb }),
       ...(profileFile && { serverProfile: { file: profileFile, top: summariseCpuProfile(profileFile) } }),
       checks: await check(db, rows, expiry, config.expiryOrders),
     };

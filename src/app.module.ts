@@ -16,6 +16,7 @@ import { InventoryModule } from './inventory/inventory.module.js';
 import { ProductsModule } from './products/products.module.js';
 import { CartModule } from './cart/cart.module.js';
 import { OrdersModule } from './orders/orders.module.js';
+import { DropsModule } from './drops/drops.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { ShippingModule } from './shipping/shipping.module.js';
 import { SettingsModule } from './settings/settings.module.js';
@@ -53,6 +54,7 @@ import { OverviewModule } from './overview/overview.module.js';
     ProductsModule,
     CartModule,
     OrdersModule,
+    DropsModule,
     PaymentsModule,
     ShippingModule,
     SettingsModule,

@@ -39,6 +39,7 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   staff: "The brand's staff accounts: add, disable, enable, reset passwords (owner only)",
   customers: 'Customers built from orders: lifetime value, orders, notes and tags (admin)',
   overview: "Today's orders and revenue, orders to fulfil, low stock and failed deliveries (admin)",
+  drops: 'Scheduled drops: early access, per-customer limits, live counts (admin); the waitlist (public)',
   media: 'Uploaded product images, served from the storage',
   health: 'Liveness and readiness of this instance',
   operations: 'Prometheus metrics of this instance',

@@ -104,6 +104,11 @@ describe('Brand isolation (row-level security)', () => {
       'shipment_events',
       'customer_rto_counts',
       'customer_profiles',
+      'drops',
+      'drop_variants',
+      'drop_access_entries',
+      'drop_purchase_counts',
+      'waitlist_entries',
     ];
     for (const table of tables) {
       const [{ n }] = await t.prisma.$queryRawUnsafe<{ n: number }[]>(

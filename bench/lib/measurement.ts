@@ -5,6 +5,7 @@ export interface Measurement {
   /** successful operations per second over the run */
   perSecond: number;
   p50Ms: number;
+  p95Ms: number;
   p99Ms: number;
   meanMs: number;
   durationSeconds: number;

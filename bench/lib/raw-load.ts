@@ -77,6 +77,7 @@ export async function runRawLoad(load: RawLoad): Promise<Measurement> {
     ok,
     perSecond: round(ok / durationSeconds),
     p50Ms: round(percentile(latencies, 50), 2),
+    p95Ms: round(percentile(latencies, 95), 2),
     p99Ms: round(percentile(latencies, 99), 2),
     meanMs: round(latencies.reduce((a, b) => a + b, 0) / Math.max(1, latencies.length), 2),
     durationSeconds: round(durationSeconds, 2),

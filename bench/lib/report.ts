@@ -4,8 +4,11 @@ import path from 'node:path';
 import type { Measurement } from './measurement.js';
 import type { ProfileShare } from './profile.js';
 import { round } from './measurement.js';
+import type { TargetVerdict } from './targets.js';
 
 export interface LoadRow {
+  /** stable name the targets refer to (hot, spread, list, detail, shop, orders, webhooks) */
+  key: string;
   scenario: string;
   connections: number;
   app: Measurement;
@@ -49,6 +52,10 @@ export interface BenchReport {
   rows: LoadRow[];
   expiry?: ExpiryResult;
   serverPeakRssMb: number;
+  /** the server's RSS after the load runs and a quiet pause: what an instance holds idle once warm */
+  idleRssMb?: number;
+  /** the issue's targets as this run measured them */
+  targets?: TargetVerdict[];
   /** where the server's CPU went (BENCH_CPU_PROFILE) */
   serverProfile?: { file: string; top: ProfileShare[] };
   checks: Checks;
@@ -57,29 +64,27 @@ export interface BenchReport {
 const ms = (v: number) => (v >= 100 ? String(Math.round(v)) : v.toFixed(1));
 const num = (v: number) => Math.round(v).toLocaleString('en-US');
 
-/** The markdown table the README quotes. */
+/** The compact table (one row per path and concurrency) and the targets verdict; the README quotes both. */
 export function markdown(report: BenchReport): string {
   const lines = [
     `Orderline benchmark — ${report.machine.cpus} CPU (${report.machine.cpuModel}), Node ${report.machine.node}, ${report.machine.postgres}; ` +
       `${report.settings.durationSeconds} s per run, app pool ${report.settings.appPoolSize}; load average ` +
       `${report.machine.loadAverageAtStart} before, ${report.machine.loadAverageAtEnd} after.`,
     '',
-    '| scenario | conns | app ops/s | app p50 ms | app p99 ms | raw pg ops/s | raw p50 ms | raw p99 ms | app ÷ raw | non-2xx | ' +
-      'server CPU ms/req | server RSS MB |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|',
+    '| path | conns | app /s | raw /s | app ÷ raw | app p50 / p95 / p99 ms | raw p50 / p99 ms | CPU ms/op | RSS MB | non-2xx |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---|',
   ];
   for (const row of report.rows) {
     const other = Object.entries(row.app.outcomes)
       .filter(([status]) => !status.startsWith('2'))
       .map(([s, n]) => `${s}×${n}`);
     if (row.app.transportErrors) other.push(`errors×${row.app.transportErrors}`);
+    const raw = row.raw;
     lines.push(
-      `| ${row.scenario} | ${row.connections} | ${num(row.app.perSecond)} | ${ms(row.app.p50Ms)} | ${ms(row.app.p99Ms)} | ` +
-        (row.raw
-          ? `${num(row.raw.perSecond)} | ${ms(row.raw.p50Ms)} | ${ms(row.raw.p99Ms)} | ` +
-            `${Math.round((row.app.perSecond / row.raw.perSecond) * 100)}% | `
-          : '– | – | – | – | ') +
-        `${other.join(' ') || '0'} | ${row.app.serverCpuMsPerRequest ?? '–'} | ${row.app.peakRssMb ?? '–'} |`,
+      `| ${row.scenario} | ${row.connections} | ${num(row.app.perSecond)} | ${raw ? num(raw.perSecond) : '–'} | ` +
+        `${raw ? `${Math.round((row.app.perSecond / raw.perSecond) * 100)}%` : '–'} | ` +
+        `${ms(row.app.p50Ms)} / ${ms(row.app.p95Ms)} / ${ms(row.app.p99Ms)} | ${raw ? `${ms(raw.p50Ms)} / ${ms(raw.p99Ms)}` : '–'} | ` +
+        `${row.app.serverCpuMsPerRequest ?? '–'} | ${row.app.peakRssMb ?? '–'} | ${other.join(' ') || '0'} |`,
     );
   }
   if (report.expiry) {
@@ -94,10 +99,14 @@ export function markdown(report: BenchReport): string {
     lines.push('', `Server CPU by area (self time, ${report.serverProfile.file}):`, '', '| area | % |', '|---|---:|');
     for (const share of report.serverProfile.top) lines.push(`| ${share.area} | ${share.selfPercent} |`);
   }
+  if (report.targets) {
+    lines.push('', '| target (issue #16) | this run | met |', '|---|---|---|');
+    for (const t of report.targets) lines.push(`| ${t.target} | ${t.measured} | ${t.met === undefined ? '–' : t.met ? 'yes' : 'NO'} |`);
+  }
   const c = report.checks;
   lines.push(
     '',
-    `Server peak RSS: ${report.serverPeakRssMb} MB. Checks: ${c.passed ? 'PASSED' : 'FAILED'} — 5xx: ${c.serverErrors}, transport ` +
+    `Server peak RSS: ${report.serverPeakRssMb} MB, idle after the runs: ${report.idleRssMb ?? '–'} MB. Checks: ${c.passed ? 'PASSED' : 'FAILED'} — 5xx: ${c.serverErrors}, transport ` +
       `errors: ${c.transportErrors}, ` +
       `checkout orders in the database ${num(c.ordersCreated)} for ${num(c.checkoutsAnswered2xx)} 2xx answers (the rest were in ` +
       `flight when a run stopped), ` +

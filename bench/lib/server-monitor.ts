@@ -48,6 +48,15 @@ export class ServerMonitor {
     return this.cpuMs() - this.phaseCpuStartMs;
   }
 
+  /** RSS now, in MB. */
+  currentMb(): number {
+    try {
+      return Math.round((field(readFileSync(`/proc/${this.pid}/status`, 'utf8'), 'VmRSS') || 0) / 1024);
+    } catch {
+      return 0;
+    }
+  }
+
   /** Peak RSS over the process's life (VmHWM), in MB. */
   lifetimePeakMb(): number {
     this.sample();

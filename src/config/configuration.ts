@@ -89,6 +89,8 @@ export class EnvironmentVariables {
   /** Live event streams (server-sent events): open streams per instance, and the heartbeat that keeps them open. */
   @Transform(toInt) @IsInt() @Min(1) @Max(100_000) LIVE_MAX_CONNECTIONS = 2000;
   @Transform(toInt) @IsInt() @Min(1) @Max(300) LIVE_HEARTBEAT_SECONDS = 15;
+  /** How long a cached public product read may be served at most (changes drop it at once); 0 turns the cache off. */
+  @Transform(toInt) @IsInt() @Min(0) @Max(3600) CATALOGUE_CACHE_SECONDS = 30;
 }
 
 /** The development secret earlier versions used when JWT_SECRET was unset: public, so production refuses it. */

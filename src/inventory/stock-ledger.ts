@@ -8,6 +8,7 @@ import type { Tx } from '../prisma/prisma.service.js';
 import { unnestColumn } from '../prisma/unnest-column.js';
 import { implementationsOf } from '../common/ports.js';
 import { StockAlerts, type StockAnnouncement } from './stock-alerts.js';
+import { CatalogueWrites } from '../live/catalogue-writes.js';
 
 export interface StockLevel {
   variantId: string;
@@ -54,6 +55,7 @@ export class StockLedger implements OnModuleInit {
   constructor(
     private readonly moduleRef: ModuleRef,
     config: ConfigService<EnvironmentVariables, true>,
+    private readonly catalogueWrites: CatalogueWrites,
   ) {
     this.margin = config.get('LOW_STOCK_MARGIN', { infer: true });
   }
@@ -125,6 +127,10 @@ export class StockLedger implements OnModuleInit {
         ORDER BY m.n
       )
       SELECT * FROM levels`;
+    this.catalogueWrites.changed(
+      tx,
+      levels.map((l) => l.product_id),
+    );
     await this.announceStockAlerts(tx, levels);
   }
 

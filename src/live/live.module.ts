@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { MetricsModule } from '../ops/metrics.module.js';
 import { OpsModule } from '../ops/ops.module.js';
+import { CatalogueWrites } from './catalogue-writes.js';
 import { LiveEvents } from './live-events.service.js';
 import { LiveStreams } from './live-streams.service.js';
 
@@ -11,7 +12,7 @@ import { LiveStreams } from './live-streams.service.js';
  */
 @Module({
   imports: [OpsModule, MetricsModule],
-  providers: [LiveEvents, LiveStreams],
-  exports: [LiveEvents, LiveStreams],
+  providers: [LiveEvents, LiveStreams, CatalogueWrites],
+  exports: [LiveEvents, LiveStreams, CatalogueWrites],
 })
 export class LiveModule {}

@@ -24,6 +24,7 @@ import { newGuestToken } from './guest-token.js';
 import { KeyedMutex } from './keyed-mutex.js';
 import { toOrderResponse } from './order-response.js';
 import { PaymentGateway } from './payment-gateway.js';
+import { DropCheckout, type DropClaim } from '../drops/drop-checkout.js';
 import type { CheckoutDto, CheckoutResponse, PaymentErrorResponse } from './dto/checkout.dto.js';
 /** Everything the transaction writes, prepared before it starts so a retried attempt repeats no work. */
 interface PlacedOrder {
@@ -34,6 +35,8 @@ interface PlacedOrder {
   event: OrderEvent;
   actor: Actor;
   reservationTtlMs: number;
+  /** What the order takes from drops, counted against the customer's limits inside the transaction. */
+  dropClaims: DropClaim[];
 }
 
 /**
@@ -65,6 +68,7 @@ export class CheckoutService implements OnModuleInit {
     private readonly announcements: OrderAnnouncements,
     private readonly metrics: MetricsService,
     private readonly moduleRef: ModuleRef,
+    private readonly drops: DropCheckout,
   ) {}
 
   onModuleInit(): void {
@@ -77,6 +81,8 @@ export class CheckoutService implements OnModuleInit {
    */
   async checkout(dto: CheckoutDto, user: AuthUser | undefined, actor: Actor, idempotencyKeyId?: string): Promise<CheckoutResponse> {
     const cart = await priceCart(this.prisma, dto.items);
+    // A drop that is not open to this customer, or a cart over its limits, is refused before anything else is asked.
+    const dropClaims = await this.drops.admit(cart.demand, { contact: dto.contact, userId: user?.id, accessCode: dto.accessCode });
     // A method that does not exist, is not configured or does not take the cart's currency is refused before anything is held.
     const method = await this.payments.checkoutMethod(dto.paymentMethod, cart.currency);
     if (method.collectsOnDelivery) await this.refuseRiskyCashOnDelivery(dto.contact.phone);
@@ -107,6 +113,7 @@ export class CheckoutService implements OnModuleInit {
       event: method.collectsOnDelivery ? 'CONFIRM_COD' : 'AWAIT_PAYMENT',
       actor,
       reservationTtlMs: (await this.settings.reservationTtlSeconds()) * 1000,
+      dropClaims,
     };
     let committed: { order: Order & { items: OrderItem[] }; payment?: Payment };
     try {
@@ -150,6 +157,7 @@ export class CheckoutService implements OnModuleInit {
   private async placeOrder(tx: Tx, placed: PlacedOrder): Promise<{ order: Order & { items: OrderItem[] }; payment?: Payment }> {
     const short = shortages(placed.demand, await this.ledger.lock(tx, [...placed.demand.keys()]));
     if (short.length) throw new InsufficientStockError(short);
+    await this.drops.claim(tx, placed.dropClaims);
 
     const t = transition({ status: 'CREATED' }, placed.event);
     const now = new Date();

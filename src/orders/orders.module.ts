@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DropsModule } from '../drops/drops.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { InventoryModule } from '../inventory/inventory.module.js';
@@ -18,7 +19,16 @@ import { OrderTracking } from './order-tracking.service.js';
 
 /** Checkout, the orders API, returns and reservation expiry. Payments are reached through the PaymentGateway port. */
 @Module({
-  imports: [AuditModule, IdempotencyModule, InventoryModule, LiveModule, MetricsModule, OrderTransitionsModule, SettingsModule],
+  imports: [
+    AuditModule,
+    DropsModule,
+    IdempotencyModule,
+    InventoryModule,
+    LiveModule,
+    MetricsModule,
+    OrderTransitionsModule,
+    SettingsModule,
+  ],
   controllers: [OrdersController, ReturnsController, OrdersLiveController],
   providers: [CheckoutService, OrdersService, ReturnsService, ReservationExpiryJob, OrderLive, OrderTracking],
   exports: [OrderTransitionsModule],

@@ -6,6 +6,7 @@ import type { Actor } from '../common/actor.js';
 import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors.js';
 import { ObjectStorage, sniffImage } from '../storage/object-storage.js';
 import { ProductsService } from './products.service.js';
+import { CatalogueWrites } from '../live/catalogue-writes.js';
 import type { ProductResponse } from './dto/products.dto.js';
 
 export const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
@@ -19,6 +20,7 @@ export class ProductImagesService {
     private readonly storage: ObjectStorage,
     private readonly audit: AuditService,
     private readonly products: ProductsService,
+    private readonly writes: CatalogueWrites,
   ) {}
 
   async upload(productId: string, body: unknown, actor: Actor): Promise<ProductResponse> {
@@ -40,6 +42,7 @@ export class ProductImagesService {
         const locked = await tx.product.findUnique({ where: { id: productId }, select: { images: true } });
         if (!locked) throw new NotFoundError('Product', productId);
         await tx.product.update({ where: { id: productId }, data: { images: { push: url } } });
+        this.writes.changed(tx, [productId]);
         await this.audit.record(tx, {
           actor,
           action: 'product.image_added',

@@ -1,4 +1,5 @@
-import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -10,6 +11,7 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiParam,
+  ApiResponse,
   ApiTags,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
@@ -27,9 +29,26 @@ import {
   VariantResponse,
 } from './dto/products.dto.js';
 import { ProductsService } from './products.service.js';
+import type { CachedRead } from './product-read-cache.js';
 import type { CatalogueViewer } from './product-views.js';
 
 const viewerOf = (user: AuthUser | undefined): CatalogueViewer => ({ admin: user?.role === 'ADMIN' });
+
+const ETAG_HEADERS = {
+  ETag: { description: 'Entity tag of the body; send it back in If-None-Match to revalidate', schema: { type: 'string' } },
+  'Cache-Control': { description: 'no-cache: revalidate on every use (stock changes by the second)', schema: { type: 'string' } },
+};
+const NOT_MODIFIED = 'Not modified: If-None-Match named the current entity tag (no body)';
+
+/**
+ * Catalogue reads carry the entity tag of their body and ask clients to revalidate every time (stock changes by the
+ * second): a client that sends it back in If-None-Match gets 304 Not Modified without the body (Express answers it).
+ */
+function revalidated<T>(res: Response, read: CachedRead<T>): T {
+  res.setHeader('ETag', read.etag);
+  res.setHeader('Cache-Control', 'no-cache');
+  return read.value;
+}
 
 @ApiTags('products')
 @Controller('products')
@@ -39,21 +58,31 @@ export class ProductsController {
   @OptionalAuth()
   @Get()
   @ApiOperation({ operationId: 'listProducts', summary: 'Browse active products, newest first (admins may include archived ones)' })
-  @ApiOkResponse({ type: ProductPageResponse })
+  @ApiOkResponse({ type: ProductPageResponse, headers: ETAG_HEADERS })
+  @ApiResponse({ status: 304, description: NOT_MODIFIED })
   @ApiBadRequestResponse({ type: ErrorResponse })
   @ApiForbiddenResponse({ type: ErrorResponse, description: 'includeArchived without the ADMIN role' })
-  list(@Query() query: ListProductsQueryDto, @CurrentUser() user?: AuthUser): Promise<ProductPageResponse> {
-    return this.products.list(query, viewerOf(user));
+  async list(
+    @Query() query: ListProductsQueryDto,
+    @Res({ passthrough: true }) res: Response,
+    @CurrentUser() user?: AuthUser,
+  ): Promise<ProductPageResponse> {
+    return revalidated(res, await this.products.listRead(query, viewerOf(user)));
   }
 
   @OptionalAuth()
   @Get(':id')
   @ApiOperation({ operationId: 'getProduct', summary: 'One product by id or slug (archived ones only for admins)' })
   @ApiParam({ name: 'id', description: 'The product id (UUID) or its slug', example: 'indigo-block-print-kurta' })
-  @ApiOkResponse({ type: ProductResponse })
+  @ApiOkResponse({ type: ProductResponse, headers: ETAG_HEADERS })
+  @ApiResponse({ status: 304, description: NOT_MODIFIED })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  get(@Param('id') idOrSlug: string, @CurrentUser() user?: AuthUser): Promise<ProductResponse> {
-    return this.products.get(idOrSlug, viewerOf(user));
+  async get(
+    @Param('id') idOrSlug: string,
+    @Res({ passthrough: true }) res: Response,
+    @CurrentUser() user?: AuthUser,
+  ): Promise<ProductResponse> {
+    return revalidated(res, await this.products.getRead(idOrSlug, viewerOf(user)));
   }
 
   @Roles('ADMIN')

@@ -8,6 +8,7 @@ import { CatalogueLiveController } from './catalogue-live.controller.js';
 import { CatalogueLive } from './catalogue-live.service.js';
 import { ProductsController } from './products.controller.js';
 import { ProductsService } from './products.service.js';
+import { ProductReadCache } from './product-read-cache.js';
 import { VariantsController } from './variants.controller.js';
 import { StorageModule } from '../storage/storage.module.js';
 import { IMAGE_TYPES } from '../storage/object-storage.js';
@@ -17,7 +18,7 @@ import { MAX_IMAGE_BYTES, ProductImagesService } from './product-images.service.
 @Module({
   imports: [AuditModule, InventoryModule, LiveModule, SettingsModule, StorageModule],
   controllers: [ProductsController, VariantsController, CatalogueLiveController, ProductImagesController],
-  providers: [ProductsService, CatalogueLive, ProductImagesService],
+  providers: [ProductsService, ProductReadCache, CatalogueLive, ProductImagesService],
   exports: [ProductsService],
 })
 export class ProductsModule implements NestModule {

@@ -18,6 +18,8 @@ import type {
   VariantResponse,
 } from './dto/products.dto.js';
 import { findProduct, findProductPage, type CatalogueViewer } from './product-views.js';
+import { etagOf, ProductReadCache, type CachedRead } from './product-read-cache.js';
+import { CatalogueWrites } from '../live/catalogue-writes.js';
 import { firstFreeSlug, isValidSlug, SLUG_MESSAGE, slugCandidatePrefix, slugify } from './slug.js';
 
 const ADMIN_VIEW: CatalogueViewer = { admin: true };
@@ -73,23 +75,33 @@ export class ProductsService {
     private readonly ledger: StockLedger,
     private readonly audit: AuditService,
     private readonly settings: SettingsService,
+    private readonly cache: ProductReadCache,
+    private readonly writes: CatalogueWrites,
   ) {}
 
-  list(query: ListProductsQueryDto, viewer: CatalogueViewer): Promise<ProductPageResponse> {
+  async list(query: ListProductsQueryDto, viewer: CatalogueViewer): Promise<ProductPageResponse> {
+    return (await this.listRead(query, viewer)).value;
+  }
+
+  /** The page with its entity tag; shoppers' pages come from the read cache (ProductReadCache), admins' from the database. */
+  listRead(query: ListProductsQueryDto, viewer: CatalogueViewer): Promise<CachedRead<ProductPageResponse>> {
     if (query.includeArchived && !viewer.admin) throw new ForbiddenError('Only admins can list archived products');
-    return findProductPage(
-      this.prisma,
-      { q: query.q, category: query.category, includeArchived: query.includeArchived },
-      viewer,
-      query.page,
-      query.limit,
-    );
+    const filter = { q: query.q, category: query.category, includeArchived: query.includeArchived };
+    const load = () => findProductPage(this.prisma, filter, viewer, query.page, query.limit);
+    if (viewer.admin) return load().then(uncached);
+    return this.cache.page(JSON.stringify([query.page, query.limit, filter.q, filter.category]), load);
   }
 
   async get(idOrSlug: string, viewer: CatalogueViewer): Promise<ProductResponse> {
-    const product = await findProduct(this.prisma, idOrSlug, viewer);
-    if (!product) throw new NotFoundError('Product', idOrSlug);
-    return product;
+    return (await this.getRead(idOrSlug, viewer)).value;
+  }
+
+  /** The product with its entity tag; shoppers' reads come from the read cache, admins' from the database. */
+  async getRead(idOrSlug: string, viewer: CatalogueViewer): Promise<CachedRead<ProductResponse>> {
+    const load = () => findProduct(this.prisma, idOrSlug, viewer);
+    const read = viewer.admin ? await load().then((p) => p && uncached(p)) : await this.cache.product(idOrSlug, load);
+    if (!read) throw new NotFoundError('Product', idOrSlug);
+    return read;
   }
 
   async create(input: CreateProductDto, actor: Actor): Promise<ProductResponse> {
@@ -139,6 +151,7 @@ export class ProductsService {
       actor,
       options.stockReason ?? DEFAULT_STOCK_REASON,
     );
+    this.writes.changed(tx, [product.id]);
     await this.audit.record(tx, {
       actor,
       action: 'product.created',
@@ -169,6 +182,7 @@ export class ProductsService {
       if (!changed.length) return;
       if (changed.includes('slug') && fields.slug !== undefined) await this.assertSlugFree(tx, fields.slug);
       const after = await tx.product.update({ where: { id }, data });
+      this.writes.changed(tx, [id]);
       await this.audit.record(tx, {
         actor,
         action: 'product.updated',
@@ -188,6 +202,7 @@ export class ProductsService {
       if (!before) throw new NotFoundError('Product', id);
       if (before.status === 'ARCHIVED') return;
       await tx.product.update({ where: { id }, data: { status: 'ARCHIVED' } });
+      this.writes.changed(tx, [id]);
       await this.audit.record(tx, {
         actor,
         action: 'product.archived',
@@ -211,6 +226,7 @@ export class ProductsService {
         data: { id: randomUUID(), productId, position: (last._max.position ?? -1) + 1, ...variantData(input, defaultLowStockThreshold) },
       });
       await this.openStock(tx, [{ variantId: variant.id, units: input.initialStock ?? 0 }], actor, DEFAULT_STOCK_REASON);
+      this.writes.changed(tx, [productId]);
       await this.audit.record(tx, {
         actor,
         action: 'variant.created',
@@ -233,6 +249,7 @@ export class ProductsService {
       if (!changed.length) return;
       if (changed.includes('sku') && fields.sku !== undefined) await this.assertSkusFree(tx, [fields.sku]);
       const after = await tx.variant.update({ where: { id }, data: fields });
+      this.writes.changed(tx, [after.productId]);
       await this.audit.record(tx, {
         actor,
         action: 'variant.updated',
@@ -300,6 +317,11 @@ export class ProductsService {
     if (taken.length)
       throw new ConflictError(`SKU already in use: ${taken.map((v) => v.sku).join(', ')}`, { skus: taken.map((v) => v.sku) });
   }
+}
+
+/** A database read passed through as a CachedRead (admins' reads are never cached). */
+function uncached<T>(value: T): CachedRead<T> {
+  return { value, etag: etagOf(value), expiresAt: 0 };
 }
 
 /** Column values of a new variant; without its own low-stock threshold it takes the brand's default (settings), else 5. */

@@ -712,6 +712,76 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/drops": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Drops, latest start first, with live sold / remaining / waitlist counts */
+        get: operations["listDrops"];
+        put?: never;
+        /** Schedule a drop of some products or variants (audited) */
+        post: operations["createDrop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/drops/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One drop with its live counts per variant */
+        get: operations["getDrop"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Change a drop’s times, limits, access code or variants (audited) */
+        patch: operations["updateDrop"];
+        trace?: never;
+    };
+    "/admin/drops/{id}/end": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** End a running drop now: no further checkouts of its variants (audited) */
+        post: operations["endDrop"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/drops/{id}/access-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add (or replace) the early-access list from CSV text: phones and emails, one customer per line (audited) */
+        post: operations["uploadDropAccessList"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/outbox": {
         parameters: {
             query?: never;
@@ -1974,6 +2044,8 @@ export interface components {
             shippingAddress: components["schemas"]["ShippingAddressDto"];
             /** @description A name GET /payments/methods lists (any case) */
             paymentMethod: components["schemas"]["PaymentMethodName"];
+            /** @description A drop’s early-access code: lets this checkout in before the drop opens to everyone */
+            accessCode?: string;
         };
         ShippingAddressResponse: {
             line1: string;
@@ -2248,6 +2320,129 @@ export interface components {
         RejectReturnDto: {
             /** @example Item shows wear */
             reason: string;
+        };
+        DropVariantResponse: {
+            variantId: string;
+            productId: string;
+            sku: string;
+            productName: string;
+            variantName: string;
+            /** @description Units ordered in the drop’s window (cancelled and expired orders excluded) */
+            sold: number;
+            /** @description Held for unpaid orders */
+            reserved: number;
+            /** @description Still to sell: on hand − reserved */
+            remaining: number;
+            /** @description People waiting to hear it is back */
+            waitlist: number;
+        };
+        DropResponse: {
+            id: string;
+            name: string;
+            /** @enum {string} */
+            phase: "scheduled" | "early_access" | "open" | "ended";
+            /** Format: date-time */
+            startsAt: string;
+            /** Format: date-time */
+            endsAt?: string | null;
+            /** Format: date-time */
+            earlyAccessStartsAt?: string | null;
+            /** @description Whether an access code is set (the code itself is never shown) */
+            hasAccessCode: boolean;
+            perCustomerLimit?: number | null;
+            perVariantLimit?: number | null;
+            perOrderLimit?: number | null;
+            /** @description Contacts on the early-access list */
+            accessListSize: number;
+            sold: number;
+            remaining: number;
+            /** @description People waiting for the drop or one of its variants */
+            waitlist: number;
+            /**
+             * Format: date-time
+             * @description The server’s clock when this was read (countdowns correct for the device’s clock with it)
+             */
+            serverTime: string;
+            variants: components["schemas"]["DropVariantResponse"][];
+        };
+        CreateDropDto: {
+            /** @description Units one customer (phone, email and account each) may buy across the drop */
+            perCustomerLimit?: number | null;
+            /** @description Units one customer may buy of each variant of the drop */
+            perVariantLimit?: number | null;
+            /** @description Units of the drop one order may hold */
+            perOrderLimit?: number | null;
+            /**
+             * Format: date-time
+             * @description No sales from then on (end early: POST /admin/drops/{id}/end)
+             */
+            endsAt?: string | null;
+            /**
+             * Format: date-time
+             * @description Listed customers (access list or access code) may buy from then until startsAt
+             */
+            earlyAccessStartsAt?: string | null;
+            /** @description Lets anyone who has it in during early access; stored hashed */
+            accessCode?: string | null;
+            /** @example Friday 8 pm: the linen edit */
+            name: string;
+            /**
+             * Format: date-time
+             * @description When everyone may buy
+             */
+            startsAt: string;
+            /** @description Every variant of these products joins the drop */
+            productIds?: string[];
+            /** @description These variants join the drop */
+            variantIds?: string[];
+        };
+        UpdateDropDto: {
+            /** @description Units one customer (phone, email and account each) may buy across the drop */
+            perCustomerLimit?: number | null;
+            /** @description Units one customer may buy of each variant of the drop */
+            perVariantLimit?: number | null;
+            /** @description Units of the drop one order may hold */
+            perOrderLimit?: number | null;
+            /**
+             * Format: date-time
+             * @description No sales from then on (end early: POST /admin/drops/{id}/end)
+             */
+            endsAt?: string | null;
+            /**
+             * Format: date-time
+             * @description Listed customers (access list or access code) may buy from then until startsAt
+             */
+            earlyAccessStartsAt?: string | null;
+            /** @description Lets anyone who has it in during early access; stored hashed */
+            accessCode?: string | null;
+            name?: string;
+            /** Format: date-time */
+            startsAt?: string;
+            /** @description Replaces the drop’s variants with every variant of these products and variantIds */
+            productIds?: string[];
+            /** @description Replaces the drop’s variants (with those of productIds) */
+            variantIds?: string[];
+        };
+        AccessListUploadDto: {
+            /**
+             * @description CSV text: every cell that is a phone (6–15 digits) or an email is listed; a header row and other columns are ignored
+             * @example name,phone,email
+             *     Asha,+919812345678,asha@example.com
+             */
+            csv: string;
+            /**
+             * @description Replace the list instead of adding to it
+             * @default false
+             */
+            replace?: boolean;
+        };
+        AccessListUploadResponse: {
+            /** @description Contacts newly listed */
+            added: number;
+            /** @description Contacts on the list now */
+            total: number;
+            /** @description Lines (from 1) with no phone or email, header excluded; the first 50 */
+            skippedLines: number[];
         };
         OutboxMessageResponse: {
             /**
@@ -3914,11 +4109,22 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Entity tag of the body; send it back in If-None-Match to revalidate */
+                    ETag?: string;
+                    /** @description no-cache: revalidate on every use (stock changes by the second) */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProductPageResponse"];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current entity tag (no body) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: {
                 headers: {
@@ -4036,11 +4242,22 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Entity tag of the body; send it back in If-None-Match to revalidate */
+                    ETag?: string;
+                    /** @description no-cache: revalidate on every use (stock changes by the second) */
+                    "Cache-Control"?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ProductResponse"];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current entity tag (no body) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description A bearer token was sent and is not valid (guests send none) */
             401: {
@@ -5962,6 +6179,355 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listDrops: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DropResponse"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    createDrop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateDropDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DropResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getDrop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DropResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    updateDrop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateDropDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DropResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    endDrop: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DropResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not started yet, or already ended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    uploadDropAccessList: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccessListUploadDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessListUploadResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
         };

@@ -15,3 +15,6 @@ export const Trim = () => Transform(trim);
 
 /** Accepts "true"/"false" query strings as booleans; anything else reaches @IsBoolean and fails there. */
 export const QueryBoolean = () => Transform(({ value }: Input) => (value === 'true' ? true : value === 'false' ? false : value));
+
+/** The comparable part of a phone number: its last 10 digits (a national number, with or without country code or trunk 0). */
+export const nationalPhone = (phone: string) => phone.replace(/\D/g, '').slice(-10);

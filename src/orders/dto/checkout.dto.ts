@@ -50,6 +50,16 @@ export class CheckoutDto {
   @IsString()
   @Matches(/^[a-z][a-z0-9_]{0,31}$/, { message: 'paymentMethod must be a payment method name (see GET /payments/methods)' })
   paymentMethod!: string;
+
+  @ApiPropertyOptional({
+    description: 'A drop’s early-access code: lets this checkout in before the drop opens to everyone',
+    maxLength: 64,
+  })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(64)
+  accessCode?: string;
 }
 
 export class PaymentErrorResponse {

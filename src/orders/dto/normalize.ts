@@ -1,5 +1,5 @@
 /** class-transformer transforms of the order DTOs: input is normalised before it is validated and stored. */
-export { blankToUndefined, lower, trim, upper } from '../../common/http/transforms.js';
+export { blankToUndefined, lower, nationalPhone, trim, upper } from '../../common/http/transforms.js';
 
 /** Optional text compared case-insensitively (email): lower-cased, blank counts as absent. */
 export const lowerOrAbsent = ({ value }: { value: unknown }) =>
@@ -8,8 +8,6 @@ export const lowerOrAbsent = ({ value }: { value: unknown }) =>
 /** "+91 98123-45678" and "+919812345678" are the same number: keep digits and a leading +. */
 export const stripPhone = (phone: string) => phone.replace(/[\s().-]/g, '');
 export const normalizePhone = ({ value }: { value: unknown }) => (typeof value === 'string' ? stripPhone(value) : value);
-/** The comparable part of a phone number: its last 10 digits (a national number, with or without country code or trunk 0). */
-export const nationalPhone = (phone: string) => phone.replace(/\D/g, '').slice(-10);
 export const PHONE_FORMAT = /^\+?[0-9]{6,15}$/;
 export const PHONE_MESSAGE = 'phone must be a phone number (6 to 15 digits, optional leading +)';
 

@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { DropCatalog } from './drop-catalog.js';
+import {
+  customerKeys,
+  dropPhase,
+  DropEndedError,
+  DropLimitError,
+  DropNotOpenError,
+  EarlyAccessOnlyError,
+  hashAccessCode,
+  type DropRules,
+} from './drop-rules.js';
+
+/** What one checkout takes from one drop, and under which identities it is counted. */
+export interface DropClaim {
+  drop: DropRules;
+  /** phone, email and account keys of the customer (see customerKeys). */
+  customerKeys: string[];
+  /** Units per variant of the drop in this order. */
+  units: Map<string, number>;
+}
+
+export interface DropCustomer {
+  contact: { phone: string; email?: string | null };
+  userId?: string;
+  accessCode?: string;
+}
+
+/** The scope of the counter row that holds a customer's units across the whole drop (the others are variant ids). */
+const WHOLE_DROP = 'drop';
+
+/**
+ * The drop rules of checkout. `admit` runs before the transaction and refuses, without touching stock, a cart that a
+ * drop does not allow now (not open: 409 with the opening time; early access for others: 403; ended; over a limit
+ * within this one order). `claim` runs inside the checkout transaction: it raises the customer's counters and checks
+ * the raised values, so no interleaving of parallel checkouts of one customer can exceed a limit.
+ */
+@Injectable()
+export class DropCheckout {
+  constructor(
+    private readonly catalog: DropCatalog,
+    private readonly prisma: PrismaService,
+  ) {}
+
+  async admit(demand: Map<string, { quantity: number }>, customer: DropCustomer, now = Date.now()): Promise<DropClaim[]> {
+    const governing = await this.catalog.forVariants(demand.keys());
+    if (!governing.size) return [];
+    const claims = new Map<string, DropClaim>();
+    for (const [variantId, drop] of governing) {
+      let claim = claims.get(drop.id);
+      if (!claim) claims.set(drop.id, (claim = { drop, customerKeys: customerKeys(customer.contact, customer.userId), units: new Map() }));
+      claim.units.set(variantId, demand.get(variantId)?.quantity ?? 0);
+    }
+    for (const { drop, customerKeys: keys, units } of claims.values()) {
+      const phase = dropPhase(drop, now);
+      if (phase === 'ended' && drop.endsAt) throw new DropEndedError(drop, drop.endsAt);
+      if (phase === 'scheduled') throw new DropNotOpenError(drop);
+      if (phase === 'early_access' && !(await this.hasEarlyAccess(drop, keys, customer.accessCode))) throw new EarlyAccessOnlyError(drop);
+      const total = [...units.values()].reduce((sum, n) => sum + n, 0);
+      if (drop.perOrderLimit !== null && total > drop.perOrderLimit) throw new DropLimitError(drop, 'order', drop.perOrderLimit);
+      // Already over within this one order: no need to read the counters.
+      if (drop.perCustomerLimit !== null && total > drop.perCustomerLimit) throw new DropLimitError(drop, 'drop', drop.perCustomerLimit);
+      for (const [variantId, quantity] of units)
+        if (drop.perVariantLimit !== null && quantity > drop.perVariantLimit)
+          throw new DropLimitError(drop, 'variant', drop.perVariantLimit, variantId);
+    }
+    return [...claims.values()];
+  }
+
+  /**
+   * Inside the checkout transaction: one upsert raises every counter row of the claims (customer identity × scope,
+   * in key order so two checkouts lock shared rows in the same order) and returns the raised values. A parallel
+   * checkout of the same customer waits on the row lock and, under Serializable, starts over and sees the raised count.
+   */
+  async claim(tx: Tx, claims: DropClaim[]): Promise<void> {
+    const rows: { dropId: string; key: string; scope: string; quantity: number }[] = [];
+    for (const { drop, customerKeys: keys, units } of claims) {
+      const total = [...units.values()].reduce((sum, n) => sum + n, 0);
+      for (const key of keys) {
+        if (drop.perCustomerLimit !== null) rows.push({ dropId: drop.id, key, scope: WHOLE_DROP, quantity: total });
+        if (drop.perVariantLimit !== null)
+          for (const [variantId, quantity] of units) rows.push({ dropId: drop.id, key, scope: variantId, quantity });
+      }
+    }
+    if (!rows.length) return;
+    rows.sort((a, b) => (a.dropId + a.key + a.scope < b.dropId + b.key + b.scope ? -1 : 1));
+    const raised = await tx.$queryRaw<{ dropId: string; scope: string; quantity: number }[]>`
+      INSERT INTO drop_purchase_counts (drop_id, customer_key, scope, quantity)
+      SELECT r.drop_id, r.customer_key, r.scope, r.quantity
+      FROM unnest(${rows.map((r) => r.dropId)}::uuid[], ${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.scope)}::text[],
+                  ${rows.map((r) => r.quantity)}::int[]) WITH ORDINALITY AS r(drop_id, customer_key, scope, quantity, n)
+      ORDER BY r.n
+      ON CONFLICT (brand_id, drop_id, customer_key, scope) DO UPDATE SET quantity = drop_purchase_counts.quantity + EXCLUDED.quantity
+      RETURNING drop_id::text AS "dropId", scope, quantity`;
+    for (const row of raised) {
+      const drop = claims.find((c) => c.drop.id === row.dropId)?.drop;
+      if (!drop) continue;
+      if (row.scope === WHOLE_DROP && drop.perCustomerLimit !== null && row.quantity > drop.perCustomerLimit)
+        throw new DropLimitError(drop, 'drop', drop.perCustomerLimit);
+      if (row.scope !== WHOLE_DROP && drop.perVariantLimit !== null && row.quantity > drop.perVariantLimit)
+        throw new DropLimitError(drop, 'variant', drop.perVariantLimit, row.scope);
+    }
+  }
+
+  private async hasEarlyAccess(drop: DropRules, keys: string[], accessCode?: string): Promise<boolean> {
+    if (accessCode && drop.accessCodeHash && hashAccessCode(accessCode) === drop.accessCodeHash) return true;
+    const listed = await this.prisma.dropAccessEntry.findFirst({
+      where: { dropId: drop.id, contactKey: { in: keys } },
+      select: { dropId: true },
+    });
+    return listed !== null;
+  }
+}
