@@ -6200,6 +6200,7 @@ export interface operations {
                     "application/json": components["schemas"]["DropResponse"][];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6208,6 +6209,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6256,6 +6258,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6264,6 +6267,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6302,6 +6306,7 @@ export interface operations {
                     "application/json": components["schemas"]["DropResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6310,6 +6315,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6368,6 +6374,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6376,6 +6383,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6422,6 +6430,7 @@ export interface operations {
                     "application/json": components["schemas"]["DropResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6430,6 +6439,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6497,6 +6507,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6505,6 +6516,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
