@@ -46,6 +46,7 @@ const NOT_ADMIN_ONLY = new Set([
   'GET /pay/:orderId',
   'GET /track', // its pages
   'GET /media/:folder/:file', // uploaded product images, shown on the storefront
+  'POST /waitlist', // "notify me": a buyer leaves a phone or email for a sold-out variant or an upcoming drop
 ]);
 
 describe('admin routes', () => {

@@ -782,6 +782,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/waitlist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Notify me: a phone or email waits for a sold-out variant or an upcoming drop
+         * @description Told once, in sign-up order, through the customer notification channels when the variant is back in stock or the drop opens. Signing up again keeps the first place.
+         */
+        post: operations["joinWaitlist"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/outbox": {
         parameters: {
             query?: never;
@@ -2588,6 +2608,22 @@ export interface components {
             /** @description Lines (from 1) with no phone or email, header excluded; the first 50 */
             skippedLines: number[];
         };
+        WaitlistSignUpDto: {
+            /** @description A variant that is sold out (or not yet on sale) */
+            variantId?: string;
+            /** @description An upcoming drop */
+            dropId?: string;
+            /** @example +919812345678 */
+            phone?: string;
+            /** @example asha@example.com */
+            email?: string;
+        };
+        WaitlistSignUpResponse: {
+            /** @description Place in the line (1 = first to be told) */
+            position: number;
+            /** @description False when this contact was already waiting (it keeps its first place) */
+            created: boolean;
+        };
         OutboxMessageResponse: {
             /**
              * Format: uuid
@@ -3191,7 +3227,7 @@ export interface components {
              *       "order.fulfilled"
              *     ]
              */
-            events: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
+            events: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock" | "waitlist.back_in_stock" | "waitlist.drop_open")[];
             /** @default true */
             active?: boolean;
         };
@@ -3243,7 +3279,7 @@ export interface components {
              *       "*"
              *     ]
              */
-            events?: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
+            events?: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock" | "waitlist.back_in_stock" | "waitlist.drop_open")[];
             /** @description Inactive endpoints get no new deliveries; queued ones fail and can be retried once it is active again */
             active?: boolean;
         };
@@ -3544,9 +3580,9 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
+                limit?: number;
                 entityType?: string;
                 entityId?: string;
-                limit?: number;
                 /** @description Return entries older than this id (cursor from the previous page) */
                 before?: string;
             };
@@ -4034,6 +4070,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4042,6 +4079,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4080,6 +4118,7 @@ export interface operations {
                     "application/json": components["schemas"]["InventoryItemResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4088,6 +4127,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4146,6 +4186,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4154,6 +4195,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4221,6 +4263,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4229,6 +4272,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4882,6 +4926,7 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4890,6 +4935,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4938,6 +4984,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4946,6 +4993,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6363,6 +6411,7 @@ export interface operations {
                     "application/json": components["schemas"]["DropResponse"][];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6371,6 +6420,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6419,6 +6469,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6427,6 +6478,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6465,6 +6517,7 @@ export interface operations {
                     "application/json": components["schemas"]["DropResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6473,6 +6526,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6531,6 +6585,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6539,6 +6594,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6585,6 +6641,7 @@ export interface operations {
                     "application/json": components["schemas"]["DropResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6593,6 +6650,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6660,6 +6718,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6668,7 +6727,56 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    joinWaitlist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WaitlistSignUpDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitlistSignUpResponse"];
+                };
+            };
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6698,6 +6806,7 @@ export interface operations {
     listOutboxMessages: {
         parameters: {
             query?: {
+                limit?: number;
                 /** @description Case-insensitive (failed, pending, delivered) */
                 status?: "PENDING" | "DELIVERED" | "FAILED";
                 event?: string;
@@ -6705,7 +6814,6 @@ export interface operations {
                 aggregateId?: string;
                 /** @description Messages to one destination: webhook:<endpoint id> (its recent deliveries) or channel:<name> */
                 destination?: string;
-                limit?: number;
                 /** @description nextCursor of the previous page */
                 cursor?: string;
             };
@@ -6731,6 +6839,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6739,6 +6848,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6777,6 +6887,7 @@ export interface operations {
                     "application/json": components["schemas"]["OutboxMessageResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6785,6 +6896,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7819,6 +7931,7 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationSettingsResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7827,6 +7940,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7875,6 +7989,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7883,6 +7998,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7932,6 +8048,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7940,6 +8057,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7985,6 +8103,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointListResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7993,6 +8112,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8041,6 +8161,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8049,6 +8170,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8087,6 +8209,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8095,6 +8218,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8139,6 +8263,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8147,6 +8272,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8205,6 +8331,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8213,6 +8340,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8259,6 +8387,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointWithSecretResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8267,6 +8396,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8311,6 +8441,7 @@ export interface operations {
                     "application/json": components["schemas"]["StaffMemberResponse"][];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8319,6 +8450,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8367,6 +8499,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8375,6 +8508,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8422,6 +8556,7 @@ export interface operations {
                     "application/json": components["schemas"]["StaffMemberResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8430,6 +8565,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8485,6 +8621,7 @@ export interface operations {
                     "application/json": components["schemas"]["StaffMemberResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8493,6 +8630,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8560,6 +8698,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8568,6 +8707,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8636,6 +8776,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8644,6 +8785,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8683,6 +8825,7 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8691,6 +8834,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8750,6 +8894,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8758,6 +8903,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8813,6 +8959,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8821,6 +8968,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9147,10 +9295,10 @@ export interface operations {
     listIdempotencyKeys: {
         parameters: {
             query?: {
+                limit?: number;
                 state?: "in_progress" | "completed";
                 /** @description Only keys claimed at least this many seconds ago */
                 olderThanSeconds?: number;
-                limit?: number;
             };
             header?: never;
             path?: never;
@@ -9174,6 +9322,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9182,6 +9331,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9220,6 +9370,7 @@ export interface operations {
                     "application/json": components["schemas"]["IdempotencyKeyResolution"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9228,6 +9379,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
