@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
 import { LiveModule } from '../live/live.module.js';
+import { OutboxModule } from '../outbox/outbox.module.js';
+import { StockAlerts } from '../inventory/stock-alerts.js';
+import { WaitlistController } from './waitlist.controller.js';
+import { WaitlistService } from './waitlist.service.js';
 import { DropCatalog } from './drop-catalog.js';
 import { DropCheckout } from './drop-checkout.js';
 import { DropsController } from './drops.controller.js';
@@ -11,9 +15,9 @@ import { DropsService } from './drops.service.js';
  * DropCheckout what a cart may take and lets it count the customer's units inside its transaction.
  */
 @Module({
-  imports: [AuditModule, LiveModule],
-  controllers: [DropsController],
-  providers: [DropCatalog, DropCheckout, DropsService],
+  imports: [AuditModule, LiveModule, OutboxModule],
+  controllers: [DropsController, WaitlistController],
+  providers: [DropCatalog, DropCheckout, DropsService, WaitlistService, { provide: StockAlerts, useExisting: WaitlistService }],
   exports: [DropCatalog, DropCheckout],
 })
 export class DropsModule {}

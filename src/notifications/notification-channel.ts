@@ -1,4 +1,4 @@
-import type { OrderEventType } from '../outbox/outbox-events.js';
+import type { CustomerEventType } from '../outbox/outbox-events.js';
 import type { RenderedNotification } from './templates.js';
 
 export const CHANNEL_NAMES = ['whatsapp', 'sms', 'email', 'log'] as const;
@@ -14,7 +14,7 @@ export interface Customer {
 export interface NotificationMessage {
   /** The outbox message id: stable across retries, usable by providers that deduplicate. */
   id: string;
-  event: OrderEventType;
+  event: CustomerEventType;
   /** This channel's address for the customer, as returned by `recipient`. */
   to: string;
   customer: Customer;

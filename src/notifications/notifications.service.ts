@@ -7,13 +7,20 @@ import { activeBrandId, DEFAULT_BRAND_ID } from '../common/context/brand-context
 import { InvalidInputError, UpstreamError } from '../common/errors/domain-errors.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { DeliveryError } from '../outbox/delivery-error.js';
-import { ORDER_EVENT_TYPES, type OrderEventPayload, type OrderEventType } from '../outbox/outbox-events.js';
+import {
+  ORDER_EVENT_TYPES,
+  WAITLIST_EVENT_TYPES,
+  type OrderEventPayload,
+  type OrderEventType,
+  type WaitlistEventPayload,
+  type WaitlistEventType,
+} from '../outbox/outbox-events.js';
 import { OutboxDestination, type OutboxDelivery, type OutboxInput } from '../outbox/outbox-destination.js';
 import { LogChannel, maskAddress } from './channels/log.channel.js';
 import { CHANNEL_NAMES, type ChannelName, type NotificationChannel } from './notification-channel.js';
 import { CHANNEL_SPECS, channelSpec, RECIPIENTS, type ChannelEnvironment, type ChannelSpec } from './notification-channels.js';
 import { DEFAULT_NOTIFY_EVENTS, isOrderEventType, parseNotifyEvents, type NotificationEnvironment } from './notification-config.js';
-import { renderNotification } from './templates.js';
+import { renderNotification, renderWaitlistNotification } from './templates.js';
 
 type Environment = EnvironmentVariables & NotificationEnvironment;
 
@@ -150,8 +157,11 @@ export class NotificationsService extends OutboxDestination implements OnApplica
     const channels: string[] = [];
     const names: string[] = [];
     events.forEach((e, i) => {
-      if (!isOrderEventType(e.event)) return;
-      const customer = (e.payload as Partial<OrderEventPayload>).order?.customer;
+      const customer = isWaitlistEvent(e.event)
+        ? (e.payload as WaitlistEventPayload).customer
+        : isOrderEventType(e.event)
+          ? (e.payload as Partial<OrderEventPayload>).order?.customer
+          : undefined;
       if (!customer) return;
       for (const channel of CHANNEL_NAMES) {
         if (RECIPIENTS[channel](customer) === undefined) continue;
@@ -178,7 +188,7 @@ export class NotificationsService extends OutboxDestination implements OnApplica
     return Prisma.sql`SELECT c.idx, ${`${KIND}:`} || c.channel
       FROM unnest(${idx}::int[], ${channels}::text[], ${names}::text[]) AS c(idx, channel, event)
       LEFT JOIN brand_settings s ON s.brand_id = ${brandId}::uuid
-      WHERE CASE WHEN s.notify_events IS NULL THEN c.event = ANY(${[...fallbackEvents]}::text[]) ELSE s.notify_events @> to_jsonb(c.event) END
+      WHERE (c.event = ANY(${[...WAITLIST_EVENT_TYPES]}::text[]) OR CASE WHEN s.notify_events IS NULL THEN c.event = ANY(${[...fallbackEvents]}::text[]) ELSE s.notify_events @> to_jsonb(c.event) END)
         AND CASE c.channel ${Prisma.join(
           configured.map((c) => Prisma.sql`WHEN ${c.name}::text THEN ${c.sql}`),
           ' ',
@@ -188,6 +198,15 @@ export class NotificationsService extends OutboxDestination implements OnApplica
   async deliver(channelName: string, message: OutboxDelivery): Promise<void> {
     const channel = await this.channel(channelName);
     if (!channel) throw new DeliveryError(`Notification channel "${channelName}" is not configured for this brand`, true);
+    if (isWaitlistEvent(message.event)) {
+      // Told whatever the brand's choice of order events: the customer asked for it.
+      const waiting = message.payload as WaitlistEventPayload;
+      const address = channel.recipient(waiting.customer);
+      if (!address) throw new DeliveryError(`The waitlist entry has no ${channel.name} address`, true);
+      const content = renderWaitlistNotification(message.event, waiting, await this.settings.brand());
+      await channel.send({ id: message.id, event: message.event, to: address, customer: waiting.customer, content });
+      return;
+    }
     if (!isOrderEventType(message.event)) throw new DeliveryError(`No customer template for event ${message.event}`, true);
     const payload = message.payload as OrderEventPayload;
     const to = channel.recipient(payload.order.customer);
@@ -250,3 +269,5 @@ export class NotificationsService extends OutboxDestination implements OnApplica
     return entries.every(([, value]) => value) ? (Object.fromEntries(entries) as Record<string, string>) : undefined;
   }
 }
+
+const isWaitlistEvent = (event: string): event is WaitlistEventType => (WAITLIST_EVENT_TYPES as readonly string[]).includes(event);

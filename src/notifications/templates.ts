@@ -1,4 +1,10 @@
-import type { OrderEventPayload, OrderEventType } from '../outbox/outbox-events.js';
+import type {
+  CustomerEventType,
+  OrderEventPayload,
+  OrderEventType,
+  WaitlistEventPayload,
+  WaitlistEventType,
+} from '../outbox/outbox-events.js';
 import { formatMoney } from './money.js';
 
 export interface BrandContext {
@@ -120,7 +126,7 @@ const PARCEL_EVENTS: ReadonlySet<OrderEventType> = new Set([
 ]);
 
 /** WhatsApp template name for an event: the prefix plus the event with "." replaced ("order_paid"). */
-export function whatsappTemplateName(event: OrderEventType, prefix: string): string {
+export function whatsappTemplateName(event: CustomerEventType, prefix: string): string {
   return `${prefix}${event.replace('.', '_')}`;
 }
 
@@ -171,5 +177,36 @@ export function renderNotification(
     shortText: `${brand.name}: ${sentence}`,
     emailText,
     whatsappParameters: [nonEmpty(order.customer.name), order.number, nonEmpty(itemsSummary(order)), context.total, nonEmpty(detail)],
+  };
+}
+
+/**
+ * Renders the message for a customer who asked to be told ("notify me"). WhatsApp parameters: greeting name, what came
+ * back (product and variant, or the drop), how many are available (or when it opened), the shop link path, support.
+ */
+export function renderWaitlistNotification(
+  event: WaitlistEventType,
+  payload: WaitlistEventPayload,
+  brand: BrandContext,
+): RenderedNotification {
+  const what = payload.item ? `${payload.item.productName} (${payload.item.variantName})` : (payload.drop?.name ?? 'the drop');
+  const sentence =
+    event === 'waitlist.back_in_stock'
+      ? `${what} is back in stock. You asked us to tell you; it may go quickly.`
+      : `${what} is open now. You asked us to tell you when it starts.`;
+  const subject = event === 'waitlist.back_in_stock' ? `${what} is back` : `${what} is open`;
+  const link = payload.item ? `/shop/${payload.item.productSlug}` : '/shop';
+  const support = supportLine(brand);
+  return {
+    subject: `${brand.name}: ${subject}`,
+    shortText: `${brand.name}: ${sentence}`,
+    emailText: ['Hi,', '', sentence, `Shop: ${link}`, ...(support ? ['', support] : []), '', brand.name].join('\n'),
+    whatsappParameters: [
+      'there',
+      what,
+      payload.item ? String(payload.item.available) : (payload.drop?.opensAt ?? '-'),
+      link,
+      support ?? brand.name,
+    ],
   };
 }

@@ -21,10 +21,16 @@ export const ORDER_EVENT_TYPES = [
 
 export const INVENTORY_EVENT_TYPES = ['inventory.low_stock', 'inventory.out_of_stock', 'inventory.back_in_stock'] as const;
 
-export const EVENT_TYPES = [...ORDER_EVENT_TYPES, ...INVENTORY_EVENT_TYPES] as const;
+/** Told to a customer who asked to hear of it ("notify me"): a variant back in stock, a drop open. */
+export const WAITLIST_EVENT_TYPES = ['waitlist.back_in_stock', 'waitlist.drop_open'] as const;
+
+export const EVENT_TYPES = [...ORDER_EVENT_TYPES, ...INVENTORY_EVENT_TYPES, ...WAITLIST_EVENT_TYPES] as const;
 
 export type OrderEventType = (typeof ORDER_EVENT_TYPES)[number];
 export type InventoryEventType = (typeof INVENTORY_EVENT_TYPES)[number];
+export type WaitlistEventType = (typeof WAITLIST_EVENT_TYPES)[number];
+/** Events customers are told about: their orders', and what they are waiting for. */
+export type CustomerEventType = OrderEventType | WaitlistEventType;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export interface OrderEventItem {
@@ -66,4 +72,14 @@ export interface InventoryEventPayload {
   reserved: number;
   available: number;
   threshold: number;
+}
+
+/** Payload of waitlist.* events: who asked (no name: a waitlist takes only an address) and what they waited for. */
+export interface WaitlistEventPayload {
+  entryId: string;
+  customer: { name: string; email: string | null; phone: string };
+  /** The variant back in stock (back_in_stock), or null. */
+  item: { variantId: string; productName: string; variantName: string; productSlug: string; available: number } | null;
+  /** The drop that opened (drop_open), or null. */
+  drop: { id: string; name: string; opensAt: string } | null;
 }

@@ -782,6 +782,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/waitlist": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Notify me: a phone or email waits for a sold-out variant or an upcoming drop
+         * @description Told once, in sign-up order, through the customer notification channels when the variant is back in stock or the drop opens. Signing up again keeps the first place.
+         */
+        post: operations["joinWaitlist"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/outbox": {
         parameters: {
             query?: never;
@@ -1299,6 +1319,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/platform/brands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every brand of the install, oldest first */
+        get: operations["listPlatformBrands"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platform/brands/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One brand */
+        get: operations["getPlatformBrand"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platform/brands/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a brand
+         * @description Its staff cannot sign in or act, its storefront, catalogue and checkout answer 403; its payment webhooks are still recorded. Audited in the brand's trail.
+         */
+        post: operations["suspendBrand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platform/brands/{id}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reactivate a suspended brand
+         * @description Audited in the brand's trail.
+         */
+        post: operations["reactivateBrand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platform/brands/{id}/hosts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the host names (custom domains) that serve a brand's public routes and storefront
+         * @description Point the domain's DNS at the install first. Audited in the brand's trail.
+         */
+        put: operations["setBrandHosts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/idempotency-keys": {
         parameters: {
             query?: never;
@@ -1370,6 +1484,46 @@ export interface paths {
          * @description Verifies the provider's signature over the raw body (see the headers) and applies the event once per provider event id.
          */
         post: operations["receiveRazorpayWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/stripe/{brandSlug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe webhook endpoint of one brand (platform mode)
+         * @description Platform mode: verifies the provider's signature with the webhook secret of the brand the slug names (never another brand's) and applies the event to that brand only, once per provider event id. Still recorded while the brand is suspended.
+         */
+        post: operations["receiveStripeBrandWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/razorpay/{brandSlug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Razorpay webhook endpoint of one brand (platform mode)
+         * @description Platform mode: verifies the provider's signature with the webhook secret of the brand the slug names (never another brand's) and applies the event to that brand only, once per provider event id. Still recorded while the brand is suspended.
+         */
+        post: operations["receiveRazorpayBrandWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1455,6 +1609,16 @@ export interface components {
             name: string;
             /** @example +919812345678 */
             phone?: string;
+            /**
+             * @description Platform mode only: sign up a brand. Creates the brand and this account as its owner (an admin), instead of a customer account
+             * @example Chai Point
+             */
+            brandName?: string;
+            /**
+             * @description With brandName: the brand's slug (its /b/<slug> path prefix and provider webhook path); derived from brandName when left out
+             * @example chai-point
+             */
+            brandSlug?: string;
         };
         UserResponse: {
             /** Format: uuid */
@@ -1463,7 +1627,7 @@ export interface components {
             name: string;
             phone?: string | null;
             /** @enum {string} */
-            role: "ADMIN" | "CUSTOMER";
+            role: "ADMIN" | "CUSTOMER" | "PLATFORM_ADMIN";
             /** @description Owns the brand (admins only): manages the staff accounts */
             owner: boolean;
             /** Format: date-time */
@@ -2444,6 +2608,22 @@ export interface components {
             /** @description Lines (from 1) with no phone or email, header excluded; the first 50 */
             skippedLines: number[];
         };
+        WaitlistSignUpDto: {
+            /** @description A variant that is sold out (or not yet on sale) */
+            variantId?: string;
+            /** @description An upcoming drop */
+            dropId?: string;
+            /** @example +919812345678 */
+            phone?: string;
+            /** @example asha@example.com */
+            email?: string;
+        };
+        WaitlistSignUpResponse: {
+            /** @description Place in the line (1 = first to be told) */
+            position: number;
+            /** @description False when this contact was already waiting (it keeps its first place) */
+            created: boolean;
+        };
         OutboxMessageResponse: {
             /**
              * Format: uuid
@@ -3047,7 +3227,7 @@ export interface components {
              *       "order.fulfilled"
              *     ]
              */
-            events: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
+            events: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock" | "waitlist.back_in_stock" | "waitlist.drop_open")[];
             /** @default true */
             active?: boolean;
         };
@@ -3099,7 +3279,7 @@ export interface components {
              *       "*"
              *     ]
              */
-            events?: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock")[];
+            events?: ("*" | "order.created" | "order.paid" | "order.payment_failed" | "order.fulfilled" | "order.delivered" | "order.cancelled" | "order.expired" | "order.partially_refunded" | "order.refunded" | "order.return_requested" | "order.return_rejected" | "order.returned" | "order.in_transit" | "order.out_for_delivery" | "order.delivery_failed" | "order.rto_initiated" | "order.returned_to_origin" | "inventory.low_stock" | "inventory.out_of_stock" | "inventory.back_in_stock" | "waitlist.back_in_stock" | "waitlist.drop_open")[];
             /** @description Inactive endpoints get no new deliveries; queued ones fail and can be retried once it is active again */
             active?: boolean;
         };
@@ -3247,6 +3427,37 @@ export interface components {
              * @example 0
              */
             failedDeliveries: number;
+        };
+        PlatformBrandResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @example chai-point */
+            slug: string;
+            /** @example Chai Point */
+            name: string;
+            /**
+             * @description SUSPENDED: the brand's staff, storefront and checkout are refused (403); its payment webhooks are still recorded
+             * @enum {string}
+             */
+            status: "ACTIVE" | "SUSPENDED";
+            /**
+             * @description Host names that serve the brand's public routes and storefront
+             * @example [
+             *       "shop.chaipoint.in"
+             *     ]
+             */
+            hosts: string[];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        SetBrandHostsDto: {
+            /**
+             * @description Every host name of the brand (replaces the list); lower case, no port
+             * @example [
+             *       "shop.chaipoint.in"
+             *     ]
+             */
+            hosts: string[];
         };
         IdempotencyKeyResponse: {
             /** Format: uuid */
@@ -6544,6 +6755,54 @@ export interface operations {
             };
         };
     };
+    joinWaitlist: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["WaitlistSignUpDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WaitlistSignUpResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     listOutboxMessages: {
         parameters: {
             query?: {
@@ -8729,6 +8988,310 @@ export interface operations {
             };
         };
     };
+    listPlatformBrands: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformBrandResponse"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Platform mode is off */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getPlatformBrand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformBrandResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    suspendBrand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformBrandResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The default brand cannot be suspended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    reactivateBrand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformBrandResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    setBrandHosts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetBrandHostsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformBrandResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A host already serves another brand */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     listIdempotencyKeys: {
         parameters: {
             query?: {
@@ -8945,6 +9508,112 @@ export interface operations {
                 };
             };
             /** @description The provider's webhook secret is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    receiveStripeBrandWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Stripe: t=<timestamp>,v1=<HMAC-SHA256 of "t.payload">, within the tolerance */
+                "Stripe-Signature": string;
+            };
+            path: {
+                brandSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted (also for duplicates and event types Orderline ignores) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceiptResponse"];
+                };
+            };
+            /** @description Missing or invalid signature: nothing is stored */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such brand, or no payment provider of that name sends webhooks */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The brand's webhook secret for the provider is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    receiveRazorpayBrandWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Razorpay: hex HMAC-SHA256 of the raw body under the webhook secret */
+                "X-Razorpay-Signature": string;
+                /** @description Razorpay: the delivery id, kept across retries */
+                "X-Razorpay-Event-Id"?: string;
+            };
+            path: {
+                brandSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted (also for duplicates and event types Orderline ignores) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceiptResponse"];
+                };
+            };
+            /** @description Missing or invalid signature: nothing is stored */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such brand, or no payment provider of that name sends webhooks */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The brand's webhook secret for the provider is not configured */
             503: {
                 headers: {
                     [name: string]: unknown;

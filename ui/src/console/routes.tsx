@@ -11,6 +11,8 @@ import { InventoryPage } from './inventory/InventoryPage.js';
 import { CustomersPage } from './customers/CustomersPage.js';
 import { CustomerPage } from './customers/CustomerPage.js';
 import { SettingsPage } from './settings/SettingsPage.js';
+import { DropsPage } from './drops/DropsPage.js';
+import { DropPage } from './drops/DropPage.js';
 
 /**
  * The console's screens: one entry each (its path, its place in the navigation, what it renders). A new screen is
@@ -34,6 +36,8 @@ export const ROUTES: ConsoleRoute[] = [
   { path: /^\/console\/shipping$/, nav: { href: '/console/shipping', label: 'Shipping' }, render: () => <ShippingPage /> },
   { path: /^\/console\/catalogue$/, nav: { href: '/console/catalogue', label: 'Catalogue' }, render: () => <CataloguePage /> },
   { path: /^\/console\/catalogue\/([^/]+)$/, render: (match) => <ProductPage id={match[1]} /> },
+  { path: /^\/console\/drops$/, nav: { href: '/console/drops', label: 'Drops' }, render: () => <DropsPage /> },
+  { path: /^\/console\/drops\/([^/]+)$/, render: (match) => <DropPage id={match[1]} /> },
   { path: /^\/console\/inventory$/, nav: { href: '/console/inventory', label: 'Inventory' }, render: () => <InventoryPage /> },
   { path: /^\/console\/customers$/, nav: { href: '/console/customers', label: 'Customers' }, render: () => <CustomersPage /> },
   { path: /^\/console\/customers\/([^/]+)$/, render: (match) => <CustomerPage phone={decodeURIComponent(match[1])} /> },

@@ -28,6 +28,8 @@ export const EVENT_LABELS: Record<EventName, string> = {
   'inventory.low_stock': 'Low stock',
   'inventory.out_of_stock': 'Out of stock',
   'inventory.back_in_stock': 'Back in stock',
+  'waitlist.back_in_stock': 'Waitlist told: back in stock',
+  'waitlist.drop_open': 'Waitlist told: drop open',
 };
 
 export const EVENT_NAMES = Object.keys(EVENT_LABELS) as EventName[];
