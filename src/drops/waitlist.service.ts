@@ -8,6 +8,7 @@ import { nationalPhone } from '../common/http/transforms.js';
 import { scheduleIntervalJob, type IntervalJob } from '../common/scheduling.js';
 import { StockAlerts, type StockAnnouncement } from '../inventory/stock-alerts.js';
 import { OutboxService } from '../outbox/outbox.service.js';
+import { BrandsService } from '../brands/brands.service.js';
 import type { WaitlistEventPayload, WaitlistEventType } from '../outbox/outbox-events.js';
 import type { WaitlistSignUpDto, WaitlistSignUpResponse } from './dto/drops.dto.js';
 
@@ -40,6 +41,7 @@ export class WaitlistService extends StockAlerts implements OnApplicationBootstr
     private readonly outbox: OutboxService,
     private readonly scheduler: SchedulerRegistry,
     private readonly config: ConfigService<EnvironmentVariables, true>,
+    private readonly brands: BrandsService,
   ) {
     super();
   }
@@ -51,6 +53,7 @@ export class WaitlistService extends StockAlerts implements OnApplicationBootstr
       run: () => this.announceOpenedDrops(),
       logger: this.logger,
       failureMessage: 'Telling the waitlist of opened drops failed',
+      brands: () => this.brands.jobBrandIds(),
     });
   }
 
