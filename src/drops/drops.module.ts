@@ -1,3 +1,4 @@
+import { BrandsModule } from '../brands/brands.module.js';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
 import { BrandsModule } from '../brands/brands.module.js';

@@ -2,6 +2,7 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationB
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { BrandsService } from '../brands/brands.service.js';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors.js';
 import { nationalPhone } from '../common/http/transforms.js';
