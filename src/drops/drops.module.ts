@@ -1,7 +1,6 @@
 import { BrandsModule } from '../brands/brands.module.js';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
-import { BrandsModule } from '../brands/brands.module.js';
 import { LiveModule } from '../live/live.module.js';
 import { OutboxModule } from '../outbox/outbox.module.js';
 import { StockAlerts } from '../inventory/stock-alerts.js';

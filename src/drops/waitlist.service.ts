@@ -9,7 +9,6 @@ import { nationalPhone } from '../common/http/transforms.js';
 import { scheduleIntervalJob, type IntervalJob } from '../common/scheduling.js';
 import { StockAlerts, type StockAnnouncement } from '../inventory/stock-alerts.js';
 import { OutboxService } from '../outbox/outbox.service.js';
-import { BrandsService } from '../brands/brands.service.js';
 import type { WaitlistEventPayload, WaitlistEventType } from '../outbox/outbox-events.js';
 import type { WaitlistSignUpDto, WaitlistSignUpResponse } from './dto/drops.dto.js';
 
