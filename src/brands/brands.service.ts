@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { BrandContext } from '../common/context/brand-context.js';
+import { ConfigService } from '@nestjs/config';
+import { BrandContext, DEFAULT_BRAND_ID } from '../common/context/brand-context.js';
+import type { EnvironmentVariables } from '../config/configuration.js';
 import { ConflictError, NotFoundError } from '../common/errors/domain-errors.js';
 import { Prisma, type Brand } from '../generated/prisma/client.js';
 import type { BrandStatus } from '../generated/prisma/enums.js';
@@ -31,7 +33,30 @@ const toRef = (brand: Brand): BrandRef => ({ id: brand.id, slug: brand.slug, nam
 export class BrandsService {
   private readonly cache = new Map<string, { brand: BrandRef | null; expiresAt: number }>();
 
-  constructor(private readonly prisma: PrismaService) {}
+  private jobBrands?: { ids: Promise<string[]>; expiresAt: number };
+  private readonly platformMode: boolean;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    config: ConfigService<EnvironmentVariables, true>,
+  ) {
+    this.platformMode = config.get('PLATFORM_MODE', { infer: true });
+  }
+
+  /**
+   * The brands background jobs (reservation expiry, outbox, tracking polls, payment recovery, key clean-up) run for,
+   * one after another, each as that brand under row-level security (no job bypasses it): every brand in platform mode,
+   * suspended ones included (their stock is still released, their money still recorded); the default brand otherwise.
+   */
+  jobBrandIds(): Promise<string[]> {
+    if (!this.platformMode) return Promise.resolve([DEFAULT_BRAND_ID]);
+    if (!this.jobBrands || this.jobBrands.expiresAt <= Date.now()) {
+      const ids = this.prisma.brand.findMany({ select: { id: true }, orderBy: { id: 'asc' } }).then((rows) => rows.map((row) => row.id));
+      this.jobBrands = { ids, expiresAt: Date.now() + LOOKUP_TTL_MS };
+      ids.catch(() => (this.jobBrands = undefined));
+    }
+    return this.jobBrands.ids;
+  }
 
   /**
    * Creates a brand with what every brand has from its first moment: its own order-number sequence and its settings
@@ -49,7 +74,7 @@ export class BrandsService {
           await within?.(tx, brand);
           return brand;
         }),
-      );
+      ).finally(() => this.forget());
     } catch (error) {
       if (
         error instanceof Prisma.PrismaClientKnownRequestError &&
@@ -96,6 +121,7 @@ export class BrandsService {
   /** Forgets what request resolution remembers (after a change to brands on this instance). */
   forget(): void {
     this.cache.clear();
+    this.jobBrands = undefined;
   }
 
   bySlug(slug: string): Promise<BrandRef | null> {

@@ -66,6 +66,8 @@ export class EnvironmentVariables {
     message: 'PLATFORM_DOMAIN must be a lower-case host name such as shops.example.com',
   })
   PLATFORM_DOMAIN?: string;
+  /** Platform mode: checkouts of one brand in flight at once per instance (default DB_POOL_SIZE - 2, at least 1). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(200) CHECKOUT_BRAND_CONCURRENCY?: number;
   @Transform(toBool) @IsBoolean(BOOLEAN) SEED_DEMO_DATA = true;
   @IsEmail({}, { message: 'ADMIN_EMAIL must be an email address' }) ADMIN_EMAIL = 'admin@orderline.local';
   @IsOptional() @Length(8, 72, { message: 'ADMIN_PASSWORD must be 8 to 72 characters' }) ADMIN_PASSWORD?: string;

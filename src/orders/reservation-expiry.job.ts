@@ -1,4 +1,5 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { BrandsService } from '../brands/brands.service.js';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Prisma } from '../generated/prisma/client.js';
@@ -28,6 +29,7 @@ export class ReservationExpiryJob implements OnApplicationBootstrap, BeforeAppli
   private readonly batchSize: number;
 
   constructor(
+    private readonly brands: BrandsService,
     private readonly prisma: PrismaService,
     private readonly transitions: OrderTransitionsService,
     private readonly scheduler: SchedulerRegistry,
@@ -44,6 +46,7 @@ export class ReservationExpiryJob implements OnApplicationBootstrap, BeforeAppli
       run: () => this.expireDue(),
       logger: this.logger,
       failureMessage: 'Reservation expiry failed',
+      brands: () => this.brands.jobBrandIds(),
     });
   }
 

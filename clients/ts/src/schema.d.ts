@@ -3580,9 +3580,9 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
+                limit?: number;
                 entityType?: string;
                 entityId?: string;
-                limit?: number;
                 /** @description Return entries older than this id (cursor from the previous page) */
                 before?: string;
             };
@@ -4070,6 +4070,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4078,6 +4079,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4116,6 +4118,7 @@ export interface operations {
                     "application/json": components["schemas"]["InventoryItemResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4124,6 +4127,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4182,6 +4186,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4190,6 +4195,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4257,6 +4263,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4265,6 +4272,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4918,6 +4926,7 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4926,6 +4935,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4974,6 +4984,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4982,6 +4993,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6399,6 +6411,7 @@ export interface operations {
                     "application/json": components["schemas"]["DropResponse"][];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6407,6 +6420,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6455,6 +6469,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6463,6 +6478,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6501,6 +6517,7 @@ export interface operations {
                     "application/json": components["schemas"]["DropResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6509,6 +6526,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6567,6 +6585,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6575,6 +6594,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6621,6 +6641,7 @@ export interface operations {
                     "application/json": components["schemas"]["DropResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6629,6 +6650,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6696,6 +6718,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6704,6 +6727,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6782,6 +6806,7 @@ export interface operations {
     listOutboxMessages: {
         parameters: {
             query?: {
+                limit?: number;
                 /** @description Case-insensitive (failed, pending, delivered) */
                 status?: "PENDING" | "DELIVERED" | "FAILED";
                 event?: string;
@@ -6789,7 +6814,6 @@ export interface operations {
                 aggregateId?: string;
                 /** @description Messages to one destination: webhook:<endpoint id> (its recent deliveries) or channel:<name> */
                 destination?: string;
-                limit?: number;
                 /** @description nextCursor of the previous page */
                 cursor?: string;
             };
@@ -6815,6 +6839,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6823,6 +6848,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6861,6 +6887,7 @@ export interface operations {
                     "application/json": components["schemas"]["OutboxMessageResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6869,6 +6896,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7903,6 +7931,7 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationSettingsResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7911,6 +7940,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7959,6 +7989,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7967,6 +7998,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8016,6 +8048,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8024,6 +8057,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8069,6 +8103,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointListResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8077,6 +8112,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8125,6 +8161,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8133,6 +8170,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8171,6 +8209,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8179,6 +8218,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8223,6 +8263,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8231,6 +8272,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8289,6 +8331,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8297,6 +8340,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8343,6 +8387,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointWithSecretResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8351,6 +8396,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8395,6 +8441,7 @@ export interface operations {
                     "application/json": components["schemas"]["StaffMemberResponse"][];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8403,6 +8450,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8451,6 +8499,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8459,6 +8508,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8506,6 +8556,7 @@ export interface operations {
                     "application/json": components["schemas"]["StaffMemberResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8514,6 +8565,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8569,6 +8621,7 @@ export interface operations {
                     "application/json": components["schemas"]["StaffMemberResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8577,6 +8630,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8644,6 +8698,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8652,6 +8707,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8720,6 +8776,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8728,6 +8785,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8767,6 +8825,7 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8775,6 +8834,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8834,6 +8894,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8842,6 +8903,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8897,6 +8959,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8905,6 +8968,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9231,10 +9295,10 @@ export interface operations {
     listIdempotencyKeys: {
         parameters: {
             query?: {
+                limit?: number;
                 state?: "in_progress" | "completed";
                 /** @description Only keys claimed at least this many seconds ago */
                 olderThanSeconds?: number;
-                limit?: number;
             };
             header?: never;
             path?: never;
@@ -9258,6 +9322,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9266,6 +9331,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -9304,6 +9370,7 @@ export interface operations {
                     "application/json": components["schemas"]["IdempotencyKeyResolution"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -9312,6 +9379,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
