@@ -14,6 +14,7 @@ import { PROVIDER, STATUS, type OrderView, type PaymentSummary } from './labels.
 import { OrderActions } from './OrderActions.js';
 import { Timeline } from './Timeline.js';
 import styles from './OrderDetail.module.css';
+import pageStyles from '../Page.module.css';
 
 async function loadOrder(id: string): Promise<OrderView> {
   const path = { id };
@@ -247,7 +248,7 @@ function PaymentSection({
         </div>
       )}
       {reconciliation.notice && (
-        <p class={styles.done} role="status">
+        <p class={pageStyles.done} role="status">
           {reconciliation.notice}
         </p>
       )}
