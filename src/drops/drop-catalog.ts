@@ -76,7 +76,9 @@ export class DropCatalog implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Whether the brand's drops are in memory; if not, a promise that resolves once they are (the first request of a brand). */
   loaded(brandId: string): Promise<unknown> | undefined {
-    return this.brands.has(brandId) ? undefined : this.refresh(brandId);
+    const drops = this.brands.get(brandId);
+    // Never loaded, or edited through this instance (an edit applies here at once): wait for the fresh copy.
+    return drops && drops.loadedAt > 0 ? undefined : this.refresh(brandId);
   }
 
   /** After an edit: the next checkout reads the brand's drops again (the admission path keeps the old copy until then). */
