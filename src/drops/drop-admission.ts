@@ -19,6 +19,8 @@ interface Line {
 
 interface Waiter {
   lines: Line[];
+  /** Its rate limits are counted: it may be admitted. */
+  ready: boolean;
   admit: () => void;
   refuse: (error: DomainError) => void;
   timer: NodeJS.Timeout;
@@ -160,11 +162,12 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
       if (phase === 'ended' && drop.endsAt) throw new DropEndedError(drop, drop.endsAt);
     }
     this.refuseIfHopeless(lines, this.queue.length);
-    await this.countAgainstLimits(req);
-    if (this.running < this.concurrency && !this.queue.length && this.fits(lines, 0)) return this.start(lines);
+    // In line at once, so its units count as taken for everyone arriving after it; admissible once its rate limits
+    // are counted (only buyers who could still get a unit reach that statement).
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         lines,
+        ready: false,
         admit: () => resolve(this.start(lines)),
         refuse: reject,
         timer: setTimeout(() => {
@@ -178,10 +181,23 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
               retryAfterSeconds: 1,
             }),
           );
+          this.drain();
         }, this.queueTimeoutMs),
       };
       this.queue.push(waiter);
-      this.drain();
+      this.countAgainstLimits(req).then(
+        () => {
+          waiter.ready = true;
+          this.drain();
+        },
+        (error: unknown) => {
+          const at = this.queue.indexOf(waiter);
+          if (at >= 0) this.queue.splice(at, 1);
+          clearTimeout(waiter.timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+          this.drain();
+        },
+      );
     });
   }
 
@@ -203,15 +219,6 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
     for (const waiter of this.queue.slice(0, ahead))
       for (const l of waiter.lines) claimed.set(l.variantId, (claimed.get(l.variantId) ?? 0) + l.quantity);
     return claimed;
-  }
-
-  private fits(lines: Line[], ahead: number): boolean {
-    try {
-      this.refuseIfHopeless(lines, ahead);
-      return true;
-    } catch {
-      return false;
-    }
   }
 
   private start(lines: Line[]): () => void {
@@ -240,6 +247,10 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
         continue;
       }
       if (this.running >= this.concurrency) return;
+      if (!waiter.ready) {
+        i++;
+        continue;
+      }
       this.queue.splice(i, 1);
       clearTimeout(waiter.timer);
       waiter.admit();

@@ -108,8 +108,8 @@ export async function runDropStorm(options: DropStormOptions, db: pg.Pool): Prom
   const url = new URL('/orders/checkout', options.baseUrl);
   const bodyOf = (i: number) =>
     JSON.stringify({
-      items: [{ variantId: variantIds[i % variantIds.length], quantity: 1 }],
-      contact: { name: `Storm buyer ${i}`, phone: i % 50 === 49 ? phoneOf(99_999_999) : phoneOf(i) },
+      items: [{ variantId: variantIds[Math.abs(i) % variantIds.length], quantity: 1 }],
+      contact: { name: `Storm buyer ${i}`, phone: i % 50 === 49 ? phoneOf(99_999_999) : phoneOf(Math.abs(i)) },
       shippingAddress: { line1: `${i} Drop Street`, city: 'Mumbai', postalCode: '400001', country: 'IN' },
       paymentMethod: 'cod',
     });
