@@ -25,6 +25,7 @@ const LAYERS = [
     staff: ['src/staff'],
     customers: ['src/customers'],
     overview: ['src/overview'],
+    platform: ['src/platform'],
   },
   { payments: ['src/payments'], shipping: ['src/shipping'] },
   { orders: ['src/orders'] },
@@ -38,7 +39,9 @@ const LAYERS = [
   // The base, itself layered.
   { settings: ['src/settings'], health: ['src/health'], live: ['src/live'], storage: ['src/storage'] },
   { auth: ['src/auth'] },
-  { audit: ['src/audit'], ops: ['src/ops'], idempotency: ['src/idempotency'], brands: ['src/brands'] },
+  { audit: ['src/audit'], ops: ['src/ops'], idempotency: ['src/idempotency'] },
+  // The brands of the install: request resolution (ops) and registration (auth) read them.
+  { brands: ['src/brands'] },
   { prisma: ['src/prisma'], database: ['src/database'] },
   // Errors, HTTP plumbing (the route access vocabulary included), crypto, ports, scheduling.
   { common: ['src/common'] },

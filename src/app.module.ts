@@ -29,6 +29,7 @@ import { IdempotencyKeysModule } from './idempotency-keys/idempotency-keys.modul
 import { StaffModule } from './staff/staff.module.js';
 import { CustomersModule } from './customers/customers.module.js';
 import { OverviewModule } from './overview/overview.module.js';
+import { PlatformModule } from './platform/platform.module.js';
 
 @Module({
   imports: [
@@ -64,6 +65,7 @@ import { OverviewModule } from './overview/overview.module.js';
     StaffModule,
     CustomersModule,
     OverviewModule,
+    PlatformModule,
     StorefrontModule,
     SecretsModule,
     IdempotencyKeysModule,

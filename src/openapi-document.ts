@@ -38,6 +38,7 @@ export const TAG_DESCRIPTIONS: Record<string, string> = {
   'idempotency-keys': 'Idempotency keys still in progress, and releasing a stuck one (admin)',
   staff: "The brand's staff accounts: add, disable, enable, reset passwords (owner only)",
   customers: 'Customers built from orders: lifetime value, orders, notes and tags (admin)',
+  platform: 'Platform mode: every brand of the install, suspension and host names (platform admins only)',
   overview: "Today's orders and revenue, orders to fulfil, low stock and failed deliveries (admin)",
   drops: 'Scheduled drops: early access, per-customer limits, live counts (admin); the waitlist (public)',
   media: 'Uploaded product images, served from the storage',

@@ -36,6 +36,7 @@ const NOT_ADMIN_ONLY = new Set([
   'POST /orders/:id/returns',
   'GET /orders/:id/returns',
   'POST /webhooks/:provider', // signed by the providers (/webhooks/stripe, /webhooks/razorpay, ...)
+  'POST /webhooks/:provider/:brandSlug', // the same, for one brand (platform mode), verified with that brand's secret
   'POST /shipping/webhooks/:path', // carriers' tracking webhooks, with the carrier's token (Shiprocket: x-api-key)
   'GET /live/catalogue',
   'GET /live/orders/:id', // live stock (public) and one order's status (its customer or token holder)

@@ -15,6 +15,9 @@ import type { CheckoutDto } from '../src/orders/dto/checkout.dto.js';
  * brand-owned table, the brand set per transaction by the database layer, the app running as a role RLS applies to.
  * Brand B is created next to the default brand of this single-brand install, with the same slug and SKU.
  */
+/** Tables read across brands to resolve a request (README "Brands"): they name a brand but belong to none. */
+const REFERENCE_TABLES = ['brand_hosts'];
+
 describe('Brand isolation (row-level security)', () => {
   let t: TestApp;
   let brandB: string;
@@ -67,7 +70,9 @@ describe('Brand isolation (row-level security)', () => {
                 EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = c.oid AND p.polname = 'brand_isolation') AS policy
            FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
           WHERE a.attname = 'brand_id' AND c.relkind = 'r' AND n.nspname = current_schema() AND NOT a.attisdropped
+            AND c.relname <> ALL($1::text[])
           ORDER BY 1`,
+        [REFERENCE_TABLES],
       );
       expect(rows.length).toBeGreaterThan(20);
       expect(rows.filter((row) => !row.rls || !row.policy)).toEqual([]);
@@ -179,6 +184,18 @@ describe('Brand isolation (row-level security)', () => {
     // The same slug resolves to the default brand's product on the default brand's routes.
     const bySlug = await t.http.get(`/products/${slug}`).expect(200);
     expect(bySlug.body.id).toBe(defaultProduct.id);
+  });
+
+  it('refuses brand sign-up outside platform mode, creating nothing', async () => {
+    const brands = await t.prisma.brand.count();
+    const res = await t.http
+      .post('/auth/register')
+      .send({ email: `owner-${randomUUID().slice(0, 6)}@example.com`, password: 'ownerpass123', name: 'Owner', brandName: 'New Brand' })
+      .expect(400);
+    expect(res.body.details).toEqual([{ field: 'brandName', errors: [expect.stringContaining('platform mode')] }]);
+    expect(await t.prisma.brand.count()).toBe(brands);
+    // A brand's admin is no platform admin.
+    await t.http.get('/platform/brands').set(bearer(admin.token)).expect(403);
   });
 
   it('refuses a token issued for another brand', async () => {

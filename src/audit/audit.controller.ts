@@ -1,14 +1,11 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../common/http/access.js';
+import { Get, Query } from '@nestjs/common';
+import { ApiForbiddenResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { AdminController } from '../common/http/access.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { AuditService } from './audit.service.js';
 import { AuditPageResponse, AuditQueryDto } from './dto/audit.dto.js';
 
-@ApiTags('audit')
-@ApiBearerAuth()
-@Roles('ADMIN')
-@Controller('audit')
+@AdminController('audit', 'audit')
 export class AuditController {
   constructor(private readonly audit: AuditService) {}
 

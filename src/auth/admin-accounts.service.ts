@@ -14,7 +14,12 @@ export class AdminAccountsService {
     private readonly audit: AuditService,
   ) {}
 
-  async createAdmin(input: { email: string; password: string; name: string }, actor: Actor): Promise<{ id: string; email: string }> {
+  /** A brand admin of the default brand; with `platform`, a platform admin (platform mode: manages the brands, no brand's data). */
+  async createAdmin(
+    input: { email: string; password: string; name: string; platform?: boolean },
+    actor: Actor,
+  ): Promise<{ id: string; email: string }> {
+    const role = input.platform ? 'PLATFORM_ADMIN' : 'ADMIN';
     const email = input.email.trim().toLowerCase();
     this.checkPassword(input.password);
     if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) throw new InvalidInputError(`"${input.email}" is not an email address`);
@@ -25,13 +30,13 @@ export class AdminAccountsService {
         throw new ConflictError(
           `An account with ${email} already exists (${existing.role}); reset its password instead, or use another email`,
         );
-      const user = await tx.user.create({ data: { email, passwordHash, name: input.name, role: 'ADMIN' } });
+      const user = await tx.user.create({ data: { email, passwordHash, name: input.name, role } });
       await this.audit.record(tx, {
         actor,
         action: 'user.admin_created',
         entityType: 'user',
         entityId: user.id,
-        after: { email, role: 'ADMIN' },
+        after: { email, role },
       });
       return { id: user.id, email };
     });

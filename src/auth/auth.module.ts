@@ -5,6 +5,7 @@ import { JwtModule, type JwtModuleOptions } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { AuditModule } from '../audit/audit.module.js';
+import { BrandsModule } from '../brands/brands.module.js';
 import { AuthController } from './auth.controller.js';
 import { AuthService } from './auth.service.js';
 import { SessionsService } from './sessions.service.js';
@@ -18,6 +19,7 @@ type ExpiresIn = NonNullable<JwtModuleOptions['signOptions']>['expiresIn'];
 @Module({
   imports: [
     AuditModule,
+    BrandsModule,
     PassportModule,
     JwtModule.registerAsync({
       inject: [ConfigService],

@@ -10,6 +10,19 @@ import type { EnvironmentVariables } from '../config/configuration.js';
 import type { User } from '../generated/prisma/client.js';
 import type { ChangePasswordDto, LoginDto, RegisterDto, TokenResponse, UserResponse } from './dto/auth.dto.js';
 import { SessionsService, type IssuedSession } from './sessions.service.js';
+import { BRAND_SLUG, BrandsService } from '../brands/brands.service.js';
+
+/** A slug from a brand name: "Chai Point & Co." is chai-point-co. */
+export function slugify(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48)
+    .replace(/-+$/, '');
+}
 
 export function toUserResponse(user: User): UserResponse {
   return {
@@ -34,14 +47,20 @@ export class AuthService {
     private readonly audit: AuditService,
     private readonly config: ConfigService<EnvironmentVariables, true>,
     private readonly sessions: SessionsService,
+    private readonly brands: BrandsService,
   ) {}
 
   hashPassword(password: string): Promise<string> {
     return bcrypt.hash(password, this.config.get('BCRYPT_ROUNDS', { infer: true }));
   }
 
-  /** Self-registration always creates a CUSTOMER; admins are made by the seed or by other admins. */
+  /**
+   * Self-registration creates a CUSTOMER of the request's brand; admins are made by the seed or by other admins. In
+   * platform mode, a registration with a brand name signs up a brand: the brand and its owner (an admin) in one
+   * transaction, and the token is the new brand's.
+   */
   async register(dto: RegisterDto): Promise<TokenResponse> {
+    if (dto.brandName !== undefined || dto.brandSlug !== undefined) return this.registerBrand(dto);
     const email = dto.email.toLowerCase();
     const passwordHash = await this.hashPassword(dto.password);
     const user = await this.prisma.$transaction(async (tx) => {
@@ -58,6 +77,37 @@ export class AuthService {
       return created;
     });
     return this.issueToken(user);
+  }
+
+  private async registerBrand(dto: RegisterDto): Promise<TokenResponse> {
+    if (!this.config.get('PLATFORM_MODE', { infer: true }))
+      throw new InvalidInputError('Validation failed: brandName', [
+        { field: dto.brandName !== undefined ? 'brandName' : 'brandSlug', errors: ['brand sign-up needs platform mode (PLATFORM_MODE)'] },
+      ]);
+    if (dto.brandName === undefined)
+      throw new InvalidInputError('Validation failed: brandName', [
+        { field: 'brandName', errors: ['brandName is required with brandSlug'] },
+      ]);
+    const name = dto.brandName.trim();
+    const slug = dto.brandSlug ?? slugify(name);
+    if (!name || !BRAND_SLUG.test(slug))
+      throw new InvalidInputError('Validation failed: brandName', [
+        { field: 'brandName', errors: ['brandName must contain letters or digits (or give a brandSlug)'] },
+      ]);
+    const email = dto.email.toLowerCase();
+    const passwordHash = await this.hashPassword(dto.password);
+    let owner!: User;
+    await this.brands.create({ slug, name }, async (tx, brand) => {
+      owner = await tx.user.create({ data: { email, passwordHash, name: dto.name, phone: dto.phone, role: 'ADMIN', owner: true } });
+      await this.audit.record(tx, {
+        actor: { type: 'USER', id: owner.id, role: 'ADMIN' },
+        action: 'brand.registered',
+        entityType: 'brand',
+        entityId: brand.id,
+        after: { brand: { id: brand.id, slug: brand.slug, name: brand.name }, owner: toUserResponse(owner) },
+      });
+    });
+    return this.issueToken(owner);
   }
 
   /** An access token; with `refreshCookie`, also a browser session (its refresh token goes into the cookie). */

@@ -40,13 +40,13 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   }
 
   /**
-   * Staff tokens are checked against the account on every request (one primary-key read), so disabling an admin
-   * locks them out at once rather than when their token expires. Customer tokens are taken as signed.
+   * Staff tokens (brand admins, platform admins) are checked against the account on every request (one primary-key
+   * read), so disabling one locks them out at once rather than when their token expires. Customer tokens are taken as signed.
    */
   async validate(payload: JwtPayload): Promise<AuthUser> {
-    if (payload.role === 'ADMIN') {
+    if (payload.role === 'ADMIN' || payload.role === 'PLATFORM_ADMIN') {
       const account = await this.prisma.user.findUnique({ where: { id: payload.sub }, select: { role: true, disabledAt: true } });
-      if (account?.role !== 'ADMIN' || account.disabledAt) throw new UnauthorizedError('This account is disabled or no longer staff');
+      if (account?.role !== payload.role || account.disabledAt) throw new UnauthorizedError('This account is disabled or no longer staff');
     }
     return {
       id: payload.sub,

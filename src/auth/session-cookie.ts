@@ -1,13 +1,15 @@
 import type { Request, Response } from 'express';
 import type { IssuedSession } from './sessions.service.js';
+import { RequestContext } from '../common/context/request-context.js';
 
 /**
  * The refresh token's cookie: httpOnly (page scripts never see it), SameSite=Strict (never sent by another site's
  * page), Secure when the request came over HTTPS (directly or, with TRUST_PROXY, through the proxy), and scoped to
- * /auth so that only the refresh, sign-out and password routes ever receive it.
+ * /auth (under a brand's path prefix, /b/<slug>/auth) so that only the refresh, sign-out and password routes of that
+ * brand ever receive it.
  */
 export const SESSION_COOKIE = 'orderline_session';
-const COOKIE_PATH = '/auth';
+const cookiePath = () => `${RequestContext.get()?.basePath ?? ''}/auth`;
 
 /** The refresh token the browser sent, if any. */
 export function readSessionCookie(req: Request): string | undefined {
@@ -29,11 +31,11 @@ export function writeSessionCookie(req: Request, res: Response, session: IssuedS
     httpOnly: true,
     secure: req.secure,
     sameSite: 'strict',
-    path: COOKIE_PATH,
+    path: cookiePath(),
     expires: session.expiresAt,
   });
 }
 
 export function clearSessionCookie(req: Request, res: Response): void {
-  res.clearCookie(SESSION_COOKIE, { httpOnly: true, secure: req.secure, sameSite: 'strict', path: COOKIE_PATH });
+  res.clearCookie(SESSION_COOKIE, { httpOnly: true, secure: req.secure, sameSite: 'strict', path: cookiePath() });
 }

@@ -51,7 +51,7 @@ export class SessionsService {
   async rotate(presented: string | undefined): Promise<{ user: User; session: IssuedSession }> {
     if (!presented) throw new UnauthorizedError('No session: sign in');
     const outcome = await this.prisma.$transaction(async (tx) => {
-      const token = await tx.refreshToken.findUnique({ where: { tokenHash: hashToken(presented) }, include: { user: true } });
+      const token = await tx.refreshToken.findFirst({ where: { tokenHash: hashToken(presented) }, include: { user: true } });
       const now = new Date();
       if (!token || token.revokedAt || token.expiresAt <= now || token.user.disabledAt) return { ended: true as const };
       // The conditional update is the claim: of two requests with the same token, the second finds it used.
@@ -82,7 +82,7 @@ export class SessionsService {
   async end(presented: string | undefined): Promise<void> {
     if (!presented) return;
     await this.prisma.$transaction(async (tx) => {
-      const token = await tx.refreshToken.findUnique({
+      const token = await tx.refreshToken.findFirst({
         where: { tokenHash: hashToken(presented) },
         select: { userId: true, familyId: true },
       });
@@ -102,7 +102,7 @@ export class SessionsService {
    */
   async revokeOthers(tx: Tx, userId: string, keep: string | undefined): Promise<number> {
     const kept = keep
-      ? await tx.refreshToken.findUnique({ where: { tokenHash: hashToken(keep) }, select: { userId: true, familyId: true } })
+      ? await tx.refreshToken.findFirst({ where: { tokenHash: hashToken(keep) }, select: { userId: true, familyId: true } })
       : null;
     const keepFamily = kept?.userId === userId ? kept.familyId : undefined;
     const families = await tx.refreshToken.findMany({

@@ -4,7 +4,7 @@ export type ActorType = 'USER' | 'GUEST' | 'SYSTEM' | 'PROVIDER';
 export interface Actor {
   type: ActorType;
   id?: string;
-  role?: 'ADMIN' | 'CUSTOMER';
+  role?: 'ADMIN' | 'CUSTOMER' | 'PLATFORM_ADMIN';
 }
 
 export const SYSTEM_ACTOR: Actor = { type: 'SYSTEM', id: 'system' };

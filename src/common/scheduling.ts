@@ -2,6 +2,7 @@ import type { Logger } from '@nestjs/common';
 import type { ConfigService } from '@nestjs/config';
 import type { SchedulerRegistry } from '@nestjs/schedule';
 import type { EnvironmentVariables } from '../config/configuration.js';
+import { BrandContext } from './context/brand-context.js';
 
 export interface IntervalJobOptions {
   /** Its name in the SchedulerRegistry (graceful shutdown stops every registered interval). */
@@ -12,6 +13,11 @@ export interface IntervalJobOptions {
   logger: Logger;
   /** A failed run is logged as "<failureMessage>: <error message>"; the schedule goes on. */
   failureMessage: string;
+  /**
+   * The brands to run it for (README "Brands": brand-owned rows are only seen as their brand): each run runs `run`
+   * once per brand, one after another, as that brand; one brand's failure is logged and the others still run.
+   */
+  brands: () => Promise<string[]>;
 }
 
 export interface IntervalJob {
@@ -26,7 +32,7 @@ export interface IntervalJob {
 export function scheduleIntervalJob(
   scheduler: SchedulerRegistry,
   config: ConfigService<EnvironmentVariables, true>,
-  { name, intervalMs, run, logger, failureMessage }: IntervalJobOptions,
+  { name, intervalMs, run, logger, failureMessage, brands }: IntervalJobOptions,
 ): IntervalJob | undefined {
   if (!config.get('SCHEDULER_ENABLED', { infer: true })) return undefined;
   let running: Promise<void> | undefined;
@@ -35,7 +41,13 @@ export function scheduleIntervalJob(
     if (running || stopped) return;
     running = (async () => {
       try {
-        await run();
+        for (const brand of await brands()) {
+          try {
+            await BrandContext.run(brand, run);
+          } catch (error) {
+            logger.error(`${failureMessage} (brand ${brand}): ${(error as Error).message}`);
+          }
+        }
       } catch (error) {
         logger.error(`${failureMessage}: ${(error as Error).message}`);
       }

@@ -58,6 +58,16 @@ export class EnvironmentVariables {
   /** Hysteresis of stock announcements: how far above the threshold (or zero) stock must rise to be announced again. */
   @Transform(toInt) @IsInt() @Min(0) @Max(1_000_000) LOW_STOCK_MARGIN = 2;
   @Transform(toBool) @IsBoolean(BOOLEAN) SCHEDULER_ENABLED = true;
+  /** Many brands on one install (README "Brands"): brand sign-up, platform admins, brand resolution by path prefix or host. */
+  @Transform(toBool) @IsBoolean(BOOLEAN) PLATFORM_MODE = false;
+  /** Platform mode: `<brand slug>.<PLATFORM_DOMAIN>` serves that brand (subdomains), besides the hosts mapped per brand. */
+  @IsOptional()
+  @Matches(/^(?=.{1,200}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+    message: 'PLATFORM_DOMAIN must be a lower-case host name such as shops.example.com',
+  })
+  PLATFORM_DOMAIN?: string;
+  /** Platform mode: checkouts of one brand in flight at once per instance (default DB_POOL_SIZE - 2, at least 1). */
+  @IsOptional() @Transform(toInt) @IsInt() @Min(1) @Max(200) CHECKOUT_BRAND_CONCURRENCY?: number;
   @Transform(toBool) @IsBoolean(BOOLEAN) SEED_DEMO_DATA = true;
   @IsEmail({}, { message: 'ADMIN_EMAIL must be an email address' }) ADMIN_EMAIL = 'admin@orderline.local';
   @IsOptional() @Length(8, 72, { message: 'ADMIN_PASSWORD must be 8 to 72 characters' }) ADMIN_PASSWORD?: string;

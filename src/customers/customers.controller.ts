@@ -1,16 +1,6 @@
-import { Body, Controller, Get, Param, Patch, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { CurrentActor, Roles } from '../common/http/access.js';
+import { Body, Get, Param, Patch, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam } from '@nestjs/swagger';
+import { AdminController, CurrentActor } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { CustomerPageResponse, CustomerResponse, ListCustomersQueryDto, UpdateCustomerDto } from './dto/customers.dto.js';
@@ -22,12 +12,7 @@ const PHONE_PARAM = {
   example: '%2B919812345678',
 };
 
-@ApiTags('customers')
-@ApiBearerAuth()
-@Roles('ADMIN')
-@ApiUnauthorizedResponse({ type: ErrorResponse })
-@ApiForbiddenResponse({ type: ErrorResponse })
-@Controller('admin/customers')
+@AdminController('admin/customers', 'customers')
 export class CustomersController {
   constructor(private readonly customers: CustomersService) {}
 

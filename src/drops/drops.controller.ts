@@ -1,17 +1,13 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Get, HttpCode, HttpStatus, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { CurrentActor, Roles } from '../common/http/access.js';
+import { AdminController, CurrentActor } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { DropsService } from './drops.service.js';
@@ -19,12 +15,7 @@ import { AccessListUploadDto, AccessListUploadResponse, CreateDropDto, DropRespo
 
 const DropId = () => Param('id', new ParseUUIDPipe({ version: '4', errorHttpStatusCode: HttpStatus.NOT_FOUND }));
 
-@ApiTags('drops')
-@ApiBearerAuth()
-@Roles('ADMIN')
-@ApiUnauthorizedResponse({ type: ErrorResponse })
-@ApiForbiddenResponse({ type: ErrorResponse })
-@Controller('admin/drops')
+@AdminController('admin/drops', 'drops')
 export class DropsController {
   constructor(private readonly drops: DropsService) {}
 

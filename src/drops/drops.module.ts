@@ -1,3 +1,4 @@
+import { BrandsModule } from '../brands/brands.module.js';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
 import { LiveModule } from '../live/live.module.js';
@@ -16,7 +17,7 @@ import { DropsService } from './drops.service.js';
  * DropCheckout what a cart may take and lets it count the customer's units inside its transaction.
  */
 @Module({
-  imports: [AuditModule, LiveModule, OutboxModule],
+  imports: [AuditModule, BrandsModule, LiveModule, OutboxModule],
   controllers: [DropsController, WaitlistController],
   providers: [
     DropAdmission,

@@ -2,6 +2,7 @@ import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationB
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { BrandsService } from '../brands/brands.service.js';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors.js';
 import { nationalPhone } from '../common/http/transforms.js';
@@ -40,6 +41,7 @@ export class WaitlistService extends StockAlerts implements OnApplicationBootstr
     private readonly outbox: OutboxService,
     private readonly scheduler: SchedulerRegistry,
     private readonly config: ConfigService<EnvironmentVariables, true>,
+    private readonly brands: BrandsService,
   ) {
     super();
   }
@@ -51,6 +53,7 @@ export class WaitlistService extends StockAlerts implements OnApplicationBootstr
       run: () => this.announceOpenedDrops(),
       logger: this.logger,
       failureMessage: 'Telling the waitlist of opened drops failed',
+      brands: () => this.brands.jobBrandIds(),
     });
   }
 

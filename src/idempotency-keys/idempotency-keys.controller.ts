@@ -1,27 +1,12 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiForbiddenResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { CurrentActor, Roles } from '../common/http/access.js';
+import { Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { AdminController, CurrentActor } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { IdempotencyKeyResolution, IdempotencyKeyResponse, IdempotencyKeysQueryDto } from './dto/idempotency-keys.dto.js';
 import { IdempotencyKeysService } from './idempotency-keys.service.js';
 
-@ApiTags('idempotency-keys')
-@ApiBearerAuth()
-@Roles('ADMIN')
-@ApiUnauthorizedResponse({ type: ErrorResponse })
-@ApiForbiddenResponse({ type: ErrorResponse })
-@Controller('admin/idempotency-keys')
+@AdminController('admin/idempotency-keys', 'idempotency-keys')
 export class IdempotencyKeysController {
   constructor(private readonly keys: IdempotencyKeysService) {}
 

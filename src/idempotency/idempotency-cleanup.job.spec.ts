@@ -3,6 +3,9 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { IdempotencyCleanupJob } from './idempotency-cleanup.job.js';
 import type { IdempotencyService } from './idempotency.service.js';
 
+/** A single-brand install: every run is the default brand's. */
+const ONE_BRAND = { jobBrandIds: async () => ['00000000-0000-0000-0000-000000000001'] } as never;
+
 /** The schedule of the cleanup (deleteExpired itself is covered by test/idempotency.e2e-spec.ts). */
 describe('IdempotencyCleanupJob', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -15,7 +18,7 @@ describe('IdempotencyCleanupJob', () => {
     const deleteExpired = jest.fn(async () => 0);
     const registry = new SchedulerRegistry();
     const config = { get: (key: string) => (key === 'SCHEDULER_ENABLED' ? enabled : undefined) };
-    const job = new IdempotencyCleanupJob({ deleteExpired } as unknown as IdempotencyService, registry, config as never);
+    const job = new IdempotencyCleanupJob(ONE_BRAND, { deleteExpired } as unknown as IdempotencyService, registry, config as never);
     job.onApplicationBootstrap();
     return { deleteExpired, registry };
   };

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { BrandsService } from '../brands/brands.service.js';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { EnvironmentVariables } from '../config/configuration.js';
@@ -14,6 +15,7 @@ export class IdempotencyCleanupJob implements OnApplicationBootstrap, BeforeAppl
   private schedule?: IntervalJob;
 
   constructor(
+    private readonly brands: BrandsService,
     private readonly idempotency: IdempotencyService,
     private readonly scheduler: SchedulerRegistry,
     private readonly config: ConfigService<EnvironmentVariables, true>,
@@ -26,6 +28,7 @@ export class IdempotencyCleanupJob implements OnApplicationBootstrap, BeforeAppl
       run: () => this.idempotency.deleteExpired(),
       logger: this.logger,
       failureMessage: 'Idempotency key cleanup failed',
+      brands: () => this.brands.jobBrandIds(),
     });
   }
 

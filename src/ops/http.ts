@@ -10,6 +10,7 @@ import { MetricsService } from './metrics.service.js';
 import { REQUEST_ID_HEADER, requestIdMiddleware } from './request-id.js';
 import { requestBrandMiddleware } from './request-brand.js';
 import { securityHeaders } from './security-headers.js';
+import { BrandsService } from '../brands/brands.service.js';
 
 /** TRUST_PROXY: false, true, a hop count, or Express's list of trusted addresses ("loopback, 10.0.0.0/8"). */
 export function parseTrustProxy(value: string): boolean | number | string {
@@ -43,7 +44,13 @@ export function configureHttp(app: INestApplication): void {
   express.set('trust proxy', parseTrustProxy(config.get('TRUST_PROXY', { infer: true })));
   app.use(app.get(GracefulShutdown).trackRequests);
   app.use(requestIdMiddleware);
-  app.use(requestBrandMiddleware);
+  app.use(
+    requestBrandMiddleware(
+      config.get('PLATFORM_MODE', { infer: true })
+        ? { brands: app.get(BrandsService), platformDomain: config.get('PLATFORM_DOMAIN', { infer: true }) }
+        : undefined,
+    ),
+  );
   const logging = loggingConfig(config);
   app.use(pinoHttp(pinoHttpOptions(logging), logDestination(logging.format)));
   if (config.get('METRICS_ENABLED', { infer: true })) app.use(app.get(MetricsService).timeRequests);

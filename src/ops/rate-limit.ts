@@ -5,6 +5,7 @@ import { ApiExtension, ApiTooManyRequestsResponse } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
+import { activeBrandId } from '../common/context/brand-context.js';
 
 const STRICT_RATE_LIMIT = 'ops:strict-rate-limit';
 const SKIP_RATE_LIMIT = 'ops:skip-rate-limit';
@@ -80,7 +81,7 @@ export class RateLimitCounters {
 }
 
 /**
- * Global guard: every route gets the default limit per client IP and route, routes marked @StrictRateLimit() the
+ * Global guard: every route gets the default limit per brand, client IP and route, routes marked @StrictRateLimit() the
  * strict one as well. Over a limit the answer is 429 in the common error shape with Retry-After (seconds).
  * Counters live in each instance's memory, so behind a load balancer a client gets up to the limit per instance.
  * (Written here rather than with @nestjs/throttler, which is CommonJS and cannot load Nest 12's ESM-only packages
@@ -125,7 +126,8 @@ export class RateLimitGuard implements CanActivate {
     const now = Date.now();
     let tightest: { rule: Rule; remaining: number; resetAt: number } | undefined;
     for (const rule of rules) {
-      const result = this.counters.hit(`${rule.name}|${route}|${req.ip ?? 'unknown'}`, rule, now);
+      // Keyed by brand too: clients of one brand (a drop's crowd behind one carrier NAT) never use up another brand's limits.
+      const result = this.counters.hit(`${rule.name}|${activeBrandId()}|${route}|${req.ip ?? 'unknown'}`, rule, now);
       if (!result.allowed) {
         const retryAfter = Math.max(1, Math.ceil((result.resetAt - now) / 1000));
         res.setHeader('Retry-After', String(retryAfter));

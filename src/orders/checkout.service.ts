@@ -21,7 +21,10 @@ import { priceCart } from '../cart/cart-pricing.js';
 import { OrderTransitionsService } from './order-transitions.service.js';
 import { OrderAnnouncements } from './order-announcements.js';
 import { newGuestToken } from './guest-token.js';
-import { KeyedMutex } from './keyed-mutex.js';
+import { ConfigService } from '@nestjs/config';
+import type { EnvironmentVariables } from '../config/configuration.js';
+import { KeyedMutex, KeyedSemaphore } from './keyed-mutex.js';
+import { activeBrandId } from '../common/context/brand-context.js';
 import { toOrderResponse } from './order-response.js';
 import { PaymentGateway } from './payment-gateway.js';
 import { DropCheckout, type DropClaim } from '../drops/drop-checkout.js';
@@ -58,6 +61,11 @@ export class CheckoutService implements OnModuleInit {
    * still kept apart by the row locks, with retries.
    */
   private readonly variantTurns = new KeyedMutex();
+  /**
+   * Platform mode: checkouts of one brand in flight at once (CHECKOUT_BRAND_CONCURRENCY), so one brand's drop cannot
+   * take every database connection of the instance while other brands' customers wait. Undefined in single-brand mode.
+   */
+  private readonly brandGate?: KeyedSemaphore;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -69,7 +77,13 @@ export class CheckoutService implements OnModuleInit {
     private readonly metrics: MetricsService,
     private readonly moduleRef: ModuleRef,
     private readonly drops: DropCheckout,
-  ) {}
+    config: ConfigService<EnvironmentVariables, true>,
+  ) {
+    if (config.get('PLATFORM_MODE', { infer: true }))
+      this.brandGate = new KeyedSemaphore(
+        config.get<number | undefined>('CHECKOUT_BRAND_CONCURRENCY') ?? Math.max(1, config.get('DB_POOL_SIZE', { infer: true }) - 2),
+      );
+  }
 
   onModuleInit(): void {
     this.payments = implementationOf(this.moduleRef, PaymentGateway);
@@ -121,9 +135,9 @@ export class CheckoutService implements OnModuleInit {
       // sells out, the crowd hears "sold out" at the cost of one read. Enough stock here is re-checked under the lock.
       const short = shortages(cart.demand, cart.levels);
       if (short.length) throw new InsufficientStockError(short);
-      committed = await this.variantTurns.runExclusive([...placed.demand.keys()], () =>
-        this.prisma.serializable((tx) => this.placeOrder(tx, placed)),
-      );
+      const place = () =>
+        this.variantTurns.runExclusive([...placed.demand.keys()], () => this.prisma.serializable((tx) => this.placeOrder(tx, placed)));
+      committed = await (this.brandGate ? this.brandGate.run(activeBrandId(), place) : place());
     } catch (error) {
       if (error instanceof InsufficientStockError) this.metrics.checkout('sold_out');
       else if (error instanceof TransactionConflictError) this.metrics.checkout('conflict');

@@ -1,4 +1,4 @@
-import { KeyedMutex } from './keyed-mutex.js';
+import { KeyedMutex, KeyedSemaphore } from './keyed-mutex.js';
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -60,5 +60,34 @@ describe('KeyedMutex', () => {
     ).rejects.toThrow('boom');
     expect(mutex.size).toBe(0);
     expect(await mutex.runExclusive(['b', 'a'], async () => 'next')).toBe('next');
+  });
+});
+
+describe('KeyedSemaphore', () => {
+  it('runs at most `limit` works per key at once, in arrival order, and other keys alongside', async () => {
+    const gate = new KeyedSemaphore(2);
+    const running = new Map<string, number>();
+    let most = 0;
+    const order: string[] = [];
+    const releases: (() => void)[] = [];
+    const work = (key: string, name: string) =>
+      gate.run(key, async () => {
+        running.set(key, (running.get(key) ?? 0) + 1);
+        most = Math.max(most, running.get(key)!);
+        order.push(name);
+        await new Promise<void>((resolve) => releases.push(resolve));
+        running.set(key, running.get(key)! - 1);
+      });
+    const all = [work('a', 'a1'), work('a', 'a2'), work('a', 'a3'), work('a', 'a4'), work('b', 'b1')];
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(['a1', 'a2', 'b1']);
+    while (releases.length) {
+      releases.shift()!();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(all);
+    expect(order).toEqual(['a1', 'a2', 'b1', 'a3', 'a4']);
+    expect(most).toBe(2);
+    expect(gate.size).toBe(0);
   });
 });

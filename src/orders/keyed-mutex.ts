@@ -34,3 +34,34 @@ export class KeyedMutex {
     };
   }
 }
+
+/**
+ * In-process FIFO semaphores by key: `run(key, work)` runs `work` once fewer than `limit` works of that key are
+ * running. Checkout keys it by brand (platform mode), so one brand's crowd holds at most `limit` of the instance's
+ * database connections and other brands' checkouts still find some free.
+ */
+export class KeyedSemaphore {
+  private readonly slots = new Map<string, { running: number; waiting: (() => void)[] }>();
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    let slot = this.slots.get(key);
+    if (!slot) this.slots.set(key, (slot = { running: 0, waiting: [] }));
+    if (slot.running >= this.limit) await new Promise<void>((resolve) => slot.waiting.push(resolve));
+    else slot.running++;
+    try {
+      return await work();
+    } finally {
+      const next = slot.waiting.shift();
+      // The slot passes straight to the next in line (its count stays); the last one out removes the key.
+      if (next) next();
+      else if (--slot.running === 0) this.slots.delete(key);
+    }
+  }
+
+  /** Keys with work running or waiting. */
+  get size(): number {
+    return this.slots.size;
+  }
+}

@@ -34,9 +34,30 @@ export const EVENT_TYPE_BY_ORDER_EVENT: Readonly<Record<OrderEvent, OrderEventTy
   RECEIVE_RTO: 'order.returned_to_origin',
 };
 
+/** What an announcement tells of an order (the snapshot in its payload). */
+export type AnnouncedOrder = Pick<
+  Order,
+  | 'id'
+  | 'number'
+  | 'status'
+  | 'paymentMethod'
+  | 'currency'
+  | 'subtotalMinor'
+  | 'totalMinor'
+  | 'customerName'
+  | 'email'
+  | 'phone'
+  | 'shippingAddress'
+  | 'carrier'
+  | 'trackingNumber'
+  | 'trackingUrl'
+  | 'carrierStatus'
+  | 'createdAt'
+> & { items: Pick<OrderItem, 'sku' | 'productName' | 'variantName' | 'quantity' | 'unitPriceMinor' | 'lineTotalMinor'>[] };
+
 export interface OrderAnnouncement {
   event: OrderEventType;
-  order: Order & { items: OrderItem[] };
+  order: AnnouncedOrder;
   previousStatus?: string | null;
   reason?: string | null;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { Order, OrderItem, Prisma } from '../generated/prisma/client.js';
+import { Prisma, type Order, type OrderItem } from '../generated/prisma/client.js';
 import type { OrderStatus } from '../generated/prisma/enums.js';
 import type { Tx } from '../prisma/prisma.service.js';
 import { AuditService, type AuditEntry } from '../audit/audit.service.js';
@@ -7,7 +7,7 @@ import { StockLedger, type StockLevel, type StockMovementInput } from '../invent
 import { InsufficientStockError, shortages } from '../inventory/stock-shortage.js';
 import { NotFoundError } from '../common/errors/domain-errors.js';
 import type { Actor } from '../common/actor.js';
-import { EVENT_TYPE_BY_ORDER_EVENT, OrderAnnouncements } from './order-announcements.js';
+import { EVENT_TYPE_BY_ORDER_EVENT, OrderAnnouncements, type AnnouncedOrder } from './order-announcements.js';
 import { MetricsService } from '../ops/metrics.service.js';
 import { transition, type OrderEvent, type Transition } from './order-state-machine.js';
 import { canViewOrder, type OrderViewer } from './order-access.js';
@@ -112,6 +112,62 @@ export class OrderTransitionsService {
   }
 
   /**
+   * `applyMany` for a batch claimed by a query, set-based (batch jobs over thousands of orders): `claim` selects the ids
+   * of orders in status `from` and locks them (FOR UPDATE ... SKIP LOCKED); ONE statement then moves them to the
+   * event's status and writes their history and audit rows, and returns them with their items; the stock moves in one
+   * ledger lock and one ledger write; the announcements go in one outbox insert. The transition is the state
+   * machine's, checked once for `from` (the claim admits no other status). Every history and audit row is the one
+   * `historyEntry`/`auditEntry` make (they differ only by order id). Returns how many orders moved.
+   */
+  async applyToClaimed(tx: Tx, from: OrderStatus, claim: Prisma.Sql, event: OrderEvent, options: TransitionOptions): Promise<number> {
+    const t = transition({ status: from }, event);
+    const history = this.historyEntry('', t, options);
+    const audit = this.audit.toRow(this.auditEntry('', t, options));
+    const rows = await tx.$queryRaw<(Omit<AnnouncedOrder, 'items'> & { items: StockOrder['items'] & AnnouncedOrder['items'] })[]>`
+      WITH claimed AS (${claim}),
+      moved AS (
+        UPDATE orders o SET status = ${t.to}::"OrderStatus", updated_at = now()
+          ${leavesReservation(t) ? Prisma.sql`, reservation_expires_at = NULL` : Prisma.empty}
+        FROM claimed WHERE o.id = claimed.id AND o.status = ${from}::"OrderStatus"
+        RETURNING o.*
+      ), history AS (
+        INSERT INTO order_status_history (order_id, from_status, to_status, event, reason, actor_type, actor_id)
+        SELECT id, ${history.fromStatus}::"OrderStatus", ${history.toStatus}::"OrderStatus", ${history.event}::text, ${history.reason}::text,
+               ${history.actorType}::text, ${history.actorId}::text FROM moved
+      ), audit AS (
+        INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, before, after, request_id)
+        SELECT ${audit.actorType}::text, ${audit.actorId}::text, ${audit.action}::text, ${audit.entityType}::text, id::text, ${JSON.stringify(audit.before)}::jsonb,
+               ${JSON.stringify(audit.after)}::jsonb, ${audit.requestId}::text FROM moved
+      )
+      SELECT m.id::text AS id, m.number, m.status::text AS status, m.payment_method AS "paymentMethod", m.currency::text AS currency,
+             m.subtotal_minor AS "subtotalMinor", m.total_minor AS "totalMinor", m.customer_name AS "customerName", m.email, m.phone,
+             m.shipping_address AS "shippingAddress", m.carrier, m.tracking_number AS "trackingNumber", m.tracking_url AS "trackingUrl",
+             m.carrier_status AS "carrierStatus", m.created_at AS "createdAt",
+             (SELECT json_agg(json_build_object('id', i.id, 'variantId', i.variant_id, 'sku', i.sku, 'productName', i.product_name,
+                       'variantName', i.variant_name, 'quantity', i.quantity, 'unitPriceMinor', i.unit_price_minor,
+                       'lineTotalMinor', i.line_total_minor) ORDER BY i.id)
+              FROM order_items i WHERE i.order_id = m.id) AS items
+      FROM moved m`;
+    if (!rows.length) return 0;
+    const orders = rows;
+    const moves = orders.flatMap((order) => this.stockMovements(order, t, options));
+    if (moves.length) {
+      await this.ledger.lock(
+        tx,
+        moves.map((m) => m.variantId),
+      );
+      await this.ledger.apply(tx, moves);
+    }
+    for (let i = 0; i < orders.length; i++) this.metrics.orderTransition(tx, t.from, t.to);
+    await this.announce(
+      tx,
+      orders.map((order) => ({ order, transition: t })),
+      options,
+    );
+    return orders.length;
+  }
+
+  /**
    * The ledger movements a transition makes for an order (none for transitions without a stock effect). Checkout
    * uses this for the transition it applies inline to the order it is creating. For sellAvailable the caller must
    * have locked and checked availability (apply and applyMany do).
@@ -165,7 +221,7 @@ export class OrderTransitionsService {
   }
 
   /** Queues the transitions' events (order.paid, order.cancelled, ...) in the outbox: one INSERT for all of them. */
-  private async announce(tx: Tx, entries: { order: LockedOrder; transition: Transition }[], options: TransitionOptions): Promise<void> {
+  private async announce(tx: Tx, entries: { order: AnnouncedOrder; transition: Transition }[], options: TransitionOptions): Promise<void> {
     await this.announcements.announce(
       tx,
       entries.flatMap(({ order, transition: t }) => {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BrandsModule } from '../brands/brands.module.js';
 import { DropsModule } from '../drops/drops.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
@@ -21,6 +22,7 @@ import { OrderTracking } from './order-tracking.service.js';
 @Module({
   imports: [
     AuditModule,
+    BrandsModule,
     DropsModule,
     IdempotencyModule,
     InventoryModule,

@@ -11,6 +11,7 @@ describe('ReservationExpiryJob scheduling', () => {
   const make = (overrides: Record<string, unknown> = {}) => {
     const registry = new SchedulerRegistry();
     const job = new ReservationExpiryJob(
+      { jobBrandIds: async () => ['00000000-0000-0000-0000-000000000001'] } as never,
       undefined as never,
       undefined as never,
       registry,

@@ -1,6 +1,8 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { BrandsService } from '../brands/brands.service.js';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
+import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { SYSTEM_ACTOR } from '../common/actor.js';
@@ -13,7 +15,7 @@ const EXPIRY_REASON = 'reservation expired';
 /**
  * Gives back the stock of prepaid orders nobody paid for in time: PAYMENT_PENDING orders past reservationExpiresAt
  * become EXPIRED through the state machine (RELEASE movements, history, audit), one batch per Serializable
- * transaction. Each batch claims its orders with FOR UPDATE SKIP LOCKED, so instances running the job at the same
+ * transaction, set-based (OrderTransitionsService.applyToClaimed: four statements per batch whatever its size). Each batch claims its orders with FOR UPDATE SKIP LOCKED, so instances running the job at the same
  * time share the work instead of releasing anything twice, and an instance that dies mid-batch leaves its orders
  * (rolled back) to the next run. An order with a captured payment attempt is never expired: the money is in, and
  * payment processing is about to mark it paid. A capture flagged for review (error code set, e.g. an amount
@@ -27,6 +29,7 @@ export class ReservationExpiryJob implements OnApplicationBootstrap, BeforeAppli
   private readonly batchSize: number;
 
   constructor(
+    private readonly brands: BrandsService,
     private readonly prisma: PrismaService,
     private readonly transitions: OrderTransitionsService,
     private readonly scheduler: SchedulerRegistry,
@@ -43,6 +46,7 @@ export class ReservationExpiryJob implements OnApplicationBootstrap, BeforeAppli
       run: () => this.expireDue(),
       logger: this.logger,
       failureMessage: 'Reservation expiry failed',
+      brands: () => this.brands.jobBrandIds(),
     });
   }
 
@@ -67,18 +71,20 @@ export class ReservationExpiryJob implements OnApplicationBootstrap, BeforeAppli
   }
 
   private async expireBatch(asOf: Date): Promise<number> {
-    return this.prisma.serializable(async (tx) => {
-      const due = await tx.$queryRaw<{ id: string }[]>`
-        SELECT o.id::text FROM orders o
-        WHERE o.status = 'PAYMENT_PENDING' AND o.reservation_expires_at <= ${asOf}
-          AND NOT EXISTS (SELECT 1 FROM applied_captures a WHERE a.order_id = o.id)
-        ORDER BY o.reservation_expires_at
-        LIMIT ${this.batchSize}
-        FOR UPDATE OF o SKIP LOCKED`;
-      if (!due.length) return 0;
-      const orders = await tx.order.findMany({ where: { id: { in: due.map((d) => d.id) } }, include: { items: true } });
-      await this.transitions.applyMany(tx, orders, 'EXPIRE', { actor: SYSTEM_ACTOR, reason: EXPIRY_REASON });
-      return orders.length;
-    });
+    return this.prisma.serializable((tx) =>
+      this.transitions.applyToClaimed(
+        tx,
+        'PAYMENT_PENDING',
+        Prisma.sql`
+          SELECT o.id FROM orders o
+          WHERE o.status = 'PAYMENT_PENDING' AND o.reservation_expires_at <= ${asOf}
+            AND NOT EXISTS (SELECT 1 FROM applied_captures a WHERE a.order_id = o.id)
+          ORDER BY o.reservation_expires_at
+          LIMIT ${this.batchSize}
+          FOR UPDATE OF o SKIP LOCKED`,
+        'EXPIRE',
+        { actor: SYSTEM_ACTOR, reason: EXPIRY_REASON },
+      ),
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import { BrandsService } from '../brands/brands.service.js';
 import { ModuleRef } from '@nestjs/core';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
@@ -57,6 +58,7 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, B
   private readonly rounds = new Set<Promise<unknown>>();
 
   constructor(
+    private readonly brands: BrandsService,
     private readonly prisma: PrismaService,
     private readonly moduleRef: ModuleRef,
     private readonly scheduler: SchedulerRegistry,
@@ -88,6 +90,7 @@ export class OutboxDispatcher implements OnModuleInit, OnApplicationBootstrap, B
       },
       logger: this.logger,
       failureMessage: 'Outbox run failed',
+      brands: () => this.brands.jobBrandIds(),
     });
   }
 

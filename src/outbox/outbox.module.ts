@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BrandsModule } from '../brands/brands.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { StockAlerts } from '../inventory/stock-alerts.js';
 import { OutboxController } from './outbox.controller.js';
@@ -12,7 +13,7 @@ import { OutboxStockAlerts } from './outbox-stock-alerts.js';
  * arrive through inventory's StockAlerts port, implemented here.
  */
 @Module({
-  imports: [AuditModule],
+  imports: [AuditModule, BrandsModule],
   controllers: [OutboxController],
   providers: [OutboxService, OutboxDispatcher, { provide: StockAlerts, useClass: OutboxStockAlerts }],
   exports: [OutboxService],

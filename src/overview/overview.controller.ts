@@ -1,24 +1,11 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiForbiddenResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { Roles } from '../common/http/access.js';
+import { Get, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { AdminController } from '../common/http/access.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { OverviewQueryDto, OverviewResponse } from './dto/overview.dto.js';
 import { OverviewService } from './overview.service.js';
 
-@ApiTags('overview')
-@ApiBearerAuth()
-@Roles('ADMIN')
-@ApiUnauthorizedResponse({ type: ErrorResponse })
-@ApiForbiddenResponse({ type: ErrorResponse })
-@Controller('admin/overview')
+@AdminController('admin/overview', 'overview')
 export class OverviewController {
   constructor(private readonly overview: OverviewService) {}
 

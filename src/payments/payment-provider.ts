@@ -15,6 +15,8 @@ export interface OpenPaymentInput {
   idempotencyKey: string;
   /** Provider-side reference that is unique per creation (Razorpay receipt). */
   receipt: string;
+  /** The brand the order belongs to (README "Brands"): with the order id in the provider's metadata/notes, so every payment traces back to one order of one brand. */
+  brandId: string;
   brandSlug?: string;
 }
 

@@ -1,4 +1,5 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { BrandsService } from '../brands/brands.service.js';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import type { EnvironmentVariables } from '../config/configuration.js';
@@ -22,6 +23,7 @@ export class PaymentRecoveryJob implements OnApplicationBootstrap, BeforeApplica
   private running = false;
 
   constructor(
+    private readonly brands: BrandsService,
     private readonly refunds: RefundsService,
     private readonly payments: PaymentsService,
     private readonly scheduler: SchedulerRegistry,
@@ -35,6 +37,7 @@ export class PaymentRecoveryJob implements OnApplicationBootstrap, BeforeApplica
       run: () => this.run(),
       logger: this.logger,
       failureMessage: 'Payment recovery failed',
+      brands: () => this.brands.jobBrandIds(),
     });
   }
 

@@ -4,7 +4,7 @@ import { PAYMENT_METHOD_NAME_SCHEMA, PAYMENT_METHOD_SCHEMA } from '../orders/pay
 import { providerCode, type PaymentProviderDescriptor } from './payment-provider.js';
 import { registeredProviders } from './provider-registry.js';
 import { CONFIRMATION_OPERATION_ID } from './payments.controller.js';
-import { WEBHOOK_OPERATION_ID } from './webhooks.controller.js';
+import { BRAND_WEBHOOK_OPERATION_ID, WEBHOOK_OPERATION_ID } from './webhooks.controller.js';
 import './providers/index.js';
 
 const descriptors = (): PaymentProviderDescriptor[] => registeredProviders().map((p) => p.descriptor);
@@ -46,9 +46,9 @@ export function describePaymentProviders(document: OpenAPIObject): OpenAPIObject
 
   // The generic routes (/webhooks/{provider}, /payments/{provider}/verify) are documented once per provider, with its
   // own headers and body: the paths clients call.
-  perProvider(document, WEBHOOK_OPERATION_ID, all, (op, d) => {
+  const webhookRoute = (brand: boolean) => (op: OperationObject, d: PaymentProviderDescriptor) => {
     if (!d.webhook) return false;
-    op.summary = `${d.label} webhook endpoint`;
+    op.summary = brand ? `${d.label} webhook endpoint of one brand (platform mode)` : `${d.label} webhook endpoint`;
     op.parameters = [
       ...(op.parameters ?? []),
       ...d.webhook.headers.map((h): ParameterObject => ({
@@ -60,7 +60,9 @@ export function describePaymentProviders(document: OpenAPIObject): OpenAPIObject
       })),
     ];
     return true;
-  });
+  };
+  perProvider(document, WEBHOOK_OPERATION_ID, all, webhookRoute(false));
+  perProvider(document, BRAND_WEBHOOK_OPERATION_ID, all, webhookRoute(true));
   perProvider(document, CONFIRMATION_OPERATION_ID, all, (op, d) => {
     if (!d.confirmation) return false;
     op.summary = `Confirm a ${d.label} payment with its client-side result`;

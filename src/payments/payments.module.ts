@@ -1,3 +1,4 @@
+import { BrandsModule } from '../brands/brands.module.js';
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
@@ -23,7 +24,7 @@ import { WebhooksController } from './webhooks.controller.js';
  * talks to payment providers; orders see it through their PaymentGateway port.
  */
 @Module({
-  imports: [AuditModule, IdempotencyModule, MetricsModule, OrderTransitionsModule, SettingsModule],
+  imports: [AuditModule, BrandsModule, IdempotencyModule, MetricsModule, OrderTransitionsModule, SettingsModule],
   controllers: [PaymentsController, WebhooksController],
   providers: [
     // Credentials set in /admin/settings override the STRIPE_* / RAZORPAY_* environment variables, field by field.

@@ -142,6 +142,7 @@ export class PaymentsService {
             currency: step.payment.currency,
             idempotencyKey: `orderline-order-${order.id}${suffix}`,
             receipt: `${order.number}${suffix}`,
+            brandId: activeBrandId(),
             brandSlug: brand.slug || undefined,
           })
           .catch(async (error: unknown) => {

@@ -1,24 +1,19 @@
-import { Body, Controller, Param, Patch } from '@nestjs/common';
+import { Body, Param, Patch } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiTags,
 } from '@nestjs/swagger';
-import { CurrentActor, Roles } from '../common/http/access.js';
+import { AdminController, CurrentActor } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { IdParam, UpdateVariantDto, VariantResponse } from './dto/products.dto.js';
 import { ProductsService } from './products.service.js';
 
-@ApiTags('products')
-@ApiBearerAuth()
-@Roles('ADMIN')
-@Controller('variants')
+@AdminController('variants', 'products')
 export class VariantsController {
   constructor(private readonly products: ProductsService) {}
 

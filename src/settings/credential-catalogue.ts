@@ -1,3 +1,5 @@
+import { extendEnvironment, optionalStrings, type VariablesClass } from '../config/environment-extensions.js';
+
 /**
  * The credentials admins may set in /admin/settings, per provider: the port through which payments/, shipping/ and
  * notifications/ tell settings what to store, validate and show. Each registered payment provider, carrier and
@@ -60,3 +62,25 @@ export const credentialField = (provider: string, field: string): CredentialFiel
 
 /** Additional authenticated data of a credential's ciphertext: binds it to its field. */
 export const credentialContext = (provider: string, field: string) => `brand_settings.credentials.${provider}.${field}`;
+
+/** What a registered provider (payment provider, carrier) declares of its configuration. */
+export interface ConfiguredProvider {
+  name: string;
+  label: string;
+  credentials: CredentialFields;
+  /** Its own environment variables beyond the credentials' (an API base, a timeout). */
+  environment?: VariablesClass;
+  /** Start-up problems of its configuration, one line each. */
+  checkEnvironment?: (config: Record<string, unknown>) => string[];
+}
+
+/**
+ * Declares a registered provider's configuration: its credential fields (stored in the settings, each falling back to
+ * its environment variable) and the environment variables it reads, with their checks.
+ */
+export function declareProviderConfiguration(group: CredentialGroup, provider: ConfiguredProvider): void {
+  if (Object.keys(provider.credentials).length) defineCredentials(provider.name, provider.credentials, { label: provider.label, group });
+  const credentialVariables = Object.values(provider.credentials).map((field) => field.env);
+  extendEnvironment(`${group}.${provider.name}.credentials`, { variables: optionalStrings(credentialVariables) });
+  extendEnvironment(`${group}.${provider.name}`, { variables: provider.environment, check: provider.checkEnvironment });
+}

@@ -1,16 +1,14 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { Body, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiServiceUnavailableResponse,
-  ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import { CurrentActor, Roles } from '../common/http/access.js';
+import { AdminController, CurrentActor } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { Idempotent } from '../idempotency/idempotent.decorator.js';
@@ -35,10 +33,7 @@ import {
 const ShipmentIdPipe = new ParseUUIDPipe({ version: undefined });
 
 /** Staff's shipping: booking (one order or many), labels, cancellation, NDR and RTO lists, RTO receipt, COD remittance. */
-@ApiTags('shipping')
-@ApiBearerAuth()
-@Roles('ADMIN')
-@Controller()
+@AdminController('', 'shipping')
 export class ShipmentsController {
   constructor(private readonly shipments: ShipmentsService) {}
 

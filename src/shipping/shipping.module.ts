@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { BrandsModule } from '../brands/brands.module.js';
 import { AuditModule } from '../audit/audit.module.js';
 import { IdempotencyModule } from '../idempotency/idempotency.module.js';
 import { OrderTransitionsModule } from '../orders/order-transitions.module.js';
@@ -18,7 +19,7 @@ import './shipping-config.js';
  * (cash collected on delivery, its remittance) goes through orders' PaymentGateway port.
  */
 @Module({
-  imports: [AuditModule, IdempotencyModule, OrderTransitionsModule, SettingsModule],
+  imports: [AuditModule, BrandsModule, IdempotencyModule, OrderTransitionsModule, SettingsModule],
   controllers: [ShipmentsController, CarrierWebhooksController],
   providers: [Carriers, ParcelEvents, ShipmentsService, CarrierWebhooks, TrackingPollJob],
 })

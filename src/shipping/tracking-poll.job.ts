@@ -1,4 +1,5 @@
 import { Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { BrandsService } from '../brands/brands.service.js';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { PrismaService } from '../prisma/prisma.service.js';
@@ -23,6 +24,7 @@ export class TrackingPollJob implements OnApplicationBootstrap, BeforeApplicatio
   private stopping = false;
 
   constructor(
+    private readonly brands: BrandsService,
     private readonly prisma: PrismaService,
     private readonly carriers: Carriers,
     private readonly parcelEvents: ParcelEvents,
@@ -37,6 +39,7 @@ export class TrackingPollJob implements OnApplicationBootstrap, BeforeApplicatio
       run: () => this.pollDue(),
       logger: this.logger,
       failureMessage: 'Tracking poll failed',
+      brands: () => this.brands.jobBrandIds(),
     });
   }
 

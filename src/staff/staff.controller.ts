@@ -1,17 +1,13 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiConflictResponse,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { CurrentActor, CurrentUser, Roles, type AuthUser } from '../common/http/access.js';
+import { AdminController, CurrentActor, CurrentUser, type AuthUser } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { AddStaffDto, ResetStaffPasswordDto, StaffMemberResponse } from './dto/staff.dto.js';
@@ -19,12 +15,7 @@ import { StaffService } from './staff.service.js';
 
 const OWNER_ONLY = 'Owner only (403 for other admins). Audited.';
 
-@ApiTags('staff')
-@ApiBearerAuth()
-@Roles('ADMIN')
-@ApiUnauthorizedResponse({ type: ErrorResponse })
-@ApiForbiddenResponse({ type: ErrorResponse })
-@Controller('admin/staff')
+@AdminController('admin/staff', 'staff')
 export class StaffController {
   constructor(private readonly staff: StaffService) {}
 

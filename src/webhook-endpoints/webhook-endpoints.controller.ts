@@ -1,17 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiCreatedResponse,
-  ApiForbiddenResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { CurrentActor, Roles } from '../common/http/access.js';
+import { AdminController, CurrentActor } from '../common/http/access.js';
 import type { Actor } from '../common/actor.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import {
@@ -23,12 +19,7 @@ import {
 } from './dto/webhook-endpoints.dto.js';
 import { WebhookEndpointsService } from './webhook-endpoints.service.js';
 
-@ApiTags('webhook endpoints')
-@ApiBearerAuth()
-@Roles('ADMIN')
-@ApiUnauthorizedResponse({ type: ErrorResponse })
-@ApiForbiddenResponse({ type: ErrorResponse })
-@Controller('admin/webhook-endpoints')
+@AdminController('admin/webhook-endpoints', 'webhook endpoints')
 export class WebhookEndpointsController {
   constructor(private readonly endpoints: WebhookEndpointsService) {}
 

@@ -88,10 +88,17 @@ test.describe('console: staff and settings', () => {
     const brand = page.getByRole('form', { name: 'Brand' });
     await brand.getByLabel('Support email').fill('help@brand.example');
     await brand.getByLabel('Low-stock threshold').fill('3');
+    await brand.getByLabel('Refuse cash on delivery after (returns to origin)').fill('2');
     await brand.getByRole('button', { name: 'Save brand settings' }).click();
     await expect(brand.getByRole('status')).toHaveText('Brand settings saved.');
     const after = await unwrap(api().GET('/admin/settings', { headers: bearer(await adminToken()) }));
-    expect(after).toMatchObject({ supportEmail: 'help@brand.example', lowStockThreshold: 3 });
+    expect(after).toMatchObject({ supportEmail: 'help@brand.example', lowStockThreshold: 3, codRtoBlockThreshold: 2 });
+    // Other tests pay by cash on delivery from phones of their own; the rule is put back as it was.
+    await brand.getByLabel('Refuse cash on delivery after (returns to origin)').fill('');
+    await brand.getByRole('button', { name: 'Save brand settings' }).click();
+    await expect
+      .poll(async () => (await unwrap(api().GET('/admin/settings', { headers: bearer(await adminToken()) }))).codRtoBlockThreshold)
+      .toBeNull();
     await screenshots(page, 'settings');
   });
 });

@@ -272,4 +272,42 @@ test.describe('console: orders', () => {
     expect(over.error).toMatchObject({ details: { refundableMinor: total - 10_000 } });
     expect((await paymentAsAdmin(placed.order.id)).refundedMinor).toBe(10_000);
   });
+
+  test('reconciles a payment whose webhook never came: the order turns Paid from what the provider says', async ({ page }) => {
+    const placed = await placeOrder({ paymentMethod: 'stripe' });
+    const intentId = (placed.payment as { paymentIntentId?: string } | null)?.paymentIntentId;
+    expect(intentId).toMatch(/^pi_/);
+    // The customer pays at the provider, and its webhook is lost (never delivered).
+    const pay = await fetch(`${process.env.ORDERLINE_SIMULATOR_URL}/_sim/stripe/payment_intents/${intentId}/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(pay.status).toBe(200);
+    const money = new Intl.NumberFormat('en-IN', { style: 'currency', currency: placed.order.currency }).format(
+      placed.order.totalMinor / 100,
+    );
+
+    await signIn(page);
+    await page.goto(`/console/orders/${placed.order.id}`);
+    const detail = page.getByRole('complementary');
+    await expect(detail.getByRole('heading', { name: placed.order.number })).toContainText('Awaiting payment');
+    await detail.getByRole('button', { name: 'Check with Stripe' }).click();
+    await expect(detail.getByRole('status').filter({ hasText: 'Checked with Stripe' })).toHaveText(
+      `Checked with Stripe: paid is now ${money}.`,
+    );
+    await expect(detail.getByRole('heading', { name: placed.order.number })).toContainText('Paid');
+    await screenshots(page, 'order-reconciled');
+    const token = await adminToken();
+    const order = await api().GET('/orders/{id}', {
+      params: { path: { id: placed.order.id }, header: {} as never },
+      headers: bearer(token),
+    });
+    expect(order.data?.status).toBe('PAID');
+    // A second check finds nothing more.
+    await detail.getByRole('button', { name: 'Check with Stripe' }).click();
+    await expect(detail.getByRole('status').filter({ hasText: 'Checked with Stripe' })).toHaveText(
+      'Checked with Stripe: nothing was missed.',
+    );
+  });
 });

@@ -1319,6 +1319,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/platform/brands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every brand of the install, oldest first */
+        get: operations["listPlatformBrands"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platform/brands/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One brand */
+        get: operations["getPlatformBrand"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platform/brands/{id}/suspend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Suspend a brand
+         * @description Its staff cannot sign in or act, its storefront, catalogue and checkout answer 403; its payment webhooks are still recorded. Audited in the brand's trail.
+         */
+        post: operations["suspendBrand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platform/brands/{id}/reactivate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Reactivate a suspended brand
+         * @description Audited in the brand's trail.
+         */
+        post: operations["reactivateBrand"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/platform/brands/{id}/hosts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the host names (custom domains) that serve a brand's public routes and storefront
+         * @description Point the domain's DNS at the install first. Audited in the brand's trail.
+         */
+        put: operations["setBrandHosts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/admin/idempotency-keys": {
         parameters: {
             query?: never;
@@ -1390,6 +1484,46 @@ export interface paths {
          * @description Verifies the provider's signature over the raw body (see the headers) and applies the event once per provider event id.
          */
         post: operations["receiveRazorpayWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/stripe/{brandSlug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Stripe webhook endpoint of one brand (platform mode)
+         * @description Platform mode: verifies the provider's signature with the webhook secret of the brand the slug names (never another brand's) and applies the event to that brand only, once per provider event id. Still recorded while the brand is suspended.
+         */
+        post: operations["receiveStripeBrandWebhook"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/webhooks/razorpay/{brandSlug}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Razorpay webhook endpoint of one brand (platform mode)
+         * @description Platform mode: verifies the provider's signature with the webhook secret of the brand the slug names (never another brand's) and applies the event to that brand only, once per provider event id. Still recorded while the brand is suspended.
+         */
+        post: operations["receiveRazorpayBrandWebhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1475,6 +1609,16 @@ export interface components {
             name: string;
             /** @example +919812345678 */
             phone?: string;
+            /**
+             * @description Platform mode only: sign up a brand. Creates the brand and this account as its owner (an admin), instead of a customer account
+             * @example Chai Point
+             */
+            brandName?: string;
+            /**
+             * @description With brandName: the brand's slug (its /b/<slug> path prefix and provider webhook path); derived from brandName when left out
+             * @example chai-point
+             */
+            brandSlug?: string;
         };
         UserResponse: {
             /** Format: uuid */
@@ -1483,7 +1627,7 @@ export interface components {
             name: string;
             phone?: string | null;
             /** @enum {string} */
-            role: "ADMIN" | "CUSTOMER";
+            role: "ADMIN" | "CUSTOMER" | "PLATFORM_ADMIN";
             /** @description Owns the brand (admins only): manages the staff accounts */
             owner: boolean;
             /** Format: date-time */
@@ -3284,6 +3428,37 @@ export interface components {
              */
             failedDeliveries: number;
         };
+        PlatformBrandResponse: {
+            /** Format: uuid */
+            id: string;
+            /** @example chai-point */
+            slug: string;
+            /** @example Chai Point */
+            name: string;
+            /**
+             * @description SUSPENDED: the brand's staff, storefront and checkout are refused (403); its payment webhooks are still recorded
+             * @enum {string}
+             */
+            status: "ACTIVE" | "SUSPENDED";
+            /**
+             * @description Host names that serve the brand's public routes and storefront
+             * @example [
+             *       "shop.chaipoint.in"
+             *     ]
+             */
+            hosts: string[];
+            /** Format: date-time */
+            createdAt: string;
+        };
+        SetBrandHostsDto: {
+            /**
+             * @description Every host name of the brand (replaces the list); lower case, no port
+             * @example [
+             *       "shop.chaipoint.in"
+             *     ]
+             */
+            hosts: string[];
+        };
         IdempotencyKeyResponse: {
             /** Format: uuid */
             id: string;
@@ -3405,9 +3580,9 @@ export interface operations {
     listAuditEntries: {
         parameters: {
             query?: {
+                limit?: number;
                 entityType?: string;
                 entityId?: string;
-                limit?: number;
                 /** @description Return entries older than this id (cursor from the previous page) */
                 before?: string;
             };
@@ -3895,6 +4070,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3903,6 +4079,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3941,6 +4118,7 @@ export interface operations {
                     "application/json": components["schemas"]["InventoryItemResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -3949,6 +4127,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4007,6 +4186,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4015,6 +4195,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4082,6 +4263,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4090,6 +4272,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4743,6 +4926,7 @@ export interface operations {
                     "application/json": components["schemas"]["SettingsResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4751,6 +4935,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4799,6 +4984,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -4807,6 +4993,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6224,6 +6411,7 @@ export interface operations {
                     "application/json": components["schemas"]["DropResponse"][];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6232,6 +6420,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6280,6 +6469,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6288,6 +6478,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6326,6 +6517,7 @@ export interface operations {
                     "application/json": components["schemas"]["DropResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6334,6 +6526,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6392,6 +6585,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6400,6 +6594,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6446,6 +6641,7 @@ export interface operations {
                     "application/json": components["schemas"]["DropResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6454,6 +6650,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6521,6 +6718,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6529,6 +6727,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6607,6 +6806,7 @@ export interface operations {
     listOutboxMessages: {
         parameters: {
             query?: {
+                limit?: number;
                 /** @description Case-insensitive (failed, pending, delivered) */
                 status?: "PENDING" | "DELIVERED" | "FAILED";
                 event?: string;
@@ -6614,7 +6814,6 @@ export interface operations {
                 aggregateId?: string;
                 /** @description Messages to one destination: webhook:<endpoint id> (its recent deliveries) or channel:<name> */
                 destination?: string;
-                limit?: number;
                 /** @description nextCursor of the previous page */
                 cursor?: string;
             };
@@ -6640,6 +6839,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6648,6 +6848,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6686,6 +6887,7 @@ export interface operations {
                     "application/json": components["schemas"]["OutboxMessageResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -6694,6 +6896,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7728,6 +7931,7 @@ export interface operations {
                     "application/json": components["schemas"]["NotificationSettingsResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7736,6 +7940,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7784,6 +7989,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7792,6 +7998,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7841,6 +8048,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7849,6 +8057,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7894,6 +8103,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointListResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7902,6 +8112,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7950,6 +8161,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -7958,6 +8170,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -7996,6 +8209,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8004,6 +8218,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8048,6 +8263,7 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8056,6 +8272,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8114,6 +8331,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8122,6 +8340,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8168,6 +8387,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointWithSecretResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8176,6 +8396,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8220,6 +8441,7 @@ export interface operations {
                     "application/json": components["schemas"]["StaffMemberResponse"][];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8228,6 +8450,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8276,6 +8499,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8284,6 +8508,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8331,6 +8556,7 @@ export interface operations {
                     "application/json": components["schemas"]["StaffMemberResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8339,6 +8565,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8394,6 +8621,7 @@ export interface operations {
                     "application/json": components["schemas"]["StaffMemberResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8402,6 +8630,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8469,6 +8698,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8477,6 +8707,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8545,6 +8776,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8553,6 +8785,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8592,6 +8825,7 @@ export interface operations {
                     "application/json": components["schemas"]["CustomerResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8600,6 +8834,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8659,6 +8894,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8667,6 +8903,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8722,6 +8959,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8730,7 +8968,312 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    listPlatformBrands: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformBrandResponse"][];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Platform mode is off */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    getPlatformBrand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformBrandResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    suspendBrand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformBrandResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The default brand cannot be suspended */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    reactivateBrand: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformBrandResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Rate limit reached; retry after the Retry-After header (seconds) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    setBrandHosts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetBrandHostsDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlatformBrandResponse"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not a platform admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description A host already serves another brand */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -8752,10 +9295,10 @@ export interface operations {
     listIdempotencyKeys: {
         parameters: {
             query?: {
+                limit?: number;
                 state?: "in_progress" | "completed";
                 /** @description Only keys claimed at least this many seconds ago */
                 olderThanSeconds?: number;
-                limit?: number;
             };
             header?: never;
             path?: never;
@@ -8779,6 +9322,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8787,6 +9331,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8825,6 +9370,7 @@ export interface operations {
                     "application/json": components["schemas"]["IdempotencyKeyResolution"];
                 };
             };
+            /** @description No valid bearer token */
             401: {
                 headers: {
                     [name: string]: unknown;
@@ -8833,6 +9379,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The signed-in user lacks the role this route requires */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -8961,6 +9508,112 @@ export interface operations {
                 };
             };
             /** @description The provider's webhook secret is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    receiveStripeBrandWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Stripe: t=<timestamp>,v1=<HMAC-SHA256 of "t.payload">, within the tolerance */
+                "Stripe-Signature": string;
+            };
+            path: {
+                brandSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted (also for duplicates and event types Orderline ignores) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceiptResponse"];
+                };
+            };
+            /** @description Missing or invalid signature: nothing is stored */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such brand, or no payment provider of that name sends webhooks */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The brand's webhook secret for the provider is not configured */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    receiveRazorpayBrandWebhook: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description Razorpay: hex HMAC-SHA256 of the raw body under the webhook secret */
+                "X-Razorpay-Signature": string;
+                /** @description Razorpay: the delivery id, kept across retries */
+                "X-Razorpay-Event-Id"?: string;
+            };
+            path: {
+                brandSlug: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted (also for duplicates and event types Orderline ignores) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookReceiptResponse"];
+                };
+            };
+            /** @description Missing or invalid signature: nothing is stored */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such brand, or no payment provider of that name sends webhooks */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The brand's webhook secret for the provider is not configured */
             503: {
                 headers: {
                     [name: string]: unknown;

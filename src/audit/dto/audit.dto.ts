@@ -1,12 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
-export class AuditQueryDto {
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { LimitQuery } from '../../common/http/page-query.dto.js';
+
+export class AuditQueryDto extends LimitQuery({ defaultLimit: 50, maxLimit: 200 }) {
   @ApiPropertyOptional({ example: 'order' }) @IsOptional() @IsString() @MaxLength(64) entityType?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(128) entityId?: string;
-  @ApiPropertyOptional({ type: 'integer', default: 50, maximum: 200 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(200) limit =
-    50;
   @ApiPropertyOptional({ description: 'Return entries older than this id (cursor from the previous page)' })
   @IsOptional()
   @Matches(/^\d{1,18}$/)

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEmail, IsOptional, IsString, Length, Matches, MaxLength, MinLength } from 'class-validator';
+import { BRAND_SLUG } from '../../brands/brands.service.js';
 
 export class RegisterDto {
   @ApiProperty({ example: 'asha@example.com' }) @IsEmail() @MaxLength(254) email!: string;
@@ -9,6 +10,23 @@ export class RegisterDto {
   @IsOptional()
   @Matches(/^\+?[0-9 ()-]{7,20}$/, { message: 'phone must be a phone number' })
   phone?: string;
+  @ApiPropertyOptional({
+    example: 'Chai Point',
+    description:
+      'Platform mode only: sign up a brand. Creates the brand and this account as its owner (an admin), instead of a customer account',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 80)
+  brandName?: string;
+  @ApiPropertyOptional({
+    example: 'chai-point',
+    description:
+      "With brandName: the brand's slug (its /b/<slug> path prefix and provider webhook path); derived from brandName when left out",
+  })
+  @IsOptional()
+  @Matches(BRAND_SLUG, { message: 'brandSlug must be 1 to 48 lower-case letters, digits and inner hyphens' })
+  brandSlug?: string;
 }
 
 export class LoginDto {
@@ -32,7 +50,7 @@ export class UserResponse {
   @ApiProperty() email!: string;
   @ApiProperty() name!: string;
   @ApiPropertyOptional({ nullable: true, type: String }) phone!: string | null;
-  @ApiProperty({ enum: ['ADMIN', 'CUSTOMER'] }) role!: string;
+  @ApiProperty({ enum: ['ADMIN', 'CUSTOMER', 'PLATFORM_ADMIN'] }) role!: string;
   @ApiProperty({ description: 'Owns the brand (admins only): manages the staff accounts' }) owner!: boolean;
   @ApiProperty() createdAt!: Date;
 }

@@ -4,6 +4,8 @@ export interface RequestContextData {
   requestId?: string;
   /** The brand every query of this request or job runs as (README "Brands"); set once, where the request is resolved. */
   brandId?: string;
+  /** The brand path prefix the request came in under (`/b/<slug>`), '' for none: links and cookies the answer sets keep it. */
+  basePath?: string;
 }
 
 const storage = new AsyncLocalStorage<RequestContextData>();

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { blankToUndefined } from '../../common/http/transforms.js';
 import { MoneyAmount } from '../../common/http/money-amount.dto.js';
+import { PageQuery } from '../../common/http/page-query.dto.js';
 
 export class CustomerSummaryResponse {
   @ApiProperty({ example: '+919812345678', description: 'The phone given at checkout: what identifies a customer' }) phone!: string;
@@ -31,15 +32,7 @@ export class CustomerPageResponse {
   @ApiProperty() limit!: number;
 }
 
-export class ListCustomersQueryDto {
-  @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(10000) page = 1;
-  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit = 50;
+export class ListCustomersQueryDto extends PageQuery({ defaultLimit: 50, maxLimit: 100, maxPage: 10_000 }) {
   @ApiPropertyOptional({ description: 'Name, email or phone (or its last digits)', maxLength: 100 })
   @IsOptional()
   @Transform(blankToUndefined)

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Min } from 'class-validator';
+import { LimitQuery } from '../../common/http/page-query.dto.js';
 
-export class IdempotencyKeysQueryDto {
+export class IdempotencyKeysQueryDto extends LimitQuery({ defaultLimit: 50, maxLimit: 200 }) {
   @ApiPropertyOptional({ enum: ['in_progress', 'completed'], default: 'in_progress' })
   @IsOptional()
   @IsIn(['in_progress', 'completed'])
@@ -13,13 +14,6 @@ export class IdempotencyKeysQueryDto {
   @IsInt()
   @Min(0)
   olderThanSeconds?: number;
-  @ApiPropertyOptional({ type: Number, default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit = 50;
 }
 
 export class IdempotencyKeyResponse {

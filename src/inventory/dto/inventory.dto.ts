@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+
 import {
   IsBoolean,
   IsInt,
@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { ProductStatus, StockMovementKind } from '../../generated/prisma/enums.js';
 import { QueryBoolean, Trim } from '../../common/http/transforms.js';
+import { LimitQuery, PageQuery } from '../../common/http/page-query.dto.js';
 
 /** The most units one adjustment or opening stock may move, and the most a variant may hold (int column headroom). */
 export const MAX_STOCK_UNITS = 1_000_000_000;
@@ -24,23 +25,7 @@ export class VariantIdParam {
   @ApiProperty({ format: 'uuid' }) @IsUUID() variantId!: string;
 }
 
-export class ListInventoryQueryDto {
-  @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
-  page = 1;
-
-  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit = 50;
-
+export class ListInventoryQueryDto extends PageQuery({ defaultLimit: 50, maxLimit: 200, maxPage: 10_000 }) {
   @ApiPropertyOptional({ description: 'true: only active variants of active products whose available ≤ their lowStockThreshold' })
   @IsOptional()
   @QueryBoolean()
@@ -85,15 +70,7 @@ export class AdjustInventoryDto {
   reason!: string;
 }
 
-export class MovementsQueryDto {
-  @ApiPropertyOptional({ type: 'integer', default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit = 50;
-
+export class MovementsQueryDto extends LimitQuery({ defaultLimit: 50, maxLimit: 200 }) {
   @ApiPropertyOptional({ description: 'Return movements older than this id (nextCursor of the previous page)' })
   @IsOptional()
   @Matches(/^\d{1,18}$/, { message: 'before must be a movement id' })

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
@@ -7,22 +7,20 @@ import {
   IsArray,
   IsEmail,
   IsIn,
-  IsInt,
   IsISO8601,
   IsOptional,
   IsString,
   IsUUID,
   Length,
   Matches,
-  Max,
   MaxLength,
-  Min,
   ValidateIf,
 } from 'class-validator';
 import { ORDER_EVENTS, ORDER_STATUSES, type OrderEvent } from '../order-state-machine.js';
 import type { OrderStatus } from '../../generated/prisma/enums.js';
 import { ApiPaymentMethod } from './payment-method.dto.js';
 import { blankToUndefined, lower, normalizePhone, PHONE_FORMAT, PHONE_MESSAGE, upper } from './normalize.js';
+import { PageQuery } from '../../common/http/page-query.dto.js';
 
 export class OrderItemResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
@@ -102,17 +100,8 @@ export class OrderHistoryEntryResponse {
   @ApiProperty() createdAt!: Date;
 }
 
-export class PageQueryDto {
-  @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 1 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(100000) page =
-    1;
-  @ApiPropertyOptional({ type: 'integer', default: 20, minimum: 1, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit = 20;
-}
+/** Pages of orders (a customer's own, the staff list by offset, shipments). */
+export class PageQueryDto extends PageQuery({ defaultLimit: 20, maxLimit: 100, maxPage: 100_000 }) {}
 
 /** The filters of the staff order list, shared by the list, the CSV export and the live merge. */
 export class OrderFilterDto {

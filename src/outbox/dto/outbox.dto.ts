@@ -1,11 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { OutboxStatus } from '../../generated/prisma/enums.js';
+import { LimitQuery } from '../../common/http/page-query.dto.js';
 
 const STATUSES = Object.values(OutboxStatus);
 
-export class OutboxQueryDto {
+export class OutboxQueryDto extends LimitQuery({ defaultLimit: 50, maxLimit: 200 }) {
   @ApiPropertyOptional({ enum: STATUSES, example: 'FAILED', description: 'Case-insensitive (failed, pending, delivered)' })
   @IsOptional()
   @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.toUpperCase() : value))
@@ -25,14 +26,6 @@ export class OutboxQueryDto {
   @IsString()
   @MaxLength(100)
   destination?: string;
-
-  @ApiPropertyOptional({ type: Number, default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
-  limit = 50;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
   @IsOptional()

@@ -190,7 +190,12 @@ export class RazorpayProvider extends PaymentProvider<typeof CREDENTIALS> {
           amount,
           currency,
           receipt: input.receipt,
-          notes: { orderId: input.orderId, orderNumber: input.orderNumber, ...(input.brandSlug && { brand: input.brandSlug }) },
+          notes: {
+            orderId: input.orderId,
+            orderNumber: input.orderNumber,
+            brandId: input.brandId,
+            ...(input.brandSlug && { brand: input.brandSlug }),
+          },
         }),
       )) as OrderEntity);
     return { providerRef: order.id, clientData: { amount: order.amount, currency: order.currency } };

@@ -138,7 +138,12 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
           currency: input.currency.toLowerCase(),
           automatic_payment_methods: { enabled: true },
           description: `Order ${input.orderNumber}`,
-          metadata: { orderId: input.orderId, orderNumber: input.orderNumber, ...(input.brandSlug && { brand: input.brandSlug }) },
+          metadata: {
+            orderId: input.orderId,
+            orderNumber: input.orderNumber,
+            brandId: input.brandId,
+            ...(input.brandSlug && { brand: input.brandSlug }),
+          },
         },
         { idempotencyKey: input.idempotencyKey },
       ),

@@ -24,6 +24,7 @@ import { SLUG_MAX_LENGTH, SLUG_MESSAGE, SLUG_PATTERN } from '../slug.js';
 import { IsOptionalNonNull } from '../../common/http/validation.js';
 import { QueryBoolean, Trim } from '../../common/http/transforms.js';
 import { IsImageUrl, IsVariantAttributes } from './validators.js';
+import { PageQuery } from '../../common/http/page-query.dto.js';
 
 const INT32_MAX = 2_147_483_647;
 const CURRENCY = /^[A-Z]{3}$/;
@@ -234,23 +235,7 @@ export class UpdateVariantDto {
   position?: number;
 }
 
-export class ListProductsQueryDto {
-  @ApiPropertyOptional({ type: 'integer', default: 1, minimum: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
-  page = 1;
-
-  @ApiPropertyOptional({ type: 'integer', default: 20, minimum: 1, maximum: 100 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit = 20;
-
+export class ListProductsQueryDto extends PageQuery({ defaultLimit: 20, maxLimit: 100, maxPage: 10_000 }) {
   @ApiPropertyOptional({ description: 'Case-insensitive search in the product name', maxLength: 100 })
   @IsOptional()
   @Trim()

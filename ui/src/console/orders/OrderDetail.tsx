@@ -1,17 +1,20 @@
 import { unwrap } from '@orderline/client';
 import { useEffect, useRef } from 'preact/hooks';
 import { Badge } from '../../components/Badge.js';
+import { Button } from '../../components/Button.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { formatMoney } from '../../lib/money.js';
 import { Link } from '../../lib/router.js';
 import { formatDateTime } from '../../lib/time.js';
 import { useAsync } from '../../lib/use-async.js';
+import { useSubmit } from '../../lib/use-submit.js';
 import { listenLive } from '../../shop/lib/live.js';
 import { api } from '../session.js';
 import { PROVIDER, STATUS, type OrderView, type PaymentSummary } from './labels.js';
 import { OrderActions } from './OrderActions.js';
 import { Timeline } from './Timeline.js';
 import styles from './OrderDetail.module.css';
+import pageStyles from '../Page.module.css';
 
 async function loadOrder(id: string): Promise<OrderView> {
   const path = { id };
@@ -160,7 +163,15 @@ export function OrderDetail({ id, closeHref, onChanged }: { id: string; closeHre
             )}
           </section>
 
-          <PaymentSection payment={data.payment} />
+          <PaymentSection
+            orderId={data.order.id}
+            paymentMethod={data.order.paymentMethod}
+            payment={data.payment}
+            onReconciled={() => {
+              view.reload();
+              onChanged(id);
+            }}
+          />
 
           {data.returns.length > 0 && (
             <section class={styles.card} aria-labelledby="returns-title">
@@ -191,11 +202,57 @@ export function OrderDetail({ id, closeHref, onChanged }: { id: string; closeHre
   );
 }
 
-function PaymentSection({ payment }: { payment: PaymentSummary }) {
+/** What a reconciliation changed, in words: the money it found that webhooks had not brought. */
+function describeReconciliation(before: PaymentSummary, after: PaymentSummary, providers: string): string {
+  const money = (minor: number) => formatMoney(minor, after.currency);
+  const changes = [
+    after.paidMinor !== before.paidMinor && `paid is now ${money(after.paidMinor)}`,
+    after.refundedMinor !== before.refundedMinor && `refunded is now ${money(after.refundedMinor)}`,
+    after.pendingRefundMinor !== before.pendingRefundMinor && `refunds pending ${money(after.pendingRefundMinor)}`,
+  ].filter(Boolean);
+  return changes.length ? `Checked with ${providers}: ${changes.join(', ')}.` : `Checked with ${providers}: nothing was missed.`;
+}
+
+function PaymentSection({
+  orderId,
+  paymentMethod,
+  payment,
+  onReconciled,
+}: {
+  orderId: string;
+  paymentMethod: string;
+  payment: PaymentSummary;
+  onReconciled: () => void;
+}) {
   const money = (minor: number) => formatMoney(minor, payment.currency);
+  const reconciliation = useSubmit();
+  // Only payments a provider holds can be re-read from it (cash on delivery has no provider record).
+  const providers = [
+    ...new Set([paymentMethod, ...payment.attempts.map((a) => a.provider)].filter((p) => p !== 'COD').map((p) => PROVIDER[p] ?? p)),
+  ];
+  const reconcile = () =>
+    reconciliation.run(async () => {
+      const after = await unwrap(api.POST('/orders/{id}/payment/reconcile', { params: { path: { id: orderId } } }));
+      onReconciled();
+      return describeReconciliation(payment, after, providers.join(' and '));
+    });
   return (
     <section class={styles.card} aria-labelledby="payment-title">
       <h3 id="payment-title">Payment</h3>
+      {providers.length > 0 && (
+        <div class={styles.reconcile}>
+          <span class="muted">A webhook lost? Re-read this order's payments and refunds from {providers.join(' and ')}.</span>
+          <Button size="small" busy={reconciliation.busy} onClick={() => void reconcile()}>
+            Check with {providers.join(' and ')}
+          </Button>
+        </div>
+      )}
+      {reconciliation.notice && (
+        <p class={pageStyles.done} role="status">
+          {reconciliation.notice}
+        </p>
+      )}
+      {reconciliation.error !== undefined && <ErrorNotice error={reconciliation.error} />}
       <dl class={styles.figures}>
         <div>
           <dt>Paid</dt>

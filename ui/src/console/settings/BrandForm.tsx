@@ -9,7 +9,7 @@ import type { Settings, SettingsPatch } from './SettingsPage.js';
 const CURRENCIES = Intl.supportedValuesOf('currency');
 const blankToNull = (text: string) => (text.trim() ? text.trim() : null);
 
-/** Brand name, logo, colour, support contact, currency, reservation time and low-stock threshold. */
+/** Brand name, logo, colour, support contact, currency, reservation time, low-stock threshold and the COD risk rule. */
 export function BrandForm({ settings, save }: { settings: Settings; save: (patch: SettingsPatch) => Promise<Settings> }) {
   const [form, setForm] = useState({
     brandName: settings.brandName,
@@ -20,6 +20,7 @@ export function BrandForm({ settings, save }: { settings: Settings; save: (patch
     defaultCurrency: settings.defaultCurrency,
     reservationMinutes: settings.reservationTtlSeconds ? String(settings.reservationTtlSeconds / 60) : '',
     lowStockThreshold: settings.lowStockThreshold === null ? '' : String(settings.lowStockThreshold),
+    codRtoBlockThreshold: settings.codRtoBlockThreshold === null ? '' : String(settings.codRtoBlockThreshold),
   });
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -45,6 +46,7 @@ export function BrandForm({ settings, save }: { settings: Settings; save: (patch
         defaultCurrency: form.defaultCurrency,
         reservationTtlSeconds: form.reservationMinutes ? Math.round(Number(form.reservationMinutes) * 60) : null,
         lowStockThreshold: form.lowStockThreshold ? Number(form.lowStockThreshold) : null,
+        codRtoBlockThreshold: form.codRtoBlockThreshold ? Number(form.codRtoBlockThreshold) : null,
       });
       setSaved(true);
     } catch (failure) {
@@ -123,6 +125,16 @@ export function BrandForm({ settings, save }: { settings: Settings; save: (patch
           value={form.lowStockThreshold}
           onInput={set('lowStockThreshold')}
           error={fieldError('lowStockThreshold')}
+        />
+        <Field
+          label="Refuse cash on delivery after (returns to origin)"
+          type="number"
+          min={1}
+          max={1000}
+          hint="A phone with this many parcels returned to origin must pay online. Empty: never refuse"
+          value={form.codRtoBlockThreshold}
+          onInput={set('codRtoBlockThreshold')}
+          error={fieldError('codRtoBlockThreshold')}
         />
       </div>
       <div class={styles.actions}>

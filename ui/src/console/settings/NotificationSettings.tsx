@@ -5,6 +5,7 @@ import { Button } from '../../components/Button.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { Field } from '../../components/Field.js';
 import { useAsync } from '../../lib/use-async.js';
+import { useSubmit } from '../../lib/use-submit.js';
 import { api } from '../session.js';
 import { describeCredential, fieldLabel, type CredentialStatus } from './Credentials.js';
 import { EVENT_LABELS } from './events.js';
@@ -82,26 +83,16 @@ function ChannelForm({
   save: (patch: SettingsPatch) => Promise<Settings>;
 }) {
   const [values, setValues] = useState<Record<string, string>>({});
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [notice, setNotice] = useState<string>();
+  const { busy, error, notice, run } = useSubmit();
   const typed = Object.fromEntries(Object.entries(values).filter(([, v]) => v.trim()));
   const stored = Object.entries(fields).some(([, status]) => status.source === 'settings');
 
-  async function send(changes: Record<string, string | null>, done: string) {
-    setBusy(true);
-    setError(undefined);
-    setNotice(undefined);
-    try {
+  const send = (changes: Record<string, string | null>, done: string) =>
+    run(async () => {
       await save({ credentials: { [provider]: changes } });
       setValues({});
-      setNotice(done);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  }
+      return done;
+    });
 
   return (
     <form
@@ -164,23 +155,13 @@ function ChannelForm({
 function NotifyEvents({ settings, onSaved }: { settings: NotificationSettings; onSaved: () => void }) {
   const [events, setEvents] = useState<OrderEvent[]>(settings.notifyEvents);
   useEffect(() => setEvents(settings.notifyEvents), [settings.notifyEvents.join(',')]);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [notice, setNotice] = useState<string>();
-  async function send(notifyEvents: OrderEvent[] | null) {
-    setBusy(true);
-    setError(undefined);
-    setNotice(undefined);
-    try {
+  const { busy, error, notice, run } = useSubmit();
+  const send = (notifyEvents: OrderEvent[] | null) =>
+    run(async () => {
       await unwrap(api.PATCH('/admin/notifications', { body: { notifyEvents } }));
-      setNotice(notifyEvents ? 'Notified events saved.' : 'Back to the default events.');
       onSaved();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  }
+      return notifyEvents ? 'Notified events saved.' : 'Back to the default events.';
+    });
   return (
     <form
       class={styles.subform}
@@ -227,27 +208,18 @@ function NotifyEvents({ settings, onSaved }: { settings: NotificationSettings; o
 function TestMessage({ channels }: { channels: Channel[] }) {
   const [channel, setChannel] = useState<Channel['name'] | undefined>(channels.at(0)?.name);
   const [to, setTo] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [notice, setNotice] = useState<string>();
+  const { busy, error, notice, run } = useSubmit();
   const chosen = channels.find((c) => c.name === channel) ?? channels.at(0);
-  async function submit(event: Event) {
+  function submit(event: Event) {
     event.preventDefault();
     if (!chosen) return;
-    setBusy(true);
-    setError(undefined);
-    setNotice(undefined);
-    try {
+    void run(async () => {
       const sent = await unwrap(api.POST('/admin/notifications/test', { body: { channel: chosen.name, to: to.trim() } }));
-      setNotice(`Test message sent by ${chosen.label} to ${sent.to}.`);
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+      return `Test message sent by ${chosen.label} to ${sent.to}.`;
+    });
   }
   return (
-    <form class={styles.subform} aria-label="Send a test message" onSubmit={(e) => void submit(e)}>
+    <form class={styles.subform} aria-label="Send a test message" onSubmit={submit}>
       <h3>Send a test message</h3>
       {!chosen ? (
         <p class={styles.note}>Configure a channel above to send a test message through it.</p>

@@ -7,6 +7,7 @@ import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
 import { Field } from '../../components/Field.js';
 import { useAsync } from '../../lib/use-async.js';
+import { useSubmit } from '../../lib/use-submit.js';
 import { api } from '../session.js';
 import { EVENT_LABELS, EVENT_NAMES, type EventName } from './events.js';
 import { MessageList } from './Deliveries.js';
@@ -35,34 +36,29 @@ export function WebhookEndpoints() {
   const [editing, setEditing] = useState<Endpoint | 'new'>();
   const [open, setOpen] = useState<string>();
   const [pending, setPending] = useState<Pending>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [notice, setNotice] = useState<string>();
+  const action = useSubmit();
+  const [saved, setSaved] = useState<string>();
   const [secret, setSecret] = useState<{ url: string; secret: string }>();
+  const notice = action.notice ?? saved;
 
-  async function confirm() {
-    if (!pending) return;
-    const path = { id: pending.endpoint.id };
-    setBusy(true);
-    setError(undefined);
-    try {
+  const confirm = () =>
+    action.run(async () => {
+      if (!pending) return undefined;
+      const path = { id: pending.endpoint.id };
+      let done: string | undefined;
       if (pending.kind === 'rotate') {
         const rotated = await unwrap(api.POST('/admin/webhook-endpoints/{id}/rotate-secret', { params: { path } }));
         setSecret({ url: rotated.url, secret: rotated.secret });
-        setNotice(undefined);
       } else {
         await unwrap(api.DELETE('/admin/webhook-endpoints/{id}', { params: { path } }));
-        setNotice(`${pending.endpoint.url} deleted.`);
         if (secret?.url === pending.endpoint.url) setSecret(undefined);
+        done = `${pending.endpoint.url} deleted.`;
       }
+      setSaved(undefined);
       setPending(undefined);
       endpoints.reload();
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
-  }
+      return done;
+    });
 
   const items = endpoints.data?.items ?? [];
   return (
@@ -75,7 +71,7 @@ export function WebhookEndpoints() {
             variant="primary"
             onClick={() => {
               setEditing('new');
-              setNotice(undefined);
+              setSaved(undefined);
             }}
           >
             Add endpoint
@@ -99,7 +95,7 @@ export function WebhookEndpoints() {
           onSaved={(saved) => {
             setEditing(undefined);
             if ('secret' in saved) setSecret({ url: saved.url, secret: saved.secret });
-            else setNotice(`${saved.url} saved.`);
+            else setSaved(`${saved.url} saved.`);
             endpoints.reload();
           }}
         />
@@ -140,7 +136,7 @@ export function WebhookEndpoints() {
                         size="small"
                         onClick={() => {
                           setEditing(endpoint);
-                          setNotice(undefined);
+                          setSaved(undefined);
                         }}
                       >
                         Edit
@@ -171,12 +167,12 @@ export function WebhookEndpoints() {
           title={pending.kind === 'rotate' ? `Rotate the secret of ${pending.endpoint.url}?` : `Delete ${pending.endpoint.url}?`}
           confirmLabel={pending.kind === 'rotate' ? 'Rotate secret' : 'Delete endpoint'}
           tone="danger"
-          busy={busy}
-          error={error}
+          busy={action.busy}
+          error={action.error}
           onConfirm={() => void confirm()}
           onClose={() => {
             setPending(undefined);
-            setError(undefined);
+            action.clearError();
           }}
         >
           {pending.kind === 'rotate' ? (
@@ -239,34 +235,28 @@ function EndpointForm({
   const [url, setUrl] = useState(endpoint?.url ?? 'https://');
   const [events, setEvents] = useState<Subscription>((endpoint?.events as Subscription | undefined) ?? []);
   const [active, setActive] = useState(endpoint?.active ?? true);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { busy, error, run } = useSubmit();
   const all = events.includes('*');
   const toggle = (event: EventName | '*', on: boolean) =>
     setEvents(on ? [...events.filter((e) => e !== event), event] : events.filter((e) => e !== event));
 
-  async function submit(e: Event) {
+  function submit(e: Event) {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    void run(async () => {
       const body = { url: url.trim(), events: all ? (['*'] as Subscription) : events, active };
       onSaved(
         endpoint
           ? await unwrap(api.PATCH('/admin/webhook-endpoints/{id}', { params: { path: { id: endpoint.id } }, body }))
           : await unwrap(api.POST('/admin/webhook-endpoints', { body })),
       );
-    } catch (failure) {
-      setError(failure);
-    } finally {
-      setBusy(false);
-    }
+      return undefined;
+    });
   }
 
   const title = endpoint ? `Edit ${endpoint.url}` : 'New webhook endpoint';
   const eventsError = fieldError(error, 'events');
   return (
-    <form class={styles.subform} onSubmit={(e) => void submit(e)} aria-label={title}>
+    <form class={styles.subform} onSubmit={submit} aria-label={title}>
       <h3>{title}</h3>
       {error !== undefined && <ErrorNotice error={error} />}
       <Field
