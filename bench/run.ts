@@ -20,9 +20,10 @@ import { checkoutRequests, rawCheckout, HTTP_CHECKOUT_EMAIL, RAW_CHECKOUT_EMAIL,
 import { detailRequests, listRequests, rawDetail, rawList, shopPageRequests } from './lib/catalogue.js';
 import { prepareWebhookOrders, webhookRequests, WEBHOOK_ORDER_EMAIL, WEBHOOK_SECRETS } from './lib/webhooks.js';
 import { runExpiry } from './lib/expiry.js';
-import { benchAdminToken, collectCursors, orderListRequests, seedOrders } from './lib/orders-list.js';
+import { benchAdminToken, collectCursors, ensureBenchAdmin, orderListRequests, seedOrders } from './lib/orders-list.js';
 import { newestProfile, summariseCpuProfile } from './lib/profile.js';
 import { judgeTargets } from './lib/targets.js';
+import { runDropStorm, type DropStormResult } from '../test/support/drop-storm.js';
 import { machineInfo, markdown, writeReport, type BenchReport, type ExpiryResult, type LoadRow } from './lib/report.js';
 import type { AutocannonRequest } from 'autocannon';
 
@@ -78,10 +79,32 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'warn',
         ...(config.appPoolSize && { DB_POOL_SIZE: String(config.appPoolSize) }),
         ...WEBHOOK_SECRETS.env,
+        // Every storm buyer comes from this machine's one address: the per-IP drop limit would refuse them all.
+        DROP_RATE_LIMIT_PER_IP: '1000000',
       },
     });
     monitor = new ServerMonitor(app.pid).start();
     log(`app pid ${app.pid} on ${app.baseUrl}`);
+
+    // The drop storm runs first, on a fresh server: its first second is what it measures.
+    let dropStorm: DropStormResult | undefined;
+    if (config.scenarios.has('drop')) {
+      await ensureBenchAdmin(db);
+      log(`drop storm: ${config.stormBuyers} buyers within 1 s for 300 units across 3 variants`);
+      dropStorm = await runDropStorm(
+        {
+          baseUrl: app.baseUrl,
+          adminToken: await benchAdminToken(app.baseUrl),
+          buyers: config.stormBuyers,
+          variants: 3,
+          unitsPerVariant: 100,
+          releaseMs: 1000,
+          perCustomerLimit: 2,
+        },
+        db,
+      );
+      log(`  sold ${dropStorm.sold}, p99 ${dropStorm.p99Ms} ms, sold out after ${dropStorm.soldOutAfterMs} ms`);
+    }
 
     const scenarios: Scenario[] = [];
     if (config.scenarios.has('hot')) {
@@ -180,8 +203,9 @@ async function main(): Promise<void> {
       serverPeakRssMb,
       idleRssMb,
       targets: judgeTargets({ rows, expiry, idleRssMb }),
+      ...(dropStorm && { dropStorm }),
       ...(profileFile && { serverProfile: { file: profileFile, top: summariseCpuProfile(profileFile) } }),
-      checks: await check(db, rows, expiry, config.expiryOrders),
+      checks: await check(db, rows, expiry, config.expiryOrders, dropStorm),
     };
     const file = writeReport(report, config.resultsDir);
     process.stdout.write(`${markdown(report)}\n\nJSON: ${file}\n`);
@@ -228,10 +252,21 @@ async function warmUp(app: AppProcess, scenarios: Scenario[]): Promise<void> {
  * generator counted: a run stops with up to `connections` requests in flight, which the app still completes, so the
  * database may hold up to that many more — never fewer. The raw baseline's commits are counted exactly.
  */
-async function check(db: pg.Pool, rows: LoadRow[], expiry: ExpiryResult | undefined, expiryOrders: number): Promise<BenchReport['checks']> {
+async function check(
+  db: pg.Pool,
+  rows: LoadRow[],
+  expiry: ExpiryResult | undefined,
+  expiryOrders: number,
+  storm?: DropStormResult,
+): Promise<BenchReport['checks']> {
   const serverErrors = rows.reduce((n, r) => n + r.app.serverErrors + (r.raw?.serverErrors ?? 0), 0);
   const transportErrors = rows.reduce((n, r) => n + r.app.transportErrors, 0);
   const problems = await stockAndOrderProblems(db);
+  if (storm) {
+    if (storm.sold !== storm.units) problems.push(`drop storm: sold ${storm.sold} of ${storm.units} units`);
+    if (storm.oversold || storm.serverErrors || storm.connectionFailures || storm.unexplainedRefusals || storm.overLimitPhones)
+      problems.push(`drop storm: ${JSON.stringify(storm)}`);
+  }
   const within = (what: string, counted: number, inFlight: number, held: number) => {
     if (held < counted || held > counted + inFlight)
       problems.push(`${what}: ${counted} answered 2xx (+ up to ${inFlight} in flight at stops) but the database holds ${held}`);

@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module.js';
 import { createValidationPipe } from './common/http/validation.js';
 import { configureHttp } from './ops/http.js';
+import { DropAdmission } from './drops/drop-admission.js';
 import { serveUi } from './ops/ui-hosting.js';
 import { createOpenApiDocument } from './openapi-document.js';
 
@@ -16,6 +17,8 @@ export async function createApp(options: NestApplicationOptions = {}): Promise<I
   // Nest's own lines (bootstrap, errors) go through the same JSON logger as the request lines.
   if (!silent) app.useLogger(app.get(Logger));
   configureHttp(app);
+  // After the body parsers, before the Nest pipeline: drop checkouts are refused or queued here in microseconds.
+  app.use(app.get(DropAdmission).middleware);
   serveUi(app);
   app.useGlobalPipes(createValidationPipe());
   SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });

@@ -8,6 +8,8 @@ import { ConfigurationError, validateEnvironment } from './config/configuration.
 import { prepareDatabase, type Database } from './database/database.js';
 import { createBootstrapLogger, flushLogs, wantsPrettyLogs } from './ops/logging.js';
 
+const LISTEN_BACKLOG = 4096;
+
 /** A start-up failure that is fully described by its message lines (no stack trace helps the operator). */
 class StartupError extends Error {
   constructor(readonly lines: string[]) {
@@ -38,8 +40,18 @@ async function main(): Promise<void> {
     const firstStart = await seedIfEmpty(app, (m) => new Logger('Bootstrap').log(m));
     // The embedded database (if this process started it) stops only after requests drained and Prisma closed.
     shutdownOnSignals(app, database.stop);
-    await app.listen(config.PORT);
-    const { port } = (app.getHttpServer() as Server).address() as AddressInfo;
+    // A drop's first second opens thousands of connections at once: a deep accept queue (capped by the kernel's
+    // somaxconn) keeps them waiting instead of refused.
+    await app.init();
+    const server = app.getHttpServer() as Server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen({ port: config.PORT, backlog: LISTEN_BACKLOG }, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    const { port } = server.address() as AddressInfo;
     printStartupBanner({ port, firstStart, pretty: wantsPrettyLogs(config.LOG_FORMAT) }, (fields) => new Logger('Orderline').log(fields));
   } catch (error) {
     await database?.stop().catch(() => undefined);

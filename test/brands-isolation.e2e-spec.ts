@@ -114,6 +114,7 @@ describe('Brand isolation (row-level security)', () => {
       'drop_access_entries',
       'drop_purchase_counts',
       'waitlist_entries',
+      'drop_rate_limits',
     ];
     for (const table of tables) {
       const [{ n }] = await t.prisma.$queryRawUnsafe<{ n: number }[]>(

@@ -12,7 +12,13 @@ describe('Drops', () => {
   let t: TestApp;
   let admin: { token: string };
   beforeAll(async () => {
+    // The shared per-phone limit would answer most of the 50 parallel checkouts below with 429 before the drop's own
+    // limit is reached: this file proves the drop's limit, and the rate limit has its own test with its own apps.
+    process.env.DROP_RATE_LIMIT_PER_PHONE = '1000';
+    process.env.DROP_RATE_LIMIT_PER_IP = '100000';
     t = await startTestApp();
+    delete process.env.DROP_RATE_LIMIT_PER_PHONE;
+    delete process.env.DROP_RATE_LIMIT_PER_IP;
     admin = await createAdmin(t);
   });
   afterAll(() => t.close());
@@ -201,5 +207,33 @@ describe('Drops', () => {
       });
     expect(windows.status).toBe(400);
     expect(await t.prisma.drop.count()).toBe(before);
+  });
+
+  it('answers a sold-out drop from memory and still replays an idempotent checkout', async () => {
+    const product = await createProductWithStock(t.prisma, [{ stock: 2 }]);
+    const variantId = product.variants[0].id;
+    await createDrop({ name: 'Tiny', startsAt: inSeconds(-1), productIds: [product.id] });
+    const first = checkoutBody([{ variantId, quantity: 2 }]);
+    const bought = await t.http.post('/orders/checkout').set('Idempotency-Key', 'tiny-drop-1').send(first).expect(201);
+    // Once this instance has heard the sale (LISTEN/NOTIFY), the next buyer is refused before the pipeline.
+    let code: string | undefined;
+    for (let tries = 0; code !== 'SOLD_OUT' && tries < 50; tries++) {
+      const res = await t.http.post('/orders/checkout').send(checkoutBody([{ variantId, quantity: 1 }]));
+      expect(res.status).toBe(409);
+      code = res.body.details?.code;
+      if (code !== 'SOLD_OUT') await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(code).toBe('SOLD_OUT');
+    const refused = await t.http.post('/orders/checkout').send(checkoutBody([{ variantId, quantity: 1 }]));
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({
+      statusCode: 409,
+      message: 'Sold out',
+      details: { lines: [{ variantId, requested: 1, available: 0 }] },
+    });
+    expect(refused.headers['x-request-id']).toBeDefined();
+    const replay = await t.http.post('/orders/checkout').set('Idempotency-Key', 'tiny-drop-1').send(first).expect(201);
+    expect(replay.headers['idempotent-replayed']).toBe('true');
+    expect(replay.body.order.id).toBe(bought.body.order.id);
   });
 });

@@ -14,11 +14,13 @@ export interface BenchConfig {
   appPoolSize?: number;
   /** where the JSON goes (BENCH_RESULTS_DIR, default bench/results) */
   resultsDir: string;
+  /** buyers of the drop storm (BENCH_STORM_BUYERS, default 5000) */
+  stormBuyers: number;
   /** run the server with --cpu-prof and report where its CPU time went (BENCH_CPU_PROFILE=true) */
   cpuProfile: boolean;
 }
 
-export const SCENARIOS = ['hot', 'spread', 'catalogue', 'storefront', 'webhooks', 'orders', 'expiry'] as const;
+export const SCENARIOS = ['drop', 'hot', 'spread', 'catalogue', 'storefront', 'webhooks', 'orders', 'expiry'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 function list(value: string | undefined): string[] | undefined {
@@ -50,6 +52,7 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     expiryOrders,
     appPoolSize: env.DB_POOL_SIZE ? Number(env.DB_POOL_SIZE) : undefined,
     resultsDir: env.BENCH_RESULTS_DIR ?? 'bench/results',
+    stormBuyers: Number(env.BENCH_STORM_BUYERS ?? 5000),
     cpuProfile: ['1', 'true', 'yes'].includes((env.BENCH_CPU_PROFILE ?? '').toLowerCase()),
   };
 }

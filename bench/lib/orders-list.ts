@@ -67,11 +67,8 @@ export async function seedOrders(db: pg.Pool, count: number): Promise<void> {
       `INSERT INTO audit_log (actor_type, action, entity_type, entity_id, after)
        SELECT 'GUEST', 'order.created', 'order', id::text, jsonb_build_object('status', status) FROM bench_list`,
     );
-    await client.query(
-      `INSERT INTO users (id, email, password_hash, name, role, updated_at) VALUES (gen_random_uuid(), $1, $2, 'Bench Admin', 'ADMIN', now())`,
-      [BENCH_ADMIN.email, await bcrypt.hash(BENCH_ADMIN.password, 4)],
-    );
     await client.query('COMMIT');
+    await ensureBenchAdmin(db);
     await client.query('ANALYZE orders');
   } catch (error) {
     await client.query('ROLLBACK');
@@ -79,6 +76,15 @@ export async function seedOrders(db: pg.Pool, count: number): Promise<void> {
   } finally {
     client.release();
   }
+}
+
+/** The admin account the bench signs in with (created once). */
+export async function ensureBenchAdmin(db: pg.Pool): Promise<void> {
+  await db.query(
+    `INSERT INTO users (id, email, password_hash, name, role, updated_at)
+     SELECT gen_random_uuid(), $1, $2, 'Bench Admin', 'ADMIN', now() WHERE NOT EXISTS (SELECT 1 FROM users WHERE email = $1)`,
+    [BENCH_ADMIN.email, await bcrypt.hash(BENCH_ADMIN.password, 4)],
+  );
 }
 
 export async function benchAdminToken(baseUrl: string): Promise<string> {

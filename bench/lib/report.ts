@@ -1,3 +1,4 @@
+import type { DropStormResult } from '../../test/support/drop-storm.js';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,7 +59,28 @@ export interface BenchReport {
   targets?: TargetVerdict[];
   /** where the server's CPU went (BENCH_CPU_PROFILE) */
   serverProfile?: { file: string; top: ProfileShare[] };
+  /** The drop storm (issue #20): thousands of buyers in the first second of a drop */
+  dropStorm?: DropStormResult;
   checks: Checks;
+}
+
+/** The drop storm's table: what was sold, how fast everyone heard, and how well arrival order held. */
+export function dropStormLines(d: DropStormResult): string[] {
+  const count = (o: Record<string, number>) =>
+    Object.entries(o)
+      .map(([k, n]) => `${k}×${n}`)
+      .join(' ');
+  return [
+    `Drop storm: ${num(d.buyers)} buyers released within the first second of a drop of ${d.units} units`,
+    '',
+    '| sold | oversold | 5xx | connection failures | unexplained refusals | over-limit phones | p50 / p99 / max ms | sold out after | first arrivals served |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${d.sold} | ${d.oversold} | ${d.serverErrors} | ${d.connectionFailures} | ${d.unexplainedRefusals} | ${d.overLimitPhones} | ` +
+      `${d.p50Ms} / ${d.p99Ms} / ${d.maxMs} | ${d.soldOutAfterMs === null ? '–' : `${(d.soldOutAfterMs / 1000).toFixed(2)} s`} | ` +
+      `${Math.round(d.firstArrivalsServed * 1000) / 10}% |`,
+    '',
+    `Answers: ${count(d.statuses)}. Refusal reasons: ${count(d.reasons)}. Early tap: ${d.earlyTap.status} ${d.earlyTap.code ?? ''} opens ${d.earlyTap.opensAt ?? '?'}.`,
+  ];
 }
 
 const ms = (v: number) => (v >= 100 ? String(Math.round(v)) : v.toFixed(1));
@@ -87,6 +109,7 @@ export function markdown(report: BenchReport): string {
         `${row.app.serverCpuMsPerRequest ?? '–'} | ${row.app.peakRssMb ?? '–'} | ${other.join(' ') || '0'} |`,
     );
   }
+  if (report.dropStorm) lines.push('', ...dropStormLines(report.dropStorm));
   if (report.expiry) {
     const e = report.expiry;
     lines.push(

@@ -83,6 +83,14 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_LIMIT = 300;
   @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_STRICT_TTL_SECONDS = 60;
   @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_STRICT_LIMIT = 20;
+  /** Drop checkouts this instance runs at once; the rest wait in its FIFO waiting room (README "Drops"). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000) DROP_ADMISSION_CONCURRENCY = 8;
+  /** How long a drop checkout may wait in the waiting room before it is told to retry (429). */
+  @Transform(toInt) @IsInt() @Min(100) @Max(120_000) DROP_QUEUE_TIMEOUT_MS = 10_000;
+  /** Drop checkouts admitted per client IP / per phone per window, counted in PostgreSQL (so across instances). */
+  @Transform(toInt) @IsInt() @Min(1) DROP_RATE_LIMIT_PER_IP = 60;
+  @Transform(toInt) @IsInt() @Min(1) DROP_RATE_LIMIT_PER_PHONE = 5;
+  @Transform(toInt) @IsInt() @Min(1) @Max(86_400) DROP_RATE_LIMIT_WINDOW_SECONDS = 60;
   @Transform(toBool) @IsBoolean(BOOLEAN) METRICS_ENABLED = true;
   @IsOptional() @IsString() METRICS_TOKEN?: string;
   @Transform(toInt) @IsInt() @Min(0) SHUTDOWN_TIMEOUT_MS = 10_000;

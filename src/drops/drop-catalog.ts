@@ -74,9 +74,18 @@ export class DropCatalog implements OnApplicationBootstrap, OnModuleDestroy {
     return this.available.get(variantId);
   }
 
-  /** Forget the brand's drops (after an edit), so the next checkout reads them again. */
+  /** Whether the brand's drops are in memory; if not, a promise that resolves once they are (the first request of a brand). */
+  loaded(brandId: string): Promise<unknown> | undefined {
+    const drops = this.brands.get(brandId);
+    // Never loaded, or edited through this instance (an edit applies here at once): wait for the fresh copy.
+    return drops && drops.loadedAt > 0 ? undefined : this.refresh(brandId);
+  }
+
+  /** After an edit: the next checkout reads the brand's drops again (the admission path keeps the old copy until then). */
   invalidate(brandId = activeBrandId()): void {
-    this.brands.delete(brandId);
+    const drops = this.brands.get(brandId);
+    if (drops) drops.loadedAt = 0;
+    void this.refresh(brandId).catch(() => undefined);
   }
 
   private async current(): Promise<BrandDrops> {

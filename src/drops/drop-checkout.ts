@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { TransactionConflictError } from '../common/errors/domain-errors.js';
 import { DropCatalog } from './drop-catalog.js';
 import {
   customerKeys,
@@ -65,7 +66,27 @@ export class DropCheckout {
         if (drop.perVariantLimit !== null && quantity > drop.perVariantLimit)
           throw new DropLimitError(drop, 'variant', drop.perVariantLimit, variantId);
     }
-    return [...claims.values()];
+    const admitted = [...claims.values()];
+    await this.openCounters(admitted);
+    return admitted;
+  }
+
+  /**
+   * Creates the customer's counter rows (at zero) before the transaction, in their own statement. Inside the
+   * Serializable transaction `claim` then only UPDATEs rows found by primary key, which PostgreSQL's serializable
+   * checks track per row: buyers of one drop do not abort each other, as an INSERT ... ON CONFLICT inside the
+   * transaction would (its index probe locks whole index pages, so concurrent first-time buyers collide).
+   */
+  private async openCounters(claims: DropClaim[]): Promise<void> {
+    const rows = counterRows(claims);
+    if (!rows.length) return;
+    await this.prisma.$executeRaw`
+      INSERT INTO drop_purchase_counts (drop_id, customer_key, scope, quantity)
+      SELECT r.drop_id, r.customer_key, r.scope, 0
+      FROM unnest(${rows.map((r) => r.dropId)}::uuid[], ${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.scope)}::text[])
+        WITH ORDINALITY AS r(drop_id, customer_key, scope, n)
+      ORDER BY r.n
+      ON CONFLICT (brand_id, drop_id, customer_key, scope) DO NOTHING`;
   }
 
   /**
@@ -74,25 +95,20 @@ export class DropCheckout {
    * checkout of the same customer waits on the row lock and, under Serializable, starts over and sees the raised count.
    */
   async claim(tx: Tx, claims: DropClaim[]): Promise<void> {
-    const rows: { dropId: string; key: string; scope: string; quantity: number }[] = [];
-    for (const { drop, customerKeys: keys, units } of claims) {
-      const total = [...units.values()].reduce((sum, n) => sum + n, 0);
-      for (const key of keys) {
-        if (drop.perCustomerLimit !== null) rows.push({ dropId: drop.id, key, scope: WHOLE_DROP, quantity: total });
-        if (drop.perVariantLimit !== null)
-          for (const [variantId, quantity] of units) rows.push({ dropId: drop.id, key, scope: variantId, quantity });
-      }
-    }
+    const rows = counterRows(claims);
     if (!rows.length) return;
-    rows.sort((a, b) => (a.dropId + a.key + a.scope < b.dropId + b.key + b.scope ? -1 : 1));
-    const raised = await tx.$queryRaw<{ dropId: string; scope: string; quantity: number }[]>`
-      INSERT INTO drop_purchase_counts (drop_id, customer_key, scope, quantity)
-      SELECT r.drop_id, r.customer_key, r.scope, r.quantity
-      FROM unnest(${rows.map((r) => r.dropId)}::uuid[], ${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.scope)}::text[],
-                  ${rows.map((r) => r.quantity)}::int[]) WITH ORDINALITY AS r(drop_id, customer_key, scope, quantity, n)
-      ORDER BY r.n
-      ON CONFLICT (brand_id, drop_id, customer_key, scope) DO UPDATE SET quantity = drop_purchase_counts.quantity + EXCLUDED.quantity
-      RETURNING drop_id::text AS "dropId", scope, quantity`;
+    // One UPDATE per counter by its full primary key (the row-level security adds the brand): an index probe, so
+    // the serializable checks lock just that row; in key order, so two checkouts sharing rows cannot deadlock.
+    const raised: { dropId: string; scope: string; quantity: number }[] = [];
+    for (const row of rows) {
+      const [counter] = await tx.$queryRaw<({ quantity: number } | undefined)[]>`
+        UPDATE drop_purchase_counts SET quantity = quantity + ${row.quantity}::int
+        WHERE drop_id = ${row.dropId}::uuid AND customer_key = ${row.key} AND scope = ${row.scope}
+        RETURNING quantity`;
+      // Its row is made at admission; if it is gone, the checkout starts over rather than go uncounted.
+      if (!counter) throw new TransactionConflictError(1);
+      raised.push({ dropId: row.dropId, scope: row.scope, quantity: counter.quantity });
+    }
     for (const row of raised) {
       const drop = claims.find((c) => c.drop.id === row.dropId)?.drop;
       if (!drop) continue;
@@ -111,4 +127,19 @@ export class DropCheckout {
     });
     return listed !== null;
   }
+}
+
+/** The counter rows of the claims: each identity × (the whole drop, if limited; each variant, if limited), in key order. */
+function counterRows(claims: DropClaim[]): { dropId: string; key: string; scope: string; quantity: number }[] {
+  const rows: { dropId: string; key: string; scope: string; quantity: number }[] = [];
+  for (const { drop, customerKeys: keys, units } of claims) {
+    const total = [...units.values()].reduce((sum, n) => sum + n, 0);
+    for (const key of keys) {
+      if (drop.perCustomerLimit !== null) rows.push({ dropId: drop.id, key, scope: WHOLE_DROP, quantity: total });
+      if (drop.perVariantLimit !== null)
+        for (const [variantId, quantity] of units) rows.push({ dropId: drop.id, key, scope: variantId, quantity });
+    }
+  }
+  // Rows are locked in this order: two checkouts sharing rows take them in the same order and cannot deadlock.
+  return rows.sort((a, b) => (a.dropId + a.key + a.scope < b.dropId + b.key + b.scope ? -1 : 1));
 }

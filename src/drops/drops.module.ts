@@ -6,6 +6,7 @@ import { OutboxModule } from '../outbox/outbox.module.js';
 import { StockAlerts } from '../inventory/stock-alerts.js';
 import { WaitlistController } from './waitlist.controller.js';
 import { WaitlistService } from './waitlist.service.js';
+import { DropAdmission } from './drop-admission.js';
 import { DropCatalog } from './drop-catalog.js';
 import { DropCheckout } from './drop-checkout.js';
 import { DropsController } from './drops.controller.js';
@@ -18,7 +19,14 @@ import { DropsService } from './drops.service.js';
 @Module({
   imports: [AuditModule, BrandsModule, LiveModule, OutboxModule],
   controllers: [DropsController, WaitlistController],
-  providers: [DropCatalog, DropCheckout, DropsService, WaitlistService, { provide: StockAlerts, useExisting: WaitlistService }],
-  exports: [DropCatalog, DropCheckout],
+  providers: [
+    DropAdmission,
+    DropCatalog,
+    DropCheckout,
+    DropsService,
+    WaitlistService,
+    { provide: StockAlerts, useExisting: WaitlistService },
+  ],
+  exports: [DropAdmission, DropCatalog, DropCheckout],
 })
 export class DropsModule {}

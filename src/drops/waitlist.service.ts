@@ -172,10 +172,10 @@ export class WaitlistService extends StockAlerts implements OnApplicationBootstr
         return { event, aggregateId: entry.id, payload };
       }),
     );
-    // The rows just queued are due now(): the (status, next_attempt_at) index finds them.
+    // The rows just queued are due now() (stored to the millisecond): the (status, next_attempt_at) index finds them.
     await tx.$executeRaw`
       UPDATE outbox_messages o SET next_attempt_at = o.next_attempt_at + e.n * interval '1 millisecond'
       FROM unnest(${entries.map((e) => e.entry.id)}::text[]) WITH ORDINALITY AS e(id, n)
-      WHERE o.status = 'PENDING' AND o.next_attempt_at = now() AND o.aggregate_id = e.id`;
+      WHERE o.status = 'PENDING' AND o.next_attempt_at = now()::timestamptz(3) AND o.aggregate_id = e.id`;
   }
 }

@@ -1,0 +1,285 @@
+import { STATUS_CODES } from 'node:http';
+import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import type { NextFunction, Request, Response } from 'express';
+import type { EnvironmentVariables } from '../config/configuration.js';
+import { ConflictError, DomainError } from '../common/errors/domain-errors.js';
+import { activeBrandId } from '../common/context/brand-context.js';
+import { nationalPhone } from '../common/http/transforms.js';
+import { PrismaService } from '../prisma/prisma.service.js';
+import { LiveEvents } from '../live/live-events.service.js';
+import { DropCatalog } from './drop-catalog.js';
+import { dropPhase, DropEndedError, DropNotOpenError, type DropRules } from './drop-rules.js';
+
+interface Line {
+  variantId: string;
+  quantity: number;
+  drop: DropRules;
+}
+
+interface Waiter {
+  lines: Line[];
+  /** Its rate limits are counted: it may be admitted. */
+  ready: boolean;
+  admit: () => void;
+  refuse: (error: DomainError) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** Every unit still on sale is held by a checkout running or waiting ahead: this one could only succeed if one of them fails. */
+export class DropSoldOutError extends ConflictError {
+  constructor(lines: { variantId: string; quantity: number }[], available: (variantId: string) => number, heldAhead: boolean) {
+    super(heldAhead ? 'Sold out: every remaining unit is being checked out by buyers ahead of you' : 'Sold out', {
+      code: heldAhead ? 'SOLD_OUT_PENDING' : 'SOLD_OUT',
+      lines: lines.map((l) => ({ variantId: l.variantId, requested: l.quantity, available: Math.max(0, available(l.variantId)) })),
+      ...(heldAhead && { retryAfterSeconds: 2 }),
+    });
+  }
+}
+
+/** 429: too many drop checkouts from this IP or phone, or the waiting room did not reach this one in time. */
+export class DropBusyError extends DomainError {
+  readonly status = 429;
+}
+
+/**
+ * The drop's door, a raw middleware in front of the Nest pipeline for POST /orders/checkout (a full checkout costs
+ * ~10 ms of CPU; these answers cost microseconds). For a cart with drop items it answers at once, from memory:
+ * - before the drop (or its early access) opens: 409 with the opening time; after it ended: 409;
+ * - sold out (the last committed stock this instance heard through LISTEN/NOTIFY): 409 SOLD_OUT;
+ * - every remaining unit already held by checkouts running or waiting ahead: 409 SOLD_OUT_PENDING (retry later).
+ * Otherwise it counts the checkout against the per-IP and per-phone limits in PostgreSQL (shared by every instance;
+ * 429 over them) and lets it through a bounded FIFO waiting room: DROP_ADMISSION_CONCURRENCY checkouts run at once,
+ * the rest wait in arrival order (429 with their position after DROP_QUEUE_TIMEOUT_MS). The checkout itself then
+ * decides under its locks as always; nothing here can sell a unit, it only refuses early. Requests with an
+ * Idempotency-Key pass straight on, so a replay always gets its stored answer.
+ */
+@Injectable()
+export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly concurrency: number;
+  private readonly queueTimeoutMs: number;
+  private readonly limits: { perIp: number; perPhone: number; windowMs: number };
+  private running = 0;
+  /** Units held by checkouts running now, per variant. */
+  private readonly held = new Map<string, number>();
+  private readonly queue: Waiter[] = [];
+  private unsubscribe?: () => void;
+  private sweeper?: NodeJS.Timeout;
+
+  constructor(
+    private readonly catalog: DropCatalog,
+    private readonly prisma: PrismaService,
+    private readonly live: LiveEvents,
+    config: ConfigService<EnvironmentVariables, true>,
+  ) {
+    this.concurrency = config.get('DROP_ADMISSION_CONCURRENCY', { infer: true });
+    this.queueTimeoutMs = config.get('DROP_QUEUE_TIMEOUT_MS', { infer: true });
+    this.limits = {
+      perIp: config.get('DROP_RATE_LIMIT_PER_IP', { infer: true }),
+      perPhone: config.get('DROP_RATE_LIMIT_PER_PHONE', { infer: true }),
+      windowMs: config.get('DROP_RATE_LIMIT_WINDOW_SECONDS', { infer: true }) * 1000,
+    };
+  }
+
+  onApplicationBootstrap(): void {
+    // A sale (or a unit back) heard from any instance may settle waiters: refuse the hopeless, admit the lucky.
+    this.unsubscribe = this.live.subscribe('stock', () => this.drain());
+    // Windows older than a day count for nothing: cleared now and then (one statement, any instance may).
+    this.sweeper = setInterval(
+      () => void this.prisma.$executeRaw`DELETE FROM drop_rate_limits WHERE window_start < now() - interval '1 day'`.catch(() => undefined),
+      600_000,
+    ).unref();
+  }
+
+  onModuleDestroy(): void {
+    this.unsubscribe?.();
+    clearInterval(this.sweeper);
+    for (const waiter of this.queue.splice(0)) {
+      clearTimeout(waiter.timer);
+      waiter.refuse(new DropBusyError('The server is restarting; try again', { code: 'DROP_QUEUE', retryAfterSeconds: 1 }));
+    }
+  }
+
+  readonly middleware = (req: Request, res: Response, next: NextFunction): void => {
+    if (req.method !== 'POST' || req.path !== '/orders/checkout' || req.get('idempotency-key')) {
+      next();
+      return;
+    }
+    const loading = this.catalog.loaded(activeBrandId());
+    if (loading) {
+      loading.then(
+        () => this.middleware(req, res, next),
+        () => next(),
+      );
+      return;
+    }
+    const lines = this.dropLines(req.body);
+    if (!lines.length) {
+      next();
+      return;
+    }
+    this.admit(lines, req).then(
+      (release) => {
+        res.once('close', () => release());
+        next();
+      },
+      (error: unknown) => {
+        if (!(error instanceof DomainError)) {
+          next(error);
+          return;
+        }
+        const retry = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
+        if (retry) res.setHeader('Retry-After', String(retry));
+        res.status(error.status).json({
+          statusCode: error.status,
+          error: STATUS_CODES[error.status],
+          message: error.message,
+          details: error.details,
+        });
+      },
+    );
+  };
+
+  /** The cart's lines that a drop governs (by this instance's copy of the drops); malformed bodies are left to validation. */
+  private dropLines(body: unknown): Line[] {
+    const items = (body as { items?: unknown } | undefined)?.items;
+    if (!Array.isArray(items) || items.length > 50) return [];
+    const brandId = activeBrandId();
+    const lines: Line[] = [];
+    for (const item of items as { variantId?: unknown; quantity?: unknown }[]) {
+      if (typeof item.variantId !== 'string' || !Number.isInteger(item.quantity) || (item.quantity as number) < 1) return [];
+      const drop = this.catalog.cachedDrop(brandId, item.variantId);
+      if (drop) lines.push({ variantId: item.variantId, quantity: item.quantity as number, drop });
+    }
+    return lines;
+  }
+
+  private async admit(lines: Line[], req: Request): Promise<() => void> {
+    const now = Date.now();
+    for (const { drop } of lines) {
+      const phase = dropPhase(drop, now);
+      if (phase === 'scheduled') throw new DropNotOpenError(drop);
+      if (phase === 'ended' && drop.endsAt) throw new DropEndedError(drop, drop.endsAt);
+    }
+    this.refuseIfHopeless(lines, this.queue.length);
+    // In line at once, so its units count as taken for everyone arriving after it; admissible once its rate limits
+    // are counted (only buyers who could still get a unit reach that statement).
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        lines,
+        ready: false,
+        admit: () => resolve(this.start(lines)),
+        refuse: reject,
+        timer: setTimeout(() => {
+          const position = this.queue.indexOf(waiter) + 1;
+          if (position) this.queue.splice(position - 1, 1);
+          reject(
+            new DropBusyError(`Still ${position} in line for the drop; try again`, {
+              code: 'DROP_QUEUE',
+              position,
+              estimatedWaitSeconds: Math.ceil(position / this.concurrency / 50) || 1,
+              retryAfterSeconds: 1,
+            }),
+          );
+          this.drain();
+        }, this.queueTimeoutMs),
+      };
+      this.queue.push(waiter);
+      this.countAgainstLimits(req).then(
+        () => {
+          waiter.ready = true;
+          this.drain();
+        },
+        (error: unknown) => {
+          const at = this.queue.indexOf(waiter);
+          if (at >= 0) this.queue.splice(at, 1);
+          clearTimeout(waiter.timer);
+          reject(error instanceof Error ? error : new Error(String(error)));
+          this.drain();
+        },
+      );
+    });
+  }
+
+  /**
+   * Refuses a cart whose units are all taken: by committed sales (SOLD_OUT), or by checkouts running and waiting ahead
+   * of it (SOLD_OUT_PENDING) — the first `ahead` waiters count as ahead.
+   */
+  private refuseIfHopeless(lines: Line[], ahead: number): void {
+    const known = (variantId: string) => this.catalog.lastKnownAvailable(variantId) ?? Number.POSITIVE_INFINITY;
+    if (lines.some((l) => known(l.variantId) < l.quantity)) throw new DropSoldOutError(lines, known, false);
+    const claimed = this.claimedAhead(ahead);
+    if (lines.some((l) => known(l.variantId) - (claimed.get(l.variantId) ?? 0) < l.quantity))
+      throw new DropSoldOutError(lines, known, true);
+  }
+
+  /** Units held by running checkouts plus those wanted by the first `ahead` waiters. */
+  private claimedAhead(ahead: number): Map<string, number> {
+    const claimed = new Map(this.held);
+    for (const waiter of this.queue.slice(0, ahead))
+      for (const l of waiter.lines) claimed.set(l.variantId, (claimed.get(l.variantId) ?? 0) + l.quantity);
+    return claimed;
+  }
+
+  private start(lines: Line[]): () => void {
+    this.running++;
+    for (const l of lines) this.held.set(l.variantId, (this.held.get(l.variantId) ?? 0) + l.quantity);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.running--;
+      for (const l of lines) this.held.set(l.variantId, (this.held.get(l.variantId) ?? 0) - l.quantity);
+      this.drain();
+    };
+  }
+
+  /** In arrival order: admits waiters while there is room, refuses those whose units are gone. */
+  private drain(): void {
+    for (let i = 0; i < this.queue.length;) {
+      const waiter = this.queue[i];
+      try {
+        this.refuseIfHopeless(waiter.lines, i);
+      } catch (error) {
+        this.queue.splice(i, 1);
+        clearTimeout(waiter.timer);
+        waiter.refuse(error as DomainError);
+        continue;
+      }
+      if (this.running >= this.concurrency) return;
+      if (!waiter.ready) {
+        i++;
+        continue;
+      }
+      this.queue.splice(i, 1);
+      clearTimeout(waiter.timer);
+      waiter.admit();
+    }
+  }
+
+  /** One statement raises this window's counters of the client IP and the phone; over either limit is 429. */
+  private async countAgainstLimits(req: Request): Promise<void> {
+    const phone = (req.body as { contact?: { phone?: unknown } }).contact?.phone;
+    const keys = [`ip:${req.ip ?? 'unknown'}`, ...(typeof phone === 'string' && phone ? [`phone:${nationalPhone(phone)}`] : [])];
+    const windowStart = new Date(Math.floor(Date.now() / this.limits.windowMs) * this.limits.windowMs);
+    const rows = await this.prisma.$queryRaw<{ key: string; hits: number }[]>`
+      INSERT INTO drop_rate_limits (key, window_start, hits)
+      SELECT k, ${windowStart}, 1 FROM unnest(${keys}::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n
+      ON CONFLICT (brand_id, key, window_start) DO UPDATE SET hits = drop_rate_limits.hits + 1
+      RETURNING key, hits`;
+    for (const row of rows) {
+      const limit = row.key.startsWith('ip:') ? this.limits.perIp : this.limits.perPhone;
+      if (row.hits > limit) {
+        const retryAfterSeconds = Math.max(1, Math.ceil((windowStart.getTime() + this.limits.windowMs - Date.now()) / 1000));
+        throw new DropBusyError(
+          `Too many drop checkouts from this ${row.key.startsWith('ip:') ? 'address' : 'phone'}; retry in ${retryAfterSeconds} s`,
+          {
+            code: 'DROP_RATE_LIMIT',
+            limit,
+            retryAfterSeconds,
+          },
+        );
+      }
+    }
+  }
+}
