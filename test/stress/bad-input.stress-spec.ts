@@ -309,7 +309,9 @@ describe('bad input: random and hostile requests against every endpoint', () => 
       let adminRequest = t.http[op.method](url).set(bearer(admin.token));
       if (op.streams) adminRequest = adminRequest.buffer(true).parse(streamAware as never);
       const asAdmin = await adminRequest.send({});
-      expect({ route: `${op.method} ${op.path}`, status: asAdmin.status }).not.toEqual({ route: `${op.method} ${op.path}`, status: 403 });
+      // The platform's routes are the platform admin's: a brand's admin, even its owner, stops at their role check.
+      if (op.path.startsWith('/platform/')) expect({ route: route(op), status: asAdmin.status }).toEqual({ route: route(op), status: 403 });
+      else expect({ route: route(op), status: asAdmin.status }).not.toEqual({ route: route(op), status: 403 });
     }
   });
 
