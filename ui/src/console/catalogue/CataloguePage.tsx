@@ -9,6 +9,7 @@ import { formatMoney, parseMoney } from '../../lib/money.js';
 import { Link, navigate } from '../../lib/router.js';
 import { useAsync } from '../../lib/use-async.js';
 import { api } from '../session.js';
+import { SearchBox } from '../SearchBox.js';
 import styles from '../Page.module.css';
 
 export type Product = Schemas['ProductResponse'];
@@ -35,14 +36,7 @@ export function CataloguePage() {
     <div class={styles.page}>
       <div class={styles.head}>
         <h1>Catalogue</h1>
-        <input
-          class={styles.searchBox}
-          type="search"
-          aria-label="Search products"
-          placeholder="Search products"
-          value={q}
-          onInput={(e) => setQ(e.currentTarget.value)}
-        />
+        <SearchBox label="Search products" placeholder="Search products" onSearch={setQ} />
         <Button variant="primary" onClick={() => setCreating(true)}>
           New product
         </Button>

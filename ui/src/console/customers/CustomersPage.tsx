@@ -1,5 +1,5 @@
 import { unwrap } from '@orderline/client';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { Badge } from '../../components/Badge.js';
 import { EmptyState } from '../../components/EmptyState.js';
 import { ErrorNotice } from '../../components/ErrorNotice.js';
@@ -7,31 +7,20 @@ import { Link } from '../../lib/router.js';
 import { age, formatDateTime } from '../../lib/time.js';
 import { useAsync } from '../../lib/use-async.js';
 import { api } from '../session.js';
+import { SearchBox } from '../SearchBox.js';
 import { customerHref, lifetime } from './format.js';
 import styles from '../Page.module.css';
 
 /** Customers, built from their orders: who buys, how often, and for how much. */
 export function CustomersPage() {
   const [q, setQ] = useState('');
-  const [typed, setTyped] = useState('');
-  useEffect(() => {
-    const timer = setTimeout(() => setQ(typed.trim()), 250);
-    return () => clearTimeout(timer);
-  }, [typed]);
   const list = useAsync(() => unwrap(api.GET('/admin/customers', { params: { query: { q: q || undefined, limit: 100 } } })), [q]);
   const customers = list.data?.items ?? [];
   return (
     <div class={styles.page}>
       <div class={styles.head}>
         <h1>Customers</h1>
-        <input
-          class={styles.searchBox}
-          type="search"
-          aria-label="Search customers"
-          placeholder="Name, email or phone"
-          value={typed}
-          onInput={(e) => setTyped(e.currentTarget.value)}
-        />
+        <SearchBox label="Search customers" placeholder="Name, email or phone" onSearch={setQ} />
       </div>
       {list.error !== undefined && <ErrorNotice error={list.error} onRetry={list.reload} />}
       <section class={styles.card} aria-label="Customers" aria-busy={list.loading}>

@@ -10,6 +10,7 @@ import { Link, navigate, useLocation, withQuery } from '../../lib/router.js';
 import { formatDateTime } from '../../lib/time.js';
 import { useAsync } from '../../lib/use-async.js';
 import { api } from '../session.js';
+import { SearchBox } from '../SearchBox.js';
 import styles from '../Page.module.css';
 
 type Item = Schemas['InventoryItemResponse'];
@@ -39,14 +40,7 @@ export function InventoryPage() {
     <div class={styles.page}>
       <div class={styles.head}>
         <h1>Inventory</h1>
-        <input
-          class={styles.searchBox}
-          type="search"
-          aria-label="Search by SKU or product"
-          placeholder="SKU or product"
-          value={q}
-          onInput={(e) => setQ(e.currentTarget.value)}
-        />
+        <SearchBox label="Search by SKU or product" placeholder="SKU or product" onSearch={setQ} />
       </div>
       <nav class={styles.segments} aria-label="Inventory view">
         <Link href="/console/inventory" aria-current={low ? undefined : 'page'}>
