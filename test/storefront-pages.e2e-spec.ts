@@ -136,4 +136,76 @@ describe('storefront pages (server-rendered)', () => {
     expect(stale.headers['cache-control']).toBe('no-cache');
     expect(metaContent(html, 'og:image')).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/brand\/logo\.svg$/);
   });
+
+  describe('in platform mode', () => {
+    const PLATFORM_DOMAIN = 'shops.orderline.test';
+    let platform: IsolatedTestApp;
+    let brand: { id: string; slug: string; productSlug: string; productName: string };
+
+    beforeAll(async () => {
+      platform = await startIsolatedTestApp({ PLATFORM_MODE: 'true', PLATFORM_DOMAIN });
+      const p = platform.t;
+      const owner = await p.http
+        .post('/auth/register')
+        .send({ email: 'owner@gamma.example', password: 'ownerpass123', name: 'Gamma Owner', brandName: 'Gamma Goods' })
+        .expect(201);
+      const id = (JSON.parse(Buffer.from(owner.body.accessToken.split('.')[1], 'base64url').toString()) as { brand: string }).brand;
+      await p.http.patch('/admin/settings').set(support.bearer(owner.body.accessToken)).send({ brandColor: '#0a7d4f' }).expect(200);
+      const { BrandContext } = await import('../src/common/context/brand-context.js');
+      const product = await BrandContext.run(id, async () => {
+        const created = await createProductWithStock(p.prisma, [{ stock: 5, priceMinor: 45000 }]);
+        return p.prisma.product.update({ where: { id: created.id }, data: { name: 'Gamma Kettle' } });
+      });
+      brand = {
+        id,
+        slug: (await p.prisma.brand.findUniqueOrThrow({ where: { id } })).slug,
+        productSlug: product.slug,
+        productName: product.name,
+      };
+    });
+    afterAll(() => platform?.close());
+
+    /** The page's own links (not its built bundle): what a shopper follows from it. */
+    const pageLinks = (html: string) =>
+      [...html.matchAll(/href="(\/[^"]*)"/g)]
+        .map((m) => m[1])
+        .filter((href) => !href.startsWith('/assets/') && !href.startsWith('/favicon'));
+
+    it("keeps a brand's storefront under its path prefix: its products, its links, its stylesheet, its page URL", async () => {
+      const base = `/b/${brand.slug}`;
+      const grid = await platform.t.http.get(`${base}/shop`).expect(200);
+      expect(pageData(grid.text)).toMatchObject({ base, brand: { name: 'Gamma Goods' } });
+      expect(grid.text).toContain('Gamma Kettle');
+      const links = pageLinks(grid.text);
+      expect(links).toEqual(
+        expect.arrayContaining([`${base}/shop`, `${base}/track`, `${base}/checkout`, `${base}/shop/${brand.productSlug}`]),
+      );
+      expect(links.filter((href) => !href.startsWith(`${base}/`))).toEqual([]);
+      expect(grid.text).toMatch(new RegExp(`<link rel="stylesheet" href="${base}/shop/theme\\.css\\?v=[\\w-]+" />`));
+      expect(metaContent(grid.text, 'og:url')).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:\\d+${base}/shop$`));
+
+      const page = await platform.t.http.get(`${base}/shop/${brand.productSlug}`).expect(200);
+      expect(metaContent(page.text, 'og:url')).toMatch(new RegExp(`${base}/shop/${brand.productSlug}$`));
+      expect(pageLinks(page.text).filter((href) => !href.startsWith(`${base}/`))).toEqual([]);
+      const checkout = await platform.t.http.get(`${base}/checkout`).expect(200);
+      expect(pageData(checkout.text).base).toBe(base);
+      // The default brand's storefront, with no prefix, does not have the product.
+      await platform.t.http.get(`/shop/${brand.productSlug}`).expect(404);
+    });
+
+    it("serves a brand's storefront on its own host with plain links", async () => {
+      const grid = await platform.t.http.get('/shop').set('Host', `${brand.slug}.${PLATFORM_DOMAIN}`).expect(200);
+      expect(pageData(grid.text)).toMatchObject({ base: '', brand: { name: 'Gamma Goods' } });
+      expect(pageLinks(grid.text)).toContain(`/shop/${brand.productSlug}`);
+      expect(pageLinks(grid.text).filter((href) => href.startsWith('/b/'))).toEqual([]);
+    });
+
+    it("opens a brand's console under its prefix, on any deep link", async () => {
+      const base = `/b/${brand.slug}`;
+      await platform.t.http.get(`${base}/`).expect(302).expect('Location', `${base}/console/`);
+      const deep = await platform.t.http.get(`${base}/console/orders/${brand.id}`).expect(200);
+      expect(deep.headers['content-type']).toMatch(/text\/html/);
+      expect(deep.text).toContain('<div id="app">');
+    });
+  });
 });

@@ -16,6 +16,11 @@ export type ShopRoute =
 export interface ShopData {
   route: ShopRoute;
   brand: Omit<BrandProfile, 'slug'> & { slug: string };
+  /**
+   * The brand's path prefix this page was opened under (`/b/<slug>` in platform mode, else ''): every link the page
+   * makes starts with it, so a brand served under the prefix stays that brand. Set from the request's resolution.
+   */
+  base: string;
   locale: string;
   serverTime: string;
   products?: ProductResponse[];

@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { Public } from '../common/http/access.js';
 import { PageRenderer } from './page-renderer.js';
-import { StorefrontService } from './storefront.service.js';
+import { storefrontBase, StorefrontService } from './storefront.service.js';
 import { themeCss, themeVersion } from './theme.js';
 import type { ShopRoute } from './shop-data.js';
 
@@ -61,7 +61,11 @@ export class StorefrontController {
   private async send(req: Request, res: Response, route: ShopRoute): Promise<void> {
     const page = await this.storefront.page(req, route);
     const color = page.data.brand.brandColor;
-    const html = await this.renderer.render(page.data, page.head, color ? `/shop/theme.css?v=${themeVersion(color)}` : undefined);
+    const html = await this.renderer.render(
+      page.data,
+      page.head,
+      color ? `${storefrontBase()}/shop/theme.css?v=${themeVersion(color)}` : undefined,
+    );
     if (html === undefined) {
       res.status(404).json({ statusCode: 404, error: 'Not Found', message: 'The web UI is not built: run npm run build' });
       return;

@@ -7,6 +7,7 @@ import { NotFoundError } from '../common/errors/domain-errors.js';
 import { UUID_PATTERN } from '../common/uuid.js';
 import { isoExponent } from '../payments/currency.js';
 import type { ProductResponse } from '../products/dto/products.dto.js';
+import { RequestContext } from '../common/context/request-context.js';
 import type { PageHead, ShopData, ShopPage, ShopRoute } from './shop-data.js';
 
 /** Products on the shop's front page (newest first). */
@@ -41,8 +42,16 @@ export function pageLocale(acceptLanguage: string | undefined, brand: Pick<Brand
 }
 
 /**
- * What each storefront page shows. Every public storefront request goes through `storefrontFor`: the one place where
- * the brand of a request is decided (today the install's one brand; with many brands, by host or slug prefix).
+ * The brand path prefix the request came in under (`/b/<slug>`, platform mode) or '': decided once, by the brand
+ * resolution (src/ops/request-brand.ts), and the start of every storefront link and of the page's own URL.
+ */
+export function storefrontBase(): string {
+  return RequestContext.get()?.basePath ?? '';
+}
+
+/**
+ * What each storefront page shows. Every public storefront request goes through `storefrontFor`, the brand the
+ * request was resolved to (by the brand resolution: path prefix, host or the install's one brand).
  */
 @Injectable()
 export class StorefrontService {
@@ -59,9 +68,11 @@ export class StorefrontService {
 
   async page(req: Request, route: ShopRoute): Promise<ShopPage> {
     const brand = await this.storefrontFor(req);
+    const prefix = storefrontBase();
     const base: ShopData = {
       route,
       brand,
+      base: prefix,
       locale: pageLocale(req.headers['accept-language'], brand),
       serverTime: new Date().toISOString(),
     };
@@ -70,7 +81,7 @@ export class StorefrontService {
     const site = (title: string, description: string): PageHead => ({
       title,
       description,
-      url: `${origin}${req.path}`,
+      url: `${origin}${prefix}${req.path}`,
       kind: 'website',
       ...(brand.logoUrl && { image: absolute(brand.logoUrl) }),
     });
@@ -101,7 +112,7 @@ export class StorefrontService {
           throw error;
         });
         if (!product) return { status: 404, data: { ...base, product: null }, head: privatePage('Not found') };
-        return { status: 200, data: { ...base, product }, head: productHead(product, brand, origin, absolute, req.path) };
+        return { status: 200, data: { ...base, product }, head: productHead(product, brand, origin, absolute, prefix + req.path) };
       }
       case 'checkout':
         return { status: 200, data: { ...base, paymentOptions: await this.payments.enabledOptions() }, head: privatePage('Checkout') };

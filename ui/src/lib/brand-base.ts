@@ -1,7 +1,15 @@
 /**
- * The API's address for this page: its origin, plus the brand path prefix (`/b/<slug>`, platform mode) when the page
- * was opened under one, so every call (sign-in and the session refresh included) is that brand's.
+ * The brand path prefix of platform mode (`/b/<slug>`, README "Brands"), mirroring BRAND_PATH_PREFIX in
+ * src/ops/request-brand.ts: a page opened under it belongs to that brand, and so do its links and API calls.
  */
+const BRAND_PREFIX = /^\/b\/[a-z0-9-]+(?=\/|$)/;
+
+/** This page's brand prefix ('/b/<slug>'), or '' when the page was opened without one (one brand, or a brand's own host). */
+export function brandBase(): string {
+  return BRAND_PREFIX.exec(location.pathname)?.[0] ?? '';
+}
+
+/** The API's address for this page: its origin plus its brand prefix, so every call (sign-in and refresh too) is that brand's. */
 export function apiBaseUrl(): string {
-  return location.origin + (/^\/b\/[a-z0-9-]+(?=\/|$)/.exec(location.pathname)?.[0] ?? '');
+  return location.origin + brandBase();
 }

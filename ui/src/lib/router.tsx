@@ -1,9 +1,12 @@
 import { useEffect, useState } from 'preact/hooks';
 import type { AnchorHTMLAttributes, ComponentChildren } from 'preact';
+import { brandBase } from './brand-base.js';
 
 /**
  * A small client-side router over the History API: the page's server route (/console/...) serves one HTML file and
  * this decides what to show. Links are real <a href> elements, so opening in a new tab and copying a link work.
+ * Paths here are the app's own (`/console/orders`): under a brand's path prefix (`/b/<slug>/console/orders`, platform
+ * mode) the prefix is taken off what the app reads and put back on what goes to the address bar and the links.
  */
 
 const listeners = new Set<() => void>();
@@ -18,12 +21,14 @@ export interface Location {
 }
 
 function current(): Location {
-  return { path: location.pathname, query: new URLSearchParams(location.search), href: location.pathname + location.search };
+  const path = location.pathname.slice(brandBase().length) || '/';
+  return { path, query: new URLSearchParams(location.search), href: path + location.search };
 }
 
 export function navigate(href: string, options: { replace?: boolean } = {}): void {
-  if (href === location.pathname + location.search) return;
-  history[options.replace ? 'replaceState' : 'pushState'](null, '', href);
+  const target = brandBase() + href;
+  if (target === location.pathname + location.search) return;
+  history[options.replace ? 'replaceState' : 'pushState'](null, '', target);
   notify();
 }
 
@@ -51,7 +56,7 @@ type LinkProps = AnchorHTMLAttributes & { href: string; children?: ComponentChil
 export function Link({ href, onClick, ...props }: LinkProps) {
   return (
     <a
-      href={href}
+      href={brandBase() + href}
       onClick={(event) => {
         onClick?.(event);
         if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;

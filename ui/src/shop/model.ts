@@ -20,6 +20,8 @@ export type Route =
 export interface ShopData {
   route: Route;
   brand: Brand;
+  /** The brand path prefix the page was opened under (`/b/<slug>`, platform mode) or '': the start of every link. */
+  base: string;
   /** BCP 47 locale the page is formatted in (from Accept-Language), the same on the server and in the browser. */
   locale: string;
   /** The server's clock when it rendered the page (ISO 8601): countdowns start from it. */

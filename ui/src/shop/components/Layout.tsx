@@ -1,11 +1,13 @@
 import type { ComponentChildren } from 'preact';
 import type { Brand } from '../model.js';
 import { useCart } from '../lib/cart.js';
+import { useShopHref } from '../lib/base.js';
 import styles from './Layout.module.css';
 
 /** The brand's frame around every storefront page: logo or name, the way to the cart and to tracking, support. */
 export function Layout({ brand, children }: { brand: Brand; children: ComponentChildren }) {
   const cart = useCart();
+  const href = useShopHref();
   const count = cart.reduce((sum, line) => sum + line.quantity, 0);
   return (
     <div class={styles.frame}>
@@ -13,7 +15,7 @@ export function Layout({ brand, children }: { brand: Brand; children: ComponentC
         Skip to content
       </a>
       <header class={styles.header}>
-        <a class={styles.brand} href="/shop">
+        <a class={styles.brand} href={href('/shop')}>
           {brand.logoUrl ? (
             <img class={styles.logo} src={brand.logoUrl} alt={brand.name} height={32} />
           ) : (
@@ -21,8 +23,8 @@ export function Layout({ brand, children }: { brand: Brand; children: ComponentC
           )}
         </a>
         <nav class={styles.nav} aria-label="Shop">
-          <a href="/track">Track order</a>
-          <a class={styles.cart} href="/checkout" aria-label={count ? `Cart, ${count} item${count === 1 ? '' : 's'}` : 'Cart'}>
+          <a href={href('/track')}>Track order</a>
+          <a class={styles.cart} href={href('/checkout')} aria-label={count ? `Cart, ${count} item${count === 1 ? '' : 's'}` : 'Cart'}>
             Cart
             {count > 0 && (
               <span class={styles.count} aria-hidden="true">

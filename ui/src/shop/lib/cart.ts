@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'preact/hooks';
+import { brandBase } from '../../lib/brand-base.js';
 
 /** One cart line, with what the cart page shows before it asks the API for current prices and stock. */
 export interface CartLine {
@@ -13,7 +14,8 @@ export interface CartLine {
   quantity: number;
 }
 
-const KEY = 'orderline:cart';
+/** Per brand prefix: brands under `/b/<slug>` share the origin's storage, and a cart holds one brand's variants. */
+const key = () => `orderline:cart${brandBase()}`;
 /** The API's limit per line. */
 export const MAX_QUANTITY = 100;
 const listeners = new Set<() => void>();
@@ -33,7 +35,7 @@ function valid(line: unknown): line is CartLine {
 /** The cart in this browser (localStorage: it survives closing the tab; it never leaves the device until checkout). */
 export function readCart(): CartLine[] {
   try {
-    const parsed: unknown = JSON.parse(localStorage.getItem(KEY) ?? '[]');
+    const parsed: unknown = JSON.parse(localStorage.getItem(key()) ?? '[]');
     return Array.isArray(parsed) ? parsed.filter(valid) : [];
   } catch {
     return [];
@@ -42,7 +44,7 @@ export function readCart(): CartLine[] {
 
 function writeCart(lines: CartLine[]): void {
   try {
-    localStorage.setItem(KEY, JSON.stringify(lines));
+    localStorage.setItem(key(), JSON.stringify(lines));
   } catch {
     // Storage full or blocked (private mode): the cart lives as long as the page.
   }
@@ -93,7 +95,7 @@ export function useCart(): CartLine[] {
     const update = () => setLines(readCart());
     update();
     listeners.add(update);
-    const onStorage = (event: StorageEvent) => event.key === KEY && update();
+    const onStorage = (event: StorageEvent) => event.key === key() && update();
     addEventListener('storage', onStorage);
     return () => {
       listeners.delete(update);

@@ -10,6 +10,7 @@ import { FIELD_ADVICE, fieldAdvice, isUnreachable, UNREACHABLE } from '../lib/me
 import { attemptKeyFor, finishAttempt } from '../lib/checkout-attempt.js';
 import { rememberOrderToken } from '../lib/order-token.js';
 import { useMounted } from '../lib/clock.js';
+import { useShopHref } from '../lib/base.js';
 import { Field } from '../../components/Field.js';
 import styles from './Checkout.module.css';
 import shop from '../components/Shop.module.css';
@@ -57,6 +58,7 @@ type LineProblems = Record<string, string>;
  */
 export function CheckoutPage({ data }: { data: ShopData }) {
   const mounted = useMounted();
+  const href = useShopHref();
   const cart = useCart();
   const options = data.paymentOptions ?? [];
   const [form, setForm] = useState<Form>(EMPTY_FORM);
@@ -181,10 +183,10 @@ export function CheckoutPage({ data }: { data: ShopData }) {
       clearCart();
       if (placed.guestToken) {
         rememberOrderToken(placed.order.id, placed.guestToken);
-        location.assign(`/pay/${placed.order.id}`);
+        location.assign(href(`/pay/${placed.order.id}`));
       } else {
         // A replay of an attempt whose first answer was lost carries no token: the order is found by number and phone.
-        location.assign(`/track?number=${encodeURIComponent(placed.order.number)}`);
+        location.assign(href(`/track?number=${encodeURIComponent(placed.order.number)}`));
       }
     } catch (error) {
       setSubmitting(false);
@@ -243,7 +245,7 @@ export function CheckoutPage({ data }: { data: ShopData }) {
         <h1 class={styles.title}>Checkout</h1>
         <p>Your cart is empty.</p>
         <p>
-          <a href="/shop">Go to the shop</a>
+          <a href={href('/shop')}>Go to the shop</a>
         </p>
       </>
     );
@@ -269,7 +271,7 @@ export function CheckoutPage({ data }: { data: ShopData }) {
             return (
               <li key={line.variantId} class={styles.line} data-variant={line.variantId}>
                 <div class={styles.lineText}>
-                  <a href={`/shop/${encodeURIComponent(line.productSlug)}`}>{line.productName}</a>
+                  <a href={href(`/shop/${encodeURIComponent(line.productSlug)}`)}>{line.productName}</a>
                   <span class="muted">{line.variantName}</span>
                   {problem && (
                     <span class={styles.lineProblem} role="alert">

@@ -6,10 +6,12 @@ import { formatPrice } from '../lib/format.js';
 import { Availability } from '../components/Availability.js';
 import { DropCountdown } from '../components/DropCountdown.js';
 import { ProductImage } from '../components/ProductImage.js';
+import { useShopHref } from '../lib/base.js';
 import styles from './Catalogue.module.css';
 
 /** /shop: the brand's products, with price, stock and drop countdowns kept live. */
 export function GridPage({ data }: { data: ShopData }) {
+  const href = useShopHref();
   const { products, opened } = useLiveProducts(data.products ?? []);
   const visible = products.filter((p) => p.status === 'ACTIVE');
   // The clock ticks while a drop is (or was, at render time) upcoming.
@@ -33,7 +35,7 @@ export function GridPage({ data }: { data: ShopData }) {
             const available = product.variants.reduce((sum, v) => sum + Math.max(0, v.available), 0);
             return (
               <li key={product.id} class={styles.card} data-product={product.slug}>
-                <a class={styles.cardLink} href={`/shop/${encodeURIComponent(product.slug)}`}>
+                <a class={styles.cardLink} href={href(`/shop/${encodeURIComponent(product.slug)}`)}>
                   <ProductImage src={firstImage(product)} alt={product.name} />
                   <span class={styles.cardName}>{product.name}</span>
                 </a>

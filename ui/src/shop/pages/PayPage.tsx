@@ -8,6 +8,7 @@ import { listenLive } from '../lib/live.js';
 import { formatCountdown, formatPrice } from '../lib/format.js';
 import { useMounted, useNow } from '../lib/clock.js';
 import { declineMessage } from '../lib/messages.js';
+import { useShopHref } from '../lib/base.js';
 import { loadRazorpay, loadStripe, type StripeElements, type StripeJs } from '../lib/providers.js';
 import styles from './Pay.module.css';
 import shop from '../components/Shop.module.css';
@@ -47,6 +48,7 @@ const PAID_STATES = new Set([
  */
 export function PayPage({ data, orderId }: { data: ShopData; orderId: string }) {
   const mounted = useMounted();
+  const href = useShopHref();
   const [phase, setPhase] = useState<Phase>({ kind: 'loading' });
   const [attempt, setAttempt] = useState(0);
   const headers = (t: string) => ({ 'X-Order-Token': t });
@@ -95,7 +97,7 @@ export function PayPage({ data, orderId }: { data: ShopData; orderId: string }) 
         <h1>Your order</h1>
         <p>This link does not open an order on this device. Find your order with its number and your phone number.</p>
         <p>
-          <a class={shop.action} href="/track">
+          <a class={shop.action} href={href('/track')}>
             Track an order
           </a>
         </p>
@@ -131,6 +133,7 @@ function OrderStatus({
   onPaid: () => void;
 }) {
   const money = (minor: number) => formatPrice(minor, order.currency, data.locale);
+  const href = useShopHref();
   const heading = useRef<HTMLHeadingElement>(null);
   const status = order.status;
   useEffect(() => heading.current?.focus(), [status]);
@@ -152,7 +155,7 @@ function OrderStatus({
           been charged.
         </p>
         <p>
-          <a class={shop.action} href="/shop">
+          <a class={shop.action} href={href('/shop')}>
             Shop again
           </a>
         </p>
@@ -179,8 +182,8 @@ function OrderStatus({
       </div>
       <OrderSummary order={order} money={money} />
       <p class="muted">
-        Track this order any time on the <a href={`/track?number=${encodeURIComponent(order.number)}`}>tracking page</a> with its number and
-        your phone number.
+        Track this order any time on the <a href={href(`/track?number=${encodeURIComponent(order.number)}`)}>tracking page</a> with its
+        number and your phone number.
       </p>
     </section>
   );

@@ -5,6 +5,7 @@ import { useLiveProducts } from '../lib/live-catalogue.js';
 import { useNow } from '../lib/clock.js';
 import { formatPrice } from '../lib/format.js';
 import { addToCart, MAX_QUANTITY } from '../lib/cart.js';
+import { useShopHref } from '../lib/base.js';
 import { Availability } from '../components/Availability.js';
 import { DropCountdown } from '../components/DropCountdown.js';
 import { ProductImage } from '../components/ProductImage.js';
@@ -29,6 +30,7 @@ export function ProductPage({ data }: { data: ShopData }) {
 }
 
 function ProductView({ data, initial }: { data: ShopData; initial: Product }) {
+  const href = useShopHref();
   const { products, opened } = useLiveProducts([initial]);
   const product = products[0];
   const renderedAt = Date.parse(data.serverTime);
@@ -77,7 +79,7 @@ function ProductView({ data, initial }: { data: ShopData; initial: Product }) {
           This product is no longer for sale.
         </p>
         <p>
-          <a href="/shop">See what else is in the shop</a>
+          <a href={href('/shop')}>See what else is in the shop</a>
         </p>
       </section>
     );
@@ -151,7 +153,7 @@ function ProductView({ data, initial }: { data: ShopData; initial: Product }) {
         {outcome && (
           <p class={outcome.ok ? shop.success : shop.problem} role="alert">
             <span>{outcome.text}</span>
-            {outcome.ok && <a href="/checkout">View cart and check out</a>}
+            {outcome.ok && <a href={href('/checkout')}>View cart and check out</a>}
           </p>
         )}
         {product.description && <p class={styles.description}>{product.description}</p>}
