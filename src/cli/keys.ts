@@ -4,8 +4,8 @@ import { StoredSecretsService } from '../secrets/stored-secrets.service.js';
 import { CLI_ACTOR, runCli, UsageError } from './cli-app.js';
 
 const USAGE = `Usage: npm run keys -- <command>
-  status    the key ring (the first key encrypts) and how many stored secrets each key holds
-  rotate    re-encrypt every stored secret under the first key of ENCRYPTION_KEYS, in one transaction
+  status    the key ring (the first key encrypts) and how many stored secrets (of every brand) each key holds
+  rotate    re-encrypt every brand's stored secrets under the first key of ENCRYPTION_KEYS, one transaction per brand
   generate  print a new random key for ENCRYPTION_KEYS (32 bytes, base64)`;
 
 const [command, ...rest] = process.argv.slice(2);
@@ -35,6 +35,11 @@ await runCli(USAGE, async ({ app, print }) => {
           `endpoint secrets ${w.rotated}); ` +
           `${s.unchanged + w.unchanged} already under it.`,
       );
+      if (report.brands.length > 1)
+        for (const brand of report.brands) {
+          const [bs, bw] = [brand.settingsCredentials, brand.webhookEndpointSecrets];
+          print(`  brand ${brand.slug}: ${bs.rotated + bw.rotated} re-encrypted, ${bs.unchanged + bw.unchanged} already under it`);
+        }
       const older = box.keyIds.filter((id) => id !== box.keyId);
       if (older.length)
         print(
