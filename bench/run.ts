@@ -23,6 +23,7 @@ import { runExpiry } from './lib/expiry.js';
 import { benchAdminToken, collectCursors, ensureBenchAdmin, orderListRequests, seedOrders } from './lib/orders-list.js';
 import { newestProfile, summariseCpuProfile } from './lib/profile.js';
 import { judgeTargets } from './lib/targets.js';
+import { runPlatformComparison } from './lib/platform.js';
 import { runDropStorm, type DropStormResult } from '../test/support/drop-storm.js';
 import { machineInfo, markdown, writeReport, type BenchReport, type ExpiryResult, type LoadRow } from './lib/report.js';
 import type { AutocannonRequest } from 'autocannon';
@@ -186,6 +187,9 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, IDLE_PAUSE_MS));
     const idleRssMb = monitor.currentMb();
     log(`idle RSS after the runs: ${idleRssMb} MB`);
+    // Two apps of its own (platform mode on and off) on this database, measured in turn.
+    const platform = config.scenarios.has('platform') ? await runPlatformComparison(db, scratch.url, config) : undefined;
+    if (platform) rows.push(...platform.rows);
     const expiry = config.scenarios.has('expiry') ? await runExpiry(db, scratch.url, catalogue, config.expiryOrders, log) : undefined;
     const serverPeakRssMb = monitor.lifetimePeakMb();
     await app.stop(30_000);
@@ -205,7 +209,7 @@ async function main(): Promise<void> {
       targets: judgeTargets({ rows, expiry, idleRssMb }),
       ...(dropStorm && { dropStorm }),
       ...(profileFile && { serverProfile: { file: profileFile, top: summariseCpuProfile(profileFile) } }),
-      checks: await check(db, rows, expiry, config.expiryOrders, dropStorm),
+      checks: await check(db, rows, expiry, config.expiryOrders, dropStorm, platform?.problems),
     };
     const file = writeReport(report, config.resultsDir);
     process.stdout.write(`${markdown(report)}\n\nJSON: ${file}\n`);
@@ -258,10 +262,11 @@ async function check(
   expiry: ExpiryResult | undefined,
   expiryOrders: number,
   storm?: DropStormResult,
+  platformProblems: string[] = [],
 ): Promise<BenchReport['checks']> {
   const serverErrors = rows.reduce((n, r) => n + r.app.serverErrors + (r.raw?.serverErrors ?? 0), 0);
   const transportErrors = rows.reduce((n, r) => n + r.app.transportErrors, 0);
-  const problems = await stockAndOrderProblems(db);
+  const problems = [...(await stockAndOrderProblems(db)), ...platformProblems];
   if (storm) {
     if (storm.sold !== storm.units) problems.push(`drop storm: sold ${storm.sold} of ${storm.units} units`);
     if (storm.oversold || storm.serverErrors || storm.connectionFailures || storm.unexplainedRefusals || storm.overLimitPhones)

@@ -20,7 +20,7 @@ export interface BenchConfig {
   cpuProfile: boolean;
 }
 
-export const SCENARIOS = ['drop', 'hot', 'spread', 'catalogue', 'storefront', 'webhooks', 'orders', 'expiry'] as const;
+export const SCENARIOS = ['drop', 'hot', 'spread', 'catalogue', 'storefront', 'webhooks', 'orders', 'expiry', 'platform'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 function list(value: string | undefined): string[] | undefined {

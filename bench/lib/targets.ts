@@ -1,4 +1,5 @@
 import type { BenchReport, LoadRow } from './report.js';
+import { PLATFORM_KEYS } from './platform.js';
 
 /** One target of issue #16, judged from a single run (ratios against the raw node-pg baseline of the same run). */
 export interface TargetVerdict {
@@ -74,10 +75,33 @@ export function judgeTargets(report: Pick<BenchReport, 'rows' | 'expiry' | 'idle
     measured: staff.length ? staff.map((r) => `${r.app.p95Ms} ms @${r.connections}`).join(', ') : 'not run',
     met: staff.length ? staff.every((r) => r.app.p95Ms < 50) : undefined,
   });
+  verdicts.push(platformTarget(rows));
   verdicts.push({
     target: 'RSS < 200 MB idle after warm-up',
     measured: report.idleRssMb !== undefined ? `${report.idleRssMb} MB` : 'not measured',
     met: report.idleRssMb !== undefined ? report.idleRssMb < 200 : undefined,
   });
   return verdicts;
+}
+
+/** Issue #19: checkout throughput with platform mode on (several brands, resolved by prefix and host) within 10% of off. */
+function platformTarget(rows: LoadRow[]): TargetVerdict {
+  const target = 'platform-mode checkout ≥ 90% of single-brand (same run)';
+  const pairs = of(rows, PLATFORM_KEYS.platform).flatMap((platform) => {
+    const single = at(rows, PLATFORM_KEYS.single, platform.connections);
+    return single
+      ? [{ connections: platform.connections, ratio: (platform.app.perSecond / single.app.perSecond) * 100, platform, single }]
+      : [];
+  });
+  if (!pairs.length) return { target, measured: 'not run' };
+  return {
+    target,
+    measured: pairs
+      .map(
+        (p) =>
+          `${Math.round(p.ratio)}% @${p.connections} (CPU ${p.platform.app.serverCpuMsPerRequest ?? '?'} vs ${p.single.app.serverCpuMsPerRequest ?? '?'} ms/op)`,
+      )
+      .join(', '),
+    met: pairs.every((p) => p.ratio >= 90),
+  };
 }
