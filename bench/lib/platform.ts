@@ -5,6 +5,7 @@ import { AppProcess } from '../../test/support/app-process.js';
 import type { BenchConfig } from './config.js';
 import { checkoutRequests } from './checkout.js';
 import { runHttpLoad } from './http-load.js';
+import { round, type Measurement } from './measurement.js';
 import { benchAdminToken, ensureBenchAdmin } from './orders-list.js';
 import type { LoadRow } from './report.js';
 import { ServerMonitor } from './server-monitor.js';
@@ -18,6 +19,12 @@ const PLATFORM_DOMAIN = 'shops.bench.test';
 /** Each mode's orders carry their own email, so the checks count them exactly. */
 const SINGLE_EMAIL = 'bench-platform-single@example.com';
 const PLATFORM_EMAIL = 'bench-platform@example.com';
+/**
+ * Each mode's time at a concurrency is cut into two halves, run A B B A: on a shared machine the background load
+ * drifts within seconds, and the mirrored order gives both modes the same share of a steady drift. (Shorter slices
+ * would lose too much to the requests in flight at each stop when latencies reach seconds.)
+ */
+const SLICES = 2;
 
 export const PLATFORM_KEYS = { single: 'platform-single', platform: 'platform' } as const;
 
@@ -96,7 +103,7 @@ function targetedCheckouts(targets: Target[], email: string): AutocannonRequest[
 
 /**
  * Platform mode against single-brand mode, in one run: two apps on the bench's database, alike but for
- * PLATFORM_MODE, measured in turn at each concurrency. The single-brand app sells 100 products × 4 variants as its one
+ * PLATFORM_MODE, measured in interleaved slices at each concurrency. The single-brand app sells 100 products × 4 variants as its one
  * brand; the platform app the same catalogue split over 4 signed-up brands (25 products each), each checkout going to
  * a random brand, half of them by path prefix (`/b/<slug>/orders/checkout`) and half by host (`<slug>.PLATFORM_DOMAIN`).
  * Both see the same stock contention (400 variants picked uniformly). Returns the rows and what the checks found.
@@ -174,19 +181,26 @@ export async function runPlatformComparison(
 
     for (const mode of modes) await runHttpLoad({ baseUrl: mode.app.baseUrl, connections: 8, durationSeconds: 2, requests: mode.warmUp });
     const rows: LoadRow[] = [];
-    // In turn at each concurrency, so both modes meet the same background load; which goes first alternates.
-    for (const [level, connections] of config.connections.entries()) {
-      for (const mode of level % 2 ? [...modes].reverse() : modes) {
-        log(`${mode.name} × ${connections} connections`);
-        const app = await runHttpLoad({
-          baseUrl: mode.app.baseUrl,
-          connections,
-          durationSeconds: config.durationSeconds,
-          requests: mode.requests,
-          monitor: mode.monitor,
-        });
+    const slice = Math.max(1, Math.round(config.durationSeconds / SLICES));
+    for (const connections of config.connections) {
+      const slices = new Map<Mode, Measurement[]>(modes.map((mode) => [mode, []]));
+      for (let i = 0; i < SLICES; i++) {
+        for (const mode of i % 2 ? [...modes].reverse() : modes) {
+          slices.get(mode)!.push(
+            await runHttpLoad({
+              baseUrl: mode.app.baseUrl,
+              connections,
+              durationSeconds: slice,
+              requests: mode.requests,
+              monitor: mode.monitor,
+            }),
+          );
+        }
+      }
+      for (const mode of modes) {
+        const app = combine(slices.get(mode)!);
         rows.push({ key: mode.key, scenario: mode.name, connections, app });
-        log(`  app ${app.perSecond}/s p99 ${app.p99Ms} ms, CPU ${app.serverCpuMsPerRequest ?? '?'} ms/op`);
+        log(`${mode.name} × ${connections}: ${app.perSecond}/s p99 ${app.p99Ms} ms, CPU ${app.serverCpuMsPerRequest ?? '?'} ms/op`);
       }
     }
     return { rows, problems: await checkPlatform(db, rows, modes) };
@@ -194,6 +208,52 @@ export async function runPlatformComparison(
     monitors.forEach((monitor) => monitor.stop());
     for (const app of apps) await app.stop(30_000);
   }
+}
+
+/**
+ * One measurement from a mode's slices: counts and time added up, rates over the whole time, p50 and mean weighted by
+ * answers, p95 and p99 the worst slice's (an upper bound), CPU per request over all answers.
+ */
+function combine(slices: Measurement[]): Measurement {
+  const sum = (value: (m: Measurement) => number) => slices.reduce((n, m) => n + value(m), 0);
+  const answered = (m: Measurement) => Object.values(m.outcomes).reduce((n, count) => n + count, 0);
+  const weighted = (value: (m: Measurement) => number, weight: (m: Measurement) => number) =>
+    sum(weight) ? sum((m) => value(m) * weight(m)) / sum(weight) : 0;
+  const ok = sum((m) => m.ok);
+  const durationSeconds = sum((m) => m.durationSeconds);
+  const outcomes: Record<string, number> = {};
+  for (const m of slices) for (const [status, count] of Object.entries(m.outcomes)) outcomes[status] = (outcomes[status] ?? 0) + count;
+  const cpu = slices.every((m) => m.serverCpuMsPerRequest !== undefined);
+  return {
+    ok,
+    perSecond: round(ok / durationSeconds),
+    p50Ms: round(
+      weighted(
+        (m) => m.p50Ms,
+        (m) => m.ok,
+      ),
+    ),
+    p95Ms: Math.max(...slices.map((m) => m.p95Ms)),
+    p99Ms: Math.max(...slices.map((m) => m.p99Ms)),
+    meanMs: round(
+      weighted(
+        (m) => m.meanMs,
+        (m) => m.ok,
+      ),
+      2,
+    ),
+    durationSeconds: round(durationSeconds, 2),
+    outcomes,
+    serverErrors: sum((m) => m.serverErrors),
+    transportErrors: sum((m) => m.transportErrors),
+    peakRssMb: Math.max(...slices.map((m) => m.peakRssMb ?? 0)),
+    ...(cpu && {
+      serverCpuMsPerRequest: round(
+        weighted((m) => m.serverCpuMsPerRequest!, answered),
+        2,
+      ),
+    }),
+  };
 }
 
 /**
@@ -205,7 +265,7 @@ async function checkPlatform(db: pg.Pool, rows: LoadRow[], modes: Mode[]): Promi
   for (const mode of modes) {
     const of = rows.filter((row) => row.key === mode.key);
     const answered = of.reduce((n, row) => n + row.app.ok, 0);
-    const inFlight = of.reduce((n, row) => n + row.connections, 0);
+    const inFlight = of.reduce((n, row) => n + row.connections * SLICES, 0);
     const { rows: counts } = await db.query<{ brands: number; orders: number }>(
       'SELECT count(DISTINCT brand_id)::int AS brands, count(*)::int AS orders FROM orders WHERE email = $1',
       [mode.email],
