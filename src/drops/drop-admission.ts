@@ -50,7 +50,8 @@ export class DropBusyError extends DomainError {
  * - every remaining unit already held by checkouts running or waiting ahead: 409 SOLD_OUT_PENDING (retry later).
  * Otherwise it counts the checkout against the per-IP and per-phone limits in PostgreSQL (shared by every instance;
  * 429 over them) and lets it through a bounded FIFO waiting room: DROP_ADMISSION_CONCURRENCY checkouts run at once,
- * the rest wait in arrival order (429 with their position after DROP_QUEUE_TIMEOUT_MS). The checkout itself then
+ * the rest wait in arrival order while the line moves (429 with their position once no checkout has finished for
+ * DROP_QUEUE_TIMEOUT_MS). The checkout itself then
  * decides under its locks as always; nothing here can sell a unit, it only refuses early. Requests with an
  * Idempotency-Key pass straight on, so a replay always gets its stored answer.
  */
@@ -60,6 +61,8 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly queueTimeoutMs: number;
   private readonly limits: { perIp: number; perPhone: number; windowMs: number };
   private running = 0;
+  /** When a checkout of this door last finished: the line moves while this stays recent. */
+  private lastProgressAt = Date.now();
   /** Units held by checkouts running now, per variant. */
   private readonly held = new Map<string, number>();
   private readonly queue: Waiter[] = [];
@@ -170,19 +173,7 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
         ready: false,
         admit: () => resolve(this.start(lines)),
         refuse: reject,
-        timer: setTimeout(() => {
-          const position = this.queue.indexOf(waiter) + 1;
-          if (position) this.queue.splice(position - 1, 1);
-          reject(
-            new DropBusyError(`Still ${position} in line for the drop; try again`, {
-              code: 'DROP_QUEUE',
-              position,
-              estimatedWaitSeconds: Math.ceil(position / this.concurrency / 50) || 1,
-              retryAfterSeconds: 1,
-            }),
-          );
-          this.drain();
-        }, this.queueTimeoutMs),
+        timer: setTimeout(() => this.expire(waiter), this.queueTimeoutMs),
       };
       this.queue.push(waiter);
       this.countAgainstLimits(req).then(
@@ -229,9 +220,35 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
       if (released) return;
       released = true;
       this.running--;
+      this.lastProgressAt = Date.now();
       for (const l of lines) this.held.set(l.variantId, (this.held.get(l.variantId) ?? 0) - l.quantity);
       this.drain();
     };
+  }
+
+  /**
+   * A waiter's time is up. While the line moves (a checkout finished within DROP_QUEUE_TIMEOUT_MS) a waiter whose units
+   * are still there for it keeps its place: refusing it would hand its unit to someone who came later. Only a line
+   * that stopped (the database stuck, every running checkout hanging) sends waiters away: 429 with their place.
+   */
+  private expire(waiter: Waiter): void {
+    const position = this.queue.indexOf(waiter) + 1;
+    if (!position) return;
+    const stalledFor = Date.now() - this.lastProgressAt;
+    if (stalledFor < this.queueTimeoutMs) {
+      waiter.timer = setTimeout(() => this.expire(waiter), this.queueTimeoutMs - stalledFor);
+      return;
+    }
+    this.queue.splice(position - 1, 1);
+    waiter.refuse(
+      new DropBusyError(`Still ${position} in line for the drop; try again`, {
+        code: 'DROP_QUEUE',
+        position,
+        estimatedWaitSeconds: Math.ceil(position / this.concurrency / 50) || 1,
+        retryAfterSeconds: 1,
+      }),
+    );
+    this.drain();
   }
 
   /** In arrival order: admits waiters while there is room, refuses those whose units are gone. */
