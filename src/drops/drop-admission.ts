@@ -164,7 +164,7 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
       if (phase === 'scheduled') throw new DropNotOpenError(drop);
       if (phase === 'ended' && drop.endsAt) throw new DropEndedError(drop, drop.endsAt);
     }
-    this.refuseIfHopeless(lines, this.queue.length);
+    this.refuseIfHopeless(lines, this.queue.length, true);
     // In line at once, so its units count as taken for everyone arriving after it; admissible once its rate limits
     // are counted (only buyers who could still get a unit reach that statement).
     return new Promise((resolve, reject) => {
@@ -193,20 +193,23 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Refuses a cart whose units are all taken: by committed sales (SOLD_OUT), or by checkouts running and waiting ahead
-   * of it (SOLD_OUT_PENDING) — the first `ahead` waiters count as ahead.
+   * Refuses a cart whose units are all taken: by committed sales (SOLD_OUT), or by checkouts waiting ahead of it (the
+   * first `ahead` waiters) and, with `running`, those running now (SOLD_OUT_PENDING). A running checkout's sale is
+   * heard (stock notification) a moment before its request closes and its hold is let go, so for that moment it
+   * counts twice: a newcomer may be told to retry, but a waiter already in line is only refused on what committed
+   * sales and the waiters ahead of it take, never on that double count.
    */
-  private refuseIfHopeless(lines: Line[], ahead: number): void {
+  private refuseIfHopeless(lines: Line[], ahead: number, running: boolean): void {
     const known = (variantId: string) => this.catalog.lastKnownAvailable(variantId) ?? Number.POSITIVE_INFINITY;
     if (lines.some((l) => known(l.variantId) < l.quantity)) throw new DropSoldOutError(lines, known, false);
-    const claimed = this.claimedAhead(ahead);
+    const claimed = this.claimedAhead(ahead, running);
     if (lines.some((l) => known(l.variantId) - (claimed.get(l.variantId) ?? 0) < l.quantity))
       throw new DropSoldOutError(lines, known, true);
   }
 
-  /** Units held by running checkouts plus those wanted by the first `ahead` waiters. */
-  private claimedAhead(ahead: number): Map<string, number> {
-    const claimed = new Map(this.held);
+  /** Units wanted by the first `ahead` waiters, plus (with `running`) those held by running checkouts. */
+  private claimedAhead(ahead: number, running: boolean): Map<string, number> {
+    const claimed = new Map(running ? this.held : undefined);
     for (const waiter of this.queue.slice(0, ahead))
       for (const l of waiter.lines) claimed.set(l.variantId, (claimed.get(l.variantId) ?? 0) + l.quantity);
     return claimed;
@@ -256,7 +259,7 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
     for (let i = 0; i < this.queue.length;) {
       const waiter = this.queue[i];
       try {
-        this.refuseIfHopeless(waiter.lines, i);
+        this.refuseIfHopeless(waiter.lines, i, false);
       } catch (error) {
         this.queue.splice(i, 1);
         clearTimeout(waiter.timer);
