@@ -144,7 +144,7 @@ function ProductView({ data, initial }: { data: ShopData; initial: Product }) {
             </select>
           </label>
           <button type="button" class={shop.action} disabled={!onSale || available <= 0} onClick={add}>
-            {upcoming ? 'Not on sale yet' : available <= 0 ? 'Sold out' : 'Add to cart'}
+            {upcoming ? 'Not on sale yet' : drop.state === 'ended' ? 'Drop ended' : available <= 0 ? 'Sold out' : 'Add to cart'}
           </button>
         </div>
         <noscript>
