@@ -106,6 +106,51 @@ describe('product read cache', () => {
     await eventually(async () => (await t.http.get(`/products/${product.slug}`).expect(200)).body.name, 'Renamed elsewhere');
   });
 
+  it('knows drops: not purchasable before the start or after the end, the window shown, right across each boundary', async () => {
+    const product = await createProductWithStock(t.prisma, [{ stock: 4 }]);
+    await t.prisma.product.update({ where: { id: product.id }, data: { category: `drop-${product.slug}` } });
+    const read = async () => (await t.http.get(`/products/${product.slug}`).expect(200)).body;
+    const inPage = async () => (await t.http.get(`/products?category=drop-${product.slug}`).expect(200)).body.items[0];
+    expect(await read()).toMatchObject({ purchasable: true, drop: null });
+    expect(await inPage()).toMatchObject({ purchasable: true, drop: null });
+
+    // A drop made for the (cached) product: the very next reads know it.
+    const startsAt = new Date(Date.now() + 2_000);
+    const created = await t.http
+      .post('/admin/drops')
+      .set(bearer(admin.token))
+      .send({
+        name: 'Clock drop',
+        startsAt: startsAt.toISOString(),
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        productIds: [product.id],
+      })
+      .expect(201);
+    const window = { id: created.body.id, name: 'Clock drop', startsAt: startsAt.toISOString(), earlyAccessStartsAt: null };
+    expect(await read()).toMatchObject({ purchasable: false, drop: window });
+    expect(await inPage()).toMatchObject({ purchasable: false, drop: window });
+
+    // It opens by the clock alone, with no write to tell the cache: the entries expire at the start.
+    await sleep(startsAt.getTime() - Date.now() + 50);
+    expect(await read()).toMatchObject({ purchasable: true, drop: window });
+    expect(await inPage()).toMatchObject({ purchasable: true, drop: window });
+
+    // Ended elsewhere (plain SQL, as another instance would): the drop's trigger tells every cache.
+    await elsewhere.query(`UPDATE drops SET ends_at = now() WHERE id = $1`, [created.body.id]);
+    await eventually(async () => (await read()).purchasable, false);
+    expect((await read()).drop.endsAt).toEqual(expect.any(String));
+    expect((await inPage()).purchasable).toBe(false);
+
+    // Moved to a later window through this instance: at once.
+    const later = new Date(Date.now() + 3_600_000).toISOString();
+    await t.http
+      .patch(`/admin/drops/${created.body.id}`)
+      .set(bearer(admin.token))
+      .send({ startsAt: later, endsAt: new Date(Date.now() + 7_200_000).toISOString() })
+      .expect(200);
+    expect(await read()).toMatchObject({ purchasable: false, drop: { startsAt: later } });
+  });
+
   it('answers 304 to a client holding the current entity tag, and 200 with a new tag after a change', async () => {
     const product = await createProductWithStock(t.prisma, [{ stock: 3 }]);
     const [variant] = product.variants;

@@ -73,6 +73,32 @@ describe('storefront pages (server-rendered)', () => {
     expect(Math.abs(Date.parse(data.serverTime) - Date.now())).toBeLessThan(10_000);
   });
 
+  it('shows a product of an upcoming drop counting down to the drop, and one of an ended drop as ended, not for sale', async () => {
+    const product = await createProductWithStock(t.prisma, [{ stock: 5 }]);
+    const startsAt = new Date(Date.now() + 3_600_000).toISOString();
+    const drop = await t.http
+      .post('/admin/drops')
+      .set(support.bearer(adminToken))
+      .send({ name: 'Page drop', startsAt, productIds: [product.id] })
+      .expect(201);
+    const upcoming = await t.http.get(`/shop/${product.slug}`).expect(200);
+    expect(pageData(upcoming.text).product).toMatchObject({ purchasable: false, drop: { id: drop.body.id, startsAt, endsAt: null } });
+    expect(upcoming.text).toContain('data-testid="drop-countdown"');
+    expect(upcoming.text).toContain('Not on sale yet');
+
+    await t.http
+      .patch(`/admin/drops/${drop.body.id}`)
+      .set(support.bearer(adminToken))
+      .send({ startsAt: new Date(Date.now() - 60_000).toISOString() })
+      .expect(200);
+    await t.http.post(`/admin/drops/${drop.body.id}/end`).set(support.bearer(adminToken)).expect(200);
+    const ended = await t.http.get(`/shop/${product.slug}`).expect(200);
+    expect(pageData(ended.text).product).toMatchObject({ purchasable: false, drop: { endsAt: expect.any(String) } });
+    expect(ended.text).not.toContain('data-testid="drop-countdown"');
+    expect(ended.text).toContain('This drop has ended.');
+    expect(ended.text).toMatch(/<button[^>]*disabled[^>]*>Drop ended<\/button>/);
+  });
+
   it('answers an unknown or archived product with a 404 page that is not indexed, and a malformed order link with 404', async () => {
     const missing = await t.http.get('/shop/no-such-thing').expect(404);
     expect(missing.headers['content-type']).toMatch(/^text\/html/);

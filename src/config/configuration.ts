@@ -85,7 +85,7 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_STRICT_LIMIT = 20;
   /** Drop checkouts this instance runs at once; the rest wait in its FIFO waiting room (README "Drops"). */
   @Transform(toInt) @IsInt() @Min(1) @Max(1000) DROP_ADMISSION_CONCURRENCY = 8;
-  /** How long a drop checkout may wait in the waiting room before it is told to retry (429). */
+  /** How long the drop waiting room may stand still (no checkout finishing) before its waiters are told to retry (429). */
   @Transform(toInt) @IsInt() @Min(100) @Max(120_000) DROP_QUEUE_TIMEOUT_MS = 10_000;
   /** Drop checkouts admitted per client IP / per phone per window, counted in PostgreSQL (so across instances). */
   @Transform(toInt) @IsInt() @Min(1) DROP_RATE_LIMIT_PER_IP = 60;

@@ -50,7 +50,8 @@ export class DropBusyError extends DomainError {
  * - every remaining unit already held by checkouts running or waiting ahead: 409 SOLD_OUT_PENDING (retry later).
  * Otherwise it counts the checkout against the per-IP and per-phone limits in PostgreSQL (shared by every instance;
  * 429 over them) and lets it through a bounded FIFO waiting room: DROP_ADMISSION_CONCURRENCY checkouts run at once,
- * the rest wait in arrival order (429 with their position after DROP_QUEUE_TIMEOUT_MS). The checkout itself then
+ * the rest wait in arrival order while the line moves (429 with their position once no checkout has finished for
+ * DROP_QUEUE_TIMEOUT_MS). The checkout itself then
  * decides under its locks as always; nothing here can sell a unit, it only refuses early. Requests with an
  * Idempotency-Key pass straight on, so a replay always gets its stored answer.
  */
@@ -60,6 +61,8 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly queueTimeoutMs: number;
   private readonly limits: { perIp: number; perPhone: number; windowMs: number };
   private running = 0;
+  /** When a checkout of this door last finished: the line moves while this stays recent. */
+  private lastProgressAt = Date.now();
   /** Units held by checkouts running now, per variant. */
   private readonly held = new Map<string, number>();
   private readonly queue: Waiter[] = [];
@@ -161,7 +164,7 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
       if (phase === 'scheduled') throw new DropNotOpenError(drop);
       if (phase === 'ended' && drop.endsAt) throw new DropEndedError(drop, drop.endsAt);
     }
-    this.refuseIfHopeless(lines, this.queue.length);
+    this.refuseIfHopeless(lines, this.queue.length, true);
     // In line at once, so its units count as taken for everyone arriving after it; admissible once its rate limits
     // are counted (only buyers who could still get a unit reach that statement).
     return new Promise((resolve, reject) => {
@@ -170,19 +173,7 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
         ready: false,
         admit: () => resolve(this.start(lines)),
         refuse: reject,
-        timer: setTimeout(() => {
-          const position = this.queue.indexOf(waiter) + 1;
-          if (position) this.queue.splice(position - 1, 1);
-          reject(
-            new DropBusyError(`Still ${position} in line for the drop; try again`, {
-              code: 'DROP_QUEUE',
-              position,
-              estimatedWaitSeconds: Math.ceil(position / this.concurrency / 50) || 1,
-              retryAfterSeconds: 1,
-            }),
-          );
-          this.drain();
-        }, this.queueTimeoutMs),
+        timer: setTimeout(() => this.expire(waiter), this.queueTimeoutMs),
       };
       this.queue.push(waiter);
       this.countAgainstLimits(req).then(
@@ -202,20 +193,23 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Refuses a cart whose units are all taken: by committed sales (SOLD_OUT), or by checkouts running and waiting ahead
-   * of it (SOLD_OUT_PENDING) — the first `ahead` waiters count as ahead.
+   * Refuses a cart whose units are all taken: by committed sales (SOLD_OUT), or by checkouts waiting ahead of it (the
+   * first `ahead` waiters) and, with `running`, those running now (SOLD_OUT_PENDING). A running checkout's sale is
+   * heard (stock notification) a moment before its request closes and its hold is let go, so for that moment it
+   * counts twice: a newcomer may be told to retry, but a waiter already in line is only refused on what committed
+   * sales and the waiters ahead of it take, never on that double count.
    */
-  private refuseIfHopeless(lines: Line[], ahead: number): void {
+  private refuseIfHopeless(lines: Line[], ahead: number, running: boolean): void {
     const known = (variantId: string) => this.catalog.lastKnownAvailable(variantId) ?? Number.POSITIVE_INFINITY;
     if (lines.some((l) => known(l.variantId) < l.quantity)) throw new DropSoldOutError(lines, known, false);
-    const claimed = this.claimedAhead(ahead);
+    const claimed = this.claimedAhead(ahead, running);
     if (lines.some((l) => known(l.variantId) - (claimed.get(l.variantId) ?? 0) < l.quantity))
       throw new DropSoldOutError(lines, known, true);
   }
 
-  /** Units held by running checkouts plus those wanted by the first `ahead` waiters. */
-  private claimedAhead(ahead: number): Map<string, number> {
-    const claimed = new Map(this.held);
+  /** Units wanted by the first `ahead` waiters, plus (with `running`) those held by running checkouts. */
+  private claimedAhead(ahead: number, running: boolean): Map<string, number> {
+    const claimed = new Map(running ? this.held : undefined);
     for (const waiter of this.queue.slice(0, ahead))
       for (const l of waiter.lines) claimed.set(l.variantId, (claimed.get(l.variantId) ?? 0) + l.quantity);
     return claimed;
@@ -229,9 +223,35 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
       if (released) return;
       released = true;
       this.running--;
+      this.lastProgressAt = Date.now();
       for (const l of lines) this.held.set(l.variantId, (this.held.get(l.variantId) ?? 0) - l.quantity);
       this.drain();
     };
+  }
+
+  /**
+   * A waiter's time is up. While the line moves (a checkout finished within DROP_QUEUE_TIMEOUT_MS) a waiter whose units
+   * are still there for it keeps its place: refusing it would hand its unit to someone who came later. Only a line
+   * that stopped (the database stuck, every running checkout hanging) sends waiters away: 429 with their place.
+   */
+  private expire(waiter: Waiter): void {
+    const position = this.queue.indexOf(waiter) + 1;
+    if (!position) return;
+    const stalledFor = Date.now() - this.lastProgressAt;
+    if (stalledFor < this.queueTimeoutMs) {
+      waiter.timer = setTimeout(() => this.expire(waiter), this.queueTimeoutMs - stalledFor);
+      return;
+    }
+    this.queue.splice(position - 1, 1);
+    waiter.refuse(
+      new DropBusyError(`Still ${position} in line for the drop; try again`, {
+        code: 'DROP_QUEUE',
+        position,
+        estimatedWaitSeconds: Math.ceil(position / this.concurrency / 50) || 1,
+        retryAfterSeconds: 1,
+      }),
+    );
+    this.drain();
   }
 
   /** In arrival order: admits waiters while there is room, refuses those whose units are gone. */
@@ -239,7 +259,7 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
     for (let i = 0; i < this.queue.length;) {
       const waiter = this.queue[i];
       try {
-        this.refuseIfHopeless(waiter.lines, i);
+        this.refuseIfHopeless(waiter.lines, i, false);
       } catch (error) {
         this.queue.splice(i, 1);
         clearTimeout(waiter.timer);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import { TransactionConflictError } from '../common/errors/domain-errors.js';
 import { DropCatalog } from './drop-catalog.js';
+import { DropOrderClaims, type CounterClaim } from './drop-order-claims.js';
 import {
   customerKeys,
   dropPhase,
@@ -42,6 +43,7 @@ export class DropCheckout {
   constructor(
     private readonly catalog: DropCatalog,
     private readonly prisma: PrismaService,
+    private readonly orderClaims: DropOrderClaims,
   ) {}
 
   async admit(demand: Map<string, { quantity: number }>, customer: DropCustomer, now = Date.now()): Promise<DropClaim[]> {
@@ -93,8 +95,9 @@ export class DropCheckout {
    * Inside the checkout transaction: one upsert raises every counter row of the claims (customer identity × scope,
    * in key order so two checkouts lock shared rows in the same order) and returns the raised values. A parallel
    * checkout of the same customer waits on the row lock and, under Serializable, starts over and sees the raised count.
+   * What the order raised is recorded with it, so cancelling or expiring the order gives the units back.
    */
-  async claim(tx: Tx, claims: DropClaim[]): Promise<void> {
+  async claim(tx: Tx, orderId: string, claims: DropClaim[]): Promise<void> {
     const rows = counterRows(claims);
     if (!rows.length) return;
     // One UPDATE per counter by its full primary key (the row-level security adds the brand): an index probe, so
@@ -117,6 +120,7 @@ export class DropCheckout {
       if (row.scope !== WHOLE_DROP && drop.perVariantLimit !== null && row.quantity > drop.perVariantLimit)
         throw new DropLimitError(drop, 'variant', drop.perVariantLimit, row.scope);
     }
+    await this.orderClaims.record(tx, orderId, rows);
   }
 
   private async hasEarlyAccess(drop: DropRules, keys: string[], accessCode?: string): Promise<boolean> {
@@ -130,8 +134,8 @@ export class DropCheckout {
 }
 
 /** The counter rows of the claims: each identity × (the whole drop, if limited; each variant, if limited), in key order. */
-function counterRows(claims: DropClaim[]): { dropId: string; key: string; scope: string; quantity: number }[] {
-  const rows: { dropId: string; key: string; scope: string; quantity: number }[] = [];
+function counterRows(claims: DropClaim[]): CounterClaim[] {
+  const rows: CounterClaim[] = [];
   for (const { drop, customerKeys: keys, units } of claims) {
     const total = [...units.values()].reduce((sum, n) => sum + n, 0);
     for (const key of keys) {
@@ -140,6 +144,7 @@ function counterRows(claims: DropClaim[]): { dropId: string; key: string; scope:
         for (const [variantId, quantity] of units) rows.push({ dropId: drop.id, key, scope: variantId, quantity });
     }
   }
-  // Rows are locked in this order: two checkouts sharing rows take them in the same order and cannot deadlock.
+  // Rows are locked in this order (DropOrderClaims gives units back in it too): two transactions sharing rows take them
+  // in the same order and cannot deadlock.
   return rows.sort((a, b) => (a.dropId + a.key + a.scope < b.dropId + b.key + b.scope ? -1 : 1));
 }

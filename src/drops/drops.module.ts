@@ -9,6 +9,7 @@ import { WaitlistService } from './waitlist.service.js';
 import { DropAdmission } from './drop-admission.js';
 import { DropCatalog } from './drop-catalog.js';
 import { DropCheckout } from './drop-checkout.js';
+import { DropOrderClaims } from './drop-order-claims.js';
 import { DropsController } from './drops.controller.js';
 import { DropsService } from './drops.service.js';
 
@@ -23,10 +24,11 @@ import { DropsService } from './drops.service.js';
     DropAdmission,
     DropCatalog,
     DropCheckout,
+    DropOrderClaims,
     DropsService,
     WaitlistService,
     { provide: StockAlerts, useExisting: WaitlistService },
   ],
-  exports: [DropAdmission, DropCatalog, DropCheckout],
+  exports: [DropAdmission, DropCatalog, DropCheckout, DropOrderClaims],
 })
 export class DropsModule {}

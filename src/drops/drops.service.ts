@@ -4,6 +4,7 @@ import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors/domain-errors.js';
+import { CatalogueWrites } from '../live/catalogue-writes.js';
 import { DropCatalog } from './drop-catalog.js';
 import { contactKeyOf, dropPhase, hashAccessCode } from './drop-rules.js';
 import type {
@@ -34,6 +35,7 @@ export class DropsService {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly catalog: DropCatalog,
+    private readonly catalogueWrites: CatalogueWrites,
   ) {}
 
   async list(): Promise<DropResponse[]> {
@@ -65,6 +67,7 @@ export class DropsService {
         entityId: drop.id,
         after: { ...auditView(drop), variantIds },
       });
+      await this.productsChanged(tx, drop.id);
       return drop;
     });
     this.catalog.invalidate();
@@ -80,6 +83,8 @@ export class DropsService {
         endsAt: fields.endsAt === undefined ? before.endsAt : fields.endsAt,
         earlyAccessStartsAt: fields.earlyAccessStartsAt === undefined ? before.earlyAccessStartsAt : fields.earlyAccessStartsAt,
       });
+      // The catalogue shows the drop on its products: those it leaves and those it joins change.
+      await this.productsChanged(tx, id);
       let variantIds: string[] | undefined;
       if (dto.productIds || dto.variantIds) {
         variantIds = await this.variantsOf(tx, dto.productIds, dto.variantIds);
@@ -104,6 +109,7 @@ export class DropsService {
         before: auditView(before),
         after: { ...auditView(drop), ...(variantIds && { variantIds }) },
       });
+      if (variantIds) await this.productsChanged(tx, id);
       return drop;
     });
     this.catalog.invalidate();
@@ -126,6 +132,7 @@ export class DropsService {
         before: auditView(before),
         after: auditView(drop),
       });
+      await this.productsChanged(tx, id);
       return drop;
     });
     this.catalog.invalidate();
@@ -158,6 +165,19 @@ export class DropsService {
       });
       return { added, total, skippedLines };
     });
+  }
+
+  /**
+   * This instance's product read cache forgets the drop's products as soon as the transaction commits (other instances
+   * hear it from the drop tables' triggers), so the catalogue's purchasable flag and drop window follow the edit.
+   */
+  private async productsChanged(tx: Tx, dropId: string): Promise<void> {
+    const rows = await tx.$queryRaw<{ id: string }[]>`
+      SELECT DISTINCT v.product_id::text AS id FROM drop_variants dv JOIN variants v ON v.id = dv.variant_id WHERE dv.drop_id = ${dropId}::uuid`;
+    this.catalogueWrites.changed(
+      tx,
+      rows.map((r) => r.id),
+    );
   }
 
   private async find(id: string, tx: Tx | PrismaService = this.prisma): Promise<Drop> {

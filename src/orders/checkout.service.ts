@@ -171,7 +171,7 @@ export class CheckoutService implements OnModuleInit {
   private async placeOrder(tx: Tx, placed: PlacedOrder): Promise<{ order: Order & { items: OrderItem[] }; payment?: Payment }> {
     const short = shortages(placed.demand, await this.ledger.lock(tx, [...placed.demand.keys()]));
     if (short.length) throw new InsufficientStockError(short);
-    await this.drops.claim(tx, placed.dropClaims);
+    await this.drops.claim(tx, placed.order.id, placed.dropClaims);
 
     const t = transition({ status: 'CREATED' }, placed.event);
     const now = new Date();

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module.js';
+import { DropsModule } from '../drops/drops.module.js';
 import { InventoryModule } from '../inventory/inventory.module.js';
 import { MetricsModule } from '../ops/metrics.module.js';
 import { OutboxModule } from '../outbox/outbox.module.js';
@@ -11,7 +12,7 @@ import { OrderTransitionsService } from './order-transitions.service.js';
  * import this and orders never import payments.
  */
 @Module({
-  imports: [AuditModule, InventoryModule, MetricsModule, OutboxModule],
+  imports: [AuditModule, DropsModule, InventoryModule, MetricsModule, OutboxModule],
   providers: [OrderTransitionsService, OrderAnnouncements],
   exports: [OrderTransitionsService, OrderAnnouncements],
 })

@@ -11,6 +11,7 @@ import { EVENT_TYPE_BY_ORDER_EVENT, OrderAnnouncements, type AnnouncedOrder } fr
 import { MetricsService } from '../ops/metrics.service.js';
 import { transition, type OrderEvent, type Transition } from './order-state-machine.js';
 import { canViewOrder, type OrderViewer } from './order-access.js';
+import { DropOrderClaims } from '../drops/drop-order-claims.js';
 
 export interface TransitionOptions {
   actor: Actor;
@@ -38,6 +39,7 @@ export class OrderTransitionsService {
     private readonly audit: AuditService,
     private readonly announcements: OrderAnnouncements,
     private readonly metrics: MetricsService,
+    private readonly dropClaims: DropOrderClaims,
   ) {}
 
   /** SELECT ... FOR UPDATE on the order row, then its items. */
@@ -158,6 +160,7 @@ export class OrderTransitionsService {
       );
       await this.ledger.apply(tx, moves);
     }
+    await this.followDropLimits(tx, [{ ids: orders.map((o) => o.id), transition: t }]);
     for (let i = 0; i < orders.length; i++) this.metrics.orderTransition(tx, t.from, t.to);
     await this.announce(
       tx,
@@ -245,8 +248,28 @@ export class OrderTransitionsService {
     const fromAvailable = perEntry.filter((e) => e.fromAvailable).flatMap((e) => e.moves);
     if (fromAvailable.length) assertAvailable(fromAvailable, levels);
     await this.ledger.apply(tx, moves);
+    await this.followDropLimits(
+      tx,
+      entries.map(({ order, transition: t }) => ({ ids: [order.id], transition: t })),
+    );
+  }
+
+  /**
+   * Drop limits count what customers keep: an order that ends with its goods back on the shelf before shipping
+   * (cancelled, expired, fully refunded unshipped) gives its units back to the customer; a late payment that sells
+   * them after all counts them again. Returns and parcels back to origin keep counting: those goods were sent.
+   */
+  private async followDropLimits(tx: Tx, entries: { ids: string[]; transition: Transition }[]): Promise<void> {
+    const ends = (t: Transition) => (t.stock === 'releaseReserved' || t.stock === 'restock') && UNFULFILLED_ENDS.has(t.to);
+    const released = entries.filter((e) => ends(e.transition)).flatMap((e) => e.ids);
+    const resold = entries.filter((e) => e.transition.stock === 'sellAvailable').flatMap((e) => e.ids);
+    if (released.length) await this.dropClaims.giveBack(tx, released);
+    if (resold.length) await this.dropClaims.countAgain(tx, resold);
   }
 }
+
+/** The statuses in which an order ends without the customer getting its goods. */
+const UNFULFILLED_ENDS = new Set<OrderStatus>(['CANCELLED', 'EXPIRED', 'REFUNDED']);
 
 /** Leaving CREATED or PAYMENT_PENDING ends the reservation (sold or released), so its expiry no longer applies. */
 function leavesReservation(t: Transition): boolean {

@@ -5,6 +5,7 @@ import type { EnvironmentVariables } from '../config/configuration.js';
 import { activeBrandId } from '../common/context/brand-context.js';
 import { CatalogueWrites } from '../live/catalogue-writes.js';
 import { LiveEvents } from '../live/live-events.service.js';
+import { changesOf, type SaleWindow } from './drop-state.js';
 
 /** A cached answer: the response object as the API sends it, its entity tag, and until when it may be served. */
 export interface CachedRead<T> {
@@ -35,7 +36,10 @@ export const etagOf = (value: unknown) => `W/"${createHash('sha1').update(JSON.s
  *   edit also drops every page (membership and order may change);
  * - while the notification connection is down nothing is served from memory, and a reconnect (notifications may have
  *   been missed) empties it;
- * - an entry lives at most CATALOGUE_CACHE_SECONDS, and never past the moment a product it shows goes on sale.
+ * - a drop created, edited or ended (src/drops) drops the products of its variants the same two ways (its tables'
+ *   triggers send `orderline_catalogue` too);
+ * - an entry lives at most CATALOGUE_CACHE_SECONDS, and never past the moment a product it shows goes on sale, or
+ *   its drop's early access, opening or end.
  * So an answer is at most as old as a notification's trip from the database (milliseconds) for writes of other
  * instances, and fresh for this instance's own. A read that started before a drop does not store its (possibly
  * older) answer: every drop advances a counter that reads compare against.
@@ -81,15 +85,12 @@ export class ProductReadCache {
   }
 
   /** The cached product answer for `key` (id or slug), or reads it with `load` and keeps it if nothing changed meanwhile. */
-  product<T extends { id: string; availableFrom: Date | null }>(
-    key: string,
-    load: () => Promise<T | undefined>,
-  ): Promise<CachedRead<T> | undefined> {
+  product<T extends CachedProduct>(key: string, load: () => Promise<T | undefined>): Promise<CachedRead<T> | undefined> {
     return this.read(this.products, MAX_PRODUCTS, `${activeBrandId()}|${key}`, load, (p) => [p]);
   }
 
   /** The cached page answer for `key` (its query), or reads it with `load` and keeps it if nothing changed meanwhile. */
-  page<T extends { items: { id: string; availableFrom: Date | null }[] }>(key: string, load: () => Promise<T>): Promise<CachedRead<T>> {
+  page<T extends { items: CachedProduct[] }>(key: string, load: () => Promise<T>): Promise<CachedRead<T>> {
     return this.read(this.pages, MAX_PAGES, `${activeBrandId()}|?${key}`, load, (p) => p.items) as Promise<CachedRead<T>>;
   }
 
@@ -98,7 +99,7 @@ export class ProductReadCache {
     max: number,
     key: string,
     load: () => Promise<T | undefined>,
-    productsOf: (value: T) => { id: string; availableFrom: Date | null }[],
+    productsOf: (value: T) => CachedProduct[],
   ): Promise<CachedRead<T> | undefined> {
     const now = Date.now();
     if (this.serving()) {
@@ -179,12 +180,13 @@ export class ProductReadCache {
   }
 }
 
-/** An entry showing a product that goes on sale later expires then: its `purchasable` flips. */
-function expiryOf(products: { availableFrom: Date | null }[], latest: number, now: number): number {
-  let expiresAt = latest;
-  for (const p of products) {
-    const opens = p.availableFrom?.getTime();
-    if (opens !== undefined && opens > now && opens < expiresAt) expiresAt = opens;
-  }
-  return expiresAt;
+/** What the cache needs of a product answer: its id, and the times at which the answer changes by itself. */
+type CachedProduct = { id: string; availableFrom: Date | null; drop?: SaleWindow | null };
+
+/**
+ * An entry expires at the first moment a product it shows changes by the clock alone (it goes on sale, its drop's
+ * early access opens, the drop opens or ends): `purchasable` and the drop's phase flip then.
+ */
+function expiryOf(products: CachedProduct[], latest: number, now: number): number {
+  return Math.min(latest, ...products.flatMap((p) => changesOf(p, now)));
 }

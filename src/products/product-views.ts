@@ -4,6 +4,7 @@ import type { PrismaService } from '../prisma/prisma.service.js';
 import { UUID_PATTERN } from '../common/uuid.js';
 import { likeContaining } from '../prisma/like-pattern.js';
 import type { ProductResponse, ProductVariantResponse } from './dto/products.dto.js';
+import { purchasableAt, type SaleWindow } from './drop-state.js';
 
 /** Who is reading the catalogue: admins also see archived products and deactivated variants. */
 export interface CatalogueViewer {
@@ -28,6 +29,8 @@ interface ProductRow {
   createdAt: Date;
   updatedAt: Date;
   variants: ProductVariantResponse[];
+  /** product_drops as JSON (its times as strings), or null */
+  drop: { id: string; name: string; startsAt: string; endsAt: string | null; earlyAccessStartsAt: string | null } | null;
   total?: number;
 }
 
@@ -43,7 +46,10 @@ function productColumns(viewer: CatalogueViewer): Prisma.Sql {
       ) ORDER BY v.position, v.created_at, v.id)
       FROM variants v LEFT JOIN inventory_levels il ON il.variant_id = v.id
       WHERE v.product_id = p.id ${viewer.admin ? Prisma.empty : Prisma.sql`AND v.active`}
-    ), '[]'::json) AS variants`;
+    ), '[]'::json) AS variants,
+    (SELECT json_build_object('id', d.drop_id, 'name', d.name, 'startsAt', d.starts_at, 'endsAt', d.ends_at,
+                              'earlyAccessStartsAt', d.early_access_starts_at)
+     FROM product_drops d WHERE d.product_id = p.id) AS drop`;
 }
 
 function productWhere(filter: ProductFilter, viewer: CatalogueViewer): Prisma.Sql {
@@ -55,6 +61,14 @@ function productWhere(filter: ProductFilter, viewer: CatalogueViewer): Prisma.Sq
 }
 
 function toResponse(row: ProductRow, now: number): ProductResponse {
+  const date = (value: string | null) => (value === null ? null : new Date(value));
+  const drop: SaleWindow | null = row.drop && {
+    id: row.drop.id,
+    name: row.drop.name,
+    startsAt: new Date(row.drop.startsAt),
+    endsAt: date(row.drop.endsAt),
+    earlyAccessStartsAt: date(row.drop.earlyAccessStartsAt),
+  };
   return {
     id: row.id,
     slug: row.slug,
@@ -64,7 +78,8 @@ function toResponse(row: ProductRow, now: number): ProductResponse {
     images: row.images,
     status: row.status,
     availableFrom: row.availableFrom,
-    purchasable: row.status === 'ACTIVE' && (!row.availableFrom || row.availableFrom.getTime() <= now),
+    purchasable: purchasableAt({ ...row, drop }, now),
+    drop,
     variants: row.variants,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

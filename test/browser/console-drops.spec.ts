@@ -12,8 +12,8 @@ function localInput(page: Page, date: Date): Promise<string> {
 }
 
 test.describe('console: drops', () => {
-  // The drop's product ends the test unsellable while the catalogue still lists it as purchasable (the product views
-  // do not know drops yet); other files' checkouts take the first purchasable product, so it leaves the catalogue.
+  // The drop's product ends the test unsellable; the catalogue already says so (purchasable: false once its drop ended),
+  // so other files' checkouts, which take the first purchasable product, pass it by. Archiving it only tidies up.
   let productId: string | undefined;
   test.afterAll(async () => {
     if (!productId) return;

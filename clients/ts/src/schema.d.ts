@@ -1719,6 +1719,26 @@ export interface components {
             /** @description Pass as `before` for the next (older) page */
             nextCursor?: string | null;
         };
+        ProductDropResponse: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /**
+             * Format: date-time
+             * @description When everyone may buy (the countdown target)
+             */
+            startsAt: string;
+            /**
+             * Format: date-time
+             * @description When the drop ends (not purchasable from then on)
+             */
+            endsAt?: string | null;
+            /**
+             * Format: date-time
+             * @description When listed customers and code holders may buy
+             */
+            earlyAccessStartsAt?: string | null;
+        };
         ProductVariantResponse: {
             /** Format: uuid */
             id: string;
@@ -1756,8 +1776,12 @@ export interface components {
              * @description Scheduled drop time
              */
             availableFrom?: string | null;
-            /** @description Active and past its drop time: can be put in a cart now */
+            /** @description Active, past availableFrom and inside its drop window (if any): anyone can buy it now */
             purchasable: boolean;
+            /** @description The drop that governs its variants (of those listing them, the one that starts last), or null */
+            drop?: ({
+                [key: string]: unknown;
+            } & components["schemas"]["ProductDropResponse"]) | null;
             variants: components["schemas"]["ProductVariantResponse"][];
             /** Format: date-time */
             createdAt: string;

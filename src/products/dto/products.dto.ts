@@ -270,6 +270,16 @@ export class ProductVariantResponse {
   @ApiProperty({ description: 'Always true in the public view; admins also see deactivated variants' }) active!: boolean;
 }
 
+export class ProductDropResponse {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'When everyone may buy (the countdown target)' }) startsAt!: Date;
+  @ApiPropertyOptional({ nullable: true, type: Date, description: 'When the drop ends (not purchasable from then on)' })
+  endsAt!: Date | null;
+  @ApiPropertyOptional({ nullable: true, type: Date, description: 'When listed customers and code holders may buy' })
+  earlyAccessStartsAt!: Date | null;
+}
+
 export class ProductResponse {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty() slug!: string;
@@ -279,7 +289,14 @@ export class ProductResponse {
   @ApiProperty({ type: [String] }) images!: string[];
   @ApiProperty({ enum: ProductStatus }) status!: ProductStatus;
   @ApiPropertyOptional({ nullable: true, type: Date, description: 'Scheduled drop time' }) availableFrom!: Date | null;
-  @ApiProperty({ description: 'Active and past its drop time: can be put in a cart now' }) purchasable!: boolean;
+  @ApiProperty({ description: 'Active, past availableFrom and inside its drop window (if any): anyone can buy it now' })
+  purchasable!: boolean;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: ProductDropResponse,
+    description: 'The drop that governs its variants (of those listing them, the one that starts last), or null',
+  })
+  drop!: ProductDropResponse | null;
   @ApiProperty({ type: [ProductVariantResponse] }) variants!: ProductVariantResponse[];
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;

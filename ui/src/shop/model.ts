@@ -31,12 +31,21 @@ export interface ShopData {
   paymentOptions?: PaymentOption[];
 }
 
-export type DropState = 'upcoming' | 'open';
+export type DropState = 'upcoming' | 'open' | 'ended';
 
-/** A product's drop at `now` — the storefront's mirror of the server's dropOf (src/products/drop-state.ts). */
-export function dropOf(product: Pick<Product, 'availableFrom'>, now: number): { state: DropState; opensAt: number | null } {
-  const opensAt = product.availableFrom ? Date.parse(product.availableFrom) : null;
-  return { state: opensAt !== null && opensAt > now ? 'upcoming' : 'open', opensAt };
+/**
+ * A product's sale window at `now` — the storefront's mirror of the server's purchasableAt (src/products/drop-state.ts):
+ * it opens at the later of its availableFrom and its drop's start, and closes when its drop ends.
+ */
+export function dropOf(
+  product: Pick<Product, 'availableFrom' | 'drop'>,
+  now: number,
+): { state: DropState; opensAt: number | null; endsAt: number | null } {
+  const starts = [product.availableFrom, product.drop?.startsAt].flatMap((at) => (at ? [Date.parse(at)] : []));
+  const opensAt = starts.length ? Math.max(...starts) : null;
+  const endsAt = product.drop?.endsAt ? Date.parse(product.drop.endsAt) : null;
+  const state = endsAt !== null && endsAt <= now ? 'ended' : opensAt !== null && opensAt > now ? 'upcoming' : 'open';
+  return { state, opensAt, endsAt };
 }
 
 /** A product's first image. Rows written outside the API may hold NULL images, whatever the generated type says. */

@@ -44,6 +44,8 @@ export function GridPage({ data }: { data: ShopData }) {
                 </span>
                 {upcoming && drop.opensAt !== null ? (
                   <DropCountdown opensAt={drop.opensAt} now={now} locale={data.locale} compact />
+                ) : drop.state === 'ended' ? (
+                  <span>Drop ended</span>
                 ) : (
                   <Availability available={available} />
                 )}

@@ -43,7 +43,7 @@ function ProductView({ data, initial }: { data: ShopData; initial: Product }) {
   const selected = variants.find((v) => v.id === selectedId) ?? variants.at(0);
   const drop = dropOf(product, now);
   const upcoming = drop.state === 'upcoming' && !opened.has(product.id);
-  const onSale = product.status === 'ACTIVE' && !upcoming;
+  const onSale = product.status === 'ACTIVE' && !upcoming && drop.state !== 'ended';
   const available = Math.max(0, selected?.available ?? 0);
   const maxQuantity = Math.max(1, Math.min(10, MAX_QUANTITY, available));
   const chosenQuantity = Math.min(quantity, maxQuantity);
@@ -100,6 +100,8 @@ function ProductView({ data, initial }: { data: ShopData; initial: Product }) {
         <div role="status" aria-live="polite">
           {upcoming && drop.opensAt !== null ? (
             <DropCountdown opensAt={drop.opensAt} now={now} locale={data.locale} />
+          ) : drop.state === 'ended' ? (
+            <p>This drop has ended.</p>
           ) : (
             selected && <Availability available={available} />
           )}
@@ -144,7 +146,7 @@ function ProductView({ data, initial }: { data: ShopData; initial: Product }) {
             </select>
           </label>
           <button type="button" class={shop.action} disabled={!onSale || available <= 0} onClick={add}>
-            {upcoming ? 'Not on sale yet' : available <= 0 ? 'Sold out' : 'Add to cart'}
+            {upcoming ? 'Not on sale yet' : drop.state === 'ended' ? 'Drop ended' : available <= 0 ? 'Sold out' : 'Add to cart'}
           </button>
         </div>
         <noscript>
