@@ -52,7 +52,7 @@ export class OrderTransitionsService {
 
   /** SELECT ... FOR UPDATE on the order row, read with its items in the same statement. */
   async lockOrder(tx: Tx, orderId: string): Promise<LockedOrder> {
-    const [order] = await tx.$queryRaw<LockedOrder[]>`
+    const [order] = await tx.$queryRaw<(LockedOrder | undefined)[]>`
       SELECT ${orderColumns('o')}, ${orderItemsColumn('o.id')} FROM orders o WHERE o.id = ${orderId}::uuid FOR UPDATE`;
     if (!order) throw new NotFoundError('Order', orderId);
     return order;
@@ -81,8 +81,8 @@ export class OrderTransitionsService {
     await this.applyStock(tx, [{ order, transition: t }], options);
     const changes = [
       ...(leavesReservation(t) ? [Prisma.sql`reservation_expires_at = NULL`] : []),
-      ...Object.entries(options.data ?? {}).flatMap(([field, value]) =>
-        value === undefined ? [] : [Prisma.sql`${Prisma.raw(DATA_COLUMNS[field as keyof typeof DATA_COLUMNS])} = ${value}`],
+      ...Object.entries(options.data ?? {}).map(
+        ([field, value]) => Prisma.sql`${Prisma.raw(DATA_COLUMNS[field as keyof typeof DATA_COLUMNS])} = ${value}`,
       ),
     ];
     const [updated] = await tx.$queryRaw<Order[]>`

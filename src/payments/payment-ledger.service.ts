@@ -195,7 +195,9 @@ export class PaymentLedger {
   ): Promise<{ order: LockedOrder; payment: PaymentRow } | undefined> {
     if (!paymentRef) return undefined;
     // The payment, and its order locked and read with its items, in one statement (this runs for every webhook).
-    const [found] = await tx.$queryRaw<(LockedOrder & { paymentId: string; paymentProvider: string; paymentStatus: Payment['status'] })[]>`
+    const [found] = await tx.$queryRaw<
+      ((LockedOrder & { paymentId: string; paymentProvider: string; paymentStatus: Payment['status'] }) | undefined)[]
+    >`
       SELECT p.id::text AS "paymentId", p.provider AS "paymentProvider", p.status::text AS "paymentStatus",
              ${orderColumns('o')}, ${orderItemsColumn('o.id')}
       FROM payments p JOIN orders o ON o.id = p.order_id
