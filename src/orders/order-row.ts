@@ -2,14 +2,15 @@ import { Prisma, type Order, type OrderItem } from '../generated/prisma/client.j
 
 /**
  * An order with its items read in one raw statement (hot paths: a webhook's order lock, transitions), in the shape
- * Prisma gives. The maps name every field, so a column added to Order or OrderItem fails to compile until it is
+ * Prisma gives. uuid columns stay uuid (raw queries return them as strings): a statement that joins on a text-cast id
+ * cannot use the index under row-level security (the cast is not leakproof). The maps name every field, so a column added to Order or OrderItem fails to compile until it is
  * added here too.
  */
 const ORDER_COLUMNS: Record<keyof Order, string> = {
-  id: 'id::text',
-  brandId: 'brand_id::text',
+  id: 'id',
+  brandId: 'brand_id',
   number: 'number',
-  userId: 'user_id::text',
+  userId: 'user_id',
   status: 'status::text',
   paymentMethod: 'payment_method',
   currency: 'currency::text',
@@ -26,7 +27,7 @@ const ORDER_COLUMNS: Record<keyof Order, string> = {
   trackingNumber: 'tracking_number',
   trackingUrl: 'tracking_url',
   carrierStatus: 'carrier_status',
-  idempotencyKeyId: 'idempotency_key_id::text',
+  idempotencyKeyId: 'idempotency_key_id',
   createdAt: 'created_at',
   updatedAt: 'updated_at',
 };

@@ -152,7 +152,7 @@ export class OrderTransitionsService {
         FROM claimed WHERE o.id = claimed.id AND o.status = ${from}::"OrderStatus"
         RETURNING ${orderColumns('o')}
       ), ${this.recordsOf('moved', t, options)}
-      SELECT m.*, ${orderItemsColumn('m.id::uuid')} FROM moved m`;
+      SELECT m.*, ${orderItemsColumn('m.id')} FROM moved m`;
     if (!orders.length) return 0;
     // Stock released (or restocked) for the whole batch: one ledger lock, one ledger statement.
     const moves = orders.flatMap((order) => this.stockMovements(order, t, options));
@@ -173,8 +173,7 @@ export class OrderTransitionsService {
   }
 
   /**
-   * The CTEs that write a transition's status-history and audit rows for every order the CTE `moved` returns (its id
-   * as text): the rows `historyEntry` and `auditEntry` make, which differ only by order id.
+   * The CTEs that write a transition's status-history and audit rows for every order the CTE `moved` returns: the rows `historyEntry` and `auditEntry` make, which differ only by order id.
    */
   private recordsOf(moved: string, t: Transition, options: TransitionOptions): Prisma.Sql {
     const history = this.historyEntry('', t, options);
@@ -182,11 +181,11 @@ export class OrderTransitionsService {
     const rows = Prisma.raw(moved);
     return Prisma.sql`history AS (
         INSERT INTO order_status_history (order_id, from_status, to_status, event, reason, actor_type, actor_id)
-        SELECT id::uuid, ${history.fromStatus}::"OrderStatus", ${history.toStatus}::"OrderStatus", ${history.event}::text, ${history.reason}::text,
+        SELECT id, ${history.fromStatus}::"OrderStatus", ${history.toStatus}::"OrderStatus", ${history.event}::text, ${history.reason}::text,
                ${history.actorType}::text, ${history.actorId}::text FROM ${rows}
       ), audit AS (
         INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, before, after, request_id)
-        SELECT ${audit.actorType}::text, ${audit.actorId}::text, ${audit.action}::text, ${audit.entityType}::text, id, ${JSON.stringify(audit.before)}::jsonb,
+        SELECT ${audit.actorType}::text, ${audit.actorId}::text, ${audit.action}::text, ${audit.entityType}::text, id::text, ${JSON.stringify(audit.before)}::jsonb,
                ${JSON.stringify(audit.after)}::jsonb, ${audit.requestId}::text FROM ${rows}
       )`;
   }
