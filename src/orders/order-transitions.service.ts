@@ -66,8 +66,8 @@ export class OrderTransitionsService {
   }
 
   /**
-   * The transition of one order, in three statements after the order lock: the stock (ledger lock and movements, when
-   * the transition moves any), ONE statement that updates the order and writes its history and audit rows, and the
+   * The transition of one order, in three statements after the order lock: the stock movements (when the transition
+   * moves any; a sale from available stock is checked under a ledger lock first), ONE statement that updates the order and writes its history and audit rows, and the
    * outbox insert of its announcement.
    */
   async apply(
@@ -100,7 +100,7 @@ export class OrderTransitionsService {
 
   /**
    * `apply` for many orders the caller has already locked (batch jobs), in a constant number of statements: one
-   * inventory lock, one ledger write, one UPDATE per target status, one history and one audit insert. The event is
+   * ledger write (after an inventory lock when it sells from available stock), one UPDATE per target status, one history and one audit insert. The event is
    * checked against every order first; one illegal transition refuses the whole batch.
    */
   async applyMany(tx: Tx, orders: LockedOrder[], event: OrderEvent, options: TransitionOptions): Promise<Transition[]> {
@@ -138,7 +138,7 @@ export class OrderTransitionsService {
    * `applyMany` for a batch claimed by a query, set-based (batch jobs over thousands of orders): `claim` selects the ids
    * of orders in status `from` and locks them (FOR UPDATE ... SKIP LOCKED); ONE statement then moves them to the
    * event's status and writes their history and audit rows, and returns them with their items; the stock moves in one
-   * ledger lock and one ledger write; the announcements go in one outbox insert. The transition is the state
+   * ledger statement; the announcements go in one outbox insert. The transition is the state
    * machine's, checked once for `from` (the claim admits no other status). Every history and audit row is the one
    * `historyEntry`/`auditEntry` make (they differ only by order id). Returns how many orders moved.
    */
@@ -154,15 +154,11 @@ export class OrderTransitionsService {
       ), ${this.recordsOf('moved', t, options)}
       SELECT m.*, ${orderItemsColumn('m.id')} FROM moved m`;
     if (!orders.length) return 0;
-    // Stock released (or restocked) for the whole batch: one ledger lock, one ledger statement.
-    const moves = orders.flatMap((order) => this.stockMovements(order, t, options));
-    if (moves.length) {
-      await this.ledger.lock(
-        tx,
-        moves.map((m) => m.variantId),
-      );
-      await this.ledger.apply(tx, moves);
-    }
+    // Stock released (or restocked) for the whole batch in one ledger statement (it locks the levels itself).
+    await this.ledger.apply(
+      tx,
+      orders.flatMap((order) => this.stockMovements(order, t, options)),
+    );
     this.metrics.orderTransition(tx, t.from, t.to, orders.length);
     await this.announce(
       tx,
@@ -261,12 +257,16 @@ export class OrderTransitionsService {
     }));
     const moves = perEntry.flatMap((e) => e.moves);
     if (!moves.length) return;
-    const levels = await this.ledger.lock(
-      tx,
-      moves.map((m) => m.variantId),
-    );
+    // A sale from available stock is checked under the lock first; every other movement only needs apply's own lock.
     const fromAvailable = perEntry.filter((e) => e.fromAvailable).flatMap((e) => e.moves);
-    if (fromAvailable.length) assertAvailable(fromAvailable, levels);
+    if (fromAvailable.length)
+      assertAvailable(
+        fromAvailable,
+        await this.ledger.lock(
+          tx,
+          moves.map((m) => m.variantId),
+        ),
+      );
     await this.ledger.apply(tx, moves);
   }
 }
