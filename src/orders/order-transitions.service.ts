@@ -67,8 +67,8 @@ export class OrderTransitionsService {
 
   /**
    * The transition of one order, in three statements after the order lock: the stock movements (when the transition
-   * moves any; a sale from available stock is checked under a ledger lock first), ONE statement that updates the order and writes its history and audit rows, and the
-   * outbox insert of its announcement.
+   * moves any; a sale from available stock is checked under a ledger lock first), ONE statement that updates the
+   * order and writes its history and audit rows, and the outbox insert of its announcement.
    */
   async apply(
     tx: Tx,
@@ -90,7 +90,7 @@ export class OrderTransitionsService {
         UPDATE orders o SET status = ${t.to}::"OrderStatus", updated_at = now()${changes.length ? Prisma.sql`, ${Prisma.join(changes)}` : Prisma.empty}
         WHERE o.id = ${order.id}::uuid
         RETURNING ${orderColumns('o')}
-      ), ${this.recordsOf('moved', t, options)}
+      ), ${this.records(t, options)}
       SELECT * FROM moved`;
     const moved = { ...updated, items: order.items };
     this.metrics.orderTransition(tx, t.from, t.to);
@@ -138,8 +138,8 @@ export class OrderTransitionsService {
    * `applyMany` for a batch claimed by a query, set-based (batch jobs over thousands of orders): `claim` selects the ids
    * of orders in status `from` and locks them (FOR UPDATE ... SKIP LOCKED); ONE statement then moves them to the
    * event's status and writes their history and audit rows, and returns them with their items; the stock moves in one
-   * ledger statement; the announcements go in one outbox insert. The transition is the state
-   * machine's, checked once for `from` (the claim admits no other status). Every history and audit row is the one
+   * ledger statement; the announcements go in one outbox insert. The transition is the state machine's, checked once
+   * for `from` (the claim admits no other status). Every history and audit row is the one
    * `historyEntry`/`auditEntry` make (they differ only by order id). Returns how many orders moved.
    */
   async applyToClaimed(tx: Tx, from: OrderStatus, claim: Prisma.Sql, event: OrderEvent, options: TransitionOptions): Promise<number> {
@@ -151,7 +151,7 @@ export class OrderTransitionsService {
           ${leavesReservation(t) ? Prisma.sql`, reservation_expires_at = NULL` : Prisma.empty}
         FROM claimed WHERE o.id = claimed.id AND o.status = ${from}::"OrderStatus"
         RETURNING ${orderColumns('o')}
-      ), ${this.recordsOf('moved', t, options)}
+      ), ${this.records(t, options)}
       SELECT m.*, ${orderItemsColumn('m.id')} FROM moved m`;
     if (!orders.length) return 0;
     // Stock released (or restocked) for the whole batch in one ledger statement (it locks the levels itself).
@@ -169,20 +169,20 @@ export class OrderTransitionsService {
   }
 
   /**
-   * The CTEs that write a transition's status-history and audit rows for every order the CTE `moved` returns: the rows `historyEntry` and `auditEntry` make, which differ only by order id.
+   * The CTEs that write a transition's status-history and audit rows for every order the CTE `moved` returns: the
+   * rows `historyEntry` and `auditEntry` make, which differ only by order id.
    */
-  private recordsOf(moved: string, t: Transition, options: TransitionOptions): Prisma.Sql {
+  private records(t: Transition, options: TransitionOptions): Prisma.Sql {
     const history = this.historyEntry('', t, options);
     const audit = this.audit.toRow(this.auditEntry('', t, options));
-    const rows = Prisma.raw(moved);
     return Prisma.sql`history AS (
         INSERT INTO order_status_history (order_id, from_status, to_status, event, reason, actor_type, actor_id)
         SELECT id, ${history.fromStatus}::"OrderStatus", ${history.toStatus}::"OrderStatus", ${history.event}::text, ${history.reason}::text,
-               ${history.actorType}::text, ${history.actorId}::text FROM ${rows}
+               ${history.actorType}::text, ${history.actorId}::text FROM moved
       ), audit AS (
         INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, before, after, request_id)
         SELECT ${audit.actorType}::text, ${audit.actorId}::text, ${audit.action}::text, ${audit.entityType}::text, id::text, ${JSON.stringify(audit.before)}::jsonb,
-               ${JSON.stringify(audit.after)}::jsonb, ${audit.requestId}::text FROM ${rows}
+               ${JSON.stringify(audit.after)}::jsonb, ${audit.requestId}::text FROM moved
       )`;
   }
 
