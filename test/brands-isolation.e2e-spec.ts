@@ -242,4 +242,23 @@ describe('Brand isolation (row-level security)', () => {
     });
     expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toMatch(/variants_brand_id_sku_key/);
   });
+
+  it('serves a status tab of the staff list and the expiry claim from indexes, not by filtering the enum row by row', async () => {
+    // Under the policy a condition on the status enum is never an index condition (enum equality is not leakproof):
+    // the partial indexes per status make it unnecessary. Plans forced onto plain index scans, whatever the table size.
+    const explain = (sql: string) =>
+      t.prisma.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe('SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off');
+        const rows = await tx.$queryRawUnsafe<{ 'QUERY PLAN': string }[]>(`EXPLAIN ${sql}`);
+        return rows.map((row) => row['QUERY PLAN']).join('\n');
+      });
+    const tab = await explain(`SELECT id FROM orders WHERE status = 'PAID' ORDER BY created_at DESC, id DESC LIMIT 50`);
+    expect(tab).toMatch(/orders_brand_id_created_at_id_paid_idx/);
+    expect(tab).not.toMatch(/Filter:.*status/);
+    const claim = await explain(
+      `SELECT id FROM orders WHERE status = 'PAYMENT_PENDING' AND reservation_expires_at <= now() ORDER BY reservation_expires_at LIMIT 500`,
+    );
+    expect(claim).toMatch(/orders_brand_id_reservation_expires_at_pending_idx/);
+    expect(claim).toMatch(/Index Cond:.*reservation_expires_at/);
+  });
 });

@@ -43,8 +43,8 @@ export interface StockMovementInput {
 
 /**
  * The only code that changes inventory levels. Every change is a movement row written in the same transaction,
- * so for every variant on_hand = Σ on_hand_delta and reserved = Σ reserved_delta. Callers lock first (`lock`),
- * then check, then `apply`; the database CHECKs are the last line of defence, not the check.
+ * so for every variant on_hand = Σ on_hand_delta and reserved = Σ reserved_delta. Callers that check availability lock
+ * first (`lock`), then check, then `apply` (which locks too); the database CHECKs are the last line of defence, not the check.
  */
 @Injectable()
 export class StockLedger implements OnModuleInit {
@@ -84,8 +84,9 @@ export class StockLedger implements OnModuleInit {
   }
 
   /**
-   * Applies movements in ONE statement: the UPDATE of all levels and the INSERT of all ledger rows (callers hold the
-   * row locks while it runs, so every round trip counts). The same UPDATE moves each variant's stock alert (see
+   * Applies movements in ONE statement: the lock of the levels (in variant order, as `lock` takes them: a caller that
+   * checked availability holds them already), the UPDATE of all levels and the INSERT of all ledger rows (the row
+   * locks are held while it runs, so every round trip counts). The same UPDATE moves each variant's stock alert (see
    * announceStockAlerts) and returns the alert before and after, from which the announcements are made.
    */
   async apply(tx: Tx, movements: StockMovementInput[]): Promise<void> {
@@ -102,8 +103,12 @@ export class StockLedger implements OnModuleInit {
     const deltas = ids.map((id) => totals.get(id) ?? { onHand: 0, reserved: 0 });
     const available = Prisma.sql`(il.on_hand + d.on_hand_delta - il.reserved - d.reserved_delta)`;
     // prev is the same row as il, read before this UPDATE changes it: its stock_alert is the alert before the movement.
+    // Every row the UPDATE changes comes through `locked`, which locks in variant order before handing a row on, so
+    // concurrent movements of overlapping variants cannot deadlock.
     const levels = await tx.$queryRaw<UpdatedLevel[]>`
-      WITH levels AS (
+      WITH locked AS (
+        SELECT variant_id FROM inventory_levels WHERE variant_id = ANY(${ids}::uuid[]) ORDER BY variant_id FOR UPDATE
+      ), levels AS (
         UPDATE inventory_levels il
         SET on_hand = il.on_hand + d.on_hand_delta, reserved = il.reserved + d.reserved_delta, updated_at = now(),
             stock_alert = (CASE
@@ -113,8 +118,9 @@ export class StockLedger implements OnModuleInit {
               WHEN il.stock_alert = 'CLEAR' AND ${available} > v.low_stock_threshold THEN 'CLEAR'
               ELSE 'LOW' END)::"StockAlert"
         FROM unnest(${ids}::uuid[], ${deltas.map((t) => t.onHand)}::int[], ${deltas.map((t) => t.reserved)}::int[])
-          AS d(variant_id, on_hand_delta, reserved_delta), inventory_levels prev, variants v, products p
-        WHERE il.variant_id = d.variant_id AND prev.variant_id = il.variant_id AND v.id = il.variant_id AND p.id = v.product_id
+          AS d(variant_id, on_hand_delta, reserved_delta), locked, inventory_levels prev, variants v, products p
+        WHERE locked.variant_id = d.variant_id AND il.variant_id = d.variant_id AND prev.variant_id = il.variant_id
+          AND v.id = il.variant_id AND p.id = v.product_id
         RETURNING il.variant_id::text, il.on_hand, il.reserved, d.on_hand_delta, d.reserved_delta, v.low_stock_threshold,
                   il.stock_alert, prev.stock_alert AS previous_alert, v.sku, v.name AS variant_name, v.product_id::text, p.name AS product_name
       ), ledger AS (

@@ -79,8 +79,8 @@ export class MetricsService {
   }
 
   /** Counted when `tx` commits, so a retried Serializable attempt is not counted twice. */
-  orderTransition(tx: object, from: string, to: string): void {
-    afterCommit(tx, () => this.orderTransitions.inc({ from, to }));
+  orderTransition(tx: object, from: string, to: string, count = 1): void {
+    afterCommit(tx, () => this.orderTransitions.inc({ from, to }, count));
   }
 
   webhookEvent(provider: string, result: WebhookResult): void {

@@ -11,6 +11,7 @@ import { EVENT_TYPE_BY_ORDER_EVENT, OrderAnnouncements, type AnnouncedOrder } fr
 import { MetricsService } from '../ops/metrics.service.js';
 import { transition, type OrderEvent, type Transition } from './order-state-machine.js';
 import { canViewOrder, type OrderViewer } from './order-access.js';
+import { orderColumns, orderItemsColumn } from './order-row.js';
 import { DropOrderClaims } from '../drops/drop-order-claims.js';
 
 export interface TransitionOptions {
@@ -23,6 +24,15 @@ export interface TransitionOptions {
 }
 
 export type LockedOrder = Order & { items: OrderItem[] };
+
+/** The columns of TransitionOptions.data. */
+const DATA_COLUMNS: Record<keyof NonNullable<TransitionOptions['data']>, string> = {
+  carrier: 'carrier',
+  trackingNumber: 'tracking_number',
+  trackingUrl: 'tracking_url',
+  carrierStatus: 'carrier_status',
+  needsReview: 'needs_review',
+};
 
 /** The order fields the stock effects need. */
 type StockOrder = Pick<Order, 'id' | 'number'> & { items: Pick<OrderItem, 'id' | 'variantId' | 'quantity'>[] };
@@ -42,11 +52,12 @@ export class OrderTransitionsService {
     private readonly dropClaims: DropOrderClaims,
   ) {}
 
-  /** SELECT ... FOR UPDATE on the order row, then its items. */
+  /** SELECT ... FOR UPDATE on the order row, read with its items in the same statement. */
   async lockOrder(tx: Tx, orderId: string): Promise<LockedOrder> {
-    const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id::text FROM orders WHERE id = ${orderId}::uuid FOR UPDATE`;
-    if (!locked.length) throw new NotFoundError('Order', orderId);
-    return tx.order.findUniqueOrThrow({ where: { id: orderId }, include: { items: true } });
+    const [order] = await tx.$queryRaw<(LockedOrder | undefined)[]>`
+      SELECT ${orderColumns('o')}, ${orderItemsColumn('o.id')} FROM orders o WHERE o.id = ${orderId}::uuid FOR UPDATE`;
+    if (!order) throw new NotFoundError('Order', orderId);
+    return order;
   }
 
   /** lockOrder for a customer, guest or admin acting on an order: one they may not see is a 404, like an unknown one. */
@@ -56,6 +67,11 @@ export class OrderTransitionsService {
     return locked;
   }
 
+  /**
+   * The transition of one order, in three statements after the order lock: the stock movements (when the transition
+   * moves any; a sale from available stock is checked under a ledger lock first), ONE statement that updates the
+   * order and writes its history and audit rows, and the outbox insert of its announcement.
+   */
   async apply(
     tx: Tx,
     orderOrId: string | LockedOrder,
@@ -65,21 +81,28 @@ export class OrderTransitionsService {
     const order = typeof orderOrId === 'string' ? await this.lockOrder(tx, orderOrId) : orderOrId;
     const t = transition(order, event);
     await this.applyStock(tx, [{ order, transition: t }], options);
-    const updated = await tx.order.update({
-      where: { id: order.id },
-      data: { status: t.to, ...(leavesReservation(t) && { reservationExpiresAt: null }), ...options.data },
-      include: { items: true },
-    });
-    await tx.orderStatusHistory.create({ data: this.historyEntry(order.id, t, options) });
+    const changes = [
+      ...(leavesReservation(t) ? [Prisma.sql`reservation_expires_at = NULL`] : []),
+      ...Object.entries(options.data ?? {}).map(
+        ([field, value]) => Prisma.sql`${Prisma.raw(DATA_COLUMNS[field as keyof typeof DATA_COLUMNS])} = ${value}`,
+      ),
+    ];
+    const [updated] = await tx.$queryRaw<Order[]>`
+      WITH moved AS (
+        UPDATE orders o SET status = ${t.to}::"OrderStatus", updated_at = now()${changes.length ? Prisma.sql`, ${Prisma.join(changes)}` : Prisma.empty}
+        WHERE o.id = ${order.id}::uuid
+        RETURNING ${orderColumns('o')}
+      ), ${this.records(t, options)}
+      SELECT * FROM moved`;
+    const moved = { ...updated, items: order.items };
     this.metrics.orderTransition(tx, t.from, t.to);
-    await this.audit.record(tx, this.auditEntry(order.id, t, options));
-    await this.announce(tx, [{ order: updated, transition: t }], options);
-    return { order: updated, transition: t };
+    await this.announce(tx, [{ order: moved, transition: t }], options);
+    return { order: moved, transition: t };
   }
 
   /**
    * `apply` for many orders the caller has already locked (batch jobs), in a constant number of statements: one
-   * inventory lock, one ledger write, one UPDATE per target status, one history and one audit insert. The event is
+   * ledger write (after an inventory lock when it sells from available stock), one UPDATE per target status, one history and one audit insert. The event is
    * checked against every order first; one illegal transition refuses the whole batch.
    */
   async applyMany(tx: Tx, orders: LockedOrder[], event: OrderEvent, options: TransitionOptions): Promise<Transition[]> {
@@ -117,22 +140,45 @@ export class OrderTransitionsService {
    * `applyMany` for a batch claimed by a query, set-based (batch jobs over thousands of orders): `claim` selects the ids
    * of orders in status `from` and locks them (FOR UPDATE ... SKIP LOCKED); ONE statement then moves them to the
    * event's status and writes their history and audit rows, and returns them with their items; the stock moves in one
-   * ledger lock and one ledger write; the announcements go in one outbox insert. The transition is the state
-   * machine's, checked once for `from` (the claim admits no other status). Every history and audit row is the one
+   * ledger statement; the announcements go in one outbox insert. The transition is the state machine's, checked once
+   * for `from` (the claim admits no other status). Every history and audit row is the one
    * `historyEntry`/`auditEntry` make (they differ only by order id). Returns how many orders moved.
    */
   async applyToClaimed(tx: Tx, from: OrderStatus, claim: Prisma.Sql, event: OrderEvent, options: TransitionOptions): Promise<number> {
     const t = transition({ status: from }, event);
-    const history = this.historyEntry('', t, options);
-    const audit = this.audit.toRow(this.auditEntry('', t, options));
-    const rows = await tx.$queryRaw<(Omit<AnnouncedOrder, 'items'> & { items: StockOrder['items'] & AnnouncedOrder['items'] })[]>`
+    const orders = await tx.$queryRaw<(Omit<AnnouncedOrder, 'items'> & { items: StockOrder['items'] & AnnouncedOrder['items'] })[]>`
       WITH claimed AS (${claim}),
       moved AS (
         UPDATE orders o SET status = ${t.to}::"OrderStatus", updated_at = now()
           ${leavesReservation(t) ? Prisma.sql`, reservation_expires_at = NULL` : Prisma.empty}
         FROM claimed WHERE o.id = claimed.id AND o.status = ${from}::"OrderStatus"
-        RETURNING o.*
-      ), history AS (
+        RETURNING ${orderColumns('o')}
+      ), ${this.records(t, options)}
+      SELECT m.*, ${orderItemsColumn('m.id')} FROM moved m`;
+    if (!orders.length) return 0;
+    // Stock released (or restocked) for the whole batch in one ledger statement (it locks the levels itself).
+    await this.ledger.apply(
+      tx,
+      orders.flatMap((order) => this.stockMovements(order, t, options)),
+    );
+    await this.followDropLimits(tx, [{ ids: orders.map((o) => o.id), transition: t }]);
+    this.metrics.orderTransition(tx, t.from, t.to, orders.length);
+    await this.announce(
+      tx,
+      orders.map((order) => ({ order, transition: t })),
+      options,
+    );
+    return orders.length;
+  }
+
+  /**
+   * The CTEs that write a transition's status-history and audit rows for every order the CTE `moved` returns: the
+   * rows `historyEntry` and `auditEntry` make, which differ only by order id.
+   */
+  private records(t: Transition, options: TransitionOptions): Prisma.Sql {
+    const history = this.historyEntry('', t, options);
+    const audit = this.audit.toRow(this.auditEntry('', t, options));
+    return Prisma.sql`history AS (
         INSERT INTO order_status_history (order_id, from_status, to_status, event, reason, actor_type, actor_id)
         SELECT id, ${history.fromStatus}::"OrderStatus", ${history.toStatus}::"OrderStatus", ${history.event}::text, ${history.reason}::text,
                ${history.actorType}::text, ${history.actorId}::text FROM moved
@@ -140,34 +186,7 @@ export class OrderTransitionsService {
         INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, before, after, request_id)
         SELECT ${audit.actorType}::text, ${audit.actorId}::text, ${audit.action}::text, ${audit.entityType}::text, id::text, ${JSON.stringify(audit.before)}::jsonb,
                ${JSON.stringify(audit.after)}::jsonb, ${audit.requestId}::text FROM moved
-      )
-      SELECT m.id::text AS id, m.number, m.status::text AS status, m.payment_method AS "paymentMethod", m.currency::text AS currency,
-             m.subtotal_minor AS "subtotalMinor", m.total_minor AS "totalMinor", m.customer_name AS "customerName", m.email, m.phone,
-             m.shipping_address AS "shippingAddress", m.carrier, m.tracking_number AS "trackingNumber", m.tracking_url AS "trackingUrl",
-             m.carrier_status AS "carrierStatus", m.created_at AS "createdAt",
-             (SELECT json_agg(json_build_object('id', i.id, 'variantId', i.variant_id, 'sku', i.sku, 'productName', i.product_name,
-                       'variantName', i.variant_name, 'quantity', i.quantity, 'unitPriceMinor', i.unit_price_minor,
-                       'lineTotalMinor', i.line_total_minor) ORDER BY i.id)
-              FROM order_items i WHERE i.order_id = m.id) AS items
-      FROM moved m`;
-    if (!rows.length) return 0;
-    const orders = rows;
-    const moves = orders.flatMap((order) => this.stockMovements(order, t, options));
-    if (moves.length) {
-      await this.ledger.lock(
-        tx,
-        moves.map((m) => m.variantId),
-      );
-      await this.ledger.apply(tx, moves);
-    }
-    await this.followDropLimits(tx, [{ ids: orders.map((o) => o.id), transition: t }]);
-    for (let i = 0; i < orders.length; i++) this.metrics.orderTransition(tx, t.from, t.to);
-    await this.announce(
-      tx,
-      orders.map((order) => ({ order, transition: t })),
-      options,
-    );
-    return orders.length;
+      )`;
   }
 
   /**
@@ -241,12 +260,16 @@ export class OrderTransitionsService {
     }));
     const moves = perEntry.flatMap((e) => e.moves);
     if (!moves.length) return;
-    const levels = await this.ledger.lock(
-      tx,
-      moves.map((m) => m.variantId),
-    );
+    // A sale from available stock is checked under the lock first; every other movement only needs apply's own lock.
     const fromAvailable = perEntry.filter((e) => e.fromAvailable).flatMap((e) => e.moves);
-    if (fromAvailable.length) assertAvailable(fromAvailable, levels);
+    if (fromAvailable.length)
+      assertAvailable(
+        fromAvailable,
+        await this.ledger.lock(
+          tx,
+          moves.map((m) => m.variantId),
+        ),
+      );
     await this.ledger.apply(tx, moves);
     await this.followDropLimits(
       tx,

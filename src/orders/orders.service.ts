@@ -74,28 +74,24 @@ export class OrdersService implements OnModuleInit {
 
   /**
    * Staff search: by status, payment method, creation date range, customer, and `q` = order number, email, phone or
-   * name. With `cursor` it pages by keyset ((created_at, id) below the cursor's), which the orders_created_at_id and
-   * orders_status_created_at_id indexes serve at any depth; `page` remains for offset paging near the top.
+   * name. With `cursor` it pages by keyset ((created_at, id) below the cursor's), which the (brand_id, created_at, id)
+   * index serves at any depth — per status its partial index for that status, per payment method the one led by it
+   * (migration 20261222040000: under row-level security a condition on the status enum is no index condition); `page`
+   * remains for offset paging near the top.
    */
   async list(query: AdminOrdersQueryDto): Promise<OrderPageResponse> {
     const where = orderFilter(query);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    // Under row-level security a condition on an enum (status) cannot be an index condition (enum equality is not
-    // leakproof), so PostgreSQL would walk the (brand, created_at) index and check every row's status in the heap —
-    // 50,000 of them when the newest orders are all of other statuses. Ordered by status first (a constant here, so
-    // the same order), the (brand, status, created_at, id) index is the one that yields the order: the walk stays in
-    // the index. The count reads the same index in the same order, so it stops after COUNT_LIMIT index entries.
-    const orderBy = query.status ? [{ status: 'desc' as const }, ...NEWEST_FIRST] : NEWEST_FIRST;
     const [rows, total] = await Promise.all([
       this.prisma.order.findMany({
         where: after ? { AND: [where, olderThan(after)] } : where,
-        orderBy,
+        orderBy: NEWEST_FIRST,
         ...(after ? {} : { skip: (query.page - 1) * query.limit }),
         take: query.limit + 1,
         include: { items: true },
       }),
       // Counting stops past COUNT_LIMIT: an exact count of 100k rows would cost more than the page itself.
-      this.prisma.order.count({ where, orderBy, take: COUNT_LIMIT + 1 }),
+      this.prisma.order.count({ where, orderBy: NEWEST_FIRST, take: COUNT_LIMIT + 1 }),
     ]);
     const items = rows.slice(0, query.limit);
     const last = items.at(-1);

@@ -8,6 +8,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { InsufficientStockError } from '../inventory/stock-shortage.js';
 import { OrderTransitionsService, type LockedOrder } from '../orders/order-transitions.service.js';
 import { canTransition } from '../orders/order-state-machine.js';
+import { orderColumns, orderItemsColumn } from '../orders/order-row.js';
 import type { PaymentEvent, ProviderCapture, ProviderRefund } from './payment-provider.js';
 
 /**
@@ -193,11 +194,19 @@ export class PaymentLedger {
     orderIdHint: string | undefined,
   ): Promise<{ order: LockedOrder; payment: PaymentRow } | undefined> {
     if (!paymentRef) return undefined;
-    // Reading before locking is safe: the transaction is Serializable, so a concurrent change aborts one of us.
-    const [payment] = await tx.$queryRaw<(PaymentRow | undefined)[]>`
-      SELECT id::text, order_id::text AS "orderId", provider, status::text FROM payments
-      WHERE provider = ${provider} AND provider_ref = ${paymentRef}`;
-    if (payment) return { order: await this.transitions.lockOrder(tx, payment.orderId), payment };
+    // The payment, and its order locked and read with its items, in one statement (this runs for every webhook).
+    const [found] = await tx.$queryRaw<
+      ((LockedOrder & { paymentId: string; paymentProvider: string; paymentStatus: Payment['status'] }) | undefined)[]
+    >`
+      SELECT p.id::text AS "paymentId", p.provider AS "paymentProvider", p.status::text AS "paymentStatus",
+             ${orderColumns('o')}, ${orderItemsColumn('o.id')}
+      FROM payments p JOIN orders o ON o.id = p.order_id
+      WHERE p.provider = ${provider} AND p.provider_ref = ${paymentRef}
+      FOR UPDATE OF o`;
+    if (found) {
+      const { paymentId, paymentProvider, paymentStatus, ...order } = found;
+      return { order, payment: { id: paymentId, orderId: order.id, provider: paymentProvider, status: paymentStatus } };
+    }
     const orderId = orderIdHint && UUID_PATTERN.test(orderIdHint) ? orderIdHint : undefined;
     if (!orderId || !(await tx.order.findUnique({ where: { id: orderId }, select: { id: true } }))) return undefined;
     const order = await this.transitions.lockOrder(tx, orderId);
