@@ -94,7 +94,7 @@ export class CheckoutService implements OnModuleInit {
    * fences the key, so a checkout whose key an admin (or a takeover) released meanwhile cannot commit a second order.
    */
   async checkout(dto: CheckoutDto, user: AuthUser | undefined, actor: Actor, idempotencyKeyId?: string): Promise<CheckoutResponse> {
-    const cart = await priceCart(this.prisma, dto.items);
+    const cart = await priceCart(this.prisma.direct, dto.items);
     // A drop that is not open to this customer, or a cart over its limits, is refused before anything else is asked.
     const dropClaims = await this.drops.admit(cart.demand, { contact: dto.contact, userId: user?.id, accessCode: dto.accessCode });
     // A method that does not exist, is not configured or does not take the cart's currency is refused before anything is held.
@@ -136,7 +136,7 @@ export class CheckoutService implements OnModuleInit {
       const short = shortages(cart.demand, cart.levels);
       if (short.length) throw new InsufficientStockError(short);
       const place = () =>
-        this.variantTurns.runExclusive([...placed.demand.keys()], () => this.prisma.serializable((tx) => this.placeOrder(tx, placed)));
+        this.variantTurns.runExclusive([...placed.demand.keys()], () => this.prisma.serializable((tx) => this.placeOrder(tx, placed), { direct: true }));
       committed = await (this.brandGate ? this.brandGate.run(activeBrandId(), place) : place());
     } catch (error) {
       if (error instanceof InsufficientStockError) this.metrics.checkout('sold_out');
