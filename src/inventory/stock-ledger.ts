@@ -6,6 +6,7 @@ import type { EnvironmentVariables } from '../config/configuration.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { Tx } from '../prisma/prisma.service.js';
 import { unnestColumn } from '../prisma/unnest-column.js';
+import { WriteBatch } from '../prisma/write-batch.js';
 import { implementationsOf } from '../common/ports.js';
 import { StockAlerts, type StockAnnouncement } from './stock-alerts.js';
 import { CatalogueWrites } from '../live/catalogue-writes.js';
@@ -89,6 +90,13 @@ export class StockLedger implements OnModuleInit {
    * announceStockAlerts) and returns the alert before and after, from which the announcements are made.
    */
   async apply(tx: Tx, movements: StockMovementInput[]): Promise<void> {
+    const batch = new WriteBatch();
+    this.applyIn(batch, tx, movements);
+    await batch.run(tx);
+  }
+
+  /** `apply` as part of the caller's statement (CTEs ledger_levels, ledger_moves): for checkout, one round trip in all. */
+  applyIn(batch: WriteBatch, tx: Tx, movements: StockMovementInput[]): void {
     const moves = movements.filter((m) => m.onHandDelta !== 0 || m.reservedDelta !== 0);
     if (!moves.length) return;
     const totals = new Map<string, { onHand: number; reserved: number }>();
@@ -102,8 +110,10 @@ export class StockLedger implements OnModuleInit {
     const deltas = ids.map((id) => totals.get(id) ?? { onHand: 0, reserved: 0 });
     const available = Prisma.sql`(il.on_hand + d.on_hand_delta - il.reserved - d.reserved_delta)`;
     // prev is the same row as il, read before this UPDATE changes it: its stock_alert is the alert before the movement.
-    const levels = await tx.$queryRaw<UpdatedLevel[]>`
-      WITH levels AS (
+    batch
+      .with(
+        'ledger_levels',
+        Prisma.sql`
         UPDATE inventory_levels il
         SET on_hand = il.on_hand + d.on_hand_delta, reserved = il.reserved + d.reserved_delta, updated_at = now(),
             stock_alert = (CASE
@@ -116,22 +126,26 @@ export class StockLedger implements OnModuleInit {
           AS d(variant_id, on_hand_delta, reserved_delta), inventory_levels prev, variants v, products p
         WHERE il.variant_id = d.variant_id AND prev.variant_id = il.variant_id AND v.id = il.variant_id AND p.id = v.product_id
         RETURNING il.variant_id::text, il.on_hand, il.reserved, d.on_hand_delta, d.reserved_delta, v.low_stock_threshold,
-                  il.stock_alert, prev.stock_alert AS previous_alert, v.sku, v.name AS variant_name, v.product_id::text, p.name AS product_name
-      ), ledger AS (
+                  il.stock_alert, prev.stock_alert AS previous_alert, v.sku, v.name AS variant_name, v.product_id::text, p.name AS product_name`,
+      )
+      .with(
+        'ledger_moves',
+        Prisma.sql`
         INSERT INTO stock_movements (variant_id, kind, on_hand_delta, reserved_delta, reason, order_id, actor_id)
         SELECT m.variant_id, m.kind::"StockMovementKind", m.on_hand_delta, m.reserved_delta, m.reason, m.order_id, m.actor_id
         FROM unnest(${unnestColumn(moves, 'variantId')}::uuid[], ${unnestColumn(moves, 'kind')}::text[],
                     ${unnestColumn(moves, 'onHandDelta')}::int[], ${unnestColumn(moves, 'reservedDelta')}::int[],
                     ${unnestColumn(moves, 'reason')}::text[], ${unnestColumn(moves, 'orderId')}::uuid[], ${unnestColumn(moves, 'actorId')}::text[])
           WITH ORDINALITY AS m(variant_id, kind, on_hand_delta, reserved_delta, reason, order_id, actor_id, n)
-        ORDER BY m.n
+        ORDER BY m.n`,
       )
-      SELECT * FROM levels`;
-    this.catalogueWrites.changed(
-      tx,
-      levels.map((l) => l.product_id),
-    );
-    await this.announceStockAlerts(tx, levels);
+      .returning<UpdatedLevel[]>('ledger_levels', Prisma.sql`(SELECT coalesce(json_agg(l), '[]') FROM ledger_levels l)`, async (levels) => {
+        this.catalogueWrites.changed(
+          tx,
+          levels.map((l) => l.product_id),
+        );
+        await this.announceStockAlerts(tx, levels);
+      });
   }
 
   /**

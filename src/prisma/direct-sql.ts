@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { Prisma } from '../generated/prisma/client.js';
+import type { Tx } from './prisma.service.js';
 
 /** The raw-statement half of a Prisma client: what hot paths send, as tagged templates or Prisma.sql fragments. */
 export interface RawStatements {
@@ -27,7 +28,11 @@ const types = {
 
 /** Dates sent as UTC instants (pg would send local time, which a timestamp-without-time-zone column misreads). */
 const param = (value: unknown): unknown =>
-  value instanceof Date ? value.toISOString() : Array.isArray(value) ? value.map((v) => (v instanceof Date ? v.toISOString() : v)) : value;
+  value instanceof Date
+    ? value.toISOString()
+    : Array.isArray(value)
+      ? value.map((v: unknown) => (v instanceof Date ? v.toISOString() : v))
+      : value;
 
 function statement(query: TemplateStringsArray | Prisma.Sql, values: unknown[]): pg.QueryConfig {
   const sql = query instanceof Prisma.Sql ? query : Prisma.sql(query, ...values);
@@ -39,7 +44,7 @@ function statement(query: TemplateStringsArray | Prisma.Sql, values: unknown[]):
 
 async function run(client: pg.ClientBase, query: TemplateStringsArray | Prisma.Sql, values: unknown[]): Promise<pg.QueryResult> {
   const result = await client.query(statement(query, values));
-  for (const field of result.fields ?? [])
+  for (const field of result.fields)
     if (UNSUPPORTED.has(field.dataTypeID)) throw new Error(`Direct SQL cannot read column ${field.name} (type ${field.dataTypeID})`);
   return result;
 }
@@ -63,16 +68,28 @@ export function directStatements(connection: <R>(work: (client: pg.ClientBase) =
 }
 
 /**
- * `tx` with its raw statements sent straight to the transaction's own connection; everything else (model queries,
- * identity for afterCommit) stays Prisma's. Statements run in the order they are awaited, as through Prisma.
+ * A Serializable transaction on `client` that sends only raw statements (directStatements), with no ORM machinery:
+ * BEGIN, `work`, COMMIT (ROLLBACK when `work` or the COMMIT fails; the caller retries). `work` gets a client that has
+ * $queryRaw and $executeRaw and nothing else (anything else throws); it also keys afterCommit, like a Prisma `tx`.
  */
-export function withDirectStatements<T extends object>(tx: T, statements: RawStatements): T {
-  return new Proxy(tx, {
-    get(target, key) {
-      if (key === '$queryRaw') return statements.$queryRaw;
-      if (key === '$executeRaw') return statements.$executeRaw;
-      const value = Reflect.get(target, key, target) as unknown;
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+export async function directTransaction<T>(client: pg.ClientBase, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const statements = directStatements((use) => use(client));
+  const tx = new Proxy({} as Tx, {
+    get(_target, key) {
+      if (key === '$queryRaw') return statements.$queryRaw.bind(statements);
+      if (key === '$executeRaw') return statements.$executeRaw.bind(statements);
+      if (typeof key === 'symbol' || key === 'then') return undefined;
+      throw new Error(`A direct transaction runs raw statements only ($queryRaw, $executeRaw), not ${key}`);
     },
   });
+  await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+  try {
+    const result = await work(tx);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    // After a failed COMMIT the transaction is already over: this ROLLBACK only draws a warning.
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
 }

@@ -20,12 +20,6 @@ const ISOLATION_LEVELS = new Set(['READ UNCOMMITTED', 'READ COMMITTED', 'REPEATA
 /** The isolation level and brand of the transaction whose BEGIN is about to be sent from this async context. */
 const beginOptions = new AsyncLocalStorage<{ level?: string; brand: string; fromContext: boolean }>();
 
-/**
- * Where a caller that opens a transaction from this async context learns the pg connection the transaction runs on
- * (PrismaService.serializable's direct raw statements: see direct-sql.ts).
- */
-export const transactionConnection = new AsyncLocalStorage<{ client?: pg.PoolClient }>();
-
 /** A pool connection whose session is the wanted brand, released (or discarded when broken) after `work`. */
 export type WithConnection = <T>(work: (client: pg.PoolClient) => Promise<T>) => Promise<T>;
 
@@ -131,8 +125,6 @@ export function createPgAdapter(
       const tx = (await beginOptions.run({ level, brand: wanted(), fromContext: contextBrand() !== undefined }, () =>
         startTransaction(level ? undefined : isolationLevel),
       )) as unknown as PgTx;
-      const slot = transactionConnection.getStore();
-      if (slot) slot.client = tx.client;
       const executeRaw = tx.executeRaw.bind(tx);
       const commit = tx.commit.bind(tx);
       const rollback = tx.rollback.bind(tx);

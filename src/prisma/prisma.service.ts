@@ -5,8 +5,8 @@ import { PrismaClient, Prisma } from '../generated/prisma/client.js';
 import { TransactionConflictError } from '../common/errors/domain-errors.js';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { isRetryableTransactionError, retryDelayMs } from './transaction-retry.js';
-import { createPgAdapter, transactionConnection, type WithConnection } from './pg-adapter.js';
-import { directStatements, withDirectStatements, type RawStatements } from './direct-sql.js';
+import { createPgAdapter, type WithConnection } from './pg-adapter.js';
+import { directStatements, directTransaction, type RawStatements } from './direct-sql.js';
 import { collectAfterCommit } from './after-commit.js';
 import { DEFAULT_BRAND_ID } from '../common/context/brand-context.js';
 import { DEFAULT_APP_ROLE } from '../config/configuration.js';
@@ -17,8 +17,8 @@ export interface SerializableOptions {
   /** Attempts before giving up with TransactionConflictError (default TX_MAX_ATTEMPTS). */
   maxAttempts?: number;
   /**
-   * The transaction's raw statements ($queryRaw, $executeRaw) go straight to its connection (direct-sql.ts): for hot
-   * paths whose raw statements read only the column types that allows.
+   * A transaction of raw statements only ($queryRaw, $executeRaw), sent straight to its connection without the ORM
+   * (direct-sql.ts): for hot paths. Through Prisma until the first query has opened the pool.
    */
   direct?: boolean;
 }
@@ -31,6 +31,7 @@ export class PrismaService extends PrismaClient implements OnApplicationBootstra
   private readonly logger = new Logger(PrismaService.name);
   private readonly maxAttempts: number;
   private pool?: pg.Pool;
+  private withConnection?: WithConnection;
   private directOnPool?: RawStatements;
 
   constructor(config: ConfigService<EnvironmentVariables, true>) {
@@ -57,6 +58,7 @@ export class PrismaService extends PrismaClient implements OnApplicationBootstra
         },
         (pool, withConnection: WithConnection) => {
           this.pool = pool;
+          this.withConnection = withConnection;
           this.directOnPool = directStatements(withConnection);
         },
       ),
@@ -118,16 +120,11 @@ export class PrismaService extends PrismaClient implements OnApplicationBootstra
     for (let attempt = 1; ; attempt++) {
       try {
         let committed: (() => void)[] = [];
-        const connection: { client?: pg.PoolClient } = {};
-        const attempt = (tx: Tx) => {
-          const { client } = connection;
-          if (options.direct && client) tx = withDirectStatements(tx, directStatements((use) => use(client)));
-          committed = collectAfterCommit(tx);
-          return work(tx);
-        };
-        const result = await transactionConnection.run(connection, () =>
-          this.$transaction(attempt, { isolationLevel: Prisma.TransactionIsolationLevel.Serializable, timeout: 30_000 }),
-        );
+        const attempt = (tx: Tx) => ((committed = collectAfterCommit(tx)), work(tx));
+        const direct = options.direct ? this.withConnection : undefined;
+        const result = direct
+          ? await direct((client) => directTransaction(client, attempt))
+          : await this.$transaction(attempt, { isolationLevel: Prisma.TransactionIsolationLevel.Serializable, timeout: 30_000 });
         for (const callback of committed) {
           try {
             callback();
