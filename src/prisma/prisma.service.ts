@@ -120,11 +120,11 @@ export class PrismaService extends PrismaClient implements OnApplicationBootstra
     for (let attempt = 1; ; attempt++) {
       try {
         let committed: (() => void)[] = [];
-        const attempt = (tx: Tx) => ((committed = collectAfterCommit(tx)), work(tx));
+        const run = (tx: Tx) => ((committed = collectAfterCommit(tx)), work(tx));
         const direct = options.direct ? this.withConnection : undefined;
         const result = direct
-          ? await direct((client) => directTransaction(client, attempt))
-          : await this.$transaction(attempt, { isolationLevel: Prisma.TransactionIsolationLevel.Serializable, timeout: 30_000 });
+          ? await direct((client) => directTransaction(client, run))
+          : await this.$transaction(run, { isolationLevel: Prisma.TransactionIsolationLevel.Serializable, timeout: 30_000 });
         for (const callback of committed) {
           try {
             callback();
