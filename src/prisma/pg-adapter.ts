@@ -20,8 +20,11 @@ const ISOLATION_LEVELS = new Set(['READ UNCOMMITTED', 'READ COMMITTED', 'REPEATA
 /** The isolation level and brand of the transaction whose BEGIN is about to be sent from this async context. */
 const beginOptions = new AsyncLocalStorage<{ level?: string; brand: string; fromContext: boolean }>();
 
-/** A pool connection whose session is the wanted brand, released (or discarded when broken) after `work`. */
-export type WithConnection = <T>(work: (client: pg.PoolClient) => Promise<T>) => Promise<T>;
+/**
+ * A pool connection whose session is the wanted brand, released (or discarded when broken) after `work`. A connection
+ * that cannot be had fails with the pool's own error (the error filter knows its messages), or as `connectFailed` says.
+ */
+export type WithConnection = <T>(work: (client: pg.PoolClient) => Promise<T>, connectFailed?: (error: unknown) => never) => Promise<T>;
 
 export interface BrandScoping {
   /** The role every connection switches to (SET ROLE), one row-level security applies to; '' keeps the login role. */
@@ -95,10 +98,9 @@ export function createPgAdapter(
         return query({ ...(config as object), text }, ...rest);
       }) as typeof client.query;
     });
-    // A connection that cannot be had fails as the adapter reports it (pool timeout: 503), as pool.query did.
-    const withConnection: WithConnection = async (work) => {
+    const withConnection: WithConnection = async (work, connectFailed) => {
       const brand = wanted();
-      const client = await pool.connect().catch((error: unknown) => (adapter as unknown as Queryable).onError(error));
+      const client = await (connectFailed ? pool.connect().catch(connectFailed) : pool.connect());
       let broken: Error | undefined;
       try {
         if (sessionBrand.get(client) !== brand) {
@@ -115,10 +117,15 @@ export function createPgAdapter(
       }
     };
     onPool?.(pool, withConnection);
-    // A query outside a transaction: on a connection whose session is (made) the wanted brand.
-    const { performIO } = adapter as unknown as Queryable;
-    (adapter as unknown as Queryable).performIO = (query: Query) =>
-      withConnection((client) => performIO.call(Object.create(adapter, { client: { value: client } }) as Queryable, query));
+    // A query outside a transaction: on a connection whose session is (made) the wanted brand. A connection that cannot
+    // be had fails as the adapter reports it (pool timeout: 503), as pool.query did.
+    const queryable = adapter as unknown as Queryable;
+    const { performIO } = queryable;
+    queryable.performIO = (query: Query) =>
+      withConnection(
+        (client) => performIO.call(Object.create(adapter, { client: { value: client } }) as Queryable, query),
+        (error) => queryable.onError(error),
+      );
     const startTransaction = adapter.startTransaction.bind(adapter);
     adapter.startTransaction = async (isolationLevel) => {
       const level = isolationLevel && ISOLATION_LEVELS.has(isolationLevel) ? isolationLevel : undefined;
