@@ -1,5 +1,5 @@
 import type { ProductStatus } from '../generated/prisma/enums.js';
-import type { PrismaService, Tx } from '../prisma/prisma.service.js';
+import type { RawStatements } from '../prisma/direct-sql.js';
 import { InvalidInputError, type FieldError } from '../common/errors/domain-errors.js';
 import { whyNotSellable } from '../products/sellability.js';
 import type { StockLevel } from '../inventory/stock-ledger.js';
@@ -57,7 +57,7 @@ interface VariantRow {
  * line can be sold now, in one currency, within what an amount column holds. Bad lines are input errors naming the
  * line (items.N.variantId). The quote and checkout both price through this; checkout re-checks stock under lock.
  */
-export async function priceCart(db: Pick<PrismaService | Tx, '$queryRaw'>, items: CartLine[], now = new Date()): Promise<PricedCart> {
+export async function priceCart(db: Pick<RawStatements, '$queryRaw'>, items: CartLine[], now = new Date()): Promise<PricedCart> {
   const ids = [...new Set(items.map((i) => i.variantId))];
   const rows = await db.$queryRaw<VariantRow[]>`
     SELECT v.id::text AS "variantId", v.sku, v.name AS "variantName", v.price_minor AS "priceMinor", v.currency, v.active,

@@ -6,6 +6,7 @@ import type { EnvironmentVariables } from '../config/configuration.js';
 import { Prisma } from '../generated/prisma/client.js';
 import type { Tx } from '../prisma/prisma.service.js';
 import { unnestColumn } from '../prisma/unnest-column.js';
+import { WriteBatch } from '../prisma/write-batch.js';
 import { implementationsOf } from '../common/ports.js';
 import { StockAlerts, type StockAnnouncement } from './stock-alerts.js';
 import { CatalogueWrites } from '../live/catalogue-writes.js';
@@ -43,8 +44,8 @@ export interface StockMovementInput {
 
 /**
  * The only code that changes inventory levels. Every change is a movement row written in the same transaction,
- * so for every variant on_hand = Σ on_hand_delta and reserved = Σ reserved_delta. Callers that check availability lock
- * first (`lock`), then check, then `apply` (which locks too); the database CHECKs are the last line of defence, not the check.
+ * so for every variant on_hand = Σ on_hand_delta and reserved = Σ reserved_delta. Callers lock first (`lock`),
+ * then check, then `apply`; the database CHECKs are the last line of defence, not the check.
  */
 @Injectable()
 export class StockLedger implements OnModuleInit {
@@ -90,6 +91,13 @@ export class StockLedger implements OnModuleInit {
    * announceStockAlerts) and returns the alert before and after, from which the announcements are made.
    */
   async apply(tx: Tx, movements: StockMovementInput[]): Promise<void> {
+    const batch = new WriteBatch();
+    this.applyIn(batch, tx, movements);
+    await batch.run(tx);
+  }
+
+  /** `apply` as part of the caller's statement (CTEs ledger_levels, ledger_moves): for checkout, one round trip in all. */
+  applyIn(batch: WriteBatch, tx: Tx, movements: StockMovementInput[]): void {
     const moves = movements.filter((m) => m.onHandDelta !== 0 || m.reservedDelta !== 0);
     if (!moves.length) return;
     const totals = new Map<string, { onHand: number; reserved: number }>();
@@ -103,12 +111,16 @@ export class StockLedger implements OnModuleInit {
     const deltas = ids.map((id) => totals.get(id) ?? { onHand: 0, reserved: 0 });
     const available = Prisma.sql`(il.on_hand + d.on_hand_delta - il.reserved - d.reserved_delta)`;
     // prev is the same row as il, read before this UPDATE changes it: its stock_alert is the alert before the movement.
-    // Every row the UPDATE changes comes through `locked`, which locks in variant order before handing a row on, so
-    // concurrent movements of overlapping variants cannot deadlock.
-    const levels = await tx.$queryRaw<UpdatedLevel[]>`
-      WITH locked AS (
-        SELECT variant_id FROM inventory_levels WHERE variant_id = ANY(${ids}::uuid[]) ORDER BY variant_id FOR UPDATE
-      ), levels AS (
+    // Every row the UPDATE changes comes through ledger_locked, which locks in variant order before handing a row on, so
+    // concurrent movements of overlapping variants cannot deadlock (a caller that checked availability holds them already).
+    batch
+      .with(
+        'ledger_locked',
+        Prisma.sql`SELECT variant_id FROM inventory_levels WHERE variant_id = ANY(${ids}::uuid[]) ORDER BY variant_id FOR UPDATE`,
+      )
+      .with(
+        'ledger_levels',
+        Prisma.sql`
         UPDATE inventory_levels il
         SET on_hand = il.on_hand + d.on_hand_delta, reserved = il.reserved + d.reserved_delta, updated_at = now(),
             stock_alert = (CASE
@@ -118,26 +130,30 @@ export class StockLedger implements OnModuleInit {
               WHEN il.stock_alert = 'CLEAR' AND ${available} > v.low_stock_threshold THEN 'CLEAR'
               ELSE 'LOW' END)::"StockAlert"
         FROM unnest(${ids}::uuid[], ${deltas.map((t) => t.onHand)}::int[], ${deltas.map((t) => t.reserved)}::int[])
-          AS d(variant_id, on_hand_delta, reserved_delta), locked, inventory_levels prev, variants v, products p
-        WHERE locked.variant_id = d.variant_id AND il.variant_id = d.variant_id AND prev.variant_id = il.variant_id
+          AS d(variant_id, on_hand_delta, reserved_delta), ledger_locked, inventory_levels prev, variants v, products p
+        WHERE ledger_locked.variant_id = d.variant_id AND il.variant_id = d.variant_id AND prev.variant_id = il.variant_id
           AND v.id = il.variant_id AND p.id = v.product_id
         RETURNING il.variant_id::text, il.on_hand, il.reserved, d.on_hand_delta, d.reserved_delta, v.low_stock_threshold,
-                  il.stock_alert, prev.stock_alert AS previous_alert, v.sku, v.name AS variant_name, v.product_id::text, p.name AS product_name
-      ), ledger AS (
+                  il.stock_alert, prev.stock_alert AS previous_alert, v.sku, v.name AS variant_name, v.product_id::text, p.name AS product_name`,
+      )
+      .with(
+        'ledger_moves',
+        Prisma.sql`
         INSERT INTO stock_movements (variant_id, kind, on_hand_delta, reserved_delta, reason, order_id, actor_id)
         SELECT m.variant_id, m.kind::"StockMovementKind", m.on_hand_delta, m.reserved_delta, m.reason, m.order_id, m.actor_id
         FROM unnest(${unnestColumn(moves, 'variantId')}::uuid[], ${unnestColumn(moves, 'kind')}::text[],
                     ${unnestColumn(moves, 'onHandDelta')}::int[], ${unnestColumn(moves, 'reservedDelta')}::int[],
                     ${unnestColumn(moves, 'reason')}::text[], ${unnestColumn(moves, 'orderId')}::uuid[], ${unnestColumn(moves, 'actorId')}::text[])
           WITH ORDINALITY AS m(variant_id, kind, on_hand_delta, reserved_delta, reason, order_id, actor_id, n)
-        ORDER BY m.n
+        ORDER BY m.n`,
       )
-      SELECT * FROM levels`;
-    this.catalogueWrites.changed(
-      tx,
-      levels.map((l) => l.product_id),
-    );
-    await this.announceStockAlerts(tx, levels);
+      .returning<UpdatedLevel[]>('ledger_levels', Prisma.sql`(SELECT coalesce(json_agg(l), '[]') FROM ledger_levels l)`, async (levels) => {
+        this.catalogueWrites.changed(
+          tx,
+          levels.map((l) => l.product_id),
+        );
+        await this.announceStockAlerts(tx, levels);
+      });
   }
 
   /**

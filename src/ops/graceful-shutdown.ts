@@ -18,6 +18,7 @@ const LOG_FLUSH_TIMEOUT_MS = 1_000;
 export class GracefulShutdown {
   private readonly logger = new Logger('Shutdown');
   private readonly inFlight = new Set<Response>();
+  private lastActivityAt = 0;
   private draining = false;
   private readonly timeoutMs: number;
   private readonly drainHooks: (() => void)[] = [];
@@ -41,9 +42,18 @@ export class GracefulShutdown {
   readonly trackRequests = (_req: Request, res: Response, next: NextFunction): void => {
     if (this.draining) res.setHeader('Connection', 'close');
     this.inFlight.add(res);
-    res.once('close', () => this.inFlight.delete(res));
+    this.lastActivityAt = Date.now();
+    res.once('close', () => {
+      this.inFlight.delete(res);
+      this.lastActivityAt = Date.now();
+    });
     next();
   };
+
+  /** Whether requests are in flight, and when one last started or finished (epoch ms; 0: none yet). */
+  activity(): { busy: boolean; lastActivityAt: number } {
+    return { busy: this.inFlight.size > 0, lastActivityAt: this.lastActivityAt };
+  }
 
   async shutdown(app: INestApplication, signal: string): Promise<void> {
     this.logger.log(`${signal} received: draining ${this.inFlight.size} request(s), deadline ${this.timeoutMs} ms`);

@@ -8,10 +8,14 @@ import { RateLimitGuard } from './rate-limit.js';
 import { MetricsModule } from './metrics.module.js';
 import { MetricsController } from './metrics.controller.js';
 import { GracefulShutdown } from './graceful-shutdown.js';
+import { IdleCollector } from './idle-collector.js';
 
 type Config = ConfigService<EnvironmentVariables, true>;
 
-/** Production operations: structured logs, rate limits, Prometheus metrics and graceful shutdown (imported once, by the app). */
+/**
+ * Production operations: structured logs, rate limits, Prometheus metrics, graceful shutdown and the idle-time
+ * collection (imported once, by the app).
+ */
 @Module({
   imports: [
     MetricsModule,
@@ -26,7 +30,7 @@ type Config = ConfigService<EnvironmentVariables, true>;
     }),
   ],
   controllers: [MetricsController],
-  providers: [GracefulShutdown, { provide: APP_GUARD, useClass: RateLimitGuard }],
+  providers: [GracefulShutdown, IdleCollector, { provide: APP_GUARD, useClass: RateLimitGuard }],
   exports: [GracefulShutdown],
 })
 export class OpsModule {}

@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import type { Order, OrderItem, Payment, Prisma } from '../generated/prisma/client.js';
+import { Prisma, type Order, type OrderItem, type Payment } from '../generated/prisma/client.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 import { unnestColumn } from '../prisma/unnest-column.js';
+import { WriteBatch } from '../prisma/write-batch.js';
 import { AuditService, type AuditEntry } from '../audit/audit.service.js';
 import { StockLedger, type StockMovementInput } from '../inventory/stock-ledger.js';
 import { SettingsService } from '../settings/settings.service.js';
@@ -31,8 +32,8 @@ import { DropCheckout, type DropClaim } from '../drops/drop-checkout.js';
 import type { CheckoutDto, CheckoutResponse, PaymentErrorResponse } from './dto/checkout.dto.js';
 /** Everything the transaction writes, prepared before it starts so a retried attempt repeats no work. */
 interface PlacedOrder {
-  /** The order row but for what the transaction decides: its number, status, reservation expiry and timestamps. */
-  order: Omit<Order, 'number' | 'brandId' | 'status' | 'reservationExpiresAt' | 'createdAt' | 'updatedAt'>;
+  /** The order row but for what the transaction decides: its status, reservation expiry and timestamps. */
+  order: Omit<Order, 'brandId' | 'status' | 'reservationExpiresAt' | 'createdAt' | 'updatedAt'>;
   items: Omit<OrderItem, 'brandId'>[];
   demand: StockDemand;
   event: OrderEvent;
@@ -94,7 +95,7 @@ export class CheckoutService implements OnModuleInit {
    * fences the key, so a checkout whose key an admin (or a takeover) released meanwhile cannot commit a second order.
    */
   async checkout(dto: CheckoutDto, user: AuthUser | undefined, actor: Actor, idempotencyKeyId?: string): Promise<CheckoutResponse> {
-    const cart = await priceCart(this.prisma, dto.items);
+    const cart = await priceCart(this.prisma.direct, dto.items);
     // A drop that is not open to this customer, or a cart over its limits, is refused before anything else is asked.
     const dropClaims = await this.drops.admit(cart.demand, { contact: dto.contact, userId: user?.id, accessCode: dto.accessCode });
     // A method that does not exist, is not configured or does not take the cart's currency is refused before anything is held.
@@ -116,6 +117,7 @@ export class CheckoutService implements OnModuleInit {
         email: dto.contact.email ?? null,
         phone: dto.contact.phone,
         shippingAddress: Object.fromEntries(Object.entries(dto.shippingAddress)),
+        number: '',
         guestTokenHash: guest?.hash ?? null,
         needsReview: false,
         carrier: null,
@@ -135,8 +137,13 @@ export class CheckoutService implements OnModuleInit {
       // sells out, the crowd hears "sold out" at the cost of one read. Enough stock here is re-checked under the lock.
       const short = shortages(cart.demand, cart.levels);
       if (short.length) throw new InsufficientStockError(short);
+      // Numbered before the transaction (a sequence is not transactional anyway), so everything it writes is known
+      // when it starts and goes in one statement.
+      placed.order.number = await this.nextOrderNumber();
       const place = () =>
-        this.variantTurns.runExclusive([...placed.demand.keys()], () => this.prisma.serializable((tx) => this.placeOrder(tx, placed)));
+        this.variantTurns.runExclusive([...placed.demand.keys()], () =>
+          this.prisma.serializable((tx) => this.placeOrder(tx, placed), { direct: true }),
+        );
       committed = await (this.brandGate ? this.brandGate.run(activeBrandId(), place) : place());
     } catch (error) {
       if (error instanceof InsufficientStockError) this.metrics.checkout('sold_out');
@@ -151,13 +158,6 @@ export class CheckoutService implements OnModuleInit {
   }
 
   /**
-   * The transaction, kept to the statements it needs because the inventory row locks are held until it commits: lock,
-   * one INSERT of the order with its items, history and audit rows, one statement for the ledger, the outbox
-   * (order.created) and, for cash on delivery, the payment row. The order is inserted in the status its first
-   * transition (AWAIT_PAYMENT or CONFIRM_COD) leads to, with the history and audit rows that transition writes, instead
-   * of being inserted as CREATED and then locked again to move it on.
-   */
-  /**
    * The brand's COD risk rule: a phone with codRtoBlockThreshold or more parcels returned to origin (refused, not
    * collected) may still order, but must pay online. Checked before anything is reserved.
    */
@@ -168,6 +168,18 @@ export class CheckoutService implements OnModuleInit {
     if (row && row.count >= threshold) throw new CashOnDeliveryBlockedError();
   }
 
+  /** The brand's next order number (OL-000123), from its sequence. */
+  private async nextOrderNumber(): Promise<string> {
+    const [row] = await this.prisma.direct.$queryRaw<{ number: string }[]>`SELECT orderline_next_order_number() AS number`;
+    return row.number;
+  }
+
+  /**
+   * The transaction: lock (and check) the inventory rows, count drop purchases if any, then ONE statement writes the
+   * order with its items, history and audit rows, the stock levels and ledger, the outbox (order.created) and, for
+   * cash on delivery, the payment row. The row locks are held, and the Serializable snapshot is open, for three round
+   * trips: what concurrent checkouts can collide with shrinks with it.
+   */
   private async placeOrder(tx: Tx, placed: PlacedOrder): Promise<{ order: Order & { items: OrderItem[] }; payment?: Payment }> {
     const short = shortages(placed.demand, await this.ledger.lock(tx, [...placed.demand.keys()]));
     if (short.length) throw new InsufficientStockError(short);
@@ -211,9 +223,12 @@ export class CheckoutService implements OnModuleInit {
       },
       this.transitions.auditEntry(draft.id, t, options),
     ];
-    const { number, brandId } = await this.insertOrder(tx, draft, placed.items, history, audit);
-    const order = { ...draft, number, brandId, items: placed.items.map((item) => ({ ...item, brandId })) };
-
+    const order = { ...draft, brandId: '', items: placed.items.map((item) => ({ ...item, brandId: '' })) };
+    const batch = new WriteBatch();
+    this.insertOrderIn(batch, draft, placed.items, history, audit, (brandId) => {
+      order.brandId = brandId;
+      for (const item of order.items) item.brandId = brandId;
+    });
     const reservations: StockMovementInput[] = placed.items.map((item) => ({
       variantId: item.variantId,
       kind: 'RESERVATION',
@@ -223,54 +238,67 @@ export class CheckoutService implements OnModuleInit {
       actorId: placed.actor.id,
       reason: `checkout ${order.number}`,
     }));
-    await this.ledger.apply(tx, [...reservations, ...this.transitions.stockMovements(order, t, options)]);
+    this.ledger.applyIn(batch, tx, [...reservations, ...this.transitions.stockMovements(order, t, options)]);
+    this.announcements.announceIn(batch, [{ event: 'order.created', order }]);
+    const payment = this.payments.open(batch, order);
+    await batch.run(tx);
     this.metrics.orderTransition(tx, t.from, t.to);
-    await this.announcements.announce(tx, [{ event: 'order.created', order }]);
-    return { order, payment: await this.payments.open(tx, order) };
+    return { order, payment };
   }
 
   /**
-   * Inserts the order, its items, its history and its audit entries in ONE statement and returns the number the
-   * brand's sequence gave the order, and its brand. Through the ORM these are four statements, each compiled and sent while the inventory
-   * locks are held — on the checkout hot path that is most of the lock time. The foreign keys of the items and
-   * history are checked at the end of the statement, when the order row exists.
+   * The order, its items, its history and its audit entries as CTEs of the checkout's statement (o, items, history,
+   * audit); `brand` gets the brand the row was written for. The foreign keys of the items and history are checked at
+   * the end of the statement, when the order row exists.
    */
-  private async insertOrder(
-    tx: Tx,
-    order: Omit<Order, 'number' | 'brandId'>,
+  private insertOrderIn(
+    batch: WriteBatch,
+    order: Omit<Order, 'brandId'>,
     items: Omit<OrderItem, 'brandId'>[],
     history: Prisma.OrderStatusHistoryCreateManyInput[],
     audit: AuditEntry[],
-  ): Promise<{ number: string; brandId: string }> {
+    brand: (brandId: string) => void,
+  ): void {
     const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
     const auditRows = audit.map((entry) => this.audit.toRow(entry));
-    const [inserted] = await tx.$queryRaw<{ number: string; brandId: string }[]>`
-      WITH o AS (
-        INSERT INTO orders (id, user_id, status, payment_method, currency, subtotal_minor, total_minor, customer_name, email, phone,
+    batch
+      .with(
+        'o',
+        Prisma.sql`
+        INSERT INTO orders (id, number, user_id, status, payment_method, currency, subtotal_minor, total_minor, customer_name, email, phone,
                             shipping_address, guest_token_hash, reservation_expires_at, needs_review, carrier, tracking_number, idempotency_key_id,
                             created_at, updated_at)
-        VALUES (${order.id}::uuid, ${order.userId}::uuid, ${order.status}::"OrderStatus", ${order.paymentMethod}, ${order.currency},
+        VALUES (${order.id}::uuid, ${order.number}, ${order.userId}::uuid, ${order.status}::"OrderStatus", ${order.paymentMethod}, ${order.currency},
                 ${order.subtotalMinor}, ${order.totalMinor}, ${order.customerName}, ${order.email}, ${order.phone},
                 ${json(order.shippingAddress)}::jsonb, ${order.guestTokenHash}, ${order.reservationExpiresAt}, ${order.needsReview}, ${order.carrier},
                 ${order.trackingNumber}, ${order.idempotencyKeyId}::uuid, ${order.createdAt}, ${order.updatedAt})
-        RETURNING number, brand_id
-      ), items AS (
+        RETURNING brand_id`,
+      )
+      .with(
+        'items',
+        Prisma.sql`
         INSERT INTO order_items (id, order_id, variant_id, sku, product_name, variant_name, unit_price_minor, quantity, line_total_minor)
         SELECT i.id, ${order.id}::uuid, i.variant_id, i.sku, i.product_name, i.variant_name, i.unit_price_minor, i.quantity, i.line_total_minor
         FROM unnest(${unnestColumn(items, 'id')}::uuid[], ${unnestColumn(items, 'variantId')}::uuid[],
                     ${unnestColumn(items, 'sku')}::text[], ${unnestColumn(items, 'productName')}::text[],
                     ${unnestColumn(items, 'variantName')}::text[], ${unnestColumn(items, 'unitPriceMinor')}::int[],
                     ${unnestColumn(items, 'quantity')}::int[], ${unnestColumn(items, 'lineTotalMinor')}::int[])
-          AS i(id, variant_id, sku, product_name, variant_name, unit_price_minor, quantity, line_total_minor)
-      ), history AS (
+          AS i(id, variant_id, sku, product_name, variant_name, unit_price_minor, quantity, line_total_minor)`,
+      )
+      .with(
+        'history',
+        Prisma.sql`
         INSERT INTO order_status_history (order_id, from_status, to_status, event, reason, actor_type, actor_id)
         SELECT ${order.id}::uuid, h.from_status::"OrderStatus", h.to_status::"OrderStatus", h.event, h.reason, h.actor_type, h.actor_id
         FROM unnest(${unnestColumn(history, 'fromStatus')}::text[], ${unnestColumn(history, 'toStatus')}::text[],
                     ${unnestColumn(history, 'event')}::text[], ${unnestColumn(history, 'reason')}::text[],
                     ${unnestColumn(history, 'actorType')}::text[], ${unnestColumn(history, 'actorId')}::text[])
           WITH ORDINALITY AS h(from_status, to_status, event, reason, actor_type, actor_id, n)
-        ORDER BY h.n
-      ), audit AS (
+        ORDER BY h.n`,
+      )
+      .with(
+        'audit',
+        Prisma.sql`
         INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, before, after, request_id)
         SELECT a.actor_type, a.actor_id, a.action, a.entity_type, a.entity_id, a.before, a.after, a.request_id
         FROM unnest(${unnestColumn(auditRows, 'actorType')}::text[], ${unnestColumn(auditRows, 'actorId')}::text[],
@@ -279,10 +307,9 @@ export class CheckoutService implements OnModuleInit {
                     ${auditRows.map((r) => json(r.before))}::jsonb[], ${auditRows.map((r) => json(r.after))}::jsonb[],
                     ${unnestColumn(auditRows, 'requestId')}::text[])
           WITH ORDINALITY AS a(actor_type, actor_id, action, entity_type, entity_id, before, after, request_id, n)
-        ORDER BY a.n
+        ORDER BY a.n`,
       )
-      SELECT number, brand_id::text AS "brandId" FROM o`;
-    return inserted;
+      .returning<string>('order_brand', Prisma.sql`(SELECT brand_id::text FROM o)`, brand);
   }
 
   /**

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { Order, OrderItem } from '../generated/prisma/client.js';
 import type { Tx } from '../prisma/prisma.service.js';
+import type { WriteBatch } from '../prisma/write-batch.js';
 import { OutboxService } from '../outbox/outbox.service.js';
 import type { OrderEventPayload, OrderEventType } from '../outbox/outbox-events.js';
 import type { OrderEvent } from './order-state-machine.js';
@@ -76,10 +77,16 @@ export class OrderAnnouncements {
 
   /** Queues the announcements in one INSERT. */
   announce(tx: Tx, announcements: OrderAnnouncement[]): Promise<number> {
-    return this.outbox.enqueueMany(
-      tx,
-      announcements.map((a) => ({ event: a.event, aggregateId: a.order.id, payload: this.payload(a) })),
-    );
+    return this.outbox.enqueueMany(tx, this.messages(announcements));
+  }
+
+  /** `announce` as part of the caller's statement (checkout's one write). */
+  announceIn(batch: WriteBatch, announcements: OrderAnnouncement[]): void {
+    this.outbox.enqueueIn(batch, this.messages(announcements));
+  }
+
+  private messages(announcements: OrderAnnouncement[]) {
+    return announcements.map((a) => ({ event: a.event, aggregateId: a.order.id, payload: this.payload(a) }));
   }
 
   private payload({ order, previousStatus, reason }: OrderAnnouncement): OrderEventPayload {

@@ -1,5 +1,6 @@
 import type { Order, Payment } from '../generated/prisma/client.js';
 import type { Tx } from '../prisma/prisma.service.js';
+import type { WriteBatch } from '../prisma/write-batch.js';
 import type { Actor } from '../common/actor.js';
 
 /** A payment provider's code as orders store it (STRIPE, RAZORPAY, COD...); payments/ registers the providers. */
@@ -36,8 +37,8 @@ export abstract class PaymentGateway {
   /** The method a checkout names (`paymentMethod`), for a cart in `currency`; InvalidInputError naming paymentMethod otherwise. */
   abstract checkoutMethod(name: string, currency: string): Promise<CheckoutMethod>;
 
-  /** Inside the checkout transaction: the payment row written with the order (paid on delivery), if any. */
-  abstract open(tx: Tx, order: OrderForPayment): Promise<Payment | undefined>;
+  /** Inside the checkout transaction, in its one write with the order: the payment row (paid on delivery), if any. */
+  abstract open(batch: WriteBatch, order: OrderForPayment): Payment | undefined;
 
   /** After the checkout commit (or when the client asks again): the provider payment and what the client needs to pay. */
   abstract start(order: OrderForPayment, opened?: Payment): Promise<PaymentInstructions>;

@@ -3,6 +3,7 @@ import { ModuleRef } from '@nestjs/core';
 import { Prisma, type OutboxMessage } from '../generated/prisma/client.js';
 import type { OutboxStatus } from '../generated/prisma/enums.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { WriteBatch } from '../prisma/write-batch.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Actor } from '../common/actor.js';
 import { ConflictError, InvalidInputError, NotFoundError } from '../common/errors/domain-errors.js';
@@ -55,20 +56,38 @@ export class OutboxService implements OnModuleInit {
   }
 
   async enqueueMany(tx: Tx, messages: OutboxInput[]): Promise<number> {
-    if (!messages.length) return 0;
+    let written = 0;
+    const batch = new WriteBatch();
+    this.enqueueIn(batch, messages, (rows) => (written = rows));
+    await batch.run(tx);
+    return written;
+  }
+
+  /**
+   * `enqueueMany` as part of the caller's statement (CTEs m, d, outbox_rows: the destinations' target queries read
+   * m); `written` gets the number of outbox rows.
+   */
+  enqueueIn(batch: WriteBatch, messages: OutboxInput[], written?: (rows: number) => void): void {
+    if (!messages.length) return;
     const targets = this.destinations.flatMap((d) => {
       const sql = d.destinationsOf(messages);
       return sql ? [Prisma.sql`SELECT * FROM (${sql}) AS t(idx, destination)`] : [];
     });
-    if (!targets.length) return 0;
-    return tx.$executeRaw`
-      WITH m AS (
-        SELECT * FROM unnest(${messages.map((m) => m.event)}::text[], ${messages.map((m) => m.aggregateId)}::text[],
+    if (!targets.length) return;
+    batch
+      .with(
+        'm',
+        Prisma.sql`SELECT * FROM unnest(${messages.map((m) => m.event)}::text[], ${messages.map((m) => m.aggregateId)}::text[],
                     ${messages.map((m) => JSON.stringify(m.payload))}::jsonb[])
-          WITH ORDINALITY AS m(event, aggregate_id, payload, idx)
-      ), d AS (${Prisma.join(targets, ' UNION ALL ')})
-      INSERT INTO outbox_messages (id, event, aggregate_id, destination, payload)
-      SELECT gen_random_uuid(), m.event, m.aggregate_id, d.destination, m.payload FROM d JOIN m ON m.idx = d.idx`;
+          WITH ORDINALITY AS m(event, aggregate_id, payload, idx)`,
+      )
+      .with('d', Prisma.join(targets, ' UNION ALL '))
+      .with(
+        'outbox_rows',
+        Prisma.sql`INSERT INTO outbox_messages (id, event, aggregate_id, destination, payload)
+      SELECT gen_random_uuid(), m.event, m.aggregate_id, d.destination, m.payload FROM d JOIN m ON m.idx = d.idx RETURNING 1`,
+      );
+    if (written) batch.returning<number>('outbox_rows', Prisma.sql`(SELECT count(*)::int FROM outbox_rows)`, written);
   }
 
   async list(filter: {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Order, Payment } from '../generated/prisma/client.js';
 import type { Tx } from '../prisma/prisma.service.js';
+import type { WriteBatch } from '../prisma/write-batch.js';
 import type { Actor } from '../common/actor.js';
 import { InvalidInputError } from '../common/errors/domain-errors.js';
 import {
@@ -51,8 +52,8 @@ export class PaymentsGateway extends PaymentGateway {
     return { code: provider.code, collectsOnDelivery: Boolean(collectsOnDelivery) };
   }
 
-  open(tx: Tx, order: OrderForPayment): Promise<Payment | undefined> {
-    return this.payments.openPayment(tx, order);
+  open(batch: WriteBatch, order: OrderForPayment): Payment | undefined {
+    return this.payments.openPayment(batch, order);
   }
 
   start(order: OrderForPayment, opened?: Payment): Promise<PaymentInstructions> {

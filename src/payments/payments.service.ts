@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Order, Payment, Prisma } from '../generated/prisma/client.js';
+import { Prisma, type Order, type Payment } from '../generated/prisma/client.js';
 import type { OrderStatus } from '../generated/prisma/enums.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { WriteBatch } from '../prisma/write-batch.js';
 import { AuditService } from '../audit/audit.service.js';
 import { providerActor, SYSTEM_ACTOR, type Actor } from '../common/actor.js';
 import { ConflictError, InvalidInputError, NotFoundError, ServiceUnavailableError } from '../common/errors/domain-errors.js';
@@ -90,13 +91,13 @@ export class PaymentsService {
    * nothing from outside, so its payment row is written here and startPayment then needs no transaction of its own;
    * the payment of any other provider is created after the commit (returns undefined).
    */
-  openPayment(tx: Tx, order: OrderForPayment): Promise<Payment | undefined> {
+  openPayment(batch: WriteBatch, order: OrderForPayment): Payment | undefined {
     const provider = this.providers.get(order.paymentMethod);
-    return provider.descriptor.collectsOnDelivery ? this.createCollectionPayment(tx, provider, order) : Promise.resolve(undefined);
+    return provider.descriptor.collectsOnDelivery ? this.createCollectionPayment(batch, provider, order) : undefined;
   }
 
-  /** The payments row of an order paid on delivery (one raw INSERT: it is on the checkout hot path). */
-  private async createCollectionPayment(tx: Tx, provider: PaymentProvider, order: OrderForPayment): Promise<Payment> {
+  /** The payments row of an order paid on delivery (a CTE of checkout's one write: it is on the checkout hot path). */
+  private createCollectionPayment(batch: WriteBatch, provider: PaymentProvider, order: OrderForPayment): Payment {
     const now = new Date();
     const payment: Payment = {
       id: randomUUID(),
@@ -111,10 +112,13 @@ export class PaymentsService {
       createdAt: now,
       updatedAt: now,
     };
-    await tx.$executeRaw`
+    batch.with(
+      'payment',
+      Prisma.sql`
       INSERT INTO payments (id, order_id, provider, provider_ref, status, amount_minor, currency, client_data, created_at, updated_at)
       VALUES (${payment.id}::uuid, ${payment.orderId}::uuid, ${payment.provider}, ${payment.providerRef}, 'PENDING', ${payment.amountMinor},
-              ${payment.currency}, '{}'::jsonb, ${now}, ${now})`;
+              ${payment.currency}, '{}'::jsonb, ${now}, ${now})`,
+    );
     return payment;
   }
 
@@ -406,8 +410,13 @@ export class PaymentsService {
     const current = payments.filter((p) => p.status === 'PENDING' || p.status === 'SUCCEEDED').at(-1);
     if (current?.providerRef && current.clientData) return { kind: 'ready', payment: current };
     const provider = this.providers.get(order.paymentMethod);
-    if (provider.descriptor.collectsOnDelivery)
-      return { kind: 'ready', payment: current ?? (await this.createCollectionPayment(tx, provider, order)) };
+    if (provider.descriptor.collectsOnDelivery && current) return { kind: 'ready', payment: current };
+    if (provider.descriptor.collectsOnDelivery) {
+      const batch = new WriteBatch();
+      const payment = this.createCollectionPayment(batch, provider, order);
+      await batch.run(tx);
+      return { kind: 'ready', payment };
+    }
     if (order.status !== 'PAYMENT_PENDING')
       throw new ConflictError(`Order is ${order.status}; it is not awaiting payment`, { currentStatus: order.status });
     if (current) {

@@ -20,6 +20,12 @@ const ISOLATION_LEVELS = new Set(['READ UNCOMMITTED', 'READ COMMITTED', 'REPEATA
 /** The isolation level and brand of the transaction whose BEGIN is about to be sent from this async context. */
 const beginOptions = new AsyncLocalStorage<{ level?: string; brand: string; fromContext: boolean }>();
 
+/**
+ * A pool connection whose session is the wanted brand, released (or discarded when broken) after `work`. A connection
+ * that cannot be had fails with the pool's own error (the error filter knows its messages), or as `connectFailed` says.
+ */
+export type WithConnection = <T>(work: (client: pg.PoolClient) => Promise<T>, connectFailed?: (error: unknown) => never) => Promise<T>;
+
 export interface BrandScoping {
   /** The role every connection switches to (SET ROLE), one row-level security applies to; '' keeps the login role. */
   appRole: string;
@@ -53,7 +59,11 @@ const brandSql = (brand: string, local: boolean) => {
  * single-brand install). The brand is BrandContext's, read where Prisma hands the work to the adapter. Nothing else
  * may set app.brand_id: the adapter tracks what each connection's session is set to.
  */
-export function createPgAdapter(config: pg.PoolConfig, scoping: BrandScoping, onPool?: (pool: pg.Pool) => void): PrismaPg {
+export function createPgAdapter(
+  config: pg.PoolConfig,
+  scoping: BrandScoping,
+  onPool?: (pool: pg.Pool, withConnection: WithConnection) => void,
+): PrismaPg {
   if (scoping.fallbackBrandId !== '' && !isBrandId(scoping.fallbackBrandId)) throw new Error('A brand id is a UUID');
   // The role and the fallback brand travel in the connection's startup packet: no statement before the first query.
   const startup = [
@@ -88,20 +98,16 @@ export function createPgAdapter(config: pg.PoolConfig, scoping: BrandScoping, on
         return query({ ...(config as object), text }, ...rest);
       }) as typeof client.query;
     });
-    onPool?.(pool);
-    // A query outside a transaction: on a connection whose session is (made) the wanted brand.
-    const { performIO } = adapter as unknown as Queryable;
-    (adapter as unknown as Queryable).performIO = async (query: Query) => {
+    const withConnection: WithConnection = async (work, connectFailed) => {
       const brand = wanted();
-      // A connection that cannot be had fails as the adapter reports it (pool timeout: 503), as pool.query did.
-      const client = await pool.connect().catch((error: unknown) => (adapter as unknown as Queryable).onError(error));
+      const client = await (connectFailed ? pool.connect().catch(connectFailed) : pool.connect());
       let broken: Error | undefined;
       try {
         if (sessionBrand.get(client) !== brand) {
           await client.query(brandSql(brand, false));
           sessionBrand.set(client, brand);
         }
-        return await performIO.call(Object.create(adapter, { client: { value: client } }) as Queryable, query);
+        return await work(client);
       } catch (error) {
         // A statement error leaves the connection usable; a lost or broken connection must not go back to the pool.
         if (!isStatementError(error)) broken = error as Error;
@@ -110,6 +116,16 @@ export function createPgAdapter(config: pg.PoolConfig, scoping: BrandScoping, on
         client.release(broken);
       }
     };
+    onPool?.(pool, withConnection);
+    // A query outside a transaction: on a connection whose session is (made) the wanted brand. A connection that cannot
+    // be had fails as the adapter reports it (pool timeout: 503), as pool.query did.
+    const queryable = adapter as unknown as Queryable;
+    const { performIO } = queryable;
+    queryable.performIO = (query: Query) =>
+      withConnection(
+        (client) => performIO.call(Object.create(adapter, { client: { value: client } }) as Queryable, query),
+        (error) => queryable.onError(error),
+      );
     const startTransaction = adapter.startTransaction.bind(adapter);
     adapter.startTransaction = async (isolationLevel) => {
       const level = isolationLevel && ISOLATION_LEVELS.has(isolationLevel) ? isolationLevel : undefined;

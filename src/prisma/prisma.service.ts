@@ -5,7 +5,8 @@ import { PrismaClient, Prisma } from '../generated/prisma/client.js';
 import { TransactionConflictError } from '../common/errors/domain-errors.js';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { isRetryableTransactionError, retryDelayMs } from './transaction-retry.js';
-import { createPgAdapter } from './pg-adapter.js';
+import { createPgAdapter, type WithConnection } from './pg-adapter.js';
+import { directStatements, directTransaction, type RawStatements } from './direct-sql.js';
 import { collectAfterCommit } from './after-commit.js';
 import { DEFAULT_BRAND_ID } from '../common/context/brand-context.js';
 import { DEFAULT_APP_ROLE } from '../config/configuration.js';
@@ -15,6 +16,11 @@ export type Tx = Prisma.TransactionClient;
 export interface SerializableOptions {
   /** Attempts before giving up with TransactionConflictError (default TX_MAX_ATTEMPTS). */
   maxAttempts?: number;
+  /**
+   * A transaction of raw statements only ($queryRaw, $executeRaw), sent straight to its connection without the ORM
+   * (direct-sql.ts): for hot paths. Through Prisma until the first query has opened the pool.
+   */
+  direct?: boolean;
 }
 
 const appRole = (configured: string) => (configured === 'none' ? '' : configured);
@@ -25,6 +31,8 @@ export class PrismaService extends PrismaClient implements OnApplicationBootstra
   private readonly logger = new Logger(PrismaService.name);
   private readonly maxAttempts: number;
   private pool?: pg.Pool;
+  private withConnection?: WithConnection;
+  private directOnPool?: RawStatements;
 
   constructor(config: ConfigService<EnvironmentVariables, true>) {
     const url = config.get('DATABASE_URL', { infer: true });
@@ -48,7 +56,11 @@ export class PrismaService extends PrismaClient implements OnApplicationBootstra
           appRole: appRole(config.get('DB_APP_ROLE', DEFAULT_APP_ROLE, { infer: true })),
           fallbackBrandId: DEFAULT_BRAND_ID,
         },
-        (pool) => (this.pool = pool),
+        (pool, withConnection: WithConnection) => {
+          this.pool = pool;
+          this.withConnection = withConnection;
+          this.directOnPool = directStatements(withConnection);
+        },
       ),
     });
     this.maxAttempts = config.get('TX_MAX_ATTEMPTS', { infer: true });
@@ -83,6 +95,14 @@ export class PrismaService extends PrismaClient implements OnApplicationBootstra
       );
   }
 
+  /**
+   * Raw statements outside a transaction, sent straight to a pool connection of the current brand (direct-sql.ts), for
+   * hot paths; through Prisma until the first query has opened the pool.
+   */
+  get direct(): RawStatements {
+    return this.directOnPool ?? this;
+  }
+
   /** Connections of the pg pool behind Prisma (for metrics); undefined until the first query opens the pool. */
   poolStats(): { total: number; idle: number; waiting: number; max: number } | undefined {
     const pool = this.pool;
@@ -100,10 +120,11 @@ export class PrismaService extends PrismaClient implements OnApplicationBootstra
     for (let attempt = 1; ; attempt++) {
       try {
         let committed: (() => void)[] = [];
-        const result = await this.$transaction((tx) => ((committed = collectAfterCommit(tx)), work(tx)), {
-          isolationLevel: Prisma.TransactionIsolationLevel.Serializable,
-          timeout: 30_000,
-        });
+        const run = (tx: Tx) => ((committed = collectAfterCommit(tx)), work(tx));
+        const direct = options.direct ? this.withConnection : undefined;
+        const result = direct
+          ? await direct((client) => directTransaction(client, run))
+          : await this.$transaction(run, { isolationLevel: Prisma.TransactionIsolationLevel.Serializable, timeout: 30_000 });
         for (const callback of committed) {
           try {
             callback();

@@ -7,9 +7,11 @@ import { CatalogueWrites } from '../live/catalogue-writes.js';
 import { LiveEvents } from '../live/live-events.service.js';
 import { changesOf, type SaleWindow } from './drop-state.js';
 
-/** A cached answer: the response object as the API sends it, its entity tag, and until when it may be served. */
+/** A cached answer: the response object, its JSON body as the API sends it, the body's entity tag, and until when it may be served. */
 export interface CachedRead<T> {
   value: T;
+  /** the JSON of `value`, serialised once (a cached answer is sent many times) */
+  body: string;
   /** weak entity tag of the JSON body (the same for the same content on every instance) */
   etag: string;
   expiresAt: number;
@@ -23,7 +25,11 @@ interface Entry<T> extends CachedRead<T> {
 const MAX_PRODUCTS = 20_000;
 const MAX_PAGES = 2_000;
 
-export const etagOf = (value: unknown) => `W/"${createHash('sha1').update(JSON.stringify(value)).digest('base64url')}"`;
+/** The JSON body of `value` and its weak entity tag. */
+export function serialised(value: unknown): { body: string; etag: string } {
+  const body = JSON.stringify(value);
+  return { body, etag: `W/"${createHash('sha1').update(body).digest('base64url')}"` };
+}
 
 /**
  * The public catalogue reads (GET /products/:slug and GET /products for shoppers; admins always read the database),
@@ -112,7 +118,7 @@ export class ProductReadCache {
     const shown = productsOf(value);
     const entry: Entry<T> = {
       value,
-      etag: etagOf(value),
+      ...serialised(value),
       expiresAt: expiryOf(shown, now + this.maxAgeMs, now),
       productIds: shown.map((p) => p.id),
     };

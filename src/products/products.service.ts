@@ -18,7 +18,7 @@ import type {
   VariantResponse,
 } from './dto/products.dto.js';
 import { findProduct, findProductPage, type CatalogueViewer } from './product-views.js';
-import { etagOf, ProductReadCache, type CachedRead } from './product-read-cache.js';
+import { ProductReadCache, serialised, type CachedRead } from './product-read-cache.js';
 import { CatalogueWrites } from '../live/catalogue-writes.js';
 import { firstFreeSlug, isValidSlug, SLUG_MESSAGE, slugCandidatePrefix, slugify } from './slug.js';
 
@@ -321,7 +321,7 @@ export class ProductsService {
 
 /** A database read passed through as a CachedRead (admins' reads are never cached). */
 function uncached<T>(value: T): CachedRead<T> {
-  return { value, etag: etagOf(value), expiresAt: 0 };
+  return { value, ...serialised(value), expiresAt: 0 };
 }
 
 /** Column values of a new variant; without its own low-stock threshold it takes the brand's default (settings), else 5. */

@@ -1,4 +1,4 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import { DeliveryError, describeNetworkFailure } from '../../outbox/delivery-error.js';
 import type { Customer, NotificationChannel, NotificationMessage } from '../notification-channel.js';
 
@@ -19,19 +19,23 @@ export function emailRecipient(customer: Customer): string | undefined {
 /** Email over SMTP with nodemailer (pooled connections). */
 export class EmailChannel implements NotificationChannel {
   readonly name = 'email' as const;
-  private readonly transport: Transporter;
+  private transport?: Promise<Transporter>;
 
-  constructor(private readonly options: EmailOptions) {
-    const url = new URL(options.smtpUrl);
-    this.transport = nodemailer.createTransport({
+  constructor(private readonly options: EmailOptions) {}
+
+  /** The pooled SMTP transport; nodemailer is loaded on first use (an instance that sends no email does not hold it). */
+  private async transporter(): Promise<Transporter> {
+    const { default: nodemailer } = await import('nodemailer');
+    const url = new URL(this.options.smtpUrl);
+    return nodemailer.createTransport({
       host: url.hostname,
       port: url.port ? Number(url.port) : url.protocol === 'smtps:' ? 465 : 587,
       secure: url.protocol === 'smtps:',
       ...(url.username && { auth: { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } }),
       pool: true,
-      connectionTimeout: options.timeoutMs,
-      greetingTimeout: options.timeoutMs,
-      socketTimeout: options.timeoutMs,
+      connectionTimeout: this.options.timeoutMs,
+      greetingTimeout: this.options.timeoutMs,
+      socketTimeout: this.options.timeoutMs,
     });
   }
 
@@ -41,7 +45,9 @@ export class EmailChannel implements NotificationChannel {
 
   async send(message: NotificationMessage): Promise<void> {
     try {
-      await this.transport.sendMail({
+      await (
+        await (this.transport ??= this.transporter())
+      ).sendMail({
         from: { name: await this.options.senderName(), address: this.options.from },
         to: { name: message.customer.name, address: message.to },
         subject: message.content.subject,
@@ -63,6 +69,6 @@ export class EmailChannel implements NotificationChannel {
   }
 
   close(): void {
-    this.transport.close();
+    void this.transport?.then((transport) => transport.close()).catch(() => undefined);
   }
 }

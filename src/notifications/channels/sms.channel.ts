@@ -1,4 +1,4 @@
-import twilio from 'twilio';
+import type { Twilio } from 'twilio';
 import type TwilioRequestClient from 'twilio/lib/base/RequestClient.js';
 import { DeliveryError, describeNetworkFailure, isRetryableStatus } from '../../outbox/delivery-error.js';
 import type { Customer, NotificationChannel, NotificationMessage } from '../notification-channel.js';
@@ -13,23 +13,34 @@ export interface SmsOptions {
   timeoutMs: number;
 }
 
-/** Twilio's own HTTP client, sending every request to `baseUrl` instead of *.twilio.com (path and query kept). */
-class BaseUrlRequestClient extends twilio.RequestClient {
-  constructor(
-    private readonly baseUrl: URL,
-    timeout: number,
-  ) {
-    super({ timeout, keepAlive: true });
-  }
+/**
+ * The Twilio client, with Twilio's own HTTP client sending every request to `apiBaseUrl` instead of *.twilio.com (path
+ * and query kept) when one is given. The SDK is loaded here, on first use: an instance that sends no SMS does not
+ * hold it in memory.
+ */
+async function twilioClient(options: SmsOptions): Promise<Twilio> {
+  const { default: twilio } = await import('twilio');
+  class BaseUrlRequestClient extends twilio.RequestClient {
+    constructor(
+      private readonly baseUrl: URL,
+      timeout: number,
+    ) {
+      super({ timeout, keepAlive: true });
+    }
 
-  override request<TData>(opts: TwilioRequestClient.RequestOptions<TData>) {
-    const original = new URL(opts.uri);
-    const target = new URL(
-      original.pathname.replace(/^\//, '') + original.search,
-      this.baseUrl.href.endsWith('/') ? this.baseUrl : `${this.baseUrl.href}/`,
-    );
-    return super.request<TData>({ ...opts, uri: target.href });
+    override request<TData>(opts: TwilioRequestClient.RequestOptions<TData>) {
+      const original = new URL(opts.uri);
+      const target = new URL(
+        original.pathname.replace(/^\//, '') + original.search,
+        this.baseUrl.href.endsWith('/') ? this.baseUrl : `${this.baseUrl.href}/`,
+      );
+      return super.request<TData>({ ...opts, uri: target.href });
+    }
   }
+  const httpClient = options.apiBaseUrl
+    ? new BaseUrlRequestClient(new URL(options.apiBaseUrl), options.timeoutMs)
+    : new twilio.RequestClient({ timeout: options.timeoutMs, keepAlive: true });
+  return twilio(options.accountSid, options.authToken, { httpClient, autoRetry: false });
 }
 
 /** The customer's SMS address: the phone as +digits (or as given, without a country code). */
@@ -42,14 +53,9 @@ export function smsRecipient(customer: Customer): string | undefined {
 /** SMS through Twilio's Messages API with the official SDK. */
 export class SmsChannel implements NotificationChannel {
   readonly name = 'sms' as const;
-  private readonly client: ReturnType<typeof twilio>;
+  private client?: Promise<Twilio>;
 
-  constructor(private readonly options: SmsOptions) {
-    const httpClient = options.apiBaseUrl
-      ? new BaseUrlRequestClient(new URL(options.apiBaseUrl), options.timeoutMs)
-      : new twilio.RequestClient({ timeout: options.timeoutMs, keepAlive: true });
-    this.client = twilio(options.accountSid, options.authToken, { httpClient, autoRetry: false });
-  }
+  constructor(private readonly options: SmsOptions) {}
 
   recipient(customer: Customer): string | undefined {
     return smsRecipient(customer);
@@ -58,7 +64,9 @@ export class SmsChannel implements NotificationChannel {
   async send(message: NotificationMessage): Promise<void> {
     const sender = this.options.from.startsWith('MG') ? { messagingServiceSid: this.options.from } : { from: this.options.from };
     try {
-      await this.client.messages.create({ to: message.to, body: message.content.shortText, ...sender });
+      await (
+        await (this.client ??= twilioClient(this.options))
+      ).messages.create({ to: message.to, body: message.content.shortText, ...sender });
     } catch (error) {
       const status = (error as { status?: unknown }).status;
       if (typeof status === 'number') {

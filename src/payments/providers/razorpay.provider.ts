@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsString, Length, Matches } from 'class-validator';
-import Razorpay from 'razorpay';
+import type Razorpay from 'razorpay';
 import { InvalidInputError } from '../../common/errors/domain-errors.js';
 import type { CredentialFields } from '../../settings/credential-catalogue.js';
 import { checkApiBase } from '../../common/api-base.js';
@@ -370,7 +370,9 @@ export class RazorpayProvider extends PaymentProvider<typeof CREDENTIALS> {
     const credentials = await this.requireCredentials();
     const fingerprint = createHmac('sha256', credentials.keySecret).update(credentials.keyId).digest('hex');
     if (this.cached?.fingerprint !== fingerprint) {
-      const client = new Razorpay({ key_id: credentials.keyId, key_secret: credentials.keySecret });
+      // Loaded on first use: an instance that never calls Razorpay does not hold the SDK (and axios) in memory.
+      const { default: RazorpaySdk } = await import('razorpay');
+      const client = new RazorpaySdk({ key_id: credentials.keyId, key_secret: credentials.keySecret });
       const http = (client.api as unknown as { rq: RazorpayHttp }).rq;
       http.defaults.baseURL = this.baseUrl;
       http.defaults.timeout = this.timeoutMs;

@@ -3,7 +3,11 @@ import { ConfigService } from '@nestjs/config';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsString, Max, Min } from 'class-validator';
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
+
+/** Loaded on first use: an instance that never talks to Stripe does not hold the SDK in memory. */
+let loaded: typeof Stripe | undefined;
+const stripeSdk = async () => (loaded ??= (await import('stripe')).default);
 import { toInt } from '../../config/configuration.js';
 import type { CredentialFields } from '../../settings/credential-catalogue.js';
 import { checkApiBase } from '../../common/api-base.js';
@@ -171,7 +175,7 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
     if (!signature) throw new InvalidWebhookSignatureError('missing Stripe-Signature header');
     let event: Stripe.Event;
     try {
-      event = Stripe.webhooks.constructEvent(rawBody, signature, webhookSecret, this.toleranceSeconds);
+      event = (await stripeSdk()).webhooks.constructEvent(rawBody, signature, webhookSecret, this.toleranceSeconds);
     } catch (error) {
       throw new InvalidWebhookSignatureError((error as Error).message);
     }
@@ -325,9 +329,10 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
   private async client(): Promise<{ stripe: Stripe; credentials: CredentialValues<typeof CREDENTIALS> }> {
     const credentials = await this.requireCredentials();
     if (this.cached?.secretKey !== credentials.secretKey) {
+      const StripeSdk = await stripeSdk();
       this.cached = {
         secretKey: credentials.secretKey,
-        client: new Stripe(credentials.secretKey, {
+        client: new StripeSdk(credentials.secretKey, {
           ...this.endpoint,
           timeout: this.timeoutMs,
           maxNetworkRetries: 2,
@@ -344,7 +349,8 @@ export class StripeProvider extends PaymentProvider<typeof CREDENTIALS> {
     try {
       return await request();
     } catch (error) {
-      if (error instanceof Stripe.errors.StripeError) {
+      // The SDK is loaded by now: a request was made through it.
+      if (error instanceof (await stripeSdk()).errors.StripeError) {
         const status = error.statusCode ?? 0;
         if (isProviderRefusal(status)) throw new ProviderRejectedError(this.code, error.code, error.message);
         throw new ProviderUnavailableError(this.code, error.message);

@@ -1,0 +1,95 @@
+import pg from 'pg';
+import { Prisma } from '../generated/prisma/client.js';
+import type { Tx } from './prisma.service.js';
+
+/** The raw-statement half of a Prisma client: what hot paths send, as tagged templates or Prisma.sql fragments. */
+export interface RawStatements {
+  $queryRaw<T = unknown>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<T>;
+  $executeRaw(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<number>;
+}
+
+/** Distinct statement texts get a prepared-statement name each, up to this many (the rest run unnamed). */
+const MAX_NAMED = 500;
+const names = new Map<string, string>();
+
+const INT8 = 20;
+const TIMESTAMP = 1114;
+/** Column types whose pg parsing differs from what Prisma's $queryRaw returns, and that no direct caller reads. */
+const UNSUPPORTED = new Set([1700 /* numeric: Prisma gives a Decimal */, 1016 /* int8[] */, 1115 /* timestamp[] */]);
+
+/** Results as Prisma's $queryRaw gives them: int8 as bigint, timestamp without time zone as UTC. */
+const types = {
+  getTypeParser(oid: number, format?: 'text' | 'binary') {
+    if (oid === INT8) return (value: string) => BigInt(value);
+    if (oid === TIMESTAMP) return (value: string) => new Date(`${value.replace(' ', 'T')}Z`);
+    return (pg.types.getTypeParser as (oid: number, format?: string) => (value: string) => unknown)(oid, format);
+  },
+};
+
+/** Dates sent as UTC instants (pg would send local time, which a timestamp-without-time-zone column misreads). */
+const param = (value: unknown): unknown =>
+  value instanceof Date
+    ? value.toISOString()
+    : Array.isArray(value)
+      ? value.map((v: unknown) => (v instanceof Date ? v.toISOString() : v))
+      : value;
+
+function statement(query: TemplateStringsArray | Prisma.Sql, values: unknown[]): pg.QueryConfig {
+  const sql = query instanceof Prisma.Sql ? query : Prisma.sql(query, ...values);
+  const text = sql.text;
+  let name = names.get(text);
+  if (name === undefined && names.size < MAX_NAMED) names.set(text, (name = `orderline_${names.size + 1}`));
+  return { text, values: sql.values.map(param), ...(name && { name }), types } as pg.QueryConfig;
+}
+
+async function run(client: pg.ClientBase, query: TemplateStringsArray | Prisma.Sql, values: unknown[]): Promise<pg.QueryResult> {
+  const result = await client.query(statement(query, values));
+  for (const field of result.fields)
+    if (UNSUPPORTED.has(field.dataTypeID)) throw new Error(`Direct SQL cannot read column ${field.name} (type ${field.dataTypeID})`);
+  return result;
+}
+
+/**
+ * Raw statements sent straight to a pg connection, as named prepared statements: no query plan compiled per call, no
+ * ORM interpreter, and PostgreSQL parses each distinct statement once per connection. For hot paths only: results
+ * come back as `$queryRaw` gives them (bigint for int8, Dates for timestamps; other types pg's way, which is
+ * Prisma's for the integer, text, boolean, uuid, enum and JSON columns they read), and errors are pg's own (with the
+ * SQLSTATE in `code`), which the retry and constraint checks recognise as well as Prisma's.
+ */
+export function directStatements(connection: <R>(work: (client: pg.ClientBase) => Promise<R>) => Promise<R>): RawStatements {
+  return {
+    async $queryRaw<T>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<T> {
+      return (await connection((client) => run(client, query, values))).rows as T;
+    },
+    async $executeRaw(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<number> {
+      return (await connection((client) => run(client, query, values))).rowCount ?? 0;
+    },
+  };
+}
+
+/**
+ * A Serializable transaction on `client` that sends only raw statements (directStatements), with no ORM machinery:
+ * BEGIN, `work`, COMMIT (ROLLBACK when `work` or the COMMIT fails; the caller retries). `work` gets a client that has
+ * $queryRaw and $executeRaw and nothing else (anything else throws); it also keys afterCommit, like a Prisma `tx`.
+ */
+export async function directTransaction<T>(client: pg.ClientBase, work: (tx: Tx) => Promise<T>): Promise<T> {
+  const statements = directStatements((use) => use(client));
+  const tx = new Proxy({} as Tx, {
+    get(_target, key) {
+      if (key === '$queryRaw') return statements.$queryRaw.bind(statements);
+      if (key === '$executeRaw') return statements.$executeRaw.bind(statements);
+      if (typeof key === 'symbol' || key === 'then') return undefined;
+      throw new Error(`A direct transaction runs raw statements only ($queryRaw, $executeRaw), not ${key}`);
+    },
+  });
+  await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
+  try {
+    const result = await work(tx);
+    await client.query('COMMIT');
+    return result;
+  } catch (error) {
+    // After a failed COMMIT the transaction is already over: this ROLLBACK only draws a warning.
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
+}
