@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
 import bcrypt from 'bcrypt';
 import { ProviderSimulator } from './provider-simulator/provider-simulator.js';
@@ -11,9 +11,13 @@ import pg from 'pg';
 import { startIsolatedTestApp, type IsolatedTestApp } from './support/isolated-app.js';
 import type { TestApp } from './support/test-app.js';
 import { BrandContext, DEFAULT_BRAND_ID } from '../src/common/context/brand-context.js';
+import { LogChannel } from '../src/notifications/channels/log.channel.js';
+import type { NotificationMessage } from '../src/notifications/notification-channel.js';
+import { NotificationsService } from '../src/notifications/notifications.service.js';
 
 const ENCRYPTION_KEY = randomBytes(32).toString('base64');
 const PLATFORM_DOMAIN = 'shops.orderline.test';
+const PUBLIC_URL = 'https://orderline.test';
 /**
  * Routes whose path value is no row id, answered 200 whatever it is (the leak check still applies): the payment page
  * is a shell (the page fetches the order with its guest token), and a phone's returned-parcel count is the asking brand's.
@@ -97,7 +101,7 @@ describe('platform mode (many brands on one install)', () => {
 
   beforeAll(async () => {
     sim = await ProviderSimulator.start();
-    isolated = await startIsolatedTestApp({ ...sim.env(), PLATFORM_MODE: 'true', PLATFORM_DOMAIN, ENCRYPTION_KEY });
+    isolated = await startIsolatedTestApp({ ...sim.env(), PLATFORM_MODE: 'true', PLATFORM_DOMAIN, PUBLIC_URL, ENCRYPTION_KEY });
     t = isolated.t;
     a = await signUp('Alpha Teas');
     b = await signUp('Beta Beans');
@@ -165,6 +169,44 @@ describe('platform mode (many brands on one install)', () => {
       .set(bearer(platformAdmin))
       .send({ hosts: ['Not a host'] })
       .expect(400);
+  });
+
+  it("links each brand's customer messages to that brand's own shop, absolute: its mapped host, else its subdomain", async () => {
+    // Brand A has a mapped host (the test above); brand B is reached at its subdomain; the default brand at PUBLIC_URL.
+    const sent: NotificationMessage[] = [];
+    const spy = jest.spyOn(LogChannel.prototype, 'send').mockImplementation((message) => {
+      sent.push(message);
+      return Promise.resolve();
+    });
+    try {
+      const notifications = t.app.get(NotificationsService);
+      const notify = (brand: { id: string }, item: boolean) =>
+        BrandContext.run(brand.id, () =>
+          notifications.deliver('log', {
+            id: randomUUID(),
+            event: item ? 'waitlist.back_in_stock' : 'waitlist.drop_open',
+            createdAt: new Date(),
+            payload: {
+              entryId: randomUUID(),
+              customer: { name: '', email: null, phone: '+919800000042' },
+              item: item ? { variantId: randomUUID(), productName: 'Tea', variantName: '1 kg', productSlug, available: 3 } : null,
+              drop: item ? null : { id: randomUUID(), name: 'Launch', opensAt: new Date().toISOString() },
+            },
+          }),
+        );
+      await notify(b, true);
+      await notify(a, true);
+      await notify({ id: DEFAULT_BRAND_ID }, false);
+      const links = sent.map((m) => m.content.whatsappParameters[3]);
+      expect(links).toEqual([
+        `https://${b.slug}.${PLATFORM_DOMAIN}/shop/${productSlug}`,
+        `https://shop.alpha.test/shop/${productSlug}`,
+        `${PUBLIC_URL}/shop`,
+      ]);
+      sent.forEach((m, i) => expect(m.content.emailText).toContain(`Shop: ${links[i]}\n`));
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("serves the console by the token's brand, and refuses a token on another brand's routes", async () => {

@@ -8,6 +8,7 @@ import { Prisma, type Brand } from '../generated/prisma/client.js';
 import type { BrandStatus } from '../generated/prisma/enums.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import type { Tx } from '../prisma/prisma.service.js';
+import { brandPublicBase } from './brand-address.js';
 
 /** What request resolution needs of a brand. */
 export interface BrandRef {
@@ -33,14 +34,33 @@ const toRef = (brand: Brand): BrandRef => ({ id: brand.id, slug: brand.slug, nam
 export class BrandsService {
   private readonly cache = new Map<string, { brand: BrandRef | null; expiresAt: number }>();
 
+  private readonly bases = new Map<string, { base: Promise<string>; expiresAt: number }>();
   private jobBrands?: { ids: Promise<string[]>; expiresAt: number };
   private readonly platformMode: boolean;
+  private readonly links: { publicUrl: string; platformMode: boolean; platformDomain?: string };
 
   constructor(
     private readonly prisma: PrismaService,
     config: ConfigService<EnvironmentVariables, true>,
   ) {
     this.platformMode = config.get('PLATFORM_MODE', { infer: true });
+    this.links = {
+      publicUrl: config.get('PUBLIC_URL', { infer: true }),
+      platformMode: this.platformMode,
+      platformDomain: config.get('PLATFORM_DOMAIN', { infer: true }),
+    };
+  }
+
+  /** The brand's absolute public address for customer messages (see brandPublicBase): its shop is `<base>/shop`. */
+  publicBase(id: string): Promise<string> {
+    const hit = this.bases.get(id);
+    if (hit && hit.expiresAt > Date.now()) return hit.base;
+    const base = this.prisma.brand
+      .findUniqueOrThrow({ where: { id }, select: { id: true, slug: true, hosts: { select: { host: true } } } })
+      .then((brand) => brandPublicBase({ ...brand, hosts: brand.hosts.map((row) => row.host) }, this.links));
+    this.bases.set(id, { base, expiresAt: Date.now() + LOOKUP_TTL_MS });
+    base.catch(() => this.bases.delete(id));
+    return base;
   }
 
   /**
@@ -121,6 +141,7 @@ export class BrandsService {
   /** Forgets what request resolution remembers (after a change to brands on this instance). */
   forget(): void {
     this.cache.clear();
+    this.bases.clear();
     this.jobBrands = undefined;
   }
 

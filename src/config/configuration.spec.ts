@@ -109,6 +109,23 @@ describe('configuration', () => {
     });
   });
 
+  it('takes PUBLIC_URL as a scheme, host and port, by default this server on localhost', () => {
+    expect(validateEnvironment({}).PUBLIC_URL).toBe('http://localhost:3000');
+    expect(validateEnvironment({ PORT: '8080' }).PUBLIC_URL).toBe('http://localhost:8080');
+    expect(validateEnvironment({ PUBLIC_URL: 'https://Shop.Example.com/' }).PUBLIC_URL).toBe('https://shop.example.com');
+    expect(validateEnvironment({ PUBLIC_URL: 'http://10.0.0.5:8443' }).PUBLIC_URL).toBe('http://10.0.0.5:8443');
+    for (const bad of [
+      'shop.example.com',
+      'ftp://shop.example.com',
+      'https://shop.example.com/orderline',
+      'https://a:99999',
+      'https://x?y',
+    ])
+      expect(problemsOf({ PUBLIC_URL: bad })).toEqual([
+        'PUBLIC_URL: must be an http(s) URL of scheme, host and port only, such as https://shop.example.com',
+      ]);
+  });
+
   it('reads, types and checks the variables a module declares, like its own, and lists them with its own', () => {
     class WidgetEnvironment {
       @Transform(toInt) @IsInt() @Min(1) WIDGET_LIMIT = 5;

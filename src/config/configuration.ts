@@ -37,6 +37,11 @@ const BOOLEAN = { message: '$property must be true or false (also accepted: 1/0,
 export class EnvironmentVariables {
   @IsIn(['development', 'production', 'test']) NODE_ENV: 'development' | 'production' | 'test' = 'development';
   @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT = 3000;
+  /**
+   * Where customers reach this install (the links in their messages): scheme, host and port. Brands with a host of their
+   * own are linked there instead (README "Brands"). Default: http://localhost:<PORT>.
+   */
+  @IsOptional() @IsString() PUBLIC_URL!: string;
   @IsOptional() @IsString() DATABASE_URL?: string;
   @Transform(toInt) @IsInt() @Min(1) @Max(65535) EMBEDDED_PG_PORT = 54329;
   @IsString() EMBEDDED_PG_DIR = '.data';
@@ -114,6 +119,12 @@ export class EnvironmentVariables {
 /** The development secret earlier versions used when JWT_SECRET was unset: public, so production refuses it. */
 const DEV_JWT_SECRET = 'orderline-development-secret-not-for-production';
 
+/** An http(s) origin, with nothing after the host and port but an optional "/". */
+function isPublicUrl(value: string): boolean {
+  if (!/^https?:\/\/[^/?#\s@]+\/?$/i.test(value) || !URL.canParse(value)) return false;
+  return new URL(value).hostname !== '';
+}
+
 /** Every problem of a configuration, one line each ("PORT: must be an integer number (got \"abc\")"). */
 export class ConfigurationError extends Error {
   constructor(readonly problems: string[]) {
@@ -146,6 +157,10 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   if (given.SEED_DEMO_DATA === undefined) config.SEED_DEMO_DATA = config.NODE_ENV !== 'production';
   const validate = (variables: object) => validateSync(variables, { skipMissingProperties: false, whitelist: false }).map(describeInvalid);
   const problems = validate(config);
+  // Typed as always set: it is, once validated (the default filled in below).
+  const publicUrl = config.PUBLIC_URL as string | undefined;
+  if (publicUrl !== undefined && !isPublicUrl(publicUrl))
+    problems.push('PUBLIC_URL: must be an http(s) URL of scheme, host and port only, such as https://shop.example.com');
   const extensions = environmentExtensions();
   for (const { variables } of extensions) {
     const names = variables ? variableNames(variables) : [];
@@ -161,6 +176,7 @@ export function validateEnvironment(raw: Record<string, unknown>): EnvironmentVa
   }
   for (const { check } of extensions) problems.push(...(check?.(config as unknown as Record<string, unknown>) ?? []));
   if (problems.length) throw new ConfigurationError(problems);
+  config.PUBLIC_URL = new URL(publicUrl ?? `http://localhost:${config.PORT}`).origin;
   // Only for a configuration that starts: a refused one must leave nothing behind (no data directory, no secret file).
   if (config.NODE_ENV !== 'production') config.JWT_SECRET ||= developmentJwtSecret(path.resolve(config.EMBEDDED_PG_DIR));
   return config;

@@ -6,6 +6,7 @@ import type { EnvironmentVariables } from '../config/configuration.js';
 import { activeBrandId, DEFAULT_BRAND_ID } from '../common/context/brand-context.js';
 import { InvalidInputError, UpstreamError } from '../common/errors/domain-errors.js';
 import { SettingsService } from '../settings/settings.service.js';
+import { BrandsService } from '../brands/brands.service.js';
 import { DeliveryError } from '../outbox/delivery-error.js';
 import {
   ORDER_EVENT_TYPES,
@@ -86,6 +87,7 @@ export class NotificationsService extends OutboxDestination implements OnApplica
   constructor(
     config: ConfigService<Environment, true>,
     private readonly settings: SettingsService,
+    private readonly brands: BrandsService,
   ) {
     super();
     const read = <K extends keyof Environment>(key: K) => config.get(key, { infer: true }) as Environment[K];
@@ -203,7 +205,8 @@ export class NotificationsService extends OutboxDestination implements OnApplica
       const waiting = message.payload as WaitlistEventPayload;
       const address = channel.recipient(waiting.customer);
       if (!address) throw new DeliveryError(`The waitlist entry has no ${channel.name} address`, true);
-      const content = renderWaitlistNotification(message.event, waiting, await this.settings.brand());
+      const [brand, base] = await Promise.all([this.settings.brand(), this.brands.publicBase(activeBrandId())]);
+      const content = renderWaitlistNotification(message.event, waiting, brand, base);
       await channel.send({ id: message.id, event: message.event, to: address, customer: waiting.customer, content });
       return;
     }

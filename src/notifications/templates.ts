@@ -182,12 +182,14 @@ export function renderNotification(
 
 /**
  * Renders the message for a customer who asked to be told ("notify me"). WhatsApp parameters: greeting name, what came
- * back (product and variant, or the drop), how many are available (or when it opened), the shop link path, support.
+ * back (product and variant, or the drop), how many are available (or when it opened), the shop link, support.
+ * `publicBase` is the brand's absolute address (BrandsService.publicBase): a message has no page to be relative to.
  */
 export function renderWaitlistNotification(
   event: WaitlistEventType,
   payload: WaitlistEventPayload,
   brand: BrandContext,
+  publicBase: string,
 ): RenderedNotification {
   const what = payload.item ? `${payload.item.productName} (${payload.item.variantName})` : (payload.drop?.name ?? 'the drop');
   const sentence =
@@ -195,7 +197,7 @@ export function renderWaitlistNotification(
       ? `${what} is back in stock. You asked us to tell you; it may go quickly.`
       : `${what} is open now. You asked us to tell you when it starts.`;
   const subject = event === 'waitlist.back_in_stock' ? `${what} is back` : `${what} is open`;
-  const link = payload.item ? `/shop/${payload.item.productSlug}` : '/shop';
+  const link = `${publicBase}/shop${payload.item ? `/${encodeURIComponent(payload.item.productSlug)}` : ''}`;
   const support = supportLine(brand);
   return {
     subject: `${brand.name}: ${subject}`,

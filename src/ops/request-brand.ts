@@ -4,9 +4,8 @@ import { RequestContext } from '../common/context/request-context.js';
 import { ForbiddenError, NotFoundError } from '../common/errors/domain-errors.js';
 import { AllExceptionsFilter } from '../common/http/all-exceptions.filter.js';
 import type { BrandRef, BrandsService } from '../brands/brands.service.js';
+import { BRAND_PATH_PREFIX } from '../brands/brand-address.js';
 
-/** The brand path prefix of platform mode: `/b/<slug>/...` serves that brand's routes (`/b/shop-a/products`). */
-export const BRAND_PATH_PREFIX = /^\/b\/([^/?#]{1,64})(?=[/?#]|$)/;
 /** Provider webhooks name their brand in the path: `/webhooks/<provider>/<brand slug>`. */
 const BRAND_WEBHOOK = /^\/webhooks\/[^/?#]+\/([^/?#]{1,64})\/?(?=[?#]|$)/;
 /** Money still arrives for a suspended brand: the provider has taken it, so it must be recorded (README "Brands"). */

@@ -1,6 +1,6 @@
 /**
  * The brand path prefix of platform mode (`/b/<slug>`, README "Brands"), mirroring BRAND_PATH_PREFIX in
- * src/ops/request-brand.ts: a page opened under it belongs to that brand, and so do its links and API calls.
+ * src/brands/brand-address.ts: a page opened under it belongs to that brand, and so do its links and API calls.
  */
 const BRAND_PREFIX = /^\/b\/[a-z0-9-]+(?=\/|$)/;
 
