@@ -34,6 +34,8 @@ const IDLE_PAUSE_MS = 10_000;
 /** Same attempt budget as the app's default TX_MAX_ATTEMPTS. */
 const MAX_ATTEMPTS = 12;
 
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 interface Scenario {
@@ -72,6 +74,7 @@ async function main(): Promise<void> {
     app = await AppProcess.start({
       databaseUrl: scratch.url,
       startTimeoutSeconds: 120,
+      workers: config.workers,
       nodeArgs: config.cpuProfile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir)}`] : [],
       env: {
         NODE_ENV: 'production',
@@ -79,18 +82,25 @@ async function main(): Promise<void> {
         ENCRYPTION_KEY: randomBytes(32).toString('base64'),
         LOG_LEVEL: 'warn',
         ...(config.appPoolSize && { DB_POOL_SIZE: String(config.appPoolSize) }),
+        ...(config.dropAdmissionConcurrency && { DROP_ADMISSION_CONCURRENCY: String(config.dropAdmissionConcurrency) }),
         ...WEBHOOK_SECRETS.env,
         // Every storm buyer comes from this machine's one address: the per-IP drop limit would refuse them all.
         DROP_RATE_LIMIT_PER_IP: '1000000',
+        // How the workers share the port (Node's cluster: `rr`, the primary hands out connections; `none`, the kernel does).
+        ...(process.env.NODE_CLUSTER_SCHED_POLICY && { NODE_CLUSTER_SCHED_POLICY: process.env.NODE_CLUSTER_SCHED_POLICY }),
       },
     });
     monitor = new ServerMonitor(app.pid).start();
-    log(`app pid ${app.pid} on ${app.baseUrl}`);
+    log(`app pid ${app.pid}${config.workers > 1 ? ` (workers ${app.workerPids().join(', ')})` : ''} on ${app.baseUrl}`);
 
     // The drop storm runs first, on a fresh server: its first second is what it measures.
     let dropStorm: DropStormResult | undefined;
+    let dropStormServer: BenchReport['dropStormServer'];
     if (config.scenarios.has('drop')) {
       await ensureBenchAdmin(db);
+      const loadAverageBefore = round2(os.loadavg()[0]);
+      monitor.reset();
+      const cpuBefore = monitor.processesCpuMs();
       log(`drop storm: ${config.stormBuyers} buyers within 1 s for 300 units across 3 variants`);
       dropStorm = await runDropStorm(
         {
@@ -104,6 +114,12 @@ async function main(): Promise<void> {
         },
         db,
       );
+      dropStormServer = {
+        cpuMs: Math.round(monitor.phaseCpuMs()),
+        cpuMsByProcess: [...monitor.processesCpuMs()].map(([pid, ms]) => Math.round(ms - (cpuBefore.get(pid) ?? 0))),
+        loadAverageBefore,
+        loadAverageAfter: round2(os.loadavg()[0]),
+      };
       log(`  sold ${dropStorm.sold}, p99 ${dropStorm.p99Ms} ms, sold out after ${dropStorm.soldOutAfterMs} ms`);
     }
 
@@ -185,16 +201,24 @@ async function main(): Promise<void> {
 
     // Warm and quiet: what one instance holds between bursts (the RSS target).
     await new Promise((resolve) => setTimeout(resolve, IDLE_PAUSE_MS));
-    const idleRssMb = monitor.currentMb();
-    log(`idle RSS after the runs: ${idleRssMb} MB`);
+    // The target is per instance: with workers, the largest of them (and the total beside it).
+    const idleRssMb = monitor.largestInstanceMb();
+    const idleRssTotalMb = config.workers > 1 ? monitor.currentMb() : undefined;
+    log(
+      `idle RSS after the runs: ${monitor
+        .processesMb()
+        .map((p) => `${p.pid} ${p.mb} MB`)
+        .join(', ')}`,
+    );
     // Two apps of its own (platform mode on and off) on this database, measured in turn.
     const platform = config.scenarios.has('platform') ? await runPlatformComparison(db, scratch.url, config) : undefined;
     if (platform) rows.push(...platform.rows);
     const expiry = config.scenarios.has('expiry') ? await runExpiry(db, scratch.url, catalogue, config.expiryOrders, log) : undefined;
     const serverPeakRssMb = monitor.lifetimePeakMb();
+    const workerPids = app.workerPids();
     await app.stop(30_000);
     app = undefined;
-    const profileFile = config.cpuProfile ? newestProfile(profileDir) : undefined;
+    const profileFile = config.cpuProfile ? newestProfile(profileDir, workerPids) : undefined;
 
     log('checking stock, ledger and orders');
     const report: BenchReport = {
@@ -206,6 +230,8 @@ async function main(): Promise<void> {
       expiry,
       serverPeakRssMb,
       idleRssMb,
+      ...(idleRssTotalMb !== undefined && { idleRssTotalMb }),
+      ...(dropStormServer && { dropStormServer }),
       targets: judgeTargets({ rows, expiry, idleRssMb }),
       ...(dropStorm && { dropStorm }),
       ...(profileFile && { serverProfile: { file: profileFile, top: summariseCpuProfile(profileFile) } }),
@@ -237,7 +263,9 @@ function settingsOf(config: BenchConfig): Record<string, unknown> {
     expiryOrders: config.expiryOrders,
     listOrders: config.listOrders,
     cpuProfile: config.cpuProfile,
+    workers: config.workers,
     appPoolSize: config.appPoolSize ?? 10,
+    dropAdmissionConcurrency: config.dropAdmissionConcurrency ?? 8,
     rawConnections: 'one per load connection',
     database: process.env.DATABASE_URL ? 'DATABASE_URL server' : 'embedded PostgreSQL',
   };

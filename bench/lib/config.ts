@@ -12,12 +12,16 @@ export interface BenchConfig {
   listOrders: number;
   /** app connection pool (DB_POOL_SIZE passed to the app, default the app's own default) */
   appPoolSize?: number;
+  /** drop checkouts at once per app process (DROP_ADMISSION_CONCURRENCY passed to the app, default the app's own) */
+  dropAdmissionConcurrency?: number;
   /** where the JSON goes (BENCH_RESULTS_DIR, default bench/results) */
   resultsDir: string;
   /** buyers of the drop storm (BENCH_STORM_BUYERS, default 5000) */
   stormBuyers: number;
   /** run the server with --cpu-prof and report where its CPU time went (BENCH_CPU_PROFILE=true) */
   cpuProfile: boolean;
+  /** WEB_CONCURRENCY of the app under test (BENCH_WORKERS, default 1: one process) */
+  workers: number;
 }
 
 export const SCENARIOS = ['drop', 'hot', 'spread', 'catalogue', 'storefront', 'webhooks', 'orders', 'expiry', 'platform'] as const;
@@ -42,6 +46,8 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
   if (!(durationSeconds >= 1 && durationSeconds <= 600)) throw new Error('BENCH_DURATION: seconds, 1..600');
   const expiryOrders = Number(env.BENCH_EXPIRY_ORDERS ?? 50_000);
   if (!(Number.isInteger(expiryOrders) && expiryOrders >= 1)) throw new Error('BENCH_EXPIRY_ORDERS: a positive integer');
+  const workers = Number(env.BENCH_WORKERS ?? 1);
+  if (!(Number.isInteger(workers) && workers >= 1 && workers <= 99)) throw new Error('BENCH_WORKERS: worker processes, 1..99');
   const listOrders = Number(env.BENCH_ORDERS ?? 100_000);
   if (!(Number.isInteger(listOrders) && listOrders >= 1)) throw new Error('BENCH_ORDERS: a positive integer');
   return {
@@ -51,8 +57,10 @@ export function readBenchConfig(env: NodeJS.ProcessEnv = process.env): BenchConf
     scenarios: new Set(scenarios as ScenarioName[]),
     expiryOrders,
     appPoolSize: env.DB_POOL_SIZE ? Number(env.DB_POOL_SIZE) : undefined,
+    dropAdmissionConcurrency: env.DROP_ADMISSION_CONCURRENCY ? Number(env.DROP_ADMISSION_CONCURRENCY) : undefined,
     resultsDir: env.BENCH_RESULTS_DIR ?? 'bench/results',
     stormBuyers: Number(env.BENCH_STORM_BUYERS ?? 5000),
     cpuProfile: ['1', 'true', 'yes'].includes((env.BENCH_CPU_PROFILE ?? '').toLowerCase()),
+    workers,
   };
 }

@@ -53,13 +53,20 @@ function areaOf(node: CpuProfileNode): string {
   return url.split('/').slice(-2).join('/');
 }
 
-/** The newest .cpuprofile in `dir` (Node names them by date, pid and sequence). */
-export function newestProfile(dir: string): string | undefined {
+/**
+ * The newest .cpuprofile in `dir` (Node names them by date, pid and sequence); of the profiles of `pids` (a primary's
+ * workers, which end before it), the largest: the busiest worker's.
+ */
+export function newestProfile(dir: string, pids?: number[]): string | undefined {
   try {
-    return readdirSync(dir)
+    const files = readdirSync(dir)
       .filter((f) => f.endsWith('.cpuprofile'))
-      .map((f) => path.join(dir, f))
-      .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
+      .map((f) => path.join(dir, f));
+    if (pids?.length)
+      return files
+        .filter((f) => pids.some((pid) => path.basename(f).includes(`.${pid}.`)))
+        .sort((a, b) => statSync(b).size - statSync(a).size)[0];
+    return files.sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs)[0];
   } catch {
     return undefined;
   }

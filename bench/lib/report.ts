@@ -53,8 +53,12 @@ export interface BenchReport {
   rows: LoadRow[];
   expiry?: ExpiryResult;
   serverPeakRssMb: number;
-  /** the server's RSS after the load runs and a quiet pause: what an instance holds idle once warm */
+  /** the server's RSS after the load runs and a quiet pause: what an instance (the largest worker) holds idle once warm */
   idleRssMb?: number;
+  /** with workers (BENCH_WORKERS above 1): the primary and every worker together, idle */
+  idleRssTotalMb?: number;
+  /** the drop storm's server side: CPU of all the server's processes and the load average around it */
+  dropStormServer?: { cpuMs: number; cpuMsByProcess: number[]; loadAverageBefore: number; loadAverageAfter: number };
   /** the issue's targets as this run measured them */
   targets?: TargetVerdict[];
   /** where the server's CPU went (BENCH_CPU_PROFILE) */
@@ -110,6 +114,14 @@ export function markdown(report: BenchReport): string {
     );
   }
   if (report.dropStorm) lines.push('', ...dropStormLines(report.dropStorm));
+  if (report.dropStormServer) {
+    const s = report.dropStormServer;
+    const byProcess = s.cpuMsByProcess.length > 1 ? ` (primary, then each worker: ${s.cpuMsByProcess.map(num).join(' / ')} ms)` : '';
+    lines.push(
+      '',
+      `Storm server CPU ${num(s.cpuMs)} ms${byProcess}; load average ${s.loadAverageBefore} before, ${s.loadAverageAfter} after.`,
+    );
+  }
   if (report.expiry) {
     const e = report.expiry;
     lines.push(
@@ -129,7 +141,8 @@ export function markdown(report: BenchReport): string {
   const c = report.checks;
   lines.push(
     '',
-    `Server peak RSS: ${report.serverPeakRssMb} MB, idle after the runs: ${report.idleRssMb ?? '–'} MB. Checks: ${c.passed ? 'PASSED' : 'FAILED'} — 5xx: ${c.serverErrors}, transport ` +
+    `Server peak RSS: ${report.serverPeakRssMb} MB${workersNote(report)}, idle after the runs: ${report.idleRssMb ?? '–'} MB ` +
+      `${report.idleRssTotalMb !== undefined ? `per instance (largest worker), ${report.idleRssTotalMb} MB all processes together` : ''}. Checks: ${c.passed ? 'PASSED' : 'FAILED'} — 5xx: ${c.serverErrors}, transport ` +
       `errors: ${c.transportErrors}, ` +
       `checkout orders in the database ${num(c.ordersCreated)} for ${num(c.checkoutsAnswered2xx)} 2xx answers (the rest were in ` +
       `flight when a run stopped), ` +
@@ -157,4 +170,9 @@ export function writeReport(report: BenchReport, dir: string): string {
   writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`);
   return file;
+}
+
+function workersNote(report: BenchReport): string {
+  const workers = Number(report.settings.workers ?? 1);
+  return workers > 1 ? ` (primary and ${workers} workers together)` : '';
 }

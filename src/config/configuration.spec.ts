@@ -74,6 +74,16 @@ describe('configuration', () => {
     expect(problemsOf({ EMBEDDED_PG_PORT: '99999' })).toEqual(['EMBEDDED_PG_PORT: must not be greater than 65535 (got 99999)']);
   });
 
+  it('takes WEB_CONCURRENCY as auto or a number of processes, 1 unless set', () => {
+    expect(validateEnvironment({}).WEB_CONCURRENCY).toBe('1');
+    expect(validateEnvironment({ WEB_CONCURRENCY: 'auto' }).WEB_CONCURRENCY).toBe('auto');
+    expect(validateEnvironment({ WEB_CONCURRENCY: '4' }).WEB_CONCURRENCY).toBe('4');
+    for (const bad of ['0', '-1', 'two', '2.5', '100'])
+      expect(problemsOf({ WEB_CONCURRENCY: bad })).toEqual([
+        `WEB_CONCURRENCY: must be auto or a whole number from 1 to 99 (got "${bad}")`,
+      ]);
+  });
+
   it('lists every problem at once, one line each, and never repeats a secret value', () => {
     const problems = problemsOf({
       PORT: 'x',

@@ -38,6 +38,12 @@ export class EnvironmentVariables {
   @IsIn(['development', 'production', 'test']) NODE_ENV: 'development' | 'production' | 'test' = 'development';
   @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT = 3000;
   /**
+   * Processes serving HTTP on this machine: 1 (the default) is one process; more (or `auto`, one per available core) is
+   * a primary that prepares the database once and that many workers behind the same port, each an instance.
+   */
+  @Matches(/^(auto|[1-9][0-9]?)$/, { message: 'WEB_CONCURRENCY must be auto or a whole number from 1 to 99' })
+  WEB_CONCURRENCY = '1';
+  /**
    * Where customers reach this install (the links in their messages): scheme, host and port. Brands with a host of their
    * own are linked there instead (README "Brands"). Default: http://localhost:<PORT>.
    */

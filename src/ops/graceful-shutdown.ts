@@ -95,12 +95,14 @@ export class GracefulShutdown {
 
 /**
  * Installs the signal handlers of the production process. `afterClose` runs once the app has closed (main.ts stops
- * the embedded PostgreSQL there). A second signal exits at once.
+ * the embedded PostgreSQL there). A second signal exits at once, except in a worker of WEB_CONCURRENCY: a terminal's
+ * Ctrl-C or a service manager reaches it as well as the primary's SIGTERM, and the primary decides when to stop waiting.
  */
-export function shutdownOnSignals(app: INestApplication, afterClose: () => Promise<void>): void {
+export function shutdownOnSignals(app: INestApplication, afterClose: () => Promise<void>, { worker = false } = {}): void {
   const logger = new Logger('Shutdown');
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping && worker) return;
     if (stopping) {
       logger.warn(`${signal} received again: exiting without waiting`);
       process.exit(1);

@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { pino, type DestinationStream, type Level, type LevelWithSilent, type Logger, type LoggerOptions } from 'pino';
 import sonicBoom, { type SonicBoom } from 'sonic-boom';
@@ -151,7 +152,8 @@ export function logDestination(format: LogFormat, isTTY?: boolean): DestinationS
 export function pinoOptions(level: LevelWithSilent): LoggerOptions {
   return {
     level,
-    base: { service: 'orderline' },
+    // A worker of WEB_CONCURRENCY says which process of the install wrote the line.
+    base: { service: 'orderline', ...(cluster.isWorker && { pid: process.pid }) },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: {
       level: (label) => ({ level: label }),

@@ -4,12 +4,15 @@ export interface StartupBanner {
   firstStart: { createdAdmin?: { email: string; generatedPassword?: string } };
   /** Pretty logs go to a person at a terminal: the banner is a framed block of text, otherwise one JSON line. */
   pretty: boolean;
+  /** Worker processes serving the port (WEB_CONCURRENCY above 1); unset for a single process. */
+  workers?: number;
 }
 
 /** The lines of the banner: where the API, its docs and the console are, and a generated admin password (once). */
-export function bannerLines({ port, firstStart }: Pick<StartupBanner, 'port' | 'firstStart'>): string[] {
+export function bannerLines({ port, firstStart, workers }: Pick<StartupBanner, 'port' | 'firstStart' | 'workers'>): string[] {
   const url = `http://localhost:${port}`;
   const lines = [`Orderline is running at ${url}`, `  API docs   ${url}/docs`, `  Console    ${url}/console`];
+  if (workers) lines.push(`  Workers    ${workers} processes (WEB_CONCURRENCY)`);
   const admin = firstStart.createdAdmin;
   if (admin?.generatedPassword) {
     lines.push(
@@ -39,6 +42,7 @@ export function printStartupBanner(
       url,
       docsUrl: `${url}/docs`,
       consoleUrl: `${url}/console`,
+      ...(banner.workers && { workers: banner.workers }),
       ...(admin && { adminEmail: admin.email }),
     });
     return;

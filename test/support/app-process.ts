@@ -92,8 +92,10 @@ export interface AppProcessOptions {
   env?: Record<string, string>;
   /** Seconds to wait for /health to answer 200. */
   startTimeoutSeconds?: number;
-  /** Extra node flags, e.g. --cpu-prof. */
+  /** Extra node flags, e.g. --cpu-prof (workers inherit them). */
   nodeArgs?: string[];
+  /** WEB_CONCURRENCY: worker processes behind the port (default: the app's default, one process). */
+  workers?: number;
   /**
    * 'all' keeps every output line (for tests that read the logs); 'tail' (the default) keeps about the last 100-200k
    * characters, enough for failure messages and bounded however long the app runs under load.
@@ -114,6 +116,15 @@ const parseJson = (line: string) => {
     return undefined;
   }
 };
+
+/** The child processes of `pid` (Linux /proc; none elsewhere or once it ended). */
+export function childPids(pid: number): number[] {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
 
 /**
  * The built app (`node dist/main.js`, exactly what ships) as a child process. Used where the test or benchmark
@@ -151,6 +162,17 @@ export class AppProcess {
   get pid(): number {
     if (!this.current?.pid) throw new Error('app process is not running');
     return this.current.pid;
+  }
+
+  /** The worker processes of a primary (WEB_CONCURRENCY above 1): its child processes running node (Linux /proc). */
+  workerPids(): number[] {
+    return childPids(this.pid).filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0] === process.execPath;
+      } catch {
+        return false;
+      }
+    });
   }
 
   /** Whether the process is still running (a crash under load is a failure in itself). */
@@ -212,6 +234,7 @@ export class AppProcess {
       ...(this.options.baseEnv ?? MINIMAL_APP_ENV),
       DATABASE_URL: this.options.databaseUrl,
       ...this.options.env,
+      ...(this.options.workers && { WEB_CONCURRENCY: String(this.options.workers) }),
       PORT: String(this.port),
     };
     this.outputLines = [];
