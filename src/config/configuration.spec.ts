@@ -79,9 +79,7 @@ describe('configuration', () => {
     expect(validateEnvironment({ WEB_CONCURRENCY: 'auto' }).WEB_CONCURRENCY).toBe('auto');
     expect(validateEnvironment({ WEB_CONCURRENCY: '4' }).WEB_CONCURRENCY).toBe('4');
     for (const bad of ['0', '-1', 'two', '2.5', '100'])
-      expect(problemsOf({ WEB_CONCURRENCY: bad })).toEqual([
-        `WEB_CONCURRENCY: must be auto or a whole number from 1 to 99 (got "${bad}")`,
-      ]);
+      expect(problemsOf({ WEB_CONCURRENCY: bad })).toEqual([`WEB_CONCURRENCY: must be auto or a whole number from 1 to 99 (got "${bad}")`]);
   });
 
   it('lists every problem at once, one line each, and never repeats a secret value', () => {
