@@ -29,7 +29,12 @@ describe('WEB_CONCURRENCY=2 (a primary and two workers)', () => {
   let app: AppProcess;
 
   /** One request on a new connection (so the workers share them as they share customers). */
-  const request = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> => {
+  const requestText = (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; text: string; pid: number }> => {
     const requestId = randomUUID();
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise<{ status: number; text: string }>((resolve, reject) => {
@@ -52,9 +57,11 @@ describe('WEB_CONCURRENCY=2 (a primary and two workers)', () => {
     }).then(async ({ status, text }) => {
       // The request line is written as the answer finishes: it may reach the output a moment after the answer.
       const line = await app.waitForLog((l) => l.reqId === requestId, 5_000);
-      return { status, body: text ? JSON.parse(text) : undefined, pid: line.pid as number };
+      return { status, text, pid: line.pid as number };
     });
   };
+  const request = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> =>
+    requestText(method, path, body, headers).then(({ status, text, pid }) => ({ status, body: text ? JSON.parse(text) : undefined, pid }));
 
   beforeAll(async () => {
     await buildApp();
@@ -98,6 +105,15 @@ describe('WEB_CONCURRENCY=2 (a primary and two workers)', () => {
     const level = await inventoryLevel(prisma, variantId);
     expect(level.onHand - level.reserved).toBe(0);
     expect(await ledgerViolations(prisma, [variantId])).toEqual([]);
+
+    // A scrape of the shared port counts both workers' sales, whichever worker takes it.
+    const scrapers = new Set<number>();
+    for (let i = 0; i < 20 && scrapers.size < 2; i++) {
+      const scrape = await requestText('GET', '/metrics');
+      expect(scrape.text).toMatch(/^orderline_checkouts_total\{outcome="created"\} 15$/m);
+      scrapers.add(scrape.pid);
+    }
+    expect(scrapers.size).toBe(2);
   });
 
   it("shows a product write made through one worker in the other's cached read", async () => {

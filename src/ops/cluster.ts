@@ -41,6 +41,72 @@ export function reportReady(port: number, firstStart: FirstStart): void {
   process.send?.(message);
 }
 
+/** How long the primary waits for the workers' metrics before it answers with those it has. */
+const METRICS_WAIT_MS = 2_000;
+
+interface MetricsRequest {
+  type: 'orderline:metrics-request';
+  id: number;
+}
+interface MetricsCollect {
+  type: 'orderline:metrics-collect';
+  id: number;
+}
+interface MetricsPart {
+  type: 'orderline:metrics-part';
+  id: number;
+  metrics: unknown;
+}
+interface MetricsAnswer {
+  type: 'orderline:metrics';
+  id: number;
+  /** Each listening worker's metrics (the requester's among them). */
+  parts: unknown[];
+}
+
+const isMessage = <T extends { type: string }>(message: unknown, type: T['type']): message is T =>
+  (message as T | undefined)?.type === type;
+
+/**
+ * A worker: answers the primary's calls for its metrics with what `collect` gives (its registry as JSON). Returns the
+ * function that stops answering.
+ */
+export function answerMetricsCalls(collect: () => Promise<unknown>): () => void {
+  const listener = (message: unknown) => {
+    if (!isMessage<MetricsCollect>(message, 'orderline:metrics-collect')) return;
+    void collect().then(
+      (metrics) => process.send?.({ type: 'orderline:metrics-part', id: message.id, metrics } satisfies MetricsPart),
+      () => process.send?.({ type: 'orderline:metrics-part', id: message.id, metrics: [] } satisfies MetricsPart),
+    );
+  };
+  process.on('message', listener);
+  return () => void process.off('message', listener);
+}
+
+let metricsRequests = 0;
+
+/**
+ * A worker: the metrics of every listening worker, gathered by the primary, so a scrape of the shared port counts the
+ * whole machine whichever worker takes it.
+ */
+export function metricsOfAllWorkers(): Promise<unknown[]> {
+  const id = ++metricsRequests;
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      process.off('message', listener);
+      reject(new Error('The primary did not answer with the workers’ metrics'));
+    }, METRICS_WAIT_MS * 2);
+    const listener = (message: unknown) => {
+      if (!isMessage<MetricsAnswer>(message, 'orderline:metrics') || message.id !== id) return;
+      clearTimeout(timer);
+      process.off('message', listener);
+      resolve(message.parts);
+    };
+    process.on('message', listener);
+    process.send?.({ type: 'orderline:metrics-request', id } satisfies MetricsRequest);
+  });
+}
+
 /** A worker ended before every worker of the first start listened: the install cannot start. */
 export class WorkerStartError extends Error {}
 
@@ -56,6 +122,9 @@ export class WorkerPool {
   private crashStreak = 0;
   private lastCrashAt = 0;
   private readonly restarts = new Set<NodeJS.Timeout>();
+  /** Workers that listen (the ones asked for metrics: one still starting has none to give). */
+  private readonly listening = new Set<Worker>();
+  private collections = 0;
 
   constructor(
     private readonly size: number,
@@ -126,7 +195,37 @@ export class WorkerPool {
   }
 
   private fork(seeds: boolean): Worker {
-    return cluster.fork({ ...this.env, [SEEDING_WORKER]: String(seeds) });
+    const worker = cluster.fork({ ...this.env, [SEEDING_WORKER]: String(seeds) });
+    worker.on('message', (message: unknown) => {
+      if (isReady(message)) this.listening.add(worker);
+      if (isMessage<MetricsRequest>(message, 'orderline:metrics-request')) this.gatherMetrics(worker, message.id);
+    });
+    worker.once('exit', () => this.listening.delete(worker));
+    return worker;
+  }
+
+  /** Asks every listening worker for its metrics and gives them all to `requester` (those in within the wait). */
+  private gatherMetrics(requester: Worker, requestId: number): void {
+    const id = ++this.collections;
+    const asked = [...this.listening].filter((w) => w.isConnected());
+    const parts: unknown[] = [];
+    let pending = asked.length;
+    const answer = () => {
+      clearTimeout(timer);
+      for (const w of asked) w.off('message', collect);
+      if (requester.isConnected()) requester.send({ type: 'orderline:metrics', id: requestId, parts } satisfies MetricsAnswer);
+    };
+    const timer = setTimeout(answer, METRICS_WAIT_MS);
+    function collect(message: unknown) {
+      if (!isMessage<MetricsPart>(message, 'orderline:metrics-part') || message.id !== id) return;
+      parts.push(message.metrics);
+      if (--pending === 0) answer();
+    }
+    for (const w of asked) {
+      w.on('message', collect);
+      w.send({ type: 'orderline:metrics-collect', id } satisfies MetricsCollect);
+    }
+    if (!asked.length) answer();
   }
 
   /** A worker ended while the install runs: another takes its place, sooner the rarer this is. */

@@ -1,20 +1,33 @@
-import { Injectable } from '@nestjs/common';
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import {
+  AggregatorRegistry,
+  collectDefaultMetrics,
+  Counter,
+  Gauge,
+  Histogram,
+  Registry,
+  type MetricObjectWithValues,
+  type MetricValue,
+} from 'prom-client';
 import type { NextFunction, Request, Response } from 'express';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { afterCommit } from '../prisma/after-commit.js';
 import { routeOf } from './http-route.js';
+import { answerMetricsCalls, isWorker, metricsOfAllWorkers } from './cluster.js';
 
 export type CheckoutOutcome = 'created' | 'sold_out' | 'conflict';
 export type WebhookResult = 'applied' | 'duplicate' | 'rejected';
 
 /**
  * The Prometheus series of one app instance, in its own registry (several apps may share a process in tests).
- * Other modules call the typed methods below; GET /metrics renders the registry.
+ * Other modules call the typed methods below; GET /metrics renders the registry — with WEB_CONCURRENCY, the registries
+ * of every worker on the machine summed (prom-client's cluster aggregation), since a scrape of the shared port
+ * reaches any one of them.
  */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements OnModuleDestroy {
   private readonly registry = new Registry();
+  private readonly stopAnswering = isWorker() ? answerMetricsCalls(() => this.registry.getMetricsAsJSON()) : undefined;
 
   private readonly httpDuration = new Histogram({
     name: 'orderline_http_request_duration_seconds',
@@ -116,7 +129,13 @@ export class MetricsService {
     next();
   };
 
-  render(): Promise<string> {
-    return this.registry.metrics();
+  async render(): Promise<string> {
+    if (!isWorker()) return this.registry.metrics();
+    const parts = (await metricsOfAllWorkers()) as MetricObjectWithValues<MetricValue<string>>[][];
+    return AggregatorRegistry.aggregate(parts).metrics();
+  }
+
+  onModuleDestroy(): void {
+    this.stopAnswering?.();
   }
 }
