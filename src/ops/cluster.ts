@@ -27,7 +27,9 @@ interface ReadyMessage {
   firstStart: FirstStart;
 }
 
-const isReady = (message: unknown): message is ReadyMessage => (message as ReadyMessage | undefined)?.type === 'orderline:ready';
+const isMessage = <T extends { type: string }>(message: unknown, type: T['type']): message is T =>
+  (message as T | undefined)?.type === type;
+const isReady = (message: unknown) => isMessage<ReadyMessage>(message, 'orderline:ready');
 
 /** Whether this process is a worker of a primary (WEB_CONCURRENCY above 1). */
 export const isWorker = (): boolean => cluster.isWorker;
@@ -63,9 +65,6 @@ interface MetricsAnswer {
   /** Each listening worker's metrics (the requester's among them). */
   parts: unknown[];
 }
-
-const isMessage = <T extends { type: string }>(message: unknown, type: T['type']): message is T =>
-  (message as T | undefined)?.type === type;
 
 /**
  * A worker: answers the primary's calls for its metrics with what `collect` gives (its registry as JSON). Returns the
