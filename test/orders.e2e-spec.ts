@@ -235,6 +235,26 @@ describe('orders API', () => {
     await t.http.get('/orders').expect(401);
   });
 
+  it("lists each order exactly as GET /orders/:id shows it, byte for byte (the list's response is built in SQL)", async () => {
+    const customer = await registerCustomer(t);
+    const product = await createProductWithStock(t.prisma, [{ stock: 10 }, { stock: 10 }, { stock: 10 }]);
+    const lines = product.variants.map((v, i) => ({ variantId: v.id, quantity: i + 1 }));
+    const prepaidBody = checkoutBody(lines, { paymentMethod: 'stripe' });
+    prepaidBody.contact.name = `Quote "and" back\\slash ${randomUUID()}`;
+    const prepaid = (await checkout(prepaidBody, customer.token)).order;
+    const cod = (await checkout(checkoutBody(lines.slice(0, 1)))).order;
+    for (const order of [prepaid, cod]) {
+      const one = await t.http.get(`/orders/${order.id}`).set(bearer(admin.token)).expect(200);
+      const listed = await t.http.get(`/orders?q=${order.number}`).set(bearer(admin.token)).expect(200);
+      expect(listed.body.items).toHaveLength(1);
+      expect(JSON.stringify(listed.body.items[0])).toBe(one.text);
+    }
+    const page = await t.http.get(`/orders?customerId=${customer.id}&status=PAYMENT_PENDING`).set(bearer(admin.token)).expect(200);
+    expect(Object.keys(page.body)).toEqual(['items', 'page', 'limit', 'total', 'totalCapped', 'nextCursor']);
+    expect(page.body).toMatchObject({ page: 1, total: 1, totalCapped: false, nextCursor: null });
+    expect(page.body.items[0].items.map((i: { quantity: number }) => i.quantity).sort()).toEqual([1, 2, 3]);
+  });
+
   it('searches names for % and _ literally, not as wildcards', async () => {
     const line = [{ variantId: (await createProductWithStock(t.prisma, [{ stock: 5 }])).variants[0].id, quantity: 1 }];
     const tag = randomUUID().slice(0, 8);
