@@ -268,8 +268,23 @@ function orderFilter(query: OrderFilterDto): Prisma.Sql {
   // Read as JavaScript reads them (a time without an offset is local time), sent as UTC instants.
   if (query.from) conditions.push(Prisma.sql`o.created_at >= ${new Date(query.from)}::timestamptz`);
   if (query.to) conditions.push(Prisma.sql`o.created_at < ${new Date(query.to)}::timestamptz`);
-  if (query.q) conditions.push(Prisma.sql`(${Prisma.join(searchConditions(query.q), ' OR ')})`);
+  if (query.q) conditions.push(exactSearch(query.q) ?? Prisma.sql`(${Prisma.join(searchConditions(query.q), ' OR ')})`);
   return conditions.length ? Prisma.join(conditions, ' AND ') : Prisma.sql`TRUE`;
+}
+
+/**
+ * A search that can only mean one field — a whole order number (OL-000042), an email address, a full international
+ * phone number (+91...) — is answered from that field's index alone. The name match cannot use an index under
+ * row-level security (ILIKE is not leakproof: the brand's every order would be read and filtered), and no name holds
+ * an email address or an order number.
+ */
+function exactSearch(q: string): Prisma.Sql | undefined {
+  const text = q.trim();
+  if (/^OL-\d+$/i.test(text)) return Prisma.sql`o.number = ${normalizeOrderNumber(text) ?? text.toUpperCase()}`;
+  if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) return Prisma.sql`o.email = ${text.toLowerCase()}`;
+  const phone = stripPhone(text);
+  if (phone.startsWith('+') && PHONE_FORMAT.test(phone)) return Prisma.sql`o.phone = ${phone}`;
+  return undefined;
 }
 
 /** What an admin's search box matches: the order number, an exact email, a phone number (or its last digits), a name. */

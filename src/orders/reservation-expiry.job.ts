@@ -72,20 +72,25 @@ export class ReservationExpiryJob implements OnApplicationBootstrap, BeforeAppli
   }
 
   private async expireBatch(asOf: Date): Promise<number> {
-    return this.prisma.serializable((tx) =>
-      this.transitions.applyToClaimed(
-        tx,
-        'PAYMENT_PENDING',
-        Prisma.sql`
+    return this.prisma.serializable(
+      async (tx) => {
+        // The batch's commit does not wait for its WAL to reach disk: a crash can only lose a whole batch (one
+        // transaction, its outbox rows included), whose orders are then still due and expire on the next run.
+        await tx.$executeRaw`SELECT set_config('synchronous_commit', 'off', true)`;
+        return this.transitions.applyToClaimed(
+          tx,
+          'PAYMENT_PENDING',
+          Prisma.sql`
           SELECT o.id FROM orders o
           WHERE o.status = 'PAYMENT_PENDING' AND o.reservation_expires_at <= ${asOf}
             AND NOT EXISTS (SELECT 1 FROM applied_captures a WHERE a.order_id = o.id)
           ORDER BY o.reservation_expires_at
           LIMIT ${this.batchSize}
           FOR UPDATE OF o SKIP LOCKED`,
-        'EXPIRE',
-        { actor: SYSTEM_ACTOR, reason: EXPIRY_REASON },
-      ),
+          'EXPIRE',
+          { actor: SYSTEM_ACTOR, reason: EXPIRY_REASON },
+        );
+      },
       { direct: true },
     );
   }
