@@ -54,7 +54,7 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   async validate(payload: JwtPayload): Promise<AuthUser> {
     if (payload.role === 'ADMIN' || payload.role === 'PLATFORM_ADMIN') {
       const [account] = UUID_PATTERN.test(payload.sub)
-        ? await this.prisma.direct.$queryRaw<{ role: Role; disabled: boolean }[]>`
+        ? await this.prisma.direct.$queryRaw<({ role: Role; disabled: boolean } | undefined)[]>`
             SELECT role::text AS role, disabled_at IS NOT NULL AS disabled FROM users WHERE id = ${payload.sub}::uuid`
         : [];
       if (account?.role !== payload.role || account.disabled) throw new UnauthorizedError('This account is disabled or no longer staff');
