@@ -75,7 +75,8 @@ export class ReservationExpiryJob implements OnApplicationBootstrap, BeforeAppli
     return this.prisma.serializable(
       async (tx) => {
         // The batch's commit does not wait for its WAL to reach disk: a crash can only lose a whole batch (one
-        // transaction, its outbox rows included), whose orders are then still due and expire on the next run.
+        // transaction, its outbox rows included), whose orders are then still due and expire on the next run (an
+        // announcement already delivered from it would go out again, as at-least-once delivery allows).
         await tx.$executeRaw`SELECT set_config('synchronous_commit', 'off', true)`;
         return this.transitions.applyToClaimed(
           tx,
