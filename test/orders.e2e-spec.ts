@@ -227,6 +227,10 @@ describe('orders API', () => {
     const page = await search('limit=1');
     expect(page).toMatchObject({ page: 1, limit: 1, items: [expect.any(Object)] });
     expect(page.total).toBeGreaterThanOrEqual(2);
+    const second = await search('limit=1&page=2');
+    expect(second).toMatchObject({ page: 2, limit: 1, total: page.total, items: [expect.any(Object)] });
+    expect(second.items[0].id).not.toBe(page.items[0].id);
+    expect(ids(await search(`limit=2&customerId=${customer.id}&page=2`))).toEqual([]);
 
     await t.http.get('/orders?status=NOPE').set(bearer(admin.token)).expect(400);
     await t.http.get('/orders?from=yesterday').set(bearer(admin.token)).expect(400);
