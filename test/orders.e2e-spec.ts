@@ -227,12 +227,36 @@ describe('orders API', () => {
     const page = await search('limit=1');
     expect(page).toMatchObject({ page: 1, limit: 1, items: [expect.any(Object)] });
     expect(page.total).toBeGreaterThanOrEqual(2);
+    const second = await search('limit=1&page=2');
+    expect(second).toMatchObject({ page: 2, limit: 1, total: page.total, items: [expect.any(Object)] });
+    expect(second.items[0].id).not.toBe(page.items[0].id);
+    expect(ids(await search(`limit=2&customerId=${customer.id}&page=2`))).toEqual([]);
 
     await t.http.get('/orders?status=NOPE').set(bearer(admin.token)).expect(400);
     await t.http.get('/orders?from=yesterday').set(bearer(admin.token)).expect(400);
     await t.http.get('/orders?customerId=abc').set(bearer(admin.token)).expect(400);
     await t.http.get('/orders').set(bearer(customer.token)).expect(403);
     await t.http.get('/orders').expect(401);
+  });
+
+  it("lists each order exactly as GET /orders/:id shows it, byte for byte (the list's response is built in SQL)", async () => {
+    const customer = await registerCustomer(t);
+    const product = await createProductWithStock(t.prisma, [{ stock: 10 }, { stock: 10 }, { stock: 10 }]);
+    const lines = product.variants.map((v, i) => ({ variantId: v.id, quantity: i + 1 }));
+    const prepaidBody = checkoutBody(lines, { paymentMethod: 'stripe' });
+    prepaidBody.contact.name = `Quote "and" back\\slash ${randomUUID()}`;
+    const prepaid = (await checkout(prepaidBody, customer.token)).order;
+    const cod = (await checkout(checkoutBody(lines.slice(0, 1)))).order;
+    for (const order of [prepaid, cod]) {
+      const one = await t.http.get(`/orders/${order.id}`).set(bearer(admin.token)).expect(200);
+      const listed = await t.http.get(`/orders?q=${order.number}`).set(bearer(admin.token)).expect(200);
+      expect(listed.body.items).toHaveLength(1);
+      expect(JSON.stringify(listed.body.items[0])).toBe(one.text);
+    }
+    const page = await t.http.get(`/orders?customerId=${customer.id}&status=PAYMENT_PENDING`).set(bearer(admin.token)).expect(200);
+    expect(Object.keys(page.body)).toEqual(['items', 'page', 'limit', 'total', 'totalCapped', 'nextCursor']);
+    expect(page.body).toMatchObject({ page: 1, total: 1, totalCapped: false, nextCursor: null });
+    expect(page.body.items[0].items.map((i: { quantity: number }) => i.quantity).sort()).toEqual([1, 2, 3]);
   });
 
   it('searches names for % and _ literally, not as wildcards', async () => {

@@ -30,7 +30,10 @@ export function csvField(value: string | number | null | undefined): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-export function csvRow(order: Order & { items: OrderItem[] }): string {
+/** What a CSV row shows of an order. */
+export type CsvOrder = Order & { items: Pick<OrderItem, 'quantity' | 'sku'>[] };
+
+export function csvRow(order: CsvOrder): string {
   const address = order.shippingAddress as { city?: string; postalCode?: string; country?: string };
   const fields = [
     order.number,
@@ -56,7 +59,7 @@ export function csvRow(order: Order & { items: OrderItem[] }): string {
  * Streams the CSV: a batch is written when the client has taken the previous one (backpressure), so a 100k-order
  * export holds one batch in memory. A failure after the header has gone out can only cut the download short.
  */
-export async function writeOrdersCsv(batches: AsyncIterable<(Order & { items: OrderItem[] })[]>, res: Response): Promise<void> {
+export async function writeOrdersCsv(batches: AsyncIterable<CsvOrder[]>, res: Response): Promise<void> {
   const iterator = batches[Symbol.asyncIterator]();
   // The first batch is read before anything is sent, so a database error still becomes a proper error answer.
   const first = await iterator.next();

@@ -1,9 +1,9 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import type { Order, OrderItem, Prisma } from '../generated/prisma/client.js';
+import { Prisma } from '../generated/prisma/client.js';
 import type { OrderStatus } from '../generated/prisma/enums.js';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
-import { escapeLike } from '../prisma/like-pattern.js';
+import { likeContaining } from '../prisma/like-pattern.js';
 import type { Actor } from '../common/actor.js';
 import { ConflictError, DomainError, InvalidInputError, NotFoundError } from '../common/errors/domain-errors.js';
 import { UUID_PATTERN } from '../common/uuid.js';
@@ -11,7 +11,10 @@ import { implementationOf } from '../common/ports.js';
 import { PaymentGateway } from './payment-gateway.js';
 import { OrderTransitionsService } from './order-transitions.service.js';
 import { canViewOrder, type OrderViewer } from './order-access.js';
-import { toOrderResponse } from './order-response.js';
+import { orderResponseJson, toOrderResponse } from './order-response.js';
+import { orderColumns } from './order-row.js';
+import type { CsvOrder } from './orders-csv.js';
+import { ORDER_STATUSES } from './order-state-machine.js';
 import { normalizeOrderNumber, PHONE_FORMAT, stripPhone } from './dto/normalize.js';
 import type {
   AdminOrdersQueryDto,
@@ -77,48 +80,54 @@ export class OrdersService implements OnModuleInit {
    * name. With `cursor` it pages by keyset ((created_at, id) below the cursor's), which the (brand_id, created_at, id)
    * index serves at any depth — per status its partial index for that status, per payment method the one led by it
    * (migration 20261222040000: under row-level security a condition on the status enum is no index condition); `page`
-   * remains for offset paging near the top.
+   * remains for offset paging near the top. One prepared statement sent straight to the pool (the brand's connection,
+   * so row-level security scopes it): the page with its items, already in the response's shape, and the capped count.
    */
   async list(query: AdminOrdersQueryDto): Promise<OrderPageResponse> {
     const where = orderFilter(query);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    const [rows, total] = await Promise.all([
-      this.prisma.order.findMany({
-        where: after ? { AND: [where, olderThan(after)] } : where,
-        orderBy: NEWEST_FIRST,
-        ...(after ? {} : { skip: (query.page - 1) * query.limit }),
-        take: query.limit + 1,
-        include: { items: true },
-      }),
-      // Counting stops past COUNT_LIMIT: an exact count of 100k rows would cost more than the page itself.
-      this.prisma.order.count({ where, orderBy: NEWEST_FIRST, take: COUNT_LIMIT + 1 }),
-    ]);
-    const items = rows.slice(0, query.limit);
+    // Counting stops past COUNT_LIMIT: an exact count of 100k rows would cost more than the page itself.
+    const offset = after || query.page === 1 ? Prisma.empty : Prisma.sql`OFFSET ${(query.page - 1) * query.limit}`;
+    const [{ items, more, total }] = await this.prisma.direct.$queryRaw<{ items: OrderResponse[]; more: boolean; total: number }[]>`
+      WITH page AS (
+        SELECT o.* FROM orders o WHERE ${where}${after ? Prisma.sql` AND ${olderThan(after)}` : Prisma.empty}
+        ORDER BY o.created_at DESC, o.id DESC LIMIT ${Prisma.raw(String(query.limit + 1))} ${offset}
+      ), shown AS (
+        SELECT * FROM page ORDER BY created_at DESC, id DESC LIMIT ${Prisma.raw(String(query.limit))}
+      )
+      SELECT (SELECT coalesce(json_agg(${orderResponseJson('s')} ORDER BY s.created_at DESC, s.id DESC), '[]') FROM shown s) AS items,
+             (SELECT count(*) FROM page) > ${Prisma.raw(String(query.limit))} AS more,
+             (SELECT count(*)::int FROM (
+                SELECT 1 FROM orders o WHERE ${where} ORDER BY o.created_at DESC, o.id DESC LIMIT ${Prisma.raw(String(COUNT_LIMIT + 1))}
+              ) counted) AS total`;
     const last = items.at(-1);
     return {
-      items: items.map((o) => toOrderResponse(o)),
+      items,
       page: after ? 0 : query.page,
       limit: query.limit,
       total: Math.min(total, COUNT_LIMIT),
       totalCapped: total > COUNT_LIMIT,
-      nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+      // createdAt is the ISO string toISOString made (orderResponseJson), which is what the cursor holds.
+      nextCursor: more && last ? encodeCursor({ createdAt: last.createdAt as unknown as string, id: last.id }) : null,
     };
   }
 
   /** Every order the filter matches, newest first, read in keyset batches (for the CSV export: memory stays flat). */
-  async *scan(filter: OrderFilterDto, batchSize = 500): AsyncGenerator<(Order & { items: OrderItem[] })[]> {
+  async *scan(filter: OrderFilterDto, batchSize = 500): AsyncGenerator<CsvOrder[]> {
     const where = orderFilter(filter);
     let after: OrderKey | undefined;
     for (;;) {
-      const rows = await this.prisma.order.findMany({
-        where: after ? { AND: [where, olderThan(after)] } : where,
-        orderBy: NEWEST_FIRST,
-        take: batchSize,
-        include: { items: true },
-      });
+      // Items as stored (checkout's cart order), as the list and GET /orders/:id show them.
+      const rows = await this.prisma.direct.$queryRaw<CsvOrder[]>`
+        SELECT ${orderColumns('o')},
+               (SELECT coalesce(json_agg(json_build_object('quantity', i.quantity, 'sku', i.sku)), '[]') FROM order_items i WHERE i.order_id = o.id) AS items
+        FROM orders o
+        WHERE ${where}${after ? Prisma.sql` AND ${olderThan(after)}` : Prisma.empty}
+        ORDER BY o.created_at DESC, o.id DESC LIMIT ${Prisma.raw(String(batchSize))}`;
       if (rows.length) yield rows;
       if (rows.length < batchSize) return;
-      after = rows[rows.length - 1];
+      const last = rows[rows.length - 1];
+      after = { createdAt: last.createdAt.toISOString(), id: last.id };
     }
   }
 
@@ -216,10 +225,14 @@ const COUNT_LIMIT = 10_000;
 
 const NEWEST_FIRST: Prisma.OrderOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }];
 
-type OrderKey = Pick<Order, 'createdAt' | 'id'>;
+/** A position in the newest-first list: the (createdAt, id) of an order, createdAt as its ISO string. */
+interface OrderKey {
+  createdAt: string;
+  id: string;
+}
 
 /** The list's position as an opaque cursor: the (createdAt, id) of the last order shown. */
-const encodeCursor = (order: OrderKey) => Buffer.from(`${order.createdAt.toISOString()}|${order.id}`).toString('base64url');
+const encodeCursor = (order: OrderKey) => Buffer.from(`${order.createdAt}|${order.id}`).toString('base64url');
 
 function decodeCursor(cursor: string): OrderKey {
   const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
@@ -229,38 +242,59 @@ function decodeCursor(cursor: string): OrderKey {
       { field: 'cursor', errors: ['cursor must be a nextCursor from a previous page'] },
     ]);
   }
-  return { createdAt, id };
+  return { createdAt: at, id };
 }
 
 /**
  * Orders after `key` in newest-first order. `created_at <= t` is the index condition (the scan starts at the cursor);
  * the OR only drops the ties already shown.
  */
-const olderThan = ({ createdAt, id }: OrderKey): Prisma.OrderWhereInput => ({
-  createdAt: { lte: createdAt },
-  OR: [{ createdAt: { lt: createdAt } }, { id: { lt: id } }],
-});
+const olderThan = ({ createdAt, id }: OrderKey): Prisma.Sql =>
+  Prisma.sql`o.created_at <= ${createdAt}::timestamptz AND (o.created_at < ${createdAt}::timestamptz OR o.id < ${id}::uuid)`;
 
-function orderFilter(query: OrderFilterDto): Prisma.OrderWhereInput {
-  return {
-    ...(query.status && { status: query.status }),
-    ...(query.paymentMethod && { paymentMethod: query.paymentMethod }),
-    ...(query.customerId && { userId: query.customerId }),
-    ...((query.from || query.to) && {
-      createdAt: { ...(query.from && { gte: new Date(query.from) }), ...(query.to && { lt: new Date(query.to) }) },
-    }),
-    ...(query.q && { OR: searchConditions(query.q) }),
-  };
+/**
+ * The staff filter as SQL conditions on `o` (the orders row). The status is written into the statement (a checked
+ * enum value): each status tab is then its own prepared statement, planned with its partial index; a parameter would
+ * leave the generic plan without one.
+ */
+function orderFilter(query: OrderFilterDto): Prisma.Sql {
+  const conditions: Prisma.Sql[] = [];
+  if (query.status) {
+    if (!ORDER_STATUSES.includes(query.status)) throw new Error(`Not an order status: ${query.status}`);
+    conditions.push(Prisma.raw(`o.status = '${query.status}'`));
+  }
+  if (query.paymentMethod) conditions.push(Prisma.sql`o.payment_method = ${query.paymentMethod}`);
+  if (query.customerId) conditions.push(Prisma.sql`o.user_id = ${query.customerId}::uuid`);
+  // Read as JavaScript reads them (a time without an offset is local time), sent as UTC instants.
+  if (query.from) conditions.push(Prisma.sql`o.created_at >= ${new Date(query.from)}::timestamptz`);
+  if (query.to) conditions.push(Prisma.sql`o.created_at < ${new Date(query.to)}::timestamptz`);
+  if (query.q) conditions.push(exactSearch(query.q) ?? Prisma.sql`(${Prisma.join(searchConditions(query.q), ' OR ')})`);
+  return conditions.length ? Prisma.join(conditions, ' AND ') : Prisma.sql`TRUE`;
+}
+
+/**
+ * A search that can only mean one field — a whole order number (OL-000042), an email address, a full international
+ * phone number (+91...) — is answered from that field's index alone. The name match cannot use an index under
+ * row-level security (ILIKE is not leakproof: the brand's every order would be read and filtered), and no name holds
+ * an email address or an order number.
+ */
+function exactSearch(q: string): Prisma.Sql | undefined {
+  const text = q.trim();
+  if (/^OL-\d+$/i.test(text)) return Prisma.sql`o.number = ${normalizeOrderNumber(text) ?? text.toUpperCase()}`;
+  if (/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) return Prisma.sql`o.email = ${text.toLowerCase()}`;
+  const phone = stripPhone(text);
+  if (phone.startsWith('+') && PHONE_FORMAT.test(phone)) return Prisma.sql`o.phone = ${phone}`;
+  return undefined;
 }
 
 /** What an admin's search box matches: the order number, an exact email, a phone number (or its last digits), a name. */
-function searchConditions(q: string): Prisma.OrderWhereInput[] {
-  // Prisma passes contains to ILIKE as it is: % and _ would be wildcards ("%" would list every order).
-  const conditions: Prisma.OrderWhereInput[] = [{ customerName: { contains: escapeLike(q), mode: 'insensitive' } }];
+function searchConditions(q: string): Prisma.Sql[] {
+  // ILIKE's wildcards in the text are escaped: "%" finds names with a percent sign, not every order.
+  const conditions = [Prisma.sql`o.customer_name ILIKE ${likeContaining(q)}`];
   const number = normalizeOrderNumber(q);
-  if (number) conditions.push({ number });
-  if (q.includes('@')) conditions.push({ email: q.toLowerCase() });
+  if (number) conditions.push(Prisma.sql`o.number = ${number}`);
+  if (q.includes('@')) conditions.push(Prisma.sql`o.email = ${q.toLowerCase()}`);
   const phone = stripPhone(q);
-  if (PHONE_FORMAT.test(phone)) conditions.push({ phone }, { phone: { endsWith: phone.replace(/^\+/, '') } });
+  if (PHONE_FORMAT.test(phone)) conditions.push(Prisma.sql`o.phone = ${phone}`, Prisma.sql`o.phone LIKE ${`%${phone.replace(/^\+/, '')}`}`);
   return conditions;
 }

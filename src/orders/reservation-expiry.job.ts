@@ -15,7 +15,8 @@ const EXPIRY_REASON = 'reservation expired';
 /**
  * Gives back the stock of prepaid orders nobody paid for in time: PAYMENT_PENDING orders past reservationExpiresAt
  * become EXPIRED through the state machine (RELEASE movements, history, audit), one batch per Serializable
- * transaction, set-based (OrderTransitionsService.applyToClaimed: four statements per batch whatever its size). Each batch claims its orders with FOR UPDATE SKIP LOCKED, so instances running the job at the same
+ * transaction sent straight to its connection as prepared statements (`direct`: no ORM work on 500-row results, no
+ * plan per batch; it halved the job's CPU), set-based (OrderTransitionsService.applyToClaimed: four statements per batch whatever its size). Each batch claims its orders with FOR UPDATE SKIP LOCKED, so instances running the job at the same
  * time share the work instead of releasing anything twice, and an instance that dies mid-batch leaves its orders
  * (rolled back) to the next run. An order with a captured payment attempt is never expired: the money is in, and
  * payment processing is about to mark it paid. A capture flagged for review (error code set, e.g. an amount
@@ -71,20 +72,27 @@ export class ReservationExpiryJob implements OnApplicationBootstrap, BeforeAppli
   }
 
   private async expireBatch(asOf: Date): Promise<number> {
-    return this.prisma.serializable((tx) =>
-      this.transitions.applyToClaimed(
-        tx,
-        'PAYMENT_PENDING',
-        Prisma.sql`
+    return this.prisma.serializable(
+      async (tx) => {
+        // The batch's commit does not wait for its WAL to reach disk: a crash can only lose a whole batch (one
+        // transaction, its outbox rows included), whose orders are then still due and expire on the next run (an
+        // announcement already delivered from it would go out again, as at-least-once delivery allows).
+        await tx.$executeRaw`SELECT set_config('synchronous_commit', 'off', true)`;
+        return this.transitions.applyToClaimed(
+          tx,
+          'PAYMENT_PENDING',
+          Prisma.sql`
           SELECT o.id FROM orders o
           WHERE o.status = 'PAYMENT_PENDING' AND o.reservation_expires_at <= ${asOf}
             AND NOT EXISTS (SELECT 1 FROM applied_captures a WHERE a.order_id = o.id)
           ORDER BY o.reservation_expires_at
           LIMIT ${this.batchSize}
           FOR UPDATE OF o SKIP LOCKED`,
-        'EXPIRE',
-        { actor: SYSTEM_ACTOR, reason: EXPIRY_REASON },
-      ),
+          'EXPIRE',
+          { actor: SYSTEM_ACTOR, reason: EXPIRY_REASON },
+        );
+      },
+      { direct: true },
     );
   }
 }
