@@ -46,4 +46,5 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
 # SIGTERM drains in-flight requests for up to SHUTDOWN_TIMEOUT_MS (default 10 s): give the container longer than
 # that before SIGKILL (docker stop -t / stop_grace_period / terminationGracePeriodSeconds).
 STOPSIGNAL SIGTERM
-CMD ["node", "dist/main.js"]
+# --max-semi-space-size=8: V8's young generation at 2 × 8 MB (default 2 × 16 MB), which an idle instance keeps resident.
+CMD ["node", "--max-semi-space-size=8", "dist/main.js"]

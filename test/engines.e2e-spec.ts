@@ -28,3 +28,25 @@ describe('supported Node versions', () => {
     expect(refusing).toEqual([]);
   });
 });
+
+/** The app ships with V8 flags (APP_NODE_FLAGS): every way of starting it passes the same, so tests run what ships. */
+describe('node flags of the app', () => {
+  const started = (command: string) => command.includes('dist/main.js');
+  const flagsOf = (command: string) => command.slice(command.indexOf('node') + 4, command.indexOf('dist/main.js')).trim();
+
+  it('are the same in the Dockerfile, npm start, npm run start:prod and the tests', async () => {
+    const { APP_NODE_FLAGS } = await import('./support/app-process.js');
+    const expected = APP_NODE_FLAGS.join(' ');
+    const scripts = (read('package.json') as { scripts: Record<string, string> }).scripts;
+    const cmd = readFileSync(path.join(root, 'Dockerfile'), 'utf8')
+      .split('\n')
+      .find((line) => line.startsWith('CMD '));
+    const dockerFlags = (JSON.parse(cmd?.slice(4) ?? '[]') as string[]).slice(1, -1).join(' ');
+    expect({ start: flagsOf(scripts.start), startProd: flagsOf(scripts['start:prod']), docker: dockerFlags }).toEqual({
+      start: expected,
+      startProd: expected,
+      docker: expected,
+    });
+    expect([scripts.start, scripts['start:prod']].every(started)).toBe(true);
+  });
+});

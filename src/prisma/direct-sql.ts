@@ -42,11 +42,14 @@ function statement(query: TemplateStringsArray | Prisma.Sql, values: unknown[]):
   return { text, values: sql.values.map(param), ...(name && { name }), types } as pg.QueryConfig;
 }
 
-async function run(client: pg.ClientBase, query: TemplateStringsArray | Prisma.Sql, values: unknown[]): Promise<pg.QueryResult> {
-  const result = await client.query(statement(query, values));
+function readable(result: pg.QueryResult): pg.QueryResult {
   for (const field of result.fields)
     if (UNSUPPORTED.has(field.dataTypeID)) throw new Error(`Direct SQL cannot read column ${field.name} (type ${field.dataTypeID})`);
   return result;
+}
+
+async function run(client: pg.ClientBase, query: TemplateStringsArray | Prisma.Sql, values: unknown[]): Promise<pg.QueryResult> {
+  return readable(await client.query(statement(query, values)));
 }
 
 /**
@@ -67,13 +70,38 @@ export function directStatements(connection: <R>(work: (client: pg.ClientBase) =
   };
 }
 
+const BEGIN = 'BEGIN ISOLATION LEVEL SERIALIZABLE';
+
 /**
  * A Serializable transaction on `client` that sends only raw statements (directStatements), with no ORM machinery:
  * BEGIN, `work`, COMMIT (ROLLBACK when `work` or the COMMIT fails; the caller retries). `work` gets a client that has
  * $queryRaw and $executeRaw and nothing else (anything else throws); it also keys afterCommit, like a Prisma `tx`.
+ * BEGIN goes with the first statement: in the same round trip when that statement has no parameters (a simple-protocol
+ * query may hold several statements; one with parameters may not). The snapshot is taken at the first statement either
+ * way, so nothing changes but a round trip fewer.
  */
 export async function directTransaction<T>(client: pg.ClientBase, work: (tx: Tx) => Promise<T>): Promise<T> {
-  const statements = directStatements((use) => use(client));
+  const opened = { begun: false };
+  const first = async (query: TemplateStringsArray | Prisma.Sql, values: unknown[]): Promise<pg.QueryResult> => {
+    opened.begun = true;
+    const sql = query instanceof Prisma.Sql ? query : Prisma.sql(query, ...values);
+    if (sql.values.length) {
+      await client.query(BEGIN);
+      return run(client, sql, []);
+    }
+    const results = (await client.query({ text: `${BEGIN}; ${sql.text}`, types } as pg.QueryConfig)) as unknown as pg.QueryResult[];
+    return readable(results[1]);
+  };
+  const send = (query: TemplateStringsArray | Prisma.Sql, values: unknown[]) =>
+    opened.begun ? run(client, query, values) : first(query, values);
+  const statements: RawStatements = {
+    async $queryRaw<R>(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<R> {
+      return (await send(query, values)).rows as R;
+    },
+    async $executeRaw(query: TemplateStringsArray | Prisma.Sql, ...values: unknown[]): Promise<number> {
+      return (await send(query, values)).rowCount ?? 0;
+    },
+  };
   const tx = new Proxy({} as Tx, {
     get(_target, key) {
       if (key === '$queryRaw') return statements.$queryRaw.bind(statements);
@@ -82,14 +110,13 @@ export async function directTransaction<T>(client: pg.ClientBase, work: (tx: Tx)
       throw new Error(`A direct transaction runs raw statements only ($queryRaw, $executeRaw), not ${key}`);
     },
   });
-  await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
   try {
     const result = await work(tx);
-    await client.query('COMMIT');
+    if (opened.begun) await client.query('COMMIT');
     return result;
   } catch (error) {
     // After a failed COMMIT the transaction is already over: this ROLLBACK only draws a warning.
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (opened.begun) await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
 }

@@ -84,6 +84,13 @@ export async function buildAppAndHold(): Promise<() => void> {
   }
 }
 
+/**
+ * The V8 flags the app ships with: the Dockerfile's CMD, `npm start` and `npm run start:prod` pass the same (a test
+ * checks). A young generation of 2 × 8 MB instead of V8's 2 × 16 MB: an idle instance keeps all of it resident, and
+ * under load the smaller one measured no dearer in CPU per checkout (README "Capacity").
+ */
+export const APP_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
+
 export interface AppProcessOptions {
   databaseUrl: string;
   /** The environment to start from (default MINIMAL_APP_ENV); DATABASE_URL, then `env`, then PORT go on top. */
@@ -240,7 +247,7 @@ export class AppProcess {
     this.outputLines = [];
     this.outputChars = 0;
     this.exitValue = undefined;
-    const child = spawn(process.execPath, [...(this.options.nodeArgs ?? []), 'dist/main.js'], {
+    const child = spawn(process.execPath, [...APP_NODE_FLAGS, ...(this.options.nodeArgs ?? []), 'dist/main.js'], {
       cwd: REPO_ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],

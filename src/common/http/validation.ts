@@ -1,5 +1,5 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { ValidateIf } from 'class-validator';
+import { getMetadataStorage, ValidateIf, type MetadataStorage } from 'class-validator';
 import { InvalidInputError, type FieldError } from '../errors/domain-errors.js';
 
 /** Flattens class-validator's tree into one entry per failing field, with dotted paths (items.0.quantity). */
@@ -11,8 +11,50 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   });
 }
 
+type RulesLookup = MetadataStorage['getTargetValidationMetadatas'];
+type Rules = ReturnType<RulesLookup>;
+type GroupedRules = ReturnType<MetadataStorage['groupByPropertyName']>;
+
+/**
+ * class-validator looks a class's rules up on every validated object by scanning the rules of every DTO class of the
+ * app (for inherited ones), then groups them by property: per object, per request (measured: ~2% of a checkout's CPU).
+ * The rules are fixed once the classes are loaded, so both answers are remembered per class and options; adding rules
+ * later (a class loaded on first use) forgets them. The validator only reads what it gets back.
+ */
+function rememberValidationRules(storage: MetadataStorage): void {
+  const marked = storage as MetadataStorage & { rulesRemembered?: true };
+  if (marked.rulesRemembered) return;
+  marked.rulesRemembered = true;
+  let rules = new WeakMap<object, Map<string, Rules>>();
+  let grouped = new WeakMap<Rules, GroupedRules>();
+  const lookUp = storage.getTargetValidationMetadatas.bind(storage);
+  const group = storage.groupByPropertyName.bind(storage);
+  const forget = <A extends unknown[]>(add: (...args: A) => void) =>
+    function (...args: A) {
+      rules = new WeakMap();
+      grouped = new WeakMap();
+      add(...args);
+    };
+  storage.addValidationMetadata = forget(storage.addValidationMetadata.bind(storage));
+  storage.addConstraintMetadata = forget(storage.addConstraintMetadata.bind(storage));
+  storage.getTargetValidationMetadatas = (target, schema, always, strictGroups, groups) => {
+    const key = `${schema}\0${always}\0${strictGroups}\0${groups?.join('\0') ?? ''}`;
+    let byOptions = rules.get(target);
+    if (!byOptions) rules.set(target, (byOptions = new Map<string, Rules>()));
+    let found = byOptions.get(key);
+    if (!found) byOptions.set(key, (found = lookUp(target, schema, always, strictGroups, groups)));
+    return found;
+  };
+  storage.groupByPropertyName = (metadata) => {
+    let found = grouped.get(metadata);
+    if (!found) grouped.set(metadata, (found = group(metadata)));
+    return found;
+  };
+}
+
 /** The one validation pipe: strips nothing silently (unknown fields are errors) and reports every field. */
 export function createValidationPipe(): ValidationPipe {
+  rememberValidationRules(getMetadataStorage());
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
