@@ -35,8 +35,6 @@ const alreadyRecorded = (capture: ProviderCapture): LedgerResult => done(`captur
 
 /** The columns of a payment and of a claimed attempt that applying events needs (read with raw SQL on the hot path). */
 type PaymentRow = Pick<Payment, 'id' | 'orderId' | 'provider' | 'status'>;
-/** What the lock statement found of a capture's attempt row: none (undefined), captured, or recorded uncaptured (failed). */
-type CaptureState = 'CAPTURED' | 'UNCAPTURED';
 type ClaimedAttempt = Pick<PaymentAttempt, 'id' | 'providerPaymentId' | 'amountMinor' | 'currency'>;
 
 /** A refund row read with raw SQL, in the shape Prisma gives (the map names every field, so a new column must be added). */
@@ -89,15 +87,12 @@ export class PaymentLedger {
 
   private async applyTo(batch: WriteBatch, tx: Tx, provider: PaymentMethod, event: PaymentEvent, actor: Actor): Promise<LedgerResult> {
     const paymentRef = event.type === 'refund.updated' ? (event.paymentRef ?? event.capture?.paymentRef) : event.paymentRef;
-    const captureId = event.type === 'payment.captured' ? event.providerPaymentId : undefined;
-    const located = await this.locate(tx, provider, paymentRef, event.orderId, captureId);
+    const located = await this.locate(tx, provider, paymentRef, event.orderId, event.type === 'payment.captured' ? event : undefined);
     if (!located) return done(`ignored: no order for ${provider} payment ${paymentRef ?? '(none)'}`);
     const { order, payment } = located;
     switch (event.type) {
       case 'payment.captured': {
-        if (located.capture === 'CAPTURED') return alreadyRecorded(event);
-        if (order.status === 'PAYMENT_PENDING' && this.matches(order, event))
-          return this.pay(batch, tx, order, payment, event, located.capture, actor);
+        if (located.claimed) return this.pay(batch, tx, order, payment, event, actor);
         const attempt = await this.claimCapture(tx, order, payment, event);
         return attempt ? this.applyCapture(tx, order, payment, event, attempt, actor) : alreadyRecorded(event);
       }
@@ -242,31 +237,43 @@ export class PaymentLedger {
     provider: PaymentMethod,
     paymentRef: string | undefined,
     orderIdHint: string | undefined,
-    captureId?: string,
-  ): Promise<{ order: LockedOrder; payment: PaymentRow; capture?: CaptureState } | undefined> {
+    capture?: ProviderCapture,
+  ): Promise<{ order: LockedOrder; payment: PaymentRow; claimed?: boolean } | undefined> {
     if (!paymentRef) return undefined;
-    // The payment, its order locked and read with its items, and the attempt of the capture if there is one, in one
-    // statement (this runs for every webhook). The attempt is read in the snapshot the lock was taken in: one another
-    // transaction records after it makes this one's claim fail with a serialization failure (retried), never pass.
-    const [found] = await tx.$queryRaw<
-      (
-        | (LockedOrder & { paymentId: string; paymentProvider: string; paymentStatus: Payment['status']; capture: CaptureState | null })
-        | undefined
-      )[]
-    >`
+    // The payment and its order, locked and read with its items, in one statement (this runs for every webhook).
+    const locked = Prisma.sql`
       SELECT p.id::text AS "paymentId", p.provider AS "paymentProvider", p.status::text AS "paymentStatus",
-             (SELECT CASE WHEN a.captured_at IS NULL THEN 'UNCAPTURED' ELSE 'CAPTURED' END FROM payment_attempts a
-              WHERE a.provider = p.provider AND a.provider_payment_id = ${captureId ?? null}::text) AS capture,
              ${orderColumns('o')}, ${orderItemsColumn('o.id')}
       FROM payments p JOIN orders o ON o.id = p.order_id
       WHERE p.provider = ${provider} AND p.provider_ref = ${paymentRef}
       FOR UPDATE OF o`;
+    // A capture of the order's amount while it awaits payment is claimed in the same statement, once the lock is held
+    // (the common case: `pay`). Nothing is claimed when its attempt row exists (a redelivery under another event id, or
+    // a failed attempt captured later): the other cases (claimCapture) decide then. Nothing here reads payment_attempts,
+    // so concurrent payments do not conflict over its index under Serializable.
+    const [found] = await tx.$queryRaw<
+      ((LockedOrder & { paymentId: string; paymentProvider: string; paymentStatus: Payment['status']; claimed?: number }) | undefined)[]
+    >(
+      capture
+        ? Prisma.sql`
+      WITH locked AS (${locked}), claim AS (
+        INSERT INTO payment_attempts (id, order_id, payment_id, provider, provider_payment_id, status, amount_minor, currency, captured_at, updated_at)
+        SELECT gen_random_uuid(), l.id, l."paymentId"::uuid, l."paymentProvider", ${capture.providerPaymentId}::text, 'CAPTURED',
+               ${capture.amountMinor}::int, ${capture.currency}::text, now(), now()
+        FROM locked l
+        WHERE l.status = 'PAYMENT_PENDING' AND l."totalMinor" = ${capture.amountMinor}::int AND l.currency = ${capture.currency}::text
+        ON CONFLICT (brand_id, provider, provider_payment_id) DO NOTHING
+        RETURNING 1
+      )
+      SELECT l.*, (SELECT count(*)::int FROM claim) AS claimed FROM locked l`
+        : locked,
+    );
     if (found) {
-      const { paymentId, paymentProvider, paymentStatus, capture, ...order } = found;
+      const { paymentId, paymentProvider, paymentStatus, claimed, ...order } = found;
       return {
         order,
         payment: { id: paymentId, orderId: order.id, provider: paymentProvider, status: paymentStatus },
-        ...(capture && { capture }),
+        claimed: claimed === 1,
       };
     }
     const orderId = orderIdHint && UUID_PATTERN.test(orderIdHint) ? orderIdHint : undefined;
@@ -298,10 +305,8 @@ export class PaymentLedger {
   }
 
   /**
-   * The common case in `batch`: a capture of the order's amount while it awaits payment. Claims the capture (inserts
-   * its attempt, or captures the attempt that failed earlier: late authorisation at the bank), moves the order to PAID
-   * and marks the payment SUCCEEDED. `prior` is what the lock statement found of the attempt: the claim must move it
-   * (the statement fails if not, which the lock's snapshot rules out).
+   * The common case, its writes in `batch`: the capture of the order's amount that `locate` claimed while the order
+   * awaited payment moves the order to PAID and marks the payment SUCCEEDED.
    */
   private async pay(
     batch: WriteBatch,
@@ -309,28 +314,14 @@ export class PaymentLedger {
     order: LockedOrder,
     payment: PaymentRow,
     capture: ProviderCapture,
-    prior: CaptureState | undefined,
     actor: Actor,
   ): Promise<LedgerResult> {
-    const claim = prior
-      ? Prisma.sql`
-        UPDATE payment_attempts
-        SET status = 'CAPTURED', amount_minor = ${capture.amountMinor}, currency = ${capture.currency}, captured_at = now(),
-            error_code = NULL, error_message = NULL, updated_at = now()
-        WHERE provider = ${payment.provider} AND provider_payment_id = ${capture.providerPaymentId} AND captured_at IS NULL
-        RETURNING 1`
-      : Prisma.sql`
-        INSERT INTO payment_attempts (id, order_id, payment_id, provider, provider_payment_id, status, amount_minor, currency, captured_at, updated_at)
-        VALUES (gen_random_uuid(), ${order.id}::uuid, ${payment.id}::uuid, ${payment.provider}, ${capture.providerPaymentId},
-                'CAPTURED', ${capture.amountMinor}, ${capture.currency}, now(), now())
-        ON CONFLICT (brand_id, provider, provider_payment_id) DO NOTHING
-        RETURNING 1`;
-    batch
-      .with('capture_claim', claim)
-      .with('payment_succeeded', Prisma.sql`UPDATE payments SET status = 'SUCCEEDED', updated_at = now() WHERE id = ${payment.id}::uuid`)
-      .returning<number>('capture_claimed', Prisma.sql`(SELECT count(*)::int FROM capture_claim)`, (claimed) => {
-        if (claimed !== 1) throw new Error(`Capture ${capture.providerPaymentId} was claimed by another transaction`);
-      });
+    if (order.status !== 'PAYMENT_PENDING' || !this.matches(order, capture))
+      throw new Error(`Capture ${capture.providerPaymentId} claimed for an order it does not pay`);
+    batch.with(
+      'payment_succeeded',
+      Prisma.sql`UPDATE payments SET status = 'SUCCEEDED', updated_at = now() WHERE id = ${payment.id}::uuid`,
+    );
     await this.transitions.applyIn(batch, tx, order, 'PAYMENT_SUCCEEDED', {
       actor,
       reason: `${payment.provider} payment ${capture.providerPaymentId}`,
