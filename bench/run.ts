@@ -83,6 +83,7 @@ async function main(): Promise<void> {
         LOG_LEVEL: 'warn',
         ...(config.appPoolSize && { DB_POOL_SIZE: String(config.appPoolSize) }),
         ...(config.dropAdmissionConcurrency && { DROP_ADMISSION_CONCURRENCY: String(config.dropAdmissionConcurrency) }),
+        ...(process.env.PAYMENT_TX_CONCURRENCY && { PAYMENT_TX_CONCURRENCY: process.env.PAYMENT_TX_CONCURRENCY }),
         ...WEBHOOK_SECRETS.env,
         // Every storm buyer comes from this machine's one address: the per-IP drop limit would refuse them all.
         DROP_RATE_LIMIT_PER_IP: '1000000',

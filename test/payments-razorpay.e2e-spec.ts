@@ -162,6 +162,35 @@ describe('Razorpay payments through the simulator and the real razorpay SDK', ()
     ]);
   });
 
+  it('pays the order when a failed payment is captured after all (late authorisation), once across concurrent events', async () => {
+    const variantId = await product(3);
+    const order = await checkout(h, variantId, 'razorpay');
+    const failure = h.sim.razorpay.pay(order.payment!.razorpayOrderId, { outcome: 'failed' });
+    await h.sim.deliver(only(failure.events, 'payment.failed'));
+    // The bank authorises the same payment later: its capture arrives as two events (two event ids), delivered at once.
+    Object.assign(failure.payment, { status: 'captured', captured: true, error_code: null, error_description: null });
+    const late = [
+      h.sim.razorpay.emit('payment.captured', { payment: failure.payment }),
+      h.sim.razorpay.emit('payment.captured', { payment: failure.payment }),
+    ];
+    const results = (await Promise.all(late.map((event) => h.sim.deliver(event, { times: 3 })))).flat();
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200, 200]);
+    expect(results.map((r) => (r.body as { result: string }).result).filter((r) => r === 'order paid')).toHaveLength(1);
+    expect(await orderStatus(h, order.orderId)).toBe('PAID');
+    expect(await stockOf(h, variantId)).toEqual({ onHand: 2, reserved: 0 });
+    expect(await h.t.prisma.paymentAttempt.findMany({ where: { orderId: order.orderId } })).toEqual([
+      expect.objectContaining({ providerPaymentId: failure.payment.id, status: 'CAPTURED', errorCode: null, errorMessage: null }),
+    ]);
+    expect((await history(order.orderId)).map((e) => e.event)).toEqual([
+      'CHECKOUT',
+      'AWAIT_PAYMENT',
+      'PAYMENT_FAILED',
+      'PAYMENT_SUCCEEDED',
+    ]);
+    expect(await h.t.prisma.webhookEvent.count({ where: { eventId: { in: late.map((e) => e.id) } } })).toBe(2);
+    expect(await ledgerViolations(h.t.prisma, [variantId])).toEqual([]);
+  });
+
   it('refunds automatically a second payment for an order that is already paid', async () => {
     const variantId = await product(2);
     const order = await checkout(h, variantId, 'razorpay');

@@ -25,6 +25,18 @@ export class AuditService {
     await tx.auditLog.create({ data: this.toRow(entry) });
   }
 
+  /**
+   * `record` as a raw statement, for transactions that send raw statements only (prisma.serializable's `direct`).
+   */
+  async append(tx: Pick<Tx, '$executeRaw'>, entry: AuditEntry): Promise<void> {
+    const row = this.toRow(entry);
+    const json = (value: unknown) => (value === undefined || value === null ? null : JSON.stringify(value));
+    await tx.$executeRaw`
+      INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, before, after, request_id)
+      VALUES (${row.actorType}, ${row.actorId}, ${row.action}, ${row.entityType}, ${row.entityId}, ${json(row.before)}::jsonb,
+              ${json(row.after)}::jsonb, ${row.requestId})`;
+  }
+
   async recordMany(tx: Tx, entries: AuditEntry[]): Promise<void> {
     if (entries.length) await tx.auditLog.createMany({ data: entries.map((e) => this.toRow(e)) });
   }

@@ -13,6 +13,7 @@ import { transition, type OrderEvent, type Transition } from './order-state-mach
 import { canViewOrder, type OrderViewer } from './order-access.js';
 import { orderColumns, orderItemsColumn } from './order-row.js';
 import { DropOrderClaims } from '../drops/drop-order-claims.js';
+import type { WriteBatch } from '../prisma/write-batch.js';
 
 export interface TransitionOptions {
   actor: Actor;
@@ -81,22 +82,46 @@ export class OrderTransitionsService {
     const order = typeof orderOrId === 'string' ? await this.lockOrder(tx, orderOrId) : orderOrId;
     const t = transition(order, event);
     await this.applyStock(tx, [{ order, transition: t }], options);
-    const changes = [
-      ...(leavesReservation(t) ? [Prisma.sql`reservation_expires_at = NULL`] : []),
-      ...Object.entries(options.data ?? {}).map(
-        ([field, value]) => Prisma.sql`${Prisma.raw(DATA_COLUMNS[field as keyof typeof DATA_COLUMNS])} = ${value}`,
-      ),
-    ];
     const [updated] = await tx.$queryRaw<Order[]>`
-      WITH moved AS (
-        UPDATE orders o SET status = ${t.to}::"OrderStatus", updated_at = now()${changes.length ? Prisma.sql`, ${Prisma.join(changes)}` : Prisma.empty}
-        WHERE o.id = ${order.id}::uuid
-        RETURNING ${orderColumns('o')}
-      ), ${this.records(t, options)}
+      WITH moved AS (${this.moveOrder(order.id, t, options, orderColumns('o'))}), ${this.records(t, options)}
       SELECT * FROM moved`;
     const moved = { ...updated, items: order.items };
     this.metrics.orderTransition(tx, t.from, t.to);
     await this.announce(tx, [{ order: moved, transition: t }], options);
+    return { order: moved, transition: t };
+  }
+
+  /**
+   * `apply` as part of the caller's one write statement (a webhook's): the order UPDATE with its history and audit rows
+   * (CTEs moved, history, audit), the stock movements (ledger_*) and the announcement (m, d, outbox_rows) go in `batch`,
+   * which the caller runs. What must come first is sent now: the availability check of a sale from available stock, and
+   * for a transition that moves drop limits, its stock and the limits (in that order, as `apply` takes their locks).
+   * Returns the order as it is once the batch ran (the caller's transaction holds its lock).
+   */
+  async applyIn(
+    batch: WriteBatch,
+    tx: Tx,
+    order: LockedOrder,
+    event: OrderEvent,
+    options: TransitionOptions,
+  ): Promise<{ order: LockedOrder; transition: Transition }> {
+    const t = transition(order, event);
+    const entry = [{ order, transition: t }];
+    if (movesDropLimits(t)) await this.applyStock(tx, entry, options);
+    else this.ledger.applyIn(batch, tx, this.stockMovements(order, t, options));
+    batch.with('moved', this.moveOrder(order.id, t, options, Prisma.sql`o.id`));
+    for (const [name, body] of this.recordCtes(t, options)) batch.with(name, body);
+    const moved: LockedOrder = {
+      ...order,
+      status: t.to,
+      updatedAt: new Date(),
+      ...(leavesReservation(t) && { reservationExpiresAt: null }),
+      ...options.data,
+    };
+    this.metrics.orderTransition(tx, t.from, t.to);
+    const announced = EVENT_TYPE_BY_ORDER_EVENT[t.event];
+    if (announced)
+      this.announcements.announceIn(batch, [{ event: announced, order: moved, previousStatus: t.from, reason: options.reason }]);
     return { order: moved, transition: t };
   }
 
@@ -176,17 +201,46 @@ export class OrderTransitionsService {
    * rows `historyEntry` and `auditEntry` make, which differ only by order id.
    */
   private records(t: Transition, options: TransitionOptions): Prisma.Sql {
+    return Prisma.join(
+      this.recordCtes(t, options).map(([name, body]) => Prisma.sql`${Prisma.raw(name)} AS (${body})`),
+      ', ',
+    );
+  }
+
+  /** `records` as named CTE bodies (for a WriteBatch). */
+  private recordCtes(t: Transition, options: TransitionOptions): [string, Prisma.Sql][] {
     const history = this.historyEntry('', t, options);
     const audit = this.audit.toRow(this.auditEntry('', t, options));
-    return Prisma.sql`history AS (
+    return [
+      [
+        'history',
+        Prisma.sql`
         INSERT INTO order_status_history (order_id, from_status, to_status, event, reason, actor_type, actor_id)
         SELECT id, ${history.fromStatus}::"OrderStatus", ${history.toStatus}::"OrderStatus", ${history.event}::text, ${history.reason}::text,
-               ${history.actorType}::text, ${history.actorId}::text FROM moved
-      ), audit AS (
+               ${history.actorType}::text, ${history.actorId}::text FROM moved`,
+      ],
+      [
+        'audit',
+        Prisma.sql`
         INSERT INTO audit_log (actor_type, actor_id, action, entity_type, entity_id, before, after, request_id)
         SELECT ${audit.actorType}::text, ${audit.actorId}::text, ${audit.action}::text, ${audit.entityType}::text, id::text, ${JSON.stringify(audit.before)}::jsonb,
-               ${JSON.stringify(audit.after)}::jsonb, ${audit.requestId}::text FROM moved
-      )`;
+               ${JSON.stringify(audit.after)}::jsonb, ${audit.requestId}::text FROM moved`,
+      ],
+    ];
+  }
+
+  /** The UPDATE that moves one order (status, reservation, TransitionOptions.data), returning `returning` of row o. */
+  private moveOrder(orderId: string, t: Transition, options: TransitionOptions, returning: Prisma.Sql): Prisma.Sql {
+    const changes = [
+      ...(leavesReservation(t) ? [Prisma.sql`reservation_expires_at = NULL`] : []),
+      ...Object.entries(options.data ?? {}).map(
+        ([field, value]) => Prisma.sql`${Prisma.raw(DATA_COLUMNS[field as keyof typeof DATA_COLUMNS])} = ${value}`,
+      ),
+    ];
+    return Prisma.sql`
+        UPDATE orders o SET status = ${t.to}::"OrderStatus", updated_at = now()${changes.length ? Prisma.sql`, ${Prisma.join(changes)}` : Prisma.empty}
+        WHERE o.id = ${orderId}::uuid
+        RETURNING ${returning}`;
   }
 
   /**
@@ -283,8 +337,7 @@ export class OrderTransitionsService {
    * them after all counts them again. Returns and parcels back to origin keep counting: those goods were sent.
    */
   private async followDropLimits(tx: Tx, entries: { ids: string[]; transition: Transition }[]): Promise<void> {
-    const ends = (t: Transition) => (t.stock === 'releaseReserved' || t.stock === 'restock') && UNFULFILLED_ENDS.has(t.to);
-    const released = entries.filter((e) => ends(e.transition)).flatMap((e) => e.ids);
+    const released = entries.filter((e) => givesBackDropLimits(e.transition)).flatMap((e) => e.ids);
     const resold = entries.filter((e) => e.transition.stock === 'sellAvailable').flatMap((e) => e.ids);
     if (released.length) await this.dropClaims.giveBack(tx, released);
     if (resold.length) await this.dropClaims.countAgain(tx, resold);
@@ -293,6 +346,11 @@ export class OrderTransitionsService {
 
 /** The statuses in which an order ends without the customer getting its goods. */
 const UNFULFILLED_ENDS = new Set<OrderStatus>(['CANCELLED', 'EXPIRED', 'REFUNDED']);
+
+const givesBackDropLimits = (t: Transition) => (t.stock === 'releaseReserved' || t.stock === 'restock') && UNFULFILLED_ENDS.has(t.to);
+
+/** A transition that moves drop purchase counters (followDropLimits), or checks availability first: not batchable. */
+const movesDropLimits = (t: Transition) => givesBackDropLimits(t) || t.stock === 'sellAvailable';
 
 /** Leaving CREATED or PAYMENT_PENDING ends the reservation (sold or released), so its expiry no longer applies. */
 function leavesReservation(t: Transition): boolean {

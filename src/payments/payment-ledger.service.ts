@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Order, Payment, PaymentAttempt, Refund } from '../generated/prisma/client.js';
 import type { PaymentMethod } from '../orders/payment-gateway.js';
+import { Prisma } from '../generated/prisma/client.js';
 import type { Tx } from '../prisma/prisma.service.js';
+import { WriteBatch } from '../prisma/write-batch.js';
 import type { Actor } from '../common/actor.js';
 import { UUID_PATTERN } from '../common/uuid.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -35,6 +37,30 @@ const alreadyRecorded = (capture: ProviderCapture): LedgerResult => done(`captur
 type PaymentRow = Pick<Payment, 'id' | 'orderId' | 'provider' | 'status'>;
 type ClaimedAttempt = Pick<PaymentAttempt, 'id' | 'providerPaymentId' | 'amountMinor' | 'currency'>;
 
+/** A refund row read with raw SQL, in the shape Prisma gives (the map names every field, so a new column must be added). */
+const REFUND_COLUMNS: Record<keyof Refund, string> = {
+  id: 'id',
+  brandId: 'brand_id',
+  orderId: 'order_id',
+  paymentId: 'payment_id',
+  attemptId: 'attempt_id',
+  provider: 'provider',
+  providerRefundId: 'provider_refund_id',
+  status: 'status::text',
+  amountMinor: 'amount_minor',
+  currency: 'currency',
+  reason: 'reason',
+  automatic: 'automatic',
+  idempotencyKeyId: 'idempotency_key_id',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+};
+const refundColumns = Prisma.raw(
+  Object.entries(REFUND_COLUMNS)
+    .map(([field, column]) => `${column} AS "${field}"`)
+    .join(', '),
+);
+
 /**
  * Applies provider-neutral payment events to our books inside the caller's Serializable transaction. Every path locks
  * the order row first, so all money effects on one order are serialised, and each capture is claimed exactly once
@@ -47,13 +73,26 @@ export class PaymentLedger {
     private readonly audit: AuditService,
   ) {}
 
-  async apply(tx: Tx, provider: PaymentMethod, event: PaymentEvent, actor: Actor): Promise<LedgerResult> {
+  /**
+   * Applies one event. Raw statements only, so it runs in a direct transaction too. The writes of the common case (a
+   * capture that pays an order awaiting payment) go into `batch`, which the caller runs (with writes of its own: one
+   * round trip); without a batch they are sent before this returns. Other cases send their statements as they go.
+   */
+  async apply(tx: Tx, provider: PaymentMethod, event: PaymentEvent, actor: Actor, batch?: WriteBatch): Promise<LedgerResult> {
+    const writes = batch ?? new WriteBatch();
+    const applied = await this.applyTo(writes, tx, provider, event, actor);
+    if (!batch) await writes.run(tx);
+    return applied;
+  }
+
+  private async applyTo(batch: WriteBatch, tx: Tx, provider: PaymentMethod, event: PaymentEvent, actor: Actor): Promise<LedgerResult> {
     const paymentRef = event.type === 'refund.updated' ? (event.paymentRef ?? event.capture?.paymentRef) : event.paymentRef;
-    const located = await this.locate(tx, provider, paymentRef, event.orderId);
+    const located = await this.locate(tx, provider, paymentRef, event.orderId, event.type === 'payment.captured' ? event : undefined);
     if (!located) return done(`ignored: no order for ${provider} payment ${paymentRef ?? '(none)'}`);
     const { order, payment } = located;
     switch (event.type) {
       case 'payment.captured': {
+        if (located.claimed) return this.pay(batch, tx, order, payment, event, actor);
         const attempt = await this.claimCapture(tx, order, payment, event);
         return attempt ? this.applyCapture(tx, order, payment, event, attempt, actor) : alreadyRecorded(event);
       }
@@ -77,12 +116,15 @@ export class PaymentLedger {
     }
   }
 
-  /** Applies events in order (one transaction: the caller's) and collects the refunds they scheduled; results joined by '; '. */
-  async applyAll(tx: Tx, provider: PaymentMethod, events: PaymentEvent[], actor: Actor): Promise<LedgerResult> {
+  /**
+   * Applies events in order (one transaction: the caller's) and collects the refunds they scheduled; results joined by
+   * '; '. The last event's batched writes go into `batch` when given (the caller runs it); earlier ones are sent first.
+   */
+  async applyAll(tx: Tx, provider: PaymentMethod, events: PaymentEvent[], actor: Actor, batch?: WriteBatch): Promise<LedgerResult> {
     const results: string[] = [];
     const refundsToSend: string[] = [];
-    for (const event of events) {
-      const applied = await this.apply(tx, provider, event, actor);
+    for (const [index, event] of events.entries()) {
+      const applied = await this.apply(tx, provider, event, actor, index === events.length - 1 ? batch : undefined);
       results.push(applied.result);
       refundsToSend.push(...applied.refundsToSend);
     }
@@ -100,8 +142,8 @@ export class PaymentLedger {
     actor: Actor,
     extraAfter: Record<string, unknown> = {},
   ): Promise<void> {
-    await tx.payment.update({ where: { id: paymentId }, data: { status: 'CANCELLED' } });
-    await this.audit.record(tx, {
+    await tx.$executeRaw`UPDATE payments SET status = 'CANCELLED', updated_at = now() WHERE id = ${paymentId}::uuid`;
+    await this.audit.append(tx, {
       actor,
       action: 'payment.cancelled',
       entityType: 'order',
@@ -119,11 +161,14 @@ export class PaymentLedger {
   async settleRefund(tx: Tx, order: LockedOrder, row: Refund, observed: ProviderRefund, actor: Actor): Promise<LedgerResult> {
     if (row.status !== 'PENDING') return done(`refund ${row.id} already ${row.status.toLowerCase()}`);
     if (observed.status === 'PENDING') {
-      if (!row.providerRefundId) await tx.refund.update({ where: { id: row.id }, data: { providerRefundId: observed.providerRefundId } });
+      if (!row.providerRefundId)
+        await tx.$executeRaw`UPDATE refunds SET provider_refund_id = ${observed.providerRefundId}, updated_at = now() WHERE id = ${row.id}::uuid`;
       return done(`refund ${row.id} pending at provider`);
     }
-    await tx.refund.update({ where: { id: row.id }, data: { status: observed.status, providerRefundId: observed.providerRefundId } });
-    await this.audit.record(tx, {
+    await tx.$executeRaw`
+      UPDATE refunds SET status = ${observed.status}::"RefundStatus", provider_refund_id = ${observed.providerRefundId}, updated_at = now()
+      WHERE id = ${row.id}::uuid`;
+    await this.audit.append(tx, {
       actor,
       action: observed.status === 'SUCCEEDED' ? 'refund.succeeded' : 'refund.failed',
       entityType: 'order',
@@ -150,8 +195,8 @@ export class PaymentLedger {
   /** The provider refused the refund outright (nothing was refunded): the row fails and the amount is refundable again. */
   async rejectRefund(tx: Tx, order: LockedOrder, row: Refund, message: string, actor: Actor): Promise<LedgerResult> {
     if (row.status !== 'PENDING') return done(`refund ${row.id} already ${row.status.toLowerCase()}`);
-    await tx.refund.update({ where: { id: row.id }, data: { status: 'FAILED' } });
-    await this.audit.record(tx, {
+    await tx.$executeRaw`UPDATE refunds SET status = 'FAILED', updated_at = now() WHERE id = ${row.id}::uuid`;
+    await this.audit.append(tx, {
       actor,
       action: 'refund.rejected',
       entityType: 'order',
@@ -172,8 +217,8 @@ export class PaymentLedger {
   }
 
   private async flagForReview(tx: Tx, order: LockedOrder, actor: Actor, details: Record<string, unknown>): Promise<void> {
-    await tx.order.update({ where: { id: order.id }, data: { needsReview: true } });
-    await this.audit.record(tx, {
+    await tx.$executeRaw`UPDATE orders SET needs_review = true, updated_at = now() WHERE id = ${order.id}::uuid`;
+    await this.audit.append(tx, {
       actor,
       action: 'order.flagged_for_review',
       entityType: 'order',
@@ -192,31 +237,96 @@ export class PaymentLedger {
     provider: PaymentMethod,
     paymentRef: string | undefined,
     orderIdHint: string | undefined,
-  ): Promise<{ order: LockedOrder; payment: PaymentRow } | undefined> {
+    capture?: ProviderCapture,
+  ): Promise<{ order: LockedOrder; payment: PaymentRow; claimed?: boolean } | undefined> {
     if (!paymentRef) return undefined;
-    // The payment, and its order locked and read with its items, in one statement (this runs for every webhook).
-    const [found] = await tx.$queryRaw<
-      ((LockedOrder & { paymentId: string; paymentProvider: string; paymentStatus: Payment['status'] }) | undefined)[]
-    >`
+    // The payment and its order, locked and read with its items, in one statement (this runs for every webhook).
+    const locked = Prisma.sql`
       SELECT p.id::text AS "paymentId", p.provider AS "paymentProvider", p.status::text AS "paymentStatus",
              ${orderColumns('o')}, ${orderItemsColumn('o.id')}
       FROM payments p JOIN orders o ON o.id = p.order_id
       WHERE p.provider = ${provider} AND p.provider_ref = ${paymentRef}
       FOR UPDATE OF o`;
+    // A capture of the order's amount while it awaits payment is claimed in the same statement, once the lock is held
+    // (the common case: `pay`). Nothing is claimed when its attempt row exists (a redelivery under another event id, or
+    // a failed attempt captured later): the other cases (claimCapture) decide then. Nothing here reads payment_attempts,
+    // so concurrent payments do not conflict over its index under Serializable.
+    const [found] = await tx.$queryRaw<
+      ((LockedOrder & { paymentId: string; paymentProvider: string; paymentStatus: Payment['status']; claimed?: number }) | undefined)[]
+    >(
+      capture
+        ? Prisma.sql`
+      WITH locked AS (${locked}), claim AS (
+        INSERT INTO payment_attempts (id, order_id, payment_id, provider, provider_payment_id, status, amount_minor, currency, captured_at, updated_at)
+        SELECT gen_random_uuid(), l.id, l."paymentId"::uuid, l."paymentProvider", ${capture.providerPaymentId}::text, 'CAPTURED',
+               ${capture.amountMinor}::int, ${capture.currency}::text, now(), now()
+        FROM locked l
+        WHERE l.status = 'PAYMENT_PENDING' AND l."totalMinor" = ${capture.amountMinor}::int AND l.currency = ${capture.currency}::text
+        ON CONFLICT (brand_id, provider, provider_payment_id) DO NOTHING
+        RETURNING 1
+      )
+      SELECT l.*, (SELECT count(*)::int FROM claim) AS claimed FROM locked l`
+        : locked,
+    );
     if (found) {
-      const { paymentId, paymentProvider, paymentStatus, ...order } = found;
-      return { order, payment: { id: paymentId, orderId: order.id, provider: paymentProvider, status: paymentStatus } };
+      const { paymentId, paymentProvider, paymentStatus, claimed, ...order } = found;
+      return {
+        order,
+        payment: { id: paymentId, orderId: order.id, provider: paymentProvider, status: paymentStatus },
+        claimed: claimed === 1,
+      };
     }
     const orderId = orderIdHint && UUID_PATTERN.test(orderIdHint) ? orderIdHint : undefined;
-    if (!orderId || !(await tx.order.findUnique({ where: { id: orderId }, select: { id: true } }))) return undefined;
+    if (!orderId) return undefined;
+    const [exists] = await tx.$queryRaw<unknown[]>`SELECT 1 FROM orders WHERE id = ${orderId}::uuid`;
+    if (!exists) return undefined;
     const order = await this.transitions.lockOrder(tx, orderId);
-    const unfinished = await tx.payment.findFirst({ where: { orderId, provider, providerRef: null }, orderBy: { createdAt: 'desc' } });
-    const adopted = unfinished
-      ? await tx.payment.update({ where: { id: unfinished.id }, data: { providerRef: paymentRef } })
-      : await tx.payment.create({
-          data: { orderId, provider, providerRef: paymentRef, amountMinor: order.totalMinor, currency: order.currency },
-        });
+    // Adopted: the newest payment of the order still without a provider reference, else a new one.
+    const [adopted] = await tx.$queryRaw<PaymentRow[]>`
+      WITH unfinished AS (
+        SELECT id FROM payments WHERE order_id = ${orderId}::uuid AND provider = ${provider} AND provider_ref IS NULL
+        ORDER BY created_at DESC LIMIT 1
+      ), updated AS (
+        UPDATE payments p SET provider_ref = ${paymentRef}, updated_at = now() FROM unfinished WHERE p.id = unfinished.id
+        RETURNING p.id, p.order_id, p.provider, p.status
+      ), created AS (
+        INSERT INTO payments (id, order_id, provider, provider_ref, amount_minor, currency, updated_at)
+        SELECT gen_random_uuid(), ${orderId}::uuid, ${provider}, ${paymentRef}, ${order.totalMinor}, ${order.currency}, now()
+        WHERE NOT EXISTS (SELECT 1 FROM unfinished)
+        RETURNING id, order_id, provider, status
+      )
+      SELECT id::text, order_id::text AS "orderId", provider, status::text FROM updated
+      UNION ALL SELECT id::text, order_id::text, provider, status::text FROM created`;
     return { order, payment: adopted };
+  }
+
+  private matches(order: LockedOrder, capture: ProviderCapture): boolean {
+    return capture.amountMinor === order.totalMinor && capture.currency === order.currency;
+  }
+
+  /**
+   * The common case, its writes in `batch`: the capture of the order's amount that `locate` claimed while the order
+   * awaited payment moves the order to PAID and marks the payment SUCCEEDED.
+   */
+  private async pay(
+    batch: WriteBatch,
+    tx: Tx,
+    order: LockedOrder,
+    payment: PaymentRow,
+    capture: ProviderCapture,
+    actor: Actor,
+  ): Promise<LedgerResult> {
+    if (order.status !== 'PAYMENT_PENDING' || !this.matches(order, capture))
+      throw new Error(`Capture ${capture.providerPaymentId} claimed for an order it does not pay`);
+    batch.with(
+      'payment_succeeded',
+      Prisma.sql`UPDATE payments SET status = 'SUCCEEDED', updated_at = now() WHERE id = ${payment.id}::uuid`,
+    );
+    await this.transitions.applyIn(batch, tx, order, 'PAYMENT_SUCCEEDED', {
+      actor,
+      reason: `${payment.provider} payment ${capture.providerPaymentId}`,
+    });
+    return done('order paid');
   }
 
   /** Moves the order for a capture this caller claimed (claimCapture): paid, late payment, or flagged / refunded. */
@@ -228,8 +338,7 @@ export class PaymentLedger {
     attempt: ClaimedAttempt,
     actor: Actor,
   ): Promise<LedgerResult> {
-    const matches = capture.amountMinor === order.totalMinor && capture.currency === order.currency;
-    if (!matches) {
+    if (!this.matches(order, capture)) {
       await this.markUnapplied(
         tx,
         attempt,
@@ -331,19 +440,18 @@ export class PaymentLedger {
     details?: unknown,
   ): Promise<LedgerResult> {
     await this.markUnapplied(tx, attempt, code, reason);
-    const refund = await tx.refund.create({
-      data: {
-        orderId: order.id,
-        paymentId: payment.id,
-        attemptId: attempt.id,
-        provider: payment.provider,
-        amountMinor: attempt.amountMinor,
-        currency: attempt.currency,
-        reason,
-        automatic: true,
-      },
+    const refund = await this.insertRefund(tx, {
+      orderId: order.id,
+      paymentId: payment.id,
+      attemptId: attempt.id,
+      provider: payment.provider,
+      providerRefundId: null,
+      amountMinor: attempt.amountMinor,
+      currency: attempt.currency,
+      reason,
+      automatic: true,
     });
-    await this.audit.record(tx, {
+    await this.audit.append(tx, {
       actor,
       action: 'refund.automatic_requested',
       entityType: 'order',
@@ -362,7 +470,8 @@ export class PaymentLedger {
   }
 
   private async markUnapplied(tx: Tx, attempt: ClaimedAttempt, code: string, message: string): Promise<void> {
-    await tx.paymentAttempt.update({ where: { id: attempt.id }, data: { errorCode: code, errorMessage: message } });
+    await tx.$executeRaw`
+      UPDATE payment_attempts SET error_code = ${code}, error_message = ${message}, updated_at = now() WHERE id = ${attempt.id}::uuid`;
   }
 
   /**
@@ -377,23 +486,13 @@ export class PaymentLedger {
     event: Extract<PaymentEvent, { type: 'payment.failed' }>,
     actor: Actor,
   ): Promise<LedgerResult> {
-    const inserted = await tx.paymentAttempt.createMany({
-      data: [
-        {
-          orderId: order.id,
-          paymentId: payment.id,
-          provider: payment.provider,
-          providerPaymentId: event.providerPaymentId,
-          status: 'FAILED',
-          amountMinor: event.amountMinor,
-          currency: event.currency,
-          errorCode: event.errorCode ?? null,
-          errorMessage: event.errorMessage ?? null,
-        },
-      ],
-      skipDuplicates: true,
-    });
-    if (!inserted.count) return done(`attempt ${event.providerPaymentId} already recorded`);
+    const inserted = await tx.$executeRaw`
+      INSERT INTO payment_attempts (id, order_id, payment_id, provider, provider_payment_id, status, amount_minor, currency, error_code,
+                                    error_message, updated_at)
+      VALUES (gen_random_uuid(), ${order.id}::uuid, ${payment.id}::uuid, ${payment.provider}, ${event.providerPaymentId}, 'FAILED',
+              ${event.amountMinor}, ${event.currency}, ${event.errorCode ?? null}, ${event.errorMessage ?? null}, now())
+      ON CONFLICT DO NOTHING`;
+    if (!inserted) return done(`attempt ${event.providerPaymentId} already recorded`);
     const reason =
       `${payment.provider} payment ${event.providerPaymentId} ` +
       `failed${event.errorCode ? ` (${event.errorCode})` : ''}${event.errorMessage ? `: ${event.errorMessage}` : ''}`;
@@ -401,7 +500,7 @@ export class PaymentLedger {
       await this.transitions.apply(tx, order, 'PAYMENT_FAILED', { actor, reason });
       return done('payment failed: order still awaiting payment');
     }
-    await this.audit.record(tx, {
+    await this.audit.append(tx, {
       actor,
       action: 'payment.failure_recorded',
       entityType: 'order',
@@ -429,28 +528,35 @@ export class PaymentLedger {
     observed: ProviderRefund,
     actor: Actor,
   ): Promise<LedgerResult> {
-    const attempt = await tx.paymentAttempt.findFirst({ where: { provider, providerPaymentId: observed.providerPaymentId } });
+    const [attempt] = await tx.$queryRaw<(Pick<PaymentAttempt, 'id' | 'orderId' | 'paymentId'> | undefined)[]>`
+      SELECT id::text, order_id::text AS "orderId", payment_id::text AS "paymentId" FROM payment_attempts
+      WHERE provider = ${provider} AND provider_payment_id = ${observed.providerPaymentId}`;
     if (!attempt || attempt.orderId !== order.id) return done(`ignored: refund ${observed.providerRefundId} of an unknown payment`);
-    const ours =
+    const [ours] =
       observed.refundId && UUID_PATTERN.test(observed.refundId)
-        ? await tx.refund.findFirst({ where: { id: observed.refundId, orderId: order.id } })
-        : null;
-    let row = ours ?? (await tx.refund.findFirst({ where: { provider, providerRefundId: observed.providerRefundId } }));
+        ? await tx.$queryRaw<(Refund | undefined)[]>`
+            SELECT ${refundColumns} FROM refunds WHERE id = ${observed.refundId}::uuid AND order_id = ${order.id}::uuid`
+        : [];
+    let row =
+      ours ??
+      (
+        await tx.$queryRaw<(Refund | undefined)[]>`
+          SELECT ${refundColumns} FROM refunds WHERE provider = ${provider} AND provider_refund_id = ${observed.providerRefundId}`
+      )[0];
     if (!row) {
       if (observed.status === 'FAILED') return done(`ignored: failed refund ${observed.providerRefundId} that we never recorded`);
-      row = await tx.refund.create({
-        data: {
-          orderId: order.id,
-          paymentId: attempt.paymentId,
-          attemptId: attempt.id,
-          provider,
-          providerRefundId: observed.providerRefundId,
-          amountMinor: observed.amountMinor,
-          currency: observed.currency,
-          reason: 'Refunded at the provider',
-        },
+      row = await this.insertRefund(tx, {
+        orderId: order.id,
+        paymentId: attempt.paymentId,
+        attemptId: attempt.id,
+        provider,
+        providerRefundId: observed.providerRefundId,
+        amountMinor: observed.amountMinor,
+        currency: observed.currency,
+        reason: 'Refunded at the provider',
+        automatic: false,
       });
-      await this.audit.record(tx, {
+      await this.audit.append(tx, {
         actor,
         action: 'refund.recorded_from_provider',
         entityType: 'order',
@@ -459,6 +565,22 @@ export class PaymentLedger {
       });
     }
     return this.settleRefund(tx, order, row, observed, actor);
+  }
+
+  /** A new PENDING refund row. */
+  private async insertRefund(
+    tx: Tx,
+    refund: Pick<
+      Refund,
+      'orderId' | 'paymentId' | 'attemptId' | 'provider' | 'providerRefundId' | 'amountMinor' | 'currency' | 'reason' | 'automatic'
+    >,
+  ): Promise<Refund> {
+    const [row] = await tx.$queryRaw<Refund[]>`
+      INSERT INTO refunds (id, order_id, payment_id, attempt_id, provider, provider_refund_id, amount_minor, currency, reason, automatic, updated_at)
+      VALUES (gen_random_uuid(), ${refund.orderId}::uuid, ${refund.paymentId}::uuid, ${refund.attemptId}::uuid, ${refund.provider},
+              ${refund.providerRefundId}, ${refund.amountMinor}, ${refund.currency}, ${refund.reason}, ${refund.automatic}, now())
+      RETURNING ${refundColumns}`;
+    return row;
   }
 
   /**

@@ -32,11 +32,12 @@ export class PaymentTransactions {
     this.limit = config.get('PAYMENT_TX_CONCURRENCY', { infer: true });
   }
 
-  async run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  /** `direct`: `work` sends raw statements only (prisma.serializable's direct transaction, for the webhook hot path). */
+  async run<T>(work: (tx: Tx) => Promise<T>, options: { direct?: boolean } = {}): Promise<T> {
     if (this.active >= this.limit) await new Promise<void>((resolve) => this.queue.push(resolve));
     else this.active++;
     try {
-      return await this.prisma.serializable(work, { maxAttempts: PAYMENT_TX_ATTEMPTS });
+      return await this.prisma.serializable(work, { maxAttempts: PAYMENT_TX_ATTEMPTS, direct: options.direct });
     } finally {
       // Hand the slot straight to the next waiter (the count stays), or give it back.
       const next = this.queue.shift();

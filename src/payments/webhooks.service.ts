@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { PaymentMethod } from '../orders/payment-gateway.js';
+import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
+import { WriteBatch } from '../prisma/write-batch.js';
 import { providerActor } from '../common/actor.js';
 import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors.js';
 import { MetricsService } from '../ops/metrics.service.js';
@@ -45,23 +47,39 @@ export class WebhooksService {
     if (!provider || !parse) throw new NotFoundError('Webhook endpoint for payment provider', name.slice(0, 32));
     const method = provider.code;
     const { webhook, payload } = await this.verify(provider.descriptor.name, parse, rawBody, headers);
-    // A redelivery of a processed event is answered without a transaction (raw SQL: this runs for every webhook).
-    const seen = await this.prisma.$queryRaw<unknown[]>`
+    // A redelivery of a processed event is answered without a transaction (this runs for every webhook).
+    const seen = await this.prisma.direct.$queryRaw<unknown[]>`
       SELECT 1 FROM webhook_events WHERE provider = ${method} AND event_id = ${webhook.eventId}`;
     if (seen.length) return this.duplicate(method, webhook);
     const actor = providerActor(method);
     let outcome: { result: string; refundIds: string[] };
     try {
-      outcome = await this.transactions.run(async (tx) => {
-        const applied = await this.ledger.applyAll(tx, method, webhook.events, actor);
-        const result = applied.result || `ignored: ${webhook.type} is not acted on`;
-        const recorded = await tx.$executeRaw`
-          INSERT INTO webhook_events (id, provider, event_id, type, payload, result, processed_at)
-          VALUES (gen_random_uuid(), ${method}, ${webhook.eventId}, ${webhook.type}, ${payload}::jsonb, ${result}, now())
-          ON CONFLICT (brand_id, provider, event_id) DO NOTHING`;
-        if (!recorded) throw new AlreadyReceived();
-        return { result, refundIds: applied.refundsToSend };
-      });
+      // Raw statements on a direct connection: the order's lock and read, then (in the common case) ONE statement
+      // with the ledger's writes and the event's row.
+      outcome = await this.transactions.run(
+        async (tx) => {
+          const batch = new WriteBatch();
+          const applied = await this.ledger.applyAll(tx, method, webhook.events, actor, batch);
+          const result = applied.result || `ignored: ${webhook.type} is not acted on`;
+          let recorded = 0;
+          batch
+            .with(
+              'webhook_event',
+              Prisma.sql`
+              INSERT INTO webhook_events (id, provider, event_id, type, payload, result, processed_at)
+              VALUES (gen_random_uuid(), ${method}, ${webhook.eventId}, ${webhook.type}, ${payload}::jsonb, ${result}, now())
+              ON CONFLICT (brand_id, provider, event_id) DO NOTHING
+              RETURNING 1`,
+            )
+            .returning<number>('webhook_recorded', Prisma.sql`(SELECT count(*)::int FROM webhook_event)`, (rows) => {
+              recorded = rows;
+            });
+          await batch.run(tx);
+          if (!recorded) throw new AlreadyReceived();
+          return { result, refundIds: applied.refundsToSend };
+        },
+        { direct: true },
+      );
     } catch (error) {
       if (error instanceof AlreadyReceived) return this.duplicate(method, webhook);
       throw error;
