@@ -57,6 +57,30 @@ describe('staff order list (console)', () => {
     expect(bad.body.details).toEqual([{ field: 'cursor', errors: ['cursor must be a nextCursor from a previous page'] }]);
   });
 
+  it("counts once per walk: a cursor page repeats its first page's count; a position-only cursor counts again", async () => {
+    const filter = `limit=1&from=2031-01-01T00:00:00Z`;
+    const placed = [await checkout(), await checkout()];
+    await t.prisma.order.updateMany({
+      where: { id: { in: placed.map((o) => o.id) } },
+      data: { createdAt: new Date('2031-06-01T00:00:00.000Z') },
+    });
+    const first = await list(filter).expect(200);
+    expect(first.body).toMatchObject({ total: 2, totalCapped: false });
+    // A third order joins the filter after the first page: the walk keeps the count it started with.
+    const late = await checkout();
+    await t.prisma.order.update({ where: { id: late.id }, data: { createdAt: new Date('2031-01-02T00:00:00.000Z') } });
+    const next = await list(`${filter}&cursor=${first.body.nextCursor}`).expect(200);
+    expect(next.body).toMatchObject({ total: 2, totalCapped: false });
+    // The cursor of an earlier version (the position alone) is still taken, and its page counts afresh.
+    const [at, id] = Buffer.from(first.body.nextCursor, 'base64url').toString().split('|');
+    const positionOnly = Buffer.from(`${at}|${id}`).toString('base64url');
+    const recounted = await list(`${filter}&cursor=${positionOnly}`).expect(200);
+    expect(recounted.body.items.map((o: { id: string }) => o.id)).toEqual(next.body.items.map((o: { id: string }) => o.id));
+    expect(recounted.body.total).toBe(3);
+    const forged = Buffer.from(`${at}|${id}|99999999|0`).toString('base64url');
+    await list(`${filter}&cursor=${forged}`).expect(400);
+  });
+
   it('filters by payment method and by date range', async () => {
     const cod = await checkout();
     const res = await list(`paymentMethod=cod&q=${encodeURIComponent(cod.phone)}`).expect(200);

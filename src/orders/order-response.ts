@@ -52,7 +52,7 @@ const ITEM_RESPONSE_FIELDS: Record<keyof OrderItemResponse, string> = {
 };
 
 /** An ISO 8601 instant as Date.toISOString writes it (what JSON.stringify makes of a Date), from a timestamptz. */
-const isoInstant = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+export const isoInstant = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
 
 /** nextEvents of every status, as a jsonb literal the statement looks the row's status up in. */
 const NEXT_EVENTS = `'${JSON.stringify(

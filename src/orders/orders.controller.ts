@@ -194,8 +194,8 @@ export class OrdersController {
   @ApiOperation({ operationId: 'listOrders', summary: 'Search orders (admin)' })
   @ApiOkResponse({ type: OrderPageResponse })
   @ApiForbiddenResponse({ type: ErrorResponse })
-  list(@Query() query: AdminOrdersQueryDto): Promise<OrderPageResponse> {
-    return this.orders.list(query);
+  async list(@Query() query: AdminOrdersQueryDto, @Res() res: Response): Promise<void> {
+    res.type('json').send((await this.orders.list(query)).json);
   }
 
   @Get('export.csv')

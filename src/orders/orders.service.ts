@@ -11,7 +11,7 @@ import { implementationOf } from '../common/ports.js';
 import { PaymentGateway } from './payment-gateway.js';
 import { OrderTransitionsService } from './order-transitions.service.js';
 import { canViewOrder, type OrderViewer } from './order-access.js';
-import { orderResponseJson, toOrderResponse } from './order-response.js';
+import { isoInstant, orderResponseJson, toOrderResponse } from './order-response.js';
 import { orderColumns } from './order-row.js';
 import type { CsvOrder } from './orders-csv.js';
 import { ORDER_STATUSES } from './order-state-machine.js';
@@ -83,32 +83,41 @@ export class OrdersService implements OnModuleInit {
    * remains for offset paging near the top. One prepared statement sent straight to the pool (the brand's connection,
    * so row-level security scopes it): the page with its items, already in the response's shape, and the capped count.
    */
-  async list(query: AdminOrdersQueryDto): Promise<OrderPageResponse> {
+  async list(query: AdminOrdersQueryDto): Promise<OrderPageJson> {
     const where = orderFilter(query);
     const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-    // Counting stops past COUNT_LIMIT: an exact count of 100k rows would cost more than the page itself.
     const offset = after || query.page === 1 ? Prisma.empty : Prisma.sql`OFFSET ${(query.page - 1) * query.limit}`;
-    const [{ items, more, total }] = await this.prisma.direct.$queryRaw<{ items: OrderResponse[]; more: boolean; total: number }[]>`
+    // Counting stops past COUNT_LIMIT: an exact count of 100k rows would cost more than the page itself. A cursor
+    // page repeats the count its first page made (the cursor carries it): the filter, and so the count, is the same.
+    const carried = after?.count;
+    const [row] = await this.prisma.direct.$queryRaw<
+      { items: string; more: boolean; total: number | null; lastAt: string | null; lastId: string | null }[]
+    >`
       WITH page AS (
         SELECT o.* FROM orders o WHERE ${where}${after ? Prisma.sql` AND ${olderThan(after)}` : Prisma.empty}
         ORDER BY o.created_at DESC, o.id DESC LIMIT ${Prisma.raw(String(query.limit + 1))} ${offset}
       ), shown AS (
         SELECT * FROM page ORDER BY created_at DESC, id DESC LIMIT ${Prisma.raw(String(query.limit))}
+      ), last AS (
+        SELECT ${Prisma.raw(isoInstant('created_at'))} AS at, id::text FROM shown ORDER BY created_at, id LIMIT 1
       )
-      SELECT (SELECT coalesce(json_agg(${orderResponseJson('s')} ORDER BY s.created_at DESC, s.id DESC), '[]') FROM shown s) AS items,
+      SELECT (SELECT coalesce(json_agg(${orderResponseJson('s')} ORDER BY s.created_at DESC, s.id DESC), '[]') FROM shown s)::text AS items,
              (SELECT count(*) FROM page) > ${Prisma.raw(String(query.limit))} AS more,
-             (SELECT count(*)::int FROM (
-                SELECT 1 FROM orders o WHERE ${where} ORDER BY o.created_at DESC, o.id DESC LIMIT ${Prisma.raw(String(COUNT_LIMIT + 1))}
-              ) counted) AS total`;
-    const last = items.at(-1);
+             ${
+               !carried
+                 ? Prisma.sql`(SELECT count(*)::int FROM (
+                     SELECT 1 FROM orders o WHERE ${where} ORDER BY o.created_at DESC, o.id DESC LIMIT ${Prisma.raw(String(COUNT_LIMIT + 1))}
+                   ) counted)`
+                 : Prisma.sql`NULL::int`
+             } AS total,
+             (SELECT at FROM last) AS "lastAt", (SELECT id FROM last) AS "lastId"`;
+    const count = carried ?? { total: Math.min(row.total ?? 0, COUNT_LIMIT), capped: (row.total ?? 0) > COUNT_LIMIT };
+    const nextCursor = row.more && row.lastAt && row.lastId ? encodeCursor({ createdAt: row.lastAt, id: row.lastId, count }) : null;
+    // The items are PostgreSQL's JSON text, already in the response's shape: sent as they are, not parsed and written
+    // again (the page is tens of kilobytes). The keys are in OrderPageResponse's order.
+    const page = after ? 0 : query.page;
     return {
-      items,
-      page: after ? 0 : query.page,
-      limit: query.limit,
-      total: Math.min(total, COUNT_LIMIT),
-      totalCapped: total > COUNT_LIMIT,
-      // createdAt is the ISO string toISOString made (orderResponseJson), which is what the cursor holds.
-      nextCursor: more && last ? encodeCursor({ createdAt: last.createdAt as unknown as string, id: last.id }) : null,
+      json: `{"items":${row.items},"page":${page},"limit":${query.limit},"total":${count.total},"totalCapped":${count.capped},"nextCursor":${JSON.stringify(nextCursor)}}`,
     };
   }
 
@@ -223,26 +232,41 @@ export class OrdersService implements OnModuleInit {
 
 const COUNT_LIMIT = 10_000;
 
+/** An OrderPageResponse as JSON text (the staff list sends PostgreSQL's JSON of the page as it is). */
+export interface OrderPageJson {
+  json: string;
+}
+
 const NEWEST_FIRST: Prisma.OrderOrderByWithRelationInput[] = [{ createdAt: 'desc' }, { id: 'desc' }];
 
-/** A position in the newest-first list: the (createdAt, id) of an order, createdAt as its ISO string. */
+/**
+ * A position in the newest-first list: the (createdAt, id) of an order, createdAt as its ISO string; in a cursor the
+ * list gave out, also the count its first page made.
+ */
 interface OrderKey {
   createdAt: string;
   id: string;
+  count?: { total: number; capped: boolean };
 }
 
-/** The list's position as an opaque cursor: the (createdAt, id) of the last order shown. */
-const encodeCursor = (order: OrderKey) => Buffer.from(`${order.createdAt}|${order.id}`).toString('base64url');
+/** The list's position as an opaque cursor: the (createdAt, id) of the last order shown, and the first page's count. */
+const encodeCursor = ({ createdAt, id, count }: Required<OrderKey>) =>
+  Buffer.from(`${createdAt}|${id}|${count.total}|${count.capped ? 1 : 0}`).toString('base64url');
 
 function decodeCursor(cursor: string): OrderKey {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString().split('|');
-  const createdAt = new Date(at);
-  if (!id || !UUID_PATTERN.test(id) || Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== at) {
+  // A cursor of an earlier version holds only the position (its page counts again).
+  const [at, id, total, capped] = Buffer.from(cursor, 'base64url').toString().split('|') as (string | undefined)[];
+  const createdAt = new Date(at ?? '');
+  const carried = total === undefined ? undefined : { total: Number(total), capped: capped === '1' };
+  const validCount =
+    !carried ||
+    (Number.isInteger(carried.total) && carried.total >= 0 && carried.total <= COUNT_LIMIT && (capped === '0' || capped === '1'));
+  if (!at || !id || !UUID_PATTERN.test(id) || Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== at || !validCount) {
     throw new InvalidInputError('cursor is not a cursor this API gave out (pass nextCursor as it came)', [
       { field: 'cursor', errors: ['cursor must be a nextCursor from a previous page'] },
     ]);
   }
-  return { createdAt: at, id };
+  return { createdAt: at, id, ...(carried && { count: carried }) };
 }
 
 /**
