@@ -9,6 +9,7 @@ import { ConfigurationError, validateEnvironment, type EnvironmentVariables } fr
 import { prepareDatabase, type Database } from './database/database.js';
 import { isWorker, reportReady, seedsHere, WorkerPool, WorkerStartError, workerCount } from './ops/cluster.js';
 import { createBootstrapLogger, flushLogs, wantsPrettyLogs } from './ops/logging.js';
+import { printStartupBanner } from './ops/startup-banner.js';
 import type { SeedResult } from './seed/seed.js';
 
 const LISTEN_BACKLOG = 4096;
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
       return;
     }
     const { port, firstStart } = await serve(config, database.stop);
-    await printBanner(config, port, firstStart, (fields) => new Logger('Orderline').log(fields));
+    printBanner(config, port, firstStart, (fields) => new Logger('Orderline').log(fields));
   } catch (error) {
     await database?.stop().catch(() => undefined);
     throw error;
@@ -83,14 +84,14 @@ async function serve(config: EnvironmentVariables, afterClose: () => Promise<voi
   return { port: (server.address() as AddressInfo).port, firstStart };
 }
 
-async function printBanner(
+/** Printed as soon as the port listens (a client that sees /health answer also finds the banner in the log). */
+function printBanner(
   config: EnvironmentVariables,
   port: number,
   firstStart: SeedResult,
   log: (fields: Record<string, unknown>) => void,
   workers?: number,
-): Promise<void> {
-  const { printStartupBanner } = await import('./ops/startup-banner.js');
+): void {
   printStartupBanner({ port, firstStart, workers, pretty: wantsPrettyLogs(config.LOG_FORMAT) }, log);
 }
 
@@ -133,7 +134,7 @@ async function runPrimary(config: EnvironmentVariables, workers: number, databas
   }
   try {
     const { port, firstStart } = await pool.start();
-    await printBanner(config, port, firstStart, (fields) => log.info(fields), workers);
+    printBanner(config, port, firstStart, (fields) => log.info(fields), workers);
   } catch (error) {
     await pool.stop(config.SHUTDOWN_TIMEOUT_MS);
     throw error instanceof WorkerStartError ? new StartupError([error.message]) : error;
