@@ -5,18 +5,24 @@ import { ForbiddenError, UnauthorizedError } from '../common/errors/domain-error
 import { authenticatedUser, IS_OPTIONAL_AUTH, IS_PUBLIC, ROLES, type AuthUser } from '../common/http/access.js';
 import { BrandContext } from '../common/context/brand-context.js';
 import type { Role } from '../generated/prisma/enums.js';
+import { perRoute } from '../common/http/route-metadata.js';
 
 /** Global: every route needs a valid bearer token unless marked @Public() or @OptionalAuth(). */
 @Injectable()
 export class JwtAuthGuard extends AuthGuard('jwt') {
-  constructor(private readonly reflector: Reflector) {
+  private readonly access: (context: ExecutionContext) => { isPublic: boolean; optional: boolean };
+
+  constructor(reflector: Reflector) {
     super();
+    this.access = perRoute((...targets) => ({
+      isPublic: reflector.getAllAndOverride<boolean | undefined>(IS_PUBLIC, targets) === true,
+      optional: reflector.getAllAndOverride<boolean | undefined>(IS_OPTIONAL_AUTH, targets) === true,
+    }));
   }
 
   override canActivate(context: ExecutionContext) {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    const optional = this.reflector.getAllAndOverride<boolean>(IS_OPTIONAL_AUTH, targets);
+    const { isPublic, optional } = this.access(context);
+    if (isPublic) return true;
     if (optional && !context.switchToHttp().getRequest<{ headers: Record<string, string | undefined> }>().headers.authorization)
       return true;
     return super.canActivate(context);
@@ -33,10 +39,14 @@ export class JwtAuthGuard extends AuthGuard('jwt') {
 /** Global: enforces @Roles(); runs after JwtAuthGuard so req.user is set. */
 @Injectable()
 export class RolesGuard implements CanActivate {
-  constructor(private readonly reflector: Reflector) {}
+  private readonly roles: (context: ExecutionContext) => Role[] | undefined;
+
+  constructor(reflector: Reflector) {
+    this.roles = perRoute((...targets) => reflector.getAllAndOverride<Role[] | undefined>(ROLES, targets));
+  }
 
   canActivate(context: ExecutionContext): boolean {
-    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES, [context.getHandler(), context.getClass()]);
+    const roles = this.roles(context);
     if (!roles?.length) return true;
     const user = authenticatedUser(context);
     if (!user) throw new UnauthorizedError('A valid bearer token is required');

@@ -6,6 +6,7 @@ import type { Request, Response } from 'express';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { ErrorResponse } from '../common/http/error-response.dto.js';
 import { activeBrandId } from '../common/context/brand-context.js';
+import { perRoute } from '../common/http/route-metadata.js';
 
 const STRICT_RATE_LIMIT = 'ops:strict-rate-limit';
 const SKIP_RATE_LIMIT = 'ops:skip-rate-limit';
@@ -92,11 +93,10 @@ export class RateLimitGuard implements CanActivate {
   private readonly enabled: boolean;
   private readonly rules: { default: Rule; strict: Rule };
   private readonly counters = new RateLimitCounters();
+  /** Per route: its rules (none when exempt) and the name its counters are keyed by. */
+  private readonly route: (context: ExecutionContext) => { rules: Rule[]; name: string };
 
-  constructor(
-    private readonly reflector: Reflector,
-    config: ConfigService<EnvironmentVariables, true>,
-  ) {
+  constructor(reflector: Reflector, config: ConfigService<EnvironmentVariables, true>) {
     this.enabled = config.get('RATE_LIMIT_ENABLED', { infer: true });
     this.rules = {
       default: {
@@ -110,19 +110,24 @@ export class RateLimitGuard implements CanActivate {
         windowMs: config.get('RATE_LIMIT_STRICT_TTL_SECONDS', { infer: true }) * 1000,
       },
     };
+    this.route = perRoute((handler, controller) => {
+      const targets = [handler, controller];
+      const rules = reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT, targets)
+        ? []
+        : reflector.getAllAndOverride<boolean>(STRICT_RATE_LIMIT, targets)
+          ? [this.rules.default, this.rules.strict]
+          : [this.rules.default];
+      return { rules, name: `${controller.name}.${handler.name}` };
+    });
   }
 
   canActivate(context: ExecutionContext): boolean {
     if (!this.enabled || context.getType() !== 'http') return true;
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(SKIP_RATE_LIMIT, targets)) return true;
-    const rules = this.reflector.getAllAndOverride<boolean>(STRICT_RATE_LIMIT, targets)
-      ? [this.rules.default, this.rules.strict]
-      : [this.rules.default];
+    const { rules, name: route } = this.route(context);
+    if (!rules.length) return true;
     const http = context.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
-    const route = `${context.getClass().name}.${context.getHandler().name}`;
     const now = Date.now();
     let tightest: { rule: Rule; remaining: number; resetAt: number } | undefined;
     for (const rule of rules) {
