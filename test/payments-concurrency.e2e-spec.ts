@@ -47,7 +47,10 @@ describe('payment webhooks of many orders at once (READ COMMITTED, 16 payment tr
 
     // Every event of every order three times, interleaved, all at once; a "please retry" answer is redelivered.
     let pending = orders.flatMap((o) => o.events.flatMap((event) => [event, event, event]));
-    pending = pending.map((event, i) => ({ event, key: (i * 7919) % pending.length })).sort((a, b) => a.key - b.key).map((d) => d.event);
+    pending = pending
+      .map((event, i) => ({ event, key: (i * 7919) % pending.length }))
+      .sort((a, b) => a.key - b.key)
+      .map((d) => d.event);
     for (let round = 0; pending.length && round < 5; round++) {
       const results = await Promise.all(pending.map(async (event) => ({ event, result: (await h.sim.deliver(event))[0] })));
       pending = results.filter((r) => r.result.status !== 200).map((r) => r.event);
@@ -55,7 +58,16 @@ describe('payment webhooks of many orders at once (READ COMMITTED, 16 payment tr
     expect(pending).toEqual([]);
 
     const ids = orders.map((o) => o.orderId);
-    const { rows } = await db.query<{ id: string; status: string; total: number; captures: number; sales: number; paid: number; refunds: number; successes: number }>(
+    const { rows } = await db.query<{
+      id: string;
+      status: string;
+      total: number;
+      captures: number;
+      sales: number;
+      paid: number;
+      refunds: number;
+      successes: number;
+    }>(
       `SELECT o.id::text, o.status::text, o.total_minor AS total,
               (SELECT count(*)::int FROM payment_attempts a WHERE a.order_id = o.id AND a.status = 'CAPTURED') AS captures,
               (SELECT count(*)::int FROM stock_movements m WHERE m.order_id = o.id AND m.kind = 'SALE') AS sales,
@@ -67,9 +79,20 @@ describe('payment webhooks of many orders at once (READ COMMITTED, 16 payment tr
     );
     expect(rows).toHaveLength(count);
     for (const row of rows)
-      expect(row).toEqual({ id: row.id, status: 'PAID', total: row.total, captures: 1, sales: 1, paid: row.total, refunds: 0, successes: 1 });
+      expect(row).toEqual({
+        id: row.id,
+        status: 'PAID',
+        total: row.total,
+        captures: 1,
+        sales: 1,
+        paid: row.total,
+        refunds: 0,
+        successes: 1,
+      });
     const events = orders.flatMap((o) => o.events.map((e) => e.id));
-    const stored = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_events WHERE event_id = ANY($1::text[])`, [events]);
+    const stored = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM webhook_events WHERE event_id = ANY($1::text[])`, [
+      events,
+    ]);
     expect(stored.rows[0].n).toBe(events.length);
     for (const variantId of variants) {
       const sold = orders.filter((o) => o.variantId === variantId).reduce((sum, o) => sum + o.quantity, 0);
