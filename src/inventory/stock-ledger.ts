@@ -110,13 +110,14 @@ export class StockLedger implements OnModuleInit {
     const ids = [...totals.keys()].sort();
     const deltas = ids.map((id) => totals.get(id) ?? { onHand: 0, reserved: 0 });
     const available = Prisma.sql`(il.on_hand + d.on_hand_delta - il.reserved - d.reserved_delta)`;
-    // prev is the same row as il, read before this UPDATE changes it: its stock_alert is the alert before the movement.
     // Every row the UPDATE changes comes through ledger_locked, which locks in variant order before handing a row on, so
     // concurrent movements of overlapping variants cannot deadlock (a caller that checked availability holds them already).
+    // Its stock_alert is the alert before the movement: a locked row is the latest version even at READ COMMITTED (a
+    // plain join would read the statement's snapshot, older than the lock when the lock waited).
     batch
       .with(
         'ledger_locked',
-        Prisma.sql`SELECT variant_id FROM inventory_levels WHERE variant_id = ANY(${ids}::uuid[]) ORDER BY variant_id FOR UPDATE`,
+        Prisma.sql`SELECT variant_id, stock_alert FROM inventory_levels WHERE variant_id = ANY(${ids}::uuid[]) ORDER BY variant_id FOR UPDATE`,
       )
       .with(
         'ledger_levels',
@@ -130,11 +131,11 @@ export class StockLedger implements OnModuleInit {
               WHEN il.stock_alert = 'CLEAR' AND ${available} > v.low_stock_threshold THEN 'CLEAR'
               ELSE 'LOW' END)::"StockAlert"
         FROM unnest(${ids}::uuid[], ${deltas.map((t) => t.onHand)}::int[], ${deltas.map((t) => t.reserved)}::int[])
-          AS d(variant_id, on_hand_delta, reserved_delta), ledger_locked, inventory_levels prev, variants v, products p
-        WHERE ledger_locked.variant_id = d.variant_id AND il.variant_id = d.variant_id AND prev.variant_id = il.variant_id
+          AS d(variant_id, on_hand_delta, reserved_delta), ledger_locked, variants v, products p
+        WHERE ledger_locked.variant_id = d.variant_id AND il.variant_id = d.variant_id
           AND v.id = il.variant_id AND p.id = v.product_id
         RETURNING il.variant_id::text, il.on_hand, il.reserved, d.on_hand_delta, d.reserved_delta, v.low_stock_threshold,
-                  il.stock_alert, prev.stock_alert AS previous_alert, v.sku, v.name AS variant_name, v.product_id::text, p.name AS product_name`,
+                  il.stock_alert, ledger_locked.stock_alert AS previous_alert, v.sku, v.name AS variant_name, v.product_id::text, p.name AS product_name`,
       )
       .with(
         'ledger_moves',

@@ -10,7 +10,7 @@ import { extendEnvironment } from '../config/environment-extensions.js';
 export class PaymentEnvironment {
   @Transform(toInt) @IsInt() @Min(1000) @Max(120_000) PAYMENT_PROVIDER_TIMEOUT_MS = 20_000;
   @Transform(toInt) @IsInt() @Min(1) PAYMENT_RECOVERY_INTERVAL_SECONDS = 60;
-  @Transform(toInt) @IsInt() @Min(1) @Max(100) PAYMENT_TX_CONCURRENCY = 2;
+  @Transform(toInt) @IsInt() @Min(1) @Max(100) PAYMENT_TX_CONCURRENCY = 8;
 }
 
 extendEnvironment('payments', { variables: PaymentEnvironment });

@@ -62,7 +62,8 @@ const refundColumns = Prisma.raw(
 );
 
 /**
- * Applies provider-neutral payment events to our books inside the caller's Serializable transaction. Every path locks
+ * Applies provider-neutral payment events to our books inside the caller's transaction (PaymentTransactions: READ
+ * COMMITTED, each decision read after the lock it depends on). Every path locks
  * the order row first, so all money effects on one order are serialised, and each capture is claimed exactly once
  * through the unique (provider, provider_payment_id) attempt row: only the claimer moves the order.
  */
@@ -249,8 +250,9 @@ export class PaymentLedger {
       FOR UPDATE OF o`;
     // A capture of the order's amount while it awaits payment is claimed in the same statement, once the lock is held
     // (the common case: `pay`). Nothing is claimed when its attempt row exists (a redelivery under another event id, or
-    // a failed attempt captured later): the other cases (claimCapture) decide then. Nothing here reads payment_attempts,
-    // so concurrent payments do not conflict over its index under Serializable.
+    // a failed attempt captured later): the other cases (claimCapture) decide then. Safe at READ COMMITTED: a lock that
+    // waited returns the order as its holder committed it, the claim tests only that row, and ON CONFLICT sees every
+    // committed attempt; the payment's columns may predate the wait, so nothing decides on them (cancellation rereads).
     const [found] = await tx.$queryRaw<
       ((LockedOrder & { paymentId: string; paymentProvider: string; paymentStatus: Payment['status']; claimed?: number }) | undefined)[]
     >(
@@ -281,10 +283,14 @@ export class PaymentLedger {
     const [exists] = await tx.$queryRaw<unknown[]>`SELECT 1 FROM orders WHERE id = ${orderId}::uuid`;
     if (!exists) return undefined;
     const order = await this.transitions.lockOrder(tx, orderId);
-    // Adopted: the newest payment of the order still without a provider reference, else a new one.
+    // Adopted: the newest payment of the order still without a provider reference, else a new one. Read after the lock:
+    // another event for this payment that adopted it while this one waited has given it the reference (existing).
     const [adopted] = await tx.$queryRaw<PaymentRow[]>`
-      WITH unfinished AS (
+      WITH existing AS (
+        SELECT id, order_id, provider, status FROM payments WHERE provider = ${provider} AND provider_ref = ${paymentRef}
+      ), unfinished AS (
         SELECT id FROM payments WHERE order_id = ${orderId}::uuid AND provider = ${provider} AND provider_ref IS NULL
+          AND NOT EXISTS (SELECT 1 FROM existing)
         ORDER BY created_at DESC LIMIT 1
       ), updated AS (
         UPDATE payments p SET provider_ref = ${paymentRef}, updated_at = now() FROM unfinished WHERE p.id = unfinished.id
@@ -292,10 +298,11 @@ export class PaymentLedger {
       ), created AS (
         INSERT INTO payments (id, order_id, provider, provider_ref, amount_minor, currency, updated_at)
         SELECT gen_random_uuid(), ${orderId}::uuid, ${provider}, ${paymentRef}, ${order.totalMinor}, ${order.currency}, now()
-        WHERE NOT EXISTS (SELECT 1 FROM unfinished)
+        WHERE NOT EXISTS (SELECT 1 FROM unfinished) AND NOT EXISTS (SELECT 1 FROM existing)
         RETURNING id, order_id, provider, status
       )
-      SELECT id::text, order_id::text AS "orderId", provider, status::text FROM updated
+      SELECT id::text, order_id::text AS "orderId", provider, status::text FROM existing
+      UNION ALL SELECT id::text, order_id::text, provider, status::text FROM updated
       UNION ALL SELECT id::text, order_id::text, provider, status::text FROM created`;
     return { order, payment: adopted };
   }
@@ -511,7 +518,9 @@ export class PaymentLedger {
   }
 
   private async cancellation(tx: Tx, order: LockedOrder, payment: PaymentRow, actor: Actor): Promise<LedgerResult> {
-    if (payment.status !== 'PENDING') return done(`payment ${payment.id} already ${payment.status.toLowerCase()}`);
+    // Reread under the order lock: locate's read of the payment may predate the lock wait (READ COMMITTED).
+    const [current] = await tx.$queryRaw<{ status: string }[]>`SELECT status::text FROM payments WHERE id = ${payment.id}::uuid`;
+    if (current.status !== 'PENDING') return done(`payment ${payment.id} already ${current.status.toLowerCase()}`);
     await this.markCancelled(tx, order, payment.id, actor);
     return done('provider payment cancelled');
   }

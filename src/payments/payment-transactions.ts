@@ -12,12 +12,22 @@ import { PrismaService, type Tx } from '../prisma/prisma.service.js';
 const PAYMENT_TX_ATTEMPTS = 30;
 
 /**
- * Runs the Serializable transactions that apply payment effects (webhooks, client confirmations, refunds), at most
- * PAYMENT_TX_CONCURRENCY at a time per instance. Serializable isolation checks conflicts by index page: two payments of
- * unrelated orders whose rows share a page (orders, payments and inventory indexes) abort one another, and every
- * extra concurrent payment multiplies those aborts. A few at a time, the rest queued in memory, does more work per
- * second than all at once (measured: 32 concurrent webhooks, ~5 times the throughput), and correctness never
- * depends on this limit — only on the transactions themselves.
+ * Runs the transactions that apply payment effects (webhooks, client confirmations, refunds), at most
+ * PAYMENT_TX_CONCURRENCY at a time per instance, at READ COMMITTED. Serializable is not needed because every decision
+ * they take is taken under a lock or a unique constraint, and read in a statement that starts once the lock is held:
+ * - the order row is locked FOR UPDATE first (all money of one order serialises on it); a lock that waited returns the
+ *   order as the holder committed it, so the capture claim in the same statement tests its current status and total;
+ *   everything else the decisions read (attempts, refunds, balances, the payment's status) is read by later statements;
+ * - a capture is claimed by inserting its attempt, unique on the provider payment id (every event naming one payment
+ *   — Razorpay payment.captured and order.paid, Stripe payment_intent.succeeded and charge.succeeded — claims the
+ *   same id; ON CONFLICT sees committed rows whatever the snapshot), an event by its unique webhook_events row;
+ * - stock is locked FOR UPDATE before a late payment checks availability, and moved by deltas; drop counters likewise.
+ * Against the Serializable transactions that share these rows: a capture of an order awaiting payment always updates
+ * the order row, so the expiry job (which locks orders SKIP LOCKED) either skips it or fails to lock it and retries;
+ * a checkout that locks stock a payment changed since its snapshot fails and retries, and a payment that waits on
+ * checkout's stock lock reads what checkout committed. What Serializable added was predicate locks on index pages:
+ * unrelated orders sharing a page aborted each other (17–20 % rolled back at 8 at once), which this avoids.
+ * The limit only keeps pool connections for other work; correctness never depends on it.
  */
 @Injectable()
 export class PaymentTransactions {
@@ -37,7 +47,7 @@ export class PaymentTransactions {
     if (this.active >= this.limit) await new Promise<void>((resolve) => this.queue.push(resolve));
     else this.active++;
     try {
-      return await this.prisma.serializable(work, { maxAttempts: PAYMENT_TX_ATTEMPTS, direct: options.direct });
+      return await this.prisma.serializable(work, { maxAttempts: PAYMENT_TX_ATTEMPTS, direct: options.direct, isolation: 'readCommitted' });
     } finally {
       // Hand the slot straight to the next waiter (the count stays), or give it back.
       const next = this.queue.shift();

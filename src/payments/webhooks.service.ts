@@ -23,11 +23,10 @@ export interface WebhookReceipt {
 class AlreadyReceived extends Error {}
 
 /**
- * Provider webhooks: verified over the raw body, then applied and recorded in one Serializable transaction — so an
+ * Provider webhooks: verified over the raw body, then applied and recorded in one transaction (PaymentTransactions) — so an
  * event is either fully processed and remembered, or neither (and the provider's retry processes it). The unique
  * (provider, event_id) row is written last: a concurrent delivery of the same event that commits first makes this
- * one roll back as a duplicate, and the transaction never reads webhook_events, so unrelated events do not conflict
- * over it. Refunds the event scheduled are sent after the commit.
+ * one roll back as a duplicate (ON CONFLICT waits for it). Refunds the event scheduled are sent after the commit.
  */
 @Injectable()
 export class WebhooksService {

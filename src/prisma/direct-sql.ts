@@ -70,26 +70,37 @@ export function directStatements(connection: <R>(work: (client: pg.ClientBase) =
   };
 }
 
-const BEGIN = 'BEGIN ISOLATION LEVEL SERIALIZABLE';
+/** The isolation levels a transaction of this app runs at (README "Payments and webhooks" says why payments use the second). */
+export type Isolation = 'serializable' | 'readCommitted';
+
+const BEGIN: Record<Isolation, string> = {
+  serializable: 'BEGIN ISOLATION LEVEL SERIALIZABLE',
+  readCommitted: 'BEGIN ISOLATION LEVEL READ COMMITTED',
+};
 
 /**
- * A Serializable transaction on `client` that sends only raw statements (directStatements), with no ORM machinery:
+ * A transaction (Serializable unless `isolation` says otherwise) on `client` that sends only raw statements (directStatements), with no ORM machinery:
  * BEGIN, `work`, COMMIT (ROLLBACK when `work` or the COMMIT fails; the caller retries). `work` gets a client that has
  * $queryRaw and $executeRaw and nothing else (anything else throws); it also keys afterCommit, like a Prisma `tx`.
  * BEGIN goes with the first statement: in the same round trip when that statement has no parameters (a simple-protocol
  * query may hold several statements; one with parameters may not). The snapshot is taken at the first statement either
  * way, so nothing changes but a round trip fewer.
  */
-export async function directTransaction<T>(client: pg.ClientBase, work: (tx: Tx) => Promise<T>): Promise<T> {
+export async function directTransaction<T>(
+  client: pg.ClientBase,
+  work: (tx: Tx) => Promise<T>,
+  isolation: Isolation = 'serializable',
+): Promise<T> {
+  const begin = BEGIN[isolation];
   const opened = { begun: false };
   const first = async (query: TemplateStringsArray | Prisma.Sql, values: unknown[]): Promise<pg.QueryResult> => {
     opened.begun = true;
     const sql = query instanceof Prisma.Sql ? query : Prisma.sql(query, ...values);
     if (sql.values.length) {
-      await client.query(BEGIN);
+      await client.query(begin);
       return run(client, sql, []);
     }
-    const results = (await client.query({ text: `${BEGIN}; ${sql.text}`, types } as pg.QueryConfig)) as unknown as pg.QueryResult[];
+    const results = (await client.query({ text: `${begin}; ${sql.text}`, types } as pg.QueryConfig)) as unknown as pg.QueryResult[];
     return readable(results[1]);
   };
   const send = (query: TemplateStringsArray | Prisma.Sql, values: unknown[]) =>

@@ -6,7 +6,7 @@ import { TransactionConflictError } from '../common/errors/domain-errors.js';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { isRetryableTransactionError, retryDelayMs } from './transaction-retry.js';
 import { createPgAdapter, type WithConnection } from './pg-adapter.js';
-import { directStatements, directTransaction, type RawStatements } from './direct-sql.js';
+import { directStatements, directTransaction, type Isolation, type RawStatements } from './direct-sql.js';
 import { collectAfterCommit } from './after-commit.js';
 import { DEFAULT_BRAND_ID } from '../common/context/brand-context.js';
 import { DEFAULT_APP_ROLE } from '../config/configuration.js';
@@ -21,6 +21,11 @@ export interface SerializableOptions {
    * (direct-sql.ts): for hot paths. Through Prisma until the first query has opened the pool.
    */
   direct?: boolean;
+  /**
+   * Serializable unless set: READ COMMITTED only for work whose every decision is taken under a row lock it holds or
+   * a unique constraint (the payment transactions: PaymentTransactions says why that is enough).
+   */
+  isolation?: Isolation;
 }
 
 const appRole = (configured: string) => (configured === 'none' ? '' : configured);
@@ -123,8 +128,14 @@ export class PrismaService extends PrismaClient implements OnApplicationBootstra
         const run = (tx: Tx) => ((committed = collectAfterCommit(tx)), work(tx));
         const direct = options.direct ? this.withConnection : undefined;
         const result = direct
-          ? await direct((client) => directTransaction(client, run))
-          : await this.$transaction(run, { isolationLevel: Prisma.TransactionIsolationLevel.Serializable, timeout: 30_000 });
+          ? await direct((client) => directTransaction(client, run, options.isolation))
+          : await this.$transaction(run, {
+              isolationLevel:
+                options.isolation === 'readCommitted'
+                  ? Prisma.TransactionIsolationLevel.ReadCommitted
+                  : Prisma.TransactionIsolationLevel.Serializable,
+              timeout: 30_000,
+            });
         for (const callback of committed) {
           try {
             callback();
