@@ -1,6 +1,7 @@
 import { Prisma, type Order, type OrderItem } from '../generated/prisma/client.js';
 import type { OrderItemResponse, OrderResponse, ShippingAddressResponse } from './dto/order.dto.js';
 import { canTransition, ORDER_EVENTS, ORDER_STATUSES } from './order-state-machine.js';
+import { ITEM_COLUMNS } from './order-row.js';
 
 /** The API view of an order: everything but the guest token hash. */
 export function toOrderResponse(order: Order & { items: OrderItem[] }): OrderResponse {
@@ -39,17 +40,17 @@ export function toOrderResponse(order: Order & { items: OrderItem[] }): OrderRes
   };
 }
 
-/** The item fields of the response, in toOrderResponse's order, and their columns. */
-const ITEM_RESPONSE_FIELDS: Record<keyof OrderItemResponse, string> = {
-  id: 'id',
-  variantId: 'variant_id',
-  sku: 'sku',
-  productName: 'product_name',
-  variantName: 'variant_name',
-  unitPriceMinor: 'unit_price_minor',
-  quantity: 'quantity',
-  lineTotalMinor: 'line_total_minor',
-};
+/** The item fields of the response, in toOrderResponse's order (each read from its column: order-row.ts). */
+const ITEM_RESPONSE_FIELDS = [
+  'id',
+  'variantId',
+  'sku',
+  'productName',
+  'variantName',
+  'unitPriceMinor',
+  'quantity',
+  'lineTotalMinor',
+] as const satisfies readonly (keyof OrderItemResponse & keyof OrderItem)[];
 
 /** An ISO 8601 instant as Date.toISOString writes it (what JSON.stringify makes of a Date), from a timestamptz. */
 export const isoInstant = (column: string) => `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
@@ -86,9 +87,9 @@ const RESPONSE_FIELDS: Record<keyof OrderResponse, (alias: string) => string> = 
   trackingUrl: (o) => `${o}.tracking_url`,
   carrierStatus: (o) => `${o}.carrier_status`,
   items: (o) =>
-    `(SELECT coalesce(json_agg(json_build_object(${Object.entries(ITEM_RESPONSE_FIELDS)
-      .map(([field, column]) => `'${field}', i.${column}`)
-      .join(', ')})), '[]') FROM order_items i WHERE i.order_id = ${o}.id)`,
+    `(SELECT coalesce(json_agg(json_build_object(${ITEM_RESPONSE_FIELDS.map((field) => `'${field}', i.${ITEM_COLUMNS[field]}`).join(
+      ', ',
+    )})), '[]') FROM order_items i WHERE i.order_id = ${o}.id)`,
   createdAt: (o) => isoInstant(`${o}.created_at`),
   updatedAt: (o) => isoInstant(`${o}.updated_at`),
 };

@@ -32,7 +32,8 @@ const ORDER_COLUMNS: Record<keyof Order, string> = {
   updatedAt: 'updated_at',
 };
 
-const ITEM_COLUMNS: Record<keyof OrderItem, string> = {
+/** Each OrderItem field's column. */
+export const ITEM_COLUMNS: Record<keyof OrderItem, string> = {
   id: 'id',
   brandId: 'brand_id',
   orderId: 'order_id',
