@@ -64,6 +64,8 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(10) RESERVATION_TTL_SECONDS = 900;
   @Transform(toInt) @IsInt() @Min(1) EXPIRY_INTERVAL_SECONDS = 60;
   @Transform(toInt) @IsInt() @Min(1) @Max(10000) EXPIRY_BATCH_SIZE = 500;
+  /** Expiry batches one instance runs at once (each on its own connection). */
+  @Transform(toInt) @IsInt() @Min(1) @Max(16) EXPIRY_CONCURRENCY = 2;
   @Transform(toInt) @IsInt() @Min(0) @Max(60000) IDEMPOTENCY_WAIT_MS = 2000;
   @Transform(toInt) @IsInt() @Min(10) @Max(86_400) IDEMPOTENCY_STALE_SECONDS = 60;
   /** Hysteresis of stock announcements: how far above the threshold (or zero) stock must rise to be announced again. */
