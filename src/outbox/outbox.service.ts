@@ -77,8 +77,10 @@ export class OutboxService implements OnModuleInit {
     batch
       .with(
         'm',
-        Prisma.sql`SELECT * FROM unnest(${messages.map((m) => m.event)}::text[], ${messages.map((m) => m.aggregateId)}::text[],
-                    ${messages.map((m) => JSON.stringify(m.payload))}::jsonb[])
+        // The payloads travel as one JSON array, not a jsonb[]: no array literal to escape here and unescape there
+        // before each payload is parsed (a 500-message batch spent more on that than on the insert).
+        Prisma.sql`SELECT * FROM ROWS FROM (unnest(${messages.map((m) => m.event)}::text[]), unnest(${messages.map((m) => m.aggregateId)}::text[]),
+                    jsonb_array_elements(${JSON.stringify(messages.map((m) => m.payload))}::jsonb))
           WITH ORDINALITY AS m(event, aggregate_id, payload, idx)`,
       )
       .with('d', Prisma.join(targets, ' UNION ALL '))
