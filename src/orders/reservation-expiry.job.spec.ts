@@ -6,7 +6,8 @@ import { ReservationExpiryJob } from './reservation-expiry.job.js';
 /** The scheduling around the job (its database work is covered by test/expiry.e2e-spec.ts). */
 describe('ReservationExpiryJob scheduling', () => {
   const settings = (overrides: Record<string, unknown>) => ({
-    get: (key: string) => ({ SCHEDULER_ENABLED: true, EXPIRY_INTERVAL_SECONDS: 60, EXPIRY_BATCH_SIZE: 500, EXPIRY_CONCURRENCY: 2, ...overrides })[key],
+    get: (key: string) =>
+      ({ SCHEDULER_ENABLED: true, EXPIRY_INTERVAL_SECONDS: 60, EXPIRY_BATCH_SIZE: 500, EXPIRY_CONCURRENCY: 2, ...overrides })[key],
   });
   const make = (overrides: Record<string, unknown> = {}) => {
     const registry = new SchedulerRegistry();
