@@ -11,7 +11,7 @@ type TestAppModule = typeof import('./support/test-app.js');
  * The job expires every due order in its database, so this file runs on its own database (a shared one would have
  * other files' unpaid orders expired under them). The app module reads its environment when first imported, so
  * test-app is only imported (dynamically) once the isolated environment is set. A batch size of 7 makes every run
- * several batches.
+ * several batches, two at a time (EXPIRY_CONCURRENCY).
  */
 describe('reservation expiry job', () => {
   let isolated: IsolatedTestApp;
@@ -20,7 +20,7 @@ describe('reservation expiry job', () => {
   let bearer: TestAppModule['bearer'];
   let registerCustomer: TestAppModule['registerCustomer'];
   beforeAll(async () => {
-    isolated = await startIsolatedTestApp({ EXPIRY_BATCH_SIZE: '7', RESERVATION_TTL_SECONDS: '60' });
+    isolated = await startIsolatedTestApp({ EXPIRY_BATCH_SIZE: '7', EXPIRY_CONCURRENCY: '2', RESERVATION_TTL_SECONDS: '60' });
     t = isolated.t;
     const testApp = await import('./support/test-app.js');
     ({ bearer, registerCustomer } = testApp);
@@ -132,6 +132,31 @@ describe('reservation expiry job', () => {
     expect(await t.prisma.orderStatusHistory.count({ where: { orderId: { in: ids }, event: 'EXPIRE' } })).toBe(orders.length);
     expect(await t.prisma.auditLog.count({ where: { entityId: { in: ids }, action: 'order.expire' } })).toBe(orders.length);
     expect(await ledgerViolations(t.prisma, [a, b, c])).toEqual([]);
+  });
+
+  it("releases a hot variant's reservations once each when one run's batches wait on each other's stock row", async () => {
+    const product = await createProductWithStock(t.prisma, [{ stock: 50 }]);
+    const variantId = product.variants[0].id;
+    const orders: { id: string }[] = [];
+    for (let i = 0; i < 30; i++) orders.push(await prepaid([{ variantId, quantity: 1 }]));
+    expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 50, reserved: 30 });
+
+    const later = new Date(Date.now() + 3_600_000);
+    const due = await t.prisma.order.count({ where: { status: 'PAYMENT_PENDING', reservationExpiresAt: { lte: later } } });
+    // Every batch of this run releases the same inventory row: its lanes take turns on it (READ COMMITTED waits for
+    // the other lane's commit where Serializable aborted), and none releases an order twice.
+    expect(await job(t).expireDue(later)).toBe(due);
+
+    expect(await inventoryLevel(t.prisma, variantId)).toMatchObject({ onHand: 50, reserved: 0 });
+    const ids = orders.map((o) => o.id);
+    expect(await t.prisma.order.count({ where: { id: { in: ids }, status: 'EXPIRED' } })).toBe(orders.length);
+    expect(await t.prisma.stockMovement.count({ where: { orderId: { in: ids }, kind: 'RELEASE' } })).toBe(orders.length);
+    const announced = await t.prisma.outboxMessage.groupBy({
+      by: ['aggregateId'],
+      where: { aggregateId: { in: ids }, event: 'order.expired' },
+    });
+    expect(announced).toHaveLength(orders.length);
+    expect(await ledgerViolations(t.prisma, [variantId])).toEqual([]);
   });
 
   it('never expires an order whose payment was captured, nor orders that are not awaiting payment', async () => {
