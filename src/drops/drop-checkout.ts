@@ -82,7 +82,7 @@ export class DropCheckout {
   private async openCounters(claims: DropClaim[]): Promise<void> {
     const rows = counterRows(claims);
     if (!rows.length) return;
-    await this.prisma.$executeRaw`
+    await this.prisma.direct.$executeRaw`
       INSERT INTO drop_purchase_counts (drop_id, customer_key, scope, quantity)
       SELECT r.drop_id, r.customer_key, r.scope, 0
       FROM unnest(${rows.map((r) => r.dropId)}::uuid[], ${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.scope)}::text[])
