@@ -5,6 +5,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { ConflictError, DomainError } from '../common/errors/domain-errors.js';
 import { AllExceptionsFilter } from '../common/http/all-exceptions.filter.js';
+import { labelRoute } from '../ops/http-route.js';
 import { activeBrandId, DEFAULT_BRAND_ID } from '../common/context/brand-context.js';
 import { nationalPhone } from '../common/http/transforms.js';
 import { PrismaService } from '../prisma/prisma.service.js';
@@ -136,6 +137,8 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
           next(error);
           return;
         }
+        // Answered before routing: labelled with the route it was for, as the front door's answers are.
+        labelRoute(req, 'POST', '/orders/checkout');
         const body = this.errors.toBody(error);
         const retry = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
         if (retry) res.setHeader('Retry-After', String(retry));

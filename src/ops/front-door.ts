@@ -32,13 +32,12 @@ export function bodyLimitBytes(limit: string): number {
 /**
  * Answers some requests before Express: a drop's crowd is thousands of requests a second whose answer ("sold out",
  * "not open yet") is known from memory, and the full pipeline (router, body parser, Nest, res.json) costs several
- * times what the answer does. For a listed route with a small UTF-8 JSON body, this reads and parses the body itself
- * (as Express's parser would: strictly, up to the body limit) and runs the route's check. An answer goes through
- * `edge` first, the app's own edge middlewares (request id, logging, metrics, security headers, shutdown tracking), so
- * it is logged and counted like any other; anything else goes on to Express with `req.body` (and `rawBody`) already
- * set, which its body parser then skips. Requests it cannot judge alike (a CORS request where CORS is configured, an
- * encoded or larger body, other routes) go straight to Express. Not in platform mode: the brand of a request is
- * resolved by Express middleware there.
+ * times what the answer does. For a listed route with a small UTF-8 JSON body, this reads the body and, if it is a
+ * JSON object or array, runs the route's check on it. An answer goes through `edge` first, the app's own edge
+ * middlewares (request id, logging, metrics, security headers, shutdown tracking), so it is logged and counted like any
+ * other; anything else goes on to Express with its body intact (a malformed one gets the parser's own 400 there).
+ * Requests it cannot judge alike (a CORS request where CORS is configured, an encoded or larger body, other routes) go
+ * straight to Express. Not in platform mode: the brand of a request is resolved by Express middleware there.
  */
 export function installFrontDoor(
   app: INestApplication,
@@ -67,6 +66,18 @@ export function installFrontDoor(
     });
   };
 
+  /** The route's refusal of this body, if any; a body that is not strict JSON is left to Express's parser (and its 400). */
+  const refusalOf = (route: FrontDoorRoute, raw: Buffer, req: IncomingMessage): Error | undefined => {
+    const text = raw.toString('utf8');
+    if (!STRICT_JSON.test(text)) return undefined;
+    try {
+      return route.check(JSON.parse(text), req);
+    } catch {
+      // Not JSON, or a check that cannot decide: the full pipeline decides it as it always does.
+      return undefined;
+    }
+  };
+
   const routeOf = (req: IncomingMessage): FrontDoorRoute | undefined => {
     const url = req.url ?? '';
     const query = url.indexOf('?');
@@ -89,32 +100,28 @@ export function installFrontDoor(
       next(req, res);
       return;
     }
+    // Read (paused mode) until the body is complete, Content-Length bytes, and judge it before the stream ends. What
+    // goes on to Express is pushed back into the stream (unshift): with the 'readable' listener gone the stream flows
+    // again for the next reader, so Express's body parser reads and judges the same bytes itself, errors included.
     const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.once('end', () => {
+    let received = 0;
+    const onReadable = () => {
+      for (let chunk = req.read() as Buffer | null; chunk !== null; chunk = req.read() as Buffer | null) {
+        chunks.push(chunk);
+        received += chunk.length;
+      }
+      if (received < length) return;
+      req.off('readable', onReadable);
       const raw = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
-      const text = raw.toString('utf8');
-      let body: unknown;
-      try {
-        if (!STRICT_JSON.test(text)) throw new SyntaxError('not a JSON object or array');
-        body = JSON.parse(text);
-      } catch (error) {
-        answer(req, res, route, Object.assign(error as Error, { type: 'entity.parse.failed' }));
-        return;
-      }
-      let refusal: Error | undefined;
-      try {
-        refusal = route.check(body, req);
-      } catch {
-        // A check that cannot decide lets the request through: the full pipeline decides it as it always does.
-        refusal = undefined;
-      }
+      const refusal = refusalOf(route, raw, req);
       if (refusal) {
+        req.resume();
         answer(req, res, route, refusal);
         return;
       }
-      Object.assign(req, { body, rawBody: raw });
+      req.unshift(raw);
       next(req, res);
-    });
+    };
+    req.on('readable', onReadable);
   });
 }
