@@ -21,12 +21,14 @@ const MAX_EARLY_BODY = 16_384;
 /** What Express's JSON parser accepts (UTF-8 only): any other charset, or an encoded body, goes the usual way. */
 const JSON_UTF8 = /^application\/json\s*(?:;\s*charset="?utf-8"?\s*)?$/i;
 /** body-parser's strict mode: only an object or an array is a JSON body. */
-const STRICT_JSON = /^[\x20\x09\x0a\x0d]*[[{]/;
+const STRICT_JSON = /^[ \t\n\r]*[[{]/;
 
 /** BODY_LIMIT ("100kb", "1mb", "512") in bytes. */
 export function bodyLimitBytes(limit: string): number {
-  const [, digits, unit] = /^(\d+)(b|kb|mb)?$/i.exec(limit) ?? [, '0'];
-  return Number(digits) * ({ kb: 1024, mb: 1024 * 1024 }[unit?.toLowerCase() ?? ''] ?? 1);
+  const match = /^(\d+)(b|kb|mb)?$/i.exec(limit);
+  if (!match) return 0;
+  const unit = (match[2] || 'b').toLowerCase() as 'b' | 'kb' | 'mb';
+  return Number(match[1]) * { b: 1, kb: 1024, mb: 1024 * 1024 }[unit];
 }
 
 /**
