@@ -308,9 +308,13 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
     const phone = (req.body as { contact?: { phone?: unknown } }).contact?.phone;
     const keys = [`ip:${req.ip ?? 'unknown'}`, ...(typeof phone === 'string' && phone ? [`phone:${nationalPhone(phone)}`] : [])];
     const windowStart = new Date(Math.floor(Date.now() / this.limits.windowMs) * this.limits.windowMs);
+    // Committed without waiting for the disk (synchronous_commit off for this statement's own transaction): every
+    // drop checkout of one IP raises the same row, whose lock is held until the commit returns, so a flush per raise
+    // would queue the crowd single file. A crash may forget the last moment's hits, never a sale.
     const rows = await this.prisma.direct.$queryRaw<{ key: string; hits: number }[]>`
+      WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
       INSERT INTO drop_rate_limits (key, window_start, hits)
-      SELECT k, ${windowStart}, 1 FROM unnest(${keys}::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n
+      SELECT k, ${windowStart}, 1 FROM async_commit, unnest(${keys}::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n
       ON CONFLICT (brand_id, key, window_start) DO UPDATE SET hits = drop_rate_limits.hits + 1
       RETURNING key, hits`;
     for (const row of rows) {

@@ -82,10 +82,13 @@ export class DropCheckout {
   private async openCounters(claims: DropClaim[]): Promise<void> {
     const rows = counterRows(claims);
     if (!rows.length) return;
+    // Without waiting for the disk (synchronous_commit off for this statement's transaction): a checkout that counts
+    // on these rows commits after them, and its own flush carries them; one that never commits needs none.
     await this.prisma.direct.$executeRaw`
+      WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
       INSERT INTO drop_purchase_counts (drop_id, customer_key, scope, quantity)
       SELECT r.drop_id, r.customer_key, r.scope, 0
-      FROM unnest(${rows.map((r) => r.dropId)}::uuid[], ${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.scope)}::text[])
+      FROM async_commit, unnest(${rows.map((r) => r.dropId)}::uuid[], ${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.scope)}::text[])
         WITH ORDINALITY AS r(drop_id, customer_key, scope, n)
       ORDER BY r.n
       ON CONFLICT (brand_id, drop_id, customer_key, scope) DO NOTHING`;
