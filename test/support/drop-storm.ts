@@ -14,6 +14,8 @@ export interface DropStormOptions {
   perCustomerLimit: number;
   /** How far ahead of now the drop starts (the early taps and the warm-up happen before). */
   leadMs?: number;
+  /** Phones of this storm's buyers start here (a warm-up storm takes other phones than the measured one). */
+  phoneBase?: number;
 }
 
 export interface DropStormResult {
@@ -53,7 +55,7 @@ interface Answer {
 /** A chunked body, decoded (the app answers with Content-Length; this is for whatever else may answer). */
 function dechunk(raw: Buffer): Buffer {
   const parts: Buffer[] = [];
-  for (let at = 0; ; ) {
+  for (let at = 0; ;) {
     const lineEnd = raw.indexOf('\r\n', at);
     const size = parseInt(raw.subarray(at, lineEnd).toString('latin1'), 16);
     if (!(size > 0)) return Buffer.concat(parts);
@@ -136,7 +138,10 @@ export async function runDropStorm(options: DropStormOptions, db: pg.Pool): Prom
   const bodyOf = (i: number) =>
     JSON.stringify({
       items: [{ variantId: variantIds[Math.abs(i) % variantIds.length], quantity: 1 }],
-      contact: { name: `Storm buyer ${i}`, phone: i % 50 === 49 ? phoneOf(99_999_999) : phoneOf(Math.abs(i)) },
+      contact: {
+        name: `Storm buyer ${i}`,
+        phone: i % 50 === 49 ? phoneOf(99_999_999 - (options.phoneBase ?? 0)) : phoneOf((options.phoneBase ?? 0) + Math.abs(i)),
+      },
       shippingAddress: { line1: `${i} Drop Street`, city: 'Mumbai', postalCode: '400001', country: 'IN' },
       paymentMethod: 'cod',
     });
