@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import type { WriteBatch } from '../prisma/write-batch.js';
 import { TransactionConflictError } from '../common/errors/domain-errors.js';
 import { DropCatalog } from './drop-catalog.js';
 import { DropOrderClaims, type CounterClaim } from './drop-order-claims.js';
@@ -98,9 +99,10 @@ export class DropCheckout {
    * Inside the checkout transaction: one upsert raises every counter row of the claims (customer identity × scope,
    * in key order so two checkouts lock shared rows in the same order) and returns the raised values. A parallel
    * checkout of the same customer waits on the row lock and, under Serializable, starts over and sees the raised count.
-   * What the order raised is recorded with it, so cancelling or expiring the order gives the units back.
+   * What the order raised is recorded with it (in the checkout's write batch), so cancelling or expiring the order
+   * gives the units back.
    */
-  async claim(tx: Tx, orderId: string, claims: DropClaim[]): Promise<void> {
+  async claim(tx: Tx, batch: WriteBatch, orderId: string, claims: DropClaim[]): Promise<void> {
     const rows = counterRows(claims);
     if (!rows.length) return;
     // One UPDATE per counter by its full primary key (the row-level security adds the brand): an index probe, so
@@ -123,7 +125,7 @@ export class DropCheckout {
       if (row.scope !== WHOLE_DROP && drop.perVariantLimit !== null && row.quantity > drop.perVariantLimit)
         throw new DropLimitError(drop, 'variant', drop.perVariantLimit, row.scope);
     }
-    await this.orderClaims.record(tx, orderId, rows);
+    this.orderClaims.recordIn(batch, orderId, rows);
   }
 
   private async hasEarlyAccess(drop: DropRules, keys: string[], accessCode?: string): Promise<boolean> {

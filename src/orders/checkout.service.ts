@@ -167,7 +167,7 @@ export class CheckoutService implements OnModuleInit {
 
   /**
    * The transaction: number the order, lock (and check) the inventory rows, count drop purchases if any, then ONE
-   * statement writes the order with its items, history and audit rows, the stock levels and ledger, the outbox
+   * statement writes the order with its items, history and audit rows, the drop claims, the stock levels and ledger, the outbox
    * (order.created) and, for cash on delivery, the payment row. The row locks are held, and the Serializable snapshot
    * is open, for three round trips: what concurrent checkouts can collide with shrinks with it.
    */
@@ -180,7 +180,8 @@ export class CheckoutService implements OnModuleInit {
       [{ number: placed.order.number }] = await tx.$queryRaw<{ number: string }[]>`SELECT orderline_next_order_number() AS number`;
     const short = shortages(placed.demand, await this.ledger.lock(tx, [...placed.demand.keys()]));
     if (short.length) throw new InsufficientStockError(short);
-    await this.drops.claim(tx, placed.order.id, placed.dropClaims);
+    const batch = new WriteBatch();
+    await this.drops.claim(tx, batch, placed.order.id, placed.dropClaims);
 
     const t = transition({ status: 'CREATED' }, placed.event);
     const now = new Date();
@@ -221,7 +222,6 @@ export class CheckoutService implements OnModuleInit {
       this.transitions.auditEntry(draft.id, t, options),
     ];
     const order = { ...draft, brandId: '', items: placed.items.map((item) => ({ ...item, brandId: '' })) };
-    const batch = new WriteBatch();
     this.insertOrderIn(batch, draft, placed.items, history, audit, (brandId) => {
       order.brandId = brandId;
       for (const item of order.items) item.brandId = brandId;
