@@ -1,10 +1,12 @@
-import { STATUS_CODES } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import type { NextFunction, Request, Response } from 'express';
 import type { EnvironmentVariables } from '../config/configuration.js';
 import { ConflictError, DomainError } from '../common/errors/domain-errors.js';
-import { activeBrandId } from '../common/context/brand-context.js';
+import { AllExceptionsFilter } from '../common/http/all-exceptions.filter.js';
+import { labelRoute } from '../ops/http-route.js';
+import { activeBrandId, DEFAULT_BRAND_ID } from '../common/context/brand-context.js';
 import { nationalPhone } from '../common/http/transforms.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { LiveEvents } from '../live/live-events.service.js';
@@ -66,6 +68,9 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
   /** Units held by checkouts running now, per variant. */
   private readonly held = new Map<string, number>();
   private readonly queue: Waiter[] = [];
+  /** Units wanted by everyone in the queue, per variant (kept as waiters join and leave). */
+  private readonly queued = new Map<string, number>();
+  private readonly errors = new AllExceptionsFilter();
   private unsubscribe?: () => void;
   private sweeper?: NodeJS.Timeout;
 
@@ -97,6 +102,7 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
   onModuleDestroy(): void {
     this.unsubscribe?.();
     clearInterval(this.sweeper);
+    this.queued.clear();
     for (const waiter of this.queue.splice(0)) {
       clearTimeout(waiter.timer);
       waiter.refuse(new DropBusyError('The server is restarting; try again', { code: 'DROP_QUEUE', retryAfterSeconds: 1 }));
@@ -116,7 +122,7 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
       );
       return;
     }
-    const lines = this.dropLines(req.body);
+    const lines = this.dropLines(req.body, activeBrandId());
     if (!lines.length) {
       next();
       return;
@@ -131,23 +137,32 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
           next(error);
           return;
         }
+        // Answered before routing: labelled with the route it was for, as the front door's answers are.
+        labelRoute(req, 'POST', '/orders/checkout');
+        const body = this.errors.toBody(error);
         const retry = (error.details as { retryAfterSeconds?: number } | undefined)?.retryAfterSeconds;
         if (retry) res.setHeader('Retry-After', String(retry));
-        res.status(error.status).json({
-          statusCode: error.status,
-          error: STATUS_CODES[error.status],
-          message: error.message,
-          details: error.details,
-        });
+        res.status(body.statusCode).json(body);
       },
     );
   };
 
+  /**
+   * The front door's check (ops/front-door.ts, single-brand installs): what `middleware` refuses at once — not open,
+   * ended, sold out, every unit held ahead — answered before Express, from the same memory. Anything else (a cart to
+   * admit, a cart without drop items, drops not loaded yet, a request with an Idempotency-Key) goes on through the
+   * full pipeline to `middleware`, which decides it again.
+   */
+  readonly earlyRefusal = (body: unknown, req: IncomingMessage): DomainError | undefined => {
+    if (req.headers['idempotency-key'] !== undefined || this.catalog.loaded(DEFAULT_BRAND_ID)) return undefined;
+    const lines = this.dropLines(body, DEFAULT_BRAND_ID);
+    return lines.length ? this.refusalNow(lines) : undefined;
+  };
+
   /** The cart's lines that a drop governs (by this instance's copy of the drops); malformed bodies are left to validation. */
-  private dropLines(body: unknown): Line[] {
+  private dropLines(body: unknown, brandId: string): Line[] {
     const items = (body as { items?: unknown } | undefined)?.items;
     if (!Array.isArray(items) || items.length > 50) return [];
-    const brandId = activeBrandId();
     const lines: Line[] = [];
     for (const item of items as { variantId?: unknown; quantity?: unknown }[]) {
       if (typeof item.variantId !== 'string' || !Number.isInteger(item.quantity) || (item.quantity as number) < 1) return [];
@@ -157,14 +172,20 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
     return lines;
   }
 
-  private async admit(lines: Line[], req: Request): Promise<() => void> {
+  /** Refused before it queues: the drop not open or ended, or its units sold or held by everyone ahead of it. */
+  private refusalNow(lines: Line[]): DomainError | undefined {
     const now = Date.now();
     for (const { drop } of lines) {
       const phase = dropPhase(drop, now);
-      if (phase === 'scheduled') throw new DropNotOpenError(drop);
-      if (phase === 'ended' && drop.endsAt) throw new DropEndedError(drop, drop.endsAt);
+      if (phase === 'scheduled') return new DropNotOpenError(drop);
+      if (phase === 'ended' && drop.endsAt) return new DropEndedError(drop, drop.endsAt);
     }
-    this.refuseIfHopeless(lines, this.queue.length, true);
+    return this.hopeless(lines, this.queued, true);
+  }
+
+  private async admit(lines: Line[], req: Request): Promise<() => void> {
+    const refusal = this.refusalNow(lines);
+    if (refusal) throw refusal;
     // In line at once, so its units count as taken for everyone arriving after it; admissible once its rate limits
     // are counted (only buyers who could still get a unit reach that statement).
     return new Promise((resolve, reject) => {
@@ -175,7 +196,7 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
         refuse: reject,
         timer: setTimeout(() => this.expire(waiter), this.queueTimeoutMs),
       };
-      this.queue.push(waiter);
+      this.enqueue(waiter);
       this.countAgainstLimits(req).then(
         () => {
           waiter.ready = true;
@@ -183,7 +204,7 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
         },
         (error: unknown) => {
           const at = this.queue.indexOf(waiter);
-          if (at >= 0) this.queue.splice(at, 1);
+          if (at >= 0) this.dequeue(at);
           clearTimeout(waiter.timer);
           reject(error instanceof Error ? error : new Error(String(error)));
           this.drain();
@@ -193,38 +214,41 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * Refuses a cart whose units are all taken: by committed sales (SOLD_OUT), or by checkouts waiting ahead of it (the
-   * first `ahead` waiters) and, with `running`, those running now (SOLD_OUT_PENDING). A running checkout's sale is
-   * heard (stock notification) a moment before its request closes and its hold is let go, so for that moment it
-   * counts twice: a newcomer may be told to retry, but a waiter already in line is only refused on what committed
-   * sales and the waiters ahead of it take, never on that double count.
+   * A cart whose units are all taken: by committed sales (SOLD_OUT), or by `ahead` (units wanted by waiters ahead of it)
+   * and, with `running`, by the checkouts running now (SOLD_OUT_PENDING). A running checkout's sale is heard (stock
+   * notification) a moment before its request closes and its hold is let go, so for that moment it counts twice: a
+   * newcomer may be told to retry, but a waiter already in line is only refused on what committed sales and the
+   * waiters ahead of it take, never on that double count.
    */
-  private refuseIfHopeless(lines: Line[], ahead: number, running: boolean): void {
+  private hopeless(lines: Line[], ahead: Map<string, number>, running: boolean): DropSoldOutError | undefined {
     const known = (variantId: string) => this.catalog.lastKnownAvailable(variantId) ?? Number.POSITIVE_INFINITY;
-    if (lines.some((l) => known(l.variantId) < l.quantity)) throw new DropSoldOutError(lines, known, false);
-    const claimed = this.claimedAhead(ahead, running);
-    if (lines.some((l) => known(l.variantId) - (claimed.get(l.variantId) ?? 0) < l.quantity))
-      throw new DropSoldOutError(lines, known, true);
+    if (lines.some((l) => known(l.variantId) < l.quantity)) return new DropSoldOutError(lines, known, false);
+    const taken = (variantId: string) => (ahead.get(variantId) ?? 0) + (running ? (this.held.get(variantId) ?? 0) : 0);
+    if (lines.some((l) => known(l.variantId) - taken(l.variantId) < l.quantity)) return new DropSoldOutError(lines, known, true);
+    return undefined;
   }
 
-  /** Units wanted by the first `ahead` waiters, plus (with `running`) those held by running checkouts. */
-  private claimedAhead(ahead: number, running: boolean): Map<string, number> {
-    const claimed = new Map(running ? this.held : undefined);
-    for (const waiter of this.queue.slice(0, ahead))
-      for (const l of waiter.lines) claimed.set(l.variantId, (claimed.get(l.variantId) ?? 0) + l.quantity);
-    return claimed;
+  private enqueue(waiter: Waiter): void {
+    this.queue.push(waiter);
+    addUnits(this.queued, waiter.lines, 1);
+  }
+
+  private dequeue(at: number): Waiter {
+    const [waiter] = this.queue.splice(at, 1);
+    addUnits(this.queued, waiter.lines, -1);
+    return waiter;
   }
 
   private start(lines: Line[]): () => void {
     this.running++;
-    for (const l of lines) this.held.set(l.variantId, (this.held.get(l.variantId) ?? 0) + l.quantity);
+    addUnits(this.held, lines, 1);
     let released = false;
     return () => {
       if (released) return;
       released = true;
       this.running--;
       this.lastProgressAt = Date.now();
-      for (const l of lines) this.held.set(l.variantId, (this.held.get(l.variantId) ?? 0) - l.quantity);
+      addUnits(this.held, lines, -1);
       this.drain();
     };
   }
@@ -242,7 +266,7 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
       waiter.timer = setTimeout(() => this.expire(waiter), this.queueTimeoutMs - stalledFor);
       return;
     }
-    this.queue.splice(position - 1, 1);
+    this.dequeue(position - 1);
     waiter.refuse(
       new DropBusyError(`Still ${position} in line for the drop; try again`, {
         code: 'DROP_QUEUE',
@@ -256,22 +280,24 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** In arrival order: admits waiters while there is room, refuses those whose units are gone. */
   private drain(): void {
+    // Units wanted by the waiters kept in line ahead of the one looked at (admitted ones count as running instead).
+    const ahead = new Map<string, number>();
     for (let i = 0; i < this.queue.length;) {
       const waiter = this.queue[i];
-      try {
-        this.refuseIfHopeless(waiter.lines, i, false);
-      } catch (error) {
-        this.queue.splice(i, 1);
+      const refusal = this.hopeless(waiter.lines, ahead, false);
+      if (refusal) {
+        this.dequeue(i);
         clearTimeout(waiter.timer);
-        waiter.refuse(error as DomainError);
+        waiter.refuse(refusal);
         continue;
       }
       if (this.running >= this.concurrency) return;
       if (!waiter.ready) {
+        addUnits(ahead, waiter.lines, 1);
         i++;
         continue;
       }
-      this.queue.splice(i, 1);
+      this.dequeue(i);
       clearTimeout(waiter.timer);
       waiter.admit();
     }
@@ -282,9 +308,13 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
     const phone = (req.body as { contact?: { phone?: unknown } }).contact?.phone;
     const keys = [`ip:${req.ip ?? 'unknown'}`, ...(typeof phone === 'string' && phone ? [`phone:${nationalPhone(phone)}`] : [])];
     const windowStart = new Date(Math.floor(Date.now() / this.limits.windowMs) * this.limits.windowMs);
-    const rows = await this.prisma.$queryRaw<{ key: string; hits: number }[]>`
+    // Committed without waiting for the disk (synchronous_commit off for this statement's own transaction): every
+    // drop checkout of one IP raises the same row, whose lock is held until the commit returns, so a flush per raise
+    // would queue the crowd single file. A crash may forget the last moment's hits, never a sale.
+    const rows = await this.prisma.direct.$queryRaw<{ key: string; hits: number }[]>`
+      WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
       INSERT INTO drop_rate_limits (key, window_start, hits)
-      SELECT k, ${windowStart}, 1 FROM unnest(${keys}::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n
+      SELECT k, ${windowStart}, 1 FROM async_commit, unnest(${keys}::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n
       ON CONFLICT (brand_id, key, window_start) DO UPDATE SET hits = drop_rate_limits.hits + 1
       RETURNING key, hits`;
     for (const row of rows) {
@@ -302,4 +332,8 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
   }
+}
+
+function addUnits(units: Map<string, number>, lines: Line[], sign: 1 | -1): void {
+  for (const l of lines) units.set(l.variantId, (units.get(l.variantId) ?? 0) + sign * l.quantity);
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import type { WriteBatch } from '../prisma/write-batch.js';
 import { TransactionConflictError } from '../common/errors/domain-errors.js';
 import { DropCatalog } from './drop-catalog.js';
 import { DropOrderClaims, type CounterClaim } from './drop-order-claims.js';
@@ -82,10 +83,13 @@ export class DropCheckout {
   private async openCounters(claims: DropClaim[]): Promise<void> {
     const rows = counterRows(claims);
     if (!rows.length) return;
-    await this.prisma.$executeRaw`
+    // Without waiting for the disk (synchronous_commit off for this statement's transaction): a checkout that counts
+    // on these rows commits after them, and its own flush carries them; one that never commits needs none.
+    await this.prisma.direct.$executeRaw`
+      WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
       INSERT INTO drop_purchase_counts (drop_id, customer_key, scope, quantity)
       SELECT r.drop_id, r.customer_key, r.scope, 0
-      FROM unnest(${rows.map((r) => r.dropId)}::uuid[], ${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.scope)}::text[])
+      FROM async_commit, unnest(${rows.map((r) => r.dropId)}::uuid[], ${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.scope)}::text[])
         WITH ORDINALITY AS r(drop_id, customer_key, scope, n)
       ORDER BY r.n
       ON CONFLICT (brand_id, drop_id, customer_key, scope) DO NOTHING`;
@@ -95,9 +99,10 @@ export class DropCheckout {
    * Inside the checkout transaction: one upsert raises every counter row of the claims (customer identity × scope,
    * in key order so two checkouts lock shared rows in the same order) and returns the raised values. A parallel
    * checkout of the same customer waits on the row lock and, under Serializable, starts over and sees the raised count.
-   * What the order raised is recorded with it, so cancelling or expiring the order gives the units back.
+   * What the order raised is recorded with it (in the checkout's write batch), so cancelling or expiring the order
+   * gives the units back.
    */
-  async claim(tx: Tx, orderId: string, claims: DropClaim[]): Promise<void> {
+  async claim(tx: Tx, batch: WriteBatch, orderId: string, claims: DropClaim[]): Promise<void> {
     const rows = counterRows(claims);
     if (!rows.length) return;
     // One UPDATE per counter by its full primary key (the row-level security adds the brand): an index probe, so
@@ -120,7 +125,7 @@ export class DropCheckout {
       if (row.scope !== WHOLE_DROP && drop.perVariantLimit !== null && row.quantity > drop.perVariantLimit)
         throw new DropLimitError(drop, 'variant', drop.perVariantLimit, row.scope);
     }
-    await this.orderClaims.record(tx, orderId, rows);
+    this.orderClaims.recordIn(batch, orderId, rows);
   }
 
   private async hasEarlyAccess(drop: DropRules, keys: string[], accessCode?: string): Promise<boolean> {

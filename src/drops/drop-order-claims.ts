@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { Prisma } from '../generated/prisma/client.js';
 import type { Tx } from '../prisma/prisma.service.js';
+import type { WriteBatch } from '../prisma/write-batch.js';
 
 /** One counter row an order raised, and by how much. */
 export interface CounterClaim {
@@ -17,15 +19,18 @@ export interface CounterClaim {
  */
 @Injectable()
 export class DropOrderClaims {
-  /** In the checkout transaction, with the counters `rows` raised for the order. */
-  async record(tx: Tx, orderId: string, rows: CounterClaim[]): Promise<void> {
+  /** In the checkout transaction's write batch (no round trip of its own): the counters `rows` raised for the order. */
+  recordIn(batch: WriteBatch, orderId: string, rows: CounterClaim[]): void {
     if (!rows.length) return;
-    await tx.$executeRaw`
-      INSERT INTO drop_order_claims (order_id, drop_id, customer_key, scope, quantity)
-      SELECT ${orderId}::uuid, r.drop_id, r.customer_key, r.scope, r.quantity
-      FROM unnest(${rows.map((r) => r.dropId)}::uuid[], ${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.scope)}::text[],
-                  ${rows.map((r) => r.quantity)}::int[]) AS r(drop_id, customer_key, scope, quantity)
-      WHERE r.quantity > 0`;
+    batch.with(
+      'drop_claims',
+      Prisma.sql`
+        INSERT INTO drop_order_claims (order_id, drop_id, customer_key, scope, quantity)
+        SELECT ${orderId}::uuid, r.drop_id, r.customer_key, r.scope, r.quantity
+        FROM unnest(${rows.map((r) => r.dropId)}::uuid[], ${rows.map((r) => r.key)}::text[], ${rows.map((r) => r.scope)}::text[],
+                    ${rows.map((r) => r.quantity)}::int[]) AS r(drop_id, customer_key, scope, quantity)
+        WHERE r.quantity > 0`,
+    );
   }
 
   /** The orders' units no longer count against their customers (each order once, however often this is called). */

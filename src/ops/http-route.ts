@@ -20,3 +20,8 @@ export function pathOf(req: IncomingMessage): string {
   const query = url.indexOf('?');
   return query === -1 ? url : url.slice(0, query);
 }
+
+/** For a request answered outside Express's router (the front door): the route it was answered for, as routeOf reads it. */
+export function labelRoute(req: IncomingMessage, method: string, path: string): void {
+  (req as RoutedRequest).route = { path, methods: { [method.toLowerCase()]: true } };
+}

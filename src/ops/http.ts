@@ -55,27 +55,26 @@ export function inSequence(handlers: RequestHandler[]): RequestHandler {
  * else reads it), security headers, CORS and size-limited body parsers (a larger body is answered 413 in the common
  * error shape) followed by the JSON depth limit (400). The request logger comes before the body parsers so that
  * requests they refuse (413, malformed JSON, too deep) are logged too; nestjs-pino then only binds it to the request
- * context (useExisting).
+ * context (useExisting). Returns the edge middlewares (without the body parsers), for answers the front door gives.
  */
-export function configureHttp(app: INestApplication): void {
+export function configureHttp(app: INestApplication): RequestHandler {
   const express = app as NestExpressApplication;
   const config = app.get<ConfigService<EnvironmentVariables, true>>(ConfigService);
   express.set('trust proxy', parseTrustProxy(config.get('TRUST_PROXY', { infer: true })));
   const logging = loggingConfig(config);
-  app.use(
-    inSequence([
-      app.get(GracefulShutdown).trackRequests,
-      requestIdMiddleware,
-      requestBrandMiddleware(
-        config.get('PLATFORM_MODE', { infer: true })
-          ? { brands: app.get(BrandsService), platformDomain: config.get('PLATFORM_DOMAIN', { infer: true }) }
-          : undefined,
-      ),
-      requestLogger(logging, logDestination(logging.format)),
-      ...(config.get('METRICS_ENABLED', { infer: true }) ? [app.get(MetricsService).timeRequests] : []),
-      securityHeaders(),
-    ]),
-  );
+  const edge = inSequence([
+    app.get(GracefulShutdown).trackRequests,
+    requestIdMiddleware,
+    requestBrandMiddleware(
+      config.get('PLATFORM_MODE', { infer: true })
+        ? { brands: app.get(BrandsService), platformDomain: config.get('PLATFORM_DOMAIN', { infer: true }) }
+        : undefined,
+    ),
+    requestLogger(logging, logDestination(logging.format)),
+    ...(config.get('METRICS_ENABLED', { infer: true }) ? [app.get(MetricsService).timeRequests] : []),
+    securityHeaders(),
+  ]);
+  app.use(edge);
   const origins = parseCorsOrigins(config.get('CORS_ORIGINS', { infer: true }));
   if (origins) {
     app.enableCors({
@@ -88,4 +87,5 @@ export function configureHttp(app: INestApplication): void {
   express.useBodyParser('json', { limit });
   app.use(limitJsonDepth);
   express.useBodyParser('urlencoded', { limit, extended: true });
+  return edge;
 }

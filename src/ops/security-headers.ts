@@ -58,5 +58,11 @@ const isDocs = (path: string) => path === '/docs' || path.startsWith('/docs/');
 const isPaymentPage = (path: string) => path.startsWith('/pay/');
 
 export function securityHeaders(): RequestHandler {
-  return (req, res, next) => (isDocs(req.path) ? forDocs : isPaymentPage(req.path) ? forPayment : forApp)(req, res, next);
+  return (req, res, next) => {
+    // Express's req.path read off req.url: the front door runs this before Express has dressed the request.
+    const url = req.url;
+    const query = url.indexOf('?');
+    const path = query === -1 ? url : url.slice(0, query);
+    (isDocs(path) ? forDocs : isPaymentPage(path) ? forPayment : forApp)(req, res, next);
+  };
 }
