@@ -187,7 +187,13 @@ async function main(): Promise<void> {
         warmUp: requests,
       });
     }
-    if (webhookOrders) scenarios.push({ key: 'webhooks', name: 'webhook payment succeeded', http: webhookRequests(webhookOrders) });
+    if (webhookOrders)
+      scenarios.push({
+        key: 'webhooks',
+        name: 'webhook payment succeeded',
+        http: webhookRequests(webhookOrders.measured),
+        warmUp: webhookRequests(webhookOrders.warmUp),
+      });
 
     const rows: LoadRow[] = [];
     for (const scenario of scenarios) {

@@ -76,6 +76,19 @@ describe('Razorpay payments through the simulator and the real razorpay SDK', ()
     expect(await salesOf(h, order.orderId)).toBe(1);
   });
 
+  it('knows the redelivery of an event whose id holds quotes and backslashes (written into its SQL as a literal)', async () => {
+    const order = await checkout(h, await product(2), 'razorpay');
+    const paid = h.sim.razorpay.pay(order.payment!.razorpayOrderId as string);
+    const event = { ...only(paid.events, 'payment.captured'), id: `evt_it's\\'; SELECT 1; --` };
+    const results = await h.sim.deliver(event, { times: 2, concurrently: false });
+    expect(results.map((r) => r.body)).toEqual([
+      { eventId: event.id, duplicate: false, result: 'order paid' },
+      { eventId: event.id, duplicate: true, result: 'duplicate: already received' },
+    ]);
+    expect(await h.t.prisma.webhookEvent.count({ where: { provider: 'RAZORPAY', eventId: event.id } })).toBe(1);
+    expect(await captured(order.orderId)).toBe(1);
+  });
+
   it('answers repeated and concurrent verify calls with the original success, deducting once', async () => {
     const variantId = await product(3);
     const order = await checkout(h, variantId, 'razorpay');

@@ -25,14 +25,24 @@ export const WEBHOOK_SECRETS = {
  */
 const ordersNeeded = (config: BenchConfig) => Math.min(100_000, Math.ceil(1_000 * config.durationSeconds * config.connections.length));
 
-/** PAYMENT_PENDING Stripe orders with their PaymentIntents, written with SQL: one per webhook to come. */
-export async function prepareWebhookOrders(db: pg.Pool, catalogue: BenchCatalogue, config: BenchConfig): Promise<PendingOrder[]> {
-  return seedPendingOrders(db, {
-    count: ordersNeeded(config),
-    variantIds: catalogue.spreadVariantIds,
-    expiresAt: new Date(Date.now() + 24 * 3600 * 1000),
-    email: WEBHOOK_ORDER_EMAIL,
-  });
+/** The pending orders the warm-up pays carry this email instead, so the final check counts only measured webhooks. */
+const WEBHOOK_WARM_UP_EMAIL = 'bench-webhook-warm-up@example.com';
+
+/** Warm-up orders: the warm-up runs 2 s (run.ts), at most 1,000/s as above. */
+const WARM_UP_ORDERS = 2_000;
+
+/**
+ * PAYMENT_PENDING Stripe orders with their PaymentIntents, written with SQL: one per webhook to come, `measured` ones and
+ * `warmUp` ones (the warm-up pays other orders than the runs, so every measured webhook pays an order).
+ */
+export async function prepareWebhookOrders(
+  db: pg.Pool,
+  catalogue: BenchCatalogue,
+  config: BenchConfig,
+): Promise<{ measured: PendingOrder[]; warmUp: PendingOrder[] }> {
+  const seed = (count: number, email: string) =>
+    seedPendingOrders(db, { count, variantIds: catalogue.spreadVariantIds, expiresAt: new Date(Date.now() + 24 * 3600 * 1000), email });
+  return { measured: await seed(ordersNeeded(config), WEBHOOK_ORDER_EMAIL), warmUp: await seed(WARM_UP_ORDERS, WEBHOOK_WARM_UP_EMAIL) };
 }
 
 /** A Stripe `payment_intent.succeeded` event for the order, signed as Stripe signs (t=…,v1=HMAC-SHA256 of "t.body"). */

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { PaymentMethod } from '../orders/payment-gateway.js';
 import { Prisma } from '../generated/prisma/client.js';
-import { PrismaService } from '../prisma/prisma.service.js';
 import { WriteBatch } from '../prisma/write-batch.js';
+import { withLiterals } from '../prisma/direct-sql.js';
 import { providerActor } from '../common/actor.js';
 import { InvalidInputError, NotFoundError } from '../common/errors/domain-errors.js';
 import { MetricsService } from '../ops/metrics.service.js';
@@ -19,19 +19,19 @@ export interface WebhookReceipt {
   result: string;
 }
 
-/** Thrown inside the transaction when another delivery of the event committed first: rolls this one back. */
+/** Thrown inside the transaction when a delivery of the event was received first (committed): rolls this one back. */
 class AlreadyReceived extends Error {}
 
 /**
  * Provider webhooks: verified over the raw body, then applied and recorded in one transaction (PaymentTransactions) — so an
- * event is either fully processed and remembered, or neither (and the provider's retry processes it). The unique
- * (provider, event_id) row is written last: a concurrent delivery of the same event that commits first makes this
- * one roll back as a duplicate (ON CONFLICT waits for it). Refunds the event scheduled are sent after the commit.
+ * event is either fully processed and remembered, or neither (and the provider's retry processes it). The transaction
+ * first looks for the event's row (a redelivery stops there); the unique (provider, event_id) row is written last: a
+ * concurrent delivery of the same event that commits first makes this one roll back as a duplicate (ON CONFLICT waits
+ * for it). Refunds the event scheduled are sent after the commit.
  */
 @Injectable()
 export class WebhooksService {
   constructor(
-    private readonly prisma: PrismaService,
     private readonly transactions: PaymentTransactions,
     private readonly providers: PaymentProviders,
     private readonly ledger: PaymentLedger,
@@ -46,17 +46,19 @@ export class WebhooksService {
     if (!provider || !parse) throw new NotFoundError('Webhook endpoint for payment provider', name.slice(0, 32));
     const method = provider.code;
     const { webhook, payload } = await this.verify(provider.descriptor.name, parse, rawBody, headers);
-    // A redelivery of a processed event is answered without a transaction (this runs for every webhook).
-    const seen = await this.prisma.direct.$queryRaw<unknown[]>`
-      SELECT 1 FROM webhook_events WHERE provider = ${method} AND event_id = ${webhook.eventId}`;
-    if (seen.length) return this.duplicate(method, webhook);
     const actor = providerActor(method);
     let outcome: { result: string; refundIds: string[] };
     try {
-      // Raw statements on a direct connection: the order's lock and read, then (in the common case) ONE statement
-      // with the ledger's writes and the event's row.
+      // Raw statements on a direct connection: whether the event was received, the order's lock and read, then (in the
+      // common case) ONE statement with the ledger's writes and the event's row.
       outcome = await this.transactions.run(
         async (tx) => {
+          // A redelivery of a processed event is answered before anything is locked. Without parameters (its values
+          // written as literals) this statement travels with the BEGIN: it costs no round trip of its own.
+          const [seen] = await tx.$queryRaw<unknown[]>(
+            withLiterals(Prisma.sql`SELECT 1 FROM webhook_events WHERE provider = ${method} AND event_id = ${webhook.eventId}`),
+          );
+          if (seen) throw new AlreadyReceived();
           const batch = new WriteBatch();
           const applied = await this.ledger.applyAll(tx, method, webhook.events, actor, batch);
           const result = applied.result || `ignored: ${webhook.type} is not acted on`;

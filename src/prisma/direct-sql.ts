@@ -70,6 +70,19 @@ export function directStatements(connection: <R>(work: (client: pg.ClientBase) =
   };
 }
 
+/**
+ * `query` with its text and number values written into the statement as literals (pg's escaping), so that it has no
+ * parameters: a transaction's first statement then travels with its BEGIN (directTransaction). Other values are refused.
+ */
+export function withLiterals(query: Prisma.Sql): Prisma.Sql {
+  const literal = (value: unknown): string => {
+    if (typeof value === 'string') return pg.escapeLiteral(value);
+    if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+    throw new Error(`withLiterals takes text and finite numbers, not ${typeof value}`);
+  };
+  return Prisma.raw(query.strings.reduce((text, part, i) => `${text}${literal(query.values[i - 1])}${part}`));
+}
+
 /** The isolation levels a transaction of this app runs at (README "Payments and webhooks" says why payments use the second). */
 export type Isolation = 'serializable' | 'readCommitted';
 
