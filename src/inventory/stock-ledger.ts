@@ -7,8 +7,8 @@ import { Prisma } from '../generated/prisma/client.js';
 import type { Tx } from '../prisma/prisma.service.js';
 import { unnestColumn } from '../prisma/unnest-column.js';
 import { WriteBatch } from '../prisma/write-batch.js';
+import { withLiterals } from '../prisma/direct-sql.js';
 import { implementationsOf } from '../common/ports.js';
-import { UUID_PATTERN } from '../common/uuid.js';
 import { StockAlerts, type StockAnnouncement } from './stock-alerts.js';
 import { CatalogueWrites } from '../live/catalogue-writes.js';
 
@@ -86,17 +86,18 @@ export class StockLedger implements OnModuleInit {
   }
 
   /**
-   * `lock` as the first statement of a transaction, with the ids written into its text (each checked to be a UUID)
-   * instead of sent as a parameter: a statement without parameters goes out with the transaction's BEGIN, so a
-   * direct transaction (direct-sql.ts) opens and locks in one round trip, and its snapshot is taken under the lock.
+   * `lock` as the first statement of a transaction, its ids written into the text (withLiterals) instead of sent as
+   * parameters: a statement without parameters goes out with the transaction's BEGIN, so a direct transaction
+   * (direct-sql.ts) opens and locks in one round trip, and its snapshot is taken under the lock.
    */
   async lockFirst(tx: Tx, variantIds: string[]): Promise<Map<string, StockLevel>> {
     const ids = [...new Set(variantIds)].sort();
     if (!ids.length) return new Map();
-    if (!ids.every((id) => UUID_PATTERN.test(id))) throw new Error('lockFirst: variant ids must be UUIDs');
-    const rows = await tx.$queryRaw<{ variant_id: string; on_hand: number; reserved: number }[]>`
-      SELECT variant_id::text, on_hand, reserved FROM inventory_levels
-      WHERE variant_id = ANY(${Prisma.raw(`'{${ids.join(',')}}'`)}::uuid[]) ORDER BY variant_id FOR UPDATE`;
+    const rows = await tx.$queryRaw<{ variant_id: string; on_hand: number; reserved: number }[]>(
+      withLiterals(Prisma.sql`
+        SELECT variant_id::text, on_hand, reserved FROM inventory_levels
+        WHERE variant_id IN (${Prisma.join(ids)}) ORDER BY variant_id FOR UPDATE`),
+    );
     return new Map(rows.map((r) => [r.variant_id, { variantId: r.variant_id, onHand: r.on_hand, reserved: r.reserved }]));
   }
 
