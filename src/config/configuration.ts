@@ -96,8 +96,11 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_LIMIT = 300;
   @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_STRICT_TTL_SECONDS = 60;
   @Transform(toInt) @IsInt() @Min(1) RATE_LIMIT_STRICT_LIMIT = 20;
-  /** Drop checkouts this instance runs at once; the rest wait in its FIFO waiting room (README "Drops"). */
-  @Transform(toInt) @IsInt() @Min(1) @Max(1000) DROP_ADMISSION_CONCURRENCY = 8;
+  /**
+   * Drop checkouts this instance runs at once; the rest wait in its FIFO waiting room (README "Drops"). Small on
+   * purpose: Node accepts one connection per event-loop turn, and every running checkout lengthens the turn.
+   */
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000) DROP_ADMISSION_CONCURRENCY = 4;
   /** How long the drop waiting room may stand still (no checkout finishing) before its waiters are told to retry (429). */
   @Transform(toInt) @IsInt() @Min(100) @Max(120_000) DROP_QUEUE_TIMEOUT_MS = 10_000;
   /** Drop checkouts admitted per client IP / per phone per window, counted in PostgreSQL (so across instances). */
