@@ -139,7 +139,7 @@ export class CheckoutService implements OnModuleInit {
       if (short.length) throw new InsufficientStockError(short);
       const place = () =>
         this.variantTurns.runExclusive([...placed.demand.keys()], () =>
-          this.prisma.serializable((tx) => this.placeOrder(tx, placed), { direct: true }),
+          this.prisma.serializable((tx) => this.placeOrder(tx, placed), { direct: true, keyedPlans: true }),
         );
       committed = await (this.brandGate ? this.brandGate.run(activeBrandId(), place) : place());
     } catch (error) {
