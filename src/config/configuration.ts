@@ -54,15 +54,6 @@ export class EnvironmentVariables {
   @Transform(toInt) @IsInt() @Min(1) @Max(200) DB_POOL_SIZE = 10;
   /** How long a request may wait for a database connection (the pg pool's connect timeout and Prisma's transaction maxWait). */
   @Transform(toInt) @IsInt() @Min(100) @Max(120_000) DB_CONNECTION_WAIT_MS = 5000;
-  /**
-   * Seconds a database connection serves before the pool replaces it (0: for ever). A connection keeps the plans of its
-   * foreign-key checks until the referenced table's statistics change, and one opened while orders was a page or two
-   * checks "this order exists" by reading all of orders: under Serializable that predicate-locks the whole table, so
-   * every checkout conflicts with every other's new order and about half are aborted and retried (measured on a fresh
-   * database with autovacuum off: 150 serialization failures in 316 checkouts of distinct SKUs). A new connection
-   * plans those checks for the table as it is now.
-   */
-  @Transform(toInt) @IsInt() @Min(0) @Max(86_400) DB_CONNECTION_LIFETIME_SECONDS = 60;
   @Transform(toInt) @IsInt() @Min(1) @Max(50) TX_MAX_ATTEMPTS = 12;
   /** The role the app's connections switch to (SET ROLE) so row-level security applies to them; 'none' keeps the login role. */
   @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'DB_APP_ROLE must be a PostgreSQL role name (lower case, digits, _) or none' })

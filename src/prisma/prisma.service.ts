@@ -60,7 +60,6 @@ export class PrismaService extends PrismaClient implements OnApplicationBootstra
           // The server ends a transaction this app left open (a bug, a lost client) instead of letting it hold its row
           // locks, and with them every checkout of those variants, for ever. Transactions time out at 30 s anyway.
           idle_in_transaction_session_timeout: 60_000,
-          maxLifetimeSeconds: config.get('DB_CONNECTION_LIFETIME_SECONDS', { infer: true }),
         },
         {
           // Config built by hand (tests' fixture clients) may leave it out: then the default of EnvironmentVariables.
