@@ -81,8 +81,8 @@ const BEGIN: Record<Isolation, string> = {
 /**
  * Generic plans, for a transaction whose statements find every row by key (the checkout): PostgreSQL re-plans a named
  * prepared statement with its parameters on every execution when it thinks that pays, and for the checkout's one large
- * statement it does not (measured: 3.9 ms per execution with a custom plan, 2.2 ms with the generic one, the same
- * plan shape), its parameters being ids and small arrays that any plan treats alike. Sent with the BEGIN.
+ * statement it does not (measured: 3.9 ms per execution with a custom plan, 2.2 ms with the generic one), its
+ * parameters being ids and small arrays that any plan treats alike. Sent with the BEGIN.
  */
 const KEYED_PLANS = 'SET LOCAL plan_cache_mode = force_generic_plan';
 
