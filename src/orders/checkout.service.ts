@@ -145,7 +145,7 @@ export class CheckoutService implements OnModuleInit {
       >`SELECT orderline_next_order_number() AS number`;
       const place = () =>
         this.variantTurns.runExclusive([...placed.demand.keys()], () =>
-          this.prisma.serializable((tx) => this.placeOrder(tx, placed), { direct: true }),
+          this.prisma.serializable((tx) => this.placeOrder(tx, placed), { direct: true, keyedPlans: true }),
         );
       committed = await (this.brandGate ? this.brandGate.run(activeBrandId(), place) : place());
     } catch (error) {

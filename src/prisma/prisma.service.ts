@@ -26,6 +26,11 @@ export interface SerializableOptions {
    * a unique constraint (the payment transactions: PaymentTransactions says why that is enough).
    */
   isolation?: Isolation;
+  /**
+   * With `direct`: every statement of `work` finds its rows by key, so its prepared statements run on generic plans
+   * instead of being planned again on each execution (direct-sql.ts, KEYED_PLANS).
+   */
+  keyedPlans?: boolean;
 }
 
 const appRole = (configured: string) => (configured === 'none' ? '' : configured);
@@ -128,7 +133,7 @@ export class PrismaService extends PrismaClient implements OnApplicationBootstra
         const run = (tx: Tx) => ((committed = collectAfterCommit(tx)), work(tx));
         const direct = options.direct ? this.withConnection : undefined;
         const result = direct
-          ? await direct((client) => directTransaction(client, run, options.isolation))
+          ? await direct((client) => directTransaction(client, run, options))
           : await this.$transaction(run, {
               isolationLevel:
                 options.isolation === 'readCommitted'

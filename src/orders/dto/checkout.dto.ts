@@ -1,7 +1,28 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsDefined, IsEmail, IsISO31661Alpha2, IsOptional, IsString, Length, Matches, MaxLength, ValidateNested } from 'class-validator';
+import {
+  IsDefined,
+  IsEmail,
+  IsISO31661Alpha2,
+  isEmail,
+  isInt,
+  isISO31661Alpha2,
+  IsOptional,
+  IsString,
+  isUUID,
+  Length,
+  length,
+  Matches,
+  matches,
+  max,
+  MaxLength,
+  maxLength,
+  min,
+  ValidateNested,
+} from 'class-validator';
 import { CartItems, CartLineDto } from '../../cart/dto/cart.dto.js';
+import { CART_LIMITS } from '../../cart/cart-pricing.js';
+import { readFastWhenValid } from '../../common/http/validation.js';
 import { OrderResponse } from './order.dto.js';
 import { ApiPaymentMethodName } from './payment-method.dto.js';
 import { blankToUndefined, lower, lowerOrAbsent, normalizePhone, PHONE_FORMAT, PHONE_MESSAGE, trim, upper } from './normalize.js';
@@ -88,3 +109,106 @@ export class CheckoutResponse {
   })
   guestToken?: string;
 }
+
+/** An object of a parsed JSON body (class-transformer would take an array for one as well: left to the pipe). */
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const hasOnly = (value: Record<string, unknown>, allowed: ReadonlySet<string>) => Object.keys(value).every((key) => allowed.has(key));
+/** `type`'s instance with `value`'s properties in their order, as class-transformer builds it. */
+const build = <T extends object>(type: new () => T, value: Record<string, unknown>): T => Object.assign(new type(), value);
+
+const CHECKOUT_KEYS = new Set(['items', 'contact', 'shippingAddress', 'paymentMethod', 'accessCode']);
+const LINE_KEYS = new Set(['variantId', 'quantity']);
+const CONTACT_KEYS = new Set(['name', 'email', 'phone']);
+const ADDRESS_KEYS = new Set(['line1', 'line2', 'city', 'state', 'postalCode', 'country']);
+const POSTAL_CODE = /^[A-Z0-9][A-Z0-9 -]{1,11}$/;
+const PAYMENT_METHOD_NAME = /^[a-z][a-z0-9_]{0,31}$/;
+
+/** Required text: transformed, then a string of `min` to `max` characters; undefined when not. */
+function text(value: unknown, transform: (input: { value: unknown }) => unknown, min: number, max: number): string | undefined {
+  const out = transform({ value });
+  return typeof out === 'string' && length(out, min, max) ? out : undefined;
+}
+
+/**
+ * Optional text (@IsOptional): absent stays absent; a string is transformed, and when that leaves something it must be
+ * at most `max` characters. Returns false when the value is not acceptable here (then the pipe judges it).
+ */
+function optionalText(
+  from: Record<string, unknown>,
+  key: string,
+  transform: (input: { value: unknown }) => unknown,
+  max: number,
+  into: Record<string, unknown>,
+): boolean {
+  if (!(key in from)) return true;
+  const value = from[key];
+  if (typeof value !== 'string') return false;
+  const out = transform({ value });
+  if (out !== undefined && !(typeof out === 'string' && maxLength(out, max))) return false;
+  into[key] = out;
+  return true;
+}
+
+function readLine(value: unknown): CartLineDto | undefined {
+  if (!isPlainObject(value) || !hasOnly(value, LINE_KEYS)) return undefined;
+  const variantId = lower({ value: value.variantId });
+  const { quantity } = value;
+  if (typeof variantId !== 'string' || !isUUID(variantId, 'all')) return undefined;
+  if (!isInt(quantity) || !min(quantity, 1) || !max(quantity, CART_LIMITS.quantity)) return undefined;
+  return build(CartLineDto, { variantId, quantity });
+}
+
+function readContact(value: unknown): ContactDto | undefined {
+  if (!isPlainObject(value) || !hasOnly(value, CONTACT_KEYS)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (key === 'name') out.name = text(value.name, trim, 1, 120);
+    else if (key === 'phone') out.phone = text(value.phone, normalizePhone, 0, Infinity);
+    else if (!optionalText(value, key, lowerOrAbsent, 254, out)) return undefined;
+  }
+  if (out.name === undefined || typeof out.phone !== 'string' || !matches(out.phone, PHONE_FORMAT)) return undefined;
+  if (out.email !== undefined && !isEmail(out.email)) return undefined;
+  return build(ContactDto, out);
+}
+
+function readAddress(value: unknown): ShippingAddressDto | undefined {
+  if (!isPlainObject(value) || !hasOnly(value, ADDRESS_KEYS)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) {
+    if (key === 'line1') out.line1 = text(value.line1, trim, 1, 200);
+    else if (key === 'city') out.city = text(value.city, trim, 1, 100);
+    else if (key === 'postalCode') out.postalCode = text(value.postalCode, upper, 0, Infinity);
+    else if (key === 'country') out.country = text(value.country, upper, 0, Infinity);
+    else if (!optionalText(value, key, blankToUndefined, key === 'line2' ? 200 : 100, out)) return undefined;
+  }
+  if (out.line1 === undefined || out.city === undefined) return undefined;
+  if (typeof out.postalCode !== 'string' || !matches(out.postalCode, POSTAL_CODE)) return undefined;
+  if (typeof out.country !== 'string' || !isISO31661Alpha2(out.country)) return undefined;
+  return build(ShippingAddressDto, out);
+}
+
+/**
+ * The checkout body, read without class-transformer and class-validator when it is plainly valid (readFastWhenValid):
+ * the same transforms and checks as the decorators above, which still judge every body this does not accept.
+ */
+export function readValidCheckout(body: unknown): CheckoutDto | undefined {
+  if (!isPlainObject(body) || !hasOnly(body, CHECKOUT_KEYS)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(body)) {
+    const value = body[key];
+    if (key === 'items') {
+      if (!Array.isArray(value) || value.length < 1 || value.length > CART_LIMITS.lines) return undefined;
+      const lines = value.map(readLine);
+      if (!lines.every(Boolean)) return undefined;
+      out.items = lines;
+    } else if (key === 'contact') out.contact = readContact(value);
+    else if (key === 'shippingAddress') out.shippingAddress = readAddress(value);
+    else if (key === 'paymentMethod') out.paymentMethod = text(value, lower, 0, Infinity);
+    else if (!optionalText(body, key, trim, 64, out)) return undefined;
+  }
+  if (!out.items || !out.contact || !out.shippingAddress) return undefined;
+  if (typeof out.paymentMethod !== 'string' || !matches(out.paymentMethod, PAYMENT_METHOD_NAME)) return undefined;
+  return build(CheckoutDto, out);
+}
+readFastWhenValid(CheckoutDto, readValidCheckout);
