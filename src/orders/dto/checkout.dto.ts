@@ -27,6 +27,10 @@ import { OrderResponse } from './order.dto.js';
 import { ApiPaymentMethodName } from './payment-method.dto.js';
 import { blankToUndefined, lower, lowerOrAbsent, normalizePhone, PHONE_FORMAT, PHONE_MESSAGE, trim, upper } from './normalize.js';
 
+/** The decorators' patterns, shared with readValidCheckout below. */
+const POSTAL_CODE = /^[A-Z0-9][A-Z0-9 -]{1,11}$/;
+const PAYMENT_METHOD_NAME = /^[a-z][a-z0-9_]{0,31}$/;
+
 export class ContactDto {
   @ApiProperty({ example: 'Asha Rao' }) @Transform(trim) @IsString() @Length(1, 120) name!: string;
   @ApiPropertyOptional({ example: 'asha@example.com', description: 'Optional (blank counts as absent); stored lower-cased' })
@@ -50,7 +54,7 @@ export class ShippingAddressDto {
   @ApiProperty({ example: '560001' })
   @Transform(upper)
   @IsString()
-  @Matches(/^[A-Z0-9][A-Z0-9 -]{1,11}$/, { message: 'postalCode must be 2 to 12 letters, digits, spaces or dashes' })
+  @Matches(POSTAL_CODE, { message: 'postalCode must be 2 to 12 letters, digits, spaces or dashes' })
   postalCode!: string;
   @ApiProperty({ example: 'IN', description: 'ISO 3166-1 alpha-2' }) @Transform(upper) @IsISO31661Alpha2() country!: string;
 }
@@ -69,7 +73,7 @@ export class CheckoutDto {
   @ApiPaymentMethodName({ description: 'A name GET /payments/methods lists (any case)' })
   @Transform(lower)
   @IsString()
-  @Matches(/^[a-z][a-z0-9_]{0,31}$/, { message: 'paymentMethod must be a payment method name (see GET /payments/methods)' })
+  @Matches(PAYMENT_METHOD_NAME, { message: 'paymentMethod must be a payment method name (see GET /payments/methods)' })
   paymentMethod!: string;
 
   @ApiPropertyOptional({
@@ -121,8 +125,6 @@ const CHECKOUT_KEYS = new Set(['items', 'contact', 'shippingAddress', 'paymentMe
 const LINE_KEYS = new Set(['variantId', 'quantity']);
 const CONTACT_KEYS = new Set(['name', 'email', 'phone']);
 const ADDRESS_KEYS = new Set(['line1', 'line2', 'city', 'state', 'postalCode', 'country']);
-const POSTAL_CODE = /^[A-Z0-9][A-Z0-9 -]{1,11}$/;
-const PAYMENT_METHOD_NAME = /^[a-z][a-z0-9_]{0,31}$/;
 
 /** Required text: transformed, then a string of `min` to `max` characters; undefined when not. */
 function text(value: unknown, transform: (input: { value: unknown }) => unknown, min: number, max: number): string | undefined {
