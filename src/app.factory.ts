@@ -26,10 +26,15 @@ export async function createApp(options: NestApplicationOptions = {}): Promise<I
   // Before Express, what that door refuses at once from memory (a drop's crowd): see ops/front-door.ts.
   const config = app.get<ConfigService<EnvironmentVariables, true>>(ConfigService);
   if (!config.get('PLATFORM_MODE', { infer: true }))
-    installFrontDoor(app, edge, [{ method: 'POST', path: '/orders/checkout', check: admission.earlyRefusal }], {
-      bodyLimit: config.get('BODY_LIMIT', { infer: true }),
-      cors: parseCorsOrigins(config.get('CORS_ORIGINS', { infer: true })) !== undefined,
-    });
+    installFrontDoor(
+      app,
+      edge,
+      [{ method: 'POST', path: '/orders/checkout', active: admission.mayRefuseEarly, check: admission.earlyRefusal }],
+      {
+        bodyLimit: config.get('BODY_LIMIT', { infer: true }),
+        cors: parseCorsOrigins(config.get('CORS_ORIGINS', { infer: true })) !== undefined,
+      },
+    );
   serveUi(app);
   app.useGlobalPipes(createValidationPipe());
   SwaggerModule.setup('docs', app, () => createOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });

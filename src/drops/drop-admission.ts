@@ -159,6 +159,9 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
     return lines.length ? this.refusalNow(lines) : undefined;
   };
 
+  /** Whether earlyRefusal could refuse anything: not while the brand has no drops (the front door then reads no body). */
+  readonly mayRefuseEarly = (): boolean => this.catalog.mayHaveDrops(DEFAULT_BRAND_ID);
+
   /** The cart's lines that a drop governs (by this instance's copy of the drops); malformed bodies are left to validation. */
   private dropLines(body: unknown, brandId: string): Line[] {
     const items = (body as { items?: unknown } | undefined)?.items;

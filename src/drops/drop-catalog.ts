@@ -69,6 +69,17 @@ export class DropCatalog implements OnApplicationBootstrap, OnModuleDestroy {
     return drops.byVariant.get(variantId);
   }
 
+  /**
+   * False only when the brand's drops are loaded and there are none (re-read at most every second, as cachedDrop): then
+   * no checkout of the brand has anything for the door to decide.
+   */
+  mayHaveDrops(brandId: string): boolean {
+    const drops = this.brands.get(brandId);
+    if (!drops) return true;
+    if (Date.now() - drops.loadedAt > DROPS_TTL_MS) void this.refresh(brandId);
+    return drops.byVariant.size > 0;
+  }
+
   /** Available units at the last committed change this instance heard of; undefined when unknown. */
   lastKnownAvailable(variantId: string): number | undefined {
     return this.available.get(variantId);

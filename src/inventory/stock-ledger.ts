@@ -75,29 +75,21 @@ export class StockLedger implements OnModuleInit {
     if (ids.length) await tx.inventoryLevel.createMany({ data: ids.map((variantId) => ({ variantId })), skipDuplicates: true });
   }
 
-  /** SELECT ... FOR UPDATE on the variants' inventory rows, always in id order so concurrent orders cannot deadlock. */
-  async lock(tx: Tx, variantIds: string[]): Promise<Map<string, StockLevel>> {
-    const ids = [...new Set(variantIds)].sort();
-    if (!ids.length) return new Map();
-    const rows = await tx.$queryRaw<{ variant_id: string; on_hand: number; reserved: number }[]>`
-      SELECT variant_id::text, on_hand, reserved FROM inventory_levels
-      WHERE variant_id = ANY(${ids}::uuid[]) ORDER BY variant_id FOR UPDATE`;
-    return new Map(rows.map((r) => [r.variant_id, { variantId: r.variant_id, onHand: r.on_hand, reserved: r.reserved }]));
-  }
-
   /**
-   * `lock` as the first statement of a transaction, its ids written into the text (withLiterals) instead of sent as
-   * parameters: a statement without parameters goes out with the transaction's BEGIN, so a direct transaction
-   * (direct-sql.ts) opens and locks in one round trip, and its snapshot is taken under the lock.
+   * SELECT ... FOR UPDATE on the variants' inventory rows, always in id order so concurrent orders cannot deadlock.
+   * `first`: the transaction's first statement. Its ids are then written into the text (withLiterals) instead of sent
+   * as a parameter: a statement without parameters goes out with the transaction's BEGIN, so a direct transaction
+   * (direct-sql.ts) opens and locks in one round trip, and its snapshot is taken under the lock. (Elsewhere the ids stay
+   * a parameter: one prepared statement for every call.)
    */
-  async lockFirst(tx: Tx, variantIds: string[]): Promise<Map<string, StockLevel>> {
+  async lock(tx: Tx, variantIds: string[], { first = false } = {}): Promise<Map<string, StockLevel>> {
     const ids = [...new Set(variantIds)].sort();
     if (!ids.length) return new Map();
-    const rows = await tx.$queryRaw<{ variant_id: string; on_hand: number; reserved: number }[]>(
-      withLiterals(Prisma.sql`
-        SELECT variant_id::text, on_hand, reserved FROM inventory_levels
-        WHERE variant_id IN (${Prisma.join(ids)}) ORDER BY variant_id FOR UPDATE`),
-    );
+    const matching = first ? Prisma.sql`IN (${Prisma.join(ids)})` : Prisma.sql`= ANY(${ids}::uuid[])`;
+    const query = Prisma.sql`
+      SELECT variant_id::text, on_hand, reserved FROM inventory_levels
+      WHERE variant_id ${matching} ORDER BY variant_id FOR UPDATE`;
+    const rows = await tx.$queryRaw<{ variant_id: string; on_hand: number; reserved: number }[]>(first ? withLiterals(query) : query);
     return new Map(rows.map((r) => [r.variant_id, { variantId: r.variant_id, onHand: r.on_hand, reserved: r.reserved }]));
   }
 

@@ -13,6 +13,8 @@ export type EarlyCheck = (body: unknown, req: IncomingMessage) => Error | undefi
 export interface FrontDoorRoute {
   method: 'POST';
   path: string;
+  /** Whether the check could refuse anything now: when not, requests go straight to Express, their bodies unread. */
+  active: () => boolean;
   check: EarlyCheck;
 }
 
@@ -92,7 +94,7 @@ export function installFrontDoor(
     const route = routeOf(req);
     const length = Number(req.headers['content-length']);
     if (
-      !route ||
+      !route?.active() ||
       !(length > 0 && length <= maxBody) ||
       req.headers['transfer-encoding'] !== undefined ||
       (req.headers['content-encoding'] ?? 'identity') !== 'identity' ||

@@ -139,7 +139,7 @@ export class CheckoutService implements OnModuleInit {
       if (short.length) throw new InsufficientStockError(short);
       // The brand's next order number (OL-000123), from its sequence, taken once before the transaction (a retried
       // attempt keeps it): a sequence is not transactional, and the transaction's first statement is then the lock,
-      // which travels with its BEGIN (lockFirst), so the variant's turn is a round trip shorter.
+      // which travels with its BEGIN (StockLedger.lock, first), so the variant's turn is a round trip shorter.
       [{ number: placed.order.number }] = await this.prisma.direct.$queryRaw<
         { number: string }[]
       >`SELECT orderline_next_order_number() AS number`;
@@ -179,7 +179,7 @@ export class CheckoutService implements OnModuleInit {
    * collide with shrinks with it, and a hot variant's checkouts take their turns that much faster.
    */
   private async placeOrder(tx: Tx, placed: PlacedOrder): Promise<{ order: Order & { items: OrderItem[] }; payment?: Payment }> {
-    const short = shortages(placed.demand, await this.ledger.lockFirst(tx, [...placed.demand.keys()]));
+    const short = shortages(placed.demand, await this.ledger.lock(tx, [...placed.demand.keys()], { first: true }));
     if (short.length) throw new InsufficientStockError(short);
     const batch = new WriteBatch();
     await this.drops.claim(tx, batch, placed.order.id, placed.dropClaims);
