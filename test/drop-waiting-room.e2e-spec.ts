@@ -41,28 +41,33 @@ describe('Drop waiting room', () => {
     await isolated?.close();
   });
 
-  const createDrop = async (productId: string, startsAt: Date, earlyAccessStartsAt?: Date) => {
+  const createDrop = async (productId: string, startsAt: Date, options: { earlyAccessStartsAt?: Date; perCustomerLimit?: number } = {}) => {
     const res = await t.http
       .post('/admin/drops')
       .set(bearer(admin.token))
       .send({
         name: 'Door drop',
         startsAt: startsAt.toISOString(),
-        earlyAccessStartsAt: earlyAccessStartsAt?.toISOString(),
+        earlyAccessStartsAt: options.earlyAccessStartsAt?.toISOString(),
+        perCustomerLimit: options.perCustomerLimit,
         productIds: [productId],
       });
     expect(res.status).toBe(201);
     return res.body as { id: string };
   };
   /** Sends at once (a supertest request left un-awaited is never sent). */
-  const tap = async (variantId: string, quantity = 1) =>
-    await t.http.post('/orders/checkout').send(checkoutBody([{ variantId, quantity }]));
+  const tap = async (variantId: string, quantity = 1, overrides: Record<string, unknown> = {}) =>
+    await t.http.post('/orders/checkout').send(checkoutBody([{ variantId, quantity }], overrides));
+  /** Until the checkout this test holds with a lock on a stock row waits for it. */
+  const untilLockWaited = async () => {
+    for (let i = 0; i < 100 && (await locker.query(WAITING_HERE)).rows[0].n === 0; i++) await sleep(20);
+  };
 
   it('answers early taps 409 with the exact opening time (and early access), without a checkout', async () => {
     const product = await createProductWithStock(t.prisma, [{ stock: 5 }]);
     const startsAt = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3_600_123);
     const earlyAccessStartsAt = new Date(startsAt.getTime() - 1_800_000);
-    const drop = await createDrop(product.id, startsAt, earlyAccessStartsAt);
+    const drop = await createDrop(product.id, startsAt, { earlyAccessStartsAt });
     const early = await tap(product.variants[0].id);
     expect(early.status).toBe(409);
     expect(early.body.message).toContain(startsAt.toISOString());
@@ -86,7 +91,7 @@ describe('Drop waiting room', () => {
     await locker.query('BEGIN');
     await locker.query('SELECT 1 FROM inventory_levels WHERE variant_id = $1 FOR UPDATE', [plenty]);
     const held = tap(plenty);
-    for (let i = 0; i < 100 && (await locker.query(WAITING_HERE)).rows[0].n === 0; i++) await sleep(20);
+    await untilLockWaited();
 
     // Three more wait behind it; the line stands still for the 1.5 s the room allows.
     const waiting = await Promise.all([tap(plenty), tap(plenty), tap(plenty)]);
@@ -103,23 +108,63 @@ describe('Drop waiting room', () => {
       expect(res.body.details.position).toBeGreaterThanOrEqual(1);
     }
 
-    // While a buyer waits for the last unit of `scarce`, the next one wanting it hears at once that it is held ahead.
+    // While a buyer waits for the last unit of `scarce`, the next one wanting it stands by behind the line (one place,
+    // as one checkout runs at a time), and the one after hears at once that the unit is held ahead.
     const first = tap(scarce);
     await sleep(100);
-    const second = await tap(scarce);
-    expect(second.status).toBe(409);
-    expect(second.headers['retry-after']).toBe('2');
-    expect(second.body.details).toEqual({
+    const second = tap(scarce);
+    await sleep(100);
+    const third = await tap(scarce);
+    expect(third.status).toBe(409);
+    expect(third.headers['retry-after']).toBe('2');
+    expect(third.body.details).toEqual({
       code: 'SOLD_OUT_PENDING',
       lines: [{ variantId: scarce, requested: 1, available: 1 }],
       retryAfterSeconds: 2,
     });
     expect((await first).status).toBe(429);
+    const stoodBy = await second;
+    expect(stoodBy.status).toBe(429);
+    expect(stoodBy.body.details).toMatchObject({ code: 'DROP_QUEUE', position: expect.any(Number) });
 
     await locker.query('ROLLBACK');
     expect((await held).status).toBe(201);
     // The line is free again: the next buyer goes straight through, and the scarce unit is still there to buy.
     expect((await tap(scarce)).status).toBe(201);
+    expect((await tap(scarce)).status).toBe(409);
+  });
+
+  it('hands the units of a checkout ahead that fails to the first buyer standing by, so the drop sells out', async () => {
+    const product = await createProductWithStock(t.prisma, [{ stock: 1 }, { stock: 50 }]);
+    const [scarce, plenty] = product.variants.map((v) => v.id);
+    await createDrop(product.id, new Date(Date.now() - 1000), { perCustomerLimit: 1 });
+    // This customer has had the one unit the drop allows each: its checkout of the last scarce unit will fail inside
+    // the transaction (409 DROP_LIMIT), though the door, which does not count customers, lets it hold the unit.
+    const { contact } = checkoutBody([]);
+    expect((await tap(plenty, 1, { contact })).status).toBe(201);
+
+    await locker.query('BEGIN');
+    await locker.query('SELECT 1 FROM inventory_levels WHERE variant_id = $1 FOR UPDATE', [plenty]);
+    const held = tap(plenty);
+    await untilLockWaited();
+    const overLimit = tap(scarce, 1, { contact });
+    await sleep(100);
+    const standingBy = tap(scarce);
+    await sleep(100);
+    const refused = await tap(scarce);
+    expect(refused.status).toBe(409);
+    expect(refused.body.details.code).toBe('SOLD_OUT_PENDING');
+
+    await locker.query('ROLLBACK');
+    expect((await held).status).toBe(201);
+    const limited = await overLimit;
+    expect(limited.status).toBe(409);
+    expect(limited.body.details).toMatchObject({ code: 'DROP_LIMIT', scope: 'drop', limit: 1 });
+    const served = await standingBy;
+    expect(served.status).toBe(201);
+    expect(await t.prisma.orderItem.aggregate({ where: { variantId: scarce }, _sum: { quantity: true } })).toEqual({
+      _sum: { quantity: 1 },
+    });
     expect((await tap(scarce)).status).toBe(409);
   });
 

@@ -28,9 +28,13 @@ interface Waiter {
   timer: NodeJS.Timeout;
 }
 
-/** Every unit still on sale is held by a checkout running or waiting ahead: this one could only succeed if one of them fails. */
+/** Every unit still on sale is held by a checkout running or waiting ahead, and the standby line is full. */
 export class DropSoldOutError extends ConflictError {
-  constructor(lines: { variantId: string; quantity: number }[], available: (variantId: string) => number, heldAhead: boolean) {
+  constructor(
+    lines: { variantId: string; quantity: number }[],
+    available: (variantId: string) => number,
+    readonly heldAhead: boolean,
+  ) {
     super(heldAhead ? 'Sold out: every remaining unit is being checked out by buyers ahead of you' : 'Sold out', {
       code: heldAhead ? 'SOLD_OUT_PENDING' : 'SOLD_OUT',
       lines: lines.map((l) => ({ variantId: l.variantId, requested: l.quantity, available: Math.max(0, available(l.variantId)) })),
@@ -49,11 +53,14 @@ export class DropBusyError extends DomainError {
  * ~10 ms of CPU; these answers cost microseconds). For a cart with drop items it answers at once, from memory:
  * - before the drop (or its early access) opens: 409 with the opening time; after it ended: 409;
  * - sold out (the last committed stock this instance heard through LISTEN/NOTIFY): 409 SOLD_OUT;
- * - every remaining unit already held by checkouts running or waiting ahead: 409 SOLD_OUT_PENDING (retry later).
+ * - every remaining unit already held by checkouts running or waiting ahead, and the standby line full: 409
+ *   SOLD_OUT_PENDING (retry later).
  * Otherwise it counts the checkout against the per-IP and per-phone limits in PostgreSQL (shared by every instance;
  * 429 over them) and lets it through a bounded FIFO waiting room: DROP_ADMISSION_CONCURRENCY checkouts run at once,
  * the rest wait in arrival order while the line moves (429 with their position once no checkout has finished for
- * DROP_QUEUE_TIMEOUT_MS). The checkout itself then
+ * DROP_QUEUE_TIMEOUT_MS). Behind the line, a short standby line keeps the next buyers whose units are all held ahead:
+ * a checkout ahead that fails (a customer over the limit, a conflict, an invalid address) hands its units to the first
+ * of them, so the drop still sells every unit to buyers who are there. The checkout itself then
  * decides under its locks as always; nothing here can sell a unit, it only refuses early. Requests with an
  * Idempotency-Key pass straight on, so a replay always gets its stored answer.
  */
@@ -67,9 +74,12 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
   private lastProgressAt = Date.now();
   /** Units held by checkouts running now, per variant. */
   private readonly held = new Map<string, number>();
+  /** The line: waiters whose units are there for them once the ones ahead have theirs. */
   private readonly queue: Waiter[] = [];
-  /** Units wanted by everyone in the queue, per variant (kept as waiters join and leave). */
+  /** Units wanted by everyone in the line, per variant (kept as waiters join and leave). */
   private readonly queued = new Map<string, number>();
+  /** Behind the line, in arrival order: waiters whose units are all held ahead; they join the line if some come back. */
+  private readonly standby: Waiter[] = [];
   private readonly errors = new AllExceptionsFilter();
   private unsubscribe?: () => void;
   private sweeper?: NodeJS.Timeout;
@@ -103,7 +113,7 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
     this.unsubscribe?.();
     clearInterval(this.sweeper);
     this.queued.clear();
-    for (const waiter of this.queue.splice(0)) {
+    for (const waiter of [...this.queue.splice(0), ...this.standby.splice(0)]) {
       clearTimeout(waiter.timer);
       waiter.refuse(new DropBusyError('The server is restarting; try again', { code: 'DROP_QUEUE', retryAfterSeconds: 1 }));
     }
@@ -175,22 +185,42 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
     return lines;
   }
 
-  /** Refused before it queues: the drop not open or ended, or its units sold or held by everyone ahead of it. */
+  /** Refused before it queues: the drop not open or ended, or its units sold, or held ahead with the standby line full. */
   private refusalNow(lines: Line[]): DomainError | undefined {
+    const place = this.closedFor(lines) ?? this.placeFor(lines);
+    return place instanceof DomainError ? place : undefined;
+  }
+
+  /** The drop of one of the lines not open yet, or ended. */
+  private closedFor(lines: Line[]): DomainError | undefined {
     const now = Date.now();
     for (const { drop } of lines) {
       const phase = dropPhase(drop, now);
       if (phase === 'scheduled') return new DropNotOpenError(drop);
       if (phase === 'ended' && drop.endsAt) return new DropEndedError(drop, drop.endsAt);
     }
-    return this.hopeless(lines, this.queued, true);
+    return undefined;
+  }
+
+  /**
+   * Where a newcomer goes. Refused when committed sales took its units (SOLD_OUT). In line when its units are not all
+   * held by the line and the running checkouts, and nobody stands by (who came first). Otherwise on standby while the
+   * standby line has room — a tenth of the waiters ahead, at least DROP_ADMISSION_CONCURRENCY: enough to take over
+   * from the checkouts ahead that fail, not the whole crowd — and refused SOLD_OUT_PENDING when it has none.
+   */
+  private placeFor(lines: Line[]): 'line' | 'standby' | DropSoldOutError {
+    const refusal = this.hopeless(lines, this.queued, true);
+    if (refusal && !refusal.heldAhead) return refusal;
+    const room = this.standby.length < Math.max(this.concurrency, Math.ceil((this.queue.length + this.running) / 10));
+    if (!refusal) return this.standby.length && room ? 'standby' : 'line';
+    return room ? 'standby' : refusal;
   }
 
   private async admit(lines: Line[], req: Request): Promise<() => void> {
-    const refusal = this.refusalNow(lines);
-    if (refusal) throw refusal;
-    // In line at once, so its units count as taken for everyone arriving after it; admissible once its rate limits
-    // are counted (only buyers who could still get a unit reach that statement).
+    const place = this.closedFor(lines) ?? this.placeFor(lines);
+    if (place instanceof DomainError) throw place;
+    // In line (or standing by) at once, so its units count as taken for everyone arriving after it; admissible once
+    // its rate limits are counted (only buyers who could still get a unit reach that statement).
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         lines,
@@ -199,15 +229,15 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
         refuse: reject,
         timer: setTimeout(() => this.expire(waiter), this.queueTimeoutMs),
       };
-      this.enqueue(waiter);
+      if (place === 'line') this.enqueue(waiter);
+      else this.standby.push(waiter);
       this.countAgainstLimits(req).then(
         () => {
           waiter.ready = true;
           this.drain();
         },
         (error: unknown) => {
-          const at = this.queue.indexOf(waiter);
-          if (at >= 0) this.dequeue(at);
+          this.remove(waiter);
           clearTimeout(waiter.timer);
           reject(error instanceof Error ? error : new Error(String(error)));
           this.drain();
@@ -224,12 +254,16 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
    * waiters ahead of it take, never on that double count.
    */
   private hopeless(lines: Line[], ahead: Map<string, number>, running: boolean): DropSoldOutError | undefined {
-    const known = (variantId: string) => this.catalog.lastKnownAvailable(variantId) ?? Number.POSITIVE_INFINITY;
-    if (lines.some((l) => known(l.variantId) < l.quantity)) return new DropSoldOutError(lines, known, false);
+    const known = this.known;
+    if (lines.some((l) => known(l.variantId) < l.quantity)) return stackless(() => new DropSoldOutError(lines, known, false));
     const taken = (variantId: string) => (ahead.get(variantId) ?? 0) + (running ? (this.held.get(variantId) ?? 0) : 0);
-    if (lines.some((l) => known(l.variantId) - taken(l.variantId) < l.quantity)) return new DropSoldOutError(lines, known, true);
+    if (lines.some((l) => known(l.variantId) - taken(l.variantId) < l.quantity))
+      return stackless(() => new DropSoldOutError(lines, known, true));
     return undefined;
   }
+
+  /** The variant's units not sold, as this instance last heard (unknown: as many as anyone wants). */
+  private readonly known = (variantId: string): number => this.catalog.lastKnownAvailable(variantId) ?? Number.POSITIVE_INFINITY;
 
   private enqueue(waiter: Waiter): void {
     this.queue.push(waiter);
@@ -240,6 +274,19 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
     const [waiter] = this.queue.splice(at, 1);
     addUnits(this.queued, waiter.lines, -1);
     return waiter;
+  }
+
+  /** Takes the waiter out of the line or the standby line: its place, 0 when it was in neither. */
+  private remove(waiter: Waiter): number {
+    const at = this.queue.indexOf(waiter);
+    if (at >= 0) {
+      this.dequeue(at);
+      return at + 1;
+    }
+    const standing = this.standby.indexOf(waiter);
+    if (standing < 0) return 0;
+    this.standby.splice(standing, 1);
+    return this.queue.length + standing + 1;
   }
 
   private start(lines: Line[]): () => void {
@@ -262,14 +309,13 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
    * that stopped (the database stuck, every running checkout hanging) sends waiters away: 429 with their place.
    */
   private expire(waiter: Waiter): void {
-    const position = this.queue.indexOf(waiter) + 1;
-    if (!position) return;
+    if (!this.queue.includes(waiter) && !this.standby.includes(waiter)) return;
     const stalledFor = Date.now() - this.lastProgressAt;
     if (stalledFor < this.queueTimeoutMs) {
       waiter.timer = setTimeout(() => this.expire(waiter), this.queueTimeoutMs - stalledFor);
       return;
     }
-    this.dequeue(position - 1);
+    const position = this.remove(waiter);
     waiter.refuse(
       new DropBusyError(`Still ${position} in line for the drop; try again`, {
         code: 'DROP_QUEUE',
@@ -283,6 +329,21 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** In arrival order: admits waiters while there is room, refuses those whose units are gone. */
   private drain(): void {
+    // The standby line first, in arrival order: a waiter joins the end of the line once its units are no longer all
+    // held ahead (a checkout ahead failed), and is refused once they are sold.
+    for (let i = 0; i < this.standby.length;) {
+      const waiter = this.standby[i];
+      const refusal = this.hopeless(waiter.lines, this.queued, true);
+      if (refusal?.heldAhead) {
+        i++;
+        continue;
+      }
+      this.standby.splice(i, 1);
+      if (refusal) {
+        clearTimeout(waiter.timer);
+        waiter.refuse(refusal);
+      } else this.enqueue(waiter);
+    }
     // Units wanted by the waiters kept in line ahead of the one looked at (admitted ones count as running instead).
     const ahead = new Map<string, number>();
     for (let i = 0; i < this.queue.length;) {
@@ -334,6 +395,17 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
         );
       }
     }
+  }
+}
+
+/** A refusal the crowd hears thousands of times a second, made without the stack trace (about 25 µs) nobody reads. */
+function stackless<T extends Error>(make: () => T): T {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return make();
+  } finally {
+    Error.stackTraceLimit = limit;
   }
 }
 

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService, type Tx } from '../prisma/prisma.service.js';
+import { Prisma } from '../generated/prisma/client.js';
+import { PrismaService } from '../prisma/prisma.service.js';
 import type { WriteBatch } from '../prisma/write-batch.js';
 import { TransactionConflictError } from '../common/errors/domain-errors.js';
 import { DropCatalog } from './drop-catalog.js';
@@ -96,35 +97,49 @@ export class DropCheckout {
   }
 
   /**
-   * Inside the checkout transaction: one upsert raises every counter row of the claims (customer identity × scope,
-   * in key order so two checkouts lock shared rows in the same order) and returns the raised values. A parallel
-   * checkout of the same customer waits on the row lock and, under Serializable, starts over and sees the raised count.
-   * What the order raised is recorded with it (in the checkout's write batch), so cancelling or expiring the order
-   * gives the units back.
+   * Inside the checkout transaction, in its write batch (no round trip of its own, while the stock rows are locked):
+   * raises every counter row of the claims (customer identity × scope) and checks the raised values once the batch
+   * ran, failing it (the transaction rolls back) over a limit. Each row is found by its full primary key (the
+   * row-level security adds the brand), so the serializable checks lock just that row. A parallel checkout of the same customer waits on the row
+   * lock and, under Serializable, starts over and sees the raised count. What the order raised is recorded with it,
+   * so cancelling or expiring the order gives the units back.
    */
-  async claim(tx: Tx, batch: WriteBatch, orderId: string, claims: DropClaim[]): Promise<void> {
+  claimIn(batch: WriteBatch, orderId: string, claims: DropClaim[]): void {
     const rows = counterRows(claims);
     if (!rows.length) return;
-    // One UPDATE per counter by its full primary key (the row-level security adds the brand): an index probe, so
-    // the serializable checks lock just that row; in key order, so two checkouts sharing rows cannot deadlock.
-    const raised: { dropId: string; scope: string; quantity: number }[] = [];
-    for (const row of rows) {
-      const [counter] = await tx.$queryRaw<({ quantity: number } | undefined)[]>`
-        UPDATE drop_purchase_counts SET quantity = quantity + ${row.quantity}::int
-        WHERE drop_id = ${row.dropId}::uuid AND customer_key = ${row.key} AND scope = ${row.scope}
-        RETURNING quantity`;
-      // Its row is made at admission; if it is gone, the checkout starts over rather than go uncounted.
-      if (!counter) throw new TransactionConflictError(1);
-      raised.push({ dropId: row.dropId, scope: row.scope, quantity: counter.quantity });
-    }
-    for (const row of raised) {
-      const drop = claims.find((c) => c.drop.id === row.dropId)?.drop;
-      if (!drop) continue;
-      if (row.scope === WHOLE_DROP && drop.perCustomerLimit !== null && row.quantity > drop.perCustomerLimit)
-        throw new DropLimitError(drop, 'drop', drop.perCustomerLimit);
-      if (row.scope !== WHOLE_DROP && drop.perVariantLimit !== null && row.quantity > drop.perVariantLimit)
-        throw new DropLimitError(drop, 'variant', drop.perVariantLimit, row.scope);
-    }
+    // One UPDATE per row, each finding its row by the full key (a join of the rows could read the table's whole index,
+    // and a planner that thinks the table tiny picks that). Each waits for the one before (the EXISTS), so the rows are
+    // locked in key order and two checkouts sharing rows cannot deadlock.
+    rows.forEach((row, i) => {
+      const after = i ? Prisma.sql`AND EXISTS (SELECT FROM ${Prisma.raw(`drop_counter_${i - 1}`)})` : Prisma.empty;
+      batch.with(
+        `drop_counter_${i}`,
+        Prisma.sql`
+          UPDATE drop_purchase_counts SET quantity = quantity + ${row.quantity}::int
+          WHERE drop_id = ${row.dropId}::uuid AND customer_key = ${row.key} AND scope = ${row.scope} ${after}
+          RETURNING drop_id::text, scope, quantity`,
+      );
+    });
+    const raisedRows = Prisma.join(
+      rows.map((_, i) => Prisma.sql`SELECT * FROM ${Prisma.raw(`drop_counter_${i}`)}`),
+      ' UNION ALL ',
+    );
+    batch.returning<{ dropId: string; scope: string; quantity: number }[] | null>(
+      'drop_counters',
+      Prisma.sql`(SELECT json_agg(json_build_object('dropId', drop_id, 'scope', scope, 'quantity', quantity)) FROM (${raisedRows}) raised)`,
+      (raised) => {
+        // Each row is made at admission; if one is gone, the checkout is refused (409, retry) rather than go uncounted.
+        if ((raised?.length ?? 0) !== rows.length) throw new TransactionConflictError(1);
+        for (const row of raised ?? []) {
+          const drop = claims.find((c) => c.drop.id === row.dropId)?.drop;
+          if (!drop) continue;
+          if (row.scope === WHOLE_DROP && drop.perCustomerLimit !== null && row.quantity > drop.perCustomerLimit)
+            throw new DropLimitError(drop, 'drop', drop.perCustomerLimit);
+          if (row.scope !== WHOLE_DROP && drop.perVariantLimit !== null && row.quantity > drop.perVariantLimit)
+            throw new DropLimitError(drop, 'variant', drop.perVariantLimit, row.scope);
+        }
+      },
+    );
     this.orderClaims.recordIn(batch, orderId, rows);
   }
 

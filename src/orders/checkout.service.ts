@@ -172,17 +172,17 @@ export class CheckoutService implements OnModuleInit {
   }
 
   /**
-   * The transaction: lock (and check) the inventory rows, in the round trip of its BEGIN; count drop purchases if any;
-   * then ONE statement writes the order with its items, history and audit rows, the drop claims, the stock levels and
-   * ledger, the outbox (order.created) and, for cash on delivery, the payment row. The row locks are held, and the
-   * Serializable snapshot is open, for three round trips (four with a drop's counters): what concurrent checkouts can
-   * collide with shrinks with it, and a hot variant's checkouts take their turns that much faster.
+   * The transaction: lock (and check) the inventory rows, in the round trip of its BEGIN; then ONE statement writes
+   * the order with its items, history and audit rows, a drop's purchase counters (checked once it ran) and claims, the
+   * stock levels and ledger, the outbox (order.created) and, for cash on delivery, the payment row. The row locks are
+   * held, and the Serializable snapshot is open, for three round trips: what concurrent checkouts can collide with
+   * shrinks with it, and a hot variant's checkouts take their turns that much faster.
    */
   private async placeOrder(tx: Tx, placed: PlacedOrder): Promise<{ order: Order & { items: OrderItem[] }; payment?: Payment }> {
     const short = shortages(placed.demand, await this.ledger.lock(tx, [...placed.demand.keys()], { first: true }));
     if (short.length) throw new InsufficientStockError(short);
     const batch = new WriteBatch();
-    await this.drops.claim(tx, batch, placed.order.id, placed.dropClaims);
+    this.drops.claimIn(batch, placed.order.id, placed.dropClaims);
 
     const t = transition({ status: 'CREATED' }, placed.event);
     const now = new Date();

@@ -92,12 +92,18 @@ const BEGIN: Record<Isolation, string> = {
 };
 
 /**
- * Generic plans, for a transaction whose statements find every row by key (the checkout): PostgreSQL re-plans a named
- * prepared statement with its parameters on every execution when it thinks that pays, and for the checkout's one large
- * statement it does not (measured: 3.9 ms per execution with a custom plan, 2.2 ms with the generic one), its
- * parameters being ids and small arrays that any plan treats alike. Sent with the BEGIN.
+ * For a transaction whose statements find every row by key (the checkout), sent with the BEGIN:
+ * - Generic plans. PostgreSQL re-plans a named prepared statement with its parameters on every execution when it
+ *   thinks that pays, and for the checkout's one large statement it does not (measured: 3.9 ms per execution with a
+ *   custom plan, 2.2 ms with the generic one), its parameters being ids and small arrays that any plan treats alike.
+ * - No sequential scans. Under Serializable a sequential scan takes a predicate lock on the whole table, so two
+ *   checkouts that each scanned a table the other writes abort one another, and a crowd retries over and over; the
+ *   planner prefers them on small tables (a brand's first drop: 270 retries for 300 units sold, and twice as long).
+ *   Plans made in the transaction, the foreign-key checks' included, look rows up by key instead
+ *   (test/checkout-predicate-locks.e2e-spec.ts). A table with no index to use is still scanned.
+ * - No JIT: the cost a forbidden scan is given would have every plan compiled (1.5 s per statement, measured).
  */
-const KEYED_PLANS = 'SET LOCAL plan_cache_mode = force_generic_plan';
+const KEYED_PLANS = 'SET LOCAL plan_cache_mode = force_generic_plan; SET LOCAL enable_seqscan = off; SET LOCAL jit = off';
 
 export interface DirectTransactionOptions {
   isolation?: Isolation;

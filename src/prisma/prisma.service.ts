@@ -28,7 +28,7 @@ export interface SerializableOptions {
   isolation?: Isolation;
   /**
    * With `direct`: every statement of `work` finds its rows by key, so its prepared statements run on generic plans
-   * instead of being planned again on each execution (direct-sql.ts, KEYED_PLANS).
+   * instead of being planned again on each execution, and no table is scanned whole (direct-sql.ts, KEYED_PLANS).
    */
   keyedPlans?: boolean;
 }
