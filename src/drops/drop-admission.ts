@@ -204,9 +204,10 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Where a newcomer goes. Refused when committed sales took its units (SOLD_OUT). In line when its units are not all
-   * held by the line and the running checkouts, and nobody stands by (who came first). Otherwise on standby while the
-   * standby line has room — a tenth of the waiters ahead, at least DROP_ADMISSION_CONCURRENCY: enough to take over
-   * from the checkouts ahead that fail, not the whole crowd — and refused SOLD_OUT_PENDING when it has none.
+   * held by the line and the running checkouts and nobody stands by; behind those standing by (who came first) when
+   * the standby line has room — a tenth of the waiters ahead, at least DROP_ADMISSION_CONCURRENCY: enough to take
+   * over from the checkouts ahead that fail, not the whole crowd. With no room: in line if its units are free, else
+   * refused SOLD_OUT_PENDING.
    */
   private placeFor(lines: Line[]): 'line' | 'standby' | DropSoldOutError {
     const refusal = this.hopeless(lines, this.queued, true);
@@ -219,8 +220,8 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
   private async admit(lines: Line[], req: Request): Promise<() => void> {
     const place = this.closedFor(lines) ?? this.placeFor(lines);
     if (place instanceof DomainError) throw place;
-    // In line (or standing by) at once, so its units count as taken for everyone arriving after it; admissible once
-    // its rate limits are counted (only buyers who could still get a unit reach that statement).
+    // In line at once, so its units count as taken for everyone arriving after it (or standing by, ahead of them);
+    // admissible once its rate limits are counted (only buyers who could still get a unit reach that statement).
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         lines,

@@ -120,7 +120,9 @@ export function installFrontDoor(
       const refusal = refusalOf(route, raw, req);
       if (refusal) {
         req.resume();
-        answer(req, res, route, refusal);
+        // Answered after this turn's I/O callbacks: a checkout's database reply waiting in the same turn is taken up
+        // (and its next statement sent) first, so the crowd's refusals run while the database works, not before it.
+        setImmediate(answer, req, res, route, refusal);
         return;
       }
       req.unshift(raw);
