@@ -61,6 +61,21 @@ describe('Drop rate limits (shared by instances)', () => {
         ).status,
       );
     expect(others).toEqual([429, 429]);
+    // A burst from one phone at one instance, which counts the requests arriving while a count runs in one statement:
+    // each request's count is its place among them, so exactly the limit gets through.
+    const burstPhone = `+91983${String(Date.now()).slice(-7)}`;
+    const burstClient = `198.51.100.${Math.floor(Math.random() * 250) + 1}`;
+    const burst = await Promise.all(
+      Array.from({ length: 5 }, () => {
+        const body = checkoutBody([{ variantId, quantity: 1 }]);
+        return apps[0].http
+          .post('/orders/checkout')
+          .set('X-Forwarded-For', burstClient)
+          .send({ ...body, contact: { ...body.contact, phone: burstPhone } });
+      }),
+    );
+    expect(burst.map((r) => r.status).sort()).toEqual([201, 201, 201, 429, 429]);
+    for (const res of burst.filter((r) => r.status === 429)) expect(res.body.details).toMatchObject({ code: 'DROP_RATE_LIMIT', limit: 3 });
     // A cart without drop items is not counted.
     const plain = await createProductWithStock(apps[0].prisma, [{ stock: 5 }]);
     await apps[1].http

@@ -81,6 +81,13 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
   /** Behind the line, in arrival order: waiters whose units are all held ahead; they join the line if some come back. */
   private readonly standby: Waiter[] = [];
   private readonly errors = new AllExceptionsFilter();
+  /** Requests waiting for their rate-limit hits to be counted (countHits), and whether a statement is counting now. */
+  private readonly pendingHits: {
+    keys: string[];
+    resolve: (counted: { windowStart: Date; hits: Map<string, number> }) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  private countingHits = false;
   private unsubscribe?: () => void;
   private sweeper?: NodeJS.Timeout;
 
@@ -368,26 +375,17 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** One statement raises this window's counters of the client IP and the phone; over either limit is 429. */
+  /** Raises this window's counters of the client IP and the phone (with others', see countHits); over either limit is 429. */
   private async countAgainstLimits(req: Request): Promise<void> {
     const phone = (req.body as { contact?: { phone?: unknown } }).contact?.phone;
     const keys = [`ip:${req.ip ?? 'unknown'}`, ...(typeof phone === 'string' && phone ? [`phone:${nationalPhone(phone)}`] : [])];
-    const windowStart = new Date(Math.floor(Date.now() / this.limits.windowMs) * this.limits.windowMs);
-    // Committed without waiting for the disk (synchronous_commit off for this statement's own transaction): every
-    // drop checkout of one IP raises the same row, whose lock is held until the commit returns, so a flush per raise
-    // would queue the crowd single file. A crash may forget the last moment's hits, never a sale.
-    const rows = await this.prisma.direct.$queryRaw<{ key: string; hits: number }[]>`
-      WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
-      INSERT INTO drop_rate_limits (key, window_start, hits)
-      SELECT k, ${windowStart}, 1 FROM async_commit, unnest(${keys}::text[]) WITH ORDINALITY AS t(k, n) ORDER BY n
-      ON CONFLICT (brand_id, key, window_start) DO UPDATE SET hits = drop_rate_limits.hits + 1
-      RETURNING key, hits`;
-    for (const row of rows) {
-      const limit = row.key.startsWith('ip:') ? this.limits.perIp : this.limits.perPhone;
-      if (row.hits > limit) {
+    const { windowStart, hits } = await this.countHits(keys);
+    for (const [key, count] of hits) {
+      const limit = key.startsWith('ip:') ? this.limits.perIp : this.limits.perPhone;
+      if (count > limit) {
         const retryAfterSeconds = Math.max(1, Math.ceil((windowStart.getTime() + this.limits.windowMs - Date.now()) / 1000));
         throw new DropBusyError(
-          `Too many drop checkouts from this ${row.key.startsWith('ip:') ? 'address' : 'phone'}; retry in ${retryAfterSeconds} s`,
+          `Too many drop checkouts from this ${key.startsWith('ip:') ? 'address' : 'phone'}; retry in ${retryAfterSeconds} s`,
           {
             code: 'DROP_RATE_LIMIT',
             limit,
@@ -395,6 +393,57 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
           },
         );
       }
+    }
+  }
+
+  /**
+   * This request's hit on each key, counted in PostgreSQL (shared by every instance). One statement at a time per
+   * instance: the requests that arrive while one runs are counted together by the next, each key raised once by their
+   * number of hits, and each request's count is its place among them. A crowd behind one address (a carrier's NAT)
+   * raises that key's row once per statement, not once per buyer, each raise holding the row until it commits.
+   */
+  private countHits(keys: string[]): Promise<{ windowStart: Date; hits: Map<string, number> }> {
+    return new Promise((resolve, reject) => {
+      this.pendingHits.push({ keys, resolve, reject });
+      if (!this.countingHits) void this.flushHits();
+    });
+  }
+
+  private async flushHits(): Promise<void> {
+    this.countingHits = true;
+    const batch = this.pendingHits.splice(0);
+    const raises = new Map<string, number>();
+    for (const { keys } of batch) for (const key of keys) raises.set(key, (raises.get(key) ?? 0) + 1);
+    // In key order, so two instances' statements raising the same rows cannot deadlock.
+    const keys = [...raises.keys()].sort();
+    const windowStart = new Date(Math.floor(Date.now() / this.limits.windowMs) * this.limits.windowMs);
+    try {
+      // Committed without waiting for the disk (synchronous_commit off for this statement's own transaction): the
+      // address's row is locked until the commit returns, so a flush per raise would queue the crowd single file. A
+      // crash may forget the last moment's hits, never a sale.
+      const rows = await this.prisma.direct.$queryRaw<{ key: string; hits: number }[]>`
+        WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
+        INSERT INTO drop_rate_limits (key, window_start, hits)
+        SELECT k, ${windowStart}, n FROM async_commit, unnest(${keys}::text[], ${keys.map((k) => raises.get(k) ?? 0)}::int[]) AS t(k, n)
+        ORDER BY k
+        ON CONFLICT (brand_id, key, window_start) DO UPDATE SET hits = drop_rate_limits.hits + excluded.hits
+        RETURNING key, hits`;
+      // Each key's count before this statement, then each request's place after the ones ahead of it in the batch.
+      const counted = new Map(rows.map((r) => [r.key, r.hits - (raises.get(r.key) ?? 0)]));
+      for (const { keys: mine, resolve } of batch) {
+        const hits = new Map<string, number>();
+        for (const key of mine) {
+          const count = (counted.get(key) ?? 0) + 1;
+          counted.set(key, count);
+          hits.set(key, count);
+        }
+        resolve({ windowStart, hits });
+      }
+    } catch (error) {
+      for (const { reject } of batch) reject(error);
+    } finally {
+      this.countingHits = false;
+      if (this.pendingHits.length) void this.flushHits();
     }
   }
 }
