@@ -100,9 +100,9 @@ export class DropCheckout {
    * Inside the checkout transaction, in its write batch (no round trip of its own, while the stock rows are locked):
    * raises every counter row of the claims (customer identity × scope) and checks the raised values once the batch
    * ran, failing it (the transaction rolls back) over a limit. Each row is found by its full primary key (the
-   * row-level security adds the brand), so the serializable checks lock just that row. A parallel checkout of the same customer waits on the row
-   * lock and, under Serializable, starts over and sees the raised count. What the order raised is recorded with it,
-   * so cancelling or expiring the order gives the units back.
+   * row-level security adds the brand), so the serializable checks lock just that row. A parallel checkout of the same
+   * customer waits on the row lock and, under Serializable, starts over and sees the raised count. What the order
+   * raised is recorded with it, so cancelling or expiring the order gives the units back.
    */
   claimIn(batch: WriteBatch, orderId: string, claims: DropClaim[]): void {
     const rows = counterRows(claims);
