@@ -30,11 +30,7 @@ interface Waiter {
 
 /** Every unit still on sale is held by a checkout running or waiting ahead, and the standby line is full. */
 export class DropSoldOutError extends ConflictError {
-  constructor(
-    lines: { variantId: string; quantity: number }[],
-    available: (variantId: string) => number,
-    readonly heldAhead: boolean,
-  ) {
+  constructor(lines: { variantId: string; quantity: number }[], available: (variantId: string) => number, heldAhead: boolean) {
     super(heldAhead ? 'Sold out: every remaining unit is being checked out by buyers ahead of you' : 'Sold out', {
       code: heldAhead ? 'SOLD_OUT_PENDING' : 'SOLD_OUT',
       lines: lines.map((l) => ({ variantId: l.variantId, requested: l.quantity, available: Math.max(0, available(l.variantId)) })),
@@ -217,11 +213,11 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
    * refused SOLD_OUT_PENDING.
    */
   private placeFor(lines: Line[]): 'line' | 'standby' | DropSoldOutError {
-    const refusal = this.hopeless(lines, this.queued, true);
-    if (refusal && !refusal.heldAhead) return refusal;
+    const short = this.shortOf(lines, this.queued, true);
+    if (short === 'sold') return this.soldOut(lines, short);
     const room = this.standby.length < Math.max(this.concurrency, Math.ceil((this.queue.length + this.running) / 10));
-    if (!refusal) return this.standby.length && room ? 'standby' : 'line';
-    return room ? 'standby' : refusal;
+    if (!short) return this.standby.length && room ? 'standby' : 'line';
+    return room ? 'standby' : this.soldOut(lines, short);
   }
 
   private async admit(lines: Line[], req: Request): Promise<() => void> {
@@ -255,19 +251,23 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * A cart whose units are all taken: by committed sales (SOLD_OUT), or by `ahead` (units wanted by waiters ahead of it)
-   * and, with `running`, by the checkouts running now (SOLD_OUT_PENDING). A running checkout's sale is heard (stock
+   * Whether a cart's units are all taken: by committed sales ('sold'), or by `ahead` (units wanted by waiters ahead of
+   * it) and, with `running`, by the checkouts running now ('held'). A running checkout's sale is heard (stock
    * notification) a moment before its request closes and its hold is let go, so for that moment it counts twice: a
    * newcomer may be told to retry, but a waiter already in line is only refused on what committed sales and the
    * waiters ahead of it take, never on that double count.
    */
-  private hopeless(lines: Line[], ahead: Map<string, number>, running: boolean): DropSoldOutError | undefined {
+  private shortOf(lines: Line[], ahead: Map<string, number>, running: boolean): 'sold' | 'held' | undefined {
     const known = this.known;
-    if (lines.some((l) => known(l.variantId) < l.quantity)) return stackless(() => new DropSoldOutError(lines, known, false));
+    if (lines.some((l) => known(l.variantId) < l.quantity)) return 'sold';
     const taken = (variantId: string) => (ahead.get(variantId) ?? 0) + (running ? (this.held.get(variantId) ?? 0) : 0);
-    if (lines.some((l) => known(l.variantId) - taken(l.variantId) < l.quantity))
-      return stackless(() => new DropSoldOutError(lines, known, true));
+    if (lines.some((l) => known(l.variantId) - taken(l.variantId) < l.quantity)) return 'held';
     return undefined;
+  }
+
+  /** The refusal for a cart short of units: SOLD_OUT, or SOLD_OUT_PENDING when they are held ahead. */
+  private soldOut(lines: Line[], short: 'sold' | 'held'): DropSoldOutError {
+    return stackless(() => new DropSoldOutError(lines, this.known, short === 'held'));
   }
 
   /** The variant's units not sold, as this instance last heard (unknown: as many as anyone wants). */
@@ -341,26 +341,26 @@ export class DropAdmission implements OnApplicationBootstrap, OnModuleDestroy {
     // held ahead (a checkout ahead failed), and is refused once they are sold.
     for (let i = 0; i < this.standby.length;) {
       const waiter = this.standby[i];
-      const refusal = this.hopeless(waiter.lines, this.queued, true);
-      if (refusal?.heldAhead) {
+      const short = this.shortOf(waiter.lines, this.queued, true);
+      if (short === 'held') {
         i++;
         continue;
       }
       this.standby.splice(i, 1);
-      if (refusal) {
+      if (short) {
         clearTimeout(waiter.timer);
-        waiter.refuse(refusal);
+        waiter.refuse(this.soldOut(waiter.lines, short));
       } else this.enqueue(waiter);
     }
     // Units wanted by the waiters kept in line ahead of the one looked at (admitted ones count as running instead).
     const ahead = new Map<string, number>();
     for (let i = 0; i < this.queue.length;) {
       const waiter = this.queue[i];
-      const refusal = this.hopeless(waiter.lines, ahead, false);
-      if (refusal) {
+      const short = this.shortOf(waiter.lines, ahead, false);
+      if (short) {
         this.dequeue(i);
         clearTimeout(waiter.timer);
-        waiter.refuse(refusal);
+        waiter.refuse(this.soldOut(waiter.lines, short));
         continue;
       }
       if (this.running >= this.concurrency) return;
