@@ -181,6 +181,13 @@ test.describe('storefront: buying', () => {
     const pages = await Promise.all(
       shoppers.map(async (context, i) => {
         await stubImages(context);
+        // Each answer is held back a moment, so the live stock of the winner's own order reaches its page first: its
+        // page must wait for the answer, not say "sold out".
+        await context.route('**/orders/checkout', async (route) => {
+          const response = await route.fetch();
+          await new Promise((resolve) => setTimeout(resolve, 700));
+          await route.fulfill({ response });
+        });
         const page = await context.newPage();
         await page.goto(`/shop/${product.slug}`);
         await expect(page.getByTestId('availability')).toHaveText('Only 1 left');

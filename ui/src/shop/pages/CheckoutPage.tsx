@@ -121,7 +121,8 @@ export function CheckoutPage({ data }: { data: ShopData }) {
 
   const lineProblem = (line: CartLine): string | undefined => {
     const available = live[line.variantId];
-    if (available !== undefined && available < line.quantity)
+    // While the order is being placed, live stock may fall because this very order took it: its answer decides.
+    if (!submitting && available !== undefined && available < line.quantity)
       return available <= 0 ? 'Sold out' : `Only ${available} left — lower the quantity`;
     return problems[line.variantId];
   };
