@@ -156,6 +156,37 @@ describe('the payment provider contract', () => {
     expect(await stockOf(h, yen)).toEqual({ onHand: 2, reserved: 0 });
   });
 
+  it("refunds a late payment that would take its customer past a drop's limit, and sells nothing", async () => {
+    const [stripe] = DRIVERS;
+    const { id: productId, variants } = await createProductWithStock(h.t.prisma, [{ stock: 5, priceMinor: 49900, currency: 'INR' }]);
+    const drop = await h.t.http
+      .post('/admin/drops')
+      .set(h.support.bearer(h.admin.token))
+      .send({ name: 'One each', startsAt: new Date(Date.now() - 1000).toISOString(), productIds: [productId], perCustomerLimit: 1 })
+      .expect(201);
+    const counted = async () =>
+      (await h.t.prisma.dropPurchaseCount.findFirst({ where: { dropId: drop.body.id, customerKey: 'phone:9812345678', scope: 'drop' } }))
+        ?.quantity;
+    // The customer's card order expires (its unit goes back to them), so they buy one again with cash on delivery...
+    const expired = await checkout(h, variants[0].id, stripe.name);
+    await expireOrder(h, expired.orderId);
+    await checkout(h, variants[0].id, 'cod');
+    const before = await stockOf(h, variants[0].id);
+    // ...and then the first payment arrives after all: selling it would make two units of a drop that allows one.
+    const [res] = await h.sim.deliver(stripe.pay(h.sim, stripe.ref(expired)).captured);
+    expect(res.status).toBe(200);
+    expect(await orderStatus(h, expired.orderId)).toBe('EXPIRED');
+    expect(await h.t.prisma.paymentAttempt.findFirst({ where: { orderId: expired.orderId } })).toMatchObject({
+      status: 'CAPTURED',
+      errorCode: 'LATE_PAYMENT_REFUNDED',
+      errorMessage: expect.stringContaining('One each allows 1 unit per customer'),
+    });
+    expect(stripe.refundedAtProvider(h.sim, expired.orderId)).toEqual([49900]);
+    expect(await stockOf(h, variants[0].id)).toEqual(before);
+    expect(await counted()).toBe(1);
+    expect(await ledgerViolations(h.t.prisma, [variants[0].id])).toEqual([]);
+  });
+
   describe.each(DRIVERS)('$name', (driver) => {
     const webhookRows = (eventId: string) => h.t.prisma.webhookEvent.findMany({ where: { provider: driver.code, eventId } });
 

@@ -6,6 +6,7 @@ import { TransactionConflictError } from '../common/errors/domain-errors.js';
 import { DropCatalog } from './drop-catalog.js';
 import { DropOrderClaims, type CounterClaim } from './drop-order-claims.js';
 import {
+  assertCounterWithinLimit,
   customerKeys,
   dropPhase,
   DropEndedError,
@@ -14,6 +15,7 @@ import {
   EarlyAccessOnlyError,
   hashAccessCode,
   type DropRules,
+  WHOLE_DROP,
 } from './drop-rules.js';
 
 /** What one checkout takes from one drop, and under which identities it is counted. */
@@ -30,9 +32,6 @@ export interface DropCustomer {
   userId?: string;
   accessCode?: string;
 }
-
-/** The scope of the counter row that holds a customer's units across the whole drop (the others are variant ids). */
-const WHOLE_DROP = 'drop';
 
 /**
  * The drop rules of checkout. `admit` runs before the transaction and refuses, without touching stock, a cart that a
@@ -132,11 +131,7 @@ export class DropCheckout {
         if ((raised?.length ?? 0) !== rows.length) throw new TransactionConflictError(1);
         for (const row of raised ?? []) {
           const drop = claims.find((c) => c.drop.id === row.dropId)?.drop;
-          if (!drop) continue;
-          if (row.scope === WHOLE_DROP && drop.perCustomerLimit !== null && row.quantity > drop.perCustomerLimit)
-            throw new DropLimitError(drop, 'drop', drop.perCustomerLimit);
-          if (row.scope !== WHOLE_DROP && drop.perVariantLimit !== null && row.quantity > drop.perVariantLimit)
-            throw new DropLimitError(drop, 'variant', drop.perVariantLimit, row.scope);
+          if (drop) assertCounterWithinLimit(drop, row);
         }
       },
     );

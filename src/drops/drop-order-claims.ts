@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client.js';
 import type { Tx } from '../prisma/prisma.service.js';
 import type { WriteBatch } from '../prisma/write-batch.js';
+import { assertCounterWithinLimit } from './drop-rules.js';
 
 /** One counter row an order raised, and by how much. */
 export interface CounterClaim {
@@ -14,8 +15,8 @@ export interface CounterClaim {
 /**
  * The units each order added to the drop purchase counters. A drop limit counts what customers keep: when an order ends
  * with its goods back on the shelf (cancelled, expired, refunded before shipping) its units go back to the customer,
- * and a late payment that sells them after all counts them again. Order transitions call this in the transaction that
- * moves the stock, so the counters and the stock never disagree.
+ * and a late payment that sells them after all counts them again, within the limits like any checkout. Order
+ * transitions call this in the transaction that moves the stock, so the counters and the stock never disagree.
  */
 @Injectable()
 export class DropOrderClaims {
@@ -38,7 +39,32 @@ export class DropOrderClaims {
     return this.move(tx, orderIds, true);
   }
 
-  /** The orders' given-back units count again (a late payment sold them after all; the limit is not checked: it is paid). */
+  /**
+   * Before a late payment sells the orders' goods after all: throws DropLimitError when counting their given-back units
+   * again would take a customer past a drop limit (in the meantime the customer may have bought up to it in another
+   * order). Locks the counter rows it reads, in `move`'s order, and writes nothing, so the caller can refund instead.
+   */
+  async assertCountable(tx: Tx, orderIds: string[]): Promise<void> {
+    if (!orderIds.length) return;
+    const counters = await tx.$queryRaw<
+      { id: string; name: string; perCustomerLimit: number | null; perVariantLimit: number | null; scope: string; quantity: number }[]
+    >`
+      WITH units AS (
+        SELECT brand_id, drop_id, customer_key, scope, sum(quantity)::int AS quantity
+        FROM drop_order_claims WHERE order_id = ANY(${orderIds}::uuid[]) AND released
+        GROUP BY 1, 2, 3, 4
+      )
+      SELECT d.id::text, d.name, d.per_customer_limit AS "perCustomerLimit", d.per_variant_limit AS "perVariantLimit",
+             c.scope, c.quantity + u.quantity AS quantity
+      FROM drop_purchase_counts c
+      JOIN units u USING (brand_id, drop_id, customer_key, scope)
+      JOIN drops d ON d.id = c.drop_id
+      ORDER BY (c.drop_id::text || c.customer_key || c.scope) COLLATE "C"
+      FOR UPDATE OF c`;
+    for (const counter of counters) assertCounterWithinLimit(counter, counter);
+  }
+
+  /** The orders' given-back units count again (a late payment sold them after all, checked by assertCountable). */
   countAgain(tx: Tx, orderIds: string[]): Promise<void> {
     return this.move(tx, orderIds, false);
   }

@@ -76,9 +76,23 @@ export class DropEndedError extends ConflictError {
   }
 }
 
+/** The scope of the counter row that holds a customer's units across the whole drop (the others are variant ids). */
+export const WHOLE_DROP = 'drop';
+
+/** Throws DropLimitError when a counter row's value is over the drop's limit for its scope (whole drop, or a variant). */
+export function assertCounterWithinLimit(
+  drop: Pick<DropRules, 'id' | 'name' | 'perCustomerLimit' | 'perVariantLimit'>,
+  row: { scope: string; quantity: number },
+): void {
+  if (row.scope === WHOLE_DROP && drop.perCustomerLimit !== null && row.quantity > drop.perCustomerLimit)
+    throw new DropLimitError(drop, 'drop', drop.perCustomerLimit);
+  if (row.scope !== WHOLE_DROP && drop.perVariantLimit !== null && row.quantity > drop.perVariantLimit)
+    throw new DropLimitError(drop, 'variant', drop.perVariantLimit, row.scope);
+}
+
 /** More units than the drop allows one customer (per drop, per variant) or one order. */
 export class DropLimitError extends ConflictError {
-  constructor(drop: DropRules, scope: 'order' | 'drop' | 'variant', limit: number, variantId?: string) {
+  constructor(drop: Pick<DropRules, 'id' | 'name'>, scope: 'order' | 'drop' | 'variant', limit: number, variantId?: string) {
     const what = scope === 'order' ? 'per order' : scope === 'drop' ? 'per customer' : 'per customer of each item';
     super(`${drop.name} allows ${limit} unit${limit === 1 ? '' : 's'} ${what}`, {
       code: 'DROP_LIMIT',

@@ -314,9 +314,10 @@ export class OrderTransitionsService {
     }));
     const moves = perEntry.flatMap((e) => e.moves);
     if (!moves.length) return;
-    // A sale from available stock is checked under the lock first; every other movement only needs apply's own lock.
+    // A sale from available stock is checked under the lock first, then against the drop limits of its customers, before
+    // anything is written (a late payment that fails either is refunded); every other movement only needs apply's own lock.
     const fromAvailable = perEntry.filter((e) => e.fromAvailable).flatMap((e) => e.moves);
-    if (fromAvailable.length)
+    if (fromAvailable.length) {
       assertAvailable(
         fromAvailable,
         await this.ledger.lock(
@@ -324,6 +325,11 @@ export class OrderTransitionsService {
           moves.map((m) => m.variantId),
         ),
       );
+      await this.dropClaims.assertCountable(
+        tx,
+        entries.filter((e) => e.transition.stock === 'sellAvailable').map((e) => e.order.id),
+      );
+    }
     await this.ledger.apply(tx, moves);
     await this.followDropLimits(
       tx,

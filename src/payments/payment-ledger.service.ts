@@ -8,6 +8,7 @@ import type { Actor } from '../common/actor.js';
 import { UUID_PATTERN } from '../common/uuid.js';
 import { AuditService } from '../audit/audit.service.js';
 import { InsufficientStockError } from '../inventory/stock-shortage.js';
+import { DropLimitError } from '../drops/drop-rules.js';
 import { OrderTransitionsService, type LockedOrder } from '../orders/order-transitions.service.js';
 import { canTransition } from '../orders/order-state-machine.js';
 import { orderColumns, orderItemsColumn } from '../orders/order-row.js';
@@ -410,7 +411,10 @@ export class PaymentLedger {
     await tx.$executeRaw`UPDATE payments SET status = 'SUCCEEDED', updated_at = now() WHERE id = ${payment.id}::uuid`;
   }
 
-  /** Success after the order expired or was cancelled: sell from available stock if it is there, else refund it. */
+  /**
+   * Success after the order expired or was cancelled: sell from available stock if it is there and the customer's drop
+   * limits allow it (meanwhile they may have bought up to the limit in another order), else refund it.
+   */
   private async latePayment(tx: Tx, order: LockedOrder, payment: PaymentRow, attempt: ClaimedAttempt, actor: Actor): Promise<LedgerResult> {
     try {
       await this.transitions.apply(tx, order, 'LATE_PAYMENT_ACCEPTED', {
@@ -418,15 +422,16 @@ export class PaymentLedger {
         reason: `${payment.provider} payment ${attempt.providerPaymentId} arrived after the order was ${order.status}`,
       });
     } catch (error) {
-      // The availability check throws before anything is written, so the transaction carries on.
-      if (!(error instanceof InsufficientStockError)) throw error;
+      // The availability and limit checks throw before anything is written, so the transaction carries on.
+      if (!(error instanceof InsufficientStockError || error instanceof DropLimitError)) throw error;
+      const why = error instanceof DropLimitError ? `over the drop's limit (${error.message})` : 'stock no longer available';
       return this.refundUnapplied(
         tx,
         order,
         payment,
         attempt,
         UNAPPLIED_CAPTURE.latePaymentRefunded,
-        `Late payment for ${order.status.toLowerCase()} order: stock no longer available`,
+        `Late payment for ${order.status.toLowerCase()} order: ${why}`,
         actor,
         error.details,
       );
