@@ -6,7 +6,7 @@
 import './database/database-url.js';
 import './common/crypto/encryption-key-config.js';
 import './notifications/notification-config.js';
-import './webhook-endpoints/webhook-targets.js';
+import './common/net/outbound-targets.js';
 import './orders/tracking-url.js';
 import './storage/storage-config.js';
 import './payments/payment-config.js';

@@ -7,7 +7,7 @@ import { SettingsService } from '../src/settings/settings.service.js';
 import { BrandContext } from '../src/common/context/brand-context.js';
 import { createProductWithStock } from './support/fixtures.js';
 import { startIsolatedTestApp, type IsolatedTestApp } from './support/isolated-app.js';
-import { startRecordingHttpServer, type RecordingHttpServer } from './support/recording-servers.js';
+import { startRecordingHttpServer, startRecordingSmtpServer, type RecordingHttpServer } from './support/recording-servers.js';
 import type { TestApp } from './support/test-app.js';
 
 const TWILIO_SID = 'AC00000000000000000000000000000009';
@@ -167,6 +167,27 @@ describe('notification settings', () => {
     expect(badAddress.body.details[0].field).toBe('to');
     const unknown = await t.http.post('/admin/notifications/test').set(auth()).send({ channel: 'pigeon', to: '+919812345678' }).expect(400);
     expect(unknown.body.details[0].field).toBe('channel');
+  });
+
+  it('will not mail through an SMTP server on a private address that an admin names (SSRF); nothing reaches it', async () => {
+    const smtp = await startRecordingSmtpServer();
+    try {
+      await t.http
+        .patch('/admin/settings')
+        .set(auth())
+        .send({ credentials: { smtp: { url: `smtp://127.0.0.1:${smtp.port}`, from: 'orders@brand.example' } } })
+        .expect(200);
+      const refused = await t.http.post('/admin/notifications/test').set(auth()).send({ channel: 'email', to: 'a@b.example' }).expect(502);
+      expect(refused.body.message).toBe('The test message was not sent: SMTP server address not allowed (loopback)');
+      expect(smtp.connections).toBe(0);
+    } finally {
+      await t.http
+        .patch('/admin/settings')
+        .set(auth())
+        .send({ credentials: { smtp: { url: null, from: null } } })
+        .expect(200);
+      await smtp.close();
+    }
   });
 
   it('chooses the events that notify per brand (audited), applied when orders are announced; null returns to NOTIFY_EVENTS', async () => {

@@ -4,6 +4,7 @@ import { OutboxService } from '../src/outbox/outbox.service.js';
 import { WhatsAppChannel } from '../src/notifications/channels/whatsapp.channel.js';
 import { SmsChannel } from '../src/notifications/channels/sms.channel.js';
 import { EmailChannel } from '../src/notifications/channels/email.channel.js';
+import { OutboundTargets } from '../src/common/net/outbound-targets.js';
 import { LogChannel, maskAddress } from '../src/notifications/channels/log.channel.js';
 import { NotificationsService } from '../src/notifications/notifications.service.js';
 import type { NotificationMessage } from '../src/notifications/notification-channel.js';
@@ -323,6 +324,28 @@ describe('SMTP email channel', () => {
     expect((await deliveryError(nowhere.send(message(nowhere, 'order.paid')))).permanent).toBe(false);
     nowhere.close();
     expect(smtp.messages).toHaveLength(0);
+  });
+
+  it('connects through the address policy when the server was named by an admin: refused for good on a private address', async () => {
+    const checked = (allowPrivate: boolean) =>
+      new EmailChannel({
+        smtpUrl: `smtp://127.0.0.1:${smtp.port}`,
+        from: 'orders@indigo.example',
+        timeoutMs: 3000,
+        senderName: async () => brand.name,
+        connect: (host, port) => new OutboundTargets(allowPrivate).connect(host, port, 3000),
+      });
+    const refusedChannel = checked(false);
+    const connectionsBefore = smtp.connections;
+    const refused = await deliveryError(refusedChannel.send(message(refusedChannel, 'order.paid')));
+    expect(refused).toMatchObject({ permanent: true, message: 'SMTP server address not allowed (loopback)' });
+    expect(smtp.connections).toBe(connectionsBefore);
+    refusedChannel.close();
+    // Where the policy allows it, mail goes over the socket the policy opened.
+    const allowed = checked(true);
+    await allowed.send(message(allowed, 'order.paid'));
+    expect(smtp.messages.splice(0)).toHaveLength(1);
+    allowed.close();
   });
 });
 

@@ -11,7 +11,7 @@ describe('outbox dispatcher schedule', () => {
 
   beforeAll(async () => {
     receiver = await startRecordingHttpServer();
-    isolated = await startIsolatedTestApp({ SCHEDULER_ENABLED: 'true', OUTBOX_INTERVAL_MS: '100', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' });
+    isolated = await startIsolatedTestApp({ SCHEDULER_ENABLED: 'true', OUTBOX_INTERVAL_MS: '100', ALLOW_PRIVATE_TARGETS: 'true' });
   });
 
   afterAll(async () => {

@@ -44,7 +44,7 @@ describe('transactional outbox', () => {
     twilio.respond = () => ({ status: 201, body: { sid: 'SM00000000000000000000000000000001', status: 'queued' } });
     isolated = await startIsolatedTestApp({
       // The receivers below listen on 127.0.0.1 (webhook-endpoints-ssrf.e2e-spec.ts runs with the production default).
-      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      ALLOW_PRIVATE_TARGETS: 'true',
       OUTBOX_MAX_ATTEMPTS: String(MAX_ATTEMPTS),
       OUTBOX_BACKOFF_BASE_MS: String(BACKOFF_BASE_MS),
       OUTBOX_DELIVERY_TIMEOUT_MS: '3000',

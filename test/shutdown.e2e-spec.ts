@@ -78,7 +78,7 @@ describe('shutdown order', () => {
       SCHEDULER_ENABLED: 'true',
       OUTBOX_INTERVAL_MS: '100',
       OUTBOX_DELIVERY_TIMEOUT_MS: '10000',
-      WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+      ALLOW_PRIVATE_TARGETS: 'true',
     });
     const support = await import('./support/test-app.js');
     let t: TestApp | undefined = await support.startTestApp();

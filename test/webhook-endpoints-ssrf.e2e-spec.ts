@@ -9,7 +9,7 @@ import { startRecordingHttpServer, type RecordingHttpServer } from './support/re
 import type { TestApp } from './support/test-app.js';
 
 /**
- * Brand webhook endpoints with the production policy (WEBHOOK_ALLOW_PRIVATE_TARGETS unset): an admin cannot make
+ * Brand webhook endpoints with the production policy (ALLOW_PRIVATE_TARGETS unset): an admin cannot make
  * Orderline call loopback, private, link-local, CGNAT, multicast or metadata addresses — not when saving an endpoint,
  * and not at delivery, whatever the stored URL or its name resolves to then.
  */

@@ -1,3 +1,4 @@
+import type { OutboundTargets } from '../common/net/outbound-targets.js';
 import { defineCredentials, type CredentialFields } from '../settings/credential-catalogue.js';
 import { EmailChannel, emailRecipient } from './channels/email.channel.js';
 import { logRecipient } from './channels/log.channel.js';
@@ -10,8 +11,15 @@ import type { NotificationEnvironment } from './notification-config.js';
 export interface ChannelEnvironment {
   env: Pick<
     NotificationEnvironment,
-    'WHATSAPP_API_BASE_URL' | 'WHATSAPP_API_VERSION' | 'WHATSAPP_TEMPLATE_LANGUAGE' | 'WHATSAPP_TEMPLATE_PREFIX' | 'TWILIO_API_BASE_URL'
+    | 'WHATSAPP_API_BASE_URL'
+    | 'WHATSAPP_API_VERSION'
+    | 'WHATSAPP_TEMPLATE_LANGUAGE'
+    | 'WHATSAPP_TEMPLATE_PREFIX'
+    | 'TWILIO_API_BASE_URL'
+    | 'SMTP_URL'
   >;
+  /** The address policy of servers an admin names (a brand's own SMTP server). */
+  targets: OutboundTargets;
   timeoutMs: number;
   /** The brand's name at send time (the email sender's display name). */
   senderName: () => Promise<string>;
@@ -110,8 +118,15 @@ export const CHANNEL_SPECS: readonly ChannelSpec[] = [
       },
     },
     recipient: emailRecipient,
-    create: (credentials, { timeoutMs, senderName }) =>
-      new EmailChannel({ smtpUrl: credentials.url, from: credentials.from, timeoutMs, senderName }),
+    // The operator's SMTP_URL may be a relay on the private network; a server an admin names must be public.
+    create: (credentials, { env, targets, timeoutMs, senderName }) =>
+      new EmailChannel({
+        smtpUrl: credentials.url,
+        from: credentials.from,
+        timeoutMs,
+        senderName,
+        ...(credentials.url !== env.SMTP_URL && { connect: (host, port) => targets.connect(host, port, timeoutMs) }),
+      }),
   },
 ];
 

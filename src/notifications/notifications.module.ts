@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SettingsModule } from '../settings/settings.module.js';
 import { BrandsModule } from '../brands/brands.module.js';
+import { OutboundTargetsModule } from '../common/net/outbound-targets.module.js';
 import { OutboxDestination } from '../outbox/outbox-destination.js';
 import { NotificationsService } from './notifications.service.js';
 import { NotificationSettingsController } from './notification-settings.controller.js';
@@ -10,7 +11,7 @@ import { NotificationSettingsController } from './notification-settings.controll
  * admin routes of the brand's notification settings.
  */
 @Module({
-  imports: [SettingsModule, BrandsModule],
+  imports: [SettingsModule, BrandsModule, OutboundTargetsModule],
   controllers: [NotificationSettingsController],
   providers: [NotificationsService, { provide: OutboxDestination, useExisting: NotificationsService }],
   exports: [NotificationsService],

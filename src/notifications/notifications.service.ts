@@ -7,6 +7,7 @@ import { activeBrandId, DEFAULT_BRAND_ID } from '../common/context/brand-context
 import { InvalidInputError, UpstreamError } from '../common/errors/domain-errors.js';
 import { SettingsService } from '../settings/settings.service.js';
 import { BrandsService } from '../brands/brands.service.js';
+import { OutboundTargets } from '../common/net/outbound-targets.js';
 import { DeliveryError } from '../outbox/delivery-error.js';
 import {
   ORDER_EVENT_TYPES,
@@ -88,6 +89,7 @@ export class NotificationsService extends OutboxDestination implements OnApplica
     config: ConfigService<Environment, true>,
     private readonly settings: SettingsService,
     private readonly brands: BrandsService,
+    targets: OutboundTargets,
   ) {
     super();
     const read = <K extends keyof Environment>(key: K) => config.get(key, { infer: true }) as Environment[K];
@@ -98,7 +100,9 @@ export class NotificationsService extends OutboxDestination implements OnApplica
         WHATSAPP_TEMPLATE_LANGUAGE: read('WHATSAPP_TEMPLATE_LANGUAGE'),
         WHATSAPP_TEMPLATE_PREFIX: read('WHATSAPP_TEMPLATE_PREFIX'),
         TWILIO_API_BASE_URL: read('TWILIO_API_BASE_URL'),
+        SMTP_URL: read('SMTP_URL'),
       },
+      targets,
       timeoutMs: read('OUTBOX_DELIVERY_TIMEOUT_MS'),
       senderName: async () => (await this.settings.brand()).name,
     };

@@ -17,7 +17,7 @@ import type {
   WebhookEndpointWithSecretResponse,
 } from './dto/webhook-endpoints.dto.js';
 import { EVENT_ID_HEADER, EVENT_TYPE_HEADER, SIGNATURE_HEADER, signWebhook, TIMESTAMP_HEADER } from './webhook-signature.js';
-import { WebhookTargetRefusedError, WebhookTargets } from './webhook-targets.js';
+import { OutboundTargets, TargetRefusedError } from '../common/net/outbound-targets.js';
 
 const KIND = 'webhook';
 /** Additional authenticated data of an endpoint's secret: binds the ciphertext to its endpoint. */
@@ -39,7 +39,7 @@ export class WebhookEndpointsService extends OutboxDestination {
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly box: SecretBox,
-    private readonly targets: WebhookTargets,
+    private readonly targets: OutboundTargets,
     config: ConfigService<EnvironmentVariables, true>,
   ) {
     super();
@@ -184,7 +184,7 @@ export class WebhookEndpointsService extends OutboxDestination {
     try {
       status = await this.targets.post(endpoint.url, headers, body, this.timeoutMs);
     } catch (error) {
-      if (error instanceof WebhookTargetRefusedError) throw new DeliveryError(`Webhook endpoint ${error.message}`, true);
+      if (error instanceof TargetRefusedError) throw new DeliveryError(`Webhook endpoint ${error.message}`, true);
       const e = error as { name?: string; code?: string };
       if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new DeliveryError('Webhook endpoint did not answer in time');
       throw new DeliveryError(`Webhook endpoint unreachable: ${e.code ?? e.name ?? 'network error'}`);

@@ -34,6 +34,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
           TRACKING_URL_TEMPLATE: 'https://track.example/{carrier}/{trackingNumber}',
           SCHEDULER_ENABLED: 'true',
           EXPIRY_INTERVAL_SECONDS: '1',
+          // The brand's own SMTP server in the settings test is a local recording server.
+          ALLOW_PRIVATE_TARGETS: 'true',
         },
       },
       process.env.BROWSER_TEST_PORT ? Number(process.env.BROWSER_TEST_PORT) : undefined,

@@ -66,6 +66,8 @@ export interface ReceivedMail {
 export interface RecordingSmtpServer {
   port: number;
   messages: ReceivedMail[];
+  /** Connections accepted so far. */
+  connections: number;
   /** SMTP reply code for RCPT TO (default 250); 4xx/5xx make the server refuse recipients. */
   rcptReply: number;
   close(): Promise<void>;
@@ -74,8 +76,9 @@ export interface RecordingSmtpServer {
 /** A minimal SMTP server (RFC 5321 subset: EHLO/HELO, MAIL, RCPT, DATA, RSET, NOOP, QUIT, no TLS/auth) that records mail. */
 export async function startRecordingSmtpServer(): Promise<RecordingSmtpServer> {
   const sockets = new Set<Socket>();
-  const recorder: RecordingSmtpServer = { port: 0, messages: [], rcptReply: 250, close: async () => undefined };
+  const recorder: RecordingSmtpServer = { port: 0, messages: [], connections: 0, rcptReply: 250, close: async () => undefined };
   const server = createTcpServer((socket) => {
+    recorder.connections++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);

@@ -1,4 +1,6 @@
+import type { Socket } from 'node:net';
 import type { Transporter } from 'nodemailer';
+import { TargetRefusedError } from '../../common/net/outbound-targets.js';
 import { DeliveryError, describeNetworkFailure } from '../../outbox/delivery-error.js';
 import type { Customer, NotificationChannel, NotificationMessage } from '../notification-channel.js';
 
@@ -9,6 +11,8 @@ export interface EmailOptions {
   from: string;
   timeoutMs: number;
   senderName: () => Promise<string>;
+  /** Opens each connection to the server when its address must be checked first (a server an admin named). */
+  connect?: (host: string, port: number) => Promise<Socket>;
 }
 
 /** The customer's email address, when they gave a plausible one. */
@@ -27,7 +31,16 @@ export class EmailChannel implements NotificationChannel {
   private async transporter(): Promise<Transporter> {
     const { default: nodemailer } = await import('nodemailer');
     const url = new URL(this.options.smtpUrl);
+    const { connect } = this.options;
     return nodemailer.createTransport({
+      ...(connect && {
+        // nodemailer speaks SMTP (and TLS) over the socket this opens: a connection only to a checked address.
+        getSocket: (
+          options: { host?: string; port?: number | string },
+          callback: (error: Error | null, socket?: { connection: Socket }) => void,
+        ) =>
+          void connect(options.host ?? url.hostname, Number(options.port)).then((connection) => callback(null, { connection }), callback),
+      }),
       host: url.hostname,
       port: url.port ? Number(url.port) : url.protocol === 'smtps:' ? 465 : 587,
       secure: url.protocol === 'smtps:',
@@ -56,6 +69,7 @@ export class EmailChannel implements NotificationChannel {
         headers: { 'X-Orderline-Event': message.event },
       });
     } catch (error) {
+      if (error instanceof TargetRefusedError) throw new DeliveryError(`SMTP server ${error.message}`, true);
       const responseCode = (error as { responseCode?: unknown }).responseCode;
       if (typeof responseCode === 'number') {
         // SMTP 5xx rejects the message for good (unknown mailbox, policy); 4xx is a temporary refusal.

@@ -1,8 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkWebhookTargetConfig, nonPublicRange, WebhookTargetRefusedError, WebhookTargets, type Resolve } from './webhook-targets.js';
+import { checkOutboundTargetConfig, nonPublicRange, OutboundTargets, TargetRefusedError, type Resolve } from './outbound-targets.js';
 
-describe('webhook target policy', () => {
+describe('outbound target policy', () => {
   it.each([
     ['127.0.0.1', 'loopback'],
     ['127.255.0.9', 'loopback'],
@@ -60,7 +60,7 @@ describe('webhook target policy', () => {
     };
 
   it('checks saved URLs by address, in every spelling, and by what their name resolves to', async () => {
-    const targets = new WebhookTargets(
+    const targets = new OutboundTargets(
       false,
       resolver({
         'hooks.example.com': ['93.184.216.34'],
@@ -86,7 +86,7 @@ describe('webhook target policy', () => {
     expect(await targets.problemWith('https://93.184.216.34/hook')).toBeUndefined();
     // A name that does not resolve yet is accepted; it is checked again at every delivery.
     expect(await targets.problemWith('https://not-yet.example.com/hook')).toBeUndefined();
-    expect(await new WebhookTargets(true, resolver({})).problemWith('http://127.0.0.1/')).toBeUndefined();
+    expect(await new OutboundTargets(true, resolver({})).problemWith('http://127.0.0.1/')).toBeUndefined();
   });
 
   describe('delivery', () => {
@@ -112,31 +112,42 @@ describe('webhook target policy', () => {
     const rebinding = resolver({ 'rebind.test': ['127.0.0.1'] });
 
     it('connects to the address it checked, and only if the policy allows it', async () => {
-      await expect(new WebhookTargets(true, rebinding).post(`http://rebind.test:${port}/hook`, {}, '{}', 2_000)).resolves.toBe(200);
+      await expect(new OutboundTargets(true, rebinding).post(`http://rebind.test:${port}/hook`, {}, '{}', 2_000)).resolves.toBe(200);
       expect(received).toEqual(['/hook']);
-      await expect(new WebhookTargets(false, rebinding).post(`http://rebind.test:${port}/hook`, {}, '{}', 2_000)).rejects.toThrow(
-        WebhookTargetRefusedError,
+      await expect(new OutboundTargets(false, rebinding).post(`http://rebind.test:${port}/hook`, {}, '{}', 2_000)).rejects.toThrow(
+        TargetRefusedError,
       );
-      await expect(new WebhookTargets(false, rebinding).post(`http://127.0.0.1:${port}/hook`, {}, '{}', 2_000)).rejects.toThrow(
-        WebhookTargetRefusedError,
+      await expect(new OutboundTargets(false, rebinding).post(`http://127.0.0.1:${port}/hook`, {}, '{}', 2_000)).rejects.toThrow(
+        TargetRefusedError,
       );
-      await expect(new WebhookTargets(false, rebinding).post(`http://[::ffff:127.0.0.1]:${port}/hook`, {}, '{}', 2_000)).rejects.toThrow(
+      await expect(new OutboundTargets(false, rebinding).post(`http://[::ffff:127.0.0.1]:${port}/hook`, {}, '{}', 2_000)).rejects.toThrow(
         'address not allowed (IPv4-mapped loopback)',
       );
       expect(received).toEqual(['/hook']);
     });
 
+    it('opens TCP connections (SMTP) under the same policy', async () => {
+      const socket = await new OutboundTargets(true, rebinding).connect('rebind.test', port, 2_000);
+      expect(socket.remoteAddress).toBe('127.0.0.1');
+      socket.destroy();
+      await expect(new OutboundTargets(false, rebinding).connect('rebind.test', port, 2_000)).rejects.toThrow(TargetRefusedError);
+      await expect(new OutboundTargets(false, rebinding).connect('127.0.0.1', port, 2_000)).rejects.toThrow(
+        'address not allowed (loopback)',
+      );
+      await expect(new OutboundTargets(false, rebinding).connect('[::1]', port, 2_000)).rejects.toThrow('address not allowed (loopback)');
+    });
+
     it('does not follow redirects', async () => {
-      await expect(new WebhookTargets(true, rebinding).post(`http://rebind.test:${port}/redirect`, {}, '{}', 2_000)).resolves.toBe(302);
+      await expect(new OutboundTargets(true, rebinding).post(`http://rebind.test:${port}/redirect`, {}, '{}', 2_000)).resolves.toBe(302);
       expect(received).toEqual(['/redirect']);
     });
   });
 
   it('is refused in production', () => {
-    expect(checkWebhookTargetConfig({ NODE_ENV: 'production', WEBHOOK_ALLOW_PRIVATE_TARGETS: true })).toEqual([
-      'WEBHOOK_ALLOW_PRIVATE_TARGETS: not allowed in production',
+    expect(checkOutboundTargetConfig({ NODE_ENV: 'production', ALLOW_PRIVATE_TARGETS: true })).toEqual([
+      'ALLOW_PRIVATE_TARGETS: not allowed in production',
     ]);
-    expect(checkWebhookTargetConfig({ NODE_ENV: 'production', WEBHOOK_ALLOW_PRIVATE_TARGETS: false })).toEqual([]);
-    expect(checkWebhookTargetConfig({ NODE_ENV: 'test', WEBHOOK_ALLOW_PRIVATE_TARGETS: true })).toEqual([]);
+    expect(checkOutboundTargetConfig({ NODE_ENV: 'production', ALLOW_PRIVATE_TARGETS: false })).toEqual([]);
+    expect(checkOutboundTargetConfig({ NODE_ENV: 'test', ALLOW_PRIVATE_TARGETS: true })).toEqual([]);
   });
 });

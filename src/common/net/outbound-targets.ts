@@ -1,19 +1,20 @@
 import { promises as dns, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { isIP, type LookupFunction } from 'node:net';
+import net, { isIP, type LookupFunction } from 'node:net';
 import { Transform } from 'class-transformer';
 import { IsBoolean } from 'class-validator';
-import { toBool } from '../config/configuration.js';
-import { extendEnvironment } from '../config/environment-extensions.js';
+import { toBool } from '../../config/configuration.js';
+import { extendEnvironment } from '../../config/environment-extensions.js';
 
 /**
- * Where brand webhooks may go. An admin-supplied URL is a request the server makes on the admin's behalf: pointed at
- * loopback, the private network or a cloud metadata address (169.254.169.254) it would reach what the internet
- * cannot (SSRF). So only public addresses are called, checked when an endpoint is saved and again for every delivery
- * on the very address the connection uses (no second DNS answer between check and connect: rebinding gets nowhere);
- * redirects are not followed and answers are never read. WEBHOOK_ALLOW_PRIVATE_TARGETS lifts the address rule for
- * development and tests; production refuses to start with it.
+ * Where connections an admin configures may go: brand webhook endpoints, a brand's own SMTP server. An admin-supplied
+ * address is a connection the server makes on the admin's behalf: pointed at loopback, the private network or a cloud
+ * metadata address (169.254.169.254) it would reach what the internet cannot (SSRF). So only public addresses are
+ * connected to, checked when an endpoint is saved and again for every connection on the very address it uses (no
+ * second DNS answer between check and connect: rebinding gets nowhere); webhook redirects are not followed and their
+ * answers never read. ALLOW_PRIVATE_TARGETS lifts the address rule for development and tests; production refuses to
+ * start with it. What the operator configures in the environment (SMTP_URL, provider base URLs) is not checked.
  */
 
 interface Range {
@@ -115,11 +116,11 @@ export type Resolve = (hostname: string) => Promise<LookupAddress[]>;
 
 const systemResolve: Resolve = (hostname) => dns.lookup(hostname, { all: true, verbatim: true });
 
-/** A delivery (or endpoint) whose address the policy refuses; retrying cannot help. */
-export class WebhookTargetRefusedError extends Error {
+/** A connection (or endpoint) whose address the policy refuses; retrying cannot help. */
+export class TargetRefusedError extends Error {
   constructor(readonly reason: string) {
     super(`address not allowed (${reason})`);
-    this.name = 'WebhookTargetRefusedError';
+    this.name = 'TargetRefusedError';
   }
 }
 
@@ -128,7 +129,7 @@ const SAVE_LOOKUP_TIMEOUT_MS = 3_000;
 
 const hostOf = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1');
 
-export class WebhookTargets {
+export class OutboundTargets {
   constructor(
     private readonly allowPrivate: boolean,
     private readonly resolve: Resolve = systemResolve,
@@ -157,14 +158,14 @@ export class WebhookTargets {
 
   /**
    * POSTs `body` to `url` and resolves with the HTTP status (the answer's body is not read). The connection goes only
-   * to addresses this policy allows; redirects are answers like any other. Rejects with WebhookTargetRefusedError,
+   * to addresses this policy allows; redirects are answers like any other. Rejects with TargetRefusedError,
    * or the socket's error (its `code`), or an AbortError at the timeout.
    */
   post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
     const target = new URL(url);
     const host = hostOf(target);
     const literalRefusal = isIP(host) ? this.refusal(host) : undefined;
-    if (literalRefusal) return Promise.reject(new WebhookTargetRefusedError(literalRefusal));
+    if (literalRefusal) return Promise.reject(new TargetRefusedError(literalRefusal));
     const transport = target.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const request = transport.request(
@@ -186,6 +187,31 @@ export class WebhookTargets {
     });
   }
 
+  /**
+   * A TCP connection to host:port (for protocols other than HTTP, such as SMTP), only to addresses this policy allows.
+   * Rejects with TargetRefusedError, the socket's error, or a timeout error after `timeoutMs`.
+   */
+  connect(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
+    const bare = host.replace(/^\[(.*)\]$/, '$1');
+    const literalRefusal = isIP(bare) ? this.refusal(bare) : undefined;
+    if (literalRefusal) return Promise.reject(new TargetRefusedError(literalRefusal));
+    return new Promise((resolve, reject) => {
+      const socket = net.connect({ host: bare, port, lookup: this.checkedLookup(), timeout: timeoutMs });
+      const fail = (error: Error) => {
+        socket.destroy();
+        reject(error);
+      };
+      socket.once('error', fail);
+      socket.once('timeout', () => fail(Object.assign(new Error(`connection to ${host}:${port} timed out`), { code: 'ETIMEDOUT' })));
+      socket.once('connect', () => {
+        socket.removeListener('error', fail);
+        socket.removeAllListeners('timeout');
+        socket.setTimeout(0);
+        resolve(socket);
+      });
+    });
+  }
+
   private refusal(address: string): string | undefined {
     return this.allowPrivate ? undefined : nonPublicRange(address);
   }
@@ -197,7 +223,7 @@ export class WebhookTargets {
         (found) => {
           const addresses = options.family === 4 || options.family === 6 ? found.filter((a) => a.family === options.family) : found;
           const refused = addresses.map((a) => this.refusal(a.address)).find(Boolean);
-          if (refused) callback(new WebhookTargetRefusedError(refused), '', 0);
+          if (refused) callback(new TargetRefusedError(refused), '', 0);
           else if (!addresses.length) callback(Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' }), '', 0);
           else if (options.all) callback(null, addresses);
           else callback(null, addresses[0].address, addresses[0].family);
@@ -208,19 +234,17 @@ export class WebhookTargets {
   }
 }
 
-export class WebhookTargetEnvironment {
-  /** Lets endpoints (and their redirects' targets) be private addresses: development and tests only. */
-  @Transform(toBool) @IsBoolean() WEBHOOK_ALLOW_PRIVATE_TARGETS = false;
+export class OutboundTargetEnvironment {
+  /** Lets admin-configured targets (webhook endpoints, a brand's SMTP server) be private addresses: development and tests only. */
+  @Transform(toBool) @IsBoolean() ALLOW_PRIVATE_TARGETS = false;
 }
 
-/** Start-up check: private webhook targets are a development and test convenience only. */
-export function checkWebhookTargetConfig(env: { NODE_ENV: string; WEBHOOK_ALLOW_PRIVATE_TARGETS: boolean }): string[] {
-  return env.NODE_ENV === 'production' && env.WEBHOOK_ALLOW_PRIVATE_TARGETS
-    ? ['WEBHOOK_ALLOW_PRIVATE_TARGETS: not allowed in production']
-    : [];
+/** Start-up check: private targets are a development and test convenience only. */
+export function checkOutboundTargetConfig(env: { NODE_ENV: string; ALLOW_PRIVATE_TARGETS: boolean }): string[] {
+  return env.NODE_ENV === 'production' && env.ALLOW_PRIVATE_TARGETS ? ['ALLOW_PRIVATE_TARGETS: not allowed in production'] : [];
 }
 
-extendEnvironment('webhook-endpoints', {
-  variables: WebhookTargetEnvironment,
-  check: (config) => checkWebhookTargetConfig(config as unknown as WebhookTargetEnvironment & { NODE_ENV: string }),
+extendEnvironment('outbound-targets', {
+  variables: OutboundTargetEnvironment,
+  check: (config) => checkOutboundTargetConfig(config as unknown as OutboundTargetEnvironment & { NODE_ENV: string }),
 });
