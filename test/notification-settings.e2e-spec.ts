@@ -5,6 +5,7 @@ import { CheckoutService } from '../src/orders/checkout.service.js';
 import { NotificationsService } from '../src/notifications/notifications.service.js';
 import { SettingsService } from '../src/settings/settings.service.js';
 import { BrandContext } from '../src/common/context/brand-context.js';
+import { SYSTEM_ACTOR } from '../src/common/actor.js';
 import { createProductWithStock } from './support/fixtures.js';
 import { startIsolatedTestApp, type IsolatedTestApp } from './support/isolated-app.js';
 import { startRecordingHttpServer, startRecordingSmtpServer, type RecordingHttpServer } from './support/recording-servers.js';
@@ -120,6 +121,8 @@ describe('notification settings', () => {
     expect(saved.body.credentials.whatsapp).toEqual({
       accessToken: { set: true, last4: 'Wq7z', source: 'settings' },
       phoneNumberId: { set: true, last4: '5432', source: 'settings' },
+      templateLanguage: { set: true, last4: 'en', source: 'environment' },
+      templatePrefix: { set: false, last4: null, source: null },
     });
     expect(await enabled()).toEqual(['whatsapp', 'sms']);
     // Encrypted at rest, and never in an answer or the audit trail.
@@ -218,7 +221,7 @@ describe('notification settings', () => {
     expect(await codOrderDestinations()).toEqual(['channel:sms', 'channel:whatsapp']);
   });
 
-  it("another brand uses neither the install's environment nor the default brand's channels: its messages go to the log", async () => {
+  it("another brand uses neither the install's environment nor the default brand's channels (log until it sets its own; its own WhatsApp templates)", async () => {
     const brandB = (await t.app.get(BrandsService).create({ slug: `notify-b-${randomUUID().slice(0, 6)}`, name: 'Brand B' })).id;
     const notifications = t.app.get(NotificationsService);
     const asB = <T>(work: () => Promise<T>) => BrandContext.run(brandB, work);
@@ -249,5 +252,29 @@ describe('notification settings', () => {
     );
     const rows = await asB(() => t.prisma.outboxMessage.findMany({ where: { aggregateId: placed.order.id } }));
     expect(rows.filter((r) => r.destination.startsWith('channel:')).map((r) => r.destination)).toEqual(['channel:log']);
+
+    // Its own WhatsApp Business account has its own approved templates: their name prefix and language are its settings.
+    const settings = t.app.get(SettingsService);
+    const whatsappB = { accessToken: `EAAG-brand-b-${randomUUID()}`, phoneNumberId: '2098765432' };
+    await asB(() =>
+      settings.update({ credentials: { whatsapp: { ...whatsappB, templatePrefix: 'brandb_', templateLanguage: 'hi' } } }, SYSTEM_ACTOR),
+    );
+    await asB(() => notifications.sendTest('whatsapp', '+919812345678'));
+    const sent = whatsapp.requests.filter((r) => r.path === '/v21.0/2098765432/messages').map((r) => JSON.parse(r.body).template);
+    expect(sent).toEqual([expect.objectContaining({ name: 'brandb_order_paid', language: { code: 'hi' } })]);
+    // The default brand keeps the install's templates; a prefix that cannot be a template name is refused at the field.
+    const bad = await t.http
+      .patch('/admin/settings')
+      .set(auth())
+      .send({ credentials: { whatsapp: { templatePrefix: 'Brand B!' } } })
+      .expect(400);
+    expect(bad.body.details).toEqual([
+      { field: 'credentials.whatsapp.templatePrefix', errors: ['templatePrefix must be lowercase letters, digits and underscores'] },
+    ]);
+    whatsapp.requests.splice(0);
+    await t.http.post('/admin/notifications/test').set(auth()).send({ channel: 'whatsapp', to: '+919812345678' }).expect(200);
+    expect(whatsapp.requests.map((r) => JSON.parse(r.body).template)).toEqual([
+      expect.objectContaining({ name: 'order_paid', language: { code: 'en' } }),
+    ]);
   });
 });

@@ -95,7 +95,12 @@ describe('brand settings', () => {
         webhookToken: { set: false, last4: null, source: null },
         pickupLocation: { set: false, last4: null, source: null },
       },
-      whatsapp: { accessToken: unset, phoneNumberId: unset },
+      whatsapp: {
+        accessToken: unset,
+        phoneNumberId: unset,
+        templateLanguage: { set: true, last4: 'en', source: 'environment' },
+        templatePrefix: unset,
+      },
       twilio: { accountSid: unset, authToken: unset, from: unset },
       smtp: { url: unset, from: unset },
     });

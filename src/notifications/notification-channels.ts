@@ -53,6 +53,23 @@ export const CHANNEL_SPECS: readonly ChannelSpec[] = [
         description: 'The WhatsApp phone number id messages are sent from',
         example: '106540352242922',
       },
+      // Each brand's WhatsApp Business account has its own approved templates: their language and name prefix.
+      templateLanguage: {
+        env: 'WHATSAPP_TEMPLATE_LANGUAGE',
+        required: false,
+        pattern: /^[a-z]{2,3}(_[A-Z]{2,3})?$/,
+        message: 'templateLanguage must be a WhatsApp template language code (en, en_US, hi)',
+        description: "Language of the brand's approved message templates (else WHATSAPP_TEMPLATE_LANGUAGE)",
+        example: 'en_US',
+      },
+      templatePrefix: {
+        env: 'WHATSAPP_TEMPLATE_PREFIX',
+        required: false,
+        pattern: /^[a-z0-9_]{1,64}$/,
+        message: 'templatePrefix must be lowercase letters, digits and underscores',
+        description: "Prefix of the brand's approved template names: indigo_ sends indigo_order_paid (else WHATSAPP_TEMPLATE_PREFIX)",
+        example: 'indigo_',
+      },
     },
     recipient: whatsappRecipient,
     create: (credentials, { env, timeoutMs }) =>
@@ -61,8 +78,8 @@ export const CHANNEL_SPECS: readonly ChannelSpec[] = [
         apiVersion: env.WHATSAPP_API_VERSION,
         phoneNumberId: credentials.phoneNumberId,
         accessToken: credentials.accessToken,
-        language: env.WHATSAPP_TEMPLATE_LANGUAGE,
-        templatePrefix: env.WHATSAPP_TEMPLATE_PREFIX,
+        language: credentials.templateLanguage || env.WHATSAPP_TEMPLATE_LANGUAGE,
+        templatePrefix: credentials.templatePrefix || env.WHATSAPP_TEMPLATE_PREFIX,
         timeoutMs,
       }),
   },
@@ -140,5 +157,11 @@ export const RECIPIENTS: Readonly<Record<ChannelName, (customer: Customer) => st
 };
 
 export const channelSpec = (name: string): ChannelSpec | undefined => CHANNEL_SPECS.find((spec) => spec.name === name);
+
+/** The fields a channel cannot work without (the others, like WhatsApp's template prefix, are used when set). */
+export const requiredFields = (spec: ChannelSpec): string[] =>
+  Object.entries(spec.fields)
+    .filter(([, field]) => field.required ?? true)
+    .map(([name]) => name);
 
 for (const spec of CHANNEL_SPECS) defineCredentials(spec.provider, spec.fields, { label: spec.label, group: 'notifications' });

@@ -20,7 +20,14 @@ import {
 import { OutboxDestination, type OutboxDelivery, type OutboxInput } from '../outbox/outbox-destination.js';
 import { LogChannel, maskAddress } from './channels/log.channel.js';
 import { CHANNEL_NAMES, type ChannelName, type NotificationChannel } from './notification-channel.js';
-import { CHANNEL_SPECS, channelSpec, RECIPIENTS, type ChannelEnvironment, type ChannelSpec } from './notification-channels.js';
+import {
+  CHANNEL_SPECS,
+  channelSpec,
+  RECIPIENTS,
+  requiredFields,
+  type ChannelEnvironment,
+  type ChannelSpec,
+} from './notification-channels.js';
 import { DEFAULT_NOTIFY_EVENTS, isOrderEventType, parseNotifyEvents, type NotificationEnvironment } from './notification-config.js';
 import { renderNotification, renderWaitlistNotification } from './templates.js';
 
@@ -116,7 +123,7 @@ export class NotificationsService extends OutboxDestination implements OnApplica
       ),
     );
     const fromEnvironment = CHANNEL_SPECS.filter((spec) =>
-      Object.keys(spec.fields).every((f) => this.environmentFields.has(`${spec.provider}.${f}`)),
+      requiredFields(spec).every((f) => this.environmentFields.has(`${spec.provider}.${f}`)),
     );
     this.logger.log(
       `Notification channels of the default brand from the environment: ${fromEnvironment.map((c) => c.name).join(', ') || 'none (log)'}`,
@@ -180,7 +187,7 @@ export class NotificationsService extends OutboxDestination implements OnApplica
     const brandId = activeBrandId();
     const fallbackEvents = brandId === DEFAULT_BRAND_ID ? this.environmentEvents : parseNotifyEvents(DEFAULT_NOTIFY_EVENTS);
     const configured = CHANNEL_SPECS.map((spec) => {
-      const fields = Object.keys(spec.fields).map((field) =>
+      const fields = requiredFields(spec).map((field) =>
         brandId === DEFAULT_BRAND_ID && this.environmentFields.has(`${spec.provider}.${field}`)
           ? Prisma.sql`true`
           : Prisma.sql`(s.credentials -> ${spec.provider}::text ->> ${field}::text) IS NOT NULL`,
@@ -268,12 +275,14 @@ export class NotificationsService extends OutboxDestination implements OnApplica
     return channel;
   }
 
-  /** Every credential of the channel in effect for the current brand, or undefined when any is missing. */
+  /** The channel's credentials in effect for the current brand (optional ones when set), or undefined when a required one is missing. */
   private async credentialsOf(spec: ChannelSpec): Promise<Record<string, string> | undefined> {
     const entries = await Promise.all(
       Object.keys(spec.fields).map(async (field) => [field, await this.settings.credential(spec.provider, field)] as const),
     );
-    return entries.every(([, value]) => value) ? (Object.fromEntries(entries) as Record<string, string>) : undefined;
+    const required = requiredFields(spec);
+    if (entries.some(([field, value]) => !value && required.includes(field))) return undefined;
+    return Object.fromEntries(entries.filter(([, value]) => value)) as Record<string, string>;
   }
 }
 

@@ -1959,6 +1959,8 @@ export interface components {
         WhatsappCredentialsStatus: {
             accessToken: components["schemas"]["CredentialStatus"];
             phoneNumberId: components["schemas"]["CredentialStatus"];
+            templateLanguage: components["schemas"]["CredentialStatus"];
+            templatePrefix: components["schemas"]["CredentialStatus"];
         };
         TwilioCredentialsStatus: {
             accountSid: components["schemas"]["CredentialStatus"];
@@ -2064,6 +2066,16 @@ export interface components {
              * @example 106540352242922
              */
             phoneNumberId?: string | null;
+            /**
+             * @description Language of the brand's approved message templates (else WHATSAPP_TEMPLATE_LANGUAGE); null clears it
+             * @example en_US
+             */
+            templateLanguage?: string | null;
+            /**
+             * @description Prefix of the brand's approved template names: indigo_ sends indigo_order_paid (else WHATSAPP_TEMPLATE_PREFIX); null clears it
+             * @example indigo_
+             */
+            templatePrefix?: string | null;
         };
         TwilioCredentialsInput: {
             /**
