@@ -84,6 +84,110 @@ describe('readValidCheckout (the checkout body without class-transformer and cla
     expect(readValidCheckout(structuredClone(input))).toBeUndefined();
   });
 
+  // The reader repeats the decorators' rules; this is what keeps the two from drifting apart. Each of many bodies has
+  // one to three fields replaced by awkward values (seeded, so a failure can be replayed): whatever the reader accepts,
+  // the decorators must accept too, with the very same result.
+  it('never accepts a body the decorators refuse, nor reads one differently (3,000 mutated bodies)', async () => {
+    const AWKWARD: unknown[] = [
+      '',
+      ' ',
+      '  x  ',
+      'x'.repeat(65),
+      'x'.repeat(121),
+      'x'.repeat(201),
+      'x'.repeat(255),
+      'ü',
+      '\u0000',
+      'a@b',
+      'a@b.c',
+      'A@B.CO',
+      '+91',
+      '9812345678',
+      '+919812345678 ',
+      '+1 (555) 010-9999',
+      '12',
+      VARIANT,
+      VARIANT.toUpperCase(),
+      ` ${VARIANT}`,
+      'in',
+      'IN',
+      'XX',
+      'us',
+      '560 001',
+      '!',
+      'COD',
+      'stripe',
+      'Cash',
+      'a'.repeat(33),
+      0,
+      1,
+      -1,
+      1.5,
+      100,
+      101,
+      1e21,
+      NaN,
+      true,
+      null,
+      [],
+      [1],
+      {},
+      { a: 1 },
+    ];
+    const paths = [
+      ['items', 0, 'variantId'],
+      ['items', 0, 'quantity'],
+      ['items', 0],
+      ['items'],
+      ['contact', 'name'],
+      ['contact', 'email'],
+      ['contact', 'phone'],
+      ['contact'],
+      ['shippingAddress', 'line1'],
+      ['shippingAddress', 'line2'],
+      ['shippingAddress', 'city'],
+      ['shippingAddress', 'state'],
+      ['shippingAddress', 'postalCode'],
+      ['shippingAddress', 'country'],
+      ['shippingAddress'],
+      ['paymentMethod'],
+      ['accessCode'],
+      ['extra'],
+      ['contact', 'extra'],
+      ['items', 1],
+    ] as const;
+    // mulberry32: small, seeded, and even in its low bits.
+    let seed = 20261205;
+    const random = (n: number) => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+      return Math.floor((((x ^ (x >>> 14)) >>> 0) / 2 ** 32) * n);
+    };
+    let accepted = 0;
+    for (let round = 0; round < 3000; round++) {
+      const input = body() as Record<string, unknown>;
+      for (let changes = 1 + random(3); changes > 0; changes--) {
+        const path = paths[random(paths.length)];
+        let target: unknown = input;
+        for (const key of path.slice(0, -1))
+          target = typeof target === 'object' && target ? (target as Record<string, unknown>)[key] : undefined;
+        const value = AWKWARD[random(AWKWARD.length)];
+        // An earlier change may have replaced the parent with a value that has no fields: this change has nowhere to go.
+        if (typeof target === 'object' && target)
+          (target as Record<string, unknown>)[path[path.length - 1]] = typeof value === 'object' && value ? structuredClone(value) : value;
+      }
+      const fast = readValidCheckout(structuredClone(input));
+      if (!fast) continue;
+      accepted++;
+      const judged = await decorated(input).catch((error: unknown) => error);
+      if (judged instanceof Error) throw new Error(`the reader accepted a body the decorators refuse: ${JSON.stringify(input)}`);
+      expect([JSON.stringify(input), fast]).toStrictEqual([JSON.stringify(input), judged]);
+    }
+    // Enough of them were accepted for the comparison to mean something.
+    expect(accepted).toBeGreaterThan(200);
+  });
+
   it('is what the pipe uses for a valid checkout body', async () => {
     expect(await pipe.transform(body(), metadata)).toStrictEqual(await decorated(body()));
   });
