@@ -309,6 +309,7 @@ export class OrderTransitionsService {
 
   private async applyStock(tx: Tx, entries: { order: LockedOrder; transition: Transition }[], options: TransitionOptions): Promise<void> {
     const perEntry = entries.map(({ order, transition: t }) => ({
+      orderId: order.id,
       fromAvailable: t.stock === 'sellAvailable',
       moves: this.stockMovements(order, t, options),
     }));
@@ -327,7 +328,7 @@ export class OrderTransitionsService {
       );
       await this.dropClaims.assertCountable(
         tx,
-        entries.filter((e) => e.transition.stock === 'sellAvailable').map((e) => e.order.id),
+        perEntry.filter((e) => e.fromAvailable).map((e) => e.orderId),
       );
     }
     await this.ledger.apply(tx, moves);

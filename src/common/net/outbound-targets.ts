@@ -127,7 +127,8 @@ export class TargetRefusedError extends Error {
 /** How long saving an endpoint waits for DNS; a name that does not resolve is checked again at delivery. */
 const SAVE_LOOKUP_TIMEOUT_MS = 3_000;
 
-const hostOf = (url: URL) => url.hostname.replace(/^\[(.*)\]$/, '$1');
+/** A host without the brackets of an IPv6 literal ([::1] → ::1). */
+const unbracketed = (host: string) => host.replace(/^\[(.*)\]$/, '$1');
 
 export class OutboundTargets {
   constructor(
@@ -138,7 +139,7 @@ export class OutboundTargets {
   /** Why an endpoint URL may not be saved, in the words of a field error; undefined if it may. */
   async problemWith(url: string): Promise<string | undefined> {
     if (this.allowPrivate) return undefined;
-    const host = hostOf(new URL(url));
+    const host = unbracketed(new URL(url).hostname);
     if (isIP(host)) {
       const reason = nonPublicRange(host);
       return reason && `url must not point to a ${reason} address`;
@@ -163,9 +164,8 @@ export class OutboundTargets {
    */
   post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<number> {
     const target = new URL(url);
-    const host = hostOf(target);
-    const literalRefusal = isIP(host) ? this.refusal(host) : undefined;
-    if (literalRefusal) return Promise.reject(new TargetRefusedError(literalRefusal));
+    const refused = this.literalRefusal(target.hostname);
+    if (refused) return Promise.reject(refused);
     const transport = target.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
       const request = transport.request(
@@ -192,11 +192,10 @@ export class OutboundTargets {
    * Rejects with TargetRefusedError, the socket's error, or a timeout error after `timeoutMs`.
    */
   connect(host: string, port: number, timeoutMs: number): Promise<net.Socket> {
-    const bare = host.replace(/^\[(.*)\]$/, '$1');
-    const literalRefusal = isIP(bare) ? this.refusal(bare) : undefined;
-    if (literalRefusal) return Promise.reject(new TargetRefusedError(literalRefusal));
+    const refused = this.literalRefusal(host);
+    if (refused) return Promise.reject(refused);
     return new Promise((resolve, reject) => {
-      const socket = net.connect({ host: bare, port, lookup: this.checkedLookup(), timeout: timeoutMs });
+      const socket = net.connect({ host: unbracketed(host), port, lookup: this.checkedLookup(), timeout: timeoutMs });
       const fail = (error: Error) => {
         socket.destroy();
         reject(error);
@@ -210,6 +209,13 @@ export class OutboundTargets {
         resolve(socket);
       });
     });
+  }
+
+  /** The refusal of a host written as an address (a name is checked in the connection's own lookup). */
+  private literalRefusal(host: string): TargetRefusedError | undefined {
+    const address = unbracketed(host);
+    const reason = isIP(address) ? this.refusal(address) : undefined;
+    return reason ? new TargetRefusedError(reason) : undefined;
   }
 
   private refusal(address: string): string | undefined {
