@@ -224,12 +224,13 @@ describe('orders API', () => {
     expect(ids(await search(`customerId=${customer.id}&${around}`))).toEqual([prepaid.id]);
     expect(ids(await search(`customerId=${customer.id}&from=${new Date(created + 1).toISOString()}`))).toEqual([]);
 
-    const page = await search('limit=1');
-    expect(page).toMatchObject({ page: 1, limit: 1, items: [expect.any(Object)] });
-    expect(page.total).toBeGreaterThanOrEqual(2);
-    const second = await search('limit=1&page=2');
-    expect(second).toMatchObject({ page: 2, limit: 1, total: page.total, items: [expect.any(Object)] });
-    expect(second.items[0].id).not.toBe(page.items[0].id);
+    // Paging over this customer's orders only: other test files place orders in the same database meanwhile.
+    const another = (await checkout(checkoutBody(line, { paymentMethod: 'stripe' }), customer.token)).order;
+    const page = await search(`limit=1&customerId=${customer.id}`);
+    expect(page).toMatchObject({ page: 1, limit: 1, total: 2, items: [expect.any(Object)] });
+    const second = await search(`limit=1&page=2&customerId=${customer.id}`);
+    expect(second).toMatchObject({ page: 2, limit: 1, total: 2, items: [expect.any(Object)] });
+    expect([page.items[0].id, second.items[0].id].sort()).toEqual([prepaid.id, another.id].sort());
     expect(ids(await search(`limit=2&customerId=${customer.id}&page=2`))).toEqual([]);
 
     await t.http.get('/orders?status=NOPE').set(bearer(admin.token)).expect(400);
